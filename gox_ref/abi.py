@@ -1,0 +1,438 @@
+"""The ABI table: every ``gox_*`` symbol, its C and Python signatures, and its contract.
+
+This table is the single source of truth.  ``docs/ABI.md`` and the C header are generated
+from it (``python -m gox_ref.abi_docs``), and tests check that every backend offers exactly
+these symbols with these signatures.
+
+Columns:
+  name      the symbol.
+  c         the C prototype.  ``GoxRef`` is ``uint64_t`` (a heap reference, 0 is nil).
+  py        the Python signature of the method of the same name on ``RefRuntime`` (and
+            ``NativeRuntime``).  Mapping rules: a C pointer + length pair becomes one
+            ``bytes`` or sequence parameter; C out-parameters (named ``out_*``) become extra
+            return values; ``const char *`` becomes ``bytes``.
+  group     the concept (and module) it belongs to.
+  allocates whether it may allocate GC objects; every allocating call is a GC safepoint
+            at its entry (the seed's ``gox_rt_*`` prefix marks most of them).
+  blocks    whether it may block or switch goroutines.
+  errors    what it raises: Go panics by their text, ABI errors by their cause.
+  origin    ``seed`` (in the seed's symbol list), ``seed-rt`` (a seed runtime function not in
+            its list, given the ``gox_`` prefix) or ``ext`` (an extension this project adds
+            for an open point of the seed; docs/ABI.md says which and why).
+  half      1: the heap half (issue 2), 2: the concurrency half (issue 3).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Error classes used in the errors column.
+BAD_REF = "ABI: a freed, never-allocated or wrong-kind reference"
+BAD_INDEX_ABI = "ABI: slot/upvalue index out of range"
+IOOR = "panic: runtime error: index out of range [i] with length n"
+SLICE_BOUNDS = "panic: runtime error: slice bounds out of range [...]"
+MAKESLICE = "panic: runtime error: makeslice: len/cap out of range"
+BAD_KIND = "ABI: a value kind or type id outside what the call accepts"
+BAD_VALUE = "ABI: a non-reference stored where a reference belongs"
+UNKNOWN_ID = "ABI: unknown global, function, extern, type or symbol"
+
+
+@dataclass(frozen=True)
+class Symbol:
+    name: str
+    c: str
+    py: str
+    group: str
+    doc: str
+    allocates: bool = False
+    blocks: bool = False
+    errors: tuple[str, ...] = ()
+    origin: str = "ext"
+    half: int = 1
+
+    @property
+    def c_params(self) -> list[tuple[str, str]]:
+        """(type, name) pairs of the C prototype."""
+        inner = self.c[self.c.index("(") + 1 : self.c.rindex(")")].strip()
+        if inner in ("", "void"):
+            return []
+        out = []
+        for part in inner.split(","):
+            m = re.match(r"\s*(.*?)\s*(\w+)\s*$", part)
+            assert m, part
+            out.append((m.group(1), m.group(2)))
+        return out
+
+    @property
+    def c_return(self) -> str:
+        return self.c[: self.c.index(self.name)].strip()
+
+    @property
+    def py_params(self) -> list[str]:
+        """Parameter names of the Python signature."""
+        names: list[str] = []
+        depth, cur = 0, ""
+        for ch in self.py[1:]:
+            if ch in "[(":
+                depth += 1
+            elif ch in "])":
+                if depth == 0:
+                    break
+                depth -= 1
+            if ch == "," and depth == 0:
+                names.append(cur)
+                cur = ""
+            else:
+                cur += ch
+        if cur.strip():
+            names.append(cur)
+        return [n.split(":")[0].strip() for n in names]
+
+    @property
+    def py_return(self) -> str:
+        return self.py[self.py.rindex("->") + 2 :].strip()
+
+
+def _s(name: str, c: str, py: str, group: str, doc: str, **kw: object) -> Symbol:
+    return Symbol(name, c, py, group, doc, **kw)  # type: ignore[arg-type]
+
+
+SYMBOLS: tuple[Symbol, ...] = (
+    # -- GC ---------------------------------------------------------------------------------
+    _s("gox_init_gc", "void gox_init_gc(void)", "() -> None", "gc",
+       "Drop every object and reset the collector (parameters, counters, pins); allocation "
+       "numbers keep counting, so old references read as freed.", origin="seed-rt"),
+    _s("gox_rt_alloc", "GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots)",
+       "(value_kind: int, type_id: int, slots: int) -> int", "gc",
+       "Allocate a zeroed object of a raw kind: Struct (type_id = struct type, slots = its slot "
+       "count), Pointer (a one-slot box; type_id = the boxed value kind) or a boxed value.",
+       allocates=True, errors=(BAD_KIND,), origin="seed"),
+    _s("gox_gc_read_slot", "uint64_t gox_gc_read_slot(GoxRef obj, size_t idx)",
+       "(obj: int, idx: int) -> int", "gc", "Read data slot idx of any object.",
+       errors=(BAD_REF, BAD_INDEX_ABI), origin="seed"),
+    _s("gox_gc_write_slot", "void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val)",
+       "(obj: int, idx: int, val: int) -> None", "gc",
+       "Raw write of data slot idx (no barrier). Refused for immutable slots (headers, strings, "
+       "slices, maps, channels) and for non-references in reference slots.",
+       errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE), origin="seed"),
+    _s("gox_rt_write_barrier", "void gox_rt_write_barrier(GoxRef parent, GoxRef child)",
+       "(parent: int, child: int) -> None", "gc",
+       "Forward barrier after storing child into parent: while propagating, a black parent's "
+       "white child turns gray.", errors=(BAD_REF,), origin="seed"),
+    _s("gox_rt_mark_gray", "void gox_rt_mark_gray(GoxRef obj)", "(obj: int) -> None", "gc",
+       "While propagating, turn a white object gray (a root the collector cannot see).",
+       errors=(BAD_REF,), origin="seed"),
+    _s("gox_collect_garbage", "void gox_collect_garbage(void)", "() -> None", "gc",
+       "Full collection: finish the running cycle, then run a complete one.",
+       errors=("ABI: called while the collector is paused",), origin="seed-rt"),
+    _s("gox_gc_step", "bool gox_gc_step(void)", "() -> bool", "gc",
+       "One incremental step of the standard size (starting a cycle if none runs); true when "
+       "the step completed a cycle. No-op while paused."),
+    _s("gox_gc_pause", "void gox_gc_pause(void)", "() -> None", "gc",
+       "Raise the pause counter: no collection work happens until it is back to 0."),
+    _s("gox_gc_resume", "void gox_gc_resume(void)", "() -> None", "gc",
+       "Lower the pause counter.", errors=("ABI: not paused",)),
+    _s("gox_gc_pin", "void gox_gc_pin(GoxRef obj)", "(obj: int) -> None", "gc",
+       "Make obj a root until unpinned (pins count); for host code holding references.",
+       errors=(BAD_REF,)),
+    _s("gox_gc_unpin", "void gox_gc_unpin(GoxRef obj)", "(obj: int) -> None", "gc",
+       "Undo one gox_gc_pin.", errors=("ABI: not pinned",)),
+    _s("gox_gc_tune", "void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t min_threshold)",
+       "(pause: int, stepmul: int, step_size: int, min_threshold: int) -> None", "gc",
+       "Set the collector's parameters (0 keeps the default: 200, 200, 8192, 1 MiB).",
+       errors=("ABI: step_size below 8",)),
+    _s("gox_gc_stats", "void gox_gc_stats(uint64_t *out_stats, size_t n)", "() -> GcStats", "gc",
+       "Collector counters, in GcStats field order (C fills the first n)."),
+    _s("gox_type_register", "uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t slot_types_len)",
+       "(name: bytes, slot_types: bytes) -> int", "gc",
+       "Add a struct type (its slot types) to the type table; returns its id (0, 1, ...).",
+       errors=("ABI: bad slot type or unpaired interface slots",)),
+    _s("gox_type_slot_count", "uint32_t gox_type_slot_count(uint16_t type_id)",
+       "(type_id: int) -> int", "gc", "Slot count of a struct type.", errors=(UNKNOWN_ID,)),
+    # -- globals ----------------------------------------------------------------------------
+    _s("gox_init_globals", "void gox_init_globals(size_t size, const uint8_t *is_ref, size_t is_ref_len)",
+       "(size: int, is_ref: Sequence[bool]) -> None", "globals",
+       "Create size zeroed globals; is_ref flags the reference globals (GC roots).",
+       errors=("ABI: is_ref length differs from size",), origin="seed-rt"),
+    _s("gox_rt_get_global", "uint64_t gox_rt_get_global(size_t idx)", "(idx: int) -> int", "globals",
+       "Read global idx.", errors=(UNKNOWN_ID,), origin="seed"),
+    _s("gox_rt_set_global", "void gox_rt_set_global(size_t idx, uint64_t val)",
+       "(idx: int, val: int) -> None", "globals", "Write global idx (no barrier needed: globals "
+       "are roots, re-marked in the atomic step).", errors=(UNKNOWN_ID, BAD_VALUE), origin="seed"),
+    _s("gox_globals_count", "size_t gox_globals_count(void)", "() -> int", "globals", "Number of globals."),
+    _s("gox_global_is_ref", "bool gox_global_is_ref(size_t idx)", "(idx: int) -> bool", "globals",
+       "Whether global idx is a reference root.", errors=(UNKNOWN_ID,)),
+    # -- strings ----------------------------------------------------------------------------
+    _s("gox_rt_string_from_ptr", "GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len)",
+       "(data: bytes) -> int", "string", "A new string holding a copy of the bytes (0 for none).",
+       allocates=True, errors=("panic: string larger than the largest object",)),
+    _s("gox_string_read", "size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap)",
+       "(s: int) -> bytes", "string", "The string's bytes (C copies at most cap and returns the length).",
+       errors=(BAD_REF,)),
+    _s("gox_string_len", "int64_t gox_string_len(GoxRef s)", "(s: int) -> int", "string",
+       "len(s) in bytes.", errors=(BAD_REF,), origin="seed"),
+    _s("gox_string_index", "uint8_t gox_string_index(GoxRef s, int64_t idx)", "(s: int, idx: int) -> int",
+       "string", "s[idx], a byte.", errors=(BAD_REF, IOOR), origin="seed"),
+    _s("gox_rt_string_concat", "GoxRef gox_rt_string_concat(GoxRef a, GoxRef b)", "(a: int, b: int) -> int",
+       "string", "a + b (returns an operand unchanged when the other is empty).",
+       allocates=True, errors=(BAD_REF,), origin="seed"),
+    _s("gox_rt_string_slice", "GoxRef gox_rt_string_slice(GoxRef s, int64_t lo, int64_t hi)",
+       "(s: int, lo: int, hi: int) -> int", "string", "s[lo:hi], sharing the bytes.",
+       allocates=True, errors=(BAD_REF, SLICE_BOUNDS), origin="seed"),
+    *(
+        _s(f"gox_string_{op}", f"bool gox_string_{op}(GoxRef a, GoxRef b)", "(a: int, b: int) -> bool",
+           "string", f"a {sym} b, bytewise.", errors=(BAD_REF,), origin="seed" if op == "eq" else "ext")
+        for op, sym in (("eq", "=="), ("ne", "!="), ("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">="))
+    ),
+    _s("gox_string_cmp", "int32_t gox_string_cmp(GoxRef a, GoxRef b)", "(a: int, b: int) -> int", "string",
+       "-1, 0 or 1 as a compares to b bytewise.", errors=(BAD_REF,)),
+    _s("gox_string_decode_rune", "int32_t gox_string_decode_rune(GoxRef s, int64_t pos, int64_t *out_width)",
+       "(s: int, pos: int) -> tuple[int, int]", "string",
+       "The rune at byte pos and its width; (0xFFFD, 1) for an invalid byte.", errors=(BAD_REF, IOOR)),
+    # -- arrays -----------------------------------------------------------------------------
+    _s("gox_rt_array_create", "GoxRef gox_rt_array_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t length)",
+       "(elem_kind: int, elem_type_id: int, length: int) -> int", "array",
+       "A zeroed array of len elements (elem_type_id names the struct type of Struct elements).",
+       allocates=True, errors=(BAD_KIND, MAKESLICE), origin="seed"),
+    _s("gox_array_len", "int64_t gox_array_len(GoxRef arr)", "(arr: int) -> int", "array", "len(arr).",
+       errors=(BAD_REF,), origin="seed"),
+    _s("gox_array_get", "uint64_t gox_array_get(GoxRef arr, int64_t idx)", "(arr: int, idx: int) -> int",
+       "array", "arr[idx], sign- or zero-extended by element kind.", errors=(BAD_REF, IOOR), origin="seed"),
+    _s("gox_array_set", "void gox_array_set(GoxRef arr, int64_t idx, uint64_t val)",
+       "(arr: int, idx: int, val: int) -> None", "array", "arr[idx] = val (with the write barrier).",
+       errors=(BAD_REF, IOOR, BAD_VALUE), origin="seed"),
+    _s("gox_rt_array_slice", "GoxRef gox_rt_array_slice(GoxRef arr, int64_t lo, int64_t hi)",
+       "(arr: int, lo: int, hi: int) -> int", "array", "arr[lo:hi]: a slice sharing the array.",
+       allocates=True, errors=(BAD_REF, SLICE_BOUNDS)),
+    # -- slices -----------------------------------------------------------------------------
+    _s("gox_rt_slice_create", "GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t length, int64_t cap)",
+       "(elem_kind: int, elem_type_id: int, length: int, cap: int) -> int", "slice",
+       "make([]T, len, cap).", allocates=True, errors=(BAD_KIND, MAKESLICE), origin="seed"),
+    _s("gox_slice_len", "int64_t gox_slice_len(GoxRef s)", "(s: int) -> int", "slice", "len(s); 0 for nil.",
+       errors=(BAD_REF,), origin="seed"),
+    _s("gox_slice_cap", "int64_t gox_slice_cap(GoxRef s)", "(s: int) -> int", "slice", "cap(s); 0 for nil.",
+       errors=(BAD_REF,), origin="seed"),
+    _s("gox_slice_get", "uint64_t gox_slice_get(GoxRef s, int64_t idx)", "(s: int, idx: int) -> int", "slice",
+       "s[idx].", errors=(BAD_REF, IOOR), origin="seed"),
+    _s("gox_slice_set", "void gox_slice_set(GoxRef s, int64_t idx, uint64_t val)",
+       "(s: int, idx: int, val: int) -> None", "slice", "s[idx] = val (with the write barrier).",
+       errors=(BAD_REF, IOOR, BAD_VALUE), origin="seed"),
+    _s("gox_rt_slice_append", "GoxRef gox_rt_slice_append(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, uint64_t val)",
+       "(elem_kind: int, elem_type_id: int, s: int, val: int) -> int", "slice",
+       "append(s, val); elem_kind types a nil s. Grows by Go's formula (docs/ABI.md).",
+       allocates=True, errors=(BAD_REF, BAD_KIND, BAD_VALUE), origin="seed"),
+    _s("gox_rt_slice_slice", "GoxRef gox_rt_slice_slice(GoxRef s, int64_t lo, int64_t hi)",
+       "(s: int, lo: int, hi: int) -> int", "slice", "s[lo:hi], bounded by cap(s).",
+       allocates=True, errors=(BAD_REF, SLICE_BOUNDS), origin="seed"),
+    _s("gox_rt_slice_slice3", "GoxRef gox_rt_slice_slice3(GoxRef s, int64_t lo, int64_t hi, int64_t mx)",
+       "(s: int, lo: int, hi: int, mx: int) -> int", "slice", "s[lo:hi:max].",
+       allocates=True, errors=(BAD_REF, SLICE_BOUNDS)),
+    _s("gox_slice_copy", "int64_t gox_slice_copy(GoxRef dst, GoxRef src)", "(dst: int, src: int) -> int",
+       "slice", "copy(dst, src); overlap allowed.", errors=(BAD_REF, "ABI: element types differ")),
+    # -- closures and boxes -----------------------------------------------------------------
+    _s("gox_rt_closure_create", "GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_count)",
+       "(func_id: int, type_id: int, upval_count: int) -> int", "closure",
+       "A closure of func_id with upval_count zeroed upvalues; type_id is a struct type whose "
+       "slot types mark the reference upvalues (0xFFFF: none).",
+       allocates=True, errors=(UNKNOWN_ID,), origin="seed"),
+    _s("gox_closure_func_id", "uint32_t gox_closure_func_id(GoxRef c)", "(c: int) -> int", "closure",
+       "The closure's function id.", errors=(BAD_REF,), origin="seed"),
+    _s("gox_closure_upval_count", "uint32_t gox_closure_upval_count(GoxRef c)", "(c: int) -> int", "closure",
+       "Number of upvalues.", errors=(BAD_REF,)),
+    _s("gox_closure_get_upvalue", "uint64_t gox_closure_get_upvalue(GoxRef c, size_t idx)",
+       "(c: int, idx: int) -> int", "closure", "Upvalue idx.", errors=(BAD_REF, BAD_INDEX_ABI), origin="seed"),
+    _s("gox_closure_set_upvalue", "void gox_closure_set_upvalue(GoxRef c, size_t idx, uint64_t val)",
+       "(c: int, idx: int, val: int) -> None", "closure", "Set upvalue idx (with the write barrier).",
+       errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE), origin="seed"),
+    _s("gox_rt_upval_box_create", "GoxRef gox_rt_upval_box_create(uint8_t value_kind, uint64_t val)",
+       "(value_kind: int, val: int) -> int", "closure",
+       "A box for a variable captured by reference (a one-slot Pointer object).",
+       allocates=True, errors=(BAD_KIND, BAD_VALUE), origin="seed"),
+    _s("gox_upval_box_get", "uint64_t gox_upval_box_get(GoxRef box)", "(box: int) -> int", "closure",
+       "The boxed value.", errors=(BAD_REF,), origin="seed"),
+    _s("gox_upval_box_set", "void gox_upval_box_set(GoxRef box, uint64_t val)", "(box: int, val: int) -> None",
+       "closure", "Replace the boxed value (with the write barrier).", errors=(BAD_REF, BAD_VALUE), origin="seed"),
+    # -- interfaces and boxed values --------------------------------------------------------
+    _s("gox_interface_pack", "uint64_t gox_interface_pack(uint16_t iface_type_id, uint16_t value_type_id, uint8_t value_kind)",
+       "(iface_type_id: int, value_type_id: int, value_kind: int) -> int", "iface",
+       "Slot 0 of an interface: kind in bits 0-7, value type in 16-31, interface type in 32-47.",
+       errors=(BAD_KIND,)),
+    _s("gox_interface_unbox_type", "uint16_t gox_interface_unbox_type(uint64_t slot0)", "(slot0: int) -> int",
+       "iface", "The dynamic value's type id.", origin="seed"),
+    _s("gox_interface_unbox_kind", "uint8_t gox_interface_unbox_kind(uint64_t slot0)", "(slot0: int) -> int",
+       "iface", "The dynamic value's kind (0 for a nil interface)."),
+    _s("gox_interface_iface_type", "uint16_t gox_interface_iface_type(uint64_t slot0)", "(slot0: int) -> int",
+       "iface", "The interface's own type id."),
+    _s("gox_interface_unbox_data", "uint64_t gox_interface_unbox_data(uint64_t slot0, uint64_t slot1)",
+       "(slot0: int, slot1: int) -> int", "iface", "The data slot (0 for a nil interface).", origin="seed"),
+    _s("gox_interface_is_nil", "bool gox_interface_is_nil(uint64_t slot0)", "(slot0: int) -> bool", "iface",
+       "Whether the interface is nil (kind Nil).", origin="seed"),
+    _s("gox_rt_box", "GoxRef gox_rt_box(uint8_t kind, uint64_t val)", "(kind: int, val: int) -> int", "iface",
+       "A BoxedInt, BoxedFloat or BoxedBool holding val.", allocates=True, errors=(BAD_KIND,)),
+    _s("gox_box_get", "uint64_t gox_box_get(GoxRef box)", "(box: int) -> int", "iface", "A boxed value.",
+       errors=(BAD_REF,)),
+    # -- maps -------------------------------------------------------------------------------
+    _s("gox_rt_map_new", "GoxRef gox_rt_map_new(uint8_t key_kind, uint8_t val_kind)",
+       "(key_kind: int, val_kind: int) -> int", "map", "make(map[K]V).", allocates=True, errors=(BAD_KIND,)),
+    _s("gox_map_len", "int64_t gox_map_len(GoxRef m)", "(m: int) -> int", "map", "len(m); 0 for nil.",
+       errors=(BAD_REF,)),
+    _s("gox_map_get", "uint64_t gox_map_get(GoxRef m, uint64_t key, bool *out_ok)",
+       "(m: int, key: int) -> tuple[int, bool]", "map", "v, ok := m[key].", errors=(BAD_REF,)),
+    _s("gox_map_set", "void gox_map_set(GoxRef m, uint64_t key, uint64_t val)",
+       "(m: int, key: int, val: int) -> None", "map", "m[key] = val (with the write barrier).",
+       errors=(BAD_REF, BAD_VALUE, "panic: assignment to entry in nil map")),
+    _s("gox_map_delete", "void gox_map_delete(GoxRef m, uint64_t key)", "(m: int, key: int) -> None", "map",
+       "delete(m, key); no-op on nil.", errors=(BAD_REF,)),
+    # -- function table ---------------------------------------------------------------------
+    _s("gox_init_func_table", "void gox_init_func_table(size_t size)", "(size: int) -> None", "functable",
+       "A table of size empty entries.", origin="seed-rt"),
+    _s("gox_set_func_ptr", "void gox_set_func_ptr(uint32_t func_id, const void *ptr)",
+       "(func_id: int, ptr: FuncEntry | None) -> None", "functable",
+       "Set entry func_id (C: native code; reference: a Python callable or an address).",
+       errors=(UNKNOWN_ID,), origin="seed-rt"),
+    _s("gox_func_table_ptr", "const void *const *gox_func_table_ptr(void)",
+       "() -> tuple[FuncEntry | None, ...]", "functable", "The table's base (reference: a view).", origin="seed"),
+    _s("gox_func_table_len", "size_t gox_func_table_len(void)", "() -> int", "functable", "Number of entries."),
+    _s("gox_func_table_get", "const void *gox_func_table_get(uint32_t func_id)",
+       "(func_id: int) -> FuncEntry | None", "functable", "Entry func_id (NULL/None if unset).",
+       errors=(UNKNOWN_ID,)),
+    # -- symbols ----------------------------------------------------------------------------
+    _s("gox_symbols_get", "const void *gox_symbols_get(const char *name)", "(name: bytes) -> Callable[..., Any]",
+       "symbols", "The function of an ABI symbol, by name.", errors=(UNKNOWN_ID,), origin="seed-rt"),
+    _s("gox_symbols_count", "size_t gox_symbols_count(void)", "() -> int", "symbols", "Number of symbols."),
+    _s("gox_symbols_name", "const char *gox_symbols_name(size_t idx)", "(idx: int) -> bytes", "symbols",
+       "Name of symbol idx, in table order.", errors=(UNKNOWN_ID,)),
+    # -- externs ----------------------------------------------------------------------------
+    _s("gox_register_extern", "void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec)",
+       "(extern_id: int, spec: ExternSpec) -> None", "externs", "Register (or replace) an extern.",
+       errors=("ABI: extern id 0",), origin="seed-rt"),
+    _s("gox_extern_lookup", "uint32_t gox_extern_lookup(const char *name)", "(name: bytes) -> int", "externs",
+       "The id of an extern by Go name (\"math.Sqrt\").", errors=(UNKNOWN_ID,)),
+    _s("gox_extern_call",
+       "void gox_extern_call(uint32_t extern_id, const uint64_t *args, uint32_t args_len, "
+       "uint64_t *out_rets, uint32_t ret_count)",
+       "(extern_id: int, args: Sequence[int], ret_count: int) -> list[int]", "externs",
+       "Call an extern with the collector paused.", errors=(UNKNOWN_ID, "ABI: arity mismatch", "panic: the extern's"),
+       origin="seed"),
+    # -- stack maps -------------------------------------------------------------------------
+    _s("gox_stack_map_register",
+       "void gox_stack_map_register(uintptr_t return_addr, const int32_t *sp_offsets, size_t sp_offsets_len)",
+       "(return_addr: int, sp_offsets: Sequence[int]) -> None", "stackmap",
+       "Declare the reference slots (sp-relative byte offsets) of the frame suspended at return_addr; "
+       "an empty list registers nothing.", errors=("ABI: unaligned offset",), origin="seed-rt"),
+    _s("gox_stack_map_register_batch",
+       "void gox_stack_map_register_batch(uintptr_t base_addr, const uint32_t *code_offsets, "
+       "const uint32_t *counts, const int32_t *sp_offsets, size_t n_entries)",
+       "(base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None", "stackmap",
+       "AOT form: entries of (code offset from base_addr, sp offsets); C flattens the offsets.",
+       errors=("ABI: unaligned offset",), origin="seed-rt"),
+    _s("gox_stack_map_lookup", "int64_t gox_stack_map_lookup(uintptr_t return_addr, int32_t *out_offsets, size_t cap)",
+       "(return_addr: int) -> tuple[int, ...] | None", "stackmap",
+       "The offsets registered for return_addr (C returns their count, -1 if none).", origin="seed-rt"),
+    _s("gox_stack_map_clear", "void gox_stack_map_clear(void)", "() -> None", "stackmap", "Forget every map.",
+       origin="seed-rt"),
+    _s("gox_stack_map_scan", "size_t gox_stack_map_scan(void)", "() -> int", "stackmap",
+       "Mark the referents of the current stack's mapped slots gray (while marking); returns "
+       "how many non-nil slots it found.", errors=(BAD_VALUE,), origin="seed-rt"),
+    _s("gox_sim_frame_push", "uint64_t gox_sim_frame_push(uint64_t ip, uint32_t size)",
+       "(ip: int, size: int) -> int", "stackmap",
+       "Simulated native stack: push a frame of size bytes suspended at ip; returns its sp.",
+       errors=("ABI: size not a multiple of 8 / stack too deep",)),
+    _s("gox_sim_frame_pop", "void gox_sim_frame_pop(void)", "() -> None", "stackmap",
+       "Pop the innermost simulated frame.", errors=("ABI: empty stack",)),
+    _s("gox_sim_stack_write", "void gox_sim_stack_write(uint64_t addr, uint64_t val)",
+       "(addr: int, val: int) -> None", "stackmap", "Write an 8-byte simulated stack slot.",
+       errors=("ABI: address outside the stack",)),
+    _s("gox_sim_stack_read", "uint64_t gox_sim_stack_read(uint64_t addr)", "(addr: int) -> int", "stackmap",
+       "Read an 8-byte simulated stack slot.", errors=("ABI: address outside the stack",)),
+    # -- debug ------------------------------------------------------------------------------
+    _s("gox_debug_print", "void gox_debug_print(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",
+       "debug", "println(val): Go's format (docs/ABI.md) and a newline, to the output sink.",
+       errors=(BAD_KIND, BAD_REF), origin="seed"),
+    _s("gox_debug_write", "void gox_debug_write(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",
+       "debug", "print(val): the value alone.", errors=(BAD_KIND, BAD_REF)),
+    _s("gox_assert_begin", "void gox_assert_begin(void)", "() -> None", "debug", "Open an assertion.",
+       errors=("ABI: already open",), origin="seed"),
+    _s("gox_assert_arg", "void gox_assert_arg(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",
+       "debug", "Add a value to report if it fails.", errors=("ABI: none open",), origin="seed"),
+    _s("gox_assert_end", "void gox_assert_end(bool passed)", "(passed: bool) -> None", "debug",
+       "Close it; if not passed, panic \"assertion failed: <args>\".",
+       errors=("ABI: none open", "panic: assertion failed"), origin="seed"),
+    # -- goroutines (half 2) ----------------------------------------------------------------
+    _s("gox_go_spawn", "void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)",
+       "(func_ptr: FuncEntry, args: Sequence[int]) -> None", "sched",
+       "go f(args...): a new goroutine at the back of the run queue.", allocates=True, origin="seed", half=2),
+    _s("gox_yield", "void gox_yield(void)", "() -> None", "sched", "runtime.Gosched().", blocks=True,
+       origin="seed", half=2),
+    # -- channels (half 2) ------------------------------------------------------------------
+    _s("gox_chan_new", "GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap)", "(elem_kind: int, cap: int) -> int",
+       "chan", "make(chan T, cap).", allocates=True, errors=("panic: makechan: size out of range", BAD_KIND),
+       origin="seed", half=2),
+    _s("gox_chan_send", "void gox_chan_send(GoxRef ch, uint64_t val)", "(ch: int, val: int) -> None", "chan",
+       "ch <- val.", blocks=True, errors=("panic: send on closed channel",), origin="seed", half=2),
+    _s("gox_chan_recv", "uint64_t gox_chan_recv(GoxRef ch)", "(ch: int) -> int", "chan", "<-ch.",
+       blocks=True, origin="seed", half=2),
+    _s("gox_chan_recv_ok", "uint64_t gox_chan_recv_ok(GoxRef ch, bool *out_ok)", "(ch: int) -> tuple[int, bool]",
+       "chan", "v, ok := <-ch.", blocks=True, half=2),
+    _s("gox_chan_close", "void gox_chan_close(GoxRef ch)", "(ch: int) -> None", "chan", "close(ch).",
+       errors=("panic: close of closed channel", "panic: close of nil channel"), origin="seed", half=2),
+    _s("gox_chan_len", "int64_t gox_chan_len(GoxRef ch)", "(ch: int) -> int", "chan", "len(ch).", half=2),
+    _s("gox_chan_cap", "int64_t gox_chan_cap(GoxRef ch)", "(ch: int) -> int", "chan", "cap(ch).", half=2),
+    # -- select (half 2) --------------------------------------------------------------------
+    _s("gox_select_start", "void gox_select_start(uint32_t ncases, bool has_default)",
+       "(ncases: int, has_default: bool) -> None", "select", "Begin a select of ncases cases.",
+       origin="seed", half=2),
+    _s("gox_select_add_send", "void gox_select_add_send(GoxRef ch, uint64_t val)", "(ch: int, val: int) -> None",
+       "select", "Add case ch <- val.", origin="seed", half=2),
+    _s("gox_select_add_recv", "void gox_select_add_recv(GoxRef ch)", "(ch: int) -> None", "select",
+       "Add case <-ch.", origin="seed", half=2),
+    _s("gox_select_exec", "int64_t gox_select_exec(void)", "() -> int", "select",
+       "Run it: the chosen case's index, -1 for default.", blocks=True,
+       errors=("panic: send on closed channel",), origin="seed", half=2),
+    _s("gox_select_recv_result", "uint64_t gox_select_recv_result(bool *out_ok)", "() -> tuple[int, bool]",
+       "select", "The value and ok received by the last select's chosen recv case.", half=2),
+    # -- defer / panic / recover (half 2) ---------------------------------------------------
+    _s("gox_defer_frame_enter", "uint64_t gox_defer_frame_enter(void)", "() -> int", "defer",
+       "Open a function frame for defers; returns its id.", half=2),
+    _s("gox_defer_frame_exit", "void gox_defer_frame_exit(uint64_t frame)", "(frame: int) -> None", "defer",
+       "Run the frame's remaining defers (LIFO) and close it.", blocks=True, half=2),
+    _s("gox_defer_push", "void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_len)",
+       "(func_ptr: FuncEntry, args: Sequence[int]) -> None", "defer",
+       "defer f(args...) in the innermost frame.", origin="seed", half=2),
+    _s("gox_defer_pop", "void gox_defer_pop(void)", "() -> None", "defer",
+       "Run the innermost frame's most recent defer now.", blocks=True, origin="seed", half=2),
+    _s("gox_panic", "void gox_panic(uint64_t slot0, uint64_t slot1)", "(slot0: int, slot1: int) -> None",
+       "defer", "panic(v) with v an interface (two slots).", blocks=True, origin="seed", half=2),
+    _s("gox_recover", "uint64_t gox_recover(uint64_t *out_slot1)", "() -> tuple[int, int]", "defer",
+       "recover(): the panic value as an interface, nil when not recovering.", origin="seed", half=2),
+    # -- iterators (half 2) -----------------------------------------------------------------
+    _s("gox_iter_begin", "uint64_t gox_iter_begin(GoxRef container, uint8_t kind)",
+       "(container: int, kind: int) -> int", "iter",
+       "Begin a range loop over a slice, array, string, map or channel; returns a handle.",
+       allocates=True, origin="seed", half=2),
+    _s("gox_iter_next", "bool gox_iter_next(uint64_t iter, uint64_t *out_key, uint64_t *out_val)",
+       "(it: int) -> tuple[bool, int, int]", "iter", "The next (key, value); false when done.",
+       blocks=True, origin="seed", half=2),
+    _s("gox_iter_end", "void gox_iter_end(uint64_t iter)", "(it: int) -> None", "iter", "Release the handle.",
+       origin="seed", half=2),
+)
+
+BY_NAME: dict[str, Symbol] = {s.name: s for s in SYMBOLS}
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SYMBOLS))
+
+# The seed's symbol list (plus its checklist's runtime functions), to check the table covers it.
+SEED_SYMBOLS = (
+    "gox_rt_alloc", "gox_gc_read_slot", "gox_gc_write_slot", "gox_rt_write_barrier", "gox_rt_mark_gray",
+    "gox_rt_get_global", "gox_rt_set_global", "gox_string_len", "gox_string_index", "gox_rt_string_concat",
+    "gox_rt_string_slice", "gox_string_eq", "gox_rt_array_create", "gox_array_len", "gox_array_get",
+    "gox_array_set", "gox_rt_slice_create", "gox_slice_len", "gox_slice_cap", "gox_slice_get",
+    "gox_slice_set", "gox_rt_slice_append", "gox_rt_slice_slice", "gox_rt_closure_create",
+    "gox_closure_func_id", "gox_closure_get_upvalue", "gox_closure_set_upvalue", "gox_rt_upval_box_create",
+    "gox_upval_box_get", "gox_upval_box_set", "gox_interface_unbox_type", "gox_interface_unbox_data",
+    "gox_interface_is_nil", "gox_func_table_ptr", "gox_extern_call", "gox_go_spawn", "gox_yield",
+    "gox_chan_new", "gox_chan_send", "gox_chan_recv", "gox_chan_close", "gox_defer_push", "gox_defer_pop",
+    "gox_panic", "gox_recover", "gox_select_start", "gox_select_add_send", "gox_select_add_recv",
+    "gox_select_exec", "gox_iter_begin", "gox_iter_next", "gox_iter_end", "gox_debug_print",
+    "gox_assert_begin", "gox_assert_arg", "gox_assert_end",
+)

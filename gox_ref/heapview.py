@@ -1,0 +1,114 @@
+"""Seeing the heap: snapshots for tests and teaching, and the object graph as Graphviz DOT.
+
+A snapshot lists every object with its header, slots and outgoing references.  Its
+canonical form (``canonical()``) replaces every reference by its allocation number and every
+opaque host slot (a map's or channel's state handle) by None, so two backends compare.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .gc import color_name
+from .heap import GcObject, fmt_ref, ref_to_num
+from .kinds import ValueKind
+
+if TYPE_CHECKING:
+    from .runtime import RefRuntime
+
+_OPAQUE_SLOT0 = {ValueKind.MAP, ValueKind.CHANNEL}
+
+
+@dataclass(frozen=True)
+class ObjectView:
+    num: int
+    ref: int
+    kind: str
+    type_id: int
+    type_name: str
+    color: str
+    gen: int
+    flags: int
+    slots: tuple[int | None, ...]  # None marks an opaque host slot
+    refs: tuple[int, ...]  # outgoing references, in scan order (0s left out)
+
+    def canonical(self) -> tuple[object, ...]:
+        slots = tuple(("ref", ref_to_num(s)) if s in self.refs and s else s for s in self.slots)
+        return (self.num, self.kind, self.type_id, self.color, self.gen, self.flags, slots,
+                tuple(ref_to_num(r) for r in self.refs))
+
+
+@dataclass(frozen=True)
+class HeapSnapshot:
+    state: str
+    objects: tuple[ObjectView, ...]
+    roots: tuple[tuple[str, int], ...]  # (where, ref) of every non-nil root
+
+    def canonical(self) -> tuple[object, ...]:
+        return (self.state, tuple(o.canonical() for o in self.objects),
+                tuple((w, ref_to_num(r)) for w, r in self.roots))
+
+    def by_ref(self) -> dict[int, ObjectView]:
+        return {o.ref: o for o in self.objects}
+
+
+def view_object(rt: RefRuntime, obj: GcObject) -> ObjectView:
+    type_name = ""
+    if obj.kind in (ValueKind.STRUCT, ValueKind.CLOSURE) and obj.type_id < len(rt.heap.types):
+        type_name = rt.heap.types[obj.type_id].name
+    slots: list[int | None] = list(obj.slots)
+    if obj.kind in _OPAQUE_SLOT0:
+        slots[0] = None
+    return ObjectView(
+        num=obj.num,
+        ref=obj.ref,
+        kind=ValueKind(obj.kind).name.title().replace("_", ""),
+        type_id=obj.type_id,
+        type_name=type_name,
+        color=color_name(obj, rt.gc.current_white),
+        gen=obj.gen,
+        flags=obj.flags,
+        slots=tuple(slots),
+        refs=tuple(r for r in rt.gc.children(obj) if r),
+    )
+
+
+def snapshot(rt: RefRuntime) -> HeapSnapshot:
+    roots = tuple((w, v) for src in rt.gc.root_sources for w, v in src() if v)
+    return HeapSnapshot(
+        state=rt.gc.state.name,
+        objects=tuple(view_object(rt, o) for o in rt.heap.objects.values()),
+        roots=roots,
+    )
+
+
+_FILL = {"white": "white", "white(dead)": "lightpink", "gray": "gray75", "black": "gray30"}
+
+
+def to_dot(snap: HeapSnapshot, title: str = "gox heap") -> str:
+    """The object graph: one node per object (colored by GC color), an edge per reference,
+    and a node per root pointing at what it roots."""
+    lines = [
+        "digraph heap {",
+        f'  label="{title} (GC state {snap.state})"; labelloc=t;',
+        '  node [shape=record, style=filled, fontname="monospace", fontsize=10];',
+    ]
+    for o in snap.objects:
+        fg = "white" if o.color == "black" else "black"
+        name = f"{o.kind} {o.type_name}".strip()
+        slots = "|".join(
+            "state" if s is None else (f"#{ref_to_num(s)}" if s in o.refs and s else str(s))
+            for s in o.slots[:8]
+        ) + ("|..." if len(o.slots) > 8 else "")
+        lines.append(
+            f'  o{o.num} [label="{{#{o.num} {name} {fmt_ref(o.ref)}|{o.color}|{{{slots}}}}}", '
+            f'fillcolor="{_FILL[o.color]}", fontcolor="{fg}"];'
+        )
+        for i, r in enumerate(o.refs):
+            lines.append(f'  o{o.num} -> o{ref_to_num(r)} [label="{i}"];')
+    for i, (where, r) in enumerate(snap.roots):
+        lines.append(f'  r{i} [shape=plaintext, style="", label="{where}"];')
+        lines.append(f"  r{i} -> o{ref_to_num(r)} [style=dashed];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

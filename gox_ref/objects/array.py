@@ -1,0 +1,165 @@
+"""Arrays: ``[0] elem_kind, [1] elem_type_id, [2] elem_bytes, [3] len, [4..] data``.
+
+Elements of 1, 2 or 4 bytes are packed little-endian into the data slots (element i of width
+w lives in slot ``4 + i*w // 8`` at bit ``(i*w % 8) * 8``); 8-byte elements and references take
+a slot each; a struct element takes its type's slot count, an interface element two slots.
+Reading an element sign- or zero-extends it by its kind, as Go does.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ..core import RuntimeCore
+from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
+from ..heap import MAX_SLOTS, GcObject, Heap, fmt_ref
+from ..kinds import U64_MASK, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
+
+ELEM_KIND = 0
+ELEM_TYPE = 1
+ELEM_BYTES = 2
+LEN = 3
+DATA = 4
+HEADER_SLOTS = 4
+MAX_DATA_SLOTS = MAX_SLOTS - HEADER_SLOTS
+
+
+def elem_bytes(heap: Heap, elem_kind: int, elem_type_id: int, fn: str) -> int:
+    """Bytes one element of this kind takes; validates the kind and struct type."""
+    if not valid_kind(elem_kind) or elem_kind == ValueKind.NIL:
+        raise GoxABIError(f"{fn}: elem_kind={elem_kind} is not an element kind; expected 1..26")
+    if elem_kind == ValueKind.STRUCT:
+        return 8 * len(heap.get_type(elem_type_id, fn).slot_types)
+    if elem_kind == ValueKind.INTERFACE:
+        return 16
+    return scalar_bytes(elem_kind)
+
+
+def data_slots(nbytes_each: int, length: int) -> int:
+    return (nbytes_each * length + 7) // 8
+
+
+def pack_bytes(data: bytes) -> list[int]:
+    """Bytes as little-endian u64 slots (the tail padded with zeros)."""
+    n = (len(data) + 7) // 8
+    return list(struct.unpack(f"<{n}Q", data.ljust(8 * n, b"\0")))
+
+
+def unpack_bytes(slots: list[int], start: int, nbytes: int) -> bytes:
+    """``nbytes`` bytes from the data slots of a byte array, beginning at byte ``start``."""
+    first = DATA + start // 8
+    last = DATA + (start + nbytes + 7) // 8
+    raw = struct.pack(f"<{last - first}Q", *slots[first:last])
+    off = start % 8
+    return raw[off : off + nbytes]
+
+
+def read_elem(obj: GcObject, i: int) -> int:
+    """Element ``i`` of a scalar or reference array (no bounds check)."""
+    slots = obj.slots
+    w = slots[ELEM_BYTES]
+    if w == 8:
+        return slots[DATA + i]
+    bit = i * w * 8
+    raw = (slots[DATA + bit // 64] >> (bit % 64)) & ((1 << (w * 8)) - 1)
+    return normalize(slots[ELEM_KIND], raw)
+
+
+def copy_elems(dst: GcObject, di: int, src: GcObject, si: int, n: int) -> None:
+    """Copy ``n`` elements of equal layout, as memmove would (overlap allowed)."""
+    w = src.slots[ELEM_BYTES]
+    if w % 8 == 0:
+        k = w // 8
+        dst.slots[DATA + di * k : DATA + (di + n) * k] = src.slots[DATA + si * k : DATA + (si + n) * k]
+        return
+    vals = [read_elem(src, si + j) for j in range(n)]
+    for j, v in enumerate(vals):
+        write_elem(dst, di + j, v)
+
+
+def write_elem(obj: GcObject, i: int, val: int) -> None:
+    slots = obj.slots
+    w = slots[ELEM_BYTES]
+    if w == 8:
+        slots[DATA + i] = val & U64_MASK
+        return
+    bit = i * w * 8
+    idx, shift = DATA + bit // 64, bit % 64
+    mask = ((1 << (w * 8)) - 1) << shift
+    slots[idx] = (slots[idx] & ~mask) | ((val << shift) & mask)
+
+
+class ArrayOps(RuntimeCore):
+    def _new_array(self, elem_kind: int, elem_type_id: int, length: int, fn: str) -> GcObject:
+        """Allocate an array (the caller has passed its safepoint and checked ``length``)."""
+        w = elem_bytes(self.heap, elem_kind, elem_type_id, fn)
+        n = data_slots(w, length)
+        if n > MAX_DATA_SLOTS:
+            raise GoxPanic("runtime error: makeslice: len out of range")
+        obj = self._alloc(ValueKind.ARRAY, elem_type_id, HEADER_SLOTS + n)
+        obj.slots[ELEM_KIND] = elem_kind
+        obj.slots[ELEM_TYPE] = elem_type_id
+        obj.slots[ELEM_BYTES] = w
+        obj.slots[LEN] = length
+        return obj
+
+    def _check_new_array(self, elem_kind: int, elem_type_id: int, length: int, fn: str) -> None:
+        w = elem_bytes(self.heap, elem_kind, elem_type_id, fn)
+        if length < 0 or data_slots(w, length) > MAX_DATA_SLOTS:
+            raise GoxPanic("runtime error: makeslice: len out of range")
+
+    def _array(self, ref: int, fn: str) -> GcObject:
+        return self.heap.get_kind(ref, ValueKind.ARRAY, fn)
+
+    def _scalar_array(self, ref: int, fn: str) -> GcObject:
+        obj = self._array(ref, fn)
+        if obj.slots[ELEM_BYTES] > 8:
+            raise GoxABIError(
+                f"{fn}: {fmt_ref(ref)} has {kind_name(obj.slots[ELEM_KIND])} elements of "
+                f"{obj.slots[ELEM_BYTES]} bytes; expected single-slot elements "
+                "(use gox_gc_read_slot/gox_gc_write_slot for multi-slot elements)"
+            )
+        return obj
+
+    def _set_elem(self, obj: GcObject, i: int, val: int, fn: str) -> None:
+        """Store element ``i``: references are checked and go through the write barrier."""
+        ek = obj.slots[ELEM_KIND]
+        if is_ref_kind(ek):
+            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(ek)}")
+            self._store_ref(obj, DATA + i, val)
+        else:
+            write_elem(obj, i, val)
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_rt_array_create(self, elem_kind: int, elem_type_id: int, length: int) -> int:
+        self._check_new_array(elem_kind, elem_type_id, length, "gox_rt_array_create")
+        self.gc.safepoint()
+        return self._new_array(elem_kind, elem_type_id, length, "gox_rt_array_create").ref
+
+    def gox_array_len(self, arr: int) -> int:
+        return self._array(arr, "gox_array_len").slots[LEN]
+
+    def gox_array_get(self, arr: int, idx: int) -> int:
+        obj = self._scalar_array(arr, "gox_array_get")
+        n = obj.slots[LEN]
+        if not 0 <= idx < n:
+            raise index_out_of_range(idx, n)
+        return read_elem(obj, idx)
+
+    def gox_array_set(self, arr: int, idx: int, val: int) -> None:
+        obj = self._scalar_array(arr, "gox_array_set")
+        n = obj.slots[LEN]
+        if not 0 <= idx < n:
+            raise index_out_of_range(idx, n)
+        self._set_elem(obj, idx, val, "gox_array_set")
+
+    def gox_rt_array_slice(self, arr: int, lo: int, hi: int) -> int:
+        """``arr[lo:hi]``: a slice sharing the array (cap runs to the array's end)."""
+        from .slice import new_slice_header
+
+        obj = self._array(arr, "gox_rt_array_slice")
+        err = slice_out_of_range(lo, hi, obj.slots[LEN], "length")
+        if err:
+            raise err
+        self.gc.safepoint((arr,))
+        return new_slice_header(self, obj.ref, lo, hi - lo, obj.slots[LEN] - lo).ref

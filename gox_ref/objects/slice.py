@@ -1,0 +1,166 @@
+"""Slices: ``[0] array ref, [1] start, [2] len, [3] cap``; 0 is the nil slice (len 0, cap 0).
+
+A slice is a window on an array; slicing and appending within capacity share the array, as
+in Go.  ``append`` beyond capacity copies into a new array whose capacity follows Go's
+growth formula without size-class rounding (docs/ABI.md, "Slice growth"):
+
+    needed > 2*cap          -> needed
+    cap < 256               -> 2*cap (at least 1)
+    otherwise               -> repeat cap += (cap + 768) // 4 until cap >= needed
+"""
+
+from __future__ import annotations
+
+from ..core import RuntimeCore
+from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice3_out_of_range, slice_out_of_range
+from ..heap import NO_TYPE, GcObject, fmt_ref, ref_to_num
+from ..kinds import ValueKind, is_ref_kind, kind_name
+from .array import ELEM_BYTES, ELEM_KIND, ELEM_TYPE, MAX_DATA_SLOTS, ArrayOps, copy_elems, data_slots, read_elem
+from .array import elem_bytes as array_elem_bytes
+
+ARRAY = 0
+START = 1
+SLEN = 2
+CAP = 3
+SLICE_SLOTS = 4
+
+
+def new_slice_header(rt: RuntimeCore, arr: int, start: int, length: int, cap: int) -> GcObject:
+    obj = rt._alloc(ValueKind.SLICE, NO_TYPE, SLICE_SLOTS)
+    obj.slots[:] = [arr, start, length, cap]
+    return obj
+
+
+def grow_cap(old_cap: int, needed: int) -> int:
+    if needed > 2 * old_cap:
+        return needed
+    if old_cap < 256:
+        return max(2 * old_cap, 1)
+    cap = old_cap
+    while cap < needed:
+        cap += (cap + 768) // 4
+    return cap
+
+
+class SliceOps(ArrayOps):
+    def _slice(self, ref: int, fn: str) -> GcObject | None:
+        """The slice object, or None for the nil slice."""
+        if ref == 0:
+            return None
+        return self.heap.get_kind(ref, ValueKind.SLICE, fn)
+
+    def _backing(self, s: GcObject) -> GcObject:
+        return self.heap.objects[ref_to_num(s.slots[ARRAY])]
+
+    def _slice_elem(self, ref: int, idx: int, fn: str) -> tuple[GcObject, int]:
+        """The backing array and the array index of element ``idx`` (bounds checked)."""
+        s = self._slice(ref, fn)
+        n = s.slots[SLEN] if s else 0
+        if s is None or not 0 <= idx < n:
+            raise index_out_of_range(idx, n)
+        arr = self._backing(s)
+        if arr.slots[ELEM_BYTES] > 8:
+            raise GoxABIError(
+                f"{fn}: {fmt_ref(ref)} has elements of {arr.slots[ELEM_BYTES]} bytes; expected "
+                "single-slot elements (use gox_gc_read_slot/gox_gc_write_slot)"
+            )
+        return arr, s.slots[START] + idx
+
+    def _reslice(self, s: int, lo: int, err: GoxPanic | None, hi: int, cap: int, fn: str) -> int:
+        if err:
+            raise err
+        obj = self._slice(s, fn)
+        if obj is None:  # nil[0:0] and nil[0:0:0] are nil
+            return 0
+        self.gc.safepoint((s,))
+        return new_slice_header(self, obj.slots[ARRAY], obj.slots[START] + lo, hi - lo, cap - lo).ref
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_rt_slice_create(self, elem_kind: int, elem_type_id: int, length: int, cap: int) -> int:
+        fn = "gox_rt_slice_create"
+        w = array_elem_bytes(self.heap, elem_kind, elem_type_id, fn)
+        if length < 0 or data_slots(w, length) > MAX_DATA_SLOTS:
+            raise GoxPanic("runtime error: makeslice: len out of range")
+        if cap < length or data_slots(w, cap) > MAX_DATA_SLOTS:
+            raise GoxPanic("runtime error: makeslice: cap out of range")
+        self.gc.safepoint()
+        arr = self._new_array(elem_kind, elem_type_id, cap, fn)
+        return new_slice_header(self, arr.ref, 0, length, cap).ref
+
+    def gox_slice_len(self, s: int) -> int:
+        obj = self._slice(s, "gox_slice_len")
+        return obj.slots[SLEN] if obj else 0
+
+    def gox_slice_cap(self, s: int) -> int:
+        obj = self._slice(s, "gox_slice_cap")
+        return obj.slots[CAP] if obj else 0
+
+    def gox_slice_get(self, s: int, idx: int) -> int:
+        arr, i = self._slice_elem(s, idx, "gox_slice_get")
+        return read_elem(arr, i)
+
+    def gox_slice_set(self, s: int, idx: int, val: int) -> None:
+        arr, i = self._slice_elem(s, idx, "gox_slice_set")
+        self._set_elem(arr, i, val, "gox_slice_set")
+
+    def gox_rt_slice_slice(self, s: int, lo: int, hi: int) -> int:
+        """``s[lo:hi]``: bounded by the capacity, sharing the array."""
+        obj = self._slice(s, "gox_rt_slice_slice")
+        cap = obj.slots[CAP] if obj else 0
+        return self._reslice(s, lo, slice_out_of_range(lo, hi, cap, "capacity"), hi, cap, "gox_rt_slice_slice")
+
+    def gox_rt_slice_slice3(self, s: int, lo: int, hi: int, mx: int) -> int:
+        """``s[lo:hi:max]``: the result's capacity is ``max - lo``."""
+        obj = self._slice(s, "gox_rt_slice_slice3")
+        cap = obj.slots[CAP] if obj else 0
+        return self._reslice(s, lo, slice3_out_of_range(lo, hi, mx, cap), hi, mx, "gox_rt_slice_slice3")
+
+    def gox_slice_copy(self, dst: int, src: int) -> int:
+        """Go's ``copy(dst, src)``: copies min(len) elements, overlap allowed; returns the count."""
+        fn = "gox_slice_copy"
+        d, s = self._slice(dst, fn), self._slice(src, fn)
+        n = min(d.slots[SLEN] if d else 0, s.slots[SLEN] if s else 0)
+        if d is None or s is None:
+            return 0
+        da, sa = self._backing(d), self._backing(s)
+        if da.slots[ELEM_KIND] != sa.slots[ELEM_KIND] or da.slots[ELEM_TYPE] != sa.slots[ELEM_TYPE]:
+            raise GoxABIError(
+                f"{fn}: element kinds differ ({kind_name(da.slots[ELEM_KIND])} and "
+                f"{kind_name(sa.slots[ELEM_KIND])}); expected slices of one element type"
+            )
+        copy_elems(da, d.slots[START], sa, s.slots[START], n)
+        if is_ref_kind(da.slots[ELEM_KIND]) or da.slots[ELEM_BYTES] > 8:
+            # A bulk copy of references into a black array: re-gray the array's new children.
+            for ref in self.gc.children(da):
+                if ref:
+                    self.gc.barrier(da, ref)
+        return n
+
+    def gox_rt_slice_append(self, elem_kind: int, elem_type_id: int, s: int, val: int) -> int:
+        fn = "gox_rt_slice_append"
+        w = array_elem_bytes(self.heap, elem_kind, elem_type_id, fn)
+        if w > 8:
+            raise GoxABIError(f"{fn}: elements of kind {kind_name(elem_kind)} take {w} bytes; expected a single-slot kind")
+        obj = self._slice(s, fn)
+        old = self._backing(obj) if obj else None
+        if old is not None and old.slots[ELEM_KIND] != elem_kind:
+            raise GoxABIError(
+                f"{fn}: {fmt_ref(s)} has {kind_name(old.slots[ELEM_KIND])} elements; "
+                f"expected {kind_name(elem_kind)} as elem_kind says"
+            )
+        ref_elem = is_ref_kind(elem_kind)
+        if ref_elem:
+            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(elem_kind)}")
+        start, length, cap = (obj.slots[START], obj.slots[SLEN], obj.slots[CAP]) if obj else (0, 0, 0)
+        new_cap = cap if length < cap else grow_cap(cap, length + 1)
+        if data_slots(w, new_cap) > MAX_DATA_SLOTS:
+            raise GoxPanic("runtime error: growslice: len out of range")
+        self.gc.safepoint((s, val) if ref_elem else (s,))
+        if old is not None and length < cap:
+            self._set_elem(old, start + length, val, fn)
+            return new_slice_header(self, old.ref, start, length + 1, cap).ref
+        arr = self._new_array(elem_kind, elem_type_id, new_cap, fn)
+        if old is not None:
+            copy_elems(arr, 0, old, start, length)
+        self._set_elem(arr, length, val, fn)
+        return new_slice_header(self, arr.ref, 0, length + 1, new_cap).ref

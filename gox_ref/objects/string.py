@@ -1,0 +1,174 @@
+"""Strings: ``[0] byte array ref, [1] start, [2] len`` -- a view of a Uint8 array.
+
+Slicing a string shares its bytes.  Bytes are usually UTF-8 but any bytes are allowed, as in
+Go.  The reference 0 is the empty string (the zero value of a string slot), so every string
+call accepts it.  Calls that would produce an empty string return 0 and allocate nothing.
+"""
+
+from __future__ import annotations
+
+from ..errors import GoxPanic, index_out_of_range, slice_out_of_range
+from ..heap import NO_TYPE, GcObject, ref_to_num
+from ..kinds import ValueKind
+from .array import DATA, MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
+
+BYTES = 0
+START = 1
+SLEN = 2
+STRING_SLOTS = 3
+MAX_STRING_BYTES = 8 * MAX_DATA_SLOTS
+
+RUNE_ERROR = 0xFFFD
+
+
+def decode_rune(b: bytes, pos: int) -> tuple[int, int]:
+    """Go's utf8.DecodeRune on ``b[pos:]``: (rune, width); (U+FFFD, 1) for a bad byte.
+
+    Rejects overlong forms, surrogates (U+D800..U+DFFF) and values above U+10FFFF.
+    At the end of the input it returns (U+FFFD, 0).
+    """
+    n = len(b) - pos
+    if n <= 0:
+        return RUNE_ERROR, 0
+    b0 = b[pos]
+    if b0 < 0x80:
+        return b0, 1
+    if 0xC2 <= b0 <= 0xDF:
+        need, lo, hi, val = 1, 0x80, 0xBF, b0 & 0x1F
+    elif 0xE0 <= b0 <= 0xEF:
+        need, val = 2, b0 & 0x0F
+        lo, hi = (0xA0, 0xBF) if b0 == 0xE0 else (0x80, 0x9F) if b0 == 0xED else (0x80, 0xBF)
+    elif 0xF0 <= b0 <= 0xF4:
+        need, val = 3, b0 & 0x07
+        lo, hi = (0x90, 0xBF) if b0 == 0xF0 else (0x80, 0x8F) if b0 == 0xF4 else (0x80, 0xBF)
+    else:
+        return RUNE_ERROR, 1
+    if n < need + 1:
+        return RUNE_ERROR, 1
+    b1 = b[pos + 1]
+    if not lo <= b1 <= hi:
+        return RUNE_ERROR, 1
+    val = (val << 6) | (b1 & 0x3F)
+    for k in range(2, need + 1):
+        bk = b[pos + k]
+        if not 0x80 <= bk <= 0xBF:
+            return RUNE_ERROR, 1
+        val = (val << 6) | (bk & 0x3F)
+    return val, need + 1
+
+
+class StringOps(ArrayOps):
+    def _string(self, ref: int, fn: str) -> GcObject | None:
+        if ref == 0:
+            return None
+        return self.heap.get_kind(ref, ValueKind.STRING, fn)
+
+    def _str_bytes(self, ref: int, fn: str) -> bytes:
+        """The bytes of a string (b"" for 0)."""
+        s = self._string(ref, fn)
+        if s is None:
+            return b""
+        arr = self.heap.objects[ref_to_num(s.slots[BYTES])]
+        return unpack_bytes(arr.slots, s.slots[START], s.slots[SLEN])
+
+    def _check_string_size(self, n: int, fn: str) -> None:
+        if n > MAX_STRING_BYTES:
+            raise GoxPanic(
+                f"{fn}: a string of {n} bytes exceeds the largest object "
+                f"({MAX_STRING_BYTES} bytes: 65531 data slots)"
+            )
+
+    def _new_string(self, data: bytes) -> int:
+        """Allocate a byte array and a string over it (after the caller's safepoint)."""
+        if not data:
+            return 0
+        arr = self._alloc(ValueKind.ARRAY, NO_TYPE, 4 + (len(data) + 7) // 8)
+        arr.slots[:4] = [ValueKind.UINT8, NO_TYPE, 1, len(data)]
+        arr.slots[DATA:] = pack_bytes(data)
+        s = self._alloc(ValueKind.STRING, NO_TYPE, STRING_SLOTS)
+        s.slots[:] = [arr.ref, 0, len(data)]
+        return s.ref
+
+    def _alloc_string(self, data: bytes, fn: str, args: tuple[int, ...] = ()) -> int:
+        """Safepoint, then a new string holding ``data`` (the usual tail of a string call)."""
+        self._check_string_size(len(data), fn)
+        self.gc.safepoint(args)
+        return self._new_string(data)
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_rt_string_from_ptr(self, data: bytes) -> int:
+        return self._alloc_string(bytes(data), "gox_rt_string_from_ptr")
+
+    def gox_string_read(self, s: int) -> bytes:
+        return self._str_bytes(s, "gox_string_read")
+
+    def gox_string_len(self, s: int) -> int:
+        obj = self._string(s, "gox_string_len")
+        return obj.slots[SLEN] if obj else 0
+
+    def gox_string_index(self, s: int, idx: int) -> int:
+        obj = self._string(s, "gox_string_index")
+        n = obj.slots[SLEN] if obj else 0
+        if obj is None or not 0 <= idx < n:
+            raise index_out_of_range(idx, n)
+        arr = self.heap.objects[ref_to_num(obj.slots[BYTES])]
+        return unpack_bytes(arr.slots, obj.slots[START] + idx, 1)[0]
+
+    def gox_rt_string_concat(self, a: int, b: int) -> int:
+        fn = "gox_rt_string_concat"
+        ab, bb = self._str_bytes(a, fn), self._str_bytes(b, fn)
+        self._check_string_size(len(ab) + len(bb), fn)
+        self.gc.safepoint((a, b))
+        if not bb:
+            return a
+        if not ab:
+            return b
+        return self._new_string(ab + bb)
+
+    def gox_rt_string_slice(self, s: int, lo: int, hi: int) -> int:
+        """``s[lo:hi]``: shares the bytes of ``s``."""
+        obj = self._string(s, "gox_rt_string_slice")
+        n = obj.slots[SLEN] if obj else 0
+        err = slice_out_of_range(lo, hi, n, "length")
+        if err:
+            raise err
+        self.gc.safepoint((s,))
+        if obj is None or lo == hi:
+            return 0
+        if lo == 0 and hi == n:
+            return s
+        view = self._alloc(ValueKind.STRING, NO_TYPE, STRING_SLOTS)
+        view.slots[:] = [obj.slots[BYTES], obj.slots[START] + lo, hi - lo]
+        return view.ref
+
+    def _cmp(self, a: int, b: int, fn: str) -> int:
+        ab, bb = self._str_bytes(a, fn), self._str_bytes(b, fn)
+        return (ab > bb) - (ab < bb)
+
+    def gox_string_cmp(self, a: int, b: int) -> int:
+        return self._cmp(a, b, "gox_string_cmp")
+
+    def gox_string_eq(self, a: int, b: int) -> bool:
+        return self._cmp(a, b, "gox_string_eq") == 0
+
+    def gox_string_ne(self, a: int, b: int) -> bool:
+        return self._cmp(a, b, "gox_string_ne") != 0
+
+    def gox_string_lt(self, a: int, b: int) -> bool:
+        return self._cmp(a, b, "gox_string_lt") < 0
+
+    def gox_string_le(self, a: int, b: int) -> bool:
+        return self._cmp(a, b, "gox_string_le") <= 0
+
+    def gox_string_gt(self, a: int, b: int) -> bool:
+        return self._cmp(a, b, "gox_string_gt") > 0
+
+    def gox_string_ge(self, a: int, b: int) -> bool:
+        return self._cmp(a, b, "gox_string_ge") >= 0
+
+    def gox_string_decode_rune(self, s: int, pos: int) -> tuple[int, int]:
+        """The rune at byte ``pos`` and its width, as ``for i, r := range s`` sees it."""
+        data = self._str_bytes(s, "gox_string_decode_rune")
+        if not 0 <= pos < len(data):
+            raise index_out_of_range(pos, len(data))
+        return decode_rune(data, pos)

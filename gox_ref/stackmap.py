@@ -1,0 +1,109 @@
+"""Stack maps, and the simulated native stack they describe.
+
+A stack map says, for one safepoint (keyed by the return address of a call), which stack
+slots of the frame hold references: a list of byte offsets from the frame's stack pointer.
+The collector scans every frame whose return address has a map, innermost frame first,
+offsets in registered order.
+
+The reference has no machine stack, so it simulates one: frames pushed and popped by the
+host, each with the return address (``ip``) it is suspended at and ``size`` bytes of slots,
+growing down from ``STACK_TOP``.  The C backend scans real frames the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .core import RuntimeCore
+from .errors import GoxABIError
+from .heap import ref_to_num
+
+STACK_TOP = 0x7FFF_0000_0000
+MAX_STACK_BYTES = 8 * 1024 * 1024
+
+
+class StackMapOps(RuntimeCore):
+    stack_maps: dict[int, tuple[int, ...]]
+    frames: list[tuple[int, int, int]]  # (ip, sp, size), outermost first
+    stack_mem: dict[int, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack_maps = {}
+        self.frames = []
+        self.stack_mem = {}
+        self.gc.root_sources.append(self._stack_roots)
+
+    def _stack_roots(self) -> Iterable[tuple[str, int]]:
+        for ip, sp, _ in reversed(self.frames):
+            for off in self.stack_maps.get(ip, ()):
+                yield f"stack slot sp{off:+d} of the frame at ip {ip:#x}", self.stack_mem.get(sp + off, 0)
+
+    @staticmethod
+    def _check_offsets(offsets: Sequence[int], fn: str) -> tuple[int, ...]:
+        for off in offsets:
+            if off % 8:
+                raise GoxABIError(f"{fn}: sp offset {off} is not a multiple of 8; stack slots are 8-byte aligned")
+        return tuple(offsets)
+
+    # -- stack maps ---------------------------------------------------------------------------
+    def gox_stack_map_register(self, return_addr: int, sp_offsets: Sequence[int]) -> None:
+        offs = self._check_offsets(sp_offsets, "gox_stack_map_register")
+        if offs:  # an empty map is not registered (the seed's rule)
+            self.stack_maps[return_addr] = offs
+
+    def gox_stack_map_register_batch(self, base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None:
+        fn = "gox_stack_map_register_batch"
+        checked = [(base_addr + code_off, self._check_offsets(offs, fn)) for code_off, offs in entries]
+        for addr, offs in checked:
+            if offs:
+                self.stack_maps[addr] = offs
+
+    def gox_stack_map_lookup(self, return_addr: int) -> tuple[int, ...] | None:
+        return self.stack_maps.get(return_addr)
+
+    def gox_stack_map_clear(self) -> None:
+        self.stack_maps.clear()
+
+    def gox_stack_map_scan(self) -> int:
+        """Mark the referents of every mapped stack slot gray (while marking); count them."""
+        roots = [(w, v) for w, v in self._stack_roots() if v]
+        for where, val in roots:
+            self.heap.check_ref_value(val, "gox_stack_map_scan", where)
+        if self.gc.state == 1:  # PROPAGATE
+            for _, val in roots:
+                self.gc.mark_gray(self.heap.objects[ref_to_num(val)])
+        return len(roots)
+
+    # -- the simulated native stack -----------------------------------------------------------
+    def gox_sim_frame_push(self, ip: int, size: int) -> int:
+        fn = "gox_sim_frame_push"
+        if size < 0 or size % 8:
+            raise GoxABIError(f"{fn}: size={size}, expected a non-negative multiple of 8")
+        sp = (self.frames[-1][1] if self.frames else STACK_TOP) - size
+        if STACK_TOP - sp > MAX_STACK_BYTES:
+            raise GoxABIError(f"{fn}: the simulated stack would exceed {MAX_STACK_BYTES} bytes")
+        self.frames.append((ip, sp, size))
+        return sp
+
+    def gox_sim_frame_pop(self) -> None:
+        if not self.frames:
+            raise GoxABIError("gox_sim_frame_pop: the simulated stack is empty")
+        _, sp, size = self.frames.pop()
+        for addr in range(sp, sp + size, 8):
+            self.stack_mem.pop(addr, None)
+
+    def _stack_addr(self, addr: int, fn: str) -> int:
+        low = self.frames[-1][1] if self.frames else STACK_TOP
+        if not low <= addr < STACK_TOP or addr % 8:
+            raise GoxABIError(
+                f"{fn}: address {addr:#x} is not an 8-byte slot of the simulated stack "
+                f"({low:#x}..{STACK_TOP:#x})"
+            )
+        return addr
+
+    def gox_sim_stack_write(self, addr: int, val: int) -> None:
+        self.stack_mem[self._stack_addr(addr, "gox_sim_stack_write")] = val
+
+    def gox_sim_stack_read(self, addr: int) -> int:
+        return self.stack_mem.get(self._stack_addr(addr, "gox_sim_stack_read"), 0)

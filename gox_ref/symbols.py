@@ -1,0 +1,27 @@
+"""The symbol table: every ABI symbol by name, as compiled code links against it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .abi import BY_NAME, SYMBOLS
+from .core import RuntimeCore
+from .errors import GoxABIError
+
+
+class SymbolOps(RuntimeCore):
+    def gox_symbols_get(self, name: bytes) -> Callable[..., Any]:
+        text = bytes(name).decode("utf-8", "replace")
+        if text not in BY_NAME:
+            raise GoxABIError(f"gox_symbols_get: unknown symbol {text!r}; expected a name from docs/ABI.md")
+        fn: Callable[..., Any] = getattr(self, text)
+        return fn
+
+    def gox_symbols_count(self) -> int:
+        return len(SYMBOLS)
+
+    def gox_symbols_name(self, idx: int) -> bytes:
+        if not 0 <= idx < len(SYMBOLS):
+            raise GoxABIError(f"gox_symbols_name: unknown symbol index {idx}; expected 0..{len(SYMBOLS) - 1}")
+        return SYMBOLS[idx].name.encode()
