@@ -85,6 +85,13 @@ StateTracer = Callable[[GcObject], Iterable[int]]
 class Collector:
     def __init__(self, heap: Heap) -> None:
         self.heap = heap
+        self.root_sources: list[RootSource] = []
+        self.state_tracers: dict[ValueKind, StateTracer] = {}
+        self.on_cycle: list[Callable[[str, GcStats], None]] = []  # trace hooks: "start"/"end"
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to a fresh collector: state, parameters and counters (not the hooks)."""
         self.state = GcState.PAUSE
         self.current_white = WHITE0
         self.gray: list[GcObject] = []  # a stack: last in, first scanned
@@ -103,9 +110,6 @@ class Collector:
         self.allocated_bytes = 0
         self.freed_objects = 0
         self.freed_bytes = 0
-        self.root_sources: list[RootSource] = []
-        self.state_tracers: dict[ValueKind, StateTracer] = {}
-        self.on_cycle: list[Callable[[str, GcStats], None]] = []  # trace hooks: "start"/"end"
 
     # -- allocation -------------------------------------------------------------------------
     def allocate(self, kind: ValueKind, type_id: int, nslots: int) -> GcObject:

@@ -139,15 +139,10 @@ class GcOps(RuntimeCore):
     # -- collector control ---------------------------------------------------------------------
     def gox_init_gc(self) -> None:
         """Drop every object and reset the collector; allocation numbers keep counting."""
-        heap = self.heap
-        next_num, types = heap.next_num, heap.types
-        heap.objects.clear()
-        heap.live_bytes = 0
-        heap.dead_mark = -1
-        heap.next_num, heap.types = next_num, types
-        sources, tracers, hooks = self.gc.root_sources, self.gc.state_tracers, self.gc.on_cycle
-        self.gc.__init__(heap)  # type: ignore[misc]
-        self.gc.root_sources, self.gc.state_tracers, self.gc.on_cycle = sources, tracers, hooks
+        self.heap.objects.clear()
+        self.heap.live_bytes = 0
+        self.heap.dead_mark = -1
+        self.gc.reset()
         self.pins.clear()
 
     def gox_collect_garbage(self) -> None:
