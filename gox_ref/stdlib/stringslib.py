@@ -1,0 +1,236 @@
+"""The ``strings`` externs on raw bytes, exactly as Go's strings package.
+
+Strings are byte strings that may hold invalid UTF-8.  Where Go decodes runes it uses
+``decode_rune`` (Go's utf8.DecodeRune: an invalid or truncated sequence, a surrogate or a value
+above U+10FFFF decodes as U+FFFD of width 1), which is not Python's "replace" error handler.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+
+from ..errors import GoxPanic
+from .unicode_tables import CASE_RANGES, UPPER_LOWER
+
+RUNE_ERROR = 0xFFFD
+MAX_INT = (1 << 63) - 1
+MAX_ALLOC = 1 << 48  # Go's maxAlloc on linux/amd64: larger allocations panic in makeslice
+
+
+def decode_rune(s: bytes, i: int) -> tuple[int, int]:
+    """Go's utf8.DecodeRune of s[i:]: (rune, width); (0xFFFD, 1) for any invalid sequence."""
+    n = len(s) - i
+    if n <= 0:
+        return RUNE_ERROR, 0
+    b0 = s[i]
+    if b0 < 0x80:
+        return b0, 1
+    if 0xC2 <= b0 <= 0xDF:
+        size, lo, hi, r = 2, 0x80, 0xBF, b0 & 0x1F
+    elif 0xE0 <= b0 <= 0xEF:
+        size, r = 3, b0 & 0x0F
+        lo, hi = (0xA0, 0xBF) if b0 == 0xE0 else (0x80, 0x9F) if b0 == 0xED else (0x80, 0xBF)
+    elif 0xF0 <= b0 <= 0xF4:
+        size, r = 4, b0 & 0x07
+        lo, hi = (0x90, 0xBF) if b0 == 0xF0 else (0x80, 0x8F) if b0 == 0xF4 else (0x80, 0xBF)
+    else:
+        return RUNE_ERROR, 1
+    if n < size:
+        # A truncated sequence is still invalid byte by byte.
+        return RUNE_ERROR, 1
+    b1 = s[i + 1]
+    if not lo <= b1 <= hi:
+        return RUNE_ERROR, 1
+    r = (r << 6) | (b1 & 0x3F)
+    for k in range(2, size):
+        b = s[i + k]
+        if not 0x80 <= b <= 0xBF:
+            return RUNE_ERROR, 1
+        r = (r << 6) | (b & 0x3F)
+    return r, size
+
+
+def decode_last_rune(s: bytes, end: int) -> tuple[int, int]:
+    """Go's utf8.DecodeLastRune of s[:end]."""
+    if end <= 0:
+        return RUNE_ERROR, 0
+    start = end - 1
+    if s[start] < 0x80:
+        return s[start], 1
+    lim = max(end - 4, 0)
+    start -= 1
+    while start >= lim:
+        if s[start] & 0xC0 != 0x80:  # utf8.RuneStart
+            break
+        start -= 1
+    if start < 0:
+        start = 0
+    r, size = decode_rune(s[:end], start)
+    if start + size != end:
+        return RUNE_ERROR, 1
+    return r, size
+
+
+def encode_rune(r: int) -> bytes:
+    """Go's utf8.EncodeRune: invalid runes (surrogates, > U+10FFFF, negative) become U+FFFD."""
+    if r < 0 or r > 0x10FFFF or 0xD800 <= r <= 0xDFFF:
+        r = RUNE_ERROR
+    return chr(r).encode("utf-8")
+
+
+def runes(s: bytes) -> list[tuple[int, int]]:
+    """Go's ``for i, r := range s``: (rune, width) pairs."""
+    out = []
+    i = 0
+    while i < len(s):
+        r, w = decode_rune(s, i)
+        out.append((r, w))
+        i += w
+    return out
+
+
+def rune_count(s: bytes) -> int:
+    return len(runes(s))
+
+
+# ------------------------------------------------------------------ Unicode case mapping
+
+_CASE_LO = [cr[0] for cr in CASE_RANGES]
+UPPER, LOWER, TITLE = 0, 1, 2
+
+
+def to_case(case: int, r: int) -> int:
+    """Go's unicode.To (simple case mapping through unicode.CaseRanges)."""
+    k = bisect_right(_CASE_LO, r) - 1
+    if k >= 0:
+        lo, hi = CASE_RANGES[k][0], CASE_RANGES[k][1]
+        if lo <= r <= hi:
+            delta = CASE_RANGES[k][2 + case]
+            if delta == UPPER_LOWER:
+                # Alternating Upper/Lower pairs starting at lo: even offsets are upper case.
+                return lo + (((r - lo) & ~1) | (case & 1))
+            return r + delta
+    return r
+
+
+def to_upper_rune(r: int) -> int:
+    if r < 0x80:
+        return r - 32 if 0x61 <= r <= 0x7A else r
+    return to_case(UPPER, r)
+
+
+def to_lower_rune(r: int) -> int:
+    if r < 0x80:
+        return r + 32 if 0x41 <= r <= 0x5A else r
+    return to_case(LOWER, r)
+
+
+def is_space(r: int) -> bool:
+    """Go's unicode.IsSpace (Unicode White_Space)."""
+    if r <= 0xFF:
+        return r in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0)
+    return r == 0x1680 or 0x2000 <= r <= 0x200A or r in (0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
+
+
+# ------------------------------------------------------------------ the externs
+
+
+def index(s: bytes, sub: bytes) -> int:
+    return s.find(sub)
+
+
+def last_index(s: bytes, sub: bytes) -> int:
+    return s.rfind(sub)
+
+
+def contains(s: bytes, sub: bytes) -> bool:
+    return sub in s
+
+
+def has_prefix(s: bytes, p: bytes) -> bool:
+    return s.startswith(p)
+
+
+def has_suffix(s: bytes, p: bytes) -> bool:
+    return s.endswith(p)
+
+
+def _map_runes(s: bytes, fn: Callable[[int], int]) -> bytes:
+    # strings.Map: every rune is mapped and re-encoded; an invalid byte decodes as U+FFFD
+    # and is written as the 3-byte U+FFFD.  A valid input where nothing changes comes back
+    # byte-identical, which is what Go returns too.
+    return b"".join(encode_rune(fn(r)) for r, _ in runes(s))
+
+
+def to_upper(s: bytes) -> bytes:
+    if s.isascii():
+        return s.upper()  # bytes.upper maps only a-z, as Go's ASCII fast path
+    return _map_runes(s, to_upper_rune)
+
+
+def to_lower(s: bytes) -> bytes:
+    if s.isascii():
+        return s.lower()
+    return _map_runes(s, to_lower_rune)
+
+
+def trim_space(s: bytes) -> bytes:
+    """TrimFunc(s, unicode.IsSpace) (Go's ASCII fast path gives the same result)."""
+    start = 0
+    while start < len(s):
+        r, w = decode_rune(s, start)
+        if not is_space(r):
+            break
+        start += w
+    end = len(s)
+    while end > start:
+        r, w = decode_last_rune(s, end)
+        if not is_space(r):
+            break
+        end -= w
+    return s[start:end]
+
+
+def count(s: bytes, sub: bytes) -> int:
+    if not sub:
+        return rune_count(s) + 1
+    return s.count(sub)  # non-overlapping, left to right, as Go
+
+
+def repeat(s: bytes, n: int) -> bytes:
+    if n == 0:
+        return b""
+    if n < 0:
+        raise GoxPanic("strings: negative Repeat count")
+    total = len(s) * n
+    if total > MAX_INT:
+        raise GoxPanic("strings: Repeat output length overflow")
+    if total > MAX_ALLOC:
+        raise GoxPanic("runtime error: makeslice: len out of range")
+    return s * n
+
+
+def replace(s: bytes, old: bytes, new: bytes, n: int) -> bytes:
+    if old == new or n == 0:
+        return s
+    m = count(s, old)
+    if m == 0:
+        return s
+    if n < 0 or m < n:
+        n = m
+    out = []
+    start = 0
+    for i in range(n):
+        j = start
+        if not old:
+            if i > 0:
+                _, w = decode_rune(s, start)
+                j += w
+        else:
+            j += s.find(old, start) - start
+        out.append(s[start:j])
+        out.append(new)
+        start = j + len(old)
+    out.append(s[start:])
+    return b"".join(out)
