@@ -14,6 +14,9 @@ from .core import RuntimeCore
 from .errors import GoxABIError
 
 FuncEntry = Callable[..., Any] | int
+# func_id is a uint32_t; the table is also kept to a size a host can allocate (an
+# implementation limit both backends share: 16M functions).
+MAX_FUNCS = 1 << 24
 
 
 class FuncTableOps(RuntimeCore):
@@ -31,6 +34,8 @@ class FuncTableOps(RuntimeCore):
         return func_id
 
     def gox_init_func_table(self, size: int) -> None:
+        if size > MAX_FUNCS:
+            raise GoxABIError(f"gox_init_func_table: size={size}, expected at most {MAX_FUNCS}")
         self.func_table = [None] * size
 
     def gox_set_func_ptr(self, func_id: int, ptr: FuncEntry | None) -> None:

@@ -83,6 +83,12 @@ def snapshot(rt: RefRuntime) -> HeapSnapshot:
     )
 
 
+def _dot_escape(text: str, record: bool = True) -> str:
+    """Escape a string for a double-quoted DOT label (record labels also reserve {}|<>)."""
+    special = '\\"{}|<>' if record else '\\"'
+    return "".join("\\" + ch if ch in special else ch for ch in text)
+
+
 _FILL = {"white": "white", "white(dead)": "lightpink", "gray": "gray75", "black": "gray30"}
 
 
@@ -91,12 +97,12 @@ def to_dot(snap: HeapSnapshot, title: str = "gox heap") -> str:
     and a node per root pointing at what it roots."""
     lines = [
         "digraph heap {",
-        f'  label="{title} (GC state {snap.state})"; labelloc=t;',
+        f'  label="{_dot_escape(title, record=False)} (GC state {snap.state})"; labelloc=t;',
         '  node [shape=record, style=filled, fontname="monospace", fontsize=10];',
     ]
     for o in snap.objects:
         fg = "white" if o.color == "black" else "black"
-        name = f"{o.kind} {o.type_name}".strip()
+        name = _dot_escape(f"{o.kind} {o.type_name}".strip())
         slots = "|".join(
             "state" if s is None else (f"#{ref_to_num(s)}" if s in o.refs and s else str(s))
             for s in o.slots[:8]
@@ -108,7 +114,7 @@ def to_dot(snap: HeapSnapshot, title: str = "gox heap") -> str:
         for i, r in enumerate(o.refs):
             lines.append(f'  o{o.num} -> o{ref_to_num(r)} [label="{i}"];')
     for i, (where, r) in enumerate(snap.roots):
-        lines.append(f'  r{i} [shape=plaintext, style="", label="{where}"];')
+        lines.append(f'  r{i} [shape=plaintext, style="", label="{_dot_escape(where, record=False)}"];')
         lines.append(f"  r{i} -> o{ref_to_num(r)} [style=dashed];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -42,6 +42,8 @@ class StackMapOps(RuntimeCore):
     @staticmethod
     def _check_offsets(offsets: Sequence[int], fn: str) -> tuple[int, ...]:
         for off in offsets:
+            if not isinstance(off, int) or not -(2**31) <= off < 2**31:
+                raise GoxABIError(f"{fn}: sp offset {off!r} is not an int32_t")
             if off % 8:
                 raise GoxABIError(f"{fn}: sp offset {off} is not a multiple of 8; stack slots are 8-byte aligned")
         return tuple(offsets)
@@ -54,6 +56,9 @@ class StackMapOps(RuntimeCore):
 
     def gox_stack_map_register_batch(self, base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None:
         fn = "gox_stack_map_register_batch"
+        for code_off, _ in entries:
+            if not isinstance(code_off, int) or not 0 <= code_off < 2**32:
+                raise GoxABIError(f"{fn}: code offset {code_off!r} is not a uint32_t")
         checked = [(base_addr + code_off, self._check_offsets(offs, fn)) for code_off, offs in entries]
         for addr, offs in checked:
             if offs:

@@ -12,10 +12,14 @@ from .errors import GoxABIError
 
 class SymbolOps(RuntimeCore):
     def gox_symbols_get(self, name: bytes) -> Callable[..., Any]:
+        if not isinstance(name, (bytes, bytearray, memoryview)):
+            raise GoxABIError(f"gox_symbols_get: name={name!r} is not bytes")
         text = bytes(name).decode("utf-8", "replace")
         if text not in BY_NAME:
             raise GoxABIError(f"gox_symbols_get: unknown symbol {text!r}; expected a name from docs/ABI.md")
-        fn: Callable[..., Any] = getattr(self, text)
+        fn: Callable[..., Any] | None = getattr(self, text, None)
+        if fn is None:  # in the table but not implemented by this runtime yet
+            raise GoxABIError(f"gox_symbols_get: symbol {text!r} is not implemented by this runtime")
         return fn
 
     def gox_symbols_count(self) -> int:

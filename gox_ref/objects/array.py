@@ -13,7 +13,7 @@ import struct
 from ..core import RuntimeCore
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
 from ..heap import MAX_SLOTS, GcObject, Heap, fmt_ref
-from ..kinds import U64_MASK, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
+from ..kinds import U64_MASK, SlotType, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
 
 ELEM_KIND = 0
 ELEM_TYPE = 1
@@ -33,6 +33,14 @@ def elem_bytes(heap: Heap, elem_kind: int, elem_type_id: int, fn: str) -> int:
     if elem_kind == ValueKind.INTERFACE:
         return 16
     return scalar_bytes(elem_kind)
+
+
+def elem_is_ref(heap: Heap, elem_kind: int, elem_type_id: int) -> bool:
+    """Whether a single-slot element is a reference.  Struct elements are inline: a one-slot
+    struct element is a reference only when its type's one slot is."""
+    if elem_kind == ValueKind.STRUCT:
+        return heap.types[elem_type_id].slot_types == (SlotType.GC_REF,)
+    return is_ref_kind(elem_kind)
 
 
 def data_slots(nbytes_each: int, length: int) -> int:
@@ -60,6 +68,8 @@ def read_elem(obj: GcObject, i: int) -> int:
     w = slots[ELEM_BYTES]
     if w == 8:
         return slots[DATA + i]
+    if w == 0:  # zero-size elements (struct{}) have no data
+        return 0
     bit = i * w * 8
     raw = (slots[DATA + bit // 64] >> (bit % 64)) & ((1 << (w * 8)) - 1)
     return normalize(slots[ELEM_KIND], raw)
@@ -82,6 +92,8 @@ def write_elem(obj: GcObject, i: int, val: int) -> None:
     w = slots[ELEM_BYTES]
     if w == 8:
         slots[DATA + i] = val & U64_MASK
+        return
+    if w == 0:
         return
     bit = i * w * 8
     idx, shift = DATA + bit // 64, bit % 64
@@ -124,9 +136,11 @@ class ArrayOps(RuntimeCore):
     def _set_elem(self, obj: GcObject, i: int, val: int, fn: str) -> None:
         """Store element ``i``: references are checked and go through the write barrier."""
         ek = obj.slots[ELEM_KIND]
-        if is_ref_kind(ek):
+        if elem_is_ref(self.heap, ek, obj.slots[ELEM_TYPE]):
             self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(ek)}")
             self._store_ref(obj, DATA + i, val)
+        elif ek == ValueKind.BOOL:
+            write_elem(obj, i, 1 if val else 0)  # any non-zero bool is true
         else:
             write_elem(obj, i, val)
 

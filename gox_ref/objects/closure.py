@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..core import RuntimeCore
 from ..errors import GoxABIError
 from ..heap import NO_TYPE, GcObject, fmt_ref
-from ..kinds import SlotType, ValueKind, is_ref_kind, kind_name, valid_kind
+from ..kinds import SlotType, ValueKind, is_ref_kind, kind_name, normalize, valid_kind
 
 FUNC_ID = 0
 COUNT = 1
@@ -82,7 +82,7 @@ class ClosureOps(RuntimeCore):
 
     def gox_rt_upval_box_create(self, value_kind: int, val: int) -> int:
         fn = "gox_rt_upval_box_create"
-        if not valid_kind(value_kind) or value_kind == ValueKind.INTERFACE:
+        if not valid_kind(value_kind) or value_kind in (ValueKind.NIL, ValueKind.INTERFACE):
             raise GoxABIError(f"{fn}: value_kind={value_kind} is not a single-slot value kind")
         if is_ref_kind(value_kind):
             self.heap.check_ref_value(val, fn, f"a box of kind {kind_name(value_kind)}")
@@ -92,7 +92,11 @@ class ClosureOps(RuntimeCore):
         return obj.ref
 
     def gox_upval_box_get(self, box: int) -> int:
-        return self._box(box, "gox_upval_box_get").slots[0]
+        obj = self._box(box, "gox_upval_box_get")
+        val = obj.slots[0]
+        if obj.type_id == ValueKind.BOOL:
+            return 1 if val else 0
+        return val if is_ref_kind(obj.type_id) else normalize(obj.type_id, val)
 
     def gox_upval_box_set(self, box: int, val: int) -> None:
         fn = "gox_upval_box_set"

@@ -62,7 +62,7 @@ class MapOps(StringOps):
             return object() if math.isnan(f) else ("f", f + 0.0)
         if is_ref_kind(kk):
             self.heap.check_ref_value(key, fn, f"a key of kind {kind_name(kk)}")
-        return normalize(kk, key)
+        return _scalar(kk, key)
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_map_new(self, key_kind: int, val_kind: int) -> int:
@@ -98,6 +98,11 @@ class MapOps(StringOps):
         vk = obj.slots[VAL_KIND]
         if is_ref_kind(vk):
             self.heap.check_ref_value(val, fn, f"a value of kind {kind_name(vk)}")
+        else:
+            val = _scalar(vk, val)  # an int8 value reads back sign-extended, as from an array
+        kk = obj.slots[KEY_KIND]
+        if not is_ref_kind(kk) and kk not in (ValueKind.FLOAT32, ValueKind.FLOAT64):
+            key = _scalar(kk, key)
         _state(obj).entries[k] = (key, val)  # Go updates the stored key too
         for ref in (key if is_ref_kind(obj.slots[KEY_KIND]) else 0, val if is_ref_kind(vk) else 0):
             if ref:
@@ -107,6 +112,13 @@ class MapOps(StringOps):
         obj = self._map(m, "gox_map_delete")
         if obj is not None:
             _state(obj).entries.pop(self._key(obj, key, "gox_map_delete"), None)
+
+
+def _scalar(kind: int, val: int) -> int:
+    """The canonical slot of a scalar of ``kind`` (Go's sign/zero extension; a bool is 0 or 1)."""
+    if kind == ValueKind.BOOL:
+        return 1 if val else 0  # any non-zero bool is true
+    return normalize(kind, val)
 
 
 def _state(obj: GcObject) -> MapState:

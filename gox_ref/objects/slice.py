@@ -15,7 +15,17 @@ from ..core import RuntimeCore
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice3_out_of_range, slice_out_of_range
 from ..heap import NO_TYPE, GcObject, fmt_ref, ref_to_num
 from ..kinds import ValueKind, is_ref_kind, kind_name
-from .array import ELEM_BYTES, ELEM_KIND, ELEM_TYPE, MAX_DATA_SLOTS, ArrayOps, copy_elems, data_slots, read_elem
+from .array import (
+    ELEM_BYTES,
+    ELEM_KIND,
+    ELEM_TYPE,
+    MAX_DATA_SLOTS,
+    ArrayOps,
+    copy_elems,
+    data_slots,
+    elem_is_ref,
+    read_elem,
+)
 from .array import elem_bytes as array_elem_bytes
 
 ARRAY = 0
@@ -123,7 +133,10 @@ class SliceOps(ArrayOps):
         if d is None or s is None:
             return 0
         da, sa = self._backing(d), self._backing(s)
-        if da.slots[ELEM_KIND] != sa.slots[ELEM_KIND] or da.slots[ELEM_TYPE] != sa.slots[ELEM_TYPE]:
+        # elem_type_id only means something for struct elements
+        if da.slots[ELEM_KIND] != sa.slots[ELEM_KIND] or (
+            da.slots[ELEM_KIND] == ValueKind.STRUCT and da.slots[ELEM_TYPE] != sa.slots[ELEM_TYPE]
+        ):
             raise GoxABIError(
                 f"{fn}: element kinds differ ({kind_name(da.slots[ELEM_KIND])} and "
                 f"{kind_name(sa.slots[ELEM_KIND])}); expected slices of one element type"
@@ -143,12 +156,15 @@ class SliceOps(ArrayOps):
             raise GoxABIError(f"{fn}: elements of kind {kind_name(elem_kind)} take {w} bytes; expected a single-slot kind")
         obj = self._slice(s, fn)
         old = self._backing(obj) if obj else None
-        if old is not None and old.slots[ELEM_KIND] != elem_kind:
+        if old is not None and (
+            old.slots[ELEM_KIND] != elem_kind
+            or (elem_kind == ValueKind.STRUCT and old.slots[ELEM_TYPE] != elem_type_id)
+        ):
             raise GoxABIError(
                 f"{fn}: {fmt_ref(s)} has {kind_name(old.slots[ELEM_KIND])} elements; "
                 f"expected {kind_name(elem_kind)} as elem_kind says"
             )
-        ref_elem = is_ref_kind(elem_kind)
+        ref_elem = elem_is_ref(self.heap, elem_kind, elem_type_id)
         if ref_elem:
             self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(elem_kind)}")
         start, length, cap = (obj.slots[START], obj.slots[SLEN], obj.slots[CAP]) if obj else (0, 0, 0)

@@ -7,7 +7,7 @@ call accepts it.  Calls that would produce an empty string return 0 and allocate
 
 from __future__ import annotations
 
-from ..errors import GoxPanic, index_out_of_range, slice_out_of_range
+from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
 from ..heap import NO_TYPE, GcObject, ref_to_num
 from ..kinds import ValueKind
 from .array import DATA, MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
@@ -97,6 +97,8 @@ class StringOps(ArrayOps):
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_string_from_ptr(self, data: bytes) -> int:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise GoxABIError(f"gox_rt_string_from_ptr: data={data!r} is not bytes")
         return self._alloc_string(bytes(data), "gox_rt_string_from_ptr")
 
     def gox_string_read(self, s: int) -> bytes:

@@ -1,0 +1,223 @@
+"""Heap snapshots and DOT output, plus the GC group's object and control calls (not the
+collection algorithm itself, which tests/test_gc*.py cover)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import NO_TYPE, K, gstr, sread
+
+from gox_ref import GcState, GcStats, GoxABIError, RefRuntime, SlotType
+from gox_ref.heap import HEAP_BASE
+
+
+# -- snapshots ---------------------------------------------------------------------------------
+def test_snapshot_lists_objects(rt: RefRuntime) -> None:
+    rt.gox_init_globals(1, [True])
+    s = gstr(rt, "hi")
+    rt.gox_rt_set_global(0, s)
+    snap = rt.heap_snapshot()
+    assert snap.state == "PAUSE"
+    kinds = [o.kind for o in snap.objects]
+    assert kinds == ["Array", "String"]  # the byte array, then the string over it
+    arr, string = snap.objects
+    assert arr.num == 1 and string.num == 2
+    assert string.ref == s == HEAP_BASE + 16 * 2
+    assert string.refs == (arr.ref,)
+    assert string.slots == (arr.ref, 0, 2)
+    assert snap.roots == (("global 0", s),)
+    assert snap.by_ref()[s] is string
+    assert string.color == "white"
+
+
+def test_snapshot_canonical_uses_allocation_numbers(rt: RefRuntime) -> None:
+    s = gstr(rt, "hi")
+    canon = rt.heap_snapshot().canonical()
+    state, objects, roots = canon
+    assert state == "PAUSE" and roots == ()
+    assert isinstance(objects, tuple)
+    string = objects[1]
+    assert string[0] == 2 and string[1] == "String"
+    assert string[6] == (("ref", 1), 0, 2)  # slot 0 canonicalized to the array's number
+    assert string[7] == (1,)
+    other = RefRuntime()
+    gstr(other, "hi")
+    assert other.heap_snapshot().canonical() == canon
+    assert s
+
+
+def test_snapshot_hides_map_state(rt: RefRuntime) -> None:
+    m = rt.gox_rt_map_new(K.STRING, K.STRING)
+    rt.gox_map_set(m, gstr(rt, "k"), gstr(rt, "v"))
+    view = rt.heap_snapshot().by_ref()[m]
+    assert view.slots == (None, K.STRING, K.STRING)
+    assert len(view.refs) == 2  # key and value strings
+
+
+def test_snapshot_type_names_and_colors(rt: RefRuntime) -> None:
+    t = rt.gox_type_register(b"main.Point", bytes([SlotType.VALUE, SlotType.GC_REF]))
+    p = rt.gox_rt_alloc(K.STRUCT, t, 2)
+    c = rt.gox_rt_closure_create(1, t, 2)
+    by = rt.heap_snapshot().by_ref()
+    assert by[p].type_name == "main.Point" and by[c].type_name == "main.Point"
+    rt.gox_gc_pin(p)
+    rt.gox_collect_garbage()
+    assert [o.ref for o in rt.heap_snapshot().objects] == [p]
+
+
+def test_dot(rt: RefRuntime) -> None:
+    rt.gox_init_globals(1, [True])
+    sl = rt.gox_rt_slice_create(K.STRING, NO_TYPE, 1, 1)
+    rt.gox_rt_set_global(0, sl)
+    rt.gox_slice_set(sl, 0, gstr(rt, "x"))
+    dot = rt.heap_dot("my heap")
+    assert dot.startswith("digraph heap {\n") and dot.endswith("}\n")
+    assert 'label="my heap (GC state PAUSE)"' in dot
+    nodes = re.findall(r"^  o(\d+) \[label=", dot, re.M)
+    assert nodes == ["1", "2", "3", "4"]  # array, slice, byte array, string
+    assert "  o2 -> o1 [label=\"0\"];" in dot  # slice -> its array
+    assert "  o1 -> o4 [label=\"0\"];" in dot  # array -> string
+    assert "  o4 -> o3 [label=\"0\"];" in dot  # string -> bytes
+    assert '  r0 [shape=plaintext, style="", label="global 0"];' in dot
+    assert "  r0 -> o2 [style=dashed];" in dot
+
+
+def test_dot_escapes_names(rt: RefRuntime) -> None:
+    t = rt.gox_type_register(b'main.T{"x"|<y>}', bytes([SlotType.VALUE]))
+    rt.gox_rt_alloc(K.STRUCT, t, 1)
+    dot = rt.heap_dot('a "quoted" title')
+    assert 'label="a \\"quoted\\" title' in dot
+    assert 'Struct main.T\\{\\"x\\"\\|\\<y\\>\\}' in dot
+    # every quoted string is properly closed: an even number of unescaped quotes per line
+    for line in dot.splitlines():
+        assert len(re.findall(r'(?<!\\)"', line)) % 2 == 0, line
+
+
+def test_dot_long_objects_truncated(rt: RefRuntime) -> None:
+    a = rt.gox_rt_array_create(K.INT, NO_TYPE, 20)
+    rt.gox_array_set(a, 0, 7)
+    dot = rt.heap_dot()
+    assert "|...}" in dot and 'label="gox heap (GC state PAUSE)"' in dot
+
+
+# -- GC group: raw objects and slots -----------------------------------------------------------
+def test_type_table(rt: RefRuntime) -> None:
+    t0 = rt.gox_type_register(b"A", bytes([SlotType.VALUE, SlotType.GC_REF]))
+    t1 = rt.gox_type_register(b"B", bytes([SlotType.INTERFACE0, SlotType.INTERFACE1, SlotType.VALUE]))
+    t2 = rt.gox_type_register(b"Empty", b"")
+    assert (t0, t1, t2) == (0, 1, 2)
+    assert [rt.gox_type_slot_count(t) for t in (t0, t1, t2)] == [2, 3, 0]
+
+
+def test_alloc_struct_and_slots(rt: RefRuntime) -> None:
+    t = rt.gox_type_register(b"S", bytes([SlotType.VALUE, SlotType.GC_REF]))
+    obj = rt.gox_rt_alloc(K.STRUCT, t, 2)
+    assert [rt.gox_gc_read_slot(obj, i) for i in range(2)] == [0, 0]
+    rt.gox_gc_pin(obj)
+    rt.gox_gc_write_slot(obj, 0, 2**64 - 1)
+    s = gstr(rt, "field")
+    rt.gox_gc_write_slot(obj, 1, s)
+    rt.gox_rt_write_barrier(obj, s)
+    rt.gox_collect_garbage()
+    assert rt.gox_gc_read_slot(obj, 0) == 2**64 - 1
+    assert sread(rt, rt.gox_gc_read_slot(obj, 1)) == b"field"
+
+
+def test_alloc_pointer_and_boxes(rt: RefRuntime) -> None:
+    p = rt.gox_rt_alloc(K.POINTER, K.INT, 1)
+    rt.gox_gc_write_slot(p, 0, 5)
+    assert rt.gox_upval_box_get(p) == 5
+    b = rt.gox_rt_alloc(K.BOXED_FLOAT, 0, 1)
+    assert rt.gox_box_get(b) == 0
+
+
+def test_read_slot_of_every_kind(rt: RefRuntime) -> None:
+    s = gstr(rt, "abc")
+    assert rt.gox_gc_read_slot(s, 1) == 0 and rt.gox_gc_read_slot(s, 2) == 3
+    sl = rt.gox_rt_slice_create(K.INT, NO_TYPE, 1, 2)
+    assert rt.gox_gc_read_slot(sl, 2) == 1 and rt.gox_gc_read_slot(sl, 3) == 2
+    c = rt.gox_rt_closure_create(9, NO_TYPE, 1)
+    assert rt.gox_gc_read_slot(c, 0) == 9 and rt.gox_gc_read_slot(c, 1) == 1
+    rt.gox_gc_write_slot(c, 2, 44)  # an upvalue slot is writable
+    assert rt.gox_closure_get_upvalue(c, 0) == 44
+
+
+def test_mark_gray_and_barrier(rt: RefRuntime) -> None:
+    t = rt.gox_type_register(b"S", bytes([SlotType.GC_REF]))
+    parent = rt.gox_rt_alloc(K.STRUCT, t, 1)
+    rt.gox_gc_pin(parent)
+    extra = [gstr(rt, w) for w in "abc"]
+    for e in extra:
+        rt.gox_gc_pin(e)
+    child = gstr(rt, "child")
+    rt.gox_gc_tune(0, 0, 8, 0)
+    rt.gox_rt_mark_gray(child)  # outside a cycle: no effect
+    assert rt.heap_snapshot().by_ref()[child].color == "white"
+    rt.gox_gc_step()
+    assert rt.gox_gc_stats().state == GcState.PROPAGATE
+    while rt.heap_snapshot().by_ref()[parent].color != "black":
+        rt.gox_gc_step()
+    rt.gox_gc_write_slot(parent, 0, child)
+    rt.gox_rt_write_barrier(parent, child)  # black parent, white child: child turns gray
+    assert rt.heap_snapshot().by_ref()[child].color == "gray"
+    lone = gstr(rt, "lone")
+    rt.gox_rt_mark_gray(lone)
+    assert rt.heap_snapshot().by_ref()[lone].color == "gray"
+    while not rt.gox_gc_step():
+        pass
+    assert sread(rt, child) == b"child" and sread(rt, lone) == b"lone"
+
+
+def test_pins_count(rt: RefRuntime) -> None:
+    s = gstr(rt, "x")
+    rt.gox_gc_pin(s)
+    rt.gox_gc_pin(s)
+    rt.gox_gc_unpin(s)
+    rt.gox_collect_garbage()
+    assert rt.heap.is_live(s)
+    rt.gox_gc_unpin(s)
+    rt.gox_collect_garbage()
+    assert not rt.heap.is_live(s)
+
+
+def test_pause_resume_and_stats(rt: RefRuntime) -> None:
+    st = rt.gox_gc_stats()
+    assert isinstance(st, GcStats) and st.cycles == 0 and st.pause_depth == 0
+    rt.gox_gc_pause()
+    rt.gox_gc_pause()
+    assert rt.gox_gc_stats().pause_depth == 2
+    assert rt.gox_gc_step() is False  # no-op while paused
+    assert rt.gox_gc_stats().steps == 0
+    rt.gox_gc_resume()
+    rt.gox_gc_resume()
+    gstr(rt, "x")
+    rt.gox_collect_garbage()
+    st = rt.gox_gc_stats()
+    assert st.cycles == 1 and st.live_objects == 0 and st.freed_objects == 2
+    assert st.allocated_objects == 2 and st.allocated_bytes == st.freed_bytes == (8 + 8 * 5) + (8 + 8 * 3)
+
+
+def test_tune(rt: RefRuntime) -> None:
+    rt.gox_gc_tune(150, 300, 64, 4096)
+    assert (rt.gc.pause, rt.gc.stepmul, rt.gc.step_size, rt.gc.min_threshold) == (150, 300, 64, 4096)
+    assert rt.gox_gc_stats().threshold == 4096
+    rt.gox_gc_tune(0, 0, 0, 0)
+    assert (rt.gc.pause, rt.gc.stepmul, rt.gc.step_size, rt.gc.min_threshold) == (200, 200, 8192, 1 << 20)
+
+
+def test_init_gc_drops_everything(rt: RefRuntime) -> None:
+    s = gstr(rt, "x")
+    rt.gox_gc_pin(s)
+    rt.gox_gc_pause()
+    rt.gox_init_gc()
+    assert rt.heap_snapshot().objects == ()
+    st = rt.gox_gc_stats()
+    assert st.pause_depth == 0 and st.live_bytes == 0
+    try:
+        rt.gox_string_len(s)
+    except GoxABIError as e:
+        assert "freed" in str(e)
+    else:
+        raise AssertionError("old reference still readable")
+    t = gstr(rt, "y")
+    assert t > s  # allocation numbers keep counting
