@@ -28,7 +28,16 @@ class _StdoutSink:
         return None
 
 
+class _StderrSink:
+    def write(self, data: bytes, /) -> object:
+        err: BinaryIO = sys.stderr.buffer
+        err.write(data)
+        err.flush()
+        return None
+
+
 STDOUT = _StdoutSink()
+STDERR = _StderrSink()
 
 
 class RuntimeCore:

@@ -25,7 +25,7 @@ from .objects.closure import ClosureOps
 from .objects.iface import IfaceOps
 from .objects.map import MapOps
 from .objects.slice import SliceOps
-from .stackmap import StackMapOps
+from .select import SelectOps
 from .symbols import SymbolOps
 
 _INT_RANGES = {
@@ -80,6 +80,7 @@ def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class RefRuntime(
+    SelectOps,
     GcOps,
     GlobalOps,
     SliceOps,
@@ -89,19 +90,20 @@ class RefRuntime(
     FuncTableOps,
     SymbolOps,
     ExternOps,
-    StackMapOps,
     DebugOps,
 ):
-    """The executable spec of the ``gox_*`` ABI (heap half; the concurrency half follows)."""
+    """The executable spec of the ``gox_*`` ABI."""
 
     def __init__(self, out: Sink | None = None) -> None:
         super().__init__()
         if out is not None:
             self.out = out
 
-    def set_output(self, out: Sink) -> None:
-        """Send debug output to ``out`` (anything with ``write(bytes)``)."""
+    def set_output(self, out: Sink, err: Sink | None = None) -> None:
+        """Send debug output to ``out`` and panic/fatal reports to ``err`` (``write(bytes)``)."""
         self.out = out
+        if err is not None:
+            self.err = err
 
     def heap_snapshot(self) -> HeapSnapshot:
         return snapshot(self)

@@ -13,6 +13,7 @@ growing down from ``STACK_TOP``.  The C backend scans real frames the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from .core import RuntimeCore
 from .errors import GoxABIError
@@ -22,22 +23,37 @@ STACK_TOP = 0x7FFF_0000_0000
 MAX_STACK_BYTES = 8 * 1024 * 1024
 
 
+@dataclass(eq=False)
+class SimStack:
+    """One simulated native stack: the host's, or a goroutine's."""
+
+    frames: list[tuple[int, int, int]] = field(default_factory=list)  # (ip, sp, size), outermost first
+    mem: dict[int, int] = field(default_factory=dict)
+
+
+def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -> Iterable[tuple[str, int]]:
+    """The mapped slots of a stack, innermost frame first, offsets in registered order."""
+    for ip, sp, _ in reversed(stack.frames):
+        for off in maps.get(ip, ()):
+            yield f"{owner}stack slot sp{off:+d} of the frame at ip {ip:#x}", stack.mem.get(sp + off, 0)
+
+
 class StackMapOps(RuntimeCore):
     stack_maps: dict[int, tuple[int, ...]]
-    frames: list[tuple[int, int, int]]  # (ip, sp, size), outermost first
-    stack_mem: dict[int, int]
+    host_stack: SimStack
 
     def __init__(self) -> None:
         super().__init__()
         self.stack_maps = {}
-        self.frames = []
-        self.stack_mem = {}
+        self.host_stack = SimStack()
         self.gc.root_sources.append(self._stack_roots)
 
     def _stack_roots(self) -> Iterable[tuple[str, int]]:
-        for ip, sp, _ in reversed(self.frames):
-            for off in self.stack_maps.get(ip, ()):
-                yield f"stack slot sp{off:+d} of the frame at ip {ip:#x}", self.stack_mem.get(sp + off, 0)
+        return stack_roots(self.host_stack, self.stack_maps, "")
+
+    def _stack(self) -> SimStack:
+        """The stack of whoever is running: the host's here, a goroutine's in a program."""
+        return self.host_stack
 
     @staticmethod
     def _check_offsets(offsets: Sequence[int], fn: str) -> tuple[int, ...]:
@@ -72,7 +88,7 @@ class StackMapOps(RuntimeCore):
 
     def gox_stack_map_scan(self) -> int:
         """Mark the referents of every mapped stack slot gray (while marking); count them."""
-        roots = [(w, v) for w, v in self._stack_roots() if v]
+        roots = [(w, v) for w, v in stack_roots(self._stack(), self.stack_maps, "") if v]
         for where, val in roots:
             self.heap.check_ref_value(val, "gox_stack_map_scan", where)
         if self.gc.state == 1:  # PROPAGATE
@@ -85,21 +101,24 @@ class StackMapOps(RuntimeCore):
         fn = "gox_sim_frame_push"
         if size < 0 or size % 8:
             raise GoxABIError(f"{fn}: size={size}, expected a non-negative multiple of 8")
-        sp = (self.frames[-1][1] if self.frames else STACK_TOP) - size
+        stack = self._stack()
+        sp = (stack.frames[-1][1] if stack.frames else STACK_TOP) - size
         if STACK_TOP - sp > MAX_STACK_BYTES:
             raise GoxABIError(f"{fn}: the simulated stack would exceed {MAX_STACK_BYTES} bytes")
-        self.frames.append((ip, sp, size))
+        stack.frames.append((ip, sp, size))
         return sp
 
     def gox_sim_frame_pop(self) -> None:
-        if not self.frames:
+        stack = self._stack()
+        if not stack.frames:
             raise GoxABIError("gox_sim_frame_pop: the simulated stack is empty")
-        _, sp, size = self.frames.pop()
+        _, sp, size = stack.frames.pop()
         for addr in range(sp, sp + size, 8):
-            self.stack_mem.pop(addr, None)
+            stack.mem.pop(addr, None)
 
     def _stack_addr(self, addr: int, fn: str) -> int:
-        low = self.frames[-1][1] if self.frames else STACK_TOP
+        frames = self._stack().frames
+        low = frames[-1][1] if frames else STACK_TOP
         if not low <= addr < STACK_TOP or addr % 8:
             raise GoxABIError(
                 f"{fn}: address {addr:#x} is not an 8-byte slot of the simulated stack "
@@ -108,7 +127,7 @@ class StackMapOps(RuntimeCore):
         return addr
 
     def gox_sim_stack_write(self, addr: int, val: int) -> None:
-        self.stack_mem[self._stack_addr(addr, "gox_sim_stack_write")] = val
+        self._stack().mem[self._stack_addr(addr, "gox_sim_stack_write")] = val
 
     def gox_sim_stack_read(self, addr: int) -> int:
-        return self.stack_mem.get(self._stack_addr(addr, "gox_sim_stack_read"), 0)
+        return self._stack().mem.get(self._stack_addr(addr, "gox_sim_stack_read"), 0)

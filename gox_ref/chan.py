@@ -1,0 +1,208 @@
+"""Channels, per the Go spec and runtime/chan.go.
+
+State (host-side, behind the channel object's opaque slot 0): the element kind, the
+capacity, a FIFO buffer, a closed flag, and two FIFO queues of parked goroutines: receivers
+(``recvq``) and senders (``sendq``, each with the value it is sending).
+
+Invariants (as in Go):
+* ``sendq`` and ``recvq`` are never both non-empty, except on an unbuffered channel that one
+  goroutine's select waits on in both directions;
+* a buffered channel with values in its buffer has no parked receivers, and one with room has
+  no parked senders;
+* a send to a parked receiver hands the value over directly, bypassing the buffer;
+* a receive from a full buffer with a parked sender takes the head and appends the sender's
+  value at the tail, so FIFO order holds;
+* close wakes every parked receiver (zero value, ok=false) and then every parked sender
+  (which panics ``send on closed channel`` when it resumes), in queue order;
+* a nil channel blocks forever; its len and cap are 0.
+A waiter that belongs to a select is removed from every other channel the moment one of its
+cases wins, so a select completes at most one case and leaves nothing behind (select6).
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import GoxABIError, GoxPanic
+from .heap import NO_TYPE, GcObject
+from .kinds import ValueKind, is_ref_kind, kind_name, valid_kind
+from .sched import Goroutine, SchedOps
+
+MAX_CHAN_CAP = (1 << 63) - 1
+
+
+@dataclass(eq=False)
+class Waiter:
+    """A parked goroutine on one channel queue (Go's sudog)."""
+
+    g: Goroutine
+    value: int = 0  # the value a sender offers
+    case: int = -1  # the select case index, or -1 for a plain send/receive
+    select: object = None  # the select it belongs to (shared by its waiters), or None
+
+
+class ChanState:
+    def __init__(self, elem_kind: int, cap: int) -> None:
+        self.elem_kind = elem_kind
+        self.cap = cap
+        self.buf: collections.deque[int] = collections.deque()
+        self.closed = False
+        self.recvq: collections.deque[Waiter] = collections.deque()
+        self.sendq: collections.deque[Waiter] = collections.deque()
+
+
+def chan_state(obj: GcObject) -> ChanState:
+    st = obj.state
+    assert isinstance(st, ChanState)
+    return st
+
+
+def _chan_children(obj: GcObject) -> Iterable[int]:
+    st = chan_state(obj)
+    if is_ref_kind(st.elem_kind):
+        yield from st.buf
+        for w in st.sendq:
+            yield w.value
+
+
+class ChanOps(SchedOps):
+    def __init__(self) -> None:
+        super().__init__()
+        self.gc.state_tracers[ValueKind.CHANNEL] = _chan_children
+
+    def _chan(self, ref: int, fn: str) -> GcObject | None:
+        if ref == 0:
+            return None
+        return self.heap.get_kind(ref, ValueKind.CHANNEL, fn)
+
+    # -- waking parked goroutines ---------------------------------------------------------------
+    def _dequeue(self, q: collections.deque[Waiter]) -> Waiter | None:
+        """The first waiter of a queue; a select's other waiters leave their queues now."""
+        if not q:
+            return None
+        w = q.popleft()
+        if w.select is not None:
+            self._select_won(w)
+        return w
+
+    def _select_won(self, w: Waiter) -> None:
+        raise NotImplementedError  # provided by SelectOps
+
+    def _wake(self, w: Waiter, value: int, ok: bool) -> None:
+        w.g.wake_value, w.g.wake_ok, w.g.wake_case = value, ok, w.case
+        self._ready(w.g)
+
+    # -- the operations, shared by plain calls and select -----------------------------------
+    def _try_send(self, obj: GcObject, val: int) -> bool:
+        """Complete a send now if possible (panics if closed); False if it must wait."""
+        st = chan_state(obj)
+        if st.closed:
+            raise GoxPanic("send on closed channel")
+        w = self._dequeue(st.recvq)
+        if w is not None:
+            self._trace("send", chan=obj.num, value=val, to=w.g.gid)
+            self._wake(w, val, True)
+            return True
+        if len(st.buf) < st.cap:
+            st.buf.append(val)
+            if is_ref_kind(st.elem_kind) and val:
+                self.gc.barrier(obj, val)
+            self._trace("send", chan=obj.num, value=val)
+            return True
+        return False
+
+    def _try_recv(self, obj: GcObject) -> tuple[int, bool] | None:
+        """Complete a receive now if possible: (value, ok); None if it must wait."""
+        st = chan_state(obj)
+        w = self._dequeue(st.sendq)
+        if w is not None:
+            if st.cap == 0:
+                val = w.value
+            else:  # full buffer: take the head, the sender's value goes to the tail
+                val = st.buf.popleft()
+                st.buf.append(w.value)
+            self._trace("recv", chan=obj.num, value=val, sender=w.g.gid)
+            self._wake(w, 0, True)
+            return val, True
+        if st.buf:
+            val = st.buf.popleft()
+            self._trace("recv", chan=obj.num, value=val)
+            return val, True
+        if st.closed:
+            self._trace("recv", chan=obj.num, value=0, closed=True)
+            return 0, False
+        return None
+
+    def _send(self, ch: int, val: int, fn: str) -> None:
+        obj = self._chan(ch, fn)
+        if obj is None:
+            self._park("chan send (nil chan)")
+            raise AssertionError("a nil channel send never wakes")  # pragma: no cover
+        st = chan_state(obj)
+        if is_ref_kind(st.elem_kind):
+            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(st.elem_kind)}")
+        if self._try_send(obj, val):
+            return
+        g = self._running("send on a full channel")
+        st.sendq.append(Waiter(g, val))
+        self._park("chan send", (ch,))
+        if not g.wake_ok:
+            raise GoxPanic("send on closed channel")
+
+    def _recv(self, ch: int, fn: str) -> tuple[int, bool]:
+        obj = self._chan(ch, fn)
+        if obj is None:
+            self._park("chan receive (nil chan)")
+            raise AssertionError("a nil channel receive never wakes")  # pragma: no cover
+        got = self._try_recv(obj)
+        if got is not None:
+            return got
+        g = self._running("receive from an empty channel")
+        chan_state(obj).recvq.append(Waiter(g))
+        self._park("chan receive", (ch,))
+        return g.wake_value, g.wake_ok
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_chan_new(self, elem_kind: int, cap: int) -> int:
+        if not valid_kind(elem_kind) or elem_kind == ValueKind.INTERFACE:
+            raise GoxABIError(f"gox_chan_new: elem_kind={kind_name(elem_kind)}, expected a single-slot value kind")
+        if cap < 0 or cap > MAX_CHAN_CAP:
+            raise GoxPanic("makechan: size out of range")
+        self.gc.safepoint()
+        obj = self._alloc(ValueKind.CHANNEL, NO_TYPE, 1)
+        obj.state = ChanState(elem_kind, cap)
+        obj.slots[0] = obj.num  # an opaque handle
+        return obj.ref
+
+    def gox_chan_send(self, ch: int, val: int) -> None:
+        self._send(ch, val, "gox_chan_send")
+
+    def gox_chan_recv(self, ch: int) -> int:
+        return self._recv(ch, "gox_chan_recv")[0]
+
+    def gox_chan_recv_ok(self, ch: int) -> tuple[int, bool]:
+        return self._recv(ch, "gox_chan_recv_ok")
+
+    def gox_chan_close(self, ch: int) -> None:
+        obj = self._chan(ch, "gox_chan_close")
+        if obj is None:
+            raise GoxPanic("close of nil channel")
+        st = chan_state(obj)
+        if st.closed:
+            raise GoxPanic("close of closed channel")
+        st.closed = True
+        self._trace("close", chan=obj.num)
+        while (w := self._dequeue(st.recvq)) is not None:
+            self._wake(w, 0, False)
+        while (w := self._dequeue(st.sendq)) is not None:
+            self._wake(w, 0, False)
+
+    def gox_chan_len(self, ch: int) -> int:
+        obj = self._chan(ch, "gox_chan_len")
+        return len(chan_state(obj).buf) if obj else 0
+
+    def gox_chan_cap(self, ch: int) -> int:
+        obj = self._chan(ch, "gox_chan_cap")
+        return chan_state(obj).cap if obj else 0

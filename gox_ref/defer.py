@@ -1,0 +1,302 @@
+"""Defer, panic and recover, per goroutine, with explicit function frames.
+
+The frame model (docs/ABI.md, decision 2):
+
+* A function that defers (or calls recover) opens a frame on entry,
+  ``frame = gox_defer_frame_enter()``, and closes it on every way out.  In Python the
+  ``with rt.defer_frame():`` block does both; in C, ``gox_defer_frame_enter`` is the point a
+  recovered panic returns to (issue 6).
+* ``gox_defer_push(f, args)`` records a call in the innermost open frame;
+  ``gox_defer_frame_exit(frame)`` runs the frame's records last-in first-out and closes it.
+* A panic (``gox_panic`` or any run-time error raised inside an ABI call) unwinds to the
+  innermost open frame, which runs its deferred calls.  If one of them recovers, panicking
+  stops there and that frame's function returns normally to its caller after its remaining
+  deferred calls have run (Go's spec).  Otherwise the frame closes and the panic goes on to the
+  next frame out; past the goroutine's outermost frame it ends the program: Go's report on
+  stderr and exit status 2.
+* ``recover()`` returns the current panic's value, and marks it recovered, only when called
+  directly by a deferred call that the runtime is running because of a panic.  "Directly" is
+  decided on frames: the innermost open frame must be the first frame opened since the runtime
+  started that deferred call -- the deferred function's own frame (a function that calls
+  recover opens a frame).  So ``defer func() { recover() }()`` recovers; so does
+  ``defer func() { defer recover() }()`` (the inner recover runs from that same frame's exit);
+  a helper the deferred function calls does not (its own frame is innermost), and neither
+  does a bare ``defer recover()`` run by the panic itself.  Go's test/recover1.go cases 1-7
+  all hold (tests/test_defer.py).
+* A panic raised while deferred calls run for an earlier one goes on top of a chain; a
+  recovered panic stays on the chain (marked recovered) until its deferred call returns; the
+  report prints the chain oldest first, as Go does: ``panic: first [recovered]`` and then
+  ``\\tpanic: second`` on the next line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import greenlet
+
+from .chan import ChanOps
+from .debug import format_float
+from .errors import GoxABIError, GoxFatal, GoxPanic
+from .heap import NO_TYPE
+from .kinds import ValueKind, as_signed, is_ref_kind, normalize
+from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
+from .objects.string import StringOps
+from .sched import Goroutine, ProgramExit, call_entry
+
+RUNTIME_ERROR_TYPE = 0xFFFE  # value_type_id of run-time error panic values (runtime.Error)
+
+
+@dataclass(eq=False)
+class DeferFrame:
+    fid: int
+    defers: list[tuple[Any, tuple[int, ...]]] = field(default_factory=list)
+    closed: bool = False
+
+
+@dataclass(eq=False)
+class Panic:
+    slot0: int
+    slot1: int
+    text: str  # how the report prints the value
+    start_depth: int = 0  # open frames when it started: a recovery at or above ends it
+    recovered: bool = False
+
+
+class GoPanicUnwind(Exception):
+    """Carries a GoX panic up the Python stack to the innermost open frame."""
+
+    def __init__(self, panic: Panic) -> None:
+        super().__init__(panic.text)
+        self.panic = panic
+
+
+class _RecoveredAt(Exception):
+    """Internal: a deferred call recovered; the owning frame returns normally."""
+
+
+class DeferOps(ChanOps, StringOps):
+    next_fid: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_fid = 1
+        self.host_goroutine = Goroutine(0, None, ())  # state for ABI calls outside run_main
+
+    def _g(self) -> Goroutine:
+        return self.current if self.current is not None else self.host_goroutine
+
+    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
+        yield from super()._goroutine_state_roots(g)
+        for fr in g.frames:
+            for i, (_, args) in enumerate(fr.defers):
+                for a in args:
+                    if self.heap.is_live(a):  # conservative: deferred arguments carry no kinds
+                        yield f"goroutine {g.gid}: deferred call {i} argument", a
+        for p in g.panics:
+            if is_ref_kind(p.slot0 & 0xFF):
+                yield f"goroutine {g.gid}: panic value", p.slot1
+
+    # -- formatting the report ----------------------------------------------------------------
+    def _panic_text(self, slot0: int, slot1: int) -> str:
+        """printpanicval: how Go prints a panic value."""
+        kind = slot0 & 0xFF
+        if kind == ValueKind.NIL:
+            return "panic called with nil argument"
+        if kind == ValueKind.STRING:
+            return self._str_bytes(slot1, "gox_panic").decode("utf-8", "replace").replace("\n", "\n\t")
+        if kind == ValueKind.BOOL:
+            return "true" if slot1 else "false"
+        if kind == ValueKind.FLOAT64:
+            from .debug import f64_from_bits
+
+            return format_float(f64_from_bits(slot1))
+        if kind in (ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64):
+            return str(as_signed(normalize(kind, slot1)))
+        if kind in (ValueKind.UINT, ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64):
+            return str(normalize(kind, slot1))
+        name = ValueKind(kind).name.title().replace("_", "") if kind <= max(ValueKind) else str(kind)
+        return f"({name}) {slot1:#x}"
+
+    def _report(self, g: Goroutine) -> str:
+        links = []
+        for p in g.panics:
+            links.append("panic: " + p.text + (" [recovered]" if p.recovered else ""))
+        return "\n\t".join(links) + f"\n\ngoroutine {g.gid} [running]:\n{g.name()}(...)\n"
+
+    # -- the panic machinery ------------------------------------------------------------------
+    def _start_panic(self, slot0: int, slot1: int, text: str) -> GoPanicUnwind:
+        g = self._g()
+        p = Panic(slot0, slot1, text, start_depth=len(g.frames))
+        g.panics.append(p)
+        self._trace("panic", value=text)
+        return GoPanicUnwind(p)
+
+    def _as_panic(self, exc: BaseException) -> GoPanicUnwind | None:
+        """A run-time error raised by an ABI call becomes a panic with Go's value."""
+        if isinstance(exc, GoPanicUnwind):
+            return exc
+        if isinstance(exc, GoxPanic):
+            self.gc.pause_depth += 1  # the error string must not trigger a collection here
+            try:
+                s = self._new_string(exc.message.encode())
+            finally:
+                self.gc.pause_depth -= 1
+            slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | ValueKind.STRING
+            return self._start_panic(slot0, s, exc.message)
+        return None
+
+    def _run_deferred(self, g: Goroutine, fr: DeferFrame, panic: Panic | None) -> None:
+        """Run the frame's deferred calls, newest first.  For a panic: stop after a call that
+        recovered it (raising _RecoveredAt), or switch to a newer panic raised by a call."""
+        while fr.defers:
+            fn, args = fr.defers.pop()
+            driven = panic is not None  # run because of a panic: recover may see it
+            if driven:
+                g.defer_call_base.append(len(g.frames))
+            try:
+                call_entry(self, fn, args)
+            except (ProgramExit, greenlet.GreenletExit):
+                raise
+            except BaseException as exc:
+                newer = self._as_panic(exc)
+                if newer is None:
+                    raise
+                panic = newer.panic  # a panic during the deferred call replaces the current one
+            finally:
+                if driven:
+                    g.defer_call_base.pop()
+            if panic is not None and panic.recovered:
+                raise _RecoveredAt()
+        if panic is not None:
+            raise GoPanicUnwind(panic)
+
+    def _close_frame(self, fr: DeferFrame, exc: BaseException | None) -> bool:
+        """Close ``fr`` on the way out of its function; True if the function returns normally."""
+        g = self._g()
+        if fr.closed:
+            return exc is None
+        if not g.frames or g.frames[-1] is not fr:
+            raise GoxABIError(f"gox_defer_frame_exit: frame {fr.fid} is not the innermost open frame")
+        if isinstance(exc, (ProgramExit, greenlet.GreenletExit)):
+            g.frames.pop()
+            fr.closed = True
+            return False
+        unwind = self._as_panic(exc) if exc is not None else None
+        if exc is not None and unwind is None:
+            g.frames.pop()
+            fr.closed = True
+            return False  # a Python error in host code: let it propagate unchanged
+        try:
+            self._run_deferred(g, fr, unwind.panic if unwind else None)
+        except _RecoveredAt:
+            # Panicking stopped here: every panic started within this frame's extent is over
+            # (the recovered one and any it aborted); the frame runs its remaining defers.
+            depth = g.frames.index(fr)
+            g.panics = [p for p in g.panics if p.start_depth <= depth]
+            self._trace("recover")
+            self._run_deferred(g, fr, None)
+            g.frames.pop()
+            fr.closed = True
+            return True
+        except BaseException:
+            g.frames.pop()
+            fr.closed = True
+            raise
+        g.frames.pop()
+        fr.closed = True
+        return exc is None
+
+    @contextmanager
+    def defer_frame(self) -> Iterator[DeferFrame]:
+        """``with rt.defer_frame():`` around a function body that defers or recovers."""
+        fr = self._open_frame()
+        try:
+            yield fr
+        except BaseException as exc:
+            if self._close_frame(fr, exc):
+                return  # a deferred call recovered: the function returns normally
+            raise
+        self._close_frame(fr, None)
+
+    def _open_frame(self) -> DeferFrame:
+        g = self._g()
+        fr = DeferFrame(self.next_fid)
+        self.next_fid += 1
+        g.frames.append(fr)
+        return fr
+
+    def _run_body(self, g: Goroutine) -> None:
+        """The goroutine's outermost frame: an unrecovered panic ends the program."""
+        try:
+            call_entry(self, g.entry, g.args)
+        except (ProgramExit, greenlet.GreenletExit):
+            raise
+        except BaseException as exc:
+            unwind = self._as_panic(exc)
+            if unwind is None:
+                if isinstance(exc, GoxFatal):
+                    self.err.write(f"fatal error: {exc}\n".encode())
+                    raise ProgramExit(2) from exc
+                raise
+            self.err.write(self._report(g).encode())
+            self._trace("fatal", message="panic: " + unwind.panic.text)
+            raise ProgramExit(2) from exc
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_defer_frame_enter(self) -> int:
+        return self._open_frame().fid
+
+    def _frame_by_id(self, frame: int, fn: str) -> DeferFrame:
+        g = self._g()
+        if not g.frames or g.frames[-1].fid != frame:
+            raise GoxABIError(
+                f"{fn}: frame {frame} is not the innermost open frame"
+                + (f" ({g.frames[-1].fid} is)" if g.frames else " (no frame is open)")
+            )
+        top: DeferFrame = g.frames[-1]
+        return top
+
+    def gox_defer_frame_exit(self, frame: int) -> None:
+        self._close_frame(self._frame_by_id(frame, "gox_defer_frame_exit"), None)
+
+    def gox_defer_push(self, func_ptr: Any, args: Sequence[int]) -> None:
+        g = self._g()
+        if not g.frames:
+            raise GoxABIError("gox_defer_push: no frame is open; expected gox_defer_frame_enter first")
+        if func_ptr is not None and not callable(func_ptr) and not isinstance(func_ptr, int):
+            raise GoxABIError(f"gox_defer_push: func_ptr {func_ptr!r} is not a function entry")
+        g.frames[-1].defers.append((func_ptr, tuple(a & ((1 << 64) - 1) for a in args)))
+
+    def gox_defer_pop(self) -> None:
+        g = self._g()
+        if not g.frames or not g.frames[-1].defers:
+            raise GoxABIError("gox_defer_pop: the innermost frame has no deferred call")
+        fn, args = g.frames[-1].defers.pop()
+        call_entry(self, fn, args)
+
+    def gox_panic(self, slot0: int, slot1: int) -> None:
+        kind = slot0 & 0xFF
+        if kind == ValueKind.NIL:  # Go 1.21: panic(nil) is a run-time error
+            raise GoxPanic("panic called with nil argument")
+        if is_ref_kind(kind) and slot1:
+            self.heap.get(slot1, "gox_panic", "the panic value's object")
+        raise self._start_panic(slot0, slot1, self._panic_text(slot0, slot1))
+
+    def gox_recover(self) -> tuple[int, int]:
+        g = self._g()
+        if not g.panics or not g.defer_call_base:
+            return 0, 0
+        p = g.panics[-1]
+        # Directly called by the deferred call: its own frame is the innermost one.
+        if p.recovered or len(g.frames) != g.defer_call_base[-1] + 1:
+            return 0, 0
+        p.recovered = True
+        self._trace("recovered", value=p.text)
+        return p.slot0, p.slot1
+
+
+__all__ = ["ITYPE_SHIFT", "NO_TYPE", "RUNTIME_ERROR_TYPE", "DeferOps", "GoPanicUnwind"]

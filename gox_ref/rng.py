@@ -1,0 +1,46 @@
+"""The one pseudo-random generator: SplitMix64, with rejection sampling for ranges.
+
+Every random choice of a run (select's poll order, map iteration offsets) draws from one
+generator per runtime, seeded by the run's seed, so a run replays exactly from its seed.
+The algorithm is fixed so that the C backend draws the same numbers (docs/SCHEDULER.md):
+
+    next():   state = (state + 0x9E3779B97F4A7C15) mod 2^64
+              z = state
+              z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) mod 2^64
+              z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) mod 2^64
+              return z ^ (z >> 31)
+    below(n): (n >= 1) the first r = next() with r >= (2^64 - n) mod n; return r mod n
+              (r below that bound would bias the result, so it is drawn again)
+
+The initial state is the seed itself (a u64).
+"""
+
+from __future__ import annotations
+
+MASK = (1 << 64) - 1
+
+
+class Rng:
+    __slots__ = ("draws", "state")
+
+    def __init__(self, seed: int = 0) -> None:
+        self.state = seed & MASK
+        self.draws = 0  # how many times next() ran (for tests and traces)
+
+    def next(self) -> int:
+        self.draws += 1
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+    def below(self, n: int) -> int:
+        """Uniform in [0, n)."""
+        if n < 1:
+            raise ValueError(f"Rng.below: n={n}, expected n >= 1")
+        bound = ((1 << 64) - n) % n
+        while True:
+            r = self.next()
+            if r >= bound:
+                return r % n

@@ -1,0 +1,271 @@
+"""Goroutines on greenlets, and the deterministic scheduler that runs them.
+
+One greenlet per goroutine; the scheduler loop (the *hub*) runs in the greenlet that called
+``run_main``.  Exactly one goroutine runs at a time, and it gives the processor back only
+when it blocks, yields or ends.  The run queue is first in, first out (docs/SCHEDULER.md):
+
+* ``go f(x)`` appends the new goroutine to the back of the queue; the spawner keeps running;
+* ``gox_yield`` appends the running goroutine to the back and runs the front;
+* a goroutine woken by another (a channel hand-off, a close) is appended to the back;
+* a blocked goroutine is in no queue until something wakes it;
+* when the running goroutine blocks or ends, the front of the queue runs next.
+
+The program ends when the main goroutine (id 1) returns: the others are abandoned, as in Go.
+If the queue is empty while main has not returned, every goroutine is asleep: the program ends
+with ``fatal error: all goroutines are asleep - deadlock!`` and exit status 2.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import greenlet
+
+from .core import Sink
+from .errors import GoxABIError, GoxFatal
+from .rng import Rng
+from .stackmap import SimStack, StackMapOps, stack_roots
+
+RUNNABLE = "runnable"
+RUNNING = "running"
+WAITING = "waiting"
+DEAD = "dead"
+
+
+class ProgramExit(BaseException):
+    """Unwinds every goroutine when the program ends (main returned, fatal error, panic)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass(eq=False)
+class Goroutine:
+    gid: int
+    entry: Any  # the function-table entry it runs
+    args: tuple[int, ...]
+    glet: greenlet.greenlet | None = None
+    status: str = RUNNABLE
+    wait_reason: str = ""
+    # Per-goroutine runtime state (defer frames, panics, select, iterators) lives here so no
+    # goroutine ever sees another's (the seed kept them in thread-locals: open point 3).
+    frames: list[Any] = field(default_factory=list)
+    panics: list[Any] = field(default_factory=list)
+    defer_call_base: list[int] = field(default_factory=list)
+    select: Any = None
+    select_result: tuple[int, bool] = (0, False)
+    iters: dict[int, Any] = field(default_factory=dict)
+    # What a waker hands a parked goroutine: (value, ok) for a receive, ok=False for a
+    # send woken by close, and for a select the index of the case that won.
+    wake_value: int = 0
+    wake_ok: bool = True
+    wake_case: int = -1
+    parked_on: tuple[int, ...] = ()  # channel refs it waits on (GC roots)
+    stack: SimStack = field(default_factory=SimStack)  # its simulated native stack
+    started: bool = False
+
+    def name(self) -> str:
+        e = self.entry
+        return str(getattr(e, "__qualname__", None) or getattr(e, "__name__", None) or repr(e))
+
+
+def call_entry(rt: Any, entry: Any, args: Sequence[int]) -> Any:
+    """The calling convention: a function-table entry is called with the runtime and its
+    u64 arguments; it returns None, an int or a tuple of ints (docs/ABI.md, decision 4)."""
+    if entry is None or entry == 0:
+        from .errors import GoxPanic
+
+        raise GoxPanic("runtime error: invalid memory address or nil pointer dereference")
+    if isinstance(entry, int):
+        raise GoxABIError(f"function entry {entry:#x} is a native address; the reference can only call Python callables")
+    return entry(rt, *args)
+
+
+class SchedOps(StackMapOps):
+    goroutines: dict[int, Goroutine]
+    runq: collections.deque[Goroutine]
+    current: Goroutine | None
+    hub: greenlet.greenlet | None
+    rng: Rng
+    err: Sink
+    next_gid: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.goroutines = {}
+        self.runq = collections.deque()
+        self.current = None
+        self.hub = None
+        self.rng = Rng(0)
+        from .core import STDERR
+
+        self.err = STDERR
+        self.next_gid = 1
+        self.tracer: Callable[..., None] | None = None
+        self.gc.root_sources.append(self._goroutine_roots)
+
+    # -- tracing hook -------------------------------------------------------------------------
+    def _trace(self, event: str, **info: Any) -> None:
+        if self.tracer is not None:
+            self.tracer(event, self.current.gid if self.current else 0, **info)
+
+    # -- roots --------------------------------------------------------------------------------
+    def _goroutine_roots(self) -> Iterable[tuple[str, int]]:
+        """Per goroutine (by id): what it waits on, its pending arguments, defer records,
+        panic values, select cases and iterators (docs/GC.md, root 4)."""
+        for gid in sorted(self.goroutines):
+            g = self.goroutines[gid]
+            yield from stack_roots(g.stack, self.stack_maps, f"goroutine {gid}: ")
+            for ch in g.parked_on:
+                yield f"goroutine {gid}: channel it waits on", ch
+            if not g.started:
+                for i, a in enumerate(g.args):
+                    if self.heap.is_live(a):  # conservative: arguments carry no kinds
+                        yield f"goroutine {gid}: argument {i}", a
+            yield from self._goroutine_state_roots(g)
+
+    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
+        return ()  # extended by the defer, select and iterator mixins
+
+    def _stack(self) -> SimStack:
+        return self.current.stack if self.current is not None else self.host_stack
+
+    # -- the scheduler ------------------------------------------------------------------------
+    def _new_goroutine(self, entry: Any, args: Sequence[int]) -> Goroutine:
+        g = Goroutine(self.next_gid, entry, tuple(args))
+        self.next_gid += 1
+        self.goroutines[g.gid] = g
+        return g
+
+    def run_main(self, entry: Any, args: Sequence[int] = (), seed: int = 0) -> int:
+        """Run a program whose main goroutine runs ``entry``; returns its exit status."""
+        if self.hub is not None:
+            raise GoxABIError("run_main: a program is already running on this runtime")
+        self.rng = Rng(seed)
+        self.hub = greenlet.getcurrent()
+        main = self._new_goroutine(entry, args)
+        self._trace("spawn", child=main.gid)
+        self.runq.append(main)
+        status = 0
+        try:
+            while True:
+                if main.status == DEAD:
+                    break
+                if not self.runq:
+                    self._deadlock()
+                g = self.runq.popleft()
+                status = self._run(g)
+                if status >= 0:
+                    break
+        except ProgramExit as e:
+            status = e.status
+        finally:
+            self._abandon()
+        return max(status, 0)
+
+    def _run(self, g: Goroutine) -> int:
+        """Switch to ``g`` until it blocks, yields or ends; -1 means the program goes on."""
+        self.current = g
+        g.status = RUNNING
+        self._trace("run")
+        if g.glet is None:
+            g.glet = greenlet.greenlet(lambda: self._goroutine_body(g), parent=self.hub)
+        result = g.glet.switch()
+        self.current = None
+        if isinstance(result, ProgramExit):
+            raise result
+        return -1
+
+    def _goroutine_body(self, g: Goroutine) -> Any:
+        g.started = True
+        try:
+            self._run_body(g)
+        except ProgramExit as e:
+            g.status = DEAD
+            return e
+        g.status = DEAD
+        self._trace("exit")
+        if g.gid == 1:
+            return ProgramExit(0)
+        return None
+
+    def _run_body(self, g: Goroutine) -> None:
+        call_entry(self, g.entry, g.args)
+
+    def _abandon(self) -> None:
+        """The program is over: forget every goroutine without running its code."""
+        for g in self.goroutines.values():
+            if g.glet is not None and not g.glet.dead:
+                g.glet.parent = greenlet.getcurrent()
+                try:
+                    g.glet.throw(greenlet.GreenletExit)
+                except greenlet.GreenletExit:
+                    pass
+        self.goroutines.clear()
+        self.runq.clear()
+        self.current = None
+        self.hub = None
+
+    def _park(self, reason: str, channels: tuple[int, ...] = ()) -> None:
+        """Block the running goroutine until another readies it."""
+        g = self._running("block")
+        g.status = WAITING
+        g.wait_reason = reason
+        g.parked_on = channels
+        self._trace("park", reason=reason)
+        assert self.hub is not None
+        self.hub.switch()
+        g.parked_on = ()
+
+    def _ready(self, g: Goroutine) -> None:
+        g.status = RUNNABLE
+        g.wait_reason = ""
+        self.runq.append(g)
+        self._trace("wake", target=g.gid)
+
+    def _running(self, what: str) -> Goroutine:
+        g = self.current
+        if g is None:
+            # No program runs: the host is the only "goroutine", and nothing can wake it.
+            raise GoxFatal(f"all goroutines are asleep - deadlock! (the host tried to {what} outside run_main)")
+        return g
+
+    def _deadlock(self) -> None:
+        lines = ["fatal error: all goroutines are asleep - deadlock!", ""]
+        for gid in sorted(self.goroutines):
+            g = self.goroutines[gid]
+            if g.status == DEAD:
+                continue
+            lines.append(f"goroutine {gid} [{g.wait_reason or g.status}]:")
+            lines.append(f"{g.name()}(...)")
+            lines.append("")
+        self.err.write(("\n".join(lines) + "\n").encode())
+        self._trace("fatal", message="all goroutines are asleep - deadlock!")
+        raise ProgramExit(2)
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_go_spawn(self, func_ptr: Any, args: Sequence[int]) -> None:
+        if func_ptr is None or func_ptr == 0:
+            from .errors import GoxPanic
+
+            raise GoxPanic("go of nil func value")
+        if not callable(func_ptr) and not isinstance(func_ptr, int):
+            raise GoxABIError(f"gox_go_spawn: func_ptr {func_ptr!r} is not a function entry")
+        self.gc.safepoint(tuple(a for a in args if self.heap.is_live(a)))
+        g = self._new_goroutine(func_ptr, [a & ((1 << 64) - 1) for a in args])
+        self._trace("spawn", child=g.gid)
+        self.runq.append(g)
+
+    def gox_yield(self) -> None:
+        g = self.current
+        if g is None:
+            return  # the host has nobody to yield to
+        g.status = RUNNABLE
+        self.runq.append(g)
+        self._trace("yield")
+        assert self.hub is not None
+        self.hub.switch()

@@ -1,0 +1,167 @@
+"""Select: the seed's start / add_send / add_recv / exec protocol, with Go's semantics.
+
+``gox_select_start(n, has_default)`` opens a select of ``n`` cases on the running goroutine;
+``gox_select_add_send(ch, v)`` and ``gox_select_add_recv(ch)`` add them in source order (so
+their operands are evaluated once, on entry, as the spec says); ``gox_select_exec()`` runs it
+and returns the chosen case's index, or -1 for default.  A receive case's value and ``ok``
+are then ``gox_select_recv_result()``.
+
+exec, as runtime/select.go does it:
+1. Poll order: an inside-out Fisher-Yates shuffle of the cases whose channel is not nil,
+   one ``rng.below(k + 1)`` draw for the k-th such case (k = 0, 1, ...), so the choice among
+   ready cases is uniform and replays from the seed.  Nil cases are never ready.
+2. Pass 1: the first case in poll order that can proceed now wins: a receive with a parked
+   sender, buffered data or a closed channel; a send with a parked receiver or buffer room.
+   A send case on a closed channel panics ``send on closed channel`` when reached.
+3. Nothing ready: default (-1) if there is one.  No non-nil case: block forever (``select
+   (no cases)`` for ``select {}``, else ``select``).
+4. Pass 2: park one waiter per non-nil case, in case order, on its channel.  The first
+   goroutine to complete one of them wins for the select; at that moment every other waiter
+   leaves its queue (Go's select6 regression), so at most one case completes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .chan import Waiter, chan_state
+from .defer import DeferOps
+from .errors import GoxABIError, GoxPanic
+from .heap import GcObject
+from .kinds import is_ref_kind, kind_name
+from .sched import Goroutine
+
+SEND = "send"
+RECV = "recv"
+
+
+@dataclass(eq=False)
+class SelectState:
+    ncases: int
+    has_default: bool
+    cases: list[tuple[str, int, int]] = field(default_factory=list)  # (dir, chan ref, value)
+
+
+@dataclass(eq=False)
+class SelectWait:
+    """The waiters one blocked select parked, so the winner can remove the others."""
+
+    waiters: list[tuple[GcObject, Waiter]] = field(default_factory=list)
+    done: bool = False
+
+
+class SelectOps(DeferOps):
+    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
+        yield from super()._goroutine_state_roots(g)
+        if g.select is not None:
+            for i, (d, ch, val) in enumerate(g.select.cases):
+                yield f"goroutine {g.gid}: select case {i} channel", ch
+                if d == SEND and ch and is_ref_kind(chan_state(self.heap.get(ch, "gc")).elem_kind):
+                    yield f"goroutine {g.gid}: select case {i} value", val
+
+    def _select_won(self, w: Waiter) -> None:
+        sw = w.select
+        assert isinstance(sw, SelectWait) and not sw.done
+        sw.done = True
+        for obj, other in sw.waiters:
+            if other is w:
+                continue
+            st = chan_state(obj)
+            q = st.sendq if other in st.sendq else st.recvq
+            q.remove(other)
+
+    def _open_select(self, fn: str) -> SelectState:
+        st: SelectState | None = self._g().select
+        if st is None:
+            raise GoxABIError(f"{fn}: no select is open; expected gox_select_start first")
+        if len(st.cases) >= st.ncases:
+            raise GoxABIError(f"{fn}: the select already has its {st.ncases} cases")
+        return st
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_select_start(self, ncases: int, has_default: bool) -> None:
+        g = self._g()
+        if g.select is not None:
+            raise GoxABIError("gox_select_start: a select is already open; expected gox_select_exec first")
+        if ncases > 65536:
+            raise GoxABIError(f"gox_select_start: ncases={ncases}, expected at most 65536 (Go's limit)")
+        g.select = SelectState(ncases, bool(has_default))
+
+    def gox_select_add_send(self, ch: int, val: int) -> None:
+        st = self._open_select("gox_select_add_send")
+        obj = self._chan(ch, "gox_select_add_send")
+        if obj is not None:
+            ek = chan_state(obj).elem_kind
+            if is_ref_kind(ek):
+                self.heap.check_ref_value(val, "gox_select_add_send", f"an element of kind {kind_name(ek)}")
+        st.cases.append((SEND, ch, val))
+
+    def gox_select_add_recv(self, ch: int) -> None:
+        st = self._open_select("gox_select_add_recv")
+        self._chan(ch, "gox_select_add_recv")
+        st.cases.append((RECV, ch, 0))
+
+    def gox_select_exec(self) -> int:
+        g = self._g()
+        st = g.select
+        if st is None:
+            raise GoxABIError("gox_select_exec: no select is open; expected gox_select_start first")
+        if len(st.cases) != st.ncases:
+            raise GoxABIError(f"gox_select_exec: {len(st.cases)} cases added, the select was opened with {st.ncases}")
+        try:
+            return self._exec(g, st)
+        finally:
+            g.select = None
+
+    def _exec(self, g: Goroutine, st: SelectState) -> int:
+        # 1. poll order over the non-nil cases
+        order: list[int] = []
+        for i, (_, ch, _) in enumerate(st.cases):
+            if ch == 0:
+                continue
+            j = self.rng.below(len(order) + 1)
+            order.append(i)
+            order[-1], order[j] = order[j], i
+        # 2. pass 1: the first ready case in poll order
+        for i in order:
+            d, ch, val = st.cases[i]
+            obj = self.heap.get(ch, "gox_select_exec")
+            if d == SEND:
+                if self._try_send(obj, val):
+                    return self._chose(i)
+            else:
+                got = self._try_recv(obj)
+                if got is not None:
+                    g.select_result = got
+                    return self._chose(i)
+        # 3. default, or block forever
+        if st.has_default:
+            return self._chose(-1)
+        if not order:
+            self._park("select (no cases)" if st.ncases == 0 else "select")
+            raise AssertionError("a select without channels never wakes")  # pragma: no cover
+        # 4. pass 2: park on every channel; the first to complete a case wins
+        me = self._running("block in select")
+        sw = SelectWait()
+        for i in sorted(order):
+            d, ch, val = st.cases[i]
+            obj = self.heap.get(ch, "gox_select_exec")
+            w = Waiter(me, val if d == SEND else 0, case=i, select=sw)
+            (chan_state(obj).sendq if d == SEND else chan_state(obj).recvq).append(w)
+            sw.waiters.append((obj, w))
+        self._park("select", tuple(ch for _, ch, _ in st.cases if ch))
+        i = me.wake_case
+        if st.cases[i][0] == SEND:
+            if not me.wake_ok:
+                raise GoxPanic("send on closed channel")
+        else:
+            g.select_result = (me.wake_value, me.wake_ok)
+        return self._chose(i)
+
+    def _chose(self, i: int) -> int:
+        self._trace("select", case=i)
+        return i
+
+    def gox_select_recv_result(self) -> tuple[int, bool]:
+        return self._g().select_result
