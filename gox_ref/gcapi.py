@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from .core import RuntimeCore
 from .errors import GoxABIError
 from .gc import DEFAULT_MIN_THRESHOLD, DEFAULT_PAUSE, DEFAULT_STEP_SIZE, DEFAULT_STEPMUL, Collector, GcStats
-from .heap import MAX_SLOTS, NO_TYPE, GcObject, Heap, fmt_ref, ref_to_num
+from .heap import FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE, GcObject, Heap, fmt_ref, ref_to_num
 from .kinds import SlotType, ValueKind, is_ref_kind, kind_name
 from .objects import array as A
 from .objects import closure as C
@@ -47,7 +47,7 @@ def slot_type(heap: Heap, obj: GcObject, idx: int) -> SlotType | None:
             return SlotType.VALUE
         return heap.types[obj.type_id].slot_types[idx - C.UPVALS]
     if kind == ValueKind.ARRAY:
-        if idx < A.DATA:
+        if idx < A.DATA or obj.flags & FLAG_IMMUTABLE:
             return None
         ek = obj.slots[A.ELEM_KIND]
         if ek == ValueKind.STRUCT:

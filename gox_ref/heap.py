@@ -35,6 +35,10 @@ GEN_YOUNG = 0
 GEN_OLD = 1
 GEN_TOUCHED = 2
 
+# Header flags.  FLAG_IMMUTABLE marks the byte array behind a string: Go strings never change,
+# so no call may write it or slice it into a mutable slice.
+FLAG_IMMUTABLE = 0x01
+
 # type_id of objects whose header type_id carries no struct type.
 NO_TYPE = 0xFFFF
 

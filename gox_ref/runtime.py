@@ -41,42 +41,99 @@ _INT_RANGES = {
 _U64_MASK = 2**64 - 1
 
 
+def _py_param_types(sym: Symbol) -> list[str]:
+    """The annotation text of each Python parameter (``bytes``, ``Sequence[int]``, ...)."""
+    inner = sym.py[1 : sym.py.rindex(") ->")]
+    types: list[str] = []
+    depth, cur = 0, ""
+    for ch in inner + ",":
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        if ch == "," and depth == 0:
+            if cur.strip():
+                types.append(cur.split(":", 1)[1].strip())
+            cur = ""
+        else:
+            cur += ch
+    return types
+
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+
+
+def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -> Any:
+    """One argument, checked against its C and Python types; returns it normalized."""
+    if ctype == "bool":
+        if not isinstance(v, (bool, int)):
+            raise GoxABIError(f"{sym.name}: {pname}={v!r} is not a bool")
+        return bool(v)
+    if ctype == "uint64_t":
+        if not isinstance(v, int) or not -(2**63) <= v <= _U64_MASK:
+            raise GoxABIError(f"{sym.name}: {pname}={v!r} is not an integer in the range of uint64_t")
+        return v & _U64_MASK
+    if ctype in _INT_RANGES:
+        lo, hi = _INT_RANGES[ctype]
+        if not isinstance(v, int) or isinstance(v, bool) and ctype != "uint8_t":
+            raise GoxABIError(f"{sym.name}: {pname}={v!r} is not an integer ({ctype})")
+        if not lo <= v <= hi:
+            raise GoxABIError(f"{sym.name}: {pname}={v} is out of range for {ctype} ({lo}..{hi})")
+        return v
+    if ptype == "bytes":
+        if not isinstance(v, _BYTES_LIKE):
+            raise GoxABIError(f"{sym.name}: {pname}={v!r} is not bytes")
+        return bytes(v)
+    if ptype.startswith("Sequence["):
+        if isinstance(v, (str, int)) or not hasattr(v, "__len__") or not hasattr(v, "__iter__"):
+            raise GoxABIError(f"{sym.name}: {pname}={v!r} is not a sequence ({ptype})")
+        if ptype in ("Sequence[int]", "Sequence[bool]"):
+            items = list(v)
+            for x in items:
+                if not isinstance(x, int) or not -(2**63) <= x <= _U64_MASK:
+                    raise GoxABIError(f"{sym.name}: {pname} holds {x!r}, expected 64-bit integers")
+            return items
+    return v
+
+
 def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an ABI method with its argument checks, derived from the C prototype."""
-    ctypes = dict((name, ctype) for ctype, name in sym.c_params)
-    checks: list[tuple[int, str, str]] = []
-    for i, pname in enumerate(sym.py_params):
-        ctype = ctypes.get(pname)
-        if ctype in _INT_RANGES or ctype in ("uint64_t", "bool"):
-            checks.append((i, pname, ctype))
-    if not checks:
-        return method
+    """Wrap an ABI method with its argument checks, derived from its C and Python types."""
+    ctypes = {name: ctype for ctype, name in sym.c_params}
+    names = sym.py_params
+    ptypes = _py_param_types(sym)
+    specs = [(i, p, ctypes.get(p), ptypes[i]) for i, p in enumerate(names)]
+    checks = [
+        spec for spec in specs
+        if spec[2] in _INT_RANGES or spec[2] in ("uint64_t", "bool") or spec[3] == "bytes" or spec[3].startswith("Sequence[")
+    ]
+    nargs = len(names)
 
     @functools.wraps(method)
-    def wrapper(self: Any, *args: Any) -> Any:
-        if len(args) != len(sym.py_params):
-            raise GoxABIError(f"{sym.name}: takes {len(sym.py_params)} arguments {sym.py}, got {len(args)}")
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            args = _bind_keywords(sym, args, kwargs)
+        if len(args) != nargs:
+            raise GoxABIError(f"{sym.name}: takes {nargs} arguments {sym.py}, got {len(args)}")
+        if not checks:
+            return method(self, *args)
         fixed = list(args)
-        for i, pname, ctype in checks:
-            v = fixed[i]
-            if ctype == "bool":
-                if not isinstance(v, (bool, int)):
-                    raise GoxABIError(f"{sym.name}: {pname}={v!r} is not a bool")
-                fixed[i] = bool(v)
-                continue
-            if not isinstance(v, int):
-                raise GoxABIError(f"{sym.name}: {pname}={v!r} is not an integer ({ctype})")
-            if ctype == "uint64_t":
-                if not -(2**63) <= v <= _U64_MASK:
-                    raise GoxABIError(f"{sym.name}: {pname}={v} is out of range for uint64_t")
-                fixed[i] = v & _U64_MASK
-                continue
-            lo, hi = _INT_RANGES[ctype]
-            if not lo <= v <= hi:
-                raise GoxABIError(f"{sym.name}: {pname}={v} is out of range for {ctype} ({lo}..{hi})")
+        for i, pname, ctype, ptype in checks:
+            fixed[i] = _check_arg(sym, pname, ctype, ptype, fixed[i])
         return method(self, *fixed)
 
     return wrapper
+
+
+def _bind_keywords(sym: Symbol, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    names = sym.py_params
+    out = list(args)
+    for name in names[len(args) :]:
+        if name not in kwargs:
+            raise GoxABIError(f"{sym.name}: missing argument {name!r} {sym.py}")
+        out.append(kwargs.pop(name))
+    if kwargs:
+        raise GoxABIError(f"{sym.name}: unexpected argument(s) {sorted(kwargs)} {sym.py}")
+    return tuple(out)
 
 
 class RefRuntime(

@@ -12,7 +12,7 @@ import struct
 
 from ..core import RuntimeCore
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
-from ..heap import MAX_SLOTS, GcObject, Heap, fmt_ref
+from ..heap import FLAG_IMMUTABLE, MAX_SLOTS, GcObject, Heap, fmt_ref
 from ..kinds import U64_MASK, SlotType, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
 
 ELEM_KIND = 0
@@ -123,6 +123,12 @@ class ArrayOps(RuntimeCore):
     def _array(self, ref: int, fn: str) -> GcObject:
         return self.heap.get_kind(ref, ValueKind.ARRAY, fn)
 
+    def _mutable_array(self, ref: int, fn: str) -> GcObject:
+        obj = self._array(ref, fn)
+        if obj.flags & FLAG_IMMUTABLE:
+            raise GoxABIError(f"{fn}: {fmt_ref(ref)} holds a string's bytes, which are immutable")
+        return obj
+
     def _scalar_array(self, ref: int, fn: str) -> GcObject:
         obj = self._array(ref, fn)
         if obj.slots[ELEM_BYTES] > 8:
@@ -162,6 +168,7 @@ class ArrayOps(RuntimeCore):
 
     def gox_array_set(self, arr: int, idx: int, val: int) -> None:
         obj = self._scalar_array(arr, "gox_array_set")
+        self._mutable_array(arr, "gox_array_set")
         n = obj.slots[LEN]
         if not 0 <= idx < n:
             raise index_out_of_range(idx, n)
@@ -171,7 +178,7 @@ class ArrayOps(RuntimeCore):
         """``arr[lo:hi]``: a slice sharing the array (cap runs to the array's end)."""
         from .slice import new_slice_header
 
-        obj = self._array(arr, "gox_rt_array_slice")
+        obj = self._mutable_array(arr, "gox_rt_array_slice")
         err = slice_out_of_range(lo, hi, obj.slots[LEN], "length")
         if err:
             raise err

@@ -8,7 +8,7 @@ call accepts it.  Calls that would produce an empty string return 0 and allocate
 from __future__ import annotations
 
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
-from ..heap import NO_TYPE, GcObject, ref_to_num
+from ..heap import FLAG_IMMUTABLE, NO_TYPE, GcObject, ref_to_num
 from ..kinds import ValueKind
 from .array import DATA, MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
 
@@ -85,6 +85,7 @@ class StringOps(ArrayOps):
         arr = self._alloc(ValueKind.ARRAY, NO_TYPE, 4 + (len(data) + 7) // 8)
         arr.slots[:4] = [ValueKind.UINT8, NO_TYPE, 1, len(data)]
         arr.slots[DATA:] = pack_bytes(data)
+        arr.flags |= FLAG_IMMUTABLE
         s = self._alloc(ValueKind.STRING, NO_TYPE, STRING_SLOTS)
         s.slots[:] = [arr.ref, 0, len(data)]
         return s.ref
