@@ -286,7 +286,7 @@ SYMBOLS: tuple[Symbol, ...] = (
        "delete(m, key); no-op on nil.", errors=(BAD_REF,)),
     # -- function table ---------------------------------------------------------------------
     _s("gox_init_func_table", "void gox_init_func_table(size_t size)", "(size: int) -> None", "functable",
-       "A table of size empty entries.", origin="seed-rt"),
+       "A table of size empty entries (at most 2^24).", errors=("ABI: size above 2^24 entries",), origin="seed-rt"),
     _s("gox_set_func_ptr", "void gox_set_func_ptr(uint32_t func_id, const void *ptr)",
        "(func_id: int, ptr: FuncEntry | None) -> None", "functable",
        "Set entry func_id (C: native code; reference: a Python callable or an address).",

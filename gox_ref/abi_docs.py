@@ -66,11 +66,13 @@ An object is accounted as 8 + 8 x slots bytes.
 | object | slots |
 |---|---|
 | String | `[0]` byte array ref, `[1]` start, `[2]` len (0 is "") |
-| Array | `[0]` elem_kind, `[1]` elem_type_id, `[2]` elem_bytes, `[3]` len, `[4..]` data (1/2/4-byte elements packed little-endian) |
+| Array | `[0]` elem_kind, `[1]` elem_type_id, `[2]` elem_bytes, `[3]` len, `[4..]` data \
+(1/2/4-byte elements packed little-endian; a string's byte array has header flag 1, immutable) |
 | Slice | `[0]` array ref, `[1]` start, `[2]` len, `[3]` cap (0 is nil) |
 | Map | `[0]` opaque state, `[1]` key_kind, `[2]` val_kind |
 | Channel | `[0]` opaque state |
-| Closure | `[0]` func_id, `[1]` upvalue count, `[2..]` upvalues; header type_id = struct type marking reference upvalues, 0xFFFF for none |
+| Closure | `[0]` func_id, `[1]` upvalue count, `[2..]` upvalues; header type_id = struct type \
+marking reference upvalues, 0xFFFF for none |
 | Pointer (upvalue box) | `[0]` value; header type_id = the boxed value's kind |
 | BoxedInt / BoxedFloat / BoxedBool | `[0]` value |
 | Struct | its fields' slots, typed by its struct type (gox_type_register) |
@@ -91,6 +93,9 @@ Go's formula, without Go's size-class rounding.
   out-parameters (`out_*`) become extra return values; `const char *` becomes `bytes`.
 - **Safepoints.** Every call marked *allocates* is a GC safepoint at its entry, after argument
   checks; see decision 9 and docs/GC.md.
+- **Arguments.** Every call checks its arguments before it runs: the count, integers against
+  their C type's range (a `uint64_t` value slot takes any int in [-2^63, 2^64) modulo 2^64),
+  `bytes` and sequence arguments by type. A mismatch is a `GoxABIError` naming the parameter.
 - **Errors.** `GoxPanic` (a Go run-time panic; the message is Go's exact text), `GoxABIError` (a
   contract violation: the message names the function, the bad value and what was expected),
   `GoxFatal` (`fatal error: ...`). All derive from `GoxError`. Every check precedes every state

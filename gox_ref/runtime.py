@@ -75,7 +75,7 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
         return v & _U64_MASK
     if ctype in _INT_RANGES:
         lo, hi = _INT_RANGES[ctype]
-        if not isinstance(v, int) or isinstance(v, bool) and ctype != "uint8_t":
+        if not isinstance(v, int) or (isinstance(v, bool) and ctype != "uint8_t"):
             raise GoxABIError(f"{sym.name}: {pname}={v!r} is not an integer ({ctype})")
         if not lo <= v <= hi:
             raise GoxABIError(f"{sym.name}: {pname}={v} is out of range for {ctype} ({lo}..{hi})")

@@ -4,6 +4,8 @@ it), the barrier, the pause counter, statistics and use-after-free detection."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
@@ -201,7 +203,7 @@ def test_a_step_scans_gray_objects_by_size_budget() -> None:
     rt, node = node_rt()
     rt.gox_gc_tune(100, 100, 64, 1 << 30)
     chain = [rt.gox_rt_alloc(K.STRUCT, node, 3) for _ in range(5)]
-    for a, b in zip(chain, chain[1:], strict=False):
+    for a, b in itertools.pairwise(chain):
         rt.gox_gc_write_slot(a, 0, b)
     rt.gox_gc_pin(chain[0])
     assert rt.gox_gc_step() is False  # starts the cycle, then scans 64 bytes: 2 nodes
@@ -229,7 +231,7 @@ def test_pause_counter_suspends_all_work() -> None:
 
 
 def test_extern_calls_run_with_the_collector_paused() -> None:
-    rt, node = node_rt()
+    rt, _ = node_rt()
     seen = []
     from gox_ref.externs import ExternSpec
 
