@@ -20,6 +20,8 @@ Columns:
             its list, given the ``gox_`` prefix) or ``ext`` (an extension this project adds
             for an open point of the seed; docs/ABI.md says which and why).
   half      1: the heap half (issue 2), 2: the concurrency half (issue 3).
+  ref       False for C-only host functions (the native backend's error record, checked
+            mode, heap walk): the reference raises exceptions and reads its heap directly.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class Symbol:
     errors: tuple[str, ...] = ()
     origin: str = "ext"
     half: int = 1
+    ref: bool = True
 
     @property
     def c_params(self) -> list[tuple[str, str]]:
