@@ -11,44 +11,11 @@ from bisect import bisect_right
 from collections.abc import Callable
 
 from ..errors import GoxPanic
+from ..objects.string import RUNE_ERROR, decode_rune
 from .unicode_tables import CASE_RANGES, UPPER_LOWER
 
-RUNE_ERROR = 0xFFFD
 MAX_INT = (1 << 63) - 1
 MAX_ALLOC = 1 << 48  # Go's maxAlloc on linux/amd64: larger allocations panic in makeslice
-
-
-def decode_rune(s: bytes, i: int) -> tuple[int, int]:
-    """Go's utf8.DecodeRune of s[i:]: (rune, width); (0xFFFD, 1) for any invalid sequence."""
-    n = len(s) - i
-    if n <= 0:
-        return RUNE_ERROR, 0
-    b0 = s[i]
-    if b0 < 0x80:
-        return b0, 1
-    if 0xC2 <= b0 <= 0xDF:
-        size, lo, hi, r = 2, 0x80, 0xBF, b0 & 0x1F
-    elif 0xE0 <= b0 <= 0xEF:
-        size, r = 3, b0 & 0x0F
-        lo, hi = (0xA0, 0xBF) if b0 == 0xE0 else (0x80, 0x9F) if b0 == 0xED else (0x80, 0xBF)
-    elif 0xF0 <= b0 <= 0xF4:
-        size, r = 4, b0 & 0x07
-        lo, hi = (0x90, 0xBF) if b0 == 0xF0 else (0x80, 0x8F) if b0 == 0xF4 else (0x80, 0xBF)
-    else:
-        return RUNE_ERROR, 1
-    if n < size:
-        # A truncated sequence is still invalid byte by byte.
-        return RUNE_ERROR, 1
-    b1 = s[i + 1]
-    if not lo <= b1 <= hi:
-        return RUNE_ERROR, 1
-    r = (r << 6) | (b1 & 0x3F)
-    for k in range(2, size):
-        b = s[i + k]
-        if not 0x80 <= b <= 0xBF:
-            return RUNE_ERROR, 1
-        r = (r << 6) | (b & 0x3F)
-    return r, size
 
 
 def decode_last_rune(s: bytes, end: int) -> tuple[int, int]:
