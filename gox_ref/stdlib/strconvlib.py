@@ -14,7 +14,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..errors import GoxPanic
-from .stringslib import decode_rune, encode_rune
+from ..objects.string import decode_rune
+from .stringslib import encode_rune
 from .unicode_tables import PRINT_RANGES
 
 MAX_INT64 = (1 << 63) - 1
