@@ -21,12 +21,13 @@ from .functable import FuncTableOps
 from .gcapi import GcOps
 from .globals import GlobalOps
 from .heapview import HeapSnapshot, snapshot, to_dot
+from .iter import IterOps
 from .objects.closure import ClosureOps
 from .objects.iface import IfaceOps
 from .objects.map import MapOps
 from .objects.slice import SliceOps
-from .select import SelectOps
 from .symbols import SymbolOps
+from .trace import TraceOps
 
 _INT_RANGES = {
     "uint8_t": (0, 0xFF),
@@ -137,7 +138,7 @@ def _bind_keywords(sym: Symbol, args: tuple[Any, ...], kwargs: dict[str, Any]) -
 
 
 class RefRuntime(
-    SelectOps,
+    IterOps,
     GcOps,
     GlobalOps,
     SliceOps,
@@ -148,6 +149,7 @@ class RefRuntime(
     SymbolOps,
     ExternOps,
     DebugOps,
+    TraceOps,
 ):
     """The executable spec of the ``gox_*`` ABI."""
 

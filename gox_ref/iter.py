@@ -1,0 +1,216 @@
+"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end`` (decisions 6 and 7).
+
+``gox_iter_begin(container, kind) -> handle`` starts a range loop over ``container`` of value
+kind ``kind`` (Slice, Array, String, Map or Channel; anything else is an ABI error, and so is a
+container of another kind).  ``gox_iter_next(handle) -> (more, key, value)`` produces the next
+pair, or ``(false, 0, 0)`` once the loop is over (and on every later call).
+``gox_iter_end(handle)`` releases the handle; every later use of it is an ABI error.
+
+Exact rules (docs/SCHEDULER.md, "Iteration"):
+
+* **Handles** are numbered 1, 2, 3, ... per runtime and never reused.  They belong to the
+  goroutine that began them (the host's own state outside ``run_main``): ``next`` or ``end``
+  with a handle that was never issued, has ended, or belongs to another goroutine is a
+  ``GoxABIError``.  Loops nest freely; each handle has its own state.
+* **begin** validates its arguments, then is a GC safepoint with the container as the call's
+  argument root, then (maps only) draws the start offset.  Nothing is allocated on the GC heap.
+* **Nil containers** (reference 0) give an empty loop, except a nil channel: ``next`` blocks
+  forever (wait reason ``chan receive (nil chan)``), as ``for range (chan T)(nil)`` does.
+* **Slices and arrays** yield ``(index, element)``.  The length is read once, at begin (Go
+  evaluates the range expression once); each ``next`` reads the element from the backing
+  array at that moment, so writes made during the loop are seen.  Elements are read as
+  ``gox_slice_get`` / ``gox_array_get`` read them (sign or zero extension by kind).  Only
+  single-slot element types are accepted (elements wider than 8 bytes: ABI error at begin;
+  a compiler ranges over such a slice by index).
+* **Strings** yield ``(byte offset, rune)``, decoding UTF-8 rune by rune as Go's
+  ``utf8.DecodeRune`` does: an invalid or truncated sequence yields U+FFFD (0xFFFD) and
+  advances one byte.  Strings are immutable, so the bytes are read once at begin.
+* **Maps** yield ``(key, value)``.  At begin the keys present (n of them) are taken in
+  insertion order (the order of first insertion: storing to an existing key does not move
+  it).  If n > 0 one draw ``offset = rng.below(n)`` is made (n == 0: no draw); the loop visits
+  those keys at positions offset, offset+1, ..., n-1, 0, ..., offset-1.  When a key is
+  reached it is produced if the map holds it at that moment, with the key slot and value the
+  map holds then (so a value updated during the loop is seen); a key deleted before it is
+  reached is skipped.  Keys stored during the loop that were not present at begin are never
+  produced.  (A key deleted and stored again before it is reached counts as present: the
+  reference compares keys, not entries.)  NaN keys are distinct entries and are produced.
+* **Channels** yield ``(value, 0)``: each ``next`` is a receive (``gox_chan_recv_ok``, with
+  its blocking, wake-up and trace behaviour); when the receive reports ``ok == false`` (the
+  channel is closed and drained) the loop is over.
+* **GC roots**: while an iterator is live its container is a root of the goroutine that owns
+  it (root 4 of docs/GC.md, after that goroutine's select cases), so a loop keeps its slice,
+  map, string or channel alive.  Iterators begun by the host (outside ``run_main``) are
+  rooted first, as goroutine 0.  Iterators left in a dead goroutine are not roots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import GoxABIError
+from .heap import GcObject, fmt_ref, ref_to_num
+from .kinds import ValueKind, kind_name
+from .objects.array import ELEM_BYTES, LEN, read_elem
+from .objects.map import MapState
+from .objects.slice import ARRAY as SLICE_ARRAY
+from .objects.slice import SLEN
+from .objects.slice import START as SLICE_START
+from .objects.string import decode_rune
+from .sched import DEAD, Goroutine
+from .select import SelectOps
+
+ITER_KINDS = (ValueKind.SLICE, ValueKind.ARRAY, ValueKind.STRING, ValueKind.MAP, ValueKind.CHANNEL)
+
+
+@dataclass(eq=False)
+class IterState:
+    """One live range loop."""
+
+    handle: int
+    kind: ValueKind
+    container: int
+    pos: int = 0  # next index / byte offset / visit number
+    length: int = 0  # slice/array length, string byte count, map key count at begin
+    data: bytes = b""  # a string's bytes
+    keys: list[object] = field(default_factory=list)  # a map's keys at begin, insertion order
+    offset: int = 0  # a map's drawn start offset
+    done: bool = False
+
+
+class IterOps(SelectOps):
+    next_iter: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.next_iter = 1
+
+    # -- roots --------------------------------------------------------------------------------
+    def _goroutine_roots(self) -> Iterable[tuple[str, int]]:
+        # The host's iterators first (goroutine 0, in id order): the scheduler's root source
+        # only walks the program's goroutines.
+        yield from self._iter_roots(self.host_goroutine)
+        yield from super()._goroutine_roots()
+
+    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
+        yield from super()._goroutine_state_roots(g)
+        if g.status != DEAD:
+            yield from self._iter_roots(g)
+
+    @staticmethod
+    def _iter_roots(g: Goroutine) -> Iterable[tuple[str, int]]:
+        for h in sorted(g.iters):
+            st = g.iters[h]
+            if st.container:
+                yield f"goroutine {g.gid}: iterator {h} container", st.container
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _iter_state(self, it: int, fn: str) -> IterState:
+        # The table renames the C parameter ``iter`` to ``it``, so the generic argument check
+        # (runtime._checked) does not see it: check the uint64_t here.
+        if not isinstance(it, int) or isinstance(it, bool):
+            raise GoxABIError(f"{fn}: it={it!r} is not an integer (uint64_t)")
+        if not -(2**63) <= it < 2**64:
+            raise GoxABIError(f"{fn}: it={it} is out of range for uint64_t")
+        it &= (1 << 64) - 1
+        g = self._g()
+        st = g.iters.get(it)
+        if isinstance(st, IterState):
+            return st
+        for other in [self.host_goroutine, *self.goroutines.values()]:
+            if other is not g and it in other.iters:
+                raise GoxABIError(
+                    f"{fn}: iterator {it} belongs to goroutine {other.gid}, not to goroutine {g.gid}; iterators are per goroutine"
+                )
+        if 0 < it < self.next_iter:
+            raise GoxABIError(f"{fn}: iterator {it} has ended (gox_iter_end); expected a live handle")
+        raise GoxABIError(f"{fn}: iterator {it} was never returned by gox_iter_begin")
+
+    # -- ABI ----------------------------------------------------------------------------------
+    def gox_iter_begin(self, container: int, kind: int) -> int:
+        fn = "gox_iter_begin"
+        if kind not in ITER_KINDS:
+            raise GoxABIError(f"{fn}: kind={kind_name(kind)}, expected Slice, Array, String, Map or Channel")
+        vk = ValueKind(kind)
+        obj: GcObject | None = None
+        if container != 0:
+            obj = self.heap.get_kind(container, vk, fn)
+            if vk == ValueKind.SLICE:
+                arr = self.heap.objects[ref_to_num(obj.slots[SLICE_ARRAY])]
+                if arr.slots[ELEM_BYTES] > 8:
+                    raise GoxABIError(
+                        f"{fn}: {fmt_ref(container)} has elements of {arr.slots[ELEM_BYTES]} bytes; "
+                        "expected single-slot elements (range over the indices instead)"
+                    )
+            elif vk == ValueKind.ARRAY and obj.slots[ELEM_BYTES] > 8:
+                raise GoxABIError(
+                    f"{fn}: {fmt_ref(container)} has elements of {obj.slots[ELEM_BYTES]} bytes; "
+                    "expected single-slot elements (range over the indices instead)"
+                )
+        self.gc.safepoint((container,) if container else ())
+        st = IterState(self.next_iter, vk, container)
+        self.next_iter += 1
+        if obj is not None:
+            if vk == ValueKind.SLICE:
+                st.length = obj.slots[SLEN]
+            elif vk == ValueKind.ARRAY:
+                st.length = obj.slots[LEN]
+            elif vk == ValueKind.STRING:
+                st.data = self._str_bytes(container, fn)
+                st.length = len(st.data)
+            elif vk == ValueKind.MAP:
+                ms = obj.state
+                assert isinstance(ms, MapState)
+                st.keys = list(ms.entries)
+                st.length = len(st.keys)
+                if st.length > 0:
+                    st.offset = self.rng.below(st.length)
+        self._g().iters[st.handle] = st
+        return st.handle
+
+    def gox_iter_next(self, it: int) -> tuple[bool, int, int]:
+        fn = "gox_iter_next"
+        st = self._iter_state(it, fn)
+        if st.done:
+            return False, 0, 0
+        kind = st.kind
+        if kind == ValueKind.CHANNEL:
+            val, ok = self._recv(st.container, fn)  # a nil channel parks forever here
+            if not ok:
+                st.done = True
+                return False, 0, 0
+            return True, val, 0
+        if kind == ValueKind.MAP:
+            obj = self.heap.get(st.container, fn) if st.container else None
+            while st.pos < st.length:
+                nk = st.keys[(st.offset + st.pos) % st.length]
+                st.pos += 1
+                assert obj is not None
+                ms = obj.state
+                assert isinstance(ms, MapState)
+                hit = ms.entries.get(nk)
+                if hit is not None:
+                    return True, hit[0], hit[1]
+            st.done = True
+            return False, 0, 0
+        if st.pos >= st.length:
+            st.done = True
+            return False, 0, 0
+        i = st.pos
+        if kind == ValueKind.STRING:
+            r, w = decode_rune(st.data, i)
+            st.pos += w
+            return True, i, r
+        obj = self.heap.get(st.container, fn)
+        st.pos += 1
+        if kind == ValueKind.SLICE:
+            arr = self.heap.objects[ref_to_num(obj.slots[SLICE_ARRAY])]
+            return True, i, read_elem(arr, obj.slots[SLICE_START] + i)
+        return True, i, read_elem(obj, i)  # an array
+
+    def gox_iter_end(self, it: int) -> None:
+        st = self._iter_state(it, "gox_iter_end")
+        del self._g().iters[st.handle]
+
+
+__all__ = ["ITER_KINDS", "IterOps", "IterState"]
