@@ -414,10 +414,10 @@ SYMBOLS: tuple[Symbol, ...] = (
        "(container: int, kind: int) -> int", "iter",
        "Begin a range loop over a slice, array, string, map or channel; returns a handle.",
        allocates=True, origin="seed", half=2),
-    _s("gox_iter_next", "bool gox_iter_next(uint64_t iter, uint64_t *out_key, uint64_t *out_val)",
+    _s("gox_iter_next", "bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val)",
        "(it: int) -> tuple[bool, int, int]", "iter", "The next (key, value); false when done.",
        blocks=True, origin="seed", half=2),
-    _s("gox_iter_end", "void gox_iter_end(uint64_t iter)", "(it: int) -> None", "iter", "Release the handle.",
+    _s("gox_iter_end", "void gox_iter_end(uint64_t it)", "(it: int) -> None", "iter", "Release the handle.",
        origin="seed", half=2),
 )
 

@@ -227,8 +227,8 @@ uint64_t gox_recover(uint64_t *out_slot1);
 
 /* -- Iterators */
 uint64_t gox_iter_begin(GoxRef container, uint8_t kind);
-bool gox_iter_next(uint64_t iter, uint64_t *out_key, uint64_t *out_val);
-void gox_iter_end(uint64_t iter);
+bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val);
+void gox_iter_end(uint64_t it);
 
 #ifdef __cplusplus
 }
