@@ -30,7 +30,9 @@ from .heap import NO_TYPE, GcObject
 from .kinds import ValueKind, is_ref_kind, kind_name, valid_kind
 from .sched import Goroutine, SchedOps
 
-MAX_CHAN_CAP = (1 << 63) - 1
+# Go's makechan on 64-bit Linux: cap * elemsize must not exceed maxAlloc - hchanSize
+# (1<<48 - 96); every element here is one 8-byte slot (test/chancap.go tries 1<<59).
+MAX_CHAN_CAP = ((1 << 48) - 96) // 8
 
 
 @dataclass(eq=False)
@@ -90,8 +92,9 @@ class ChanOps(SchedOps):
     def _select_won(self, w: Waiter) -> None:
         raise NotImplementedError  # provided by SelectOps
 
-    def _wake(self, w: Waiter, value: int, ok: bool) -> None:
+    def _wake(self, w: Waiter, value: int, ok: bool, is_ref: bool = False) -> None:
         w.g.wake_value, w.g.wake_ok, w.g.wake_case = value, ok, w.case
+        w.g.wake_ref = is_ref  # a reference handed over stays a root until the receiver runs
         self._ready(w.g)
 
     # -- the operations, shared by plain calls and select -----------------------------------
@@ -103,7 +106,7 @@ class ChanOps(SchedOps):
         w = self._dequeue(st.recvq)
         if w is not None:
             self._trace("send", chan=obj.num, value=val, to=w.g.gid)
-            self._wake(w, val, True)
+            self._wake(w, val, True, is_ref_kind(st.elem_kind))
             return True
         if len(st.buf) < st.cap:
             st.buf.append(val)

@@ -62,7 +62,7 @@ class Panic:
     slot0: int
     slot1: int
     text: str  # how the report prints the value
-    start_depth: int = 0  # open frames when it started: a recovery at or above ends it
+    start_fid: int = 0  # the next frame id when it started: frames opened before it enclose it
     recovered: bool = False
 
 
@@ -130,7 +130,7 @@ class DeferOps(ChanOps, StringOps):
     # -- the panic machinery ------------------------------------------------------------------
     def _start_panic(self, slot0: int, slot1: int, text: str) -> GoPanicUnwind:
         g = self._g()
-        p = Panic(slot0, slot1, text, start_depth=len(g.frames))
+        p = Panic(slot0, slot1, text, start_fid=self.next_fid)
         g.panics.append(p)
         self._trace("panic", value=text)
         return GoPanicUnwind(p)
@@ -193,10 +193,12 @@ class DeferOps(ChanOps, StringOps):
         try:
             self._run_deferred(g, fr, unwind.panic if unwind else None)
         except _RecoveredAt:
-            # Panicking stopped here: every panic started within this frame's extent is over
-            # (the recovered one and any it aborted); the frame runs its remaining defers.
-            depth = g.frames.index(fr)
-            g.panics = [p for p in g.panics if p.start_depth <= depth]
+            # Panicking stopped here: every panic started within this frame's extent (while it
+            # was open: after it opened, as it is still open) is over -- the recovered one and
+            # any it aborted.  A panic started before it opened goes on, even if the frames it
+            # started in have unwound (Go keeps panics whose start is shallower than the
+            # recovering frame).  The frame runs its remaining defers.
+            g.panics = [p for p in g.panics if p.start_fid <= fr.fid]
             self._trace("recover")
             self._run_deferred(g, fr, None)
             g.frames.pop()

@@ -18,6 +18,7 @@ with ``fatal error: all goroutines are asleep - deadlock!`` and exit status 2.
 from __future__ import annotations
 
 import collections
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ class Goroutine:
     wake_value: int = 0
     wake_ok: bool = True
     wake_case: int = -1
+    wake_ref: bool = False  # wake_value is a reference handed over by a sender (a GC root)
     parked_on: tuple[int, ...] = ()  # channel refs it waits on (GC roots)
     stack: SimStack = field(default_factory=SimStack)  # its simulated native stack
     started: bool = False
@@ -122,6 +124,8 @@ class SchedOps(StackMapOps):
             yield from stack_roots(g.stack, self.stack_maps, f"goroutine {gid}: ")
             for ch in g.parked_on:
                 yield f"goroutine {gid}: channel it waits on", ch
+            if g.wake_ref and g.wake_value:
+                yield f"goroutine {gid}: value handed to it", g.wake_value
             if not g.started:
                 for i, a in enumerate(g.args):
                     if self.heap.is_live(a):  # conservative: arguments carry no kinds
@@ -201,10 +205,9 @@ class SchedOps(StackMapOps):
         for g in self.goroutines.values():
             if g.glet is not None and not g.glet.dead:
                 g.glet.parent = greenlet.getcurrent()
-                try:
+                self.current = g  # its frames close as it unwinds (and run no deferred calls)
+                with contextlib.suppress(greenlet.GreenletExit):
                     g.glet.throw(greenlet.GreenletExit)
-                except greenlet.GreenletExit:
-                    pass
         self.goroutines.clear()
         self.runq.clear()
         self.current = None
@@ -220,6 +223,7 @@ class SchedOps(StackMapOps):
         assert self.hub is not None
         self.hub.switch()
         g.parked_on = ()
+        g.wake_ref = False  # the value now belongs to the goroutine's own frames
 
     def _ready(self, g: Goroutine) -> None:
         g.status = RUNNABLE
@@ -250,9 +254,8 @@ class SchedOps(StackMapOps):
     # -- ABI ----------------------------------------------------------------------------------
     def gox_go_spawn(self, func_ptr: Any, args: Sequence[int]) -> None:
         if func_ptr is None or func_ptr == 0:
-            from .errors import GoxPanic
-
-            raise GoxPanic("go of nil func value")
+            # Go's newproc1: fatal("go of nil func value"), an error no recover stops.
+            raise GoxFatal("go of nil func value")
         if not callable(func_ptr) and not isinstance(func_ptr, int):
             raise GoxABIError(f"gox_go_spawn: func_ptr {func_ptr!r} is not a function entry")
         self.gc.safepoint(tuple(a for a in args if self.heap.is_live(a)))
