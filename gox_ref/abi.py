@@ -365,7 +365,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- goroutines (half 2) ----------------------------------------------------------------
     _s("gox_go_spawn", "void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)",
        "(func_ptr: FuncEntry, args: Sequence[int]) -> None", "sched",
-       "go f(args...): a new goroutine at the back of the run queue.", allocates=True, origin="seed", half=2),
+       "go f(args...): a new goroutine at the back of the run queue.", allocates=True,
+       errors=("fatal: go of nil func value",), origin="seed", half=2),
     _s("gox_yield", "void gox_yield(void)", "() -> None", "sched", "runtime.Gosched().", blocks=True,
        origin="seed", half=2),
     # -- channels (half 2) ------------------------------------------------------------------

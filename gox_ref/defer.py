@@ -84,7 +84,6 @@ class DeferOps(ChanOps, StringOps):
     def __init__(self) -> None:
         super().__init__()
         self.next_fid = 1
-        self.host_goroutine = Goroutine(0, None, ())  # state for ABI calls outside run_main
 
     def _g(self) -> Goroutine:
         return self.current if self.current is not None else self.host_goroutine
@@ -122,9 +121,20 @@ class DeferOps(ChanOps, StringOps):
         return f"({name}) {slot1:#x}"
 
     def _report(self, g: Goroutine) -> str:
+        """printpanics, oldest first (Go 1.25): a recovered value panicked again as the very
+        same value prints once, as ``[recovered, repanicked]``."""
         links = []
-        for p in g.panics:
+        chain = g.panics
+        i = 0
+        while i < len(chain):
+            p = chain[i]
+            again = i + 1 < len(chain) and (chain[i + 1].slot0, chain[i + 1].slot1) == (p.slot0, p.slot1)
+            if p.recovered and again:
+                links.append(f"panic: {p.text} [recovered, repanicked]")
+                i += 2
+                continue
             links.append("panic: " + p.text + (" [recovered]" if p.recovered else ""))
+            i += 1
         return "\n\t".join(links) + f"\n\ngoroutine {g.gid} [running]:\n{g.name()}(...)\n"
 
     # -- the panic machinery ------------------------------------------------------------------

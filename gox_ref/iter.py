@@ -86,12 +86,6 @@ class IterOps(SelectOps):
         self.next_iter = 1
 
     # -- roots --------------------------------------------------------------------------------
-    def _goroutine_roots(self) -> Iterable[tuple[str, int]]:
-        # The host's iterators first (goroutine 0, in id order): the scheduler's root source
-        # only walks the program's goroutines.
-        yield from self._iter_roots(self.host_goroutine)
-        yield from super()._goroutine_roots()
-
     def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
         yield from super()._goroutine_state_roots(g)
         if g.status != DEAD:

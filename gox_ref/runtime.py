@@ -155,6 +155,8 @@ class RefRuntime(
 
     def __init__(self, out: Sink | None = None) -> None:
         super().__init__()
+        # The root order of docs/GC.md, stated here rather than left to the mixins' order.
+        self.gc.root_sources[:] = [self._global_roots, self._pinned_roots, self._stack_roots, self._goroutine_roots]
         if out is not None:
             self.out = out
 

@@ -107,6 +107,7 @@ class SchedOps(StackMapOps):
 
         self.err = STDERR
         self.next_gid = 1
+        self.host_goroutine = Goroutine(0, None, ())  # state of ABI calls made outside run_main
         self.tracer: Callable[..., None] | None = None
         self.gc.root_sources.append(self._goroutine_roots)
 
@@ -117,8 +118,10 @@ class SchedOps(StackMapOps):
 
     # -- roots --------------------------------------------------------------------------------
     def _goroutine_roots(self) -> Iterable[tuple[str, int]]:
-        """Per goroutine (by id): what it waits on, its pending arguments, defer records,
-        panic values, select cases and iterators (docs/GC.md, root 4)."""
+        """Per goroutine (by id; the host's state outside run_main is goroutine 0, first): what
+        it waits on, its pending arguments, defer records, panic values, select cases and
+        iterators (docs/GC.md, root 4)."""
+        yield from self._goroutine_state_roots(self.host_goroutine)
         for gid in sorted(self.goroutines):
             g = self.goroutines[gid]
             yield from stack_roots(g.stack, self.stack_maps, f"goroutine {gid}: ")
@@ -193,6 +196,7 @@ class SchedOps(StackMapOps):
             return e
         g.status = DEAD
         self._trace("exit")
+        del self.goroutines[g.gid]  # an ended goroutine holds nothing (and is no root)
         if g.gid == 1:
             return ProgramExit(0)
         return None

@@ -730,3 +730,47 @@ def test_a_panic_recovered_after_its_frame_unwound_is_not_reported_later() -> No
         panic_str(rt, "two")
 
     assert run(main) == (2, b"0\n", report("panic: two", fn=main))
+
+
+def test_repanicking_the_recovered_value_prints_once_as_go_1_25_does() -> None:
+    """crash_test.go RepanickedPanic and RepanickedMiddlePanic."""
+
+    def repanic(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_panic(*rt.gox_recover())
+
+    def main(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_defer_push(repanic, [])
+            panic_str(rt, "message")
+
+    status, _, err = run(main)
+    assert status == 2
+    assert err == report("panic: message [recovered, repanicked]", fn=main)
+
+    def recover_and_panic(text: str) -> Callable[[RefRuntime], None]:
+        def deferred(rt: RefRuntime) -> None:
+            with rt.defer_frame():
+                rt.gox_recover()
+                panic_str(rt, text)
+
+        return deferred
+
+    def f2(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_defer_push(recover_and_panic("middle"), [])
+            panic_str(rt, "inner")
+
+    def f1(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_defer_push(repanic, [])
+            f2(rt)
+
+    def main2(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_defer_push(recover_and_panic("outer"), [])
+            f1(rt)
+
+    status, _, err = run(main2)
+    assert status == 2
+    assert err.startswith(b"panic: inner [recovered]\n\tpanic: middle [recovered, repanicked]\n\tpanic: outer\n")
