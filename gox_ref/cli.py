@@ -2,16 +2,27 @@
 
     gox-ref abi [--group G]        the ABI table, one symbol a line
     gox-ref demo [--dot FILE]      build a small heap, collect it, show what survived
+    gox-ref run FILE [--backend ref] [--seed N] [--trace out.json]
+                                   run a program (docs/PROGRAM_FORMAT.md); exits as it does
+    gox-ref conformance [PATHS] [--backend ref] [-k PATTERN] [--json]
+                                   run the corpus; passed/failed/skipped per group
+    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N]
+                                   the program's heap at exit (or at a checkpoint) as DOT
 
-(``run``, ``conformance``, ``diff``, ``fuzz`` and ``bench`` arrive with the program layer.)
+(``diff``, ``fuzz`` and ``bench`` arrive later.)
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .abi import GROUPS, SYMBOLS
 from .errors import GoxError
@@ -34,7 +45,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     node = rt.gox_type_register(b"Node", bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE]))
     rt.gox_init_globals(1, [True])
     nodes = [rt.gox_rt_alloc(ValueKind.STRUCT, node, 3) for _ in range(6)]
-    for a, b in zip(nodes, nodes[1:3], strict=False):  # 0 -> 1 -> 2 kept; 3..5 garbage
+    for a, b in itertools.pairwise(nodes[:3]):  # 0 -> 1 -> 2 kept; 3..5 garbage
         rt.gox_gc_write_slot(a, 0, b)
         rt.gox_rt_write_barrier(a, b)
     rt.gox_gc_write_slot(nodes[4], 0, nodes[5])
@@ -53,8 +64,170 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A user's mistake: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+BACKENDS = ("ref", "native")
+
+
+def _backend(name: str) -> str:
+    if name == "native":
+        raise UsageError("backend native is not built yet")
+    if name != "ref":
+        raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
+    return name
+
+
+def _read_program(path: str) -> tuple[str, Any]:
+    """The text of a program file and its loaded program; ProgramError for a bad program."""
+    from .program import load
+
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{path}: no such file" if not p.exists() else f"{path}: not a file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a UTF-8 text file") from None
+    return text, load(text, path)
+
+
+def _header_seed(text: str, path: str) -> int:
+    from .program.case import CaseError, parse_header
+
+    if not text.startswith("/*---"):
+        return 0
+    try:
+        hdr, _ = parse_header(text, path)
+    except CaseError:
+        return 0
+    seed = hdr.get("seed", 0)
+    return seed if isinstance(seed, int) else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .core import STDERR, STDOUT
+    from .program.case import TracingUnavailable, execute
+
+    _backend(args.backend)
+    text, prog = _read_program(args.file)
+    seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    try:
+        return execute(prog, seed=seed, out=STDOUT, err=STDERR, trace_path=args.trace)
+    except TracingUnavailable as e:
+        raise UsageError(str(e)) from None
+
+
+def _progress(done: int, total: int, r: Any) -> None:
+    width = 30
+    filled = width * done // total
+    mark = {"passed": ".", "failed": "F", "skipped": "s"}[r.result]
+    sys.stderr.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total} {mark} {r.id[:50]:<50}")
+    if done == total:
+        sys.stderr.write("\r" + " " * (width + 70) + "\r")
+    sys.stderr.flush()
+
+
+def cmd_conformance(args: argparse.Namespace) -> int:
+    from .program.corpus import discover, run_corpus, summarize
+
+    backend = _backend(args.backend)
+    try:
+        files = discover([Path(p) for p in args.paths] if args.paths else None)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    progress = _progress if sys.stderr.isatty() and not args.json else None
+    results = run_corpus(files, backend, args.k, progress)
+    groups = summarize(results)
+    failed = [r for r in results if r.result == "failed"]
+    if args.json:
+        print(json.dumps({
+            "backend": backend,
+            "groups": groups,
+            "cases": [{"id": r.id, "group": r.group, "path": r.path, "result": r.result, "reason": r.reason,
+                       "seconds": round(r.seconds, 4)} for r in results],
+        }, indent=2))
+        return 1 if failed else 0
+    for r in failed:
+        print(f"FAIL {r.id}: {r.reason}")
+    print(f"{'group':<14} {'passed':>7} {'failed':>7} {'skipped':>8}")
+    tot = {"passed": 0, "failed": 0, "skipped": 0}
+    for g, c in groups.items():
+        print(f"{g:<14} {c['passed']:>7} {c['failed']:>7} {c['skipped']:>8}")
+        for k in tot:
+            tot[k] += c[k]
+    print(f"{'total':<14} {tot['passed']:>7} {tot['failed']:>7} {tot['skipped']:>8}")
+    if not results:
+        print("no cases matched", file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+def cmd_heap(args: argparse.Namespace) -> int:
+    from .program.case import execute
+    from .runtime import RefRuntime
+
+    _backend(args.backend)
+    out_path = Path(args.output) if args.output else None
+    fmt = out_path.suffix.lstrip(".").lower() if out_path else "dot"
+    if fmt not in ("dot", "gv", "svg", "png"):
+        raise UsageError(f"cannot write {args.output}: the output must end in .dot, .svg or .png")
+    if fmt in ("svg", "png") and shutil.which("dot") is None:
+        instead = out_path.with_suffix(".dot") if out_path else "a .dot file"
+        raise UsageError(f"Graphviz is not installed (no 'dot' command); write {instead} instead")
+    text, prog = _read_program(args.file)
+    if args.at is not None and args.at not in prog.checkpoints:
+        have = ", ".join(repr(c) for c in prog.checkpoints) or "none"
+        raise UsageError(f"{args.file}: no checkpoint {args.at!r} (the program has: {have})")
+    seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    taken: list[str] = []
+
+    def at_checkpoint(rt: RefRuntime, label: str) -> None:
+        if label == args.at and not taken:
+            taken.append(rt.heap_dot(f"{args.file} at checkpoint {label!r}"))
+
+    rt = RefRuntime()
+    from .core import STDERR
+
+    status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
+    if args.at is not None and not taken:
+        raise UsageError(f"{args.file}: the program never reached checkpoint {args.at!r} (exit status {status})")
+    dot = taken[0] if taken else rt.heap_dot(f"{args.file} at exit (status {status})")
+    if out_path is None:
+        sys.stdout.write(dot)
+        return 0
+    if fmt in ("dot", "gv"):
+        out_path.write_text(dot)
+    else:
+        proc = subprocess.run(["dot", f"-T{fmt}", "-o", str(out_path)], input=dot.encode(), capture_output=True)
+        if proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise UsageError(f"dot failed: {msg[0] if msg else proc.returncode}")
+    print(f"heap graph written to {out_path}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
+    try:
+        return _main(argv)
+    except UsageError as e:
+        print(f"gox-ref: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gox-ref: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
+    from .program import ProgramError
+
+    parser = _Parser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_abi = sub.add_parser("abi", help="list the ABI table")
     p_abi.add_argument("--group", choices=GROUPS)
@@ -62,9 +235,31 @@ def main(argv: list[str] | None = None) -> int:
     p_demo = sub.add_parser("demo", help="a small heap, collected, as a Graphviz graph")
     p_demo.add_argument("--dot", metavar="FILE", help="write the DOT graph to FILE")
     p_demo.set_defaults(func=cmd_demo)
+    p_run = sub.add_parser("run", help="run a program")
+    p_run.add_argument("file")
+    p_run.add_argument("--backend", default="ref", help="ref (native is not built yet)")
+    p_run.add_argument("--seed", type=int, help="the scheduler's seed (default: the file's header seed, else 0)")
+    p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
+    p_run.set_defaults(func=cmd_run)
+    p_conf = sub.add_parser("conformance", help="run the conformance corpus")
+    p_conf.add_argument("paths", nargs="*", help="case files or directories (default: conformance/)")
+    p_conf.add_argument("--backend", default="ref")
+    p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
+    p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
+    p_conf.set_defaults(func=cmd_conformance)
+    p_heap = sub.add_parser("heap", help="a program's heap as a Graphviz graph")
+    p_heap.add_argument("file")
+    p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
+    p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
+    p_heap.add_argument("--seed", type=int)
+    p_heap.add_argument("--backend", default="ref")
+    p_heap.set_defaults(func=cmd_heap)
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+    except ProgramError as e:
+        print(str(e), file=sys.stderr)
+        return 1
     except GoxError as e:
         print(f"gox-ref: {type(e).__name__}: {e}", file=sys.stderr)
         return 2

@@ -1,0 +1,283 @@
+"""Conformance cases: the metadata header, running a program, and matching its outcome.
+
+A case file is a program whose first lines are a header block (docs/PROGRAM_FORMAT.md,
+"Case files")::
+
+    /*---
+    description: one line
+    spec: where the rule comes from
+    expect: stdout | panic | fatal | reject
+    ...
+    ---*/
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import GoxABIError
+from ..runtime import RefRuntime
+from .check import load
+from .interp import DEFAULT_FUEL, Interpreter, RunnerLimit
+from .syntax import Program, ProgramError
+
+FORMAT_VERSION = "1"
+EXPECTS = ("stdout", "panic", "fatal", "reject")
+FEATURES = frozenset({
+    "arrays", "chan", "checkpoint", "closures", "deadlock", "defer", "float", "gc", "globals", "go",
+    "iface", "iter", "maps", "panic", "recover", "select", "slices", "strings", "structs", "tcall",
+})
+KEYS = ("description", "spec", "info", "expect", "stdout", "message", "status", "line", "features", "seed")
+RUNNER_ERROR_STATUS = 3
+
+
+class CaseError(Exception):
+    """A malformed case header; ``str(e)`` is ``file:line: message``."""
+
+
+@dataclass
+class Case:
+    path: Path
+    id: str
+    group: str
+    source: str
+    description: str
+    spec: str
+    expect: str
+    stdout: bytes = b""
+    message: str = ""
+    status: int = 0
+    line: int | None = None
+    features: tuple[str, ...] = ()
+    seed: int = 0
+    info: str = ""
+
+
+def _scalar(raw: str, where: str) -> Any:
+    raw = raw.strip()
+    if raw.startswith('"'):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise CaseError(f"{where}: malformed quoted string: {e.msg}") from None
+    if raw.startswith("["):
+        if not raw.endswith("]"):
+            raise CaseError(f"{where}: a list must end with ']'")
+        inner = raw[1:-1].strip()
+        return [x.strip() for x in inner.split(",")] if inner else []
+    if raw.lstrip("-").isdigit():
+        return int(raw)
+    return raw
+
+
+def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
+    """The header's keys; and the number of lines it spans."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "/*---":
+        raise CaseError(f"{file}:1: a case starts with a '/*---' header line")
+    out: dict[str, Any] = {}
+    i = 1
+    while True:
+        if i >= len(lines):
+            raise CaseError(f"{file}:{i}: the header has no closing '---*/' line")
+        ln = lines[i]
+        if ln.strip() == "---*/":
+            return out, i + 1
+        where = f"{file}:{i + 1}"
+        if not ln.strip() or ln.lstrip().startswith("#"):
+            i += 1
+            continue
+        if ln.startswith(" ") or ":" not in ln:
+            raise CaseError(f"{where}: expected 'key: value'")
+        key, _, raw = ln.partition(":")
+        key = key.strip()
+        if key not in KEYS:
+            raise CaseError(f"{where}: unknown header key {key!r}; expected one of {', '.join(KEYS)}")
+        if key in out:
+            raise CaseError(f"{where}: {key} given twice")
+        raw = raw.strip()
+        if raw in ("|", "|-"):
+            block: list[str] = []
+            i += 1
+            while i < len(lines) and lines[i].strip() != "---*/" and (lines[i].startswith("  ") or not lines[i].strip()):
+                block.append(lines[i][2:])
+                i += 1
+            while block and not block[-1].strip():
+                block.pop()
+            value = "\n".join(block)
+            out[key] = value + ("\n" if raw == "|" and block else "")
+            continue
+        out[key] = _scalar(raw, where)
+        i += 1
+
+
+def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
+    file = str(path)
+    hdr, _ = parse_header(text, file)
+
+    def need(key: str, typ: type) -> Any:
+        if key not in hdr:
+            raise CaseError(f"{file}:1: the header needs '{key}'")
+        v = hdr[key]
+        if typ is str and isinstance(v, int):
+            v = str(v)
+        if not isinstance(v, typ):
+            raise CaseError(f"{file}:1: '{key}' must be a {typ.__name__}")
+        return v
+
+    expect = need("expect", str)
+    if expect not in EXPECTS:
+        raise CaseError(f"{file}:1: expect must be one of {', '.join(EXPECTS)}, not {expect!r}")
+    features = tuple(need("features", list))
+    unknown = [f for f in features if f not in FEATURES]
+    if unknown:
+        raise CaseError(f"{file}:1: unknown feature {unknown[0]!r}; known: {', '.join(sorted(FEATURES))}")
+    case = Case(
+        path=path, id=case_id, group=group, source=text,
+        description=need("description", str), spec=need("spec", str), expect=expect,
+        features=features, info=str(hdr.get("info", "")),
+    )
+    stdout = hdr.get("stdout", "")
+    if not isinstance(stdout, str):
+        stdout = str(stdout)
+    case.stdout = stdout.encode()
+    if expect != "stdout":
+        case.message = need("message", str)
+    if expect in ("panic", "fatal"):
+        status = hdr.get("status", 2)
+        if not isinstance(status, int):
+            raise CaseError(f"{file}:1: 'status' must be an int")
+        case.status = status
+    line = hdr.get("line")
+    if line is not None:
+        if not isinstance(line, int) or expect != "reject":
+            raise CaseError(f"{file}:1: 'line' is an int, and only for expect: reject")
+        case.line = line
+    seed = hdr.get("seed", 0)
+    if not isinstance(seed, int):
+        raise CaseError(f"{file}:1: 'seed' must be an int")
+    case.seed = seed
+    return case
+
+
+def load_case(path: Path, root: Path | None = None) -> Case:
+    text = path.read_text(encoding="utf-8")
+    try:
+        rel = path.resolve().relative_to(root.resolve()) if root is not None else Path(path.name)
+    except ValueError:
+        rel = Path(path.name)
+    case_id = rel.with_suffix("").as_posix()
+    group = rel.parts[0] if len(rel.parts) > 1 else "."
+    return case_from_text(text, path, case_id, group)
+
+
+@dataclass
+class Outcome:
+    status: int | None  # None: rejected at load time
+    stdout: bytes = b""
+    stderr: bytes = b""
+    reject: ProgramError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class TracingUnavailable(Exception):
+    pass
+
+
+def execute(
+    prog: Program,
+    *,
+    seed: int,
+    out: Any,
+    err: Any,
+    fuel: int = DEFAULT_FUEL,
+    on_checkpoint: Callable[[RefRuntime, str], None] | None = None,
+    trace_path: str | None = None,
+    rt: RefRuntime | None = None,
+) -> int:
+    """Run a loaded program on a fresh reference runtime; returns the exit status.
+
+    0: main returned; 2: an unrecovered panic or a fatal error (Go's report on ``err``);
+    3: the runner stopped the program (a broken ABI contract or the step budget).
+    """
+    rt = rt if rt is not None else RefRuntime()
+    rt.set_output(out, err)
+    trace = None
+    if trace_path is not None:
+        start = getattr(rt, "start_trace", None)
+        if start is None:
+            raise TracingUnavailable("tracing is not available (this gox_ref has no tracer yet)")
+        trace = start()
+    hook = None if on_checkpoint is None else (lambda label: on_checkpoint(rt, label))
+    interp = Interpreter(prog, rt, fuel=fuel, on_checkpoint=hook)
+    try:
+        status = interp.run(seed=seed)
+    except GoxABIError as e:
+        err.write(f"gox-ref: ABI error: {e}\n".encode())
+        status = RUNNER_ERROR_STATUS
+    except RunnerLimit as e:
+        err.write(f"gox-ref: {e}\n".encode())
+        status = RUNNER_ERROR_STATUS
+    except RecursionError:
+        err.write(b"fatal error: stack overflow\n")
+        status = 2
+    finally:
+        if trace is not None and trace_path is not None:
+            trace.write(trace_path)
+    return status
+
+
+def run_text(text: str, file: str, seed: int, fuel: int = DEFAULT_FUEL) -> Outcome:
+    """Load and run a program held in memory, capturing its output."""
+    try:
+        prog = load(text, file)
+    except ProgramError as e:
+        return Outcome(None, reject=e)
+    out, err = io.BytesIO(), io.BytesIO()
+    status = execute(prog, seed=seed, out=out, err=err, fuel=fuel)
+    return Outcome(status, out.getvalue(), err.getvalue())
+
+
+def report_line(stderr: bytes) -> str:
+    """The first line of stderr that is a panic or fatal report ("" if none)."""
+    for ln in stderr.decode("utf-8", "replace").split("\n"):
+        if ln.startswith(("panic: ", "fatal error: ")):
+            return ln
+    return ""
+
+
+def _short(b: bytes, n: int = 200) -> str:
+    s = b.decode("utf-8", "replace")
+    return repr(s if len(s) <= n else s[:n] + "...")
+
+
+def mismatch(case: Case, o: Outcome) -> str | None:
+    """Why the outcome does not meet the case's expectation (None when it does)."""
+    if case.expect == "reject":
+        if o.reject is None:
+            return f"expected load-time rejection {case.message!r}, but the program loaded (exit status {o.status})"
+        if not o.reject.msg.startswith(case.message):
+            return f"rejected with {o.reject.msg!r}, expected a message starting with {case.message!r}"
+        if case.line is not None and o.reject.line != case.line:
+            return f"rejected at line {o.reject.line}, expected line {case.line}"
+        return None
+    if o.reject is not None:
+        return f"rejected at load time: {o.reject}"
+    if o.stdout != case.stdout:
+        return f"stdout {_short(o.stdout)} differs from the expected {_short(case.stdout)}"
+    if case.expect == "stdout":
+        if o.status != 0:
+            return f"exit status {o.status}, expected 0; stderr: {_short(o.stderr)}"
+        return None
+    want = ("panic: " if case.expect == "panic" else "fatal error: ") + case.message
+    got = report_line(o.stderr)
+    if not got.startswith(want):
+        return f"stderr report {got!r} does not start with {want!r} (stderr: {_short(o.stderr)})"
+    if o.status != case.status:
+        return f"exit status {o.status}, expected {case.status}"
+    return None

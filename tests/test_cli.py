@@ -1,0 +1,107 @@
+"""The gox-ref command: run, conformance, heap, and one-line errors for user mistakes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gox_ref.cli import main
+from gox_ref.program.corpus import CORPUS_ROOT
+
+HELLO = CORPUS_ROOT / "basics" / "hello.gox"
+
+
+def test_run_prints_and_exits_as_the_program(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(HELLO)]) == 0
+    assert capfd.readouterr().out == "hello, world\n"
+    assert main(["run", str(CORPUS_ROOT / "errors" / "panic_string.gox")]) == 2
+    captured = capfd.readouterr()
+    assert captured.out == "started\n"
+    assert captured.err.startswith("panic: boom\n\ngoroutine 1 [running]:")
+
+
+def test_run_seed_and_trace(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    trace = tmp_path / "t.json"
+    code = main(["run", str(CORPUS_ROOT / "chan" / "unbuffered_handoff.gox"), "--seed", "5", "--trace", str(trace)])
+    err = capfd.readouterr().err
+    if code == 2:
+        assert "tracing is not available" in err
+    else:
+        assert code == 0 and trace.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "msg"),
+    [
+        (["run", "/no/such/file.gox"], "gox-ref: error: /no/such/file.gox: no such file"),
+        (["run", "X", "--backend", "native"], "gox-ref: error: backend native is not built yet"),
+        (["run", "X", "--backend", "jvm"], "gox-ref: error: unknown backend 'jvm'"),
+        (["run", "--bogus"], "gox-ref: error:"),
+        (["frobnicate"], "gox-ref: error:"),
+        (["conformance", "/no/such/dir"], "gox-ref: error: no such file or directory"),
+    ],
+)
+def test_user_mistakes_get_one_line(argv: list[str], msg: str, capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) != 0
+    err = capfd.readouterr().err
+    assert err.startswith(msg), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_malformed_program_one_line(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "bad.gox"
+    p.write_text("func main() {\n  gox_debug_print(x, kind.Int)\n}\n")
+    assert main(["run", str(p)]) == 1
+    err = capfd.readouterr().err
+    assert err == f"{p}:2:19: undefined: x\n"
+
+
+def test_conformance_text_and_json(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["conformance", str(CORPUS_ROOT / "basics"), "-k", "hello"]) == 0
+    out = capfd.readouterr().out
+    assert "basics" in out and "total" in out
+    assert main(["conformance", "--json", "-k", "chan/"]) == 0
+    report = json.loads(capfd.readouterr().out)
+    assert report["groups"]["chan"]["failed"] == 0
+    assert all(c["result"] == "passed" for c in report["cases"])
+
+
+def test_conformance_reports_failures(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "conformance" / "mine"
+    d.mkdir(parents=True)
+    (d / "wrong.gox").write_text(
+        "/*---\ndescription: d\nspec: s\nexpect: stdout\nstdout: |\n  2\nfeatures: []\n---*/\n"
+        "func main() { gox_debug_print(1, kind.Int) }\n"
+    )
+    (d / "malformed.gox").write_text("no header\n")
+    assert main(["conformance", str(d)]) == 1
+    out = capfd.readouterr().out
+    assert "FAIL mine/wrong: stdout '1\\n' differs from the expected '2\\n'" in out
+    assert "FAIL mine/malformed: malformed case" in out
+
+
+def test_heap_dot_at_exit_and_checkpoint(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    prog = CORPUS_ROOT / "gc" / "linked_list.gox"
+    assert main(["heap", str(prog)]) == 0
+    assert capfd.readouterr().out.startswith("digraph heap {")
+    out = tmp_path / "h.dot"
+    assert main(["heap", str(prog), "--at", "built", "-o", str(out)]) == 0
+    assert "checkpoint 'built'" in out.read_text()
+    assert main(["heap", str(prog), "--at", "nowhere"]) == 2
+    assert "no checkpoint 'nowhere'" in capfd.readouterr().err
+    assert main(["heap", str(prog), "-o", str(tmp_path / "h.txt")]) == 2
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_heap_svg(tmp_path: Path) -> None:
+    out = tmp_path / "h.svg"
+    assert main(["heap", str(HELLO), "-o", str(out)]) == 0
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_existing_subcommands_still_work(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["abi", "--group", "chan"]) == 0
+    assert "gox_chan_send" in capfd.readouterr().out
