@@ -138,7 +138,10 @@ class Heap:
         return obj
 
     def get_kind(self, ref: int, kind: ValueKind, fn: str) -> GcObject:
-        obj = self.get(ref, fn, f"a {kind_name(kind)} object")
+        obj = self.objects.get(ref_to_num(ref))
+        if obj is None or obj.mark == self.dead_mark:
+            self.get(ref, fn, f"a {kind_name(kind)} object")  # raises, naming the problem
+        assert obj is not None
         if obj.kind != kind:
             raise GoxABIError(
                 f"{fn}: {fmt_ref(ref)} is a {kind_name(obj.kind)} object, "
