@@ -362,6 +362,54 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_assert_end", "void gox_assert_end(bool passed)", "(passed: bool) -> None", "debug",
        "Close it; if not passed, panic \"assertion failed: <args>\".",
        errors=("ABI: none open", "panic: assertion failed"), origin="seed"),
+    # -- host (C only: the native backend's instances, error record, checked mode, output, heap walk)
+    *(
+        _s(name, c, py, "host", doc, ref=False)
+        for name, c, py, doc in (
+            ("gox_runtime_new", "void *gox_runtime_new(void)", "() -> int",
+             "A new, independent runtime instance (not yet current); checked mode on."),
+            ("gox_runtime_free", "void gox_runtime_free(void *rt)", "(rt: int) -> None",
+             "Free an instance and everything it holds."),
+            ("gox_runtime_use", "void gox_runtime_use(void *rt)", "(rt: int) -> None",
+             "Make rt the calling thread's current instance: every gox_* call acts on it."),
+            ("gox_runtime_current", "void *gox_runtime_current(void)", "() -> int",
+             "The calling thread's current instance (a default one is made on first use)."),
+            ("gox_set_checked", "void gox_set_checked(bool on)", "(on: bool) -> None",
+             "Checked mode (default): validate every reference (a live-object set) and keep freed "
+             "memory quarantined so freed references are always recognised. Off: trust the caller."),
+            ("gox_is_checked", "bool gox_is_checked(void)", "() -> bool", "Whether checked mode is on."),
+            ("gox_error_flag", "const int32_t *gox_error_flag(void)", "() -> int",
+             "Address of the current instance's pending error code (0 none, 1 panic, 2 ABI error, 3 fatal)."),
+            ("gox_error_message_len", "size_t gox_error_message_len(void)", "() -> int",
+             "Length in bytes of the pending error's message."),
+            ("gox_error_take", "int32_t gox_error_take(char *out_msg, size_t cap)", "() -> tuple[int, bytes]",
+             "Return the pending error's code and message (the reference's exact text) and clear it. A failing "
+             "call fills the record and returns a neutral value (0, false, NULL) with the runtime unchanged."),
+            ("gox_error_set", "void gox_error_set(int32_t code, const char *msg)", "(code: int, msg: bytes) -> None",
+             "Report an error (an extern's panic) into the record."),
+            ("gox_output_capture", "void gox_output_capture(bool on)", "(on: bool) -> None",
+             "Collect debug output in a buffer (drained by gox_output_take) instead of writing stdout."),
+            ("gox_output_len", "size_t gox_output_len(void)", "() -> int", "Bytes of captured output."),
+            ("gox_output_take", "size_t gox_output_take(uint8_t *out_buf, size_t cap)", "() -> bytes",
+             "Move up to cap bytes of captured output out; returns how many."),
+            ("gox_ref_number", "uint64_t gox_ref_number(GoxRef ref)", "(ref: int) -> int",
+             "The allocation number of a reference this instance made (live or, in checked mode, freed); 0 if "
+             "none. Canonical address: 0x10000000 + 16 * number."),
+            ("gox_heap_walk", "size_t gox_heap_walk(GoxRef *out_refs, size_t cap)", "() -> list[int]",
+             "Every object not yet freed (including objects awaiting the sweep), in allocation order; returns "
+             "the count."),
+            ("gox_heap_object_info", "bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n)",
+             "(obj: int) -> tuple[int, ...] | None",
+             "Header of an object: num, kind, type_id, color (0 white, 1 white(dead), 2 gray, 3 black), gen, "
+             "flags, slot count."),
+            ("gox_heap_object_slots", "size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap)",
+             "(obj: int) -> list[int]", "The data slots of any object (also one awaiting the sweep)."),
+            ("gox_heap_object_refs", "size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap)",
+             "(obj: int) -> list[int]", "The non-nil references the collector follows from obj, in scan order."),
+            ("gox_heap_roots", "size_t gox_heap_roots(char *out_text, size_t cap)", "() -> list[tuple[str, int]]",
+             "Every non-nil root in root order, as lines `where<TAB>ref`; returns the text's length."),
+        )
+    ),
     # -- goroutines (half 2) ----------------------------------------------------------------
     _s("gox_go_spawn", "void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)",
        "(func_ptr: FuncEntry, args: Sequence[int]) -> None", "sched",

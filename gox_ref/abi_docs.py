@@ -37,6 +37,7 @@ GROUP_TITLES = {
     "select": "Select",
     "defer": "Defer, panic, recover",
     "iter": "Iterators",
+    "host": "Host functions of the C runtime (not in the reference)",
 }
 
 _PRELUDE = """\
@@ -134,6 +135,8 @@ def _symbol_section(sym: Symbol) -> str:
     flags.append({"seed": "seed symbol", "seed-rt": "seed runtime function", "ext": "extension"}[sym.origin])
     if sym.half == 2:
         flags.append("concurrency half (issue 3)")
+    if not sym.ref:
+        flags.append("C only (the reference raises exceptions and reads its heap directly)")
     errors = "; ".join(sym.errors) if sym.errors else "none"
     return (
         f"#### `{sym.name}`\n\n"

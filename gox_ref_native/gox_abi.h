@@ -197,6 +197,27 @@ void gox_assert_begin(void);
 void gox_assert_arg(uint64_t val, uint8_t kind);
 void gox_assert_end(bool passed);
 
+/* -- Host functions of the C runtime (not in the reference) */
+void *gox_runtime_new(void);
+void gox_runtime_free(void *rt);
+void gox_runtime_use(void *rt);
+void *gox_runtime_current(void);
+void gox_set_checked(bool on);
+bool gox_is_checked(void);
+const int32_t *gox_error_flag(void);
+size_t gox_error_message_len(void);
+int32_t gox_error_take(char *out_msg, size_t cap);
+void gox_error_set(int32_t code, const char *msg);
+void gox_output_capture(bool on);
+size_t gox_output_len(void);
+size_t gox_output_take(uint8_t *out_buf, size_t cap);
+uint64_t gox_ref_number(GoxRef ref);
+size_t gox_heap_walk(GoxRef *out_refs, size_t cap);
+bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n);
+size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap);
+size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap);
+size_t gox_heap_roots(char *out_text, size_t cap);
+
 /* -- Goroutines */
 void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
 void gox_yield(void);

@@ -14,7 +14,7 @@ from gox_ref.abi import BY_NAME, GROUPS, SEED_SYMBOLS, SYMBOLS
 
 KNOWN_GROUPS = {
     "gc", "globals", "string", "array", "slice", "closure", "iface", "map", "functable", "symbols",
-    "externs", "stackmap", "debug", "sched", "chan", "select", "defer", "iter",
+    "externs", "stackmap", "debug", "sched", "chan", "select", "defer", "iter", "host",
 }
 TESTS = Path(__file__).parent
 
@@ -84,9 +84,19 @@ def test_allocation_only_in_allocating_calls() -> None:
     assert rt.gox_gc_stats().allocated_objects == before
 
 
+def test_host_entries_are_c_only() -> None:
+    """``ref=False`` marks exactly the C-only host functions; the reference has none of them."""
+    for s in SYMBOLS:
+        assert (s.group == "host") == (not s.ref), s.name
+        if not s.ref:
+            assert s.half == 1 and getattr(RefRuntime, s.name, None) is None, s.name
+
+
 def test_runtime_methods_match_table() -> None:
     missing = []
     for s in SYMBOLS:
+        if not s.ref:
+            continue
         method = getattr(RefRuntime, s.name, None)
         if method is None:
             missing.append(s)
@@ -99,7 +109,7 @@ def test_runtime_methods_match_table() -> None:
 
 def test_every_half1_symbol_implemented() -> None:
     for s in SYMBOLS:
-        if s.half == 1:
+        if s.half == 1 and s.ref:
             assert callable(getattr(RefRuntime, s.name, None)), s.name
 
 

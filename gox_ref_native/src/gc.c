@@ -1,0 +1,329 @@
+/* gc.c: the incremental tri-color collector, exactly as docs/GC.md and gox_ref/gc.py.
+ *
+ * Roots in a fixed order, a LIFO gray stack, the sweep in allocation order and work counted
+ * in logical bytes (8 + 8 x slots): the same objects are freed at the same calls as in the
+ * reference.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+#define DEFAULT_PAUSE 200u
+#define DEFAULT_STEPMUL 200u
+#define DEFAULT_STEP_SIZE 8192u
+#define DEFAULT_MIN_THRESHOLD (1024u * 1024u)
+#define HUGE_BUDGET ((int64_t)1 << 62)
+
+void gc_reset(GoxRuntime *R) {
+    R->state = GC_PAUSE;
+    R->current_white = WHITE0;
+    R->ngray = 0;
+    R->sweep_next = R->sweep_last = NULL;
+    R->pause = DEFAULT_PAUSE;
+    R->stepmul = DEFAULT_STEPMUL;
+    R->step_size = DEFAULT_STEP_SIZE;
+    R->min_threshold = DEFAULT_MIN_THRESHOLD;
+    R->threshold = DEFAULT_MIN_THRESHOLD;
+    R->debt = 0;
+    R->pause_depth = 0;
+    R->cycles = R->steps = 0;
+    R->allocated_objects = R->allocated_bytes = 0;
+    R->freed_objects = R->freed_bytes = 0;
+}
+
+GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
+    GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
+    R->allocated_objects++;
+    R->allocated_bytes += OBJ_SIZE(o);
+    if (R->state != GC_PAUSE) R->debt += OBJ_SIZE(o);
+    return o;
+}
+
+/* ---- colors -------------------------------------------------------------------------------- */
+void gc_mark_gray(GoxRuntime *R, GoxObj *o) {
+    if (o->mark == WHITE0 || o->mark == WHITE1) {
+        o->mark = GRAY;
+        if (R->ngray == R->gray_cap) {
+            R->gray_cap = R->gray_cap ? 2 * R->gray_cap : 256;
+            R->gray = xrealloc(R->gray, R->gray_cap * sizeof *R->gray);
+        }
+        R->gray[R->ngray++] = o;
+    }
+}
+
+void gc_barrier(GoxRuntime *R, GoxObj *parent, uint64_t child) {
+    if (R->state != GC_PROPAGATE || parent->mark != BLACK || child == 0) return;
+    GoxObj *c = heap_lookup(R, child, true);
+    if (c) gc_mark_gray(R, c);
+}
+
+void gc_store_ref(GoxRuntime *R, GoxObj *o, size_t idx, uint64_t ref) {
+    o->slots[idx] = ref;
+    if (ref) gc_barrier(R, o, ref);
+}
+
+/* ---- roots --------------------------------------------------------------------------------- */
+void gc_each_root(GoxRuntime *R, RootFn fn, void *ctx) {
+    char where[96];
+    for (size_t i = 0; i < R->nglobals; i++) {
+        if (!R->globals_is_ref[i]) continue;
+        snprintf(where, sizeof where, "global %zu", i);
+        if (!fn(R, ctx, where, R->globals[i])) return;
+    }
+    for (size_t i = 0; i < R->npins; i++) {
+        snprintf(where, sizeof where, "pinned object #%" PRIu64, R->pins[i].num);
+        if (!fn(R, ctx, where, OBJ_REF(R->pins[i].obj))) return;
+    }
+    bool stop = false;
+    stack_roots(R, fn, ctx, &stop);
+}
+
+static bool validate_root(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {
+    bool *ok = ctx;
+    if (val == 0 || heap_is_live(R, val)) return true;
+    Buf b = {0};
+    buf_printf(&b, "gc: %s holds 0x%" PRIx64 ", which is not a live reference (", where, heap_canon(R, val));
+    heap_describe(R, val, &b);
+    buf_puts(&b, ")");
+    gox_fail_buf(R, ERR_ABI, &b);
+    *ok = false;
+    return false;
+}
+
+static bool roots_validate(GoxRuntime *R) {
+    bool ok = true;
+    gc_each_root(R, validate_root, &ok);
+    return ok;
+}
+
+static bool mark_root(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {
+    (void)ctx;
+    (void)where;
+    if (val) {
+        GoxObj *o = heap_lookup(R, val, true);
+        if (o) gc_mark_gray(R, o);
+    }
+    return true;
+}
+
+static void roots_mark(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    gc_each_root(R, mark_root, NULL);
+    for (size_t i = 0; i < nargs; i++) {
+        GoxObj *o = args[i] ? heap_lookup(R, args[i], true) : NULL;
+        if (o) gc_mark_gray(R, o);
+    }
+}
+
+/* ---- tracing ------------------------------------------------------------------------------- */
+static void typed_children(GoxRuntime *R, const uint64_t *slots, const GoxType *t, ChildFn fn, void *ctx) {
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (t->st[i] == ST_GC_REF || (t->st[i] == ST_IFACE1 && gox_is_ref_kind((unsigned)(slots[i - 1] & 0xFF))))
+            fn(R, ctx, slots[i]);
+    }
+}
+
+void gc_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
+    uint64_t *s = o->slots;
+    switch (o->kind) {
+    case K_STRING:
+    case K_SLICE:
+        fn(R, ctx, s[0]);
+        break;
+    case K_ARRAY: {
+        unsigned ek = (unsigned)s[A_ELEM_KIND];
+        uint64_t len = s[A_LEN];
+        if (gox_is_ref_kind(ek) && ek != K_STRUCT) {
+            for (uint64_t i = 0; i < len; i++) fn(R, ctx, s[A_DATA + i]);
+        } else if (ek == K_STRUCT) {
+            const GoxType *t = &R->types[s[A_ELEM_TYPE]];
+            for (uint64_t i = 0; i < len && t->n; i++) typed_children(R, s + A_DATA + i * t->n, t, fn, ctx);
+        } else if (ek == K_INTERFACE) {
+            for (uint64_t i = 0; i < len; i++) {
+                uint64_t head = A_DATA + 2 * i;
+                if (gox_is_ref_kind((unsigned)(s[head] & 0xFF))) fn(R, ctx, s[head + 1]);
+            }
+        }
+        break;
+    }
+    case K_STRUCT:
+        typed_children(R, s, &R->types[o->type_id], fn, ctx);
+        break;
+    case K_CLOSURE:
+        if (o->type_id != NO_TYPE) typed_children(R, s + 2, &R->types[o->type_id], fn, ctx);
+        break;
+    case K_POINTER:
+        if (gox_is_ref_kind(o->type_id)) fn(R, ctx, s[0]);
+        break;
+    case K_MAP:
+        map_children(R, o, fn, ctx);
+        break;
+    default:
+        break;
+    }
+}
+
+static void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
+    (void)ctx;
+    if (ref) {
+        GoxObj *c = heap_lookup(R, ref, true);
+        if (c) gc_mark_gray(R, c);
+    }
+}
+
+static void blacken(GoxRuntime *R, GoxObj *o) {
+    o->mark = BLACK;
+    gc_children(R, o, gray_child, NULL);
+}
+
+/* ---- the cycle ------------------------------------------------------------------------------- */
+bool gc_start_cycle(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    if (!roots_validate(R)) return false;
+    R->state = GC_PROPAGATE;
+    R->debt = 0;
+    roots_mark(R, args, nargs);
+    return true;
+}
+
+static void atomic(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    R->state = GC_ATOMIC;
+    roots_mark(R, args, nargs);
+    while (R->ngray) blacken(R, R->gray[--R->ngray]);
+    R->current_white ^= 1;
+    R->dead_mark = R->current_white ^ 1;
+    R->sweep_next = R->head;
+    R->sweep_last = R->tail;
+    R->state = GC_SWEEP;
+}
+
+static uint64_t sat_mul_div(uint64_t a, uint64_t b, uint64_t d) {
+    unsigned __int128 p = (unsigned __int128)a * b / d;
+    return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
+}
+
+static void finish_cycle(GoxRuntime *R) {
+    R->sweep_next = R->sweep_last = NULL;
+    R->dead_mark = -1;
+    R->state = GC_PAUSE;
+    R->cycles++;
+    uint64_t t = sat_mul_div(R->live_bytes, R->pause, 100);
+    R->threshold = t > R->min_threshold ? t : R->min_threshold;
+}
+
+/* One step; returns true when it completed the cycle.  *ok is false after a root error. */
+bool gc_step(GoxRuntime *R, uint64_t ubudget, const uint64_t *args, size_t nargs, bool *ok) {
+    *ok = true;
+    if (R->state == GC_PAUSE) return false;
+    if (R->state == GC_PROPAGATE && !roots_validate(R)) {
+        *ok = false;
+        return false;
+    }
+    R->steps++;
+    int64_t budget = ubudget > (uint64_t)HUGE_BUDGET ? HUGE_BUDGET : (int64_t)ubudget;
+    while (budget > 0) {
+        if (R->state == GC_PROPAGATE) {
+            if (R->ngray) {
+                GoxObj *o = R->gray[--R->ngray];
+                blacken(R, o);
+                budget -= (int64_t)OBJ_SIZE(o);
+            } else {
+                atomic(R, args, nargs);
+            }
+        } else {
+            if (!R->sweep_next) {
+                finish_cycle(R);
+                return true;
+            }
+            GoxObj *o = R->sweep_next;
+            R->sweep_next = (o == R->sweep_last) ? NULL : o->next;
+            budget -= (int64_t)OBJ_SIZE(o);
+            if (o->mark == (R->current_white ^ 1)) {
+                R->freed_objects++;
+                R->freed_bytes += OBJ_SIZE(o);
+                heap_free(R, o);
+            } else {
+                o->mark = (uint8_t)R->current_white;
+            }
+        }
+    }
+    return false;
+}
+
+bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    if (R->pause_depth) return true;
+    if (R->state == GC_PAUSE) {
+        if (R->live_bytes >= R->threshold) return gc_start_cycle(R, args, nargs);
+        return true;
+    }
+    if (R->debt >= R->step_size) {
+        uint64_t budget = sat_mul_div(R->debt, R->stepmul, 100);
+        R->debt = 0;
+        bool ok;
+        gc_step(R, budget, args, nargs, &ok);
+        return ok;
+    }
+    return true;
+}
+
+/* ---- the ABI's collector control ------------------------------------------------------------- */
+void gox_collect_garbage(void) {
+    GoxRuntime *R = gox_rt();
+    if (R->pause_depth) {
+        gox_fail(R, ERR_ABI,
+                 "gox_collect_garbage: the collector is paused (pause depth %" PRIu64 "); "
+                 "expected a call outside extern calls",
+                 R->pause_depth);
+        return;
+    }
+    bool ok = true;
+    while (R->state != GC_PAUSE) {
+        gc_step(R, (uint64_t)HUGE_BUDGET, NULL, 0, &ok);
+        if (!ok) return;
+    }
+    if (!gc_start_cycle(R, NULL, 0)) return;
+    while (R->state != GC_PAUSE) {
+        gc_step(R, (uint64_t)HUGE_BUDGET, NULL, 0, &ok);
+        if (!ok) return;
+    }
+    R->debt = 0;
+}
+
+bool gox_gc_step(void) {
+    GoxRuntime *R = gox_rt();
+    if (R->pause_depth) return false;
+    if (R->state == GC_PAUSE && !gc_start_cycle(R, NULL, 0)) return false;
+    R->debt = 0;
+    bool ok;
+    return gc_step(R, sat_mul_div(R->step_size, R->stepmul, 100), NULL, 0, &ok);
+}
+
+void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t min_threshold) {
+    GoxRuntime *R = gox_rt();
+    if (step_size && step_size < 8) {
+        gox_fail(R, ERR_ABI, "gox_gc_tune: step_size=%" PRIu64 ", expected 0 (default) or at least 8 bytes", step_size);
+        return;
+    }
+    R->pause = pause ? pause : DEFAULT_PAUSE;
+    R->stepmul = stepmul ? stepmul : DEFAULT_STEPMUL;
+    R->step_size = step_size ? step_size : DEFAULT_STEP_SIZE;
+    R->min_threshold = min_threshold ? min_threshold : DEFAULT_MIN_THRESHOLD;
+    if (R->state == GC_PAUSE) {
+        if (R->cycles) {
+            uint64_t t = sat_mul_div(R->live_bytes, R->pause, 100);
+            R->threshold = t > R->min_threshold ? t : R->min_threshold;
+        } else {
+            R->threshold = R->min_threshold;
+        }
+    }
+}
+
+void gox_gc_stats(uint64_t *out_stats, size_t n) {
+    GoxRuntime *R = gox_rt();
+    uint64_t v[GOX_STAT_COUNT] = {
+        R->cycles, (uint64_t)R->state, R->live_objects, R->live_bytes, R->threshold, R->debt,
+        R->allocated_objects, R->allocated_bytes, R->freed_objects, R->freed_bytes, R->steps, R->pause_depth,
+    };
+    if (!out_stats) return;
+    for (size_t i = 0; i < n && i < GOX_STAT_COUNT; i++) out_stats[i] = v[i];
+}

@@ -1,0 +1,257 @@
+/* gcapi.c: the GC group of the ABI: raw objects and slots, barrier, pins, types. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+/* What slot idx of o holds, or -1 when compiled code may not write it (gcapi.slot_type). */
+static int slot_type(GoxRuntime *R, GoxObj *o, size_t idx) {
+    switch (o->kind) {
+    case K_STRUCT:
+        return R->types[o->type_id].st[idx];
+    case K_POINTER:
+        return gox_is_ref_kind(o->type_id) ? ST_GC_REF : ST_VALUE;
+    case K_BOXED_INT: case K_BOXED_FLOAT: case K_BOXED_BOOL:
+        return ST_VALUE;
+    case K_CLOSURE:
+        if (idx < 2) return -1;
+        if (o->type_id == NO_TYPE) return ST_VALUE;
+        return R->types[o->type_id].st[idx - 2];
+    case K_ARRAY: {
+        if (idx < A_DATA || (o->flags & FLAG_IMMUTABLE)) return -1;
+        unsigned ek = (unsigned)o->slots[A_ELEM_KIND];
+        if (ek == K_STRUCT) {
+            const GoxType *t = &R->types[o->slots[A_ELEM_TYPE]];
+            return t->st[(idx - A_DATA) % t->n];
+        }
+        if (ek == K_INTERFACE) return (idx - A_DATA) % 2 == 0 ? ST_IFACE0 : ST_IFACE1;
+        return gox_is_ref_kind(ek) ? ST_GC_REF : ST_VALUE;
+    }
+    default:
+        return -1;
+    }
+}
+
+static GoxObj *slot_obj(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
+    GoxObj *o = heap_get(R, ref, fn, NULL);
+    if (!o) return NULL;
+    if (idx >= o->nslots) {
+        Buf b = {0};
+        buf_printf(&b, "%s: slot index %zu out of range for ", fn, idx);
+        buf_kind(&b, o->kind);
+        buf_printf(&b, " object 0x%" PRIx64 " with %u slots", heap_canon(R, ref), o->nslots);
+        gox_fail_buf(R, ERR_ABI, &b);
+        return NULL;
+    }
+    return o;
+}
+
+GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_rt_alloc";
+    if (value_kind != K_STRUCT && value_kind != K_POINTER && value_kind != K_BOXED_INT &&
+        value_kind != K_BOXED_FLOAT && value_kind != K_BOXED_BOOL) {
+        Buf b = {0};
+        buf_printf(&b, "%s: value_kind=", fn);
+        buf_kind(&b, value_kind);
+        buf_puts(&b, " has its own constructor; expected 21 (Struct), 22 (Pointer) or 24..26 (boxed values)");
+        gox_fail_buf(R, ERR_ABI, &b);
+        return 0;
+    }
+    if (value_kind == K_STRUCT) {
+        GoxType *t = heap_get_type(R, type_id, fn);
+        if (!t) return 0;
+        if (slots != t->n) {
+            gox_fail(R, ERR_ABI, "%s: struct type %u has %u slots, but slots=%u", fn, type_id, t->n, slots);
+            return 0;
+        }
+    } else if (value_kind == K_POINTER) {
+        if (slots != 1 || !(type_id > 0 && type_id <= K_MAX) || type_id == K_INTERFACE) {
+            gox_fail(R, ERR_ABI,
+                     "%s: a Pointer box takes slots=1 and type_id = the boxed value kind, got slots=%u, type_id=%u", fn,
+                     slots, type_id);
+            return 0;
+        }
+    } else if (slots != 1) {
+        Buf b = {0};
+        buf_printf(&b, "%s: ", fn);
+        buf_kind(&b, value_kind);
+        buf_printf(&b, " objects have 1 slot, got slots=%u", slots);
+        gox_fail_buf(R, ERR_ABI, &b);
+        return 0;
+    }
+    if (!gc_safepoint(R, NULL, 0)) return 0;
+    return OBJ_REF(gc_alloc(R, value_kind, type_id, slots));
+}
+
+uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
+    GoxRuntime *R = gox_rt();
+    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_read_slot");
+    return o ? o->slots[idx] : 0;
+}
+
+void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_gc_write_slot";
+    GoxObj *o = slot_obj(R, obj, idx, fn);
+    if (!o) return;
+    int st = slot_type(R, o, idx);
+    char where[160];
+    if (st < 0) {
+        Buf b = {0};
+        buf_printf(&b, "%s: slot %zu of ", fn, idx);
+        buf_kind(&b, o->kind);
+        buf_printf(&b, " object 0x%" PRIx64 " is not writable (headers and strings are immutable; use the kind's own calls)",
+                   heap_canon(R, obj));
+        gox_fail_buf(R, ERR_ABI, &b);
+        return;
+    }
+    if (st == ST_GC_REF) {
+        snprintf(where, sizeof where, "slot %zu (a reference slot)", idx);
+        if (!heap_check_ref_value(R, val, fn, where)) return;
+    } else if (st == ST_IFACE0 && gox_is_ref_kind((unsigned)(val & 0xFF))) {
+        Buf w = {0};
+        buf_printf(&w, "the data slot %zu of an interface of kind ", idx + 1);
+        buf_kind(&w, (unsigned)(val & 0xFF));
+        bool ok = heap_check_ref_value(R, o->slots[idx + 1], fn, w.data);
+        buf_free(&w);
+        if (!ok) return;
+    } else if (st == ST_IFACE1 && gox_is_ref_kind((unsigned)(o->slots[idx - 1] & 0xFF))) {
+        Buf w = {0};
+        buf_printf(&w, "slot %zu (an interface holding ", idx);
+        buf_kind(&w, (unsigned)(o->slots[idx - 1] & 0xFF));
+        buf_puts(&w, ")");
+        bool ok = heap_check_ref_value(R, val, fn, w.data);
+        buf_free(&w);
+        if (!ok) return;
+    }
+    o->slots[idx] = val;
+}
+
+void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_rt_write_barrier";
+    GoxObj *p = heap_get(R, parent, fn, NULL);
+    if (!p) return;
+    if (child && !heap_get(R, child, fn, "a live child object or 0")) return;
+    gc_barrier(R, p, child);
+}
+
+void gox_rt_mark_gray(GoxRef obj) {
+    GoxRuntime *R = gox_rt();
+    GoxObj *o = heap_get(R, obj, "gox_rt_mark_gray", NULL);
+    if (o && R->state == GC_PROPAGATE) gc_mark_gray(R, o);
+}
+
+void gox_init_gc(void) {
+    GoxRuntime *R = gox_rt();
+    heap_drop_all(R);
+    gc_reset(R);
+    R->npins = 0;
+}
+
+void gox_gc_pause(void) { gox_rt()->pause_depth++; }
+
+void gox_gc_resume(void) {
+    GoxRuntime *R = gox_rt();
+    if (!R->pause_depth) {
+        gox_fail(R, ERR_ABI, "gox_gc_resume: the collector is not paused; expected a matching gox_gc_pause");
+        return;
+    }
+    R->pause_depth--;
+}
+
+static size_t pin_index(GoxRuntime *R, uint64_t num, bool *found) {
+    size_t lo = 0, hi = R->npins;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (R->pins[mid].num < num)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = lo < R->npins && R->pins[lo].num == num;
+    return lo;
+}
+
+void gox_gc_pin(GoxRef obj) {
+    GoxRuntime *R = gox_rt();
+    GoxObj *o = heap_get(R, obj, "gox_gc_pin", NULL);
+    if (!o) return;
+    bool found;
+    size_t i = pin_index(R, o->num, &found);
+    if (found) {
+        R->pins[i].count++;
+        return;
+    }
+    if (R->npins == R->pins_cap) {
+        R->pins_cap = R->pins_cap ? 2 * R->pins_cap : 16;
+        R->pins = xrealloc(R->pins, R->pins_cap * sizeof *R->pins);
+    }
+    memmove(R->pins + i + 1, R->pins + i, (R->npins - i) * sizeof *R->pins);
+    R->pins[i] = (Pin){o->num, o, 1};
+    R->npins++;
+}
+
+void gox_gc_unpin(GoxRef obj) {
+    GoxRuntime *R = gox_rt();
+    bool found = false;
+    size_t i = 0;
+    GoxObj *o = heap_lookup(R, obj, true);
+    if (o) i = pin_index(R, o->num, &found);
+    if (!found) {
+        gox_fail(R, ERR_ABI, "gox_gc_unpin: 0x%" PRIx64 " is not pinned; expected a ref passed to gox_gc_pin",
+                 heap_canon(R, obj));
+        return;
+    }
+    if (--R->pins[i].count == 0) {
+        memmove(R->pins + i, R->pins + i + 1, (R->npins - i - 1) * sizeof *R->pins);
+        R->npins--;
+    }
+}
+
+uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t slot_types_len) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_type_register";
+    if (slot_types_len > MAX_SLOTS) {
+        gox_fail(R, ERR_ABI, "%s: %zu slots, expected at most %u", fn, slot_types_len, MAX_SLOTS);
+        return 0;
+    }
+    for (size_t i = 0; i < slot_types_len; i++) {
+        uint8_t st = slot_types[i];
+        if (st > ST_IFACE1) {
+            gox_fail(R, ERR_ABI, "%s: slot %zu has slot type %u, expected 0..3", fn, i, st);
+            return 0;
+        }
+        if (st == ST_IFACE0 && (i + 1 >= slot_types_len || slot_types[i + 1] != ST_IFACE1)) {
+            gox_fail(R, ERR_ABI, "%s: slot %zu is Interface0 but slot %zu is not Interface1", fn, i, i + 1);
+            return 0;
+        }
+        if (st == ST_IFACE1 && (i == 0 || slot_types[i - 1] != ST_IFACE0)) {
+            gox_fail(R, ERR_ABI, "%s: slot %zu is Interface1 but slot %lld is not Interface0", fn, i, (long long)i - 1);
+            return 0;
+        }
+    }
+    if (R->ntypes >= NO_TYPE) {
+        gox_fail(R, ERR_ABI, "gox_type_register: the type table is full (%u types)", NO_TYPE);
+        return 0;
+    }
+    if (R->ntypes == R->types_cap) {
+        R->types_cap = R->types_cap ? 2 * R->types_cap : 16;
+        R->types = xrealloc(R->types, R->types_cap * sizeof *R->types);
+    }
+    GoxType *t = &R->types[R->ntypes];
+    t->name = xstrdup(name ? name : "");
+    t->n = (uint32_t)slot_types_len;
+    t->st = xmalloc(slot_types_len ? slot_types_len : 1);
+    if (slot_types_len) memcpy(t->st, slot_types, slot_types_len);
+    return (uint16_t)R->ntypes++;
+}
+
+uint32_t gox_type_slot_count(uint16_t type_id) {
+    GoxRuntime *R = gox_rt();
+    GoxType *t = heap_get_type(R, type_id, "gox_type_slot_count");
+    return t ? t->n : 0;
+}

@@ -1,0 +1,183 @@
+/* runtime.c: runtime instances and the C-only host functions (group "host" of the ABI table):
+ * the error record, checked mode, captured output, and the heap walk behind snapshots. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+static _Thread_local GoxRuntime *current;
+static GoxRuntime *default_rt;
+
+void *gox_runtime_new(void) {
+    GoxRuntime *R = xcalloc(1, sizeof *R);
+    R->next_num = 1;
+    R->dead_mark = -1;
+    R->checked = true;
+    gc_reset(R);
+    return R;
+}
+
+GoxRuntime *gox_rt(void) {
+    if (!current) {
+        if (!default_rt) default_rt = gox_runtime_new();
+        current = default_rt;
+    }
+    return current;
+}
+
+void gox_runtime_use(void *rt) { current = rt; }
+
+void *gox_runtime_current(void) { return gox_rt(); }
+
+void gox_runtime_free(void *rt) {
+    GoxRuntime *R = rt;
+    if (!R) return;
+    heap_drop_all(R);
+    heap_set_checked(R, false); /* releases the quarantine */
+    for (size_t i = 0; i < R->ntypes; i++) {
+        free(R->types[i].name);
+        free(R->types[i].st);
+    }
+    free(R->types);
+    free(R->gray);
+    free(R->pins);
+    free(R->globals);
+    free(R->globals_is_ref);
+    free(R->funcs);
+    for (size_t i = 0; i < R->nexterns; i++) free(R->externs[i].name);
+    free(R->externs);
+    for (size_t i = 0; i < R->nmaps; i++) free(R->maps[i].offs);
+    free(R->maps);
+    u64map_free(&R->map_index);
+    free(R->frames);
+    free(R->stack_mem);
+    buf_free(&R->err_msg);
+    buf_free(&R->out);
+    buf_free(&R->assert_buf);
+    if (current == R) current = NULL;
+    if (default_rt == R) default_rt = NULL;
+    free(R);
+}
+
+void gox_set_checked(bool on) { heap_set_checked(gox_rt(), on); }
+
+bool gox_is_checked(void) { return gox_rt()->checked; }
+
+/* ---- the error record --------------------------------------------------------------------- */
+const int32_t *gox_error_flag(void) { return &gox_rt()->err_code; }
+
+size_t gox_error_message_len(void) { return gox_rt()->err_msg.len; }
+
+int32_t gox_error_take(char *out_msg, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    int32_t code = R->err_code;
+    if (out_msg && cap) {
+        size_t n = R->err_msg.len < cap - 1 ? R->err_msg.len : cap - 1;
+        if (n) memcpy(out_msg, R->err_msg.data, n);
+        out_msg[n] = 0;
+    }
+    R->err_code = ERR_NONE;
+    R->err_msg.len = 0;
+    return code;
+}
+
+void gox_error_set(int32_t code, const char *msg) {
+    GoxRuntime *R = gox_rt();
+    gox_fail(R, code, "%s", msg ? msg : "");
+}
+
+/* ---- output ---------------------------------------------------------------------------------- */
+void gox_output_capture(bool on) { gox_rt()->capture = on; }
+
+size_t gox_output_len(void) { return gox_rt()->out.len; }
+
+size_t gox_output_take(uint8_t *out_buf, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    size_t n = R->out.len < cap ? R->out.len : cap;
+    if (n) {
+        memcpy(out_buf, R->out.data, n);
+        memmove(R->out.data, R->out.data + n, R->out.len - n);
+        R->out.len -= n;
+    }
+    return n;
+}
+
+/* ---- the heap walk -------------------------------------------------------------------------- */
+uint64_t gox_ref_number(GoxRef ref) {
+    GoxRuntime *R = gox_rt();
+    if (!ref) return 0;
+    if (R->checked) return u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref)->num : 0;
+    for (GoxObj *o = R->head; o; o = o->next) /* unchecked: only live objects are known */
+        if (OBJ_REF(o) == ref) return o->num;
+    return 0;
+}
+
+size_t gox_heap_walk(GoxRef *out_refs, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    size_t n = 0;
+    for (GoxObj *o = R->head; o; o = o->next, n++)
+        if (out_refs && n < cap) out_refs[n] = OBJ_REF(o);
+    return n;
+}
+
+bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n) {
+    GoxRuntime *R = gox_rt();
+    GoxObj *o = heap_lookup(R, obj, true);
+    if (!o) return false;
+    uint64_t color = o->mark == GRAY ? 2 : o->mark == BLACK ? 3 : (o->mark == R->current_white ? 0 : 1);
+    uint64_t v[7] = {o->num, o->kind, o->type_id, color, o->gen, o->flags, o->nslots};
+    for (size_t i = 0; i < n && i < 7; i++) out_info[i] = v[i];
+    return true;
+}
+
+size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap) {
+    GoxObj *o = heap_lookup(gox_rt(), obj, true);
+    if (!o) return 0;
+    size_t n = o->nslots < cap ? o->nslots : cap;
+    if (out_slots && n) memcpy(out_slots, o->slots, n * 8);
+    return o->nslots;
+}
+
+typedef struct {
+    GoxRef *out;
+    size_t cap, n;
+} RefCollect;
+
+static void collect_child(GoxRuntime *R, void *ctx, uint64_t ref) {
+    (void)R;
+    RefCollect *c = ctx;
+    if (!ref) return;
+    if (c->out && c->n < c->cap) c->out[c->n] = ref;
+    c->n++;
+}
+
+size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    GoxObj *o = heap_lookup(R, obj, true);
+    if (!o) return 0;
+    RefCollect c = {out_refs, cap, 0};
+    gc_children(R, o, collect_child, &c);
+    return c.n;
+}
+
+static bool collect_root(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {
+    (void)R;
+    if (val) buf_printf((Buf *)ctx, "%s\t%" PRIu64 "\n", where, val);
+    return true;
+}
+
+size_t gox_heap_roots(char *out_text, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    Buf b = {0};
+    gc_each_root(R, collect_root, &b);
+    size_t n = b.len;
+    if (out_text && cap) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        if (k) memcpy(out_text, b.data, k);
+        out_text[k] = 0;
+    }
+    buf_free(&b);
+    return n;
+}

@@ -1,0 +1,195 @@
+/* stackmap.c: stack maps (return address -> sp-relative reference slots) and the simulated
+ * native stack they describe (gox_sim_*), growing down from STACK_TOP as in the reference.
+ * Scanning real machine frames (frame-pointer walks) comes with the JIT (issue 6). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+static uint64_t stack_low(GoxRuntime *R) { return R->nframes ? R->frames[R->nframes - 1].sp : STACK_TOP; }
+
+static uint64_t *slot_at(GoxRuntime *R, uint64_t addr) {
+    /* addr within [low, TOP), 8-aligned */
+    size_t k = (size_t)((STACK_TOP - addr) / 8 - 1);
+    return k < R->stack_slots ? &R->stack_mem[k] : NULL;
+}
+
+static uint64_t mem_get(GoxRuntime *R, uint64_t addr) {
+    if (addr >= STACK_TOP || addr < stack_low(R) || addr % 8) return 0;
+    uint64_t *p = slot_at(R, addr);
+    return p ? *p : 0;
+}
+
+void stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
+    char where[128];
+    for (size_t f = R->nframes; f-- > 0;) {
+        SimFrame *fr = &R->frames[f];
+        uint64_t mi;
+        if (!u64map_get(&R->map_index, fr->ip, &mi)) continue;
+        StackMapEntry *e = &R->maps[mi];
+        for (size_t i = 0; i < e->n; i++) {
+            snprintf(where, sizeof where, "stack slot sp%+d of the frame at ip 0x%" PRIx64, e->offs[i], fr->ip);
+            if (!fn(R, ctx, where, mem_get(R, fr->sp + (uint64_t)(int64_t)e->offs[i]))) {
+                *stop = true;
+                return;
+            }
+        }
+    }
+}
+
+static bool check_offsets(GoxRuntime *R, const int32_t *offs, size_t n, const char *fn) {
+    for (size_t i = 0; i < n; i++) {
+        if (offs[i] % 8) {
+            gox_fail(R, ERR_ABI, "%s: sp offset %d is not a multiple of 8; stack slots are 8-byte aligned", fn, offs[i]);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void put_map(GoxRuntime *R, uint64_t addr, const int32_t *offs, size_t n) {
+    uint64_t mi;
+    if (!u64map_get(&R->map_index, addr, &mi)) {
+        if (R->nmaps == R->maps_cap) {
+            R->maps_cap = R->maps_cap ? 2 * R->maps_cap : 16;
+            R->maps = xrealloc(R->maps, R->maps_cap * sizeof *R->maps);
+        }
+        mi = R->nmaps++;
+        R->maps[mi] = (StackMapEntry){NULL, 0};
+        u64map_put(&R->map_index, addr, mi);
+    }
+    free(R->maps[mi].offs);
+    R->maps[mi].offs = xmalloc(n * sizeof(int32_t));
+    memcpy(R->maps[mi].offs, offs, n * sizeof(int32_t));
+    R->maps[mi].n = n;
+}
+
+void gox_stack_map_register(uintptr_t return_addr, const int32_t *sp_offsets, size_t sp_offsets_len) {
+    GoxRuntime *R = gox_rt();
+    if (!check_offsets(R, sp_offsets, sp_offsets_len, "gox_stack_map_register")) return;
+    if (sp_offsets_len) put_map(R, return_addr, sp_offsets, sp_offsets_len);
+}
+
+void gox_stack_map_register_batch(uintptr_t base_addr, const uint32_t *code_offsets, const uint32_t *counts,
+                                  const int32_t *sp_offsets, size_t n_entries) {
+    GoxRuntime *R = gox_rt();
+    size_t total = 0;
+    for (size_t i = 0; i < n_entries; i++) {
+        if (!check_offsets(R, sp_offsets + total, counts[i], "gox_stack_map_register_batch")) return;
+        total += counts[i];
+    }
+    total = 0;
+    for (size_t i = 0; i < n_entries; i++) {
+        if (counts[i]) put_map(R, (uint64_t)base_addr + code_offsets[i], sp_offsets + total, counts[i]);
+        total += counts[i];
+    }
+}
+
+int64_t gox_stack_map_lookup(uintptr_t return_addr, int32_t *out_offsets, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    uint64_t mi;
+    if (!u64map_get(&R->map_index, return_addr, &mi)) return -1;
+    StackMapEntry *e = &R->maps[mi];
+    if (out_offsets) memcpy(out_offsets, e->offs, (e->n < cap ? e->n : cap) * sizeof(int32_t));
+    return (int64_t)e->n;
+}
+
+void gox_stack_map_clear(void) {
+    GoxRuntime *R = gox_rt();
+    for (size_t i = 0; i < R->nmaps; i++) free(R->maps[i].offs);
+    R->nmaps = 0;
+    u64map_clear(&R->map_index);
+}
+
+typedef struct {
+    size_t count;
+    bool ok, mark;
+} ScanCtx;
+
+static bool scan_check(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {
+    ScanCtx *c = ctx;
+    if (!val) return true;
+    if (!heap_check_ref_value(R, val, "gox_stack_map_scan", where)) {
+        c->ok = false;
+        return false;
+    }
+    c->count++;
+    if (c->mark) gc_mark_gray(R, heap_lookup(R, val, true));
+    return true;
+}
+
+size_t gox_stack_map_scan(void) {
+    GoxRuntime *R = gox_rt();
+    ScanCtx c = {0, true, false};
+    bool stop = false;
+    stack_roots(R, scan_check, &c, &stop);
+    if (!c.ok) return 0;
+    if (R->state == GC_PROPAGATE) {
+        c = (ScanCtx){0, true, true};
+        stop = false;
+        stack_roots(R, scan_check, &c, &stop);
+    }
+    return c.count;
+}
+
+uint64_t gox_sim_frame_push(uint64_t ip, uint32_t size) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_sim_frame_push";
+    if (size % 8) {
+        gox_fail(R, ERR_ABI, "%s: size=%u, expected a non-negative multiple of 8", fn, size);
+        return 0;
+    }
+    uint64_t sp = stack_low(R) - size;
+    if (STACK_TOP - sp > MAX_STACK_BYTES) {
+        gox_fail(R, ERR_ABI, "%s: the simulated stack would exceed %u bytes", fn, MAX_STACK_BYTES);
+        return 0;
+    }
+    if (R->nframes == R->frames_cap) {
+        R->frames_cap = R->frames_cap ? 2 * R->frames_cap : 16;
+        R->frames = xrealloc(R->frames, R->frames_cap * sizeof *R->frames);
+    }
+    R->frames[R->nframes++] = (SimFrame){ip, sp, size};
+    size_t need = (size_t)((STACK_TOP - sp) / 8);
+    if (need > R->stack_slots) {
+        R->stack_mem = xrealloc(R->stack_mem, need * sizeof *R->stack_mem);
+        memset(R->stack_mem + R->stack_slots, 0, (need - R->stack_slots) * sizeof *R->stack_mem);
+        R->stack_slots = need;
+    }
+    return sp;
+}
+
+void gox_sim_frame_pop(void) {
+    GoxRuntime *R = gox_rt();
+    if (!R->nframes) {
+        gox_fail(R, ERR_ABI, "gox_sim_frame_pop: the simulated stack is empty");
+        return;
+    }
+    SimFrame fr = R->frames[--R->nframes];
+    for (uint64_t a = fr.sp; a < fr.sp + fr.size; a += 8) {
+        uint64_t *p = slot_at(R, a);
+        if (p) *p = 0;
+    }
+}
+
+static bool stack_addr(GoxRuntime *R, uint64_t addr, const char *fn) {
+    uint64_t low = stack_low(R);
+    if (addr < low || addr >= STACK_TOP || addr % 8) {
+        gox_fail(R, ERR_ABI,
+                 "%s: address 0x%" PRIx64 " is not an 8-byte slot of the simulated stack (0x%" PRIx64 "..0x%llx)", fn,
+                 addr, low, (unsigned long long)STACK_TOP);
+        return false;
+    }
+    return true;
+}
+
+void gox_sim_stack_write(uint64_t addr, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    if (stack_addr(R, addr, "gox_sim_stack_write")) *slot_at(R, addr) = val;
+}
+
+uint64_t gox_sim_stack_read(uint64_t addr) {
+    GoxRuntime *R = gox_rt();
+    return stack_addr(R, addr, "gox_sim_stack_read") ? mem_get(R, addr) : 0;
+}

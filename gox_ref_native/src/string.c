@@ -1,0 +1,219 @@
+/* string.c: strings: [0] byte array ref, [1] start, [2] len -- a view of an immutable Uint8
+ * array.  The reference 0 is "". */
+#include <inttypes.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "gox: the packed array layout assumes a little-endian host"
+#endif
+
+#define MAX_STRING_BYTES (8ULL * MAX_DATA_SLOTS)
+
+int32_t decode_rune(const uint8_t *b, size_t len, size_t pos, int64_t *width) {
+    if (pos >= len) {
+        *width = 0;
+        return 0xFFFD;
+    }
+    size_t n = len - pos;
+    uint8_t b0 = b[pos];
+    if (b0 < 0x80) {
+        *width = 1;
+        return b0;
+    }
+    unsigned need, lo = 0x80, hi = 0xBF;
+    int32_t val;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 1;
+        val = b0 & 0x1F;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 2;
+        val = b0 & 0x0F;
+        if (b0 == 0xE0) lo = 0xA0;
+        if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 3;
+        val = b0 & 0x07;
+        if (b0 == 0xF0) lo = 0x90;
+        if (b0 == 0xF4) hi = 0x8F;
+    } else {
+        *width = 1;
+        return 0xFFFD;
+    }
+    *width = 1;
+    if (n < need + 1) return 0xFFFD;
+    uint8_t b1 = b[pos + 1];
+    if (b1 < lo || b1 > hi) return 0xFFFD;
+    val = (val << 6) | (b1 & 0x3F);
+    for (unsigned k = 2; k <= need; k++) {
+        uint8_t bk = b[pos + k];
+        if (bk < 0x80 || bk > 0xBF) return 0xFFFD;
+        val = (val << 6) | (bk & 0x3F);
+    }
+    *width = need + 1;
+    return val;
+}
+
+GoxObj *string_obj(GoxRuntime *R, GoxRef s, const char *fn, bool *ok) {
+    *ok = true;
+    if (s == 0) return NULL;
+    GoxObj *o = heap_get_kind(R, s, K_STRING, fn);
+    if (!o) *ok = false;
+    return o;
+}
+
+bool string_bytes(GoxRuntime *R, GoxRef s, const char *fn, const uint8_t **data, uint64_t *len) {
+    bool ok;
+    GoxObj *o = string_obj(R, s, fn, &ok);
+    *data = (const uint8_t *)"";
+    *len = 0;
+    if (!ok) return false;
+    if (o) {
+        GoxObj *arr = REF_OBJ(o->slots[0]);
+        *data = (const uint8_t *)(arr->slots + A_DATA) + o->slots[1];
+        *len = o->slots[2];
+    }
+    return true;
+}
+
+static bool check_size(GoxRuntime *R, uint64_t n, const char *fn) {
+    if (n > MAX_STRING_BYTES) {
+        gox_fail(R, ERR_PANIC,
+                 "%s: a string of %" PRIu64 " bytes exceeds the largest object (%llu bytes: 65531 data slots)", fn, n,
+                 (unsigned long long)MAX_STRING_BYTES);
+        return false;
+    }
+    return true;
+}
+
+/* A byte array and a string over it (after the caller's safepoint); a/b concatenated. */
+static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
+    size_t n = na + nb;
+    if (!n) return 0;
+    GoxObj *arr = gc_alloc(R, K_ARRAY, NO_TYPE, 4u + (unsigned)((n + 7) / 8));
+    arr->slots[A_ELEM_KIND] = K_UINT8;
+    arr->slots[A_ELEM_TYPE] = NO_TYPE;
+    arr->slots[A_ELEM_BYTES] = 1;
+    arr->slots[A_LEN] = n;
+    memcpy((uint8_t *)(arr->slots + A_DATA), a, na);
+    if (nb) memcpy((uint8_t *)(arr->slots + A_DATA) + na, b, nb);
+    arr->flags |= FLAG_IMMUTABLE;
+    GoxObj *s = gc_alloc(R, K_STRING, NO_TYPE, 3);
+    s->slots[0] = OBJ_REF(arr);
+    s->slots[1] = 0;
+    s->slots[2] = n;
+    return OBJ_REF(s);
+}
+
+GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n) { return string_new2(R, data, n, NULL, 0); }
+
+GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
+    GoxRuntime *R = gox_rt();
+    if (!check_size(R, data_len, "gox_rt_string_from_ptr")) return 0;
+    if (!gc_safepoint(R, NULL, 0)) return 0;
+    return string_new(R, data, data_len);
+}
+
+size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap) {
+    const uint8_t *d;
+    uint64_t n;
+    if (!string_bytes(gox_rt(), s, "gox_string_read", &d, &n)) return 0;
+    if (out_buf) memcpy(out_buf, d, n < cap ? n : cap);
+    return n;
+}
+
+int64_t gox_string_len(GoxRef s) {
+    bool ok;
+    GoxObj *o = string_obj(gox_rt(), s, "gox_string_len", &ok);
+    return o ? (int64_t)o->slots[2] : 0;
+}
+
+uint8_t gox_string_index(GoxRef s, int64_t idx) {
+    GoxRuntime *R = gox_rt();
+    const uint8_t *d;
+    uint64_t n;
+    if (!string_bytes(R, s, "gox_string_index", &d, &n)) return 0;
+    if (idx < 0 || (uint64_t)idx >= n) {
+        gox_panic_index(R, idx, (int64_t)n);
+        return 0;
+    }
+    return d[idx];
+}
+
+GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_rt_string_concat";
+    const uint8_t *da, *db;
+    uint64_t na, nb;
+    if (!string_bytes(R, a, fn, &da, &na) || !string_bytes(R, b, fn, &db, &nb)) return 0;
+    if (!check_size(R, na + nb, fn)) return 0;
+    uint64_t args[2] = {a, b};
+    if (!gc_safepoint(R, args, 2)) return 0;
+    if (!nb) return a;
+    if (!na) return b;
+    return string_new2(R, da, na, db, nb);
+}
+
+GoxRef gox_rt_string_slice(GoxRef s, int64_t lo, int64_t hi) {
+    GoxRuntime *R = gox_rt();
+    bool ok;
+    GoxObj *o = string_obj(R, s, "gox_rt_string_slice", &ok);
+    if (!ok) return 0;
+    int64_t n = o ? (int64_t)o->slots[2] : 0;
+    if (!gox_check_slice(R, lo, hi, n, "length")) return 0;
+    uint64_t args[1] = {s};
+    if (!gc_safepoint(R, args, 1)) return 0;
+    if (!o || lo == hi) return 0;
+    if (lo == 0 && hi == n) return s;
+    GoxObj *v = gc_alloc(R, K_STRING, NO_TYPE, 3);
+    v->slots[0] = o->slots[0];
+    v->slots[1] = o->slots[1] + (uint64_t)lo;
+    v->slots[2] = (uint64_t)(hi - lo);
+    return OBJ_REF(v);
+}
+
+static int cmp(GoxRef a, GoxRef b, const char *fn, bool *ok) {
+    GoxRuntime *R = gox_rt();
+    const uint8_t *da, *db;
+    uint64_t na, nb;
+    *ok = string_bytes(R, a, fn, &da, &na) && string_bytes(R, b, fn, &db, &nb);
+    if (!*ok) return 0;
+    int c = memcmp(da, db, na < nb ? na : nb);
+    if (c) return c < 0 ? -1 : 1;
+    return (na > nb) - (na < nb);
+}
+
+int32_t gox_string_cmp(GoxRef a, GoxRef b) {
+    bool ok;
+    return cmp(a, b, "gox_string_cmp", &ok);
+}
+
+#define STRING_OP(NAME, EXPR)                       \
+    bool gox_string_##NAME(GoxRef a, GoxRef b) {    \
+        bool ok;                                    \
+        int c = cmp(a, b, "gox_string_" #NAME, &ok); \
+        return ok && (EXPR);                        \
+    }
+STRING_OP(eq, c == 0)
+STRING_OP(ne, c != 0)
+STRING_OP(lt, c < 0)
+STRING_OP(le, c <= 0)
+STRING_OP(gt, c > 0)
+STRING_OP(ge, c >= 0)
+
+int32_t gox_string_decode_rune(GoxRef s, int64_t pos, int64_t *out_width) {
+    GoxRuntime *R = gox_rt();
+    const uint8_t *d;
+    uint64_t n;
+    int64_t w = 0;
+    if (out_width) *out_width = 0;
+    if (!string_bytes(R, s, "gox_string_decode_rune", &d, &n)) return 0;
+    if (pos < 0 || (uint64_t)pos >= n) {
+        gox_panic_index(R, pos, (int64_t)n);
+        return 0;
+    }
+    int32_t r = decode_rune(d, n, (size_t)pos, &w);
+    if (out_width) *out_width = w;
+    return r;
+}

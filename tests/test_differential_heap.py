@@ -1,0 +1,417 @@
+"""Differential testing: the same random ABI call sequences, bad arguments included, sent to
+the reference (``RefRuntime``) and the C runtime (``NativeRuntime``).
+
+After every call the two must agree on the return value (references compared by allocation
+number), the exception (class and message), the debug output, the canonical heap snapshot and
+the GC statistics.  On a mismatch the failure message is a standalone reproducer:
+``replay([...])`` of the calls, which hypothesis has shrunk to a minimal sequence.
+
+``GOX_DIFF_EXAMPLES`` (default 200) and ``GOX_DIFF_STEPS`` (default 50) set the budget; CI keeps
+the defaults, a long run sets e.g. ``GOX_DIFF_EXAMPLES=2000``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from gox_ref import RefRuntime
+from gox_ref.errors import GoxError, GoxPanic
+from gox_ref.externs import ExternHost, ExternSpec
+from gox_ref.heap import HEAP_BASE, REF_STRIDE
+
+native = pytest.importorskip("gox_ref_native")
+NativeRuntime = native.NativeRuntime
+
+U64 = (1 << 64) - 1
+STACK_TOP = 0x7FFF_0000_0000
+IPS = (0x401000, 0x401010, 0x402000)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The object of allocation number n (live or freed) on whichever runtime runs the call."""
+
+    n: int
+
+    def __repr__(self) -> str:
+        return f"Ref({self.n})"
+
+
+def _add(host: ExternHost, args: Sequence[int]) -> Sequence[int]:
+    return [(args[0] + args[1]) & U64]
+
+
+def _boom(host: ExternHost, args: Sequence[int]) -> Sequence[int]:
+    raise GoxPanic(f"boom {args[0]}")
+
+
+def _greet(host: ExternHost, args: Sequence[int]) -> Sequence[int]:
+    return [host.gox_rt_string_from_ptr(b"hi " + host.gox_string_read(args[0]))]
+
+
+def _short(host: ExternHost, args: Sequence[int]) -> Sequence[int]:
+    return []
+
+
+EXTERNS = {
+    1001: ExternSpec("test.Add", ("int", "int"), ("int",), _add),
+    1002: ExternSpec("test.Boom", ("int",), (), _boom),
+    1003: ExternSpec("test.Greet", ("string",), ("string",), _greet),
+    1004: ExternSpec("test.Short", (), ("int",), _short),
+}
+
+
+class Pair:
+    """A reference and a native runtime driven in lockstep."""
+
+    def __init__(self) -> None:
+        self.ref_out, self.nat_out = io.BytesIO(), io.BytesIO()
+        self.ref = RefRuntime(out=self.ref_out)
+        self.nat = NativeRuntime(out=self.nat_out)
+        self.nat_refs: dict[int, int] = {}  # allocation number -> native address
+        self.log: list[tuple[str, tuple[Any, ...]]] = []
+
+    def close(self) -> None:
+        self.nat.close()
+
+    def learn(self) -> None:
+        for addr in self.nat.heap_objects():
+            self.nat_refs[self.nat.ref_number(addr)] = addr
+
+    def resolve(self, side: str, arg: Any) -> Any:
+        if isinstance(arg, Ref):
+            if side == "ref":
+                return HEAP_BASE + REF_STRIDE * arg.n
+            return self.nat_refs[arg.n]
+        if isinstance(arg, list):
+            return [self.resolve(side, a) for a in arg]
+        if isinstance(arg, tuple):
+            return tuple(self.resolve(side, a) for a in arg)
+        return arg
+
+    def canon(self, val: Any) -> Any:
+        """A native result in the reference's terms (addresses -> canonical addresses)."""
+        if isinstance(val, bool) or not isinstance(val, int):
+            if isinstance(val, (tuple, list)):
+                return type(val)(self.canon(v) for v in val)
+            if callable(val):
+                return getattr(val, "__name__", "callable")
+            return val
+        n = self.nat.ref_number(val) if val > 0xFFFF_FFFF else 0
+        return HEAP_BASE + REF_STRIDE * n if n else val
+
+    @staticmethod
+    def plain(val: Any) -> Any:
+        if callable(val) and not isinstance(val, int):
+            return getattr(val, "__name__", "callable")
+        return val
+
+    def call(self, name: str, args: tuple[Any, ...]) -> None:
+        self.log.append((name, args))
+        outcomes = []
+        for side, rt in (("ref", self.ref), ("nat", self.nat)):
+            try:
+                res = getattr(rt, name)(*self.resolve(side, args))
+                outcomes.append(("ok", self.plain(res) if side == "ref" else self.canon(res)))
+            except GoxError as e:
+                outcomes.append((type(e).__name__, str(e)))
+        self.learn()
+        self.check(outcomes[0] == outcomes[1],
+                   f"{name} returned differently:\n  ref:    {outcomes[0]!r}\n  native: {outcomes[1]!r}")
+        self.check(self.ref_out.getvalue() == self.nat_out.getvalue(),
+                   f"output differs:\n  ref:    {self.ref_out.getvalue()!r}\n  native: {self.nat_out.getvalue()!r}")
+
+    def check_state(self) -> None:
+        rs, ns = self.ref.gox_gc_stats(), self.nat.gox_gc_stats()
+        self.check(rs == ns, f"GC stats differ:\n  ref:    {rs}\n  native: {ns}")
+        a, b = self.ref.heap_snapshot().canonical(), self.nat.heap_snapshot().canonical()
+        self.check(a == b, f"heap snapshots differ:\n  ref:    {a!r}\n  native: {b!r}")
+
+    def check(self, ok: bool, what: str) -> None:
+        if not ok:
+            raise AssertionError(f"{what}\n\nReproducer:\n{reproducer(self.log)}")
+
+
+def reproducer(log: list[tuple[str, tuple[Any, ...]]]) -> str:
+    def fmt(name: str, args: tuple[Any, ...]) -> str:
+        if name == "gox_register_extern":
+            return f"    ({name!r}, ({args[0]}, EXTERNS[{args[0]}]))"
+        return f"    ({name!r}, {args!r})"
+
+    calls = ",\n".join(fmt(name, args) for name, args in log)
+    return f"from tests.test_differential_heap import EXTERNS, Ref, replay\nreplay([\n{calls},\n])\n"
+
+
+def replay(calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """Run calls on both runtimes, checking after each as the state machine does."""
+    pair = Pair()
+    try:
+        for name, args in calls:
+            pair.call(name, args)
+            pair.check_state()
+    finally:
+        pair.close()
+
+
+# -- argument strategies ---------------------------------------------------------------------
+def f64(x: float) -> int:
+    return int(struct.unpack("<Q", struct.pack("<d", x))[0])
+
+
+SPECIAL = [0, 1, 2, 7, 255, 256, 0x7F, 0x80, 0xFFFF, 0x1_0000_0000, U64, 1 << 63, f64(1.5), f64(-0.0), f64(float("nan")),
+           f64(float("inf")), f64(1e300), f64(-2.5e-7), 0x7FC00000, 0x80000000, 0x3FC00000, 0x2A, HEAP_BASE + 8]
+BOGUS = [0x2A, 3, HEAP_BASE + 8, 1 << 40 | 8]
+small_int = st.integers(-3, 12)
+REF_KIND_NUMS = frozenset({15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26})
+kind = st.one_of(st.integers(0, 27), st.sampled_from([15, 16, 17, 18, 21, 22, 24, 25, 26, 255]))
+
+
+class DifferentialHeap(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pair = Pair()
+        self.ntypes = 0
+        self.pair.call("gox_gc_tune", (100, 200, 64, 256))
+
+    def teardown(self) -> None:
+        self.pair.close()
+
+    # -- drawing arguments -------------------------------------------------------------------
+    def ref(self, data: st.DataObject) -> Any:
+        nums = sorted(self.pair.nat_refs)
+        choice = data.draw(st.integers(0, 9))
+        if nums and choice < 7:
+            return Ref(data.draw(st.sampled_from(nums)))
+        if choice < 9:
+            return 0
+        return data.draw(st.sampled_from(BOGUS))
+
+    def value(self, data: st.DataObject) -> Any:
+        if data.draw(st.booleans()):
+            return self.ref(data)
+        return data.draw(st.one_of(st.sampled_from(SPECIAL), st.integers(-5, 300)))
+
+    def type_id(self, data: st.DataObject) -> int:
+        return data.draw(st.one_of(st.integers(0, self.ntypes), st.just(0xFFFF)))
+
+    def draw(self, data: st.DataObject, spec: str) -> Any:
+        if spec == "R":
+            return self.ref(data)
+        if spec == "V":
+            return self.value(data)
+        if spec == "K":
+            return data.draw(kind)
+        if spec == "T":
+            return self.type_id(data)
+        if spec == "I":
+            return data.draw(small_int)
+        if spec == "U":  # a non-negative index
+            return data.draw(st.integers(0, 10))
+        if spec == "B":
+            return data.draw(st.booleans())
+        if spec == "S":  # a raw 64-bit slot
+            return data.draw(st.sampled_from(SPECIAL))
+        raise AssertionError(spec)
+
+    # -- rules -------------------------------------------------------------------------------
+    OPS: ClassVar[dict[str, str]] = {
+        "gox_rt_alloc": "KTs", "gox_gc_read_slot": "RU", "gox_gc_write_slot": "RUV", "gox_rt_write_barrier": "RR",
+        "gox_rt_mark_gray": "R", "gox_collect_garbage": "", "gox_gc_step": "", "gox_gc_pause": "",
+        "gox_gc_resume": "", "gox_gc_pin": "R", "gox_gc_unpin": "R", "gox_type_slot_count": "T",
+        "gox_rt_get_global": "U", "gox_rt_set_global": "UV", "gox_globals_count": "", "gox_global_is_ref": "U",
+        "gox_string_read": "R", "gox_string_len": "R", "gox_string_index": "RI", "gox_rt_string_concat": "RR",
+        "gox_rt_string_slice": "RII", "gox_string_eq": "RR", "gox_string_ne": "RR", "gox_string_lt": "RR",
+        "gox_string_le": "RR", "gox_string_gt": "RR", "gox_string_ge": "RR", "gox_string_cmp": "RR",
+        "gox_string_decode_rune": "RI", "gox_rt_array_create": "KTn", "gox_array_len": "R", "gox_array_get": "RI",
+        "gox_array_set": "RIV", "gox_rt_array_slice": "RII", "gox_rt_slice_create": "KTnn", "gox_slice_len": "R",
+        "gox_slice_cap": "R", "gox_slice_get": "RI", "gox_slice_set": "RIV", "gox_rt_slice_append": "KTRV",
+        "gox_rt_slice_slice": "RII", "gox_rt_slice_slice3": "RIII", "gox_slice_copy": "RR",
+        "gox_rt_closure_create": "UTU", "gox_closure_func_id": "R", "gox_closure_upval_count": "R",
+        "gox_closure_get_upvalue": "RU", "gox_closure_set_upvalue": "RUV", "gox_rt_upval_box_create": "KV",
+        "gox_upval_box_get": "R", "gox_upval_box_set": "RV", "gox_interface_pack": "TTK",
+        "gox_interface_unbox_type": "S", "gox_interface_unbox_kind": "S", "gox_interface_iface_type": "S",
+        "gox_interface_unbox_data": "SS", "gox_interface_is_nil": "S", "gox_rt_box": "KS", "gox_box_get": "R",
+        "gox_rt_map_new": "KK", "gox_map_len": "R", "gox_map_get": "RV", "gox_map_set": "RVV", "gox_map_delete": "RV",
+        "gox_init_func_table": "U", "gox_func_table_len": "", "gox_func_table_get": "U", "gox_symbols_count": "",
+        "gox_symbols_name": "I", "gox_stack_map_clear": "", "gox_stack_map_scan": "", "gox_sim_frame_pop": "",
+        "gox_debug_print": "VK", "gox_debug_write": "VK", "gox_assert_begin": "", "gox_assert_arg": "VK",
+        "gox_assert_end": "B",
+    }
+
+    @rule(data=st.data(), name=st.sampled_from(sorted(OPS)))
+    def generic(self, data: st.DataObject, name: str) -> None:
+        args: list[Any] = []
+        for spec in self.OPS[name]:
+            if spec == "s":
+                args.append(data.draw(st.integers(0, 4)))
+            elif spec == "n":
+                args.append(data.draw(st.integers(-1, 20)))
+            else:
+                args.append(self.draw(data, spec))
+        self.pair.call(name, self.scalarize(data, name, args))
+
+    def scalarize(self, data: st.DataObject, name: str, args: list[Any]) -> tuple[Any, ...]:
+        """Where a scalar of a non-reference kind is expected, pass a scalar, not a reference.
+
+        An address used as a number (printed, truncated to an int8 element, a map key's
+        normalization) differs by design between backends (a real address vs the reference's
+        canonical one); references stay everywhere else, bad ones included."""
+        def kind_of(ref: Any, slot: int, via_slice: bool = False) -> int | None:
+            obj = self.pair.ref.heap.objects.get(ref.n) if isinstance(ref, Ref) else None
+            if obj is None:
+                return None
+            if via_slice:
+                if obj.kind != 17:
+                    return None
+                obj = self.pair.ref.heap.objects.get((obj.slots[0] - HEAP_BASE) // REF_STRIDE)
+                if obj is None:
+                    return None
+            if slot < 0:
+                return obj.type_id
+            return obj.slots[slot] if slot < len(obj.slots) else None
+
+        positions: list[tuple[int, int | None]] = []  # (arg index, its kind)
+        if name in ("gox_debug_print", "gox_debug_write", "gox_assert_arg"):
+            positions.append((0, args[1]))
+        elif name == "gox_array_set":
+            positions.append((2, kind_of(args[0], 0)))
+        elif name == "gox_slice_set":
+            positions.append((2, kind_of(args[0], 0, via_slice=True)))
+        elif name == "gox_rt_slice_append":
+            positions.append((3, args[0]))
+        elif name == "gox_rt_upval_box_create":
+            positions.append((1, args[0]))
+        elif name == "gox_upval_box_set":
+            positions.append((1, kind_of(args[0], -1)))
+        elif name in ("gox_map_set", "gox_map_get", "gox_map_delete"):
+            positions.append((1, kind_of(args[0], 1)))
+            if name == "gox_map_set":
+                positions.append((2, kind_of(args[0], 2)))
+        for i, k in positions:
+            if isinstance(args[i], Ref) and k is not None and k not in REF_KIND_NUMS:
+                args[i] = data.draw(st.sampled_from(SPECIAL))
+        return tuple(args)
+
+    @rule(data=st.data())
+    def map_with_keys(self, data: st.DataObject) -> None:
+        """Maps of every key flavour, with colliding float and string keys."""
+        kk = data.draw(st.sampled_from([2, 3, 12, 13, 15, 22, 1]))
+        self.pair.call("gox_rt_map_new", (kk, data.draw(st.sampled_from([2, 15, 13, 24]))))
+        n = max(self.pair.nat_refs)
+        self.pair.call("gox_gc_pin", (Ref(n),))
+        for _ in range(data.draw(st.integers(1, 6))):
+            op = data.draw(st.sampled_from(["gox_map_set", "gox_map_get", "gox_map_delete"]))
+            keys = st.sampled_from([f64(0.0), f64(-0.0), f64(float("nan")), 0x80000000, 0, 1, U64, 0x7FC00000])
+            key = data.draw(keys) if data.draw(st.booleans()) else self.value(data)
+            args = [Ref(n), key, self.value(data)] if op == "gox_map_set" else [Ref(n), key]
+            self.pair.call(op, self.scalarize(data, op, args))
+
+    @rule(data=st.data())
+    def register_type(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from([b"T", b"Node", b"\xff\xfeodd", b"pair"]))
+        slot_types = bytes(data.draw(st.lists(st.sampled_from([0, 1, 1, 2, 3, 4]), max_size=5)))
+        self.pair.call("gox_type_register", (name, slot_types))
+        self.ntypes = len(self.pair.ref.heap.types)
+
+    @rule(data=st.data())
+    def strings(self, data: st.DataObject) -> None:
+        texts = [b"", b"a", b"hello", b"h\xc3\xa9llo", b"\xff\xe2\x82", b"x" * 20, b"\xf0\x9f\x98\x80!"]
+        text = data.draw(st.sampled_from(texts))
+        self.pair.call("gox_rt_string_from_ptr", (text,))
+
+    @rule(data=st.data())
+    def globals_init(self, data: st.DataObject) -> None:
+        flags = data.draw(st.lists(st.booleans(), max_size=4))
+        size = len(flags) if data.draw(st.integers(0, 5)) else len(flags) + 1
+        self.pair.call("gox_init_globals", (size, flags))
+
+    @rule(data=st.data())
+    def tune(self, data: st.DataObject) -> None:
+        args = (data.draw(st.sampled_from([0, 50, 100, 200])), data.draw(st.sampled_from([0, 100, 300])),
+                data.draw(st.sampled_from([0, 7, 8, 64, 200])), data.draw(st.sampled_from([0, 64, 300, 1000])))
+        self.pair.call("gox_gc_tune", args)
+
+    @rule()
+    def init_gc(self) -> None:
+        self.pair.call("gox_init_gc", ())
+        self.pair.call("gox_gc_tune", (100, 200, 64, 256))
+
+    @rule(data=st.data())
+    def stack(self, data: st.DataObject) -> None:
+        op = data.draw(st.sampled_from(["push", "write", "read", "map", "batch", "lookup"]))
+        if op == "push":
+            size = data.draw(st.sampled_from([0, 8, 16, 32, 12]))
+            self.pair.call("gox_sim_frame_push", (data.draw(st.sampled_from(IPS)), size))
+        elif op in ("write", "read"):
+            addr = STACK_TOP - 8 * data.draw(st.integers(0, 6)) if data.draw(st.integers(0, 5)) else STACK_TOP + 4
+            self.pair.call(f"gox_sim_stack_{op}", (addr, self.value(data)) if op == "write" else (addr,))
+        elif op == "map":
+            offs = data.draw(st.lists(st.sampled_from([0, 8, 16, 24, 4, -8]), max_size=3))
+            self.pair.call("gox_stack_map_register", (data.draw(st.sampled_from(IPS)), offs))
+        elif op == "batch":
+            offs = data.draw(st.lists(st.sampled_from([0, 8, 16]), max_size=2))
+            entries = [(data.draw(st.sampled_from([0, 0x10, 0x1000])), offs)]
+            self.pair.call("gox_stack_map_register_batch", (0x401000, entries))
+        else:
+            self.pair.call("gox_stack_map_lookup", (data.draw(st.sampled_from(IPS)),))
+
+    @rule(data=st.data())
+    def externs(self, data: st.DataObject) -> None:
+        eid = data.draw(st.sampled_from(sorted(EXTERNS)))
+        if data.draw(st.booleans()):
+            self.pair.call("gox_register_extern", (eid, EXTERNS[eid]))
+            return
+        spec = EXTERNS[eid]
+        op = data.draw(st.sampled_from(["call", "lookup"]))
+        if op == "lookup":
+            self.pair.call("gox_extern_lookup", (spec.name.encode() if data.draw(st.booleans()) else b"no.Such",))
+        else:
+            args = [self.ref(data) if p == "string" else data.draw(st.sampled_from(SPECIAL)) for p in spec.params]
+            self.pair.call("gox_extern_call", (eid, args, len(spec.results)))
+
+    @rule(data=st.data())
+    def symbols(self, data: st.DataObject) -> None:
+        name = data.draw(st.sampled_from([b"gox_rt_alloc", b"gox_string_len", b"nope", b"gox_debug_print"]))
+        self.pair.call("gox_symbols_get", (name,))
+
+    @rule(data=st.data())
+    def func_ptr(self, data: st.DataObject) -> None:
+        entry = data.draw(st.sampled_from([None, 0x1234, 0x401000]))
+        self.pair.call("gox_set_func_ptr", (data.draw(st.integers(0, 4)), entry))
+
+    @invariant()
+    def same_state(self) -> None:
+        self.pair.check_state()
+
+
+DifferentialHeap.TestCase.settings = settings(
+    max_examples=int(os.environ.get("GOX_DIFF_EXAMPLES", "200")),
+    stateful_step_count=int(os.environ.get("GOX_DIFF_STEPS", "50")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+TestDifferentialHeap = DifferentialHeap.TestCase
+
+
+def test_replay_reproducer_runs() -> None:
+    """The reproducer format replays: a short sequence touching GC, strings and errors."""
+    replay([
+        ("gox_gc_tune", (100, 200, 8, 64)),
+        ("gox_rt_string_from_ptr", (b"abc",)),
+        ("gox_gc_pin", (Ref(2),)),
+        ("gox_rt_slice_create", (2, 0xFFFF, 3, 3)),
+        ("gox_collect_garbage", ()),
+        ("gox_slice_len", (Ref(4),)),
+        ("gox_debug_print", (Ref(2), 15)),
+    ])
+
