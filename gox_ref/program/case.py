@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,14 @@ FEATURES = frozenset({
     "arrays", "chan", "checkpoint", "closures", "deadlock", "defer", "float", "gc", "globals", "go",
     "iface", "iter", "maps", "panic", "recover", "select", "slices", "strings", "structs", "tcall",
 })
-KEYS = ("description", "spec", "info", "expect", "stdout", "message", "status", "line", "features", "seed")
+KEYS = (
+    "description", "spec", "info", "expect", "stdout", "message", "status", "line", "features", "seed",
+    "go", "go-min-version",
+)
+# The fields of the `go` key: what the paired Go original (a port's `.go` file) does when run
+# with `go run` (tools/check_goports.py); see docs/PROGRAM_FORMAT.md, "Ports of Go's tests".
+GO_FIELDS: dict[str, type] = {"status": int, "stdout": str, "stderr": str, "stderr_prefix": str}
+GO_VERSION_RE = re.compile(r"1\.(0|[1-9][0-9]*)")
 RUNNER_ERROR_STATUS = 3
 
 
@@ -56,6 +64,8 @@ class Case:
     features: tuple[str, ...] = ()
     seed: int = 0
     info: str = ""
+    go: dict[str, Any] | None = None  # the Go original's outcome (ports only)
+    go_min_version: str = ""  # the oldest Go release whose behaviour the port's expectation matches
 
 
 def _scalar(raw: str, where: str) -> Any:
@@ -70,9 +80,31 @@ def _scalar(raw: str, where: str) -> Any:
             raise CaseError(f"{where}: a list must end with ']'")
         inner = raw[1:-1].strip()
         return [x.strip() for x in inner.split(",")] if inner else []
+    if raw.startswith("{"):
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise CaseError(f"{where}: malformed JSON object: {e.msg}") from None
+        if not isinstance(obj, dict):  # pragma: no cover - json.loads of "{...}" is a dict
+            raise CaseError(f"{where}: expected a JSON object")
+        return obj
     if raw.lstrip("-").isdigit():
         return int(raw)
     return raw
+
+
+def _go_outcome(v: Any, file: str) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise CaseError(f"{file}:1: 'go' must be a JSON object like {{\"status\": 0, \"stdout\": \"\"}}")
+    for k, val in v.items():
+        typ = GO_FIELDS.get(k)
+        if typ is None:
+            raise CaseError(f"{file}:1: unknown field {k!r} in 'go'; expected one of {', '.join(GO_FIELDS)}")
+        if not isinstance(val, typ) or (typ is int and isinstance(val, bool)):
+            raise CaseError(f"{file}:1: 'go' field {k!r} must be a {typ.__name__}")
+    if "stderr" in v and "stderr_prefix" in v:
+        raise CaseError(f"{file}:1: 'go' takes stderr or stderr_prefix, not both")
+    return dict(v)
 
 
 def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
@@ -162,6 +194,15 @@ def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
     if not isinstance(seed, int):
         raise CaseError(f"{file}:1: 'seed' must be an int")
     case.seed = seed
+    if "go" in hdr:
+        case.go = _go_outcome(hdr["go"], file)
+    if "go-min-version" in hdr:
+        ver = hdr["go-min-version"]
+        if not isinstance(ver, str) or not GO_VERSION_RE.fullmatch(ver):
+            raise CaseError(f"{file}:1: 'go-min-version' must be a Go release like \"1.21\"")
+        if case.go is None:
+            raise CaseError(f"{file}:1: 'go-min-version' needs a 'go' key")
+        case.go_min_version = ver
     return case
 
 

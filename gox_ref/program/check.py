@@ -137,6 +137,8 @@ def abi_sig(sym: Symbol) -> AbiSig | str:
     """The program-level signature of a symbol, or why a program cannot call it."""
     if sym.name in RUNNER_OWNED:
         return f"{sym.name} cannot be called by a program: {RUNNER_OWNED[sym.name]}"
+    if not sym.ref:
+        return f"{sym.name} cannot be called by a program: it is a C-only host function (no reference form)"
     cparams = dict((n, t) for t, n in sym.c_params)
     params: list[str] = []
     for pname, ptype in zip(sym.py_params, _py_param_types(sym), strict=True):
@@ -207,6 +209,7 @@ class Checker:
         self.scopes: list[dict[str, int]] = []
         self.loops = 0
         self.defer_targets: set[str] = set()
+        self.addr_taken: set[str] = set()
 
     def err(self, pos: Pos, msg: str) -> ProgramError:
         return ProgramError(self.file, pos.line, pos.col, msg)
@@ -236,9 +239,11 @@ class Checker:
             raise self.err(main.pos, "func main must have no arguments and no return values")
         for f in prog.funcs:
             self.check_func(f)
-        for name in self.defer_targets:
+        for name in self.defer_targets | self.addr_taken:
             # recover() is "called directly by a deferred function" only if that function has
-            # its own frame (docs/ABI.md, decision 2): every named defer target gets one.
+            # its own frame (docs/ABI.md, decision 2): every function that may run as a deferred
+            # call gets one - every named defer target, and every function whose id is taken
+            # with &f (it may be deferred through tcall or, as a closure body, through ccall).
             self.funcs[name].has_frame = True
         prog.strings = list(self.strings)
         return prog
@@ -349,12 +354,13 @@ class Checker:
         elif isinstance(s, GoStmt):
             word = "defer" if s.defer else "go"
             c = s.call
-            if isinstance(c, Call) and c.name not in self.funcs:
-                raise self.err(c.pos, f"{word} needs a program function, tcall or ccall; {c.name} is not one")
+            if isinstance(c, Call) and c.name not in self.funcs and not (s.defer and c.name.startswith("gox_")):
+                what = "a program function, an ABI symbol, tcall or ccall" if s.defer else "a program function, tcall or ccall"
+                raise self.err(c.pos, f"{word} needs {what}; {c.name} is not one")
             self.call(c, results_ok=True)
             if s.defer:
                 self.fn.has_frame = True
-                if isinstance(c, Call):
+                if isinstance(c, Call) and c.name in self.funcs:
                     self.defer_targets.add(c.name)
         elif isinstance(s, Checkpoint):
             if s.label not in self.prog.checkpoints:
@@ -448,6 +454,7 @@ class Checker:
             if f is None:
                 raise self.err(e.pos, f"undefined function: {e.name}")
             e.func_id = f.func_id
+            self.addr_taken.add(f.name)
             return "u64"
         if isinstance(e, Unary):
             if e.op == "!":

@@ -545,6 +545,8 @@ class Interpreter:
     def _target(self, c: Call | TCall, fr_args: Callable[[Frame], list[Any]]) -> Callable[[Frame], tuple[Any, list[int]]]:
         """For go/defer: (table entry, u64 arguments)."""
         rt = self.rt
+        if isinstance(c, Call) and c.how == "abi":
+            return self._abi_target(c, fr_args)
         if isinstance(c, Call):
             entry = self.entries[c.func_id]
             ptypes = c.param_types
@@ -571,9 +573,41 @@ class Interpreter:
 
         return indirect
 
+    def _abi_target(self, c: Call, fr_args: Callable[[Frame], list[Any]]) -> Callable[[Frame], tuple[Any, list[int]]]:
+        """``go``/``defer`` of an ABI call (Go's ``defer recover()``, ``defer close(c)``,
+        ``go println(x)``): the arguments are evaluated at the statement; the entry calls the
+        symbol with them and opens no defer frame, so a deferred ``gox_recover`` runs "directly"
+        in the frame of the function whose exit runs it."""
+        method = getattr(self.rt, c.name)
+        # per parameter: a string literal's bytes, or the type of a slot argument ("raw" slots
+        # go through unchanged)
+        plan: list[tuple[bytes | None, str]] = []
+        kinds: list[str] = []
+        for a, p in zip(c.args, c.param_types, strict=True):
+            if p == "bytes":
+                assert isinstance(a, StrLit)
+                plan.append((a.value, ""))
+            else:
+                plan.append((None, "raw" if p == "raw" else a.ty))
+                kinds.append(a.ty)
+
+        def entry(rt: Any, *slots: int) -> None:
+            it = iter(slots)
+            full = [b if b is not None else (next(it) if ty == "raw" else from_slot(ty, next(it))) for b, ty in plan]
+            method(*full)
+
+        entry.__name__ = c.name
+        entry.__qualname__ = c.name
+
+        def abi(fr: Frame) -> tuple[Any, list[int]]:
+            return entry, [to_slot(ty, v) for ty, v in zip(kinds, fr_args(fr), strict=True)]
+
+        return abi
+
     def _go(self, s: GoStmt) -> Ex:
         c = s.call
-        exprs = c.args if isinstance(c, Call) else [c.target, *c.args]
+        exprs = [a for a, p in zip(c.args, c.param_types, strict=True) if p != "bytes"] if (
+            isinstance(c, Call) and c.how == "abi") else c.args if isinstance(c, Call) else [c.target, *c.args]
         types = [e.ty for e in exprs]
         target = self._target(c, self._rooted_list(exprs, types))
         rt = self.rt
