@@ -132,3 +132,17 @@ def go_panic(rt: RefRuntime, call: Callable[[], Any], text: str) -> GoxError:
 
 def is_nan_bits(bits: int) -> bool:
     return math.isnan(from_f64(bits))
+
+
+# -- programs (the concurrency tests) ---------------------------------------------------------
+
+Main = Callable[[RefRuntime], Any]
+
+
+def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, bytes, bytes]:
+    """Run ``main`` as a program: (exit status, stdout, stderr)."""
+    rt = rt if rt is not None else RefRuntime()
+    out, err = io.BytesIO(), io.BytesIO()
+    rt.set_output(out, err)
+    status = rt.run_main(main, [], seed=seed)
+    return status, out.getvalue(), err.getvalue()

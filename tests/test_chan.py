@@ -6,33 +6,20 @@ channels; and the collector keeping values that only a channel (or a hand-off) h
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import run, sread
 
 from gox_ref import GoxPanic, RefRuntime, ValueKind
 from gox_ref.chan import MAX_CHAN_CAP, chan_state
 
 K = ValueKind
-Main = Callable[[RefRuntime], Any]
-
-
-def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, bytes, bytes]:
-    rt = rt if rt is not None else RefRuntime()
-    out, err = io.BytesIO(), io.BytesIO()
-    rt.set_output(out, err)
-    status = rt.run_main(main, [], seed=seed)
-    return status, out.getvalue(), err.getvalue()
 
 
 def gstr(rt: RefRuntime, text: str) -> int:
     return int(rt.gox_rt_string_from_ptr(text.encode()))
-
-
-def sread(rt: RefRuntime, ref: int) -> bytes:
-    return bytes(rt.gox_string_read(ref))
 
 
 # -- test/closedchan.go: three ways to do each operation ------------------------------------------

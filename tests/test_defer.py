@@ -5,26 +5,17 @@ report and exit status, a panic in another goroutine, and where recover returns 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import run, sread
 
 from gox_ref import GoxABIError, GoxPanic, RefRuntime, ValueKind
 from gox_ref.defer import RUNTIME_ERROR_TYPE
 
 K = ValueKind
-Main = Callable[[RefRuntime], Any]
 NIL = (0, 0)
-
-
-def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, bytes, bytes]:
-    rt = rt if rt is not None else RefRuntime()
-    out, err = io.BytesIO(), io.BytesIO()
-    rt.set_output(out, err)
-    status = rt.run_main(main, [], seed=seed)
-    return status, out.getvalue(), err.getvalue()
 
 
 def report(*links: str, gid: int = 1, fn: Callable[..., Any]) -> bytes:
@@ -41,10 +32,6 @@ def panic_int(rt: RefRuntime, v: int) -> None:
 
 def panic_str(rt: RefRuntime, text: str) -> None:
     rt.gox_panic(rt.gox_interface_pack(0, 0, K.STRING), rt.gox_rt_string_from_ptr(text.encode()))
-
-
-def sread(rt: RefRuntime, ref: int) -> bytes:
-    return bytes(rt.gox_string_read(ref))
 
 
 def printer(rt: RefRuntime, v: int) -> None:

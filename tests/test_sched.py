@@ -5,25 +5,15 @@ the deadlock report for every wait reason, ``go`` of a nil func, and blocking ou
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import Main, run
 
 from gox_ref import GoxABIError, GoxFatal, RefRuntime, ValueKind
 
 K = ValueKind
-Main = Callable[[RefRuntime], Any]
-
-
-def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, bytes, bytes]:
-    """Run ``main`` as a program: (exit status, stdout, stderr)."""
-    rt = rt if rt is not None else RefRuntime()
-    out, err = io.BytesIO(), io.BytesIO()
-    rt.set_output(out, err)
-    status = rt.run_main(main, [], seed=seed)
-    return status, out.getvalue(), err.getvalue()
 
 
 # -- the FIFO run queue -------------------------------------------------------------------------

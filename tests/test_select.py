@@ -4,27 +4,17 @@ received value and ok, the uniform choice among ready cases, and replay from the
 
 from __future__ import annotations
 
-import io
 import math
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
+from conftest import run
 
 from gox_ref import GoxABIError, GoxPanic, RefRuntime, ValueKind
 from gox_ref.chan import chan_state
 from gox_ref.rng import Rng
 
 K = ValueKind
-Main = Callable[[RefRuntime], Any]
-
-
-def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, bytes, bytes]:
-    rt = rt if rt is not None else RefRuntime()
-    out, err = io.BytesIO(), io.BytesIO()
-    rt.set_output(out, err)
-    status = rt.run_main(main, [], seed=seed)
-    return status, out.getvalue(), err.getvalue()
 
 
 def select(rt: RefRuntime, cases: Sequence[tuple[str, int, int]], default: bool = False) -> int:
