@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import struct
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,7 @@ from .syntax import (
 
 M64 = (1 << 64) - 1
 MAX_DEPTH = 400  # interpreted frames per goroutine (an implementation limit: "stack overflow")
+PY_FRAMES_PER_CALL = 16  # a generous bound on the Python frames one interpreted call uses
 DEFAULT_FUEL = 20_000_000  # loop iterations + calls per run
 
 NORMAL, BREAK, CONTINUE, RETURN = 0, 1, 2, 3
@@ -260,7 +262,14 @@ class Interpreter:
         Raises GoxABIError for a broken ABI contract and RunnerLimit when the fuel runs out."""
         self.install()
         main = next(f for f in self.prog.funcs if f.name == "main")
-        return self.rt.run_main(self.entries[main.func_id], [], seed=seed)
+        # Each interpreted call takes a handful of Python frames: make room for MAX_DEPTH of
+        # them, so the documented limit (not Python's) is what a deep program meets.
+        old_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(old_limit, PY_FRAMES_PER_CALL * MAX_DEPTH + 1000))
+        try:
+            return self.rt.run_main(self.entries[main.func_id], [], seed=seed)
+        finally:
+            sys.setrecursionlimit(old_limit)
 
     def _roots(self) -> Iterable[tuple[str, int]]:
         for gid in sorted(self.stacks):
