@@ -1,13 +1,24 @@
-/* externs.c: extern dispatch by id.  The stdlib externs (math, strings, strconv) are not
- * ported yet (docs/EXTERNS.md has the algorithms): an extern is registered from C with
- * gox_register_extern, or from Python through a ctypes callback (NativeRuntime). */
+/* externs.c: extern dispatch by id.  The stdlib externs (math, strings, strconv: stdlib_*.c)
+ * take ids 1..33, registered on an instance before its first extern operation, as the
+ * reference registers them at construction (docs/EXTERNS.md); other externs are registered
+ * from C with gox_register_extern, or from Python through a ctypes callback (NativeRuntime). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gox_internal.h"
+#include "gox_stdlib.h"
+
+/* The stdlib first: an instance's extern table is allocated only here. */
+static void ensure_stdlib(GoxRuntime *R) {
+    if (R->externs) return;
+    R->externs_cap = 64;
+    R->externs = xcalloc(R->externs_cap, sizeof *R->externs);
+    stdlib_register();
+}
 
 void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec) {
     GoxRuntime *R = gox_rt();
+    ensure_stdlib(R);
     if (extern_id == 0) {
         gox_fail(R, ERR_ABI, "gox_register_extern: extern id 0 is reserved; expected 1 or more");
         return;
@@ -37,6 +48,7 @@ void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec) {
 
 uint32_t gox_extern_lookup(const char *name) {
     GoxRuntime *R = gox_rt();
+    ensure_stdlib(R);
     for (size_t i = 0; i < R->nexterns; i++)
         if (strcmp(R->externs[i].name, name) == 0) return R->externs[i].id;
     Buf b = {0};
@@ -49,6 +61,7 @@ uint32_t gox_extern_lookup(const char *name) {
 
 void gox_extern_call(uint32_t extern_id, const uint64_t *args, uint32_t args_len, uint64_t *out_rets, uint32_t ret_count) {
     GoxRuntime *R = gox_rt();
+    ensure_stdlib(R);
     const char *fn = "gox_extern_call";
     Extern *x = NULL;
     for (size_t i = 0; i < R->nexterns; i++)
