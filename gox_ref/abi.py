@@ -349,6 +349,25 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=("ABI: address outside the stack",)),
     _s("gox_sim_stack_read", "uint64_t gox_sim_stack_read(uint64_t addr)", "(addr: int) -> int", "stackmap",
        "Read an 8-byte simulated stack slot.", errors=("ABI: address outside the stack",)),
+    # Shadow stacks (C only): compiled code without stack maps (the conformance programs on the
+    # native backend, gox_ref/program/compile_c.py) roots its references in frame records linked
+    # per goroutine (decision 8; gox_abi.h defines GoxShadowFrame).  The reference's interpreter
+    # keeps the same records in Python, so it has no such methods.
+    _s("gox_shadow_push", "void gox_shadow_push(GoxShadowFrame *frame)", "(frame: int) -> None", "stackmap",
+       "Link a compiled function's frame record in as the current goroutine's innermost shadow frame "
+       "(sets its prev and depth: 1 for the outermost). Its reference slots are roots until it is popped, "
+       "scanned after every other root, innermost frame first: locals, live temporaries, rooted results "
+       "(non-zero slots only).", ref=False),
+    _s("gox_shadow_pop", "void gox_shadow_pop(GoxShadowFrame *frame)", "(frame: int) -> None", "stackmap",
+       "Unlink the innermost frame record on the function's way out.",
+       errors=("ABI: frame is not the innermost frame record",), ref=False),
+    _s("gox_shadow_unwind", "void gox_shadow_unwind(GoxShadowFrame *frame)", "(frame: int) -> None", "stackmap",
+       "Make frame the innermost record again: after a panic longjmp-ed to the frame's defer frame, "
+       "dropping the records of the functions it unwound (their pops never ran; their memory is dead, "
+       "so frame is trusted, not searched for).",
+       errors=("ABI: frame is NULL",), ref=False),
+    _s("gox_shadow_top", "GoxShadowFrame *gox_shadow_top(void)", "() -> int", "stackmap",
+       "The current goroutine's innermost frame record (NULL when none).", ref=False),
     # -- debug ------------------------------------------------------------------------------
     _s("gox_debug_print", "void gox_debug_print(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",
        "debug", "println(val): Go's format (docs/ABI.md) and a newline, to the output sink.",
@@ -392,6 +411,10 @@ SYMBOLS: tuple[Symbol, ...] = (
             ("gox_output_len", "size_t gox_output_len(void)", "() -> int", "Bytes of captured output."),
             ("gox_output_take", "size_t gox_output_take(uint8_t *out_buf, size_t cap)", "() -> bytes",
              "Move up to cap bytes of captured output out; returns how many."),
+            ("gox_errout_len", "size_t gox_errout_len(void)", "() -> int",
+             "Bytes of captured reports (panics, fatal errors, deadlocks: stderr without capture)."),
+            ("gox_errout_take", "size_t gox_errout_take(uint8_t *out_buf, size_t cap)", "() -> bytes",
+             "Move up to cap bytes of captured reports out; returns how many."),
             ("gox_ref_number", "uint64_t gox_ref_number(GoxRef ref)", "(ref: int) -> int",
              "The allocation number of a reference this instance made (live or, in checked mode, freed); 0 if "
              "none. Canonical address: 0x10000000 + 16 * number."),
@@ -417,6 +440,26 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=("fatal: go of nil func value",), origin="seed", half=2),
     _s("gox_yield", "void gox_yield(void)", "() -> None", "sched", "runtime.Gosched().", blocks=True,
        origin="seed", half=2),
+    # C only: a compiled program's entry, names for reports, and the trace (the reference has
+    # run_main, the callables' qualnames and start_trace/stop_trace as Python methods).
+    _s("gox_run_main", "int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed)",
+       "(main_fn: int, args: Sequence[int], seed: int) -> int", "sched",
+       "Run a program: main_fn is goroutine 1's entry, the generator is seeded with seed; returns the exit "
+       "status (0; 2 after an unrecovered panic, a fatal error or a deadlock, whose report went to stderr or, "
+       "under gox_output_capture, to gox_errout_take), or -1 when the program stopped on an ABI error (in the "
+       "error record). Every goroutine runs on its own native stack; this thread runs the scheduler.",
+       blocks=True, half=2, ref=False),
+    _s("gox_func_set_name", "void gox_func_set_name(const void *func_ptr, const char *name)",
+       "(func_ptr: int, name: bytes) -> None", "sched",
+       "The name reports print for an entry (`goroutine N [...]:` then `name(...)`); unnamed entries print "
+       "their dynamic symbol name, else func@<address>.", half=2, ref=False),
+    _s("gox_trace_start", "void gox_trace_start(void)", "() -> None", "sched",
+       "Record every event from now on (a new, empty trace; the clock restarts at 1).", half=2, ref=False),
+    _s("gox_trace_stop", "void gox_trace_stop(void)", "() -> None", "sched", "Stop recording (the text stays).",
+       half=2, ref=False),
+    _s("gox_trace_text", "size_t gox_trace_text(char *out_text, size_t cap)", "() -> bytes", "sched",
+       "The trace in canonical form (gox_ref/trace.py TraceLog.canonical(): one line per event, each ending in "
+       "a newline); copies up to cap - 1 bytes and a NUL, returns the full length.", half=2, ref=False),
     # -- channels (half 2) ------------------------------------------------------------------
     _s("gox_chan_new", "GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap)", "(elem_kind: int, cap: int) -> int",
        "chan", "make(chan T, cap).", allocates=True, errors=("panic: makechan: size out of range", BAD_KIND),
@@ -449,6 +492,11 @@ SYMBOLS: tuple[Symbol, ...] = (
        "Open a function frame for defers; returns its id.", half=2),
     _s("gox_defer_frame_exit", "void gox_defer_frame_exit(uint64_t frame)", "(frame: int) -> None", "defer",
        "Run the frame's remaining defers (LIFO) and close it.", blocks=True, half=2),
+    _s("gox_defer_frame_jmpbuf", "void *gox_defer_frame_jmpbuf(uint64_t frame)", "(frame: int) -> int", "defer",
+       "The jmp_buf a recovery of the innermost open frame returns to: compiled C does `if "
+       "(setjmp(*(jmp_buf *)gox_defer_frame_jmpbuf(fr))) goto out;` right after gox_defer_frame_enter, and "
+       "`out:` calls gox_defer_frame_exit(fr), which then runs the frame's remaining defers and returns "
+       "normally.", errors=("ABI: frame is not the innermost open frame",), half=2, ref=False),
     _s("gox_defer_push", "void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_len)",
        "(func_ptr: FuncEntry, args: Sequence[int]) -> None", "defer",
        "defer f(args...) in the innermost frame.", origin="seed", half=2),

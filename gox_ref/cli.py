@@ -2,9 +2,9 @@
 
     gox-ref abi [--group G]        the ABI table, one symbol a line
     gox-ref demo [--dot FILE]      build a small heap, collect it, show what survived
-    gox-ref run FILE [--backend ref] [--seed N] [--trace out.json]
+    gox-ref run FILE [--backend ref|native] [--seed N] [--trace out.json]
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
-    gox-ref conformance [PATHS] [--backend ref] [-k PATTERN] [--json]
+    gox-ref conformance [PATHS] [--backend ref|native] [-k PATTERN] [--json]
                                    run the corpus; passed/failed/skipped per group
     gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N]
                                    the program's heap at exit (or at a checkpoint) as DOT
@@ -76,12 +76,41 @@ class _Parser(argparse.ArgumentParser):
 BACKENDS = ("ref", "native")
 
 
-def _backend(name: str) -> str:
-    if name == "native":
-        raise UsageError("backend native is not built yet")
-    if name != "ref":
+def _backend(name: str, native_ok: bool = True) -> str:
+    if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
+    if name == "native":
+        if not native_ok:
+            raise UsageError("this command runs on the reference backend only (use --backend ref)")
+        from .program.native import NativeUnavailable, compiler, library
+
+        try:
+            library()
+            compiler()
+        except NativeUnavailable as e:
+            raise UsageError(f"backend native: {e}") from None
     return name
+
+
+def _run_native(prog: Any, seed: int, trace: str | None) -> int:
+    """Build the program and run it in a child process with this process's stdout/stderr."""
+    from .program.native import NativeBuildError, library, run_program, skip_reason
+
+    if trace is not None:
+        raise UsageError("--trace is not available on the native backend yet (the C runtime has no tracer)")
+    why = skip_reason(prog, library())
+    if why is not None:
+        raise UsageError(f"{prog.file}: cannot run on the native backend: it {why}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        outcome = run_program(prog, seed, capture=False)
+    except NativeBuildError as e:
+        raise UsageError(f"backend native: {e}") from None
+    if outcome.stderr:  # only the runner's own notes (a crash, a timeout): the program wrote directly
+        sys.stderr.buffer.write(outcome.stderr)
+        sys.stderr.flush()
+    return outcome.status if outcome.status is not None else 1
 
 
 def _read_program(path: str) -> tuple[str, Any]:
@@ -115,9 +144,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .core import STDERR, STDOUT
     from .program.case import TracingUnavailable, execute
 
-    _backend(args.backend)
+    backend = _backend(args.backend)
     text, prog = _read_program(args.file)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    if backend == "native":
+        return _run_native(prog, seed, args.trace)
     try:
         return execute(prog, seed=seed, out=STDOUT, err=STDERR, trace_path=args.trace)
     except TracingUnavailable as e:
@@ -173,7 +204,7 @@ def cmd_heap(args: argparse.Namespace) -> int:
     from .program.case import execute
     from .runtime import RefRuntime
 
-    _backend(args.backend)
+    _backend(args.backend, native_ok=False)
     out_path = Path(args.output) if args.output else None
     fmt = out_path.suffix.lstrip(".").lower() if out_path else "dot"
     if fmt not in ("dot", "gv", "svg", "png"):
@@ -237,13 +268,13 @@ def _main(argv: list[str] | None) -> int:
     p_demo.set_defaults(func=cmd_demo)
     p_run = sub.add_parser("run", help="run a program")
     p_run.add_argument("file")
-    p_run.add_argument("--backend", default="ref", help="ref (native is not built yet)")
+    p_run.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
     p_run.add_argument("--seed", type=int, help="the scheduler's seed (default: the file's header seed, else 0)")
     p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
     p_run.set_defaults(func=cmd_run)
     p_conf = sub.add_parser("conformance", help="run the conformance corpus")
     p_conf.add_argument("paths", nargs="*", help="case files or directories (default: conformance/)")
-    p_conf.add_argument("--backend", default="ref")
+    p_conf.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
     p_conf.set_defaults(func=cmd_conformance)

@@ -13,6 +13,10 @@ extern "C" {
 
 typedef uint64_t GoxRef;
 
+/* A function entry (spawn, defer, the function table, gox_run_main): N u64 arguments in,
+ * one u64 result (decision 4). */
+typedef uint64_t (*GoxEntryFn)(const uint64_t *args, uint32_t nargs);
+
 /* An extern: reads nargs argument slots, writes nrets result slots; returns 0, or
  * non-zero after reporting a panic through the runtime's error record. */
 typedef int32_t (*GoxExternFn)(const uint64_t *args, uint32_t nargs, uint64_t *rets, uint32_t nrets);
@@ -22,6 +26,27 @@ typedef struct GoxExternSpec {
     uint32_t nresults;
     GoxExternFn fn;
 } GoxExternSpec;
+
+/* A compiled function's frame record on its goroutine's shadow stack (gox_shadow_push): the
+ * collector scans slots[0..info->nlocals) (reference locals and parameters), then the next
+ * ntemps slots (reference temporaries of a call whose arguments are being evaluated), then
+ * the nret slots after info->nlocals + info->ntemps (reference results while deferred calls
+ * run); zero slots are skipped.  The record lives in the function's C frame. */
+typedef struct GoxShadowInfo {
+    const char *func;                /* the function's name, for root descriptions */
+    const char *const *local_names;  /* nlocals names */
+    uint32_t nlocals;                /* reference locals and parameters */
+    uint32_t ntemps;                 /* room for reference temporaries */
+} GoxShadowInfo;
+typedef struct GoxShadowFrame {
+    struct GoxShadowFrame *prev;     /* set by gox_shadow_push */
+    const GoxShadowInfo *info;
+    volatile uint64_t *slots;
+    uint32_t depth;                  /* set by gox_shadow_push: 1 for a goroutine's outermost */
+    uint32_t ntemps;                 /* live temporaries */
+    uint32_t nret;                   /* rooted results */
+    uint32_t reserved;
+} GoxShadowFrame;
 
 enum GoxValueKind {
     GOX_KIND_NIL = 0,
@@ -189,6 +214,10 @@ uint64_t gox_sim_frame_push(uint64_t ip, uint32_t size);
 void gox_sim_frame_pop(void);
 void gox_sim_stack_write(uint64_t addr, uint64_t val);
 uint64_t gox_sim_stack_read(uint64_t addr);
+void gox_shadow_push(GoxShadowFrame *frame);
+void gox_shadow_pop(GoxShadowFrame *frame);
+void gox_shadow_unwind(GoxShadowFrame *frame);
+GoxShadowFrame *gox_shadow_top(void);
 
 /* -- Debug output and assertions */
 void gox_debug_print(uint64_t val, uint8_t kind);
@@ -211,6 +240,8 @@ void gox_error_set(int32_t code, const char *msg);
 void gox_output_capture(bool on);
 size_t gox_output_len(void);
 size_t gox_output_take(uint8_t *out_buf, size_t cap);
+size_t gox_errout_len(void);
+size_t gox_errout_take(uint8_t *out_buf, size_t cap);
 uint64_t gox_ref_number(GoxRef ref);
 size_t gox_heap_walk(GoxRef *out_refs, size_t cap);
 bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n);
@@ -221,6 +252,11 @@ size_t gox_heap_roots(char *out_text, size_t cap);
 /* -- Goroutines */
 void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
 void gox_yield(void);
+int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed);
+void gox_func_set_name(const void *func_ptr, const char *name);
+void gox_trace_start(void);
+void gox_trace_stop(void);
+size_t gox_trace_text(char *out_text, size_t cap);
 
 /* -- Channels */
 GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap);
@@ -241,6 +277,7 @@ uint64_t gox_select_recv_result(bool *out_ok);
 /* -- Defer, panic, recover */
 uint64_t gox_defer_frame_enter(void);
 void gox_defer_frame_exit(uint64_t frame);
+void *gox_defer_frame_jmpbuf(uint64_t frame);
 void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_len);
 void gox_defer_pop(void);
 void gox_panic(uint64_t slot0, uint64_t slot1);

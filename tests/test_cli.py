@@ -37,7 +37,7 @@ def test_run_seed_and_trace(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -
     ("argv", "msg"),
     [
         (["run", "/no/such/file.gox"], "gox-ref: error: /no/such/file.gox: no such file"),
-        (["run", "X", "--backend", "native"], "gox-ref: error: backend native is not built yet"),
+        (["heap", "X", "--backend", "native"], "gox-ref: error: this command runs on the reference backend only"),
         (["run", "X", "--backend", "jvm"], "gox-ref: error: unknown backend 'jvm'"),
         (["run", "--bogus"], "gox-ref: error:"),
         (["frobnicate"], "gox-ref: error:"),

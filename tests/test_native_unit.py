@@ -244,8 +244,9 @@ def test_functable_symbols_externs(rt: NativeRuntime) -> None:
     assert rt.gox_string_read(s) == b"hi bob"
     with pytest.raises(GoxABIError, match=r"takes 2 args and returns 1 slots"):
         rt.gox_extern_call(500, [1], 1)
-    with pytest.raises(GoxABIError, match=r"unknown extern 'math.Sqrt'"):
-        rt.gox_extern_lookup(b"math.Sqrt")  # the stdlib is ported next (docs/EXTERNS.md)
+    assert rt.gox_extern_lookup(b"math.Sqrt") == 1  # the stdlib: tests/test_native_stdlib.py
+    with pytest.raises(GoxABIError, match=r"unknown extern 'math.Cbrt'"):
+        rt.gox_extern_lookup(b"math.Cbrt")
 
 
 def test_stack_maps_and_sim_stack(rt: NativeRuntime) -> None:

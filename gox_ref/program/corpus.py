@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .case import FEATURES, Case, CaseError, load_case, mismatch, run_text
+from .case import FEATURES, Case, CaseError, Outcome, load_case, mismatch, run_text
+from .check import load
+from .syntax import ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[2] / "conformance"
 SUFFIX = ".gox"
-BACKENDS = {"ref": FEATURES}  # backend -> the features it supports
+BACKENDS = {"ref": FEATURES, "native": FEATURES}  # backend -> the features it may support
+
+
+def backend_features(backend: str) -> frozenset[str]:
+    """The features a backend supports here (native: what its library can run)."""
+    if backend == "native":
+        from .native import library
+
+        return library().features()
+    return BACKENDS[backend]
 
 
 @dataclass
@@ -59,6 +71,8 @@ def run_case_file(path: Path, backend: str = "ref") -> CaseResult:
 
 def run_case(case: Case, backend: str = "ref", t0: float | None = None) -> CaseResult:
     t0 = time.perf_counter() if t0 is None else t0
+    if backend == "native":
+        return _run_native(case, t0)
     supported = BACKENDS[backend]
     missing = [f for f in case.features if f not in supported]
     if missing:
@@ -70,6 +84,38 @@ def run_case(case: Case, backend: str = "ref", t0: float | None = None) -> CaseR
     )
 
 
+def _run_native(case: Case, t0: float) -> CaseResult:
+    from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable
+    from .native import run_text as native_run_text
+
+    def result(kind: str, reason: str = "") -> CaseResult:
+        return CaseResult(case.id, case.group, str(case.path), kind, reason, time.perf_counter() - t0)
+
+    try:
+        load(case.source, str(case.path))
+    except ProgramError as e:  # load-time rejection does not depend on the backend
+        why = mismatch(case, Outcome(None, reject=e))
+        return result("failed" if why else "passed", why or "")
+    try:
+        supported = backend_features("native")
+    except NativeUnavailable as e:
+        return result("skipped", str(e))
+    missing = [f for f in case.features if f not in supported]
+    if missing:
+        why = " (needs the native scheduler)" if set(missing) <= SCHED_FEATURES else ""
+        return result("skipped", f"backend native lacks {', '.join(missing)}{why}")
+    try:
+        outcome = native_run_text(case.source, str(case.path), case.seed)
+    except NativeUnavailable as e:
+        return result("skipped", str(e))
+    except NativeBuildError as e:
+        return result("failed", str(e))
+    if isinstance(outcome, str):
+        return result("skipped", outcome)
+    why = mismatch(case, outcome)
+    return result("failed" if why else "passed", why or "")
+
+
 def run_corpus(
     files: list[Path],
     backend: str = "ref",
@@ -78,6 +124,15 @@ def run_corpus(
 ) -> list[CaseResult]:
     chosen = [f for f in files if pattern is None or pattern in case_id_of(f)]
     results = []
+    if backend == "native":  # child processes (and C compiles): run several at once, report in order
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
+            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend), chosen)):
+                results.append(r)
+                if progress is not None:
+                    progress(i + 1, len(chosen), r)
+        return results
     for i, f in enumerate(chosen):
         r = run_case_file(f, backend)
         results.append(r)

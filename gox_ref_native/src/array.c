@@ -78,12 +78,14 @@ void array_copy(GoxObj *dst, uint64_t di, GoxObj *src, uint64_t si, uint64_t n) 
 bool array_set_elem(GoxRuntime *R, GoxObj *o, uint64_t i, uint64_t val, const char *fn) {
     unsigned ek = (unsigned)o->slots[A_ELEM_KIND];
     if (array_elem_is_ref(R, ek, (unsigned)o->slots[A_ELEM_TYPE])) {
-        Buf w = {0};
-        buf_puts(&w, "an element of kind ");
-        buf_kind(&w, ek);
-        bool ok = heap_check_ref_value(R, val, fn, w.data);
-        buf_free(&w);
-        if (!ok) return false;
+        if (!heap_ref_ok(R, val)) {
+            Buf w = {0};
+            buf_puts(&w, "an element of kind ");
+            buf_kind(&w, ek);
+            heap_check_ref_value(R, val, fn, w.data);
+            buf_free(&w);
+            return false;
+        }
         gc_store_ref(R, o, A_DATA + i, val);
     } else if (ek == K_BOOL) {
         array_write(o, i, val ? 1 : 0);

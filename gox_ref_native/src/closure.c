@@ -69,9 +69,12 @@ void gox_closure_set_upvalue(GoxRef c, size_t idx, uint64_t val) {
     GoxObj *o = heap_get_kind(R, c, K_CLOSURE, fn);
     if (!o || !upval_index(R, o, idx, fn)) return;
     if (o->type_id != NO_TYPE && R->types[o->type_id].st[idx] == ST_GC_REF) {
-        char where[64];
-        snprintf(where, sizeof where, "upvalue %zu (a reference)", idx);
-        if (!heap_check_ref_value(R, val, fn, where)) return;
+        if (!heap_ref_ok(R, val)) {
+            char where[64];
+            snprintf(where, sizeof where, "upvalue %zu (a reference)", idx);
+            heap_check_ref_value(R, val, fn, where);
+            return;
+        }
         gc_store_ref(R, o, 2 + idx, val);
     } else {
         o->slots[2 + idx] = val;
@@ -79,6 +82,7 @@ void gox_closure_set_upvalue(GoxRef c, size_t idx, uint64_t val) {
 }
 
 static bool check_box_value(GoxRuntime *R, unsigned kind, uint64_t val, const char *fn) {
+    if (heap_ref_ok(R, val)) return true;
     Buf w = {0};
     buf_puts(&w, "a box of kind ");
     buf_kind(&w, kind);

@@ -167,6 +167,7 @@ void gox_fail(GoxRuntime *R, int code, const char *fmt, ...) {
     }
     va_end(ap2);
     R->err_code = code;
+    sched_on_error(R); /* in program mode: a panic, a fatal error or the program's end */
 }
 
 void gox_fail_buf(GoxRuntime *R, int code, Buf *msg) {
@@ -176,6 +177,7 @@ void gox_fail_buf(GoxRuntime *R, int code, Buf *msg) {
     msg->data = NULL;
     msg->len = msg->cap = 0;
     R->err_code = code;
+    sched_on_error(R);
 }
 
 void gox_panic_index(GoxRuntime *R, int64_t idx, int64_t len) {

@@ -78,6 +78,8 @@ void gc_each_root(GoxRuntime *R, RootFn fn, void *ctx) {
     }
     bool stop = false;
     stack_roots(R, fn, ctx, &stop);
+    if (!stop) sched_goroutine_roots(R, fn, ctx, &stop); /* root 4: goroutines (sched.c) */
+    if (!stop) shadow_roots(R, fn, ctx, &stop); /* keep last: compiled programs' frames */
 }
 
 static bool validate_root(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {
@@ -159,6 +161,9 @@ void gc_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
     case K_MAP:
         map_children(R, o, fn, ctx);
         break;
+    case K_CHANNEL:
+        chan_children(R, o, fn, ctx);
+        break;
     default:
         break;
     }
@@ -182,6 +187,7 @@ bool gc_start_cycle(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     if (!roots_validate(R)) return false;
     R->state = GC_PROPAGATE;
     R->debt = 0;
+    trace_gc(R, "start");
     roots_mark(R, args, nargs);
     return true;
 }
@@ -209,6 +215,7 @@ static void finish_cycle(GoxRuntime *R) {
     R->cycles++;
     uint64_t t = sat_mul_div(R->live_bytes, R->pause, 100);
     R->threshold = t > R->min_threshold ? t : R->min_threshold;
+    trace_gc(R, "end");
 }
 
 /* One step; returns true when it completed the cycle.  *ok is false after a root error. */

@@ -109,16 +109,19 @@ void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
         return;
     }
     if (st == ST_GC_REF) {
-        snprintf(where, sizeof where, "slot %zu (a reference slot)", idx);
-        if (!heap_check_ref_value(R, val, fn, where)) return;
-    } else if (st == ST_IFACE0 && gox_is_ref_kind((unsigned)(val & 0xFF))) {
+        if (!heap_ref_ok(R, val)) {
+            snprintf(where, sizeof where, "slot %zu (a reference slot)", idx);
+            heap_check_ref_value(R, val, fn, where);
+            return;
+        }
+    } else if (st == ST_IFACE0 && gox_is_ref_kind((unsigned)(val & 0xFF)) && !heap_ref_ok(R, o->slots[idx + 1])) {
         Buf w = {0};
         buf_printf(&w, "the data slot %zu of an interface of kind ", idx + 1);
         buf_kind(&w, (unsigned)(val & 0xFF));
         bool ok = heap_check_ref_value(R, o->slots[idx + 1], fn, w.data);
         buf_free(&w);
         if (!ok) return;
-    } else if (st == ST_IFACE1 && gox_is_ref_kind((unsigned)(o->slots[idx - 1] & 0xFF))) {
+    } else if (st == ST_IFACE1 && gox_is_ref_kind((unsigned)(o->slots[idx - 1] & 0xFF)) && !heap_ref_ok(R, val)) {
         Buf w = {0};
         buf_printf(&w, "slot %zu (an interface holding ", idx);
         buf_kind(&w, (unsigned)(o->slots[idx - 1] & 0xFF));

@@ -47,9 +47,12 @@ void gox_rt_set_global(size_t idx, uint64_t val) {
     const char *fn = "gox_rt_set_global";
     if (!global_index(R, idx, fn)) return;
     if (R->globals_is_ref[idx]) {
-        char where[64];
-        snprintf(where, sizeof where, "global %zu (a reference global)", idx);
-        if (!heap_check_ref_value(R, val, fn, where)) return;
+        if (!heap_ref_ok(R, val)) {
+            char where[64];
+            snprintf(where, sizeof where, "global %zu (a reference global)", idx);
+            heap_check_ref_value(R, val, fn, where);
+            return;
+        }
     }
     R->globals[idx] = val;
 }

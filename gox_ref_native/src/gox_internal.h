@@ -9,6 +9,7 @@
 #ifndef GOX_INTERNAL_H
 #define GOX_INTERNAL_H
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -99,6 +100,16 @@ typedef struct {
     uint32_t size;
 } SimFrame;
 
+/* One simulated native stack (gox_sim_*): the host's, or a goroutine's. */
+typedef struct {
+    SimFrame *frames;
+    size_t nframes, frames_cap;
+    uint64_t *mem; /* slot k holds address STACK_TOP - 8*(k+1) */
+    size_t slots;
+} SimStack;
+
+struct GoxSched; /* the concurrency half's state (sched.c) */
+
 typedef struct {
     uint32_t id;
     char *name;
@@ -147,16 +158,17 @@ typedef struct GoxRuntime {
     U64Map map_index;
     StackMapEntry *maps;
     size_t nmaps, maps_cap;
-    SimFrame *frames;
-    size_t nframes, frames_cap;
-    uint64_t *stack_mem; /* slot k holds address STACK_TOP - 8*(k+1) */
-    size_t stack_slots;
+    SimStack host_sim; /* the host's simulated stack */
+    SimStack *sim;     /* the running goroutine's (or the host's) simulated stack */
     /* debug output */
     bool capture;
     Buf out;
     bool assert_open;
     Buf assert_buf;
     size_t assert_nargs;
+    /* the concurrency half: goroutines, scheduler, generator, trace (sched.c) */
+    struct GoxSched *sched;
+    Buf err_out; /* with capture on: reports (panics, fatal errors) collect here, not in stderr */
 } GoxRuntime;
 
 GoxRuntime *gox_rt(void); /* the calling thread's current instance (created on first use) */
@@ -182,6 +194,9 @@ void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b);
 GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what);
 GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn);
 bool heap_check_ref_value(GoxRuntime *R, uint64_t val, const char *fn, const char *where);
+/* The fast path of heap_check_ref_value: may val be stored where a reference belongs?
+ * Callers test it first and format their error text only when it fails. */
+static inline bool heap_ref_ok(GoxRuntime *R, uint64_t val) { return val == 0 || heap_is_live(R, val); }
 GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char *fn);
 void heap_set_checked(GoxRuntime *R, bool on);
 
@@ -229,6 +244,13 @@ GoxObj *slice_new_header(GoxRuntime *R, uint64_t arr, uint64_t start, uint64_t l
 #define MAX_STACK_BYTES (8u * 1024u * 1024u)
 void stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
 
+/* ---- shadow stacks of compiled programs (shadow.c) ------------------------------------- */
+/* One goroutine's frame records from top, innermost first, named "goroutine <gid>: ...". */
+void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, uint64_t gid, RootFn fn, void *ctx, bool *stop);
+/* Every shadow stack; the root walk calls it last (the reference registers its interpreter's
+ * root source after all the runtime's own). */
+void shadow_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
+
 /* ---- debug (debug.c) ------------------------------------------------------------------- */
 bool debug_format(GoxRuntime *R, uint64_t val, unsigned kind, const char *fn, Buf *out);
 void format_float(double v, Buf *out);
@@ -240,6 +262,230 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
+
+/* ---- the concurrency half (sched.c, chan.c, select.c, defer.c, iter.c, trace.c, rng.c,
+ *      stack.c, ctx_*.S): README "The concurrency half" ---------------------------------- */
+typedef uint64_t (*GoxEntry)(const uint64_t *args, uint32_t nargs); /* = GoxEntryFn */
+
+/* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2 */
+typedef struct {
+    uint64_t state, draws;
+} Rng;
+uint64_t rng_next(Rng *r);
+uint64_t rng_below(Rng *r, uint64_t n);
+
+/* stacks (stack.c): pooled, each with a guard region below it */
+typedef struct GoxStackSeg {
+    uintptr_t lo, hi; /* usable stack [lo, hi); the guard is just below lo */
+    struct GoxStackSeg *next_free;
+} GoxStackSeg;
+GoxStackSeg *stack_acquire(void);
+void stack_release(GoxStackSeg *s);
+size_t stack_size(void);
+void stack_install_guard_handler(void);   /* SIGSEGV on an alternate stack (run_main) */
+void stack_restore_guard_handler(void);
+
+/* the context switch (ctx_<arch>.S): saves the callee-saved registers on the current stack,
+ * stores the stack pointer in *save, loads to and restores from there.  A new context is
+ * prepared by ctx_make: its first switch calls fn(arg) on the new stack (fn never returns). */
+void gox_ctx_switch(void **save, void *to);
+void *ctx_make(uintptr_t stack_hi, void (*fn)(void *), void *arg);
+uintptr_t ctx_saved_fp(void *sp); /* the frame pointer a switched-out context resumes with */
+
+enum { G_RUNNABLE = 0, G_RUNNING, G_WAITING, G_DEAD };
+
+typedef struct {
+    const void *fn;
+    uint64_t *args;
+    uint32_t nargs;
+} DeferRec;
+
+typedef struct {
+    uint64_t fid;
+    DeferRec *defers;
+    size_t ndefers, cap;
+    bool recovered;      /* a deferred call recovered: the longjmp back runs the exit path */
+    uint64_t pause_depth; /* the collector's pause counter at enter, restored on recovery */
+    jmp_buf jb;
+} DeferFrame;
+
+typedef struct {
+    uint64_t slot0, slot1;
+    char *text; /* how the report prints the value */
+    uint64_t start_fid;
+    bool recovered;
+} PanicRec;
+
+enum { SEL_SEND = 0, SEL_RECV = 1 };
+typedef struct {
+    int dir;
+    uint64_t ch, val;
+} SelCase;
+typedef struct {
+    bool open;
+    uint32_t ncases, n;
+    bool has_default;
+    SelCase *cases;
+    size_t cap;
+} SelectState;
+
+typedef struct IterState IterState;
+typedef struct GoxG GoxG;
+typedef struct SelectWait SelectWait;
+
+typedef struct Waiter {
+    GoxG *g;
+    uint64_t value;       /* the value a sender offers */
+    int64_t case_i;       /* the select case, -1 for a plain send/receive */
+    SelectWait *sel;      /* the select it belongs to, or NULL */
+    GoxObj *chan;         /* the channel whose queue holds it */
+    bool is_send;
+    struct Waiter *prev, *next;
+} Waiter;
+
+struct SelectWait {
+    Waiter **waiters;
+    size_t n;
+    bool done;
+};
+
+struct GoxG {
+    uint64_t gid;
+    const void *entry;
+    uint64_t *args;
+    uint32_t nargs;
+    int status;
+    const char *wait_reason;
+    bool started;
+    /* the machine context */
+    void *ctx_sp;
+    GoxStackSeg *stack;
+    void *asan_fake;
+    /* defer, panic, recover */
+    DeferFrame **frames; /* open frames, outermost first; frames[nframes..nalloc) are spare */
+    size_t nframes, nalloc;
+    PanicRec *panics;
+    size_t npanics, panics_cap;
+    size_t *bases; /* defer_call_base */
+    size_t nbases, bases_cap;
+    /* select */
+    SelectState sel;
+    uint64_t sel_value;
+    bool sel_ok;
+    /* iterators, by handle */
+    IterState **iters;
+    size_t niters, iters_cap;
+    /* what a waker hands a parked goroutine */
+    uint64_t wake_value;
+    bool wake_ok, wake_ref;
+    int64_t wake_case;
+    uint64_t *parked_on;
+    size_t nparked, parked_cap;
+    SimStack sim;
+    GoxShadowFrame *shadow_top; /* the innermost frame record of compiled code (shadow.c) */
+    Waiter *plain_wait;         /* while parked in a send or receive */
+    SelectWait *sel_wait;       /* while parked in a select */
+    bool sel_active;            /* exec runs: the cases stay roots (parked in pass 2) */
+    GoxG *next;       /* run queue link */
+    GoxG *all_prev, *all_next; /* live goroutines by id */
+};
+
+typedef struct GoxSched {
+    GoxG host;            /* goroutine 0: state of ABI calls made outside run_main */
+    GoxG *current;        /* the running goroutine, NULL in the hub / outside run_main */
+    GoxG *runq_head, *runq_tail;
+    GoxG *all_head, *all_tail;
+    bool running;          /* inside gox_run_main */
+    void *hub_sp;
+    void *hub_asan_fake;
+    uintptr_t hub_lo, hub_hi;
+    int exit_status;       /* -1: the program goes on */
+    bool abi_error;        /* the program ended with an ABI error (in the error record) */
+    GoxG *dead;            /* a goroutine that ended, its stack to release in the hub */
+    Rng rng;
+    uint64_t next_gid, next_fid, next_iter, main_gid;
+    /* names of entries, for reports */
+    U64Map names;
+    char **name_strs;
+    size_t nnames;
+    /* tracing */
+    bool trace_on;
+    uint64_t trace_seq;
+    Buf trace;
+} GoxSched;
+
+GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
+GoxG *sched_g(GoxRuntime *R);                           /* the running goroutine, else the host's */
+GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
+void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
+void sched_ready(GoxRuntime *R, GoxG *g);
+bool sched_program_mode(GoxRuntime *R);
+void sched_free(GoxRuntime *R);
+/* an error just recorded by gox_fail: in program mode it becomes a panic, a fatal error or the
+ * end of the program (never returns then); outside a program it stays in the record */
+void sched_on_error(GoxRuntime *R);
+void sched_fatal(GoxRuntime *R, const char *msg) __attribute__((noreturn)); /* program mode */
+void sched_end_program(GoxRuntime *R, int status) __attribute__((noreturn)); /* from the running goroutine */
+void sched_write_err(GoxRuntime *R, const char *data, size_t n);
+void sched_func_name(GoxRuntime *R, const void *fn, Buf *out);
+void sched_goroutine_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
+void sched_current_real_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
+uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, uint32_t nargs);
+void sim_stack_roots(GoxRuntime *R, const SimStack *S, const char *owner, RootFn fn, void *ctx, bool *stop);
+void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, const char *owner, RootFn fn,
+                      void *ctx, bool *stop);
+/* The shadow-stack slot of the running goroutine (the host's outside run_main): shadow.c keeps
+ * its innermost GoxShadowFrame * there.  Stable accessor; each goroutine has its own slot. */
+GoxShadowFrame **gox_current_shadow(void);
+/* Every shadow stack, host (gid 0) first, then goroutines by id. */
+typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, void *ctx, bool *stop);
+void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);
+
+/* channels (chan.c) */
+void chan_free_state(GoxObj *o);
+void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
+GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool *ok); /* NULL+ok for nil */
+bool chan_elem_is_ref(GoxObj *o);
+unsigned chan_elem_kind(GoxObj *o);
+bool chan_is_closed(GoxObj *o);
+int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val); /* 1 done, 0 wait, -1 panicked (closed) */
+bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
+void chan_enqueue(GoxObj *o, Waiter *w);
+void chan_unlink(Waiter *w);
+uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok);
+void select_won(GoxRuntime *R, Waiter *w);
+
+/* defer (defer.c) */
+void defer_free_g(GoxG *g);
+void defer_goroutine_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop);
+void defer_runtime_error(GoxRuntime *R) __attribute__((noreturn)); /* the recorded panic, as a panic */
+void defer_report(GoxRuntime *R, GoxG *g);                             /* Go's unrecovered-panic report */
+
+/* select (select.c), iterators (iter.c) */
+void select_free_g(GoxG *g);
+void select_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop);
+void iter_free_g(GoxG *g);
+void iter_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop);
+
+/* maps, for iteration (map.c) */
+typedef struct MapSnapKey MapSnapKey;
+MapSnapKey *map_snapshot(GoxObj *m, size_t *n);
+bool map_snap_lookup(GoxRuntime *R, GoxObj *m, const MapSnapKey *keys, size_t i, uint64_t *key, uint64_t *val);
+void map_snapshot_free(MapSnapKey *keys, size_t n);
+
+/* tracing (trace.c): one canonical line per event (gox_ref/trace.py) */
+typedef enum { TV_U64, TV_I64, TV_STR, TV_BOOL } TraceValKind;
+typedef struct {
+    const char *key;
+    TraceValKind kind;
+    uint64_t u; /* TV_U64, TV_BOOL */
+    int64_t i;  /* TV_I64 */
+    const char *s;
+    size_t slen; /* TV_STR: Python's repr of the text */
+} TraceArg;
+void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t nargs); /* args sorted by key */
+void trace_gc(GoxRuntime *R, const char *phase);
+static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
 #pragma GCC visibility pop
 

@@ -133,6 +133,7 @@ static void unlink_obj(GoxRuntime *R, GoxObj *o) {
 
 static void release(GoxRuntime *R, GoxObj *o) {
     if (o->kind == K_MAP) map_free_state(o);
+    if (o->kind == K_CHANNEL) chan_free_state(o);
     if (R->checked) {
         o->flags |= FLAG_FREED; /* quarantined: the address stays recognisable */
         o->mark = 0xFF;
@@ -231,6 +232,8 @@ GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {
 }
 
 GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
+    GoxObj *fast = heap_lookup(R, ref, false);
+    if (fast && fast->kind == kind) return fast; /* the error text is built only on failure */
     Buf what = {0};
     buf_puts(&what, "a ");
     buf_kind(&what, kind);

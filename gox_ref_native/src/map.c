@@ -80,7 +80,7 @@ static bool make_key(GoxRuntime *R, GoxObj *m, uint64_t key, const char *fn, Key
         k->hash = mix64(bits);
         return true;
     }
-    if (gox_is_ref_kind(kk)) {
+    if (gox_is_ref_kind(kk) && !heap_ref_ok(R, key)) {
         Buf w = {0};
         buf_puts(&w, "a key of kind ");
         buf_kind(&w, kk);
@@ -233,12 +233,14 @@ void gox_map_set(GoxRef m, uint64_t key, uint64_t val) {
     if (!make_key(R, o, key, fn, &k)) return;
     unsigned kk = (unsigned)o->slots[1], vk = (unsigned)o->slots[2];
     if (gox_is_ref_kind(vk)) {
-        Buf w = {0};
-        buf_puts(&w, "a value of kind ");
-        buf_kind(&w, vk);
-        ok = heap_check_ref_value(R, val, fn, w.data);
-        buf_free(&w);
-        if (!ok) return;
+        if (!heap_ref_ok(R, val)) {
+            Buf w = {0};
+            buf_puts(&w, "a value of kind ");
+            buf_kind(&w, vk);
+            heap_check_ref_value(R, val, fn, w.data);
+            buf_free(&w);
+            return;
+        }
     } else {
         val = map_scalar(vk, val);
     }
@@ -285,4 +287,77 @@ void gox_map_delete(GoxRef m, uint64_t key) {
     s->idx[p] = SIZE_MAX;
     s->live--;
     if (s->n > 16 && s->live * 2 < s->n) reindex(s);
+}
+
+/* ---- iteration (iter.c): the keys present at gox_iter_begin, in insertion order ------------- */
+/* A key as the loop remembers it: its slot, a copy of a string key's bytes (the entry, and so
+ * the string, may go away during the loop), and for a NaN key the entry's value (NaN entries
+ * are never deleted or updated: every m[NaN] = v makes a new one). */
+struct MapSnapKey {
+    uint64_t key, nan_val;
+    bool nan;
+    uint8_t *bytes;
+    uint64_t len;
+};
+
+MapSnapKey *map_snapshot(GoxObj *m, size_t *n) {
+    MapState *s = state(m);
+    unsigned kk = (unsigned)m->slots[1];
+    MapSnapKey *keys = xcalloc(s->live ? s->live : 1, sizeof *keys);
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const Entry *e = &s->e[i];
+        if (!e->live) continue;
+        MapSnapKey *sk = &keys[k++];
+        sk->key = e->key;
+        if (kk == K_STRING) {
+            GoxObj *so = REF_OBJ(e->key);
+            sk->len = e->key ? so->slots[2] : 0;
+            sk->bytes = xmalloc(sk->len ? sk->len : 1);
+            if (sk->len) memcpy(sk->bytes, (const uint8_t *)(REF_OBJ(so->slots[0])->slots + A_DATA) + so->slots[1], sk->len);
+        } else if (is_float(kk) && isnan(float_of(kk, e->key))) {
+            sk->nan = true;
+            sk->nan_val = e->val;
+        }
+    }
+    *n = k;
+    return keys;
+}
+
+void map_snapshot_free(MapSnapKey *keys, size_t n) {
+    for (size_t i = 0; i < n; i++) free(keys[i].bytes);
+    free(keys);
+}
+
+/* The entry the map holds now for remembered key i: its key slot and value. */
+bool map_snap_lookup(GoxRuntime *R, GoxObj *m, const MapSnapKey *keys, size_t i, uint64_t *key, uint64_t *val) {
+    const MapSnapKey *sk = &keys[i];
+    if (sk->nan) {
+        *key = sk->key;
+        *val = sk->nan_val;
+        return true;
+    }
+    unsigned kk = (unsigned)m->slots[1];
+    Key k;
+    memset(&k, 0, sizeof k);
+    if (kk == K_STRING) {
+        k.bytes = sk->bytes;
+        k.len = sk->len;
+        k.hash = fnv(sk->bytes, sk->len);
+    } else if (is_float(kk)) {
+        k.f = float_of(kk, sk->key);
+        double z = k.f + 0.0;
+        uint64_t bits;
+        memcpy(&bits, &z, 8);
+        k.hash = mix64(bits);
+    } else {
+        k.u = map_scalar(kk, sk->key);
+        k.hash = mix64(k.u);
+    }
+    size_t p = find(R, m, &k);
+    if (p == SIZE_MAX) return false;
+    const Entry *e = &state(m)->e[state(m)->idx[p] - 1];
+    *key = e->key;
+    *val = e->val;
+    return true;
 }

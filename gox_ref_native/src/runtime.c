@@ -15,6 +15,7 @@ void *gox_runtime_new(void) {
     R->next_num = 1;
     R->dead_mark = -1;
     R->checked = true;
+    R->sim = &R->host_sim;
     gc_reset(R);
     return R;
 }
@@ -34,6 +35,7 @@ void *gox_runtime_current(void) { return gox_rt(); }
 void gox_runtime_free(void *rt) {
     GoxRuntime *R = rt;
     if (!R) return;
+    sched_free(R);
     heap_drop_all(R);
     heap_set_checked(R, false); /* releases the quarantine */
     for (size_t i = 0; i < R->ntypes; i++) {
@@ -51,8 +53,9 @@ void gox_runtime_free(void *rt) {
     for (size_t i = 0; i < R->nmaps; i++) free(R->maps[i].offs);
     free(R->maps);
     u64map_free(&R->map_index);
-    free(R->frames);
-    free(R->stack_mem);
+    free(R->host_sim.frames);
+    free(R->host_sim.mem);
+    buf_free(&R->err_out);
     buf_free(&R->err_msg);
     buf_free(&R->out);
     buf_free(&R->assert_buf);
@@ -100,6 +103,20 @@ size_t gox_output_take(uint8_t *out_buf, size_t cap) {
         memcpy(out_buf, R->out.data, n);
         memmove(R->out.data, R->out.data + n, R->out.len - n);
         R->out.len -= n;
+    }
+    return n;
+}
+
+/* Reports (an unrecovered panic, a fatal error, the deadlock dump) under capture. */
+size_t gox_errout_len(void) { return gox_rt()->err_out.len; }
+
+size_t gox_errout_take(uint8_t *out_buf, size_t cap) {
+    GoxRuntime *R = gox_rt();
+    size_t n = R->err_out.len < cap ? R->err_out.len : cap;
+    if (n) {
+        memcpy(out_buf, R->err_out.data, n);
+        memmove(R->err_out.data, R->err_out.data + n, R->err_out.len - n);
+        R->err_out.len -= n;
     }
     return n;
 }

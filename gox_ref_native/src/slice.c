@@ -181,7 +181,7 @@ GoxRef gox_rt_slice_append(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, u
         return 0;
     }
     bool ref_elem = array_elem_is_ref(R, elem_kind, elem_type_id);
-    if (ref_elem) {
+    if (ref_elem && !heap_ref_ok(R, val)) {
         Buf where = {0};
         buf_puts(&where, "an element of kind ");
         buf_kind(&where, elem_kind);

@@ -1,6 +1,7 @@
-/* stackmap.c: stack maps (return address -> sp-relative reference slots) and the simulated
- * native stack they describe (gox_sim_*), growing down from STACK_TOP as in the reference.
- * Scanning real machine frames (frame-pointer walks) comes with the JIT (issue 6). */
+/* stackmap.c: stack maps (return address -> sp-relative reference slots), the simulated
+ * native stack they describe (gox_sim_*, growing down from STACK_TOP as in the reference: one
+ * per goroutine, R->sim is the running one's), and the walk of real machine frames (frame
+ * pointers) of goroutine stacks (stack_real_roots; README "Stack maps over real frames"). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,34 +9,74 @@
 
 #include "gox_internal.h"
 
-static uint64_t stack_low(GoxRuntime *R) { return R->nframes ? R->frames[R->nframes - 1].sp : STACK_TOP; }
+static uint64_t stack_low(const SimStack *S) { return S->nframes ? S->frames[S->nframes - 1].sp : STACK_TOP; }
 
-static uint64_t *slot_at(GoxRuntime *R, uint64_t addr) {
+static uint64_t *slot_at(const SimStack *S, uint64_t addr) {
     /* addr within [low, TOP), 8-aligned */
     size_t k = (size_t)((STACK_TOP - addr) / 8 - 1);
-    return k < R->stack_slots ? &R->stack_mem[k] : NULL;
+    return k < S->slots ? &S->mem[k] : NULL;
 }
 
-static uint64_t mem_get(GoxRuntime *R, uint64_t addr) {
-    if (addr >= STACK_TOP || addr < stack_low(R) || addr % 8) return 0;
-    uint64_t *p = slot_at(R, addr);
+static uint64_t mem_get(const SimStack *S, uint64_t addr) {
+    if (addr >= STACK_TOP || addr < stack_low(S) || addr % 8) return 0;
+    uint64_t *p = slot_at(S, addr);
     return p ? *p : 0;
 }
 
-void stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
-    char where[128];
-    for (size_t f = R->nframes; f-- > 0;) {
-        SimFrame *fr = &R->frames[f];
-        uint64_t mi;
-        if (!u64map_get(&R->map_index, fr->ip, &mi)) continue;
-        StackMapEntry *e = &R->maps[mi];
+static const StackMapEntry *map_for(GoxRuntime *R, uint64_t ip) {
+    uint64_t mi;
+    return u64map_get(&R->map_index, ip, &mi) ? &R->maps[mi] : NULL;
+}
+
+void sim_stack_roots(GoxRuntime *R, const SimStack *S, const char *owner, RootFn fn, void *ctx, bool *stop) {
+    char where[160];
+    for (size_t f = S->nframes; f-- > 0;) {
+        const SimFrame *fr = &S->frames[f];
+        const StackMapEntry *e = map_for(R, fr->ip);
+        if (!e) continue;
         for (size_t i = 0; i < e->n; i++) {
-            snprintf(where, sizeof where, "stack slot sp%+d of the frame at ip 0x%" PRIx64, e->offs[i], fr->ip);
-            if (!fn(R, ctx, where, mem_get(R, fr->sp + (uint64_t)(int64_t)e->offs[i]))) {
+            snprintf(where, sizeof where, "%sstack slot sp%+d of the frame at ip 0x%" PRIx64, owner, e->offs[i], fr->ip);
+            if (!fn(R, ctx, where, mem_get(S, fr->sp + (uint64_t)(int64_t)e->offs[i]))) {
                 *stop = true;
                 return;
             }
         }
+    }
+}
+
+void stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) { sim_stack_roots(R, &R->host_sim, "", fn, ctx, stop); }
+
+/* Real frames: fp is the address of the innermost frame record to consider (a frame record
+ * is the pair [saved frame pointer, return address] that -fno-omit-frame-pointer code keeps:
+ * rbp on x86-64, x29 on aarch64).  For each record r: ra = r[1] is a return address into the
+ * caller F and r[0] is F's frame pointer; when ra has a stack map, F's slots are at
+ * base + offset with base = F's frame pointer + 16 (on x86-64 exactly F's CFA, the value of
+ * rsp before the call that entered F).  The walk stays inside [lo, hi) and stops at a null or
+ * non-increasing frame pointer (the goroutine's first frame has a null saved frame pointer). */
+void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, const char *owner, RootFn fn,
+                      void *ctx, bool *stop) {
+    char where[160];
+    if (!R->nmaps) return;
+    uintptr_t r = fp;
+    while (r >= lo && r % sizeof(void *) == 0 && r + 16 <= hi) {
+        const uintptr_t *rec = (const uintptr_t *)r;
+        uintptr_t caller_fp = rec[0], ra = rec[1];
+        if (caller_fp <= r || caller_fp + 16 > hi) break;
+        const StackMapEntry *e = map_for(R, (uint64_t)ra);
+        if (e) {
+            uintptr_t base = caller_fp + 16;
+            for (size_t i = 0; i < e->n; i++) {
+                uintptr_t a = base + (uintptr_t)(intptr_t)e->offs[i];
+                uint64_t v = (a >= lo && a + 8 <= hi) ? *(const uint64_t *)a : 0;
+                snprintf(where, sizeof where, "%sstack slot sp%+d of the frame at ip 0x%" PRIx64, owner, e->offs[i],
+                         (uint64_t)ra);
+                if (!fn(R, ctx, where, v)) {
+                    *stop = true;
+                    return;
+                }
+            }
+        }
+        r = caller_fp;
     }
 }
 
@@ -120,61 +161,69 @@ static bool scan_check(GoxRuntime *R, void *ctx, const char *where, uint64_t val
     return true;
 }
 
+/* The running goroutine's (or the host's) stack: its simulated frames, then its real frames. */
+static void current_stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
+    sim_stack_roots(R, R->sim, "", fn, ctx, stop);
+    if (!*stop) sched_current_real_roots(R, fn, ctx, stop);
+}
+
 size_t gox_stack_map_scan(void) {
     GoxRuntime *R = gox_rt();
     ScanCtx c = {0, true, false};
     bool stop = false;
-    stack_roots(R, scan_check, &c, &stop);
+    current_stack_roots(R, scan_check, &c, &stop);
     if (!c.ok) return 0;
     if (R->state == GC_PROPAGATE) {
         c = (ScanCtx){0, true, true};
         stop = false;
-        stack_roots(R, scan_check, &c, &stop);
+        current_stack_roots(R, scan_check, &c, &stop);
     }
     return c.count;
 }
 
 uint64_t gox_sim_frame_push(uint64_t ip, uint32_t size) {
     GoxRuntime *R = gox_rt();
+    SimStack *S = R->sim;
     const char *fn = "gox_sim_frame_push";
     if (size % 8) {
         gox_fail(R, ERR_ABI, "%s: size=%u, expected a non-negative multiple of 8", fn, size);
         return 0;
     }
-    uint64_t sp = stack_low(R) - size;
+    uint64_t sp = stack_low(S) - size;
     if (STACK_TOP - sp > MAX_STACK_BYTES) {
         gox_fail(R, ERR_ABI, "%s: the simulated stack would exceed %u bytes", fn, MAX_STACK_BYTES);
         return 0;
     }
-    if (R->nframes == R->frames_cap) {
-        R->frames_cap = R->frames_cap ? 2 * R->frames_cap : 16;
-        R->frames = xrealloc(R->frames, R->frames_cap * sizeof *R->frames);
+    if (S->nframes == S->frames_cap) {
+        S->frames_cap = S->frames_cap ? 2 * S->frames_cap : 16;
+        S->frames = xrealloc(S->frames, S->frames_cap * sizeof *S->frames);
     }
-    R->frames[R->nframes++] = (SimFrame){ip, sp, size};
+    S->frames[S->nframes++] = (SimFrame){ip, sp, size};
     size_t need = (size_t)((STACK_TOP - sp) / 8);
-    if (need > R->stack_slots) {
-        R->stack_mem = xrealloc(R->stack_mem, need * sizeof *R->stack_mem);
-        memset(R->stack_mem + R->stack_slots, 0, (need - R->stack_slots) * sizeof *R->stack_mem);
-        R->stack_slots = need;
+    if (need > S->slots) {
+        S->mem = xrealloc(S->mem, need * sizeof *S->mem);
+        memset(S->mem + S->slots, 0, (need - S->slots) * sizeof *S->mem);
+        S->slots = need;
     }
     return sp;
 }
 
 void gox_sim_frame_pop(void) {
     GoxRuntime *R = gox_rt();
-    if (!R->nframes) {
+    SimStack *S = R->sim;
+    if (!S->nframes) {
         gox_fail(R, ERR_ABI, "gox_sim_frame_pop: the simulated stack is empty");
         return;
     }
-    SimFrame fr = R->frames[--R->nframes];
+    SimFrame fr = S->frames[--S->nframes];
     for (uint64_t a = fr.sp; a < fr.sp + fr.size; a += 8) {
-        uint64_t *p = slot_at(R, a);
+        uint64_t *p = slot_at(S, a);
         if (p) *p = 0;
     }
 }
 
 static bool stack_addr(GoxRuntime *R, uint64_t addr, const char *fn) {
-    uint64_t low = stack_low(R);
+    uint64_t low = stack_low(R->sim);
     if (addr < low || addr >= STACK_TOP || addr % 8) {
         gox_fail(R, ERR_ABI,
                  "%s: address 0x%" PRIx64 " is not an 8-byte slot of the simulated stack (0x%" PRIx64 "..0x%llx)", fn,
@@ -186,10 +235,12 @@ static bool stack_addr(GoxRuntime *R, uint64_t addr, const char *fn) {
 
 void gox_sim_stack_write(uint64_t addr, uint64_t val) {
     GoxRuntime *R = gox_rt();
-    if (stack_addr(R, addr, "gox_sim_stack_write")) *slot_at(R, addr) = val;
+    SimStack *S = R->sim;
+    if (stack_addr(R, addr, "gox_sim_stack_write")) *slot_at(S, addr) = val;
 }
 
 uint64_t gox_sim_stack_read(uint64_t addr) {
     GoxRuntime *R = gox_rt();
-    return stack_addr(R, addr, "gox_sim_stack_read") ? mem_get(R, addr) : 0;
+    SimStack *S = R->sim;
+    return stack_addr(R, addr, "gox_sim_stack_read") ? mem_get(S, addr) : 0;
 }

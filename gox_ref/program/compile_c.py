@@ -1,0 +1,1102 @@
+"""Compiles a checked program to one C translation unit: the native backend (issue 6).
+
+The C calls the ``gox_*`` ABI directly, as JIT-compiled code would, and does exactly what the
+reference's interpreter (``interp.py``) does, call for call, so the runtime sees the same ABI
+calls with the same arguments in the same order -- and therefore allocates, collects and prints
+the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
+
+* **Functions.** Program function ``f`` becomes ``static R gx_f_f(uint64_t p0, ...)``: every
+  value is a ``uint64_t`` slot (i64 two's complement, f64 IEEE bits, bool 0/1, ref the
+  address).  No result: ``void``; one: ``uint64_t``; several: ``void`` with a last parameter
+  ``uint64_t *gx_res`` the callee fills (an out-array of as many slots as results).
+* **Entries.** Per function an adapter with the ABI's C calling convention (decision 4),
+  ``uint64_t gx_e_f(const uint64_t *args, uint32_t nargs)``, registered in the function table
+  at start (``gox_init_func_table(N + 1)``, ``gox_set_func_ptr``); ``tcall``, ``ccall``, ``go``,
+  ``defer`` and ``&f`` go through it.  It returns the first result; further results of a
+  multi-result entry are left in ``gx_ret[1..]`` for the compiled caller to read at once.
+* **Literals and globals.** ``gox_init_globals(G + S)``: program globals first, then one
+  reference global per string literal, each allocated once at start with
+  ``gox_rt_string_from_ptr`` and kept in ``gx_str[]`` (the interpreter does the same).
+  Program globals are read and written with ``gox_rt_get_global``/``gox_rt_set_global``.
+* **Integers and floats.** Wrap-around by ``uint64_t`` arithmetic; signed division, remainder,
+  shifts and comparisons through ``int64_t`` with Go's rules (``MinInt64 / -1``, shift counts
+  of 64 or more, negative counts panic); f64 operations on doubles through ``memcpy`` bit
+  casts; conversions as ``interp._f2i``.
+* **Rooting.** Every function has a shadow frame record (``GoxShadowFrame``, gox_abi.h) in its
+  C frame, pushed on entry and popped on every way out: slot ``S[k]`` holds the k-th
+  reference local or parameter (reference locals live there, not in C variables), the next
+  slots hold the reference temporaries of a call whose arguments are being evaluated (an
+  earlier ``ref`` argument while a later argument containing a call runs, ``F.ntemps`` says
+  how many are live), the last ones a returning function's reference results while its
+  deferred calls run (``F.nret``).  That is the interpreter's root rule, slot for slot, so the
+  collector sees the same roots at every safepoint.  The record also counts the depth (the
+  interpreter's limit of 400 frames per goroutine: ``fatal error: stack overflow``).
+* **Errors.** After every ABI call that can fail, the runtime's error record is checked
+  (``gox_error_flag``).  Without the scheduler a panic prints Go's report (``panic: MSG``, a
+  blank line, ``goroutine 1 [running]:``, ``main.main(...)``) and exits 2 (its message string is
+  allocated with the collector paused first, as the reference's panic value is); a fatal error
+  prints ``fatal error: MSG`` and exits 2; a broken ABI contract prints ``gox-ref: ABI error:
+  MSG`` and exits 3 (the reference's runner statuses).  Integer division by zero, negative
+  shift counts and nil function calls raise run-time errors the same way.  With the scheduler
+  (``sched=True``) a run-time error becomes ``gox_panic`` of a ``runtime.Error`` string (the
+  reference's panic value), which unwinds to the innermost defer frame; fatal and ABI errors
+  still end the program at once, as in the reference.
+* **Defer frames** (``sched=True`` only): ``fr = gox_defer_frame_enter(); if
+  (setjmp(*(jmp_buf *)gox_defer_frame_jmpbuf(fr))) { gox_shadow_unwind(&F); goto out; } ...
+  out: gox_defer_frame_exit(fr);`` -- a recovered panic resumes at ``out`` with the shadow
+  stack cut back to the function's own record.  Results live in a ``volatile`` array so a
+  recovered function returns what its last ``return`` set (zero if none ran), as the
+  interpreter does.  Without the scheduler, a function that only needs a frame because its id
+  is taken (``&f``) gets none: a frame with no deferred call and no recover has no effect.
+* **Runner limits.** The interpreter's step budget (20,000,000 calls and loop iterations) is
+  counted the same way (``gox-ref: step limit exceeded ...``, status 3).
+
+Only warnings the generated code cannot avoid would be silenced; none are (it builds with
+``-std=c11 -Wall -Wextra -Werror``): unused parameters and values are cast to void.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+from ..abi import BY_NAME
+from .interp import DEFAULT_FUEL, MAX_DEPTH
+from .syntax import (
+    Assign,
+    Binary,
+    Block,
+    BoolLit,
+    Break,
+    Call,
+    Checkpoint,
+    Continue,
+    Expr,
+    ExprStmt,
+    FloatLit,
+    For,
+    FuncAddr,
+    FuncDecl,
+    GoStmt,
+    If,
+    IntLit,
+    KindConst,
+    Name,
+    NilLit,
+    Program,
+    Return,
+    Stmt,
+    StrLit,
+    TCall,
+    Unary,
+    VarDecl,
+)
+
+M64 = (1 << 64) - 1
+RUNTIME_ERROR_SLOT0 = (0xFFFE << 16) | 15  # interface slot 0 of a runtime.Error string value
+NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
+_INT_RANGES = {
+    "uint8_t": (0, 0xFF),
+    "uint16_t": (0, 0xFFFF),
+    "uint32_t": (0, 0xFFFF_FFFF),
+    "int32_t": (-(2**31), 2**31 - 1),
+    "int64_t": (-(2**63), 2**63 - 1),
+    "size_t": (0, M64),
+    "uintptr_t": (0, M64),
+}
+_SIGNED_C = ("int64_t", "int32_t", "int16_t", "int8_t")
+
+
+def _has_call(e: Expr) -> bool:
+    if isinstance(e, (Call, TCall)):
+        return True
+    if isinstance(e, Unary):
+        return _has_call(e.x)
+    if isinstance(e, Binary):
+        return _has_call(e.x) or _has_call(e.y)
+    return False
+
+
+def c_string(data: bytes) -> str:
+    """A C string literal holding exactly ``data`` (octal escapes for anything unusual)."""
+    out = []
+    for b in data:
+        ch = chr(b)
+        if 0x20 <= b < 0x7F and ch not in '"\\?':
+            out.append(ch)
+        else:
+            out.append(f"\\{b:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def _u(v: int) -> str:
+    return f"UINT64_C({v & M64:#x})"
+
+
+def _f64_bits(x: float) -> int:
+    return int(struct.unpack("<Q", struct.pack("<d", x))[0])
+
+
+@dataclass
+class AbiCall:
+    """How one ABI symbol is called from C: per Python parameter, its C form."""
+
+    name: str
+    params: list[tuple[str, str, str]]  # (py name, class, C type): class is ref/raw/bool/int/bytes/cstr
+    ret: str  # the C return type
+    outs: list[tuple[str, str]]  # (C type without '*', name) of the out-parameters
+
+
+def abi_call_shape(name: str) -> AbiCall:
+    sym = BY_NAME[name]
+    cparams = sym.c_params
+    ctype = {n: t for t, n in cparams}
+    from .check import ABI_SIGS, AbiSig
+
+    sig = ABI_SIGS[name]
+    assert isinstance(sig, AbiSig), name
+    params = []
+    for pname, cls in zip(sym.py_params, sig.params, strict=True):
+        t = ctype[pname]
+        if cls == "bytes":
+            cls = "bytes" if f"{pname}_len" in ctype else "cstr"
+        params.append((pname, cls, t))
+    outs = [(t.replace("*", "").strip(), n) for t, n in cparams if n.startswith("out_")]
+    return AbiCall(name, params, sym.c_return, outs)
+
+
+@dataclass
+class _Fn:
+    """Per-function code generation state."""
+
+    decl: FuncDecl
+    lines: list[str] = field(default_factory=list)
+    ntmp: int = 0
+    nlabel: int = 0
+    temp_depth: int = 0  # reference temporaries live now (static)
+    max_temps: int = 0
+    ref_index: dict[int, int] = field(default_factory=dict)  # slot -> index in S
+    frame: bool = False  # has a defer frame (sched only)
+    loops: list[str] = field(default_factory=list)  # continue labels
+    used_labels: set[str] = field(default_factory=set)
+    indent: int = 1
+
+    def emit(self, line: str) -> None:
+        self.lines.append("    " * self.indent + line)
+
+    def tmp(self) -> str:
+        self.ntmp += 1
+        return f"t{self.ntmp}"
+
+    def label(self, what: str) -> str:
+        self.nlabel += 1
+        return f"gx_{what}{self.nlabel}"
+
+
+class CCompiler:
+    """Program (checked) -> C source text."""
+
+    def __init__(self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "") -> None:
+        self.prog = prog
+        self.sched = sched
+        self.names = names  # name entries for reports (gox_func_set_name), as the reference's qualnames
+        self.source_name = source_name or prog.file
+        self.nglobals = len(prog.globals)
+        self.global_types = [g.type for g in prog.globals]
+        self.funcs = {f.func_id: f for f in prog.funcs}
+        self.helpers: list[str] = []  # adapters of go/defer ABI calls
+        self.helper_names: list[tuple[str, str]] = []  # (adapter, the symbol it calls)
+        self.nhelpers = 0
+        self.max_results = max([len(f.results) for f in prog.funcs] + [1])
+
+    # -- the translation unit -------------------------------------------------------------------
+    def compile(self) -> str:
+        bodies = [self._function(f) for f in self.prog.funcs]
+        out = [self._prelude()]
+        for f in self.prog.funcs:
+            out.append(self._signature(f) + ";")
+            out.append(f"static uint64_t gx_e_{f.name}(const uint64_t *args, uint32_t nargs);")
+        out.append("")
+        out.extend(self.helpers)
+        out.extend(self._info(f) for f in self.prog.funcs)
+        out.extend(bodies)
+        out.extend(self._entry(f) for f in self.prog.funcs)
+        out.append(self._install())
+        out.append(self._main())
+        return "\n".join(out) + "\n"
+
+    def _prelude(self) -> str:
+        nstr = len(self.prog.strings)
+        sched = 1 if self.sched else 0
+        return f"""/* Generated by gox_ref.program.compile_c from {self.source_name.replace('*/', '* /')}; do not edit. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_abi.h"
+
+/* A program may recurse without bound on purpose (it ends with "fatal error: stack overflow"
+ * at GX_MAX_DEPTH frames): the one warning generated code cannot avoid. */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Winfinite-recursion"
+#elif defined(__GNUC__) && __GNUC__ >= 12
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+#endif
+
+#define GX_SCHED {sched}
+#define GX_MAX_DEPTH {MAX_DEPTH}u
+
+typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
+
+static const int32_t *gx_err;             /* the runtime's pending error code */
+static uint64_t gx_str[{max(nstr, 1)}];           /* the string literals (reference globals) */
+static uint64_t gx_ret[{self.max_results}];           /* results 1.. of a multi-result entry */
+static int64_t gx_fuel = {DEFAULT_FUEL};       /* the interpreter's step budget */
+static const char *gx_dump_path, *gx_dump_at;
+static int gx_dumped;
+
+static inline double gx_f(uint64_t b) {{ double d; memcpy(&d, &b, sizeof d); return d; }}
+static inline uint64_t gx_b(double d) {{ uint64_t b; memcpy(&b, &d, sizeof b); return b; }}
+
+/* The heap at a checkpoint or at exit, for differential tests (GOX_NATIVE_DUMP=path). */
+static void gx_dump(void) {{
+    FILE *f;
+    size_t n, i, k;
+    uint64_t st[GOX_STAT_COUNT], info[7], *refs, *slots, *kids;
+    char *text;
+    if (!gx_dump_path || gx_dumped) return;
+    gx_dumped = 1;
+    f = fopen(gx_dump_path, "w");
+    if (!f) return;
+    gox_gc_stats(st, GOX_STAT_COUNT);
+    fprintf(f, "stats");
+    for (i = 0; i < GOX_STAT_COUNT; i++) fprintf(f, " %llu", (unsigned long long)st[i]);
+    fprintf(f, "\\n");
+    n = gox_heap_walk(NULL, 0);
+    refs = malloc((n + 1) * sizeof *refs);
+    n = gox_heap_walk(refs, n);
+    for (i = 0; i < n; i++) {{
+        size_t ns, nk;
+        if (!gox_heap_object_info(refs[i], info, 7)) continue;
+        ns = gox_heap_object_slots(refs[i], NULL, 0);
+        slots = malloc((ns + 1) * sizeof *slots);
+        gox_heap_object_slots(refs[i], slots, ns);
+        nk = gox_heap_object_refs(refs[i], NULL, 0);
+        kids = malloc((nk + 1) * sizeof *kids);
+        gox_heap_object_refs(refs[i], kids, nk);
+        fprintf(f, "obj %llu %llu %llu %llu %llu %llu ;", (unsigned long long)info[0], (unsigned long long)info[1],
+                (unsigned long long)info[2], (unsigned long long)info[3], (unsigned long long)info[4],
+                (unsigned long long)info[5]);
+        for (k = 0; k < ns; k++) {{
+            size_t j;
+            int child = 0;
+            for (j = 0; j < nk; j++) child |= slots[k] != 0 && kids[j] == slots[k];
+            if (child) fprintf(f, " r%llu", (unsigned long long)gox_ref_number(slots[k]));
+            else if (slots[k] > 0xFFFFFFFFu && gox_ref_number(slots[k]))
+                fprintf(f, " a%llu", (unsigned long long)gox_ref_number(slots[k]));
+            else fprintf(f, " %llu", (unsigned long long)slots[k]);
+        }}
+        fprintf(f, " ;");
+        for (k = 0; k < nk; k++) fprintf(f, " %llu", (unsigned long long)gox_ref_number(kids[k]));
+        fprintf(f, "\\n");
+        free(slots);
+        free(kids);
+    }}
+    free(refs);
+    n = gox_heap_roots(NULL, 0);
+    text = malloc(n + 1);
+    gox_heap_roots(text, n + 1);
+    for (char *line = text, *end; line < text + n; line = end + 1) {{
+        char *tab;
+        end = strchr(line, '\\n');
+        if (!end) end = text + n;
+        *end = 0;
+        tab = strrchr(line, '\\t');
+        if (tab) {{
+            *tab = 0;
+            fprintf(f, "root %llu\\t%s\\n", (unsigned long long)gox_ref_number(strtoull(tab + 1, NULL, 10)), line);
+        }}
+    }}
+    free(text);
+    fclose(f);
+}}
+
+static inline void gx_checkpoint(const char *label) {{
+    if (gx_dump_at && strcmp(label, gx_dump_at) == 0) gx_dump();
+}}
+
+_Noreturn static void gx_exit(int status) {{
+    /* the reference's frames are gone when it reports: drop ours before a final dump */
+    while (gox_shadow_top()) gox_shadow_pop(gox_shadow_top());
+    if (!gx_dump_at) gx_dump();
+    fflush(stdout);
+    fflush(stderr);
+    exit(status);
+}}
+
+/* The pending error of the runtime's record: the program's way out (or, with the scheduler,
+ * a panic that unwinds to the innermost defer frame). */
+_Noreturn static void gx_fail(void) {{
+    size_t n = gox_error_message_len();
+    char *msg = malloc(n + 1);
+    int32_t code = gox_error_take(msg, n + 1);
+    if (code == 1) {{
+        uint64_t s;
+        gox_gc_pause(); /* the panic value, allocated as the reference's is */
+        s = gox_rt_string_from_ptr((const uint8_t *)msg, n);
+        gox_gc_resume();
+#if GX_SCHED
+        gox_panic({_u(RUNTIME_ERROR_SLOT0)}, s);
+        if (*gx_err) gx_fail();
+#else
+        (void)s;
+        fprintf(stderr, "panic: %s\\n\\ngoroutine 1 [running]:\\nmain.main(...)\\n", msg);
+#endif
+        gx_exit(2);
+    }}
+    if (code == 3) {{
+        fprintf(stderr, "fatal error: %s\\n", msg);
+        gx_exit(2);
+    }}
+    fprintf(stderr, "gox-ref: ABI error: %s\\n", msg);
+    gx_exit(3);
+}}
+
+#define GX_CHECK() do {{ if (*gx_err) gx_fail(); }} while (0)
+
+_Noreturn static inline void gx_rterr(const char *msg) {{
+    gox_error_set(1, msg);
+    gx_fail();
+}}
+
+_Noreturn static inline void gx_abi_error(const char *msg) {{
+    gox_error_set(2, msg);
+    gx_fail();
+}}
+
+_Noreturn static inline void gx_fatal(const char *msg) {{
+    gox_error_set(3, msg);
+    gx_fail();
+}}
+
+static inline void gx_burn(void) {{
+    if (--gx_fuel < 0) {{
+        fprintf(stderr, "gox-ref: step limit exceeded (the program runs too long for the runner's budget)\\n");
+        gx_exit(3);
+    }}
+}}
+
+/* An integer argument outside its C parameter's range: the reference's ABI error text. */
+_Noreturn static inline void gx_range(const char *sym, const char *param, uint64_t v, int is_signed, const char *ctype,
+                               const char *range) {{
+    char buf[256];
+    if (is_signed) snprintf(buf, sizeof buf, "%s: %s=%lld is out of range for %s (%s)", sym, param, (long long)v, ctype, range);
+    else snprintf(buf, sizeof buf, "%s: %s=%llu is out of range for %s (%s)", sym, param, (unsigned long long)v, ctype, range);
+    gx_abi_error(buf);
+}}
+
+static inline uint64_t gx_sdiv(uint64_t a, uint64_t b) {{
+    if (b == 0) gx_rterr("runtime error: integer divide by zero");
+    if ((int64_t)b == -1) return 0 - a;
+    return (uint64_t)((int64_t)a / (int64_t)b);
+}}
+static inline uint64_t gx_srem(uint64_t a, uint64_t b) {{
+    if (b == 0) gx_rterr("runtime error: integer divide by zero");
+    if ((int64_t)b == -1) return 0;
+    return (uint64_t)((int64_t)a % (int64_t)b);
+}}
+static inline uint64_t gx_udiv(uint64_t a, uint64_t b) {{
+    if (b == 0) gx_rterr("runtime error: integer divide by zero");
+    return a / b;
+}}
+static inline uint64_t gx_urem(uint64_t a, uint64_t b) {{
+    if (b == 0) gx_rterr("runtime error: integer divide by zero");
+    return a % b;
+}}
+static inline uint64_t gx_count(uint64_t c, int is_signed) {{
+    if (is_signed && (int64_t)c < 0) gx_rterr("runtime error: negative shift amount");
+    return c;
+}}
+static inline uint64_t gx_shl(uint64_t a, uint64_t c, int is_signed) {{
+    c = gx_count(c, is_signed);
+    return c < 64 ? a << c : 0;
+}}
+static inline uint64_t gx_sar(uint64_t a, uint64_t c, int is_signed) {{
+    c = gx_count(c, is_signed);
+    return (uint64_t)((int64_t)a >> (c < 63 ? c : 63));
+}}
+static inline uint64_t gx_shr(uint64_t a, uint64_t c, int is_signed) {{
+    c = gx_count(c, is_signed);
+    return c < 64 ? a >> c : 0;
+}}
+static inline uint64_t gx_fdiv(uint64_t a, uint64_t b) {{
+    double x = gx_f(a), y = gx_f(b);
+    if (y == 0.0) {{
+        if (x == 0.0 || isnan(x)) return UINT64_C(0x7ff8000000000000); /* Python's float('nan') */
+        return gx_b(((x < 0) != (signbit(y) != 0)) ? -INFINITY : INFINITY);
+    }}
+    return gx_b(x / y);
+}}
+static inline uint64_t gx_f2i(uint64_t b) {{
+    double d = gx_f(b);
+    if (isnan(d) || isinf(d) || !(d >= -0x1p63 && d < 0x1p63)) return UINT64_C(0x8000000000000000);
+    return (uint64_t)(int64_t)d;
+}}
+static inline uint64_t gx_f2u(uint64_t b) {{
+    double d = gx_f(b);
+    if (isnan(d) || isinf(d) || !(d >= -0x1p63 && d < 0x1p64)) return UINT64_C(0x8000000000000000);
+    if (d < 0) return (uint64_t)(int64_t)d;
+    return (uint64_t)d;
+}}
+static inline gx_entry_t gx_entry_of(const void *p) {{
+    gx_entry_t e;
+    memcpy(&e, &p, sizeof e);
+    return e;
+}}
+static inline const void *gx_ptr_of(gx_entry_t e) {{
+    const void *p;
+    memcpy(&p, &e, sizeof p);
+    return p;
+}}
+static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
+    char buf[160];
+    if (got == want) return;
+    snprintf(buf, sizeof buf, "%s: called with %u arguments, expects %u", fn, (unsigned)got, (unsigned)want);
+    gx_abi_error(buf);
+}}
+"""
+
+    def _signature(self, f: FuncDecl) -> str:
+        params = [f"uint64_t p{i}" for i in range(len(f.params))]
+        if len(f.results) > 1:
+            params.append("uint64_t *gx_res")
+        ret = "uint64_t" if len(f.results) == 1 else "void"
+        return f"static {ret} gx_f_{f.name}({', '.join(params) or 'void'})"
+
+    def _ref_slots(self, f: FuncDecl) -> list[int]:
+        return [i for i, t in enumerate(f.slot_types) if t == "ref"]
+
+    def _info(self, f: FuncDecl) -> str:
+        refs = self._ref_slots(f)
+        names = ", ".join(c_string(f.slot_names[i].encode()) for i in refs)
+        lines = []
+        if refs:
+            lines.append(f"static const char *const gx_names_{f.name}[] = {{{names}}};")
+        return "\n".join(lines)
+
+    # -- functions ------------------------------------------------------------------------------
+    def _function(self, f: FuncDecl) -> str:
+        fn = _Fn(f)
+        fn.ref_index = {s: k for k, s in enumerate(self._ref_slots(f))}
+        fn.frame = f.has_frame and self.sched
+        nlocals = len(fn.ref_index)
+        self._block_into(fn, f.body)
+        nres_ref = sum(1 for t in f.results if t == "ref")
+        ntemps = fn.max_temps
+        size = nlocals + ntemps + (nres_ref if fn.frame else 0)
+        head: list[str] = [f"#define GX_RES {nlocals + ntemps}u"] if fn.frame else []
+        vol = "volatile " if fn.frame else ""
+        head.append(f"    {vol}uint64_t S[{max(size, 1)}] = {{0}};")
+        names = f"gx_names_{f.name}" if nlocals else "NULL"
+        head.append(f"    static const GoxShadowInfo info = {{\"{f.name}\", {names}, {nlocals}u, {ntemps}u}};")
+        head.append("    GoxShadowFrame F;")
+        head.append("    memset(&F, 0, sizeof F);")
+        head.append("    F.info = &info;")
+        head.append("    F.slots = S;")
+        if fn.frame:
+            if f.results:
+                head.append(f"    volatile uint64_t R[{len(f.results)}] = {{0}};")
+            head.append("    uint64_t gx_fr;")
+        head.append("    gx_burn();")
+        head.append("    gox_shadow_push(&F);")
+        head.append('    if (F.depth > GX_MAX_DEPTH) gx_fatal("stack overflow");')
+        for i, p in enumerate(f.params):
+            if p.type == "ref":
+                head.append(f"    S[{fn.ref_index[i]}] = p{i};")
+        for i, t in enumerate(f.slot_types):
+            if t != "ref":
+                init = f"p{i}" if i < len(f.params) else "0"
+                head.append(f"    uint64_t l{i} = {init};")
+        if fn.frame:
+            head.append("    gx_fr = gox_defer_frame_enter();")
+            head.append("    GX_CHECK();")
+            head.append("    if (setjmp(*(jmp_buf *)gox_defer_frame_jmpbuf(gx_fr))) {")
+            head.append("        gox_shadow_unwind(&F);")
+            head.append("        goto gx_out;")
+            head.append("    }")
+        tail: list[str] = []
+        if fn.frame:
+            tail.append("gx_out:")
+            tail.append("    gox_defer_frame_exit(gx_fr);")
+            tail.append("    GX_CHECK();")
+            tail.append("    gox_shadow_pop(&F);")
+            if len(f.results) == 1:
+                tail.append("    return R[0];")
+            elif f.results:
+                tail.append(f"    for (int i = 0; i < {len(f.results)}; i++) gx_res[i] = R[i];")
+        else:
+            tail.append("    gox_shadow_pop(&F);")
+            if len(f.results) == 1:
+                tail.append("    return 0;")
+        unused = [f"    (void)l{i};" for i, t in enumerate(f.slot_types) if t != "ref"]
+        if fn.frame:
+            tail.append("#undef GX_RES")
+        return "\n".join([self._signature(f) + " {", *head, *unused, *fn.lines, *tail, "}", ""])
+
+    def _entry(self, f: FuncDecl) -> str:
+        n = len(f.params)
+        args = ", ".join(f"args[{i}] != 0" if p.type == "bool" else f"args[{i}]" for i, p in enumerate(f.params))
+        lines = [f"static uint64_t gx_e_{f.name}(const uint64_t *args, uint32_t nargs) {{"]
+        lines.append(f'    gx_nargs("main.{f.name}", nargs, {n}u);')
+        if n == 0:
+            lines.append("    (void)args;")
+        if not f.results:
+            lines.append(f"    gx_f_{f.name}({args});")
+            lines.append("    return 0;")
+        elif len(f.results) == 1:
+            lines.append(f"    return gx_f_{f.name}({args});")
+        else:
+            k = len(f.results)
+            sep = ", " if args else ""
+            lines.append(f"    uint64_t r[{k}];")
+            lines.append(f"    gx_f_{f.name}({args}{sep}r);")
+            lines.append("    memcpy(gx_ret, r, sizeof r);")
+            lines.append("    return r[0];")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _install(self) -> str:
+        p = self.prog
+        flags = [1 if t == "ref" else 0 for t in self.global_types] + [1] * len(p.strings)
+        lines = ["static void gx_install(void) {"]
+        if flags:
+            lines.append(f"    static const uint8_t is_ref[] = {{{', '.join(map(str, flags))}}};")
+            lines.append(f"    gox_init_globals({len(flags)}u, is_ref, {len(flags)}u);")
+        else:
+            lines.append("    gox_init_globals(0u, NULL, 0u);")
+        lines.append("    GX_CHECK();")
+        for i, s in enumerate(p.strings):
+            lines.append(f"    gx_str[{i}] = gox_rt_string_from_ptr((const uint8_t *){c_string(s)}, {len(s)}u);")
+            lines.append("    GX_CHECK();")
+            lines.append(f"    gox_rt_set_global({self.nglobals + i}u, gx_str[{i}]);")
+            lines.append("    GX_CHECK();")
+        lines.append(f"    gox_init_func_table({len(p.funcs) + 1}u);")
+        lines.append("    GX_CHECK();")
+        for f in p.funcs:
+            lines.append(f"    gox_set_func_ptr({f.func_id}u, gx_ptr_of(gx_e_{f.name}));")
+            lines.append("    GX_CHECK();")
+            if self.names:
+                lines.append(f'    gox_func_set_name(gx_ptr_of(gx_e_{f.name}), "main.{f.name}");')
+        if self.names:
+            for helper, sym in self.helper_names:
+                lines.append(f'    gox_func_set_name(gx_ptr_of({helper}), "{sym}");')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def _main(self) -> str:
+        main = next(f for f in self.prog.funcs if f.name == "main")
+        run = (
+            f"    status = (int)gox_run_main(gx_e_{main.name}, NULL, 0u, seed);\n    GX_CHECK();\n"
+            if self.sched
+            else f"    (void)seed;\n    gx_e_{main.name}(NULL, 0u);\n"
+        )
+        return f"""int main(int argc, char **argv) {{
+    uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
+    int status = 0;
+    (void)gx_ret;
+    (void)gx_str;
+    gx_err = gox_error_flag();
+    gx_dump_path = getenv("GOX_NATIVE_DUMP");
+    gx_dump_at = getenv("GOX_NATIVE_DUMP_AT");
+    if (gx_dump_at && !*gx_dump_at) gx_dump_at = NULL;
+    gx_install();
+{run}    gx_exit(status);
+}}"""
+
+    # -- statements ---------------------------------------------------------------------------
+    def _block_into(self, fn: _Fn, b: Block) -> None:
+        for s in b.stmts:
+            self._stmt(fn, s)
+
+    def _local(self, fn: _Fn, slot: int) -> str:
+        if slot in fn.ref_index:
+            return f"S[{fn.ref_index[slot]}]"
+        return f"l{slot}"
+
+    def _store(self, fn: _Fn, target: Name, value: str) -> None:
+        if target.slot >= 0:
+            fn.emit(f"{self._local(fn, target.slot)} = {value};")
+            return
+        fn.emit(f"gox_rt_set_global({target.glob}u, {value});")
+        fn.emit("GX_CHECK();")
+
+    def _stmt(self, fn: _Fn, s: Stmt) -> None:
+        if isinstance(s, VarDecl):
+            v = self._expr(fn, s.init) if s.init is not None else "0"
+            fn.emit(f"{self._local(fn, s.slot)} = {v};")
+        elif isinstance(s, Assign):
+            self._assign(fn, s)
+        elif isinstance(s, ExprStmt):
+            assert isinstance(s.expr, (Call, TCall))
+            for v in self._call(fn, s.expr):  # results discarded
+                fn.emit(f"(void){v};")
+        elif isinstance(s, If):
+            c = self._expr(fn, s.cond)
+            fn.emit(f"if ({c}) {{")
+            fn.indent += 1
+            self._block_into(fn, s.then)
+            fn.indent -= 1
+            if s.els is not None:
+                fn.emit("} else {")
+                fn.indent += 1
+                self._block_into(fn, s.els)
+                fn.indent -= 1
+            fn.emit("}")
+        elif isinstance(s, For):
+            self._for(fn, s)
+        elif isinstance(s, Break):
+            fn.emit("break;")
+        elif isinstance(s, Continue):
+            fn.used_labels.add(fn.loops[-1])
+            fn.emit(f"goto {fn.loops[-1]};")
+        elif isinstance(s, Return):
+            self._return(fn, s)
+        elif isinstance(s, GoStmt):
+            self._go(fn, s)
+        elif isinstance(s, Checkpoint):
+            fn.emit(f"gx_checkpoint({c_string(s.label.encode())});")
+        else:  # pragma: no cover
+            raise TypeError(f"unknown statement {s!r}")
+
+    def _assign(self, fn: _Fn, s: Assign) -> None:
+        if len(s.targets) == 1:
+            t = s.targets[0]
+            v = self._expr(fn, s.value)
+            if t is None:
+                fn.emit(f"(void){v};")
+            else:
+                self._store(fn, t, v)
+            return
+        assert isinstance(s.value, (Call, TCall))
+        vals = self._call(fn, s.value)
+        for t, v in zip(s.targets, vals, strict=True):
+            if t is not None:
+                self._store(fn, t, v)
+            else:
+                fn.emit(f"(void){v};")
+
+    def _for(self, fn: _Fn, s: For) -> None:
+        fn.emit("{")
+        fn.indent += 1
+        if s.init is not None:
+            self._stmt(fn, s.init)
+        cont = fn.label("cont")
+        fn.emit("for (;;) {")
+        fn.indent += 1
+        if s.cond is not None:
+            c = self._expr(fn, s.cond)
+            fn.emit(f"if (!({c})) break;")
+        fn.emit("gx_burn();")
+        fn.loops.append(cont)
+        fn.emit("{")
+        fn.indent += 1
+        self._block_into(fn, s.body)
+        fn.indent -= 1
+        fn.emit("}")
+        fn.loops.pop()
+        if cont in fn.used_labels:
+            fn.emit(f"{cont}:;")
+        if s.post is not None:
+            self._stmt(fn, s.post)
+        fn.indent -= 1
+        fn.emit("}")
+        fn.indent -= 1
+        fn.emit("}")
+
+    def _return(self, fn: _Fn, s: Return) -> None:
+        f = fn.decl
+        vals: list[str]
+        if not s.values:
+            vals = []
+        else:
+            first = s.values[0]
+            if len(s.values) == 1 and isinstance(first, (Call, TCall)) and len(first.results) > 1:
+                vals = self._call(fn, first)
+            else:
+                vals = self._rooted_list(fn, s.values)
+        if fn.frame:
+            k = 0
+            for i, (t, v) in enumerate(zip(f.results, vals, strict=True)):
+                fn.emit(f"R[{i}] = {v};")
+                if t == "ref":
+                    fn.emit(f"S[GX_RES + {k}] = {v};")
+                    k += 1
+            fn.emit(f"F.nret = {k}u;")
+            fn.emit("goto gx_out;")
+            return
+        if len(f.results) > 1:
+            for i, v in enumerate(vals):
+                fn.emit(f"gx_res[{i}] = {v};")
+        fn.emit("gox_shadow_pop(&F);")
+        fn.emit(f"return {vals[0]};" if len(f.results) == 1 else "return;")
+
+    # -- expressions --------------------------------------------------------------------------
+    def _rooted_list(self, fn: _Fn, exprs: list[Expr]) -> list[str]:
+        """Evaluate left to right; a reference is a rooted temporary while a later expression
+        that contains a call is evaluated (interp._rooted_list)."""
+        later = [any(_has_call(x) for x in exprs[i + 1 :]) for i in range(len(exprs))]
+        base = fn.temp_depth
+        out = []
+        pushed = False
+        for e, lt in zip(exprs, later, strict=True):
+            v = self._expr(fn, e)
+            if e.ty == "ref" and lt:
+                t = fn.tmp()
+                fn.emit(f"uint64_t {t} = {v};")
+                v = t
+                fn.emit(f"S[{len(fn.ref_index) + fn.temp_depth}] = {t};")
+                fn.temp_depth += 1
+                fn.max_temps = max(fn.max_temps, fn.temp_depth)
+                fn.emit(f"F.ntemps = {fn.temp_depth}u;")
+                pushed = True
+            out.append(v)  # a temporary or a constant: no later call can change it
+        if pushed:
+            fn.temp_depth = base
+            fn.emit(f"F.ntemps = {base}u;")
+        return out
+
+    def _expr(self, fn: _Fn, e: Expr) -> str:
+        ty = e.ty
+        if isinstance(e, (IntLit, KindConst)):
+            if ty == "f64":
+                return _u(_f64_bits(float(e.value)))
+            return _u(e.value)
+        if isinstance(e, FloatLit):
+            return _u(_f64_bits(e.value))
+        if isinstance(e, BoolLit):
+            return "UINT64_C(1)" if e.value else "UINT64_C(0)"
+        if isinstance(e, NilLit):
+            return "UINT64_C(0)"
+        if isinstance(e, StrLit):
+            return f"gx_str[{e.index - self.nglobals}]"
+        if isinstance(e, FuncAddr):
+            return _u(e.func_id)
+        if isinstance(e, Name):
+            if e.slot >= 0:
+                t = fn.tmp()
+                fn.emit(f"uint64_t {t} = {self._local(fn, e.slot)};")
+                return t
+            t = fn.tmp()
+            fn.emit(f"uint64_t {t} = gox_rt_get_global({e.glob}u);")
+            if self.global_types[e.glob] == "bool":
+                fn.emit(f"{t} = {t} != 0;")
+            return t
+        if isinstance(e, Unary):
+            x = self._expr(fn, e.x)
+            t = fn.tmp()
+            if e.op == "!":
+                fn.emit(f"uint64_t {t} = !{x};")
+            elif e.op == "-":
+                fn.emit(f"uint64_t {t} = {'gx_b(-gx_f(' + x + '))' if ty == 'f64' else '0 - ' + x};")
+            else:
+                fn.emit(f"uint64_t {t} = ~{x};")
+            return t
+        if isinstance(e, Binary):
+            return self._binary(fn, e)
+        if isinstance(e, (Call, TCall)):
+            vals = self._call(fn, e)
+            assert len(vals) == 1
+            return vals[0]
+        raise TypeError(f"unknown expression {e!r}")  # pragma: no cover
+
+    def _binary(self, fn: _Fn, e: Binary) -> str:
+        op = e.op
+        if op in ("&&", "||"):
+            x = self._expr(fn, e.x)
+            t = fn.tmp()
+            fn.emit(f"uint64_t {t} = {x} != 0;")
+            fn.emit(f"if ({'' if op == '&&' else '!'}{t}) {{")
+            fn.indent += 1
+            y = self._expr(fn, e.y)
+            fn.emit(f"{t} = {y} != 0;")
+            fn.indent -= 1
+            fn.emit("}")
+            return t
+        x = self._expr(fn, e.x)
+        y = self._expr(fn, e.y)
+        t = fn.tmp()
+        xt = e.x.ty
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            if xt == "f64":
+                expr = f"gx_f({x}) {op} gx_f({y})"
+            elif xt == "i64":
+                expr = f"(int64_t){x} {op} (int64_t){y}"
+            else:
+                expr = f"{x} {op} {y}"
+            fn.emit(f"uint64_t {t} = {expr};")
+            return t
+        ty = e.ty
+        if ty == "f64":
+            expr = f"gx_fdiv({x}, {y})" if op == "/" else f"gx_b(gx_f({x}) {op} gx_f({y}))"
+        elif op in ("+", "-", "*", "&", "|", "^"):
+            expr = f"{x} {op} {y}"
+        elif op == "&^":
+            expr = f"{x} & ~{y}"
+        elif op == "/":
+            expr = f"gx_{'s' if ty == 'i64' else 'u'}div({x}, {y})"
+        elif op == "%":
+            expr = f"gx_{'s' if ty == 'i64' else 'u'}rem({x}, {y})"
+        elif op == "<<":
+            expr = f"gx_shl({x}, {y}, {1 if e.y.ty == 'i64' else 0})"
+        elif op == ">>":
+            fname = "gx_sar" if ty == "i64" else "gx_shr"
+            expr = f"{fname}({x}, {y}, {1 if e.y.ty == 'i64' else 0})"
+        else:  # pragma: no cover
+            raise TypeError(f"unknown operator {op}")
+        fn.emit(f"uint64_t {t} = {expr};")
+        return t
+
+    # -- calls ----------------------------------------------------------------------------------
+    def _call(self, fn: _Fn, e: Call | TCall) -> list[str]:
+        """Emit a call; its results as C expressions (stable temporaries)."""
+        if isinstance(e, Call) and e.how == "conv":
+            return [self._conversion(fn, e)]
+        if isinstance(e, Call) and e.how == "abi":
+            return self._abi_call(fn, e)
+        if isinstance(e, Call):
+            args = self._rooted_list(fn, e.args)
+            f = self.funcs[e.func_id]
+            return self._direct(fn, f, args)
+        return self._indirect(fn, e)
+
+    def _direct(self, fn: _Fn, f: FuncDecl, args: list[str]) -> list[str]:
+        a = ", ".join(args)
+        if not f.results:
+            fn.emit(f"gx_f_{f.name}({a});")
+            return []
+        if len(f.results) == 1:
+            t = fn.tmp()
+            fn.emit(f"uint64_t {t} = gx_f_{f.name}({a});")
+            return [t]
+        t = fn.tmp()
+        fn.emit(f"uint64_t {t}[{len(f.results)}];")
+        fn.emit(f"gx_f_{f.name}({a}{', ' if a else ''}{t});")
+        return [f"{t}[{i}]" for i in range(len(f.results))]
+
+    def _entry_of(self, fn: _Fn, closure: bool, target: str, args: list[str], nil_ok: bool) -> tuple[str, list[str]]:
+        """The table entry (a ``const void *`` C expression) and the slot arguments of a
+        tcall/ccall (``nil_ok``: a nil target gives NULL instead of panicking)."""
+        p = fn.tmp()
+        fn.emit(f"const void *{p} = NULL;")
+        if closure:
+            if not nil_ok:
+                fn.emit(f'if (!{target}) gx_rterr("{NIL_DEREF}");')
+            fn.emit(f"if ({target}) {{")
+            fn.indent += 1
+            fid = fn.tmp()
+            fn.emit(f"uint32_t {fid} = gox_closure_func_id({target});")
+            fn.emit("GX_CHECK();")
+            fn.emit(f"{p} = gox_func_table_get({fid});")
+            fn.emit("GX_CHECK();")
+            fn.indent -= 1
+            fn.emit("}")
+            return p, [target, *args]
+        fn.emit(f"if ({target}) {{")
+        fn.indent += 1
+        fn.emit(
+            f'if ({target} > UINT64_C(0xFFFFFFFF)) gx_range("gox_func_table_get", "func_id", {target}, 0, "uint32_t", '
+            '"0..4294967295");'
+        )
+        fn.emit(f"{p} = gox_func_table_get((uint32_t){target});")
+        fn.emit("GX_CHECK();")
+        fn.indent -= 1
+        fn.emit("}")
+        return p, list(args)
+
+    def _indirect(self, fn: _Fn, e: TCall) -> list[str]:
+        vals = self._rooted_list(fn, [e.target, *e.args])
+        p, args = self._entry_of(fn, e.closure, vals[0], vals[1:], nil_ok=False)
+        fn.emit(f'if (!{p}) gx_rterr("{NIL_DEREF}");')
+        arr = fn.tmp()
+        n = len(args)
+        fn.emit(f"uint64_t {arr}[{max(n, 1)}] = {{{', '.join(args) or '0'}}};")
+        r = fn.tmp()
+        fn.emit(f"uint64_t {r} = gx_entry_of({p})({arr}, {n}u);")
+        if not e.results:
+            fn.emit(f"(void){r};")
+            return []
+        out = []
+        for i, ty in enumerate(e.results):
+            src = r if i == 0 else f"gx_ret[{i}]"
+            t = fn.tmp()
+            fn.emit(f"uint64_t {t} = {src}{' != 0' if ty == 'bool' else ''};")
+            out.append(t)
+        return out
+
+    def _abi_args(self, fn: _Fn, e: Call) -> tuple[AbiCall, list[str]]:
+        """Evaluate an ABI call's slot arguments, check their C ranges, and build the C
+        argument list (bytes parameters become literal + length)."""
+        shape = abi_call_shape(e.name)
+        plain = [a for a, p in zip(e.args, e.param_types, strict=True) if p != "bytes"]
+        vals = iter(self._rooted_list(fn, plain))
+        cargs: list[str] = []
+        for a, (pname, cls, ctype) in zip(e.args, shape.params, strict=True):
+            if cls in ("bytes", "cstr"):
+                assert isinstance(a, StrLit)
+                if cls == "cstr":
+                    cargs.append(c_string(a.value))
+                else:
+                    cargs.append(f"(const uint8_t *){c_string(a.value)}")
+                    cargs.append(f"{len(a.value)}u")
+                continue
+            v = next(vals)
+            if cls == "int":
+                self._range_check(fn, e.name, pname, ctype, v, a.ty == "i64")
+                cargs.append(f"({ctype}){v}")
+            elif cls == "bool":
+                cargs.append(f"{v} != 0")
+            else:
+                cargs.append(v)
+        return shape, cargs
+
+    def _range_check(self, fn: _Fn, sym: str, pname: str, ctype: str, v: str, signed: bool) -> None:
+        lo, hi = _INT_RANGES[ctype]
+        if v.startswith("UINT64_C(0x"):  # a constant (kinds, type ids): checked here
+            c = int(v[len("UINT64_C(") : -1], 16)
+            c = c - (1 << 64) if signed and c >> 63 else c
+            if lo <= c <= hi:
+                return
+        conds = []
+        if signed:
+            if lo > -(2**63):
+                conds.append(f"(int64_t){v} < INT64_C({lo})")
+            if hi < 2**63 - 1:
+                conds.append(f"(int64_t){v} > INT64_C({hi})")
+        else:
+            if hi < M64:
+                conds.append(f"{v} > UINT64_C({hi})")
+        if conds:
+            fn.emit(
+                f'if ({" || ".join(conds)}) gx_range("{sym}", "{pname}", {v}, {1 if signed else 0}, "{ctype}", '
+                f'"{lo}..{hi}");'
+            )
+
+    def _abi_call(self, fn: _Fn, e: Call) -> list[str]:
+        shape, cargs = self._abi_args(fn, e)
+        outs = []
+        for ctype, _name in shape.outs:
+            o = fn.tmp()
+            fn.emit(f"{ctype} {o} = 0;")
+            outs.append((ctype, o))
+        call_args = ", ".join(cargs + [f"&{o}" for _, o in outs])
+        call = f"{e.name}({call_args})"
+        results: list[str] = []
+        if shape.ret == "void":
+            fn.emit(f"{call};")
+        else:
+            r = fn.tmp()
+            fn.emit(f"{shape.ret} {r} = {call};")
+            results.append(self._to_slot(shape.ret, r))
+        fn.emit("GX_CHECK();")
+        for ctype, o in outs:
+            results.append(self._to_slot(ctype, o))
+        assert len(results) == len(e.results), (e.name, results, e.results)
+        out = []
+        for v in results:
+            t = fn.tmp()
+            fn.emit(f"uint64_t {t} = {v};")
+            out.append(t)
+        return out
+
+    @staticmethod
+    def _to_slot(ctype: str, v: str) -> str:
+        if ctype in _SIGNED_C:
+            return f"(uint64_t)(int64_t){v}"
+        if ctype == "bool":
+            return f"(uint64_t)({v} != 0)"
+        if ctype.endswith("*"):
+            return f"(uint64_t)(uintptr_t){v}"
+        return f"(uint64_t){v}"
+
+    def _conversion(self, fn: _Fn, e: Call) -> str:
+        x = self._expr(fn, e.args[0])
+        src, name = e.args[0].ty, e.name
+        t = fn.tmp()
+        if name in ("f64bits", "f64frombits", "ref"):
+            expr = x
+        elif name == "bool":
+            expr = f"{x} != 0"
+        elif name == "f64":
+            expr = {"i64": f"gx_b((double)(int64_t){x})", "u64": f"gx_b((double){x})"}.get(src, x)
+        elif name == "i64":
+            expr = f"gx_f2i({x})" if src == "f64" else x
+        else:  # u64
+            expr = f"gx_f2u({x})" if src == "f64" else x
+        fn.emit(f"uint64_t {t} = {expr};")
+        return t
+
+    # -- go and defer (the scheduler) -------------------------------------------------------------
+    def _go(self, fn: _Fn, s: GoStmt) -> None:
+        c = s.call
+        if isinstance(c, Call) and c.how == "abi":
+            entry, args = self._abi_adapter(fn, c)
+        elif isinstance(c, Call):
+            args = self._rooted_list(fn, c.args)
+            entry = f"gx_ptr_of(gx_e_{c.name})"
+        else:
+            vals = self._rooted_list(fn, [c.target, *c.args])
+            entry, args = self._entry_of(fn, c.closure, vals[0], vals[1:], nil_ok=True)
+        arr = fn.tmp()
+        n = len(args)
+        fn.emit(f"uint64_t {arr}[{max(n, 1)}] = {{{', '.join(args) or '0'}}};")
+        sym = "gox_defer_push" if s.defer else "gox_go_spawn"
+        fn.emit(f"{sym}({entry}, {arr}, {n}u);")
+        fn.emit("GX_CHECK();")
+
+    def _abi_adapter(self, fn: _Fn, c: Call) -> tuple[str, list[str]]:
+        """``defer gox_recover()``, ``defer gox_chan_close(c)``: an entry that makes the ABI call
+        with the arguments evaluated at the statement (bytes parameters baked in); it opens no
+        defer frame."""
+        self.nhelpers += 1
+        name = f"gx_abi_{self.nhelpers}"
+        plain = [a for a, p in zip(c.args, c.param_types, strict=True) if p != "bytes"]
+        args = self._rooted_list(fn, plain)
+        shape = abi_call_shape(c.name)
+        sub = _Fn(fn.decl)
+        k = 0
+        cargs: list[str] = []
+        for a, (pname, cls, ctype) in zip(c.args, shape.params, strict=True):
+            if cls in ("bytes", "cstr"):
+                assert isinstance(a, StrLit)
+                cargs.extend([c_string(a.value)] if cls == "cstr" else
+                             [f"(const uint8_t *){c_string(a.value)}", f"{len(a.value)}u"])
+                continue
+            v = f"args[{k}]"
+            k += 1
+            if cls == "int":
+                self._range_check(sub, c.name, pname, ctype, v, a.ty == "i64")
+                cargs.append(f"({ctype}){v}")
+            elif cls == "bool":
+                cargs.append(f"{v} != 0")
+            else:
+                cargs.append(v)
+        outs = [f"{ctype} o{i} = 0;" for i, (ctype, _n) in enumerate(shape.outs)]
+        call = f"{c.name}({', '.join(cargs + [f'&o{i}' for i in range(len(shape.outs))])});"
+        body = [f"static uint64_t {name}(const uint64_t *args, uint32_t nargs) {{", "    (void)nargs;", "    (void)args;"]
+        body += ["    " + o for o in outs]
+        body += [ln.replace("    ", "", 1) if ln.startswith("    ") else ln for ln in sub.lines]
+        body += [f"    {call}" if shape.ret == "void" else f"    (void){call}", "    GX_CHECK();"]
+        body += [f"    (void)o{i};" for i in range(len(shape.outs))]
+        body += ["    return 0;", "}", ""]
+        self.helpers.append("\n".join(body))
+        self.helper_names.append((name, c.name))
+        return f"gx_ptr_of({name})", args
+
+
+def compile_program(prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "") -> str:
+    """The C translation unit of a checked program (``sched``: the library has the scheduler;
+    ``names``: it has ``gox_func_set_name``, so reports name functions ``main.f``)."""
+    return CCompiler(prog, sched=sched, names=names, source_name=source_name).compile()

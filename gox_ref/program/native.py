@@ -1,0 +1,352 @@
+"""The native backend: programs compiled to C (``compile_c``), built against the C runtime and
+run in a child process.
+
+* **Build.** The C text is written to a cache directory (``$GOX_NATIVE_CACHE``, else
+  ``~/.cache/gox-ref/native``) under a key hashing the C text, the library, the header and the
+  compiler command, and built there once with ``cc -std=c11 -O1 -Wall -Wextra -Werror``
+  against ``gox_ref_native/gox_abi.h``, linked with the library (its path, and an rpath to its
+  directory).  The library is the one ``NativeRuntime`` loads (``$GOX_NATIVE_LIB``, else the
+  one built into the package).
+* **Run.** The executable runs in a child process with a timeout; the seed is its first
+  argument.  Its stdout, stderr and exit status make the same ``Outcome`` the reference's
+  runner produces (``case.run_text``), so ``case.mismatch`` judges both alike.  A crash (a
+  signal) is status 128 + the signal with a ``gox-ref: ... killed by SIG...`` line on stderr,
+  a timeout status 124: failures, never a hang of the caller.
+* **Features.** Until the library has the scheduler (``gox_run_main``,
+  ``gox_defer_frame_jmpbuf``), cases needing goroutines, channels, select, defer, recover,
+  deadlock detection or iterators are skipped (``SCHED_FEATURES``), and so is any program
+  calling an ABI symbol the library does not export (``gox_panic``, ...).
+* **Heap dumps.** With ``dump=PATH`` the program writes the collector's counters, every
+  object and every root at exit (or at the first ``checkpoint`` named ``dump_at``), which
+  ``read_dump`` turns into the reference's ``HeapSnapshot.canonical()`` form.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .case import FEATURES, Outcome
+from .check import load
+from .compile_c import compile_program
+from .syntax import (
+    Assign,
+    Binary,
+    Block,
+    Call,
+    Expr,
+    ExprStmt,
+    For,
+    GoStmt,
+    If,
+    Program,
+    ProgramError,
+    Return,
+    Stmt,
+    TCall,
+    Unary,
+    VarDecl,
+)
+
+PACKAGE = Path(__file__).resolve().parents[2] / "gox_ref_native"
+HEADER = PACKAGE / "gox_abi.h"
+CFLAGS = ("-std=c11", "-O1", "-Wall", "-Wextra", "-Werror")
+SCHED_SYMBOLS = ("gox_run_main", "gox_defer_frame_jmpbuf")
+SCHED_FEATURES = frozenset({"chan", "go", "select", "defer", "recover", "deadlock", "iter"})
+SHADOW_SYMBOLS = ("gox_shadow_push", "gox_shadow_pop", "gox_shadow_unwind", "gox_shadow_top")
+DEFAULT_TIMEOUT = 60.0
+STATUS_TIMEOUT = 124
+_COLORS = ("white", "white(dead)", "gray", "black")
+
+
+class NativeUnavailable(Exception):
+    """The native backend cannot run here (no library, no C compiler, a stale library)."""
+
+
+# -- the library ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Library:
+    path: Path
+    digest: str
+    symbols: frozenset[str]
+
+    @property
+    def sched(self) -> bool:
+        return all(s in self.symbols for s in SCHED_SYMBOLS)
+
+    def features(self) -> frozenset[str]:
+        return FEATURES if self.sched else FEATURES - SCHED_FEATURES
+
+
+_LIBS: dict[tuple[str, int, int], Library] = {}
+_LOCK = threading.Lock()
+
+
+def library() -> Library:
+    """The C runtime the programs link with (checked for the shadow-stack entries)."""
+    from gox_ref.abi import BY_NAME
+
+    try:
+        from gox_ref_native.runtime import library_path
+
+        path = library_path().resolve()
+    except (FileNotFoundError, ImportError) as e:
+        raise NativeUnavailable(f"no native library: {e}") from None
+    if not path.is_file():
+        raise NativeUnavailable(f"no native library at {path}; build it with: make -C gox_ref_native")
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    with _LOCK:
+        lib = _LIBS.get(key)
+        if lib is None:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            handle = ctypes.CDLL(str(path))
+            names = [n for n in BY_NAME if _exports(handle, n)]
+            names += [n for n in SCHED_SYMBOLS if _exports(handle, n)]
+            lib = _LIBS[key] = Library(path, digest, frozenset(names))
+    missing = [s for s in SHADOW_SYMBOLS if s not in lib.symbols]
+    if missing:
+        raise NativeUnavailable(
+            f"the native library {path} has no shadow stack ({', '.join(missing)}); rebuild it: "
+            "make -C gox_ref_native, or pip install -e ."
+        )
+    return lib
+
+
+def _exports(handle: ctypes.CDLL, name: str) -> bool:
+    try:
+        getattr(handle, name)
+    except AttributeError:
+        return False
+    return True
+
+
+def compiler() -> str:
+    cc = os.environ.get("CC", "cc")
+    if shutil.which(cc) is None:
+        raise NativeUnavailable(f"no C compiler ({cc!r} is not on PATH; set CC)")
+    return cc
+
+
+# -- what a program needs -------------------------------------------------------------------------
+def used_symbols(prog: Program) -> set[str]:
+    """The ABI symbols the compiled program calls (beyond those every program calls)."""
+    used: set[str] = set()
+
+    def expr(e: Expr | None) -> None:
+        if e is None:
+            return
+        if isinstance(e, Call):
+            if e.how == "abi":
+                used.add(e.name)
+            for a in e.args:
+                expr(a)
+        elif isinstance(e, TCall):
+            used.add("gox_func_table_get")
+            if e.closure:
+                used.add("gox_closure_func_id")
+            expr(e.target)
+            for a in e.args:
+                expr(a)
+        elif isinstance(e, Unary):
+            expr(e.x)
+        elif isinstance(e, Binary):
+            expr(e.x)
+            expr(e.y)
+
+    def stmt(s: Stmt | None) -> None:
+        if s is None:
+            return
+        if isinstance(s, VarDecl):
+            expr(s.init)
+        elif isinstance(s, Assign):
+            expr(s.value)
+        elif isinstance(s, ExprStmt):
+            expr(s.expr)
+        elif isinstance(s, If):
+            expr(s.cond)
+            block(s.then)
+            if s.els is not None:
+                block(s.els)
+        elif isinstance(s, For):
+            stmt(s.init)
+            expr(s.cond)
+            stmt(s.post)
+            block(s.body)
+        elif isinstance(s, Return):
+            for v in s.values:
+                expr(v)
+        elif isinstance(s, GoStmt):
+            used.add("gox_defer_push" if s.defer else "gox_go_spawn")
+            expr(s.call)
+
+    def block(b: Block) -> None:
+        for s in b.stmts:
+            stmt(s)
+
+    for f in prog.funcs:
+        block(f.body)
+    return used
+
+
+def skip_reason(prog: Program, lib: Library) -> str | None:
+    """Why the program cannot run on this library yet (None: it can)."""
+    from gox_ref.abi import BY_NAME
+
+    need = used_symbols(prog)
+    if lib.sched:
+        if any(f.has_frame for f in prog.funcs):
+            need |= {"gox_defer_frame_enter", "gox_defer_frame_exit"}
+        missing = sorted(n for n in need if n not in lib.symbols)
+    else:  # the concurrency half only works inside gox_run_main
+        missing = sorted(n for n in need if n not in lib.symbols or BY_NAME[n].half == 2)
+    if not missing:
+        return None
+    return f"needs the native scheduler ({', '.join(missing)})"
+
+
+# -- building and running -------------------------------------------------------------------------
+def cache_dir() -> Path:
+    env = os.environ.get("GOX_NATIVE_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gox-ref" / "native"
+
+
+def build(prog: Program, lib: Library | None = None) -> Path:
+    """Compile the program to C and build it (once per distinct program and library)."""
+    lib = lib or library()
+    cc = compiler()
+    names = "gox_func_set_name" in lib.symbols
+    csrc = compile_program(prog, sched=lib.sched, names=names, source_name=Path(prog.file).name)
+    cmd_tail = [*CFLAGS, "-I", str(HEADER.parent), str(lib.path), f"-Wl,-rpath,{lib.path.parent}", "-lm"]
+    h = hashlib.sha256()
+    for part in (csrc, lib.digest, HEADER.read_text(), cc, " ".join(cmd_tail)):
+        h.update(part.encode())
+        h.update(b"\0")
+    key = h.hexdigest()[:32]
+    d = cache_dir()
+    exe = d / f"{key}.exe"
+    if exe.is_file():
+        return exe
+    d.mkdir(parents=True, exist_ok=True)
+    src = d / f"{key}.c"
+    src.write_text(csrc)
+    fd, tmp = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=d)
+    os.close(fd)
+    try:
+        proc = subprocess.run([cc, str(src), *cmd_tail[:-1], "-o", tmp, cmd_tail[-1]], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise NativeBuildError(f"{cc} failed on {src}:\n{proc.stderr.strip()}")
+        os.replace(tmp, exe)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return exe
+
+
+class NativeBuildError(Exception):
+    """The C compiler refused the generated code (a bug of compile_c)."""
+
+
+def _signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return f"signal {sig}"
+
+
+def run_exe(
+    exe: Path,
+    seed: int,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    dump: Path | None = None,
+    dump_at: str | None = None,
+    capture: bool = True,
+) -> Outcome:
+    """Run a built program in a child process; its outcome (status, stdout, stderr)."""
+    env = dict(os.environ)
+    env.pop("GOX_NATIVE_DUMP", None)
+    env.pop("GOX_NATIVE_DUMP_AT", None)
+    if dump is not None:
+        env["GOX_NATIVE_DUMP"] = str(dump)
+        if dump_at is not None:
+            env["GOX_NATIVE_DUMP_AT"] = dump_at
+    pipe = subprocess.PIPE if capture else None
+    try:
+        proc = subprocess.run([str(exe), str(seed)], stdout=pipe, stderr=pipe, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        err = (e.stderr or b"") + f"gox-ref: the native program timed out after {timeout:g} s\n".encode()
+        return Outcome(STATUS_TIMEOUT, e.stdout or b"", err)
+    status, err = proc.returncode, proc.stderr or b""
+    if status < 0:
+        err += f"gox-ref: the native program was killed by {_signal_name(-status)} (a crash)\n".encode()
+        status = 128 - status
+    return Outcome(status, proc.stdout or b"", err)
+
+
+def run_program(prog: Program, seed: int, *, timeout: float = DEFAULT_TIMEOUT, capture: bool = True) -> Outcome:
+    return run_exe(build(prog), seed, timeout=timeout, capture=capture)
+
+
+def run_text(text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOUT) -> Outcome | str:
+    """Load, build and run a program on the native backend; a string says why it is skipped."""
+    try:
+        prog = load(text, file)
+    except ProgramError as e:
+        return Outcome(None, reject=e)  # load-time rejection does not depend on the backend
+    lib = library()
+    why = skip_reason(prog, lib)
+    if why is not None:
+        return why
+    return run_exe(build(prog, lib), seed, timeout=timeout)
+
+
+# -- heap dumps -----------------------------------------------------------------------------------
+@dataclass
+class Dump:
+    stats: tuple[int, ...]
+    objects: tuple[tuple[object, ...], ...]  # as ObjectView.canonical()
+    roots: tuple[tuple[str, int], ...]  # (where, allocation number)
+
+
+def read_dump(path: Path) -> Dump:
+    from ..kinds import ValueKind
+
+    stats: tuple[int, ...] = ()
+    objects = []
+    roots = []
+    heap_base, stride = 0x10000000, 16
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("stats "):
+            stats = tuple(int(x) for x in line.split()[1:])
+        elif line.startswith("obj "):
+            head, slot_text, ref_text = line[4:].split(" ;")
+            num, kind, type_id, color, gen, flags = (int(x) for x in head.split())
+            slots: list[object] = []
+            for tok in slot_text.split():
+                if tok.startswith("r"):
+                    slots.append(("ref", int(tok[1:])))
+                elif tok.startswith("a"):
+                    slots.append(heap_base + stride * int(tok[1:]))
+                else:
+                    slots.append(int(tok))
+            if kind in (ValueKind.MAP, ValueKind.CHANNEL) and slots:
+                slots[0] = None
+            refs = tuple(int(x) for x in ref_text.split())
+            name = ValueKind(kind).name.title().replace("_", "")
+            objects.append((num, name, type_id, _COLORS[color], gen, flags, tuple(slots), refs))
+        elif line.startswith("root "):
+            num_text, where = line[5:].split("\t", 1)
+            roots.append((where, int(num_text)))
+    return Dump(stats, tuple(objects), tuple(roots))

@@ -1,0 +1,332 @@
+/* chan.c: channels, per the Go spec and runtime/chan.go, exactly as gox_ref/chan.py.
+ *
+ * State (behind the channel object's opaque slot 0, in its hidden ext pointer): the element
+ * kind, the capacity, a FIFO ring buffer, a closed flag and two FIFO queues of parked
+ * goroutines (Waiter, Go's sudog): receivers and senders (with the value each offers).  A send
+ * to a parked receiver hands the value over directly; a receive from a full buffer with a
+ * parked sender takes the head and appends the sender's value at the tail; close wakes every
+ * receiver (zero value, ok=false), then every sender (which panics when it resumes).  A waiter
+ * that belongs to a select makes the select's other waiters leave their queues the moment it
+ * is taken (select6).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+/* Go's makechan on 64-bit Linux: cap * 8 must not exceed maxAlloc - hchanSize. */
+#define MAX_CHAN_CAP ((((int64_t)1 << 48) - 96) / 8)
+
+typedef struct {
+    unsigned elem_kind;
+    int64_t cap;
+    uint64_t *buf;
+    size_t head, len, bufcap;
+    bool closed;
+    Waiter *rq_head, *rq_tail, *sq_head, *sq_tail;
+} ChanState;
+
+static ChanState *cst(GoxObj *o) { return (ChanState *)o->ext; }
+
+bool chan_elem_is_ref(GoxObj *o) { return gox_is_ref_kind(cst(o)->elem_kind); }
+
+unsigned chan_elem_kind(GoxObj *o) { return cst(o)->elem_kind; }
+
+bool chan_is_closed(GoxObj *o) { return cst(o)->closed; }
+
+void chan_free_state(GoxObj *o) {
+    ChanState *st = cst(o);
+    if (!st) return;
+    /* parked goroutines root their channels, so no queue holds a waiter here */
+    free(st->buf);
+    free(st);
+    o->ext = NULL;
+}
+
+static uint64_t buf_at(const ChanState *st, size_t i) { return st->buf[(st->head + i) % st->bufcap]; }
+
+void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
+    ChanState *st = cst(o);
+    if (!st || !gox_is_ref_kind(st->elem_kind)) return;
+    for (size_t i = 0; i < st->len; i++) fn(R, ctx, buf_at(st, i));
+    for (Waiter *w = st->sq_head; w; w = w->next) fn(R, ctx, w->value);
+}
+
+static void buf_push(ChanState *st, uint64_t v) {
+    if (st->len == st->bufcap) {
+        size_t ncap = st->bufcap ? 2 * st->bufcap : 4;
+        if ((int64_t)ncap > st->cap) ncap = (size_t)st->cap;
+        uint64_t *nb = xmalloc(ncap * sizeof *nb);
+        for (size_t i = 0; i < st->len; i++) nb[i] = buf_at(st, i);
+        free(st->buf);
+        st->buf = nb;
+        st->bufcap = ncap;
+        st->head = 0;
+    }
+    st->buf[(st->head + st->len) % st->bufcap] = v;
+    st->len++;
+}
+
+static uint64_t buf_pop(ChanState *st) {
+    uint64_t v = st->buf[st->head];
+    st->head = (st->head + 1) % st->bufcap;
+    st->len--;
+    return v;
+}
+
+/* ---- queues ---------------------------------------------------------------------------------- */
+void chan_enqueue(GoxObj *o, Waiter *w) {
+    ChanState *st = cst(o);
+    Waiter **head = w->is_send ? &st->sq_head : &st->rq_head, **tail = w->is_send ? &st->sq_tail : &st->rq_tail;
+    w->chan = o;
+    w->next = NULL;
+    w->prev = *tail;
+    if (*tail)
+        (*tail)->next = w;
+    else
+        *head = w;
+    *tail = w;
+}
+
+void chan_unlink(Waiter *w) {
+    if (!w->chan) return;
+    ChanState *st = cst(w->chan);
+    Waiter **head = w->is_send ? &st->sq_head : &st->rq_head, **tail = w->is_send ? &st->sq_tail : &st->rq_tail;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        *head = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    else
+        *tail = w->prev;
+    w->prev = w->next = NULL;
+    w->chan = NULL;
+}
+
+/* The first waiter of a queue; a select's other waiters leave their queues now. */
+static Waiter *dequeue(GoxRuntime *R, Waiter *head) {
+    if (!head) return NULL;
+    chan_unlink(head);
+    if (head->sel) select_won(R, head);
+    return head;
+}
+
+static void wake(GoxRuntime *R, Waiter *w, uint64_t value, bool ok, bool is_ref) {
+    GoxG *g = w->g;
+    g->wake_value = value;
+    g->wake_ok = ok;
+    g->wake_case = w->case_i;
+    g->wake_ref = is_ref; /* a reference handed over stays a root until the receiver runs */
+    sched_ready(R, g);
+}
+
+static void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2, uint64_t value,
+                       bool closed) {
+    if (!trace_on(R)) return;
+    TraceArg a[4];
+    size_t n = 0;
+    a[n++] = (TraceArg){.key = "chan", .kind = TV_U64, .u = o->num};
+    if (closed) a[n++] = (TraceArg){.key = "closed", .kind = TV_BOOL, .u = 1};
+    if (k2 && strcmp(k2, "sender") == 0) a[n++] = (TraceArg){.key = "sender", .kind = TV_U64, .u = v2};
+    if (k2 && strcmp(k2, "to") == 0) a[n++] = (TraceArg){.key = "to", .kind = TV_U64, .u = v2};
+    /* a reference shows its canonical address, as every reference does in the reference */
+    if (gox_is_ref_kind(cst(o)->elem_kind)) value = heap_canon(R, value);
+    a[n++] = (TraceArg){.key = "value", .kind = TV_U64, .u = value};
+    trace_emit(R, event, a, n);
+}
+
+/* ---- the operations, shared by plain calls and select --------------------------------------- */
+/* Complete a send now if possible: 1 when done, 0 when it must wait, -1 after recording
+ * `send on closed channel` (in program mode that panic does not return). */
+int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
+    ChanState *st = cst(o);
+    if (st->closed) {
+        gox_fail(R, ERR_PANIC, "send on closed channel");
+        return -1;
+    }
+    Waiter *w = dequeue(R, st->rq_head);
+    if (w) {
+        trace_chan(R, "send", o, "to", w->g->gid, val, false);
+        wake(R, w, val, true, gox_is_ref_kind(st->elem_kind));
+        return 1;
+    }
+    if ((int64_t)st->len < st->cap) {
+        buf_push(st, val);
+        if (gox_is_ref_kind(st->elem_kind) && val) gc_barrier(R, o, val);
+        trace_chan(R, "send", o, NULL, 0, val, false);
+        return 1;
+    }
+    return 0;
+}
+
+bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
+    ChanState *st = cst(o);
+    Waiter *w = dequeue(R, st->sq_head);
+    if (w) {
+        uint64_t v;
+        if (st->cap == 0) {
+            v = w->value;
+        } else { /* full buffer: take the head, the sender's value goes to the tail */
+            v = buf_pop(st);
+            buf_push(st, w->value);
+        }
+        trace_chan(R, "recv", o, "sender", w->g->gid, v, false);
+        wake(R, w, 0, true, false);
+        *val = v;
+        *ok = true;
+        return true;
+    }
+    if (st->len) {
+        *val = buf_pop(st);
+        *ok = true;
+        trace_chan(R, "recv", o, NULL, 0, *val, false);
+        return true;
+    }
+    if (st->closed) {
+        trace_chan(R, "recv", o, NULL, 0, 0, true);
+        *val = 0;
+        *ok = false;
+        return true;
+    }
+    return false;
+}
+
+GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool *ok) {
+    *ok = true;
+    if (!ref) return NULL;
+    GoxObj *o = heap_get_kind(R, ref, K_CHANNEL, fn);
+    if (!o) *ok = false;
+    return o;
+}
+
+static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) { /* (kinds as select) */
+    unsigned ek = cst(o)->elem_kind;
+    if (!gox_is_ref_kind(ek) || heap_ref_ok(R, val)) return true;
+    Buf w = {0};
+    buf_puts(&w, "an element of kind ");
+    buf_kind(&w, ek);
+    bool okv = heap_check_ref_value(R, val, fn, w.data);
+    buf_free(&w);
+    return okv;
+}
+
+static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
+    bool ok;
+    GoxObj *o = chan_obj(R, ch, fn, &ok);
+    if (!ok) return;
+    if (!o) {
+        GoxG *g = sched_running(R, "block");
+        if (g) sched_park(R, g, "chan send (nil chan)", NULL, 0); /* never woken */
+        return;
+    }
+    if (!check_elem(R, o, val, fn)) return;
+    if (chan_try_send(R, o, val) != 0) return;
+    GoxG *g = sched_running(R, "send on a full channel");
+    if (!g) return;
+    Waiter w = {.g = g, .value = val, .case_i = -1, .is_send = true};
+    chan_enqueue(o, &w);
+    g->plain_wait = &w;
+    sched_park(R, g, "chan send", &ch, 1);
+    g->plain_wait = NULL;
+    if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
+}
+
+uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
+    bool ok;
+    *okp = false;
+    GoxObj *o = chan_obj(R, ch, fn, &ok);
+    if (!ok) return 0;
+    if (!o) {
+        GoxG *g = sched_running(R, "block");
+        if (g) sched_park(R, g, "chan receive (nil chan)", NULL, 0); /* never woken */
+        return 0;
+    }
+    uint64_t v;
+    if (chan_try_recv(R, o, &v, okp)) return v;
+    GoxG *g = sched_running(R, "receive from an empty channel");
+    if (!g) return 0;
+    Waiter w = {.g = g, .case_i = -1, .is_send = false};
+    chan_enqueue(o, &w);
+    g->plain_wait = &w;
+    sched_park(R, g, "chan receive", &ch, 1);
+    g->plain_wait = NULL;
+    *okp = g->wake_ok;
+    return g->wake_value;
+}
+
+/* ---- ABI ----------------------------------------------------------------------------------- */
+GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
+    GoxRuntime *R = gox_rt();
+    if (!gox_valid_kind(elem_kind) || elem_kind == K_INTERFACE) {
+        Buf b = {0};
+        buf_puts(&b, "gox_chan_new: elem_kind=");
+        buf_kind(&b, elem_kind);
+        buf_puts(&b, ", expected a single-slot value kind");
+        gox_fail_buf(R, ERR_ABI, &b);
+        return 0;
+    }
+    if (cap < 0 || cap > MAX_CHAN_CAP) {
+        gox_fail(R, ERR_PANIC, "makechan: size out of range");
+        return 0;
+    }
+    if (!gc_safepoint(R, NULL, 0)) return 0;
+    GoxObj *o = gc_alloc(R, K_CHANNEL, NO_TYPE, 1);
+    ChanState *st = xcalloc(1, sizeof *st);
+    st->elem_kind = elem_kind;
+    st->cap = cap;
+    o->ext = st;
+    o->slots[0] = o->num; /* an opaque handle */
+    return OBJ_REF(o);
+}
+
+void gox_chan_send(GoxRef ch, uint64_t val) { send(gox_rt(), ch, val, "gox_chan_send"); }
+
+uint64_t gox_chan_recv(GoxRef ch) {
+    bool ok;
+    return chan_recv(gox_rt(), ch, "gox_chan_recv", &ok);
+}
+
+uint64_t gox_chan_recv_ok(GoxRef ch, bool *out_ok) {
+    bool ok;
+    uint64_t v = chan_recv(gox_rt(), ch, "gox_chan_recv_ok", &ok);
+    if (out_ok) *out_ok = ok;
+    return v;
+}
+
+void gox_chan_close(GoxRef ch) {
+    GoxRuntime *R = gox_rt();
+    bool ok;
+    GoxObj *o = chan_obj(R, ch, "gox_chan_close", &ok);
+    if (!ok) return;
+    if (!o) {
+        gox_fail(R, ERR_PANIC, "close of nil channel");
+        return;
+    }
+    ChanState *st = cst(o);
+    if (st->closed) {
+        gox_fail(R, ERR_PANIC, "close of closed channel");
+        return;
+    }
+    st->closed = true;
+    if (trace_on(R)) {
+        TraceArg a = {.key = "chan", .kind = TV_U64, .u = o->num};
+        trace_emit(R, "close", &a, 1);
+    }
+    Waiter *w;
+    while ((w = dequeue(R, st->rq_head)) != NULL) wake(R, w, 0, false, false);
+    while ((w = dequeue(R, st->sq_head)) != NULL) wake(R, w, 0, false, false);
+}
+
+int64_t gox_chan_len(GoxRef ch) {
+    bool ok;
+    GoxObj *o = chan_obj(gox_rt(), ch, "gox_chan_len", &ok);
+    return o ? (int64_t)cst(o)->len : 0;
+}
+
+int64_t gox_chan_cap(GoxRef ch) {
+    bool ok;
+    GoxObj *o = chan_obj(gox_rt(), ch, "gox_chan_cap", &ok);
+    return o ? cst(o)->cap : 0;
+}

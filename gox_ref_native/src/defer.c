@@ -1,0 +1,428 @@
+/* defer.c: defer, panic and recover per goroutine, exactly as gox_ref/defer.py.
+ *
+ * Frames: a function that defers (or recovers) opens a frame on entry and closes it on every
+ * way out.  Compiled C does
+ *
+ *     uint64_t fr = gox_defer_frame_enter();
+ *     if (setjmp(*(jmp_buf *)gox_defer_frame_jmpbuf(fr))) goto out;   // a recovery lands here
+ *     ... body, gox_defer_push(...) ...
+ *   out:
+ *     gox_defer_frame_exit(fr);
+ *     return results;
+ *
+ * Unwinding native frames: a panic (gox_panic, or a run-time error recorded by any ABI call
+ * while a program runs) never returns to its caller.  The panicking call runs the deferred
+ * calls itself, on top of the panicking stack as Go does: innermost open frame first, each
+ * frame's records newest first.  A deferred call that panics starts a newer panic on top (the
+ * older panic's loop below it is never resumed: the newer one either ends the program or is
+ * recovered at a frame whose setjmp is below both).  When a deferred call recovers, the
+ * runtime marks the frame that deferred it and longjmps to that frame's jmp_buf; the C
+ * frames between (the panicking callee chain and the panic machinery) are discarded without
+ * running anything, and the function's exit path calls gox_defer_frame_exit, which sees the
+ * mark: it drops the panics started within the frame's extent, emits `recover`, runs the
+ * frame's remaining records and returns normally to the function's caller.  Past the
+ * goroutine's outermost frame the panic prints Go's report and the program exits with 2.
+ *
+ * recover() is effective iff the innermost open frame is the first frame opened since the
+ * runtime started the panic-driven deferred call (defer_call_base, as the reference).
+ * Outside a program (host mode) nothing unwinds: gox_panic records the panic's text in the
+ * error record (code 1) and returns.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+#define RUNTIME_ERROR_TYPE 0xFFFEull /* value_type_id of run-time error panic values */
+#define VTYPE_SHIFT 16
+
+static _Thread_local jmp_buf dummy_jb; /* handed out after an ABI error: never jumped to */
+
+/* ---- state ------------------------------------------------------------------------------- */
+static void free_frame_records(DeferFrame *fr) {
+    for (size_t i = 0; i < fr->ndefers; i++) free(fr->defers[i].args);
+    fr->ndefers = 0;
+}
+
+void defer_free_g(GoxG *g) {
+    for (size_t i = 0; i < g->nalloc; i++) {
+        if (i < g->nframes) free_frame_records(g->frames[i]);
+        free(g->frames[i]->defers);
+        free(g->frames[i]);
+    }
+    free(g->frames);
+    g->frames = NULL;
+    g->nframes = g->nalloc = 0;
+    for (size_t i = 0; i < g->npanics; i++) free(g->panics[i].text);
+    free(g->panics);
+    g->panics = NULL;
+    g->npanics = g->panics_cap = 0;
+    free(g->bases);
+    g->bases = NULL;
+    g->nbases = g->bases_cap = 0;
+}
+
+static void push_base(GoxG *g, size_t v) {
+    if (g->nbases == g->bases_cap) {
+        g->bases_cap = g->bases_cap ? 2 * g->bases_cap : 8;
+        g->bases = xrealloc(g->bases, g->bases_cap * sizeof *g->bases);
+    }
+    g->bases[g->nbases++] = v;
+}
+
+static void pop_frame(GoxG *g) {
+    DeferFrame *fr = g->frames[--g->nframes];
+    free_frame_records(fr);
+    fr->recovered = false;
+}
+
+void defer_goroutine_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
+    char where[128];
+    for (size_t f = 0; f < g->nframes; f++) {
+        DeferFrame *fr = g->frames[f];
+        for (size_t i = 0; i < fr->ndefers; i++) {
+            for (uint32_t a = 0; a < fr->defers[i].nargs; a++) {
+                uint64_t v = fr->defers[i].args[a];
+                if (!v || !heap_is_live(R, v)) continue; /* conservative: arguments carry no kinds */
+                snprintf(where, sizeof where, "%sdeferred call %zu argument", owner, i);
+                if (!fn(R, ctx, where, v)) goto stopped;
+            }
+        }
+    }
+    for (size_t i = 0; i < g->npanics; i++) {
+        if (!gox_is_ref_kind((unsigned)(g->panics[i].slot0 & 0xFF))) continue;
+        snprintf(where, sizeof where, "%spanic value", owner);
+        if (!fn(R, ctx, where, g->panics[i].slot1)) goto stopped;
+    }
+    return;
+stopped:
+    *stop = true;
+}
+
+/* ---- the report -------------------------------------------------------------------------- */
+/* text.decode("utf-8", "replace") re-encoded, newlines indented (printpanicval of a string) */
+static void utf8_replace(Buf *b, const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            if (c == '\n')
+                buf_puts(b, "\n\t");
+            else
+                buf_put(b, &c, 1);
+            i++;
+            continue;
+        }
+        int64_t w = 0;
+        int32_t r = decode_rune(s, n, i, &w);
+        if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
+            size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0, k = 1;
+            if (need) {
+                uint8_t lo = 0x80, hi = 0xBF;
+                if (c == 0xE0) lo = 0xA0;
+                if (c == 0xED) hi = 0x9F;
+                if (c == 0xF0) lo = 0x90;
+                if (c == 0xF4) hi = 0x8F;
+                if (c > 0xF4) need = 0;
+                if (need && i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
+                    k = 2;
+                    while (k <= need && i + k < n && s[i + k] >= 0x80 && s[i + k] <= 0xBF) k++;
+                }
+            }
+            buf_puts(b, "\xEF\xBF\xBD");
+            i += k;
+            continue;
+        }
+        buf_put(b, s + i, (size_t)w);
+        i += (size_t)w;
+    }
+}
+
+/* printpanicval: how Go prints a panic value; false after an ABI error (not a string) */
+static bool panic_text(GoxRuntime *R, uint64_t slot0, uint64_t slot1, Buf *b) {
+    unsigned kind = (unsigned)(slot0 & 0xFF);
+    switch (kind) {
+    case K_NIL: buf_puts(b, "panic called with nil argument"); return true;
+    case K_STRING: {
+        const uint8_t *d;
+        uint64_t n;
+        if (!string_bytes(R, slot1, "gox_panic", &d, &n)) return false;
+        utf8_replace(b, d, n);
+        return true;
+    }
+    case K_BOOL: buf_puts(b, slot1 ? "true" : "false"); return true;
+    case K_FLOAT64: {
+        double d;
+        memcpy(&d, &slot1, 8);
+        format_float(d, b);
+        return true;
+    }
+    case K_INT: case K_INT8: case K_INT16: case K_INT32: case K_INT64:
+        buf_printf(b, "%" PRId64, (int64_t)gox_normalize(kind, slot1));
+        return true;
+    case K_UINT: case K_UINT8: case K_UINT16: case K_UINT32: case K_UINT64:
+        buf_printf(b, "%" PRIu64, gox_normalize(kind, slot1));
+        return true;
+    default: {
+        /* a reference prints as its canonical address, as in the reference */
+        uint64_t v = gox_is_ref_kind(kind) ? heap_canon(R, slot1) : slot1;
+        const char *t = gox_kind_title(kind);
+        if (t)
+            buf_printf(b, "(%s) 0x%" PRIx64, t, v);
+        else
+            buf_printf(b, "(%u) 0x%" PRIx64, kind, v);
+        return true;
+    }
+    }
+}
+
+/* printpanics, oldest first (Go 1.25): a recovered value panicked again as the very same value
+ * prints once, as `[recovered, repanicked]`. */
+void defer_report(GoxRuntime *R, GoxG *g) {
+    Buf b = {0};
+    for (size_t i = 0; i < g->npanics;) {
+        const PanicRec *p = &g->panics[i];
+        if (i) buf_puts(&b, "\n\t");
+        bool again = i + 1 < g->npanics && g->panics[i + 1].slot0 == p->slot0 && g->panics[i + 1].slot1 == p->slot1;
+        if (p->recovered && again) {
+            buf_printf(&b, "panic: %s [recovered, repanicked]", p->text);
+            i += 2;
+            continue;
+        }
+        buf_printf(&b, "panic: %s%s", p->text, p->recovered ? " [recovered]" : "");
+        i++;
+    }
+    buf_printf(&b, "\n\ngoroutine %" PRIu64 " [running]:\n", g->gid);
+    sched_func_name(R, g->entry, &b);
+    buf_puts(&b, "(...)\n");
+    sched_write_err(R, b.data, b.len);
+    buf_free(&b);
+}
+
+/* ---- the panic machinery ------------------------------------------------------------------- */
+__attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t i) {
+    DeferFrame *fr = g->frames[i];
+    while (g->nbases && g->bases[g->nbases - 1] > i) g->nbases--;
+    fr->recovered = true;
+    R->pause_depth = fr->pause_depth;
+    longjmp(fr->jb, 1);
+}
+
+__attribute__((noreturn)) static void unrecovered(GoxRuntime *R, GoxG *g, size_t pi) {
+    defer_report(R, g);
+    if (trace_on(R)) {
+        Buf m = {0};
+        buf_printf(&m, "panic: %s", g->panics[pi].text);
+        TraceArg a = {.key = "message", .kind = TV_STR, .s = m.data, .slen = m.len};
+        trace_emit(R, "fatal", &a, 1);
+        buf_free(&m);
+    }
+    sched_end_program(R, 2);
+}
+
+/* Run deferred calls for panic pi, innermost frame first, until one recovers it (longjmp) or
+ * no frame is left (the report). */
+__attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) {
+    for (;;) {
+        if (g->nframes == 0) unrecovered(R, g, pi);
+        size_t i = g->nframes - 1;
+        /* deferred calls started from this frame or above are over */
+        while (g->nbases && g->bases[g->nbases - 1] > i) g->nbases--;
+        DeferFrame *fr = g->frames[i];
+        /* the calls the panic left (an extern's pause among them) are over, as the reference's
+         * finally clauses end them while its exception passes */
+        R->pause_depth = fr->pause_depth;
+        while (fr->ndefers) {
+            DeferRec d = fr->defers[--fr->ndefers];
+            uint64_t local[16];
+            uint64_t *args = d.nargs <= 16 ? local : xmalloc(d.nargs * sizeof *args);
+            if (d.nargs) memcpy(args, d.args, d.nargs * sizeof *args);
+            free(d.args);
+            push_base(g, i + 1); /* run because of a panic: recover may see it */
+            sched_call_entry(R, d.fn, args, d.nargs);
+            g->nbases--;
+            if (args != local) free(args);
+            if (g->panics[pi].recovered) recover_to(R, g, i);
+        }
+        pop_frame(g); /* the frame closes; the panic goes on to the next frame out */
+    }
+}
+
+__attribute__((noreturn)) static void start_panic(GoxRuntime *R, uint64_t slot0, uint64_t slot1, char *text) {
+    GoxSched *S = R->sched;
+    GoxG *g = S->current;
+    if (g->npanics == g->panics_cap) {
+        g->panics_cap = g->panics_cap ? 2 * g->panics_cap : 4;
+        g->panics = xrealloc(g->panics, g->panics_cap * sizeof *g->panics);
+    }
+    size_t pi = g->npanics++;
+    g->panics[pi] = (PanicRec){slot0, slot1, text, S->next_fid, false};
+    if (trace_on(R)) {
+        TraceArg a = {.key = "value", .kind = TV_STR, .s = text, .slen = strlen(text)};
+        trace_emit(R, "panic", &a, 1);
+    }
+    unwind(R, g, pi);
+}
+
+/* A run-time error recorded while a program runs: a panic whose value is a runtime.Error
+ * string with Go's text (allocated with the collector paused, as the reference does). */
+void defer_runtime_error(GoxRuntime *R) {
+    char *msg = xstrdup(R->err_msg.data ? R->err_msg.data : "");
+    R->err_code = ERR_NONE;
+    R->err_msg.len = 0;
+    R->pause_depth++;
+    GoxRef s = string_new(R, (const uint8_t *)msg, strlen(msg));
+    R->pause_depth--;
+    uint64_t slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | K_STRING;
+    start_panic(R, slot0, s, msg);
+}
+
+/* ---- frames -------------------------------------------------------------------------------- */
+static DeferFrame *frame_by_id(GoxRuntime *R, GoxG *g, uint64_t frame, const char *fn) {
+    if (!g->nframes || g->frames[g->nframes - 1]->fid != frame) {
+        if (g->nframes)
+            gox_fail(R, ERR_ABI, "%s: frame %" PRIu64 " is not the innermost open frame (%" PRIu64 " is)", fn, frame,
+                     g->frames[g->nframes - 1]->fid);
+        else
+            gox_fail(R, ERR_ABI, "%s: frame %" PRIu64 " is not the innermost open frame (no frame is open)", fn, frame);
+        return NULL;
+    }
+    return g->frames[g->nframes - 1];
+}
+
+uint64_t gox_defer_frame_enter(void) {
+    GoxRuntime *R = gox_rt();
+    GoxSched *S = sched_of(R);
+    GoxG *g = sched_g(R);
+    if (g->nframes == g->nalloc) {
+        g->frames = xrealloc(g->frames, (g->nalloc + 1) * sizeof *g->frames);
+        g->frames[g->nalloc++] = xcalloc(1, sizeof(DeferFrame));
+    }
+    DeferFrame *fr = g->frames[g->nframes++];
+    fr->fid = S->next_fid++;
+    fr->ndefers = 0;
+    fr->recovered = false;
+    fr->pause_depth = R->pause_depth;
+    return fr->fid;
+}
+
+void *gox_defer_frame_jmpbuf(uint64_t frame) {
+    GoxRuntime *R = gox_rt();
+    DeferFrame *fr = frame_by_id(R, sched_g(R), frame, "gox_defer_frame_jmpbuf");
+    return fr ? (void *)&fr->jb : (void *)&dummy_jb;
+}
+
+void gox_defer_frame_exit(uint64_t frame) {
+    GoxRuntime *R = gox_rt();
+    GoxSched *S = sched_of(R);
+    GoxG *g = sched_g(R);
+    DeferFrame *fr = frame_by_id(R, g, frame, "gox_defer_frame_exit");
+    if (!fr) return;
+    size_t i = g->nframes - 1;
+    if (fr->recovered) {
+        /* Panicking stopped here: every panic started within this frame's extent is over (the
+         * recovered one and any it aborted); one started before the frame opened goes on. */
+        fr->recovered = false;
+        size_t k = 0;
+        for (size_t j = 0; j < g->npanics; j++) {
+            if (g->panics[j].start_fid <= fr->fid)
+                g->panics[k++] = g->panics[j];
+            else
+                free(g->panics[j].text);
+        }
+        g->npanics = k;
+        if (trace_on(R)) trace_emit(R, "recover", NULL, 0);
+    }
+    (void)S;
+    while (fr->ndefers) {
+        DeferRec d = fr->defers[--fr->ndefers];
+        uint64_t local[16];
+        uint64_t *args = d.nargs <= 16 ? local : xmalloc(d.nargs * sizeof *args);
+        if (d.nargs) memcpy(args, d.args, d.nargs * sizeof *args);
+        free(d.args);
+        sched_call_entry(R, d.fn, args, d.nargs); /* a panic in it runs the rest (unwind) */
+        if (args != local) free(args);
+        fr = g->frames[i];
+    }
+    pop_frame(g);
+}
+
+void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_len) {
+    GoxRuntime *R = gox_rt();
+    GoxG *g = sched_g(R);
+    if (!g->nframes) {
+        gox_fail(R, ERR_ABI, "gox_defer_push: no frame is open; expected gox_defer_frame_enter first");
+        return;
+    }
+    DeferFrame *fr = g->frames[g->nframes - 1];
+    if (fr->ndefers == fr->cap) {
+        fr->cap = fr->cap ? 2 * fr->cap : 4;
+        fr->defers = xrealloc(fr->defers, fr->cap * sizeof *fr->defers);
+    }
+    DeferRec *d = &fr->defers[fr->ndefers++];
+    d->fn = func_ptr;
+    d->nargs = args_len;
+    d->args = NULL;
+    if (args_len) {
+        d->args = xmalloc(args_len * sizeof *d->args);
+        memcpy(d->args, args, args_len * sizeof *d->args);
+    }
+}
+
+void gox_defer_pop(void) {
+    GoxRuntime *R = gox_rt();
+    GoxG *g = sched_g(R);
+    if (!g->nframes || !g->frames[g->nframes - 1]->ndefers) {
+        gox_fail(R, ERR_ABI, "gox_defer_pop: the innermost frame has no deferred call");
+        return;
+    }
+    DeferFrame *fr = g->frames[g->nframes - 1];
+    DeferRec d = fr->defers[--fr->ndefers];
+    uint64_t local[16];
+    uint64_t *args = d.nargs <= 16 ? local : xmalloc(d.nargs * sizeof *args);
+    if (d.nargs) memcpy(args, d.args, d.nargs * sizeof *args);
+    free(d.args);
+    sched_call_entry(R, d.fn, args, d.nargs);
+    if (args != local) free(args);
+}
+
+void gox_panic(uint64_t slot0, uint64_t slot1) {
+    GoxRuntime *R = gox_rt();
+    unsigned kind = (unsigned)(slot0 & 0xFF);
+    if (kind == K_NIL) { /* Go 1.21: panic(nil) is a run-time error */
+        gox_fail(R, ERR_PANIC, "panic called with nil argument");
+        return;
+    }
+    if (gox_is_ref_kind(kind) && slot1 && !heap_get(R, slot1, "gox_panic", "the panic value's object")) return;
+    Buf b = {0};
+    if (!panic_text(R, slot0, slot1, &b)) { /* not a string (reported) */
+        buf_free(&b);
+        return;
+    }
+    char *text = xstrdup(b.data ? b.data : "");
+    buf_free(&b);
+    if (sched_program_mode(R)) start_panic(R, slot0, slot1, text);
+    /* host mode: nothing to unwind to; the panic's text goes to the error record */
+    gox_fail(R, ERR_PANIC, "%s", text);
+    free(text);
+}
+
+uint64_t gox_recover(uint64_t *out_slot1) {
+    GoxRuntime *R = gox_rt();
+    GoxG *g = sched_g(R);
+    if (out_slot1) *out_slot1 = 0;
+    if (!g->npanics || !g->nbases) return 0;
+    PanicRec *p = &g->panics[g->npanics - 1];
+    /* Directly called by the deferred call: its own frame is the innermost one. */
+    if (p->recovered || g->nframes != g->bases[g->nbases - 1] + 1) return 0;
+    p->recovered = true;
+    if (trace_on(R)) {
+        TraceArg a = {.key = "value", .kind = TV_STR, .s = p->text, .slen = strlen(p->text)};
+        trace_emit(R, "recovered", &a, 1);
+    }
+    if (out_slot1) *out_slot1 = p->slot1;
+    return p->slot0;
+}

@@ -1,0 +1,254 @@
+/* select.c: start / add_send / add_recv / exec with Go's semantics, exactly gox_ref/select.py.
+ *
+ * exec: (1) the poll order, an inside-out Fisher-Yates shuffle of the non-nil cases with one
+ * rng_below(k + 1) draw for the k-th; (2) the first ready case in poll order wins (a send on a
+ * closed channel panics when reached); (3) else default, or block forever when no case has a
+ * channel; (4) else one waiter per non-nil case, in case order, and the first to complete
+ * wins: its siblings leave their queues at that moment (select_won).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gox_internal.h"
+
+void select_won(GoxRuntime *R, Waiter *w) {
+    (void)R;
+    SelectWait *sw = w->sel;
+    sw->done = true;
+    for (size_t i = 0; i < sw->n; i++)
+        if (sw->waiters[i] != w) chan_unlink(sw->waiters[i]);
+}
+
+static void free_wait(SelectWait *sw) {
+    if (!sw) return;
+    for (size_t i = 0; i < sw->n; i++) {
+        chan_unlink(sw->waiters[i]);
+        free(sw->waiters[i]);
+    }
+    free(sw->waiters);
+    free(sw);
+}
+
+void select_free_g(GoxG *g) {
+    free_wait(g->sel_wait);
+    g->sel_wait = NULL;
+    free(g->sel.cases);
+    memset(&g->sel, 0, sizeof g->sel);
+    g->sel_active = false;
+}
+
+void select_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
+    if (!g->sel.open && !g->sel_active) return;
+    char where[128];
+    for (uint32_t i = 0; i < g->sel.n; i++) {
+        const SelCase *c = &g->sel.cases[i];
+        snprintf(where, sizeof where, "%sselect case %u channel", owner, i);
+        if (!fn(R, ctx, where, c->ch)) goto stopped;
+        if (c->dir == SEL_SEND && c->ch) {
+            GoxObj *o = heap_lookup(R, c->ch, true);
+            if (o && chan_elem_is_ref(o)) {
+                snprintf(where, sizeof where, "%sselect case %u value", owner, i);
+                if (!fn(R, ctx, where, c->val)) goto stopped;
+            }
+        }
+    }
+    return;
+stopped:
+    *stop = true;
+}
+
+static SelectState *open_select(GoxRuntime *R, const char *fn) {
+    GoxG *g = sched_g(R);
+    if (!g->sel.open) {
+        gox_fail(R, ERR_ABI, "%s: no select is open; expected gox_select_start first", fn);
+        return NULL;
+    }
+    if (g->sel.n >= g->sel.ncases) {
+        gox_fail(R, ERR_ABI, "%s: the select already has its %u cases", fn, g->sel.ncases);
+        return NULL;
+    }
+    return &g->sel;
+}
+
+static void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val) {
+    if (st->n == st->cap) {
+        st->cap = st->cap ? 2 * st->cap : 4;
+        st->cases = xrealloc(st->cases, st->cap * sizeof *st->cases);
+    }
+    st->cases[st->n++] = (SelCase){dir, ch, val};
+}
+
+void gox_select_start(uint32_t ncases, bool has_default) {
+    GoxRuntime *R = gox_rt();
+    GoxG *g = sched_g(R);
+    if (g->sel.open) {
+        gox_fail(R, ERR_ABI, "gox_select_start: a select is already open; expected gox_select_exec first");
+        return;
+    }
+    if (ncases > 65536) {
+        gox_fail(R, ERR_ABI, "gox_select_start: ncases=%u, expected at most 65536 (Go's limit)", ncases);
+        return;
+    }
+    g->sel.open = true;
+    g->sel.ncases = ncases;
+    g->sel.n = 0;
+    g->sel.has_default = has_default;
+}
+
+void gox_select_add_send(GoxRef ch, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_select_add_send";
+    SelectState *st = open_select(R, fn);
+    if (!st) return;
+    bool ok;
+    GoxObj *o = chan_obj(R, ch, fn, &ok);
+    if (!ok) return;
+    if (o && chan_elem_is_ref(o) && !heap_ref_ok(R, val)) {
+        Buf w = {0};
+        buf_puts(&w, "an element of kind ");
+        buf_kind(&w, chan_elem_kind(o));
+        heap_check_ref_value(R, val, fn, w.data);
+        buf_free(&w);
+        return;
+    }
+    add_case(st, SEL_SEND, ch, val);
+}
+
+void gox_select_add_recv(GoxRef ch) {
+    GoxRuntime *R = gox_rt();
+    const char *fn = "gox_select_add_recv";
+    SelectState *st = open_select(R, fn);
+    if (!st) return;
+    bool ok;
+    chan_obj(R, ch, fn, &ok);
+    if (!ok) return;
+    add_case(st, SEL_RECV, ch, 0);
+}
+
+static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i) {
+    g->sel_active = false;
+    if (trace_on(R)) {
+        TraceArg a = {.key = "case", .kind = TV_I64, .i = i};
+        trace_emit(R, "select", &a, 1);
+    }
+    return i;
+}
+
+static int64_t exec(GoxRuntime *R, GoxG *g) {
+    GoxSched *S = R->sched;
+    SelectState *st = &g->sel;
+    uint32_t n = st->n;
+    /* 1. poll order over the non-nil cases */
+    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!st->cases[i].ch) continue;
+        uint32_t j = (uint32_t)rng_below(&S->rng, (uint64_t)k + 1);
+        order[k] = order[j];
+        order[j] = i;
+        k++;
+    }
+    /* 2. pass 1: the first ready case in poll order */
+    for (uint32_t x = 0; x < k; x++) {
+        uint32_t i = order[x];
+        const SelCase *c = &st->cases[i];
+        GoxObj *o = heap_lookup(R, c->ch, false);
+        if (c->dir == SEL_SEND) {
+            if (chan_is_closed(o)) { /* the select is over before the panic starts */
+                g->sel_active = false;
+                free(order);
+                gox_fail(R, ERR_PANIC, "send on closed channel");
+                return -2;
+            }
+            if (chan_try_send(R, o, c->val) > 0) {
+                free(order);
+                return chose(R, g, i);
+            }
+        } else {
+            uint64_t v;
+            bool ok;
+            if (chan_try_recv(R, o, &v, &ok)) {
+                g->sel_value = v;
+                g->sel_ok = ok;
+                free(order);
+                return chose(R, g, i);
+            }
+        }
+    }
+    free(order);
+    /* 3. default, or block forever */
+    if (st->has_default) return chose(R, g, -1);
+    if (k == 0) {
+        GoxG *me = sched_running(R, "block");
+        if (me) sched_park(R, me, st->ncases == 0 ? "select (no cases)" : "select", NULL, 0); /* never woken */
+        g->sel_active = false;
+        return -2;
+    }
+    /* 4. pass 2: park on every channel; the first to complete a case wins */
+    GoxG *me = sched_running(R, "block in select");
+    if (!me) {
+        g->sel_active = false;
+        return -2;
+    }
+    SelectWait *sw = xcalloc(1, sizeof *sw);
+    sw->waiters = xmalloc(k * sizeof *sw->waiters);
+    uint64_t *chans = xmalloc(n * sizeof *chans);
+    size_t nch = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const SelCase *c = &st->cases[i];
+        if (!c->ch) continue;
+        chans[nch++] = c->ch;
+        Waiter *w = xcalloc(1, sizeof *w);
+        w->g = me;
+        w->value = c->dir == SEL_SEND ? c->val : 0;
+        w->case_i = i;
+        w->sel = sw;
+        w->is_send = c->dir == SEL_SEND;
+        chan_enqueue(heap_lookup(R, c->ch, false), w);
+        sw->waiters[sw->n++] = w;
+    }
+    me->sel_wait = sw;
+    sched_park(R, me, "select", chans, nch);
+    me->sel_wait = NULL;
+    free(chans);
+    free_wait(sw);
+    int64_t i = me->wake_case;
+    if (st->cases[i].dir == SEL_SEND) {
+        if (!me->wake_ok) {
+            g->sel_active = false;
+            gox_fail(R, ERR_PANIC, "send on closed channel");
+            return -2;
+        }
+    } else {
+        g->sel_value = me->wake_value;
+        g->sel_ok = me->wake_ok;
+    }
+    return chose(R, g, i);
+}
+
+int64_t gox_select_exec(void) {
+    GoxRuntime *R = gox_rt();
+    GoxG *g = sched_g(R);
+    if (!g->sel.open) {
+        gox_fail(R, ERR_ABI, "gox_select_exec: no select is open; expected gox_select_start first");
+        return 0;
+    }
+    if (g->sel.n != g->sel.ncases) {
+        gox_fail(R, ERR_ABI, "gox_select_exec: %u cases added, the select was opened with %u", g->sel.n,
+                 g->sel.ncases);
+        return 0;
+    }
+    g->sel.open = false; /* (the reference's finally: the select is over however exec ends) */
+    g->sel_active = true;
+    int64_t r = exec(R, g);
+    g->sel_active = false;
+    return r == -2 ? 0 : r;
+}
+
+uint64_t gox_select_recv_result(bool *out_ok) {
+    GoxG *g = sched_g(gox_rt());
+    if (out_ok) *out_ok = g->sel_ok;
+    return g->sel_value;
+}

