@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import GoxABIError, GoxPanic
-from .heap import NO_TYPE, GcObject
+from .heap import NO_TYPE, GcObject, ref_to_num
 from .kinds import ValueKind, is_ref_kind, kind_name, valid_kind
 from .sched import Goroutine, SchedOps
 
@@ -78,6 +78,17 @@ class ChanOps(SchedOps):
         if ref == 0:
             return None
         return self.heap.get_kind(ref, ValueKind.CHANNEL, fn)
+
+    def _abandon(self) -> None:
+        """The program is over: no channel may keep a waiter of an abandoned goroutine."""
+        for g in self.goroutines.values():
+            for ch in g.parked_on:
+                obj = self.heap.objects.get(ref_to_num(ch))
+                if obj is not None:
+                    st = chan_state(obj)
+                    st.recvq = collections.deque(w for w in st.recvq if w.g is not g)
+                    st.sendq = collections.deque(w for w in st.sendq if w.g is not g)
+        super()._abandon()
 
     # -- waking parked goroutines ---------------------------------------------------------------
     def _dequeue(self, q: collections.deque[Waiter]) -> Waiter | None:

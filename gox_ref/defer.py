@@ -200,27 +200,30 @@ class DeferOps(ChanOps, StringOps):
             g.frames.pop()
             fr.closed = True
             return False  # a Python error in host code: let it propagate unchanged
-        try:
-            self._run_deferred(g, fr, unwind.panic if unwind else None)
-        except _RecoveredAt:
-            # Panicking stopped here: every panic started within this frame's extent (while it
-            # was open: after it opened, as it is still open) is over -- the recovered one and
-            # any it aborted.  A panic started before it opened goes on, even if the frames it
-            # started in have unwound (Go keeps panics whose start is shallower than the
-            # recovering frame).  The frame runs its remaining defers.
-            g.panics = [p for p in g.panics if p.start_fid <= fr.fid]
-            self._trace("recover")
-            self._run_deferred(g, fr, None)
-            g.frames.pop()
-            fr.closed = True
-            return True
-        except BaseException:
-            g.frames.pop()
-            fr.closed = True
-            raise
+        panic = unwind.panic if unwind else None
+        returns_normally = exc is None
+        while True:
+            try:
+                self._run_deferred(g, fr, panic)
+            except _RecoveredAt:
+                # Panicking stopped here: every panic started within this frame's extent
+                # (while it was open: after it opened, as it is still open) is over -- the
+                # recovered one and any it aborted.  A panic started before it opened goes on,
+                # even if the frames it started in have unwound (Go keeps panics whose start is
+                # shallower than the recovering frame).  The frame runs its remaining defers,
+                # which may panic anew (and be recovered anew): so, round again.
+                g.panics = [p for p in g.panics if p.start_fid <= fr.fid]
+                self._trace("recover")
+                panic, returns_normally = None, True
+                continue
+            except BaseException:
+                g.frames.pop()
+                fr.closed = True
+                raise
+            break
         g.frames.pop()
         fr.closed = True
-        return exc is None
+        return returns_normally
 
     @contextmanager
     def defer_frame(self) -> Iterator[DeferFrame]:

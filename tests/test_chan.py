@@ -555,3 +555,25 @@ def test_an_unreachable_channel_is_collected_with_its_values() -> None:
     rt.gox_chan_send(ch, s)
     rt.gox_collect_garbage()
     assert not rt.heap.is_live(ch) and not rt.heap.is_live(s)
+
+
+def test_abandoned_goroutines_leave_no_waiters_behind() -> None:
+    """When main returns, a goroutine parked on a channel is forgotten: a later host send
+    neither wakes it nor hands it the value (the value is buffered)."""
+    rt = RefRuntime()
+    kept: list[int] = []
+
+    def waiter(rt: RefRuntime, ch: int) -> None:
+        rt.gox_chan_recv(ch)
+
+    def main(rt: RefRuntime) -> None:
+        ch = rt.gox_chan_new(K.INT, 1)
+        rt.gox_gc_pin(ch)
+        kept.append(ch)
+        rt.gox_go_spawn(waiter, [ch])
+        rt.gox_yield()
+
+    assert run(main, rt=rt)[0] == 0
+    assert len(chan_state(rt.heap.get(kept[0], "test")).recvq) == 0
+    rt.gox_chan_send(kept[0], 5)
+    assert rt.gox_chan_len(kept[0]) == 1

@@ -761,3 +761,42 @@ def test_repanicking_the_recovered_value_prints_once_as_go_1_25_does() -> None:
     status, _, err = run(main2)
     assert status == 2
     assert err.startswith(b"panic: inner [recovered]\n\tpanic: middle [recovered, repanicked]\n\tpanic: outer\n")
+
+
+def test_a_frame_that_recovered_can_panic_again_from_a_remaining_deferred_call() -> None:
+    """inner recovers panic 1; its next deferred call panics 2, which goes on through main's
+    frame (Go prints only ``panic: 2``); when that one is recovered too, inner returns
+    normally."""
+
+    def rec(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_recover()
+
+    def inner(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_defer_push(lambda rt: panic_int(rt, 2), [])
+            rt.gox_defer_push(rec, [])
+            panic_int(rt, 1)
+
+    def main(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            inner(rt)
+
+    status, _, err = run(main)
+    assert status == 2
+    assert err == report("panic: 2", fn=main)
+
+    def inner2(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            rt.gox_defer_push(rec, [])
+            rt.gox_defer_push(lambda rt: panic_int(rt, 2), [])
+            rt.gox_defer_push(rec, [])
+            panic_int(rt, 1)
+        printer(rt, 7)
+
+    def main2(rt: RefRuntime) -> None:
+        with rt.defer_frame():
+            inner2(rt)
+        printer(rt, 8)
+
+    assert run(main2) == (0, b"7\n8\n", b"")
