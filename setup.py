@@ -11,7 +11,9 @@ import glob
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-SOURCES = sorted(glob.glob("gox_ref_native/src/*.c"))
+# The C sources and the context switch in assembly (ctx_<arch>.S: each file assembles to
+# nothing on the other architecture).
+SOURCES = sorted(glob.glob("gox_ref_native/src/*.c")) + sorted(glob.glob("gox_ref_native/src/*.S"))
 DEPENDS = [*sorted(glob.glob("gox_ref_native/src/*.h")), "gox_ref_native/src/symbols_table.inc", "gox_ref_native/gox_abi.h"]
 
 
@@ -21,6 +23,11 @@ class BuildPlainLibrary(build_ext):
     def get_export_symbols(self, ext: Extension) -> list[str]:
         return []
 
+    def build_extensions(self) -> None:
+        if ".S" not in self.compiler.src_extensions:  # preprocessed assembly, compiled by cc
+            self.compiler.src_extensions.append(".S")
+        super().build_extensions()
+
 
 setup(
     ext_modules=[
@@ -28,8 +35,11 @@ setup(
             "gox_ref_native._libgox",
             sources=SOURCES,
             depends=DEPENDS,
-            extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2"],
-            libraries=["m"],
+            # frame pointers: stack maps over real frames walk them; stack-clash probes: no frame
+            # jumps over a goroutine stack's guard (gox_ref_native/README.md)
+            extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Werror", "-O2", "-fno-omit-frame-pointer",
+                                "-fstack-clash-protection"],
+            libraries=["m", "pthread"],
         )
     ],
     cmdclass={"build_ext": BuildPlainLibrary},
