@@ -13,6 +13,21 @@
 
 #include "gox_internal.h"
 
+#include <string.h>
+
+/* A float64's IEEE bits and back (the slot convention of every float argument). */
+static inline uint64_t f2b(double x) {
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static inline double b2f(uint64_t b) {
+    double x;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
 #pragma GCC visibility push(hidden)
 
 /* Registers the 33 stdlib externs at ids 1..33 on the current instance (externs.c calls it

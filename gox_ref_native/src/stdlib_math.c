@@ -30,18 +30,6 @@
 #define GO_NAN_BITS 0x7FF8000000000001ULL /* Go's math.NaN() */
 #define HW_NAN_BITS 0xFFF8000000000000ULL /* the x86 "default NaN" of an invalid SSE operation */
 
-static inline uint64_t f2b(double x) {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
-
-static inline double b2f(uint64_t b) {
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
 static double go_nan(void) { return b2f(GO_NAN_BITS); }
 
 /* ---- exact operations ------------------------------------------------------------------- */

@@ -22,18 +22,6 @@
 #define I64_MAX INT64_MAX
 #define I64_MIN INT64_MIN
 
-static inline uint64_t f2b(double x) {
-    uint64_t b;
-    memcpy(&b, &x, sizeof b);
-    return b;
-}
-
-static inline double b2f(uint64_t b) {
-    double x;
-    memcpy(&x, &b, sizeof x);
-    return x;
-}
-
 /* ---- Quote and the error texts -------------------------------------------------------------- */
 static void quote(Buf *b, const uint8_t *s, size_t n) {
     static const char hexd[] = "0123456789abcdef";
