@@ -53,6 +53,18 @@ void stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) { sim_stack_ro
  * base + offset with base = F's frame pointer + 16 (on x86-64 exactly F's CFA, the value of
  * rsp before the call that entered F).  The walk stays inside [lo, hi) and stops at a null or
  * non-increasing frame pointer (the goroutine's first frame has a null saved frame pointer). */
+#if defined(__aarch64__)
+/* With pointer authentication (-mbranch-protection=pac-ret/standard, the default of some
+ * distributions) the x30 saved in a frame record carries a signature in its upper bits, while
+ * the return addresses maps are registered under (__builtin_return_address) are plain: strip
+ * it with xpaclri ("hint #7", a no-op on cores without FEAT_PAuth). */
+static uintptr_t strip_ra(uintptr_t ra) {
+    register uintptr_t x30 __asm__("x30") = ra;
+    __asm__("hint #7" : "+r"(x30));
+    return x30;
+}
+#endif
+
 void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, const char *owner, RootFn fn,
                       void *ctx, bool *stop) {
     char where[160];
@@ -61,6 +73,9 @@ void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, c
     while (r >= lo && r % sizeof(void *) == 0 && r + 16 <= hi) {
         const uintptr_t *rec = (const uintptr_t *)r;
         uintptr_t caller_fp = rec[0], ra = rec[1];
+#if defined(__aarch64__)
+        ra = strip_ra(ra);
+#endif
         if (caller_fp <= r || caller_fp + 16 > hi) break;
         const StackMapEntry *e = map_for(R, (uint64_t)ra);
         if (e) {
