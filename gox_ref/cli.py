@@ -96,17 +96,22 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     """Build the program and run it in a child process with this process's stdout/stderr."""
     from .program.native import NativeBuildError, library, run_program, skip_reason
 
-    if trace is not None:
-        raise UsageError("--trace is not available on the native backend yet (the C runtime has no tracer)")
-    why = skip_reason(prog, library())
+    lib = library()
+    if trace is not None and not lib.sched:
+        raise UsageError("--trace is not available on the native backend: the C library has no scheduler (no tracer)")
+    why = skip_reason(prog, lib)
     if why is not None:
         raise UsageError(f"{prog.file}: cannot run on the native backend: it {why}")
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        outcome = run_program(prog, seed, capture=False)
+        outcome = run_program(prog, seed, capture=False, trace=trace is not None)
     except NativeBuildError as e:
         raise UsageError(f"backend native: {e}") from None
+    if trace is not None:  # the runtime's canonical trace, exported as the reference exports its own
+        from .trace import TraceLog
+
+        TraceLog.from_canonical(outcome.extra.get("trace", [])).write(trace)
     if outcome.stderr:  # only the runner's own notes (a crash, a timeout): the program wrote directly
         sys.stderr.buffer.write(outcome.stderr)
         sys.stderr.flush()

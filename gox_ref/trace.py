@@ -46,9 +46,11 @@ gc_end     a GC cycle ended                   the collector's statistics (GcStat
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,9 @@ from typing import Any
 from .gc import GcStats
 
 _SLICE_END = frozenset({"park", "yield", "exit", "fatal"})
+_LINE = re.compile(r"(\d+) g(\d+) (\S+)((?: .*)?)$")
+# a detail: key=repr(value); a string's repr may hold spaces and escaped quotes
+_ARG = re.compile(r""" (\w+)=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S+)""")
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,30 @@ class TraceLog:
 
     def canonical(self) -> list[str]:
         return [e.canonical() for e in self.events]
+
+    @classmethod
+    def from_canonical(cls, lines: str | Iterable[str]) -> TraceLog:
+        """The log whose ``canonical()`` is ``lines`` (a text or its lines): how a trace the C
+        runtime wrote (``gox_trace_text``) becomes the same Chrome JSON as the reference's."""
+        log = cls()
+        for line in lines.splitlines() if isinstance(lines, str) else lines:
+            if not line.strip():
+                continue
+            m = _LINE.match(line)
+            if m is None:
+                raise ValueError(f"not a canonical trace line: {line!r}")
+            seq, gid, name, rest = int(m[1]), int(m[2]), m[3], m[4] or ""
+            args: dict[str, Any] = {}
+            pos = 0
+            while pos < len(rest):
+                a = _ARG.match(rest, pos)
+                if a is None:
+                    raise ValueError(f"bad detail in trace line: {line!r}")
+                args[a[1]] = ast.literal_eval(a[2])
+                pos = a.end()
+            log.events.append(TraceEvent(seq, gid, name, args))
+            log.clock = max(log.clock, seq)
+        return log
 
     def names(self) -> list[str]:
         return [e.name for e in self.events]

@@ -9,21 +9,21 @@ ABI range errors, the runner's handling of crashes and timeouts, and the CLI."""
 from __future__ import annotations
 
 import ctypes
-import io
+import json
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from program_ref import RefRun, in_child, run_references
 
 from gox_ref.cli import main as cli_main
 from gox_ref.program import load, native
-from gox_ref.program.case import Case, Outcome, execute, load_case, mismatch
+from gox_ref.program.case import Case, Outcome, load_case, mismatch
 from gox_ref.program.corpus import CORPUS_ROOT, discover
 from gox_ref.program.syntax import Program, ProgramError
-from gox_ref.runtime import RefRuntime
+from gox_ref.trace import TraceLog
 
 try:
     LIB = native.library()
@@ -32,37 +32,16 @@ except native.NativeUnavailable as e:  # pragma: no cover - depends on the machi
     pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
 
 
-# -- the reference's run, with its heap -----------------------------------------------------------
-@dataclass
-class RefRun:
-    outcome: Outcome
-    stats: tuple[int, ...]
-    snapshot: tuple[object, ...]  # HeapSnapshot.canonical()
-
-
-def _stats(rt: RefRuntime) -> tuple[int, ...]:
-    st = rt.gox_gc_stats()
-    return tuple(int(getattr(st, f)) for f in st.field_names())
-
-
+# -- the reference's run, with its heap and trace (tests/program_ref.py) --------------------------
 def run_reference(prog: Program, seed: int, at: str | None = None) -> RefRun:
     """Run on the reference; the heap at exit, or at the first checkpoint named ``at``."""
-    rt = RefRuntime()
-    out, err = io.BytesIO(), io.BytesIO()
-    taken: list[tuple[tuple[int, ...], tuple[object, ...]]] = []
-
-    def hook(r: RefRuntime, label: str) -> None:
-        if label == at and not taken:
-            taken.append((_stats(r), r.heap_snapshot().canonical()))
-
-    status = execute(prog, seed=seed, out=out, err=err, rt=rt, on_checkpoint=hook if at else None)
-    stats, snap = taken[0] if taken else (_stats(rt), rt.heap_snapshot().canonical())
-    return RefRun(Outcome(status, out.getvalue(), err.getvalue()), stats, snap)
+    return run_references([(prog, seed, at)])[0]
 
 
 def run_native(prog: Program, seed: int, tmp: Path, at: str | None = None) -> tuple[Outcome, native.Dump]:
+    """Run the compiled program; with the scheduler, ``outcome.extra["trace"]`` is its trace."""
     dump = tmp / "heap.dump"
-    o = native.run_exe(native.build(prog, LIB), seed, dump=dump, dump_at=at)
+    o = native.run_exe(native.build(prog, LIB), seed, dump=dump, dump_at=at, trace=LIB.sched)
     return o, native.read_dump(dump)
 
 
@@ -74,6 +53,8 @@ def assert_same(prog: Program, seed: int, tmp: Path, at: str | None = None) -> O
     assert dump.stats == ref.stats, "collector counters differ"
     assert dump.roots == tuple(ref.snapshot[2]), "roots differ"  # type: ignore[arg-type]
     assert dump.objects == ref.snapshot[1], "heap objects differ"
+    if LIB.sched:
+        assert out.extra["trace"] == ref.trace, "traces differ"
     return out
 
 
@@ -119,17 +100,35 @@ def _case_id(p: Path) -> str:
     return p.relative_to(CORPUS_ROOT).with_suffix("").as_posix()
 
 
+_REFS: dict[Path, RefRun] = {}
+
+
+@pytest.fixture(scope="module")
+def references(plans: dict[Path, tuple[Case, Program | ProgramError, str | None]]) -> dict[Path, RefRun]:
+    """The reference's run of every runnable case at its seed; under the sanitizer run, all in
+    one child interpreter (otherwise each test runs its own, in this process)."""
+    if in_child() and not _REFS:
+        todo = [(p, prog, case.seed) for p, (case, prog, why) in plans.items()
+                if why is None and not isinstance(prog, ProgramError)]
+        for (p, _, _), run in zip(todo, run_references([(prog, seed, None) for _, prog, seed in todo]), strict=True):
+            _REFS[p] = run
+    return _REFS
+
+
 @pytest.mark.parametrize("path", CASES, ids=_case_id)
 def test_case_matches_the_reference(
-    path: Path, plans: dict[Path, tuple[Case, Program | ProgramError, str | None]], tmp_path: Path
+    path: Path, plans: dict[Path, tuple[Case, Program | ProgramError, str | None]],
+    references: dict[Path, RefRun], tmp_path: Path,
 ) -> None:
+    """Output, status, the heap at exit and (with the scheduler) the canonical trace of the
+    case's seed are the reference's."""
     case, prog, why = plans[path]
     if isinstance(prog, ProgramError):  # rejection happens at load time, on either backend
         assert mismatch(case, Outcome(None, reject=prog)) is None
         return
     if why is not None:
         pytest.skip(why)
-    ref = run_reference(prog, case.seed)
+    ref = references.get(path) or run_reference(prog, case.seed)
     out, dump = run_native(prog, case.seed, tmp_path)
     if b"gox_extern_lookup: unknown extern" in out.stderr and ref.outcome.status == 0:
         pytest.xfail("the C runtime has no stdlib externs yet (docs/EXTERNS.md)")
@@ -140,6 +139,8 @@ def test_case_matches_the_reference(
     assert dump.stats == ref.stats, "collector counters at exit differ"
     assert dump.objects == ref.snapshot[1], "the heap at exit differs"
     assert dump.roots == tuple(ref.snapshot[2])  # type: ignore[arg-type]
+    if LIB.sched:
+        assert out.extra["trace"] == ref.trace, "the canonical traces differ"
 
 
 def test_most_of_the_corpus_runs_natively(plans: dict[Path, tuple[Case, Program | ProgramError, str | None]]) -> None:
@@ -417,6 +418,54 @@ def test_cli_run_and_conformance(capfd: pytest.CaptureFixture[str], tmp_path: Pa
         assert code == 0, err
     else:
         assert code == 2 and "needs the native scheduler" in err
+
+
+def test_cli_native_trace_is_the_references_chrome_json(capfd: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """gox-ref run --backend native --trace: the C runtime's canonical trace, exported as the
+    reference exports its own (TraceLog.from_canonical)."""
+    if not LIB.sched:
+        pytest.skip("the library has no scheduler (no tracer)")
+    path = CORPUS_ROOT / "chan" / "unbuffered_handoff.gox"
+    nat, ref = tmp_path / "native.json", tmp_path / "ref.json"
+    assert cli_main(["run", "--backend", "native", str(path), "--seed", "5", "--trace", str(nat)]) == 0
+    native_out = capfd.readouterr().out
+    prog = load(path.read_text(), str(path))
+    want = run_reference(prog, 5)
+    assert native_out.encode() == want.outcome.stdout
+    doc = json.loads(nat.read_text())
+    assert doc == TraceLog.from_canonical(want.trace).to_chrome()
+    assert any(e["name"] == "send" for e in doc["traceEvents"])
+    if not in_child():  # the reference's own --trace writes the same events
+        assert cli_main(["run", str(path), "--seed", "5", "--trace", str(ref)]) == 0
+        capfd.readouterr()
+        assert json.loads(ref.read_text()) == doc
+
+
+def test_trace_from_canonical_round_trips() -> None:
+    log = TraceLog()
+    log.record("spawn", 0, child=1)
+    log.record("panic", 1, value="it's \"odd\" a=1 \\ \n \u00e9")
+    log.record("recv", 2, chan=3, closed=True, value=-4)
+    back = TraceLog.from_canonical("\n".join(log.canonical()) + "\n")
+    assert back.canonical() == log.canonical()
+    assert back.to_chrome() == log.to_chrome()
+    with pytest.raises(ValueError):
+        TraceLog.from_canonical("not a trace line")
+
+
+@pytest.mark.parametrize("at", [None, "deferred", "collected"])
+def test_collection_during_a_panic_sees_only_active_frames(at: str | None, tmp_path: Path) -> None:
+    """A deferred call run by a panic collects: the panicking callees' frame records are not
+    roots any more (defer.c restores the shadow top of gox_defer_frame_enter), as the
+    reference has popped their frames."""
+    path = CORPUS_ROOT / "gc" / "collect_during_panic.gox"
+    prog = load(path.read_text(), str(path))
+    out = assert_same(prog, 0, tmp_path, at=at)
+    assert out.status == 0
+    if at is not None:
+        _, dump = run_native(prog, 0, tmp_path, at=at)
+        assert not any(" build local " in w for w, _ in dump.roots)
+        assert ("goroutine 1: run local mine", 20) in dump.roots
 
 
 def test_builds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

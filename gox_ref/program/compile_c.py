@@ -44,7 +44,9 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
 * **Defer frames** (``sched=True`` only): ``fr = gox_defer_frame_enter(); if
   (setjmp(*(jmp_buf *)gox_defer_frame_jmpbuf(fr))) { gox_shadow_unwind(&F); goto out; } ...
   out: gox_defer_frame_exit(fr);`` -- a recovered panic resumes at ``out`` with the shadow
-  stack cut back to the function's own record.  Results live in a ``volatile`` array so a
+  stack cut back to the function's own record (the runtime has already restored the top it had
+  at ``gox_defer_frame_enter`` -- this record -- before running the frame's deferred calls for
+  a panic, so unwound callees' records are no roots then; hence push before enter).  Results live in a ``volatile`` array so a
   recovered function returns what its last ``return`` set (zero if none ran), as the
   interpreter does.  Without the scheduler, a function that only needs a frame because its id
   is taken (``&f``) gets none: a frame with no deferred call and no recover has no effect.
@@ -257,6 +259,7 @@ static uint64_t gx_ret[{self.max_results}];           /* results 1.. of a multi-
 static int64_t gx_fuel = {DEFAULT_FUEL};       /* the interpreter's step budget */
 static const char *gx_dump_path, *gx_dump_at;
 static int gx_dumped;
+static const char *gx_trace_path;              /* GOX_NATIVE_TRACE: the canonical trace's file */
 
 static inline double gx_f(uint64_t b) {{ double d; memcpy(&d, &b, sizeof d); return d; }}
 static inline uint64_t gx_b(double d) {{ uint64_t b; memcpy(&b, &d, sizeof b); return b; }}
@@ -328,9 +331,34 @@ static inline void gx_checkpoint(const char *label) {{
     if (gx_dump_at && strcmp(label, gx_dump_at) == 0) gx_dump();
 }}
 
+#if GX_SCHED
+/* The runtime's canonical trace (gox_ref/trace.py TraceLog.canonical()), written at exit. */
+static void gx_trace_write(void) {{
+    FILE *f;
+    size_t n;
+    char *text;
+    if (!gx_trace_path) return;
+    gox_trace_stop();
+    n = gox_trace_text(NULL, 0);
+    text = malloc(n + 1);
+    if (!text) return;
+    gox_trace_text(text, n + 1);
+    f = fopen(gx_trace_path, "w");
+    if (f) {{
+        fwrite(text, 1, n, f);
+        fclose(f);
+    }}
+    free(text);
+    gx_trace_path = NULL;
+}}
+#else
+static void gx_trace_write(void) {{ }}
+#endif
+
 _Noreturn static void gx_exit(int status) {{
     /* the reference's frames are gone when it reports: drop ours before a final dump */
     while (gox_shadow_top()) gox_shadow_pop(gox_shadow_top());
+    gx_trace_write();
     if (!gx_dump_at) gx_dump();
     fflush(stdout);
     fflush(stderr);
@@ -612,7 +640,12 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     gx_dump_path = getenv("GOX_NATIVE_DUMP");
     gx_dump_at = getenv("GOX_NATIVE_DUMP_AT");
     if (gx_dump_at && !*gx_dump_at) gx_dump_at = NULL;
+    gx_trace_path = getenv("GOX_NATIVE_TRACE");
+    if (gx_trace_path && !*gx_trace_path) gx_trace_path = NULL;
     gx_install();
+#if GX_SCHED
+    if (gx_trace_path) gox_trace_start();
+#endif
 {run}    gx_exit(status);
 }}"""
 

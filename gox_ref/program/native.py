@@ -6,7 +6,12 @@ run in a child process.
   compiler command, and built there once with ``cc -std=c11 -O1 -Wall -Wextra -Werror``
   against ``gox_ref_native/gox_abi.h``, linked with the library (its path, and an rpath to its
   directory).  The library is the one ``NativeRuntime`` loads (``$GOX_NATIVE_LIB``, else the
-  one built into the package).
+  one built into the package).  With the sanitizer build (``libgox-asan.so``, ``tox -e asan``)
+  the program is compiled with ``-fsanitize=address,undefined -fno-sanitize-recover=undefined``
+  too, and runs without the test interpreter's ``LD_PRELOAD`` (it links the ASan runtime).
+* **Trace.** ``run_exe(..., trace=True)`` sets ``GOX_NATIVE_TRACE=path``: the program starts
+  the runtime's tracer before ``gox_run_main`` and writes ``gox_trace_text`` there at exit;
+  ``outcome.extra["trace"]`` holds the canonical lines (``TraceLog.from_canonical`` reads them).
 * **Run.** The executable runs in a child process with a timeout; the seed is its first
   argument.  Its stdout, stderr and exit status make the same ``Outcome`` the reference's
   runner produces (``case.run_text``), so ``case.mismatch`` judges both alike.  A crash (a
@@ -59,6 +64,7 @@ from .syntax import (
 PACKAGE = Path(__file__).resolve().parents[2] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
 CFLAGS = ("-std=c11", "-O1", "-Wall", "-Wextra", "-Werror")
+SANITIZE_CFLAGS = ("-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined")
 SCHED_SYMBOLS = ("gox_run_main", "gox_defer_frame_jmpbuf")
 SCHED_FEATURES = frozenset({"chan", "go", "select", "defer", "recover", "deadlock", "iter"})
 SHADOW_SYMBOLS = ("gox_shadow_push", "gox_shadow_pop", "gox_shadow_unwind", "gox_shadow_top")
@@ -77,6 +83,12 @@ class Library:
     path: Path
     digest: str
     symbols: frozenset[str]
+
+    @property
+    def sanitized(self) -> bool:
+        """The AddressSanitizer/UBSan build (``make -C gox_ref_native asan``: libgox-asan.so):
+        programs linked with it are compiled with the same sanitizers."""
+        return "asan" in self.path.name
 
     @property
     def sched(self) -> bool:
@@ -228,7 +240,8 @@ def build(prog: Program, lib: Library | None = None) -> Path:
     cc = compiler()
     names = "gox_func_set_name" in lib.symbols
     csrc = compile_program(prog, sched=lib.sched, names=names, source_name=Path(prog.file).name)
-    cmd_tail = [*CFLAGS, "-I", str(HEADER.parent), str(lib.path), f"-Wl,-rpath,{lib.path.parent}", "-lm"]
+    flags = [*CFLAGS, *(SANITIZE_CFLAGS if lib.sanitized else ())]
+    cmd_tail = [*flags, "-I", str(HEADER.parent), str(lib.path), f"-Wl,-rpath,{lib.path.parent}", "-lm"]
     h = hashlib.sha256()
     for part in (csrc, lib.digest, HEADER.read_text(), cc, " ".join(cmd_tail)):
         h.update(part.encode())
@@ -273,15 +286,33 @@ def run_exe(
     dump: Path | None = None,
     dump_at: str | None = None,
     capture: bool = True,
+    trace: bool = False,
 ) -> Outcome:
-    """Run a built program in a child process; its outcome (status, stdout, stderr)."""
+    """Run a built program in a child process; its outcome (status, stdout, stderr).  With
+    ``trace`` the program records the runtime's event trace and ``outcome.extra["trace"]``
+    holds its canonical lines (``TraceLog.canonical()``; empty if the program wrote none)."""
     env = dict(os.environ)
-    env.pop("GOX_NATIVE_DUMP", None)
-    env.pop("GOX_NATIVE_DUMP_AT", None)
+    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE"):
+        env.pop(var, None)
+    if "libasan" in env.get("LD_PRELOAD", ""):
+        env.pop("LD_PRELOAD")  # a sanitized program links the ASan runtime itself
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
     if dump is not None:
         env["GOX_NATIVE_DUMP"] = str(dump)
         if dump_at is not None:
             env["GOX_NATIVE_DUMP_AT"] = dump_at
+    if trace:
+        with tempfile.TemporaryDirectory(prefix="gox-trace.") as td:
+            path = Path(td) / "trace.txt"
+            env["GOX_NATIVE_TRACE"] = str(path)
+            o = _run_child(exe, seed, env, timeout, capture)
+            text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        o.extra["trace"] = text.splitlines()
+        return o
+    return _run_child(exe, seed, env, timeout, capture)
+
+
+def _run_child(exe: Path, seed: int, env: dict[str, str], timeout: float, capture: bool) -> Outcome:
     pipe = subprocess.PIPE if capture else None
     try:
         proc = subprocess.run([str(exe), str(seed)], stdout=pipe, stderr=pipe, env=env, timeout=timeout)
@@ -295,8 +326,10 @@ def run_exe(
     return Outcome(status, proc.stdout or b"", err)
 
 
-def run_program(prog: Program, seed: int, *, timeout: float = DEFAULT_TIMEOUT, capture: bool = True) -> Outcome:
-    return run_exe(build(prog), seed, timeout=timeout, capture=capture)
+def run_program(
+    prog: Program, seed: int, *, timeout: float = DEFAULT_TIMEOUT, capture: bool = True, trace: bool = False
+) -> Outcome:
+    return run_exe(build(prog), seed, timeout=timeout, capture=capture, trace=trace)
 
 
 def run_text(text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOUT) -> Outcome | str:

@@ -13,7 +13,11 @@
  * Unwinding native frames: a panic (gox_panic, or a run-time error recorded by any ABI call
  * while a program runs) never returns to its caller.  The panicking call runs the deferred
  * calls itself, on top of the panicking stack as Go does: innermost open frame first, each
- * frame's records newest first.  A deferred call that panics starts a newer panic on top (the
+ * frame's records newest first.  Before a frame's records run for a panic, the goroutine's
+ * shadow-stack top (shadow.c) goes back to what it was at gox_defer_frame_enter: the records
+ * of the functions the panic unwound are no roots any more (the reference has popped those
+ * frames), so a compiled function pushes its own record before it enters its frame (and a
+ * recovery restores the same top before its longjmp).  A deferred call that panics starts a newer panic on top (the
  * older panic's loop below it is never resumed: the newer one either ends the program or is
  * recovered at a frame whose setjmp is below both).  When a deferred call recovers, the
  * runtime marks the frame that deferred it and longjmps to that frame's jmp_buf; the C
@@ -208,6 +212,7 @@ __attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t 
     while (g->nbases && g->bases[g->nbases - 1] > i) g->nbases--;
     fr->recovered = true;
     R->pause_depth = fr->pause_depth;
+    g->shadow_top = fr->shadow; /* as compiled code's gox_shadow_unwind(&F) after the longjmp */
     longjmp(fr->jb, 1);
 }
 
@@ -235,6 +240,10 @@ __attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) 
         /* the calls the panic left (an extern's pause among them) are over, as the reference's
          * finally clauses end them while its exception passes */
         R->pause_depth = fr->pause_depth;
+        /* ... and so are their frames: the shadow records the panic left behind (the callees
+         * between this frame and the panicking call) are dead, as the reference has popped
+         * its frames; only the records active when the frame opened stay roots */
+        g->shadow_top = fr->shadow;
         while (fr->ndefers) {
             DeferRec d = fr->defers[--fr->ndefers];
             uint64_t local[16];
@@ -306,6 +315,7 @@ uint64_t gox_defer_frame_enter(void) {
     fr->ndefers = 0;
     fr->recovered = false;
     fr->pause_depth = R->pause_depth;
+    fr->shadow = g->shadow_top;
     return fr->fid;
 }
 

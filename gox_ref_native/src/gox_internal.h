@@ -306,6 +306,7 @@ typedef struct {
     size_t ndefers, cap;
     bool recovered;      /* a deferred call recovered: the longjmp back runs the exit path */
     uint64_t pause_depth; /* the collector's pause counter at enter, restored on recovery */
+    GoxShadowFrame *shadow; /* the goroutine's shadow top at enter, restored when a panic reaches the frame */
     jmp_buf jb;
 } DeferFrame;
 
