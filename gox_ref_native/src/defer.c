@@ -123,21 +123,8 @@ static void utf8_replace(Buf *b, const uint8_t *s, size_t n) {
         int64_t w = 0;
         int32_t r = decode_rune(s, n, i, &w);
         if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
-            size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0, k = 1;
-            if (need) {
-                uint8_t lo = 0x80, hi = 0xBF;
-                if (c == 0xE0) lo = 0xA0;
-                if (c == 0xED) hi = 0x9F;
-                if (c == 0xF0) lo = 0x90;
-                if (c == 0xF4) hi = 0x8F;
-                if (c > 0xF4) need = 0;
-                if (need && i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
-                    k = 2;
-                    while (k <= need && i + k < n && s[i + k] >= 0x80 && s[i + k] <= 0xBF) k++;
-                }
-            }
             buf_puts(b, "\xEF\xBF\xBD");
-            i += k;
+            i += utf8_invalid_span(s, n, i);
             continue;
         }
         buf_put(b, s + i, (size_t)w);

@@ -87,6 +87,25 @@ void buf_kind(Buf *b, unsigned kind) {
         buf_printf(b, "%u (unknown)", kind);
 }
 
+/* How many bytes from s[i] (where an invalid UTF-8 sequence starts) Python's
+ * bytes.decode("utf-8", "replace") turns into one U+FFFD: the maximal subpart, i.e. a valid
+ * lead byte followed by valid continuations that end early. */
+size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i) {
+    uint8_t c = s[i];
+    size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0, k = 1;
+    if (!need || c > 0xF4) return 1;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    if (i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
+        k = 2;
+        while (k <= need && i + k < n && s[i + k] >= 0x80 && s[i + k] <= 0xBF) k++;
+    }
+    return k;
+}
+
 /* Python's repr() of text.decode("utf-8", "replace"); quoting as Python chooses.  Invalid
  * UTF-8 becomes U+FFFD per maximal invalid subpart, which is what Python does for the common
  * cases (a stray byte, a truncated sequence). */
@@ -115,25 +134,9 @@ void buf_repr(Buf *b, const uint8_t *s, size_t n) {
         }
         int64_t w = 0;
         int32_t r = decode_rune(s, n, i, &w);
-        if (r == 0xFFFD && w == 1) {
-            /* Python's maximal subpart: a valid lead byte followed by valid continuations
-             * that end early is one replacement. */
-            size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0;
-            size_t k = 1;
-            if (need) {
-                uint8_t lo = 0x80, hi = 0xBF;
-                if (c == 0xE0) lo = 0xA0;
-                if (c == 0xED) hi = 0x9F;
-                if (c == 0xF0) lo = 0x90;
-                if (c == 0xF4) hi = 0x8F;
-                if (c > 0xF4) need = 0;
-                if (need && i + 1 < n && s[i + 1] >= lo && s[i + 1] <= hi) {
-                    k = 2;
-                    while (k <= need && i + k < n && s[i + k] >= 0x80 && s[i + k] <= 0xBF) k++;
-                }
-            }
+        if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
             buf_puts(b, "\xEF\xBF\xBD");
-            i += k;
+            i += utf8_invalid_span(s, n, i);
             continue;
         }
         /* C1 controls and a few separators are not printable in Python */

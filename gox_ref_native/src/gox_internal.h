@@ -15,6 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* GOX_ASAN: built with AddressSanitizer (stack switches must be announced to it). */
+#if defined(__SANITIZE_ADDRESS__)
+#define GOX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GOX_ASAN 1
+#endif
+#endif
+
 #include "../gox_abi.h"
 
 /* Everything declared below is private to the library: only gox_abi.h's symbols are exported. */
@@ -261,6 +270,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i);
 void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
 
 /* ---- the concurrency half (sched.c, chan.c, select.c, defer.c, iter.c, trace.c, rng.c,

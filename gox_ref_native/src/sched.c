@@ -25,13 +25,6 @@
 
 #include "gox_internal.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define GOX_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GOX_ASAN 1
-#endif
-#endif
 #ifdef GOX_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif

@@ -27,13 +27,6 @@
 #define MADV_GUARD_INSTALL 102
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
-#define GOX_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define GOX_ASAN 1
-#endif
-#endif
 #ifdef GOX_ASAN
 #include <sanitizer/asan_interface.h>
 #define DEFAULT_STACK (256u * 1024u)
