@@ -6,10 +6,17 @@
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
     gox-ref conformance [PATHS] [--backend ref|native] [-k PATTERN] [--json]
                                    run the corpus; passed/failed/skipped per group
+    gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
+                                   reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
     gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N]
                                    the program's heap at exit (or at a checkpoint) as DOT
+    gox-ref diff FILE... [--seed N]
+                                   run each program on both backends and compare stdout, exit
+                                   status, stderr and the event trace; 1 on a divergence
+    gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N]
+                                   random programs on both backends; each divergence, crash or
+                                   hang is shrunk and written to DIR/<id>.gox; 1 if any
 
-(``diff``, ``fuzz`` and ``bench`` arrive later.)
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
 """
 
@@ -249,6 +256,88 @@ def cmd_heap(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .program import ProgramError
+    from .program.diff import CannotDiff, check_native, diff_program
+
+    loaded = []
+    for path in args.files:  # every file loads (and can run natively) before any runs
+        try:
+            text, prog = _read_program(path)
+        except ProgramError as e:
+            raise UsageError(f"{path}: malformed program: {e}") from None
+        try:
+            check_native(prog)
+        except CannotDiff as e:
+            raise UsageError(str(e)) from None
+        loaded.append((path, prog, args.seed if args.seed is not None else _header_seed(text, path)))
+    code = 0
+    for path, prog, seed in loaded:
+        try:
+            result = diff_program(prog, seed, path)
+        except CannotDiff as e:
+            raise UsageError(str(e)) from None
+        print(result.render(), flush=True)
+        if not result.same:
+            code = 1
+    return code
+
+
+def cmd_fuzz(args: argparse.Namespace) -> int:
+    """``gox-ref fuzz``: random programs on both backends (gox_ref/program/fuzz.py)."""
+    import random
+
+    from .program import fuzz
+    from .program.native import NativeUnavailable
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.seconds <= 0:
+        raise UsageError("--seconds must be positive")
+    if args.programs is not None and args.programs < 1:
+        raise UsageError("--programs must be at least 1")
+    seed = args.seed if args.seed is not None else random.randrange(fuzz.MAX_CAMPAIGN_SEED)
+    if not 0 <= seed < fuzz.MAX_CAMPAIGN_SEED:
+        raise UsageError(f"--seed must be in [0, {fuzz.MAX_CAMPAIGN_SEED})")
+    out = Path(args.out)
+    print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
+    try:
+        s = fuzz.campaign(seconds=args.seconds, seed=seed, out_dir=out, workers=args.workers,
+                          programs=args.programs, progress=sys.stderr)
+    except NativeUnavailable as e:
+        raise UsageError(f"fuzz needs the native backend: {e}") from None
+    for f, path in zip(s.findings, s.paths, strict=True):
+        print(f"{f.sig}: {path} (reproduce: gox-ref diff {path} --seed {f.seed})")
+    print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s), "
+          f"{len(s.findings)} divergences, {s.skipped} skipped (over the step budget); seed {seed}")
+    return 1 if s.findings else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """``gox-ref bench``: bench/bench_go.py (needs the source tree: bench/ is not installed)."""
+    root = Path(__file__).resolve().parent.parent  # a source checkout (or editable install) has bench/ there
+    if (root / "bench" / "bench_go.py").is_file() and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        from bench import bench_go  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        raise UsageError("gox-ref bench needs the source tree (bench/bench_go.py): run it from the repository root") from None
+    try:
+        code: int = bench_go.run_cli(args)
+    except (ValueError, RuntimeError) as e:
+        raise UsageError(f"bench: {e}") from None
+    return code
+
+
+def _add_bench(sub: Any) -> None:
+    p = sub.add_parser("bench", help="the same workloads on the reference, the native backend and Go")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply every size (default 1)")
+    p.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
+    p.add_argument("--go", metavar="PATH", help="the go command (default: go on PATH; 'none' to leave Go out)")
+    p.set_defaults(func=cmd_bench)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -290,6 +379,18 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("--seed", type=int)
     p_heap.add_argument("--backend", default="ref")
     p_heap.set_defaults(func=cmd_heap)
+    p_diff = sub.add_parser("diff", help="run programs on both backends and compare the runs")
+    p_diff.add_argument("files", nargs="+", metavar="FILE")
+    p_diff.add_argument("--seed", type=int, help="the scheduler's seed (default: each file's header seed, else 0)")
+    p_diff.set_defaults(func=cmd_diff)
+    p_fuzz = sub.add_parser("fuzz", help="random programs on both backends; divergences shrunk to DIR")
+    p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
+    p_fuzz.add_argument("--seed", type=int, help="the campaign seed (default: random, printed)")
+    p_fuzz.add_argument("--out", default="fuzz-out", metavar="DIR", help="where findings go (default fuzz-out)")
+    p_fuzz.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    p_fuzz.add_argument("--programs", type=int, help="stop after this many programs (instead of --seconds)")
+    p_fuzz.set_defaults(func=cmd_fuzz)
+    _add_bench(sub)
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)

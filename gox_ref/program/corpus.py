@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .case import FEATURES, Case, CaseError, Outcome, load_case, mismatch, run_text
 from .check import load
-from .syntax import ProgramError
+from .syntax import Program, ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[2] / "conformance"
 SUFFIX = ".gox"
@@ -24,6 +24,28 @@ def backend_features(backend: str) -> frozenset[str]:
 
         return library().features()
     return BACKENDS[backend]
+
+
+def run_reference(prog: Program, seed: int, *, trace: bool = False) -> Outcome:
+    """Run a loaded program on a fresh reference runtime, capturing its output: the outcome
+    (status, stdout, stderr), and with ``trace`` the canonical lines of the run's event trace
+    in ``outcome.extra["trace"]`` -- the same shape as ``native.run_program(..., trace=True)``."""
+    import io
+
+    from ..runtime import RefRuntime
+    from .case import execute
+
+    rt = RefRuntime()
+    out, err = io.BytesIO(), io.BytesIO()
+    log = rt.start_trace() if trace else None
+    try:
+        status = execute(prog, seed=seed, out=out, err=err, rt=rt)
+    finally:
+        rt.stop_trace()
+    o = Outcome(status, out.getvalue(), err.getvalue())
+    if log is not None:
+        o.extra["trace"] = log.canonical()
+    return o
 
 
 @dataclass
