@@ -17,6 +17,9 @@ run in a child process.
   runner produces (``case.run_text``), so ``case.mismatch`` judges both alike.  A crash (a
   signal) is status 128 + the signal with a ``gox-ref: ... killed by SIG...`` line on stderr,
   a timeout status 124: failures, never a hang of the caller.
+* **Batches.** ``build_batch(progs)`` builds several programs into one executable (one
+  ``cc -O0`` run, ``compile_c.compile_batch``) that runs program k when its first argument is
+  k (``run_exe(..., index=k)``), each run still its own child process: the fuzzer's fast path.
 * **Features.** Until the library has the scheduler (``gox_run_main``,
   ``gox_defer_frame_jmpbuf``), cases needing goroutines, channels, select, defer, recover,
   deadlock detection or iterators are skipped (``SCHED_FEATURES``), and so is any program
@@ -41,7 +44,7 @@ from pathlib import Path
 
 from .case import FEATURES, Outcome
 from .check import load
-from .compile_c import compile_program
+from .compile_c import compile_batch, compile_program
 from .syntax import (
     Assign,
     Binary,
@@ -241,6 +244,32 @@ def build(prog: Program, lib: Library | None = None) -> Path:
     names = "gox_func_set_name" in lib.symbols
     csrc = compile_program(prog, sched=lib.sched, names=names, source_name=Path(prog.file).name)
     flags = [*CFLAGS, *(SANITIZE_CFLAGS if lib.sanitized else ())]
+    return _build_text(csrc, lib, cc, flags)
+
+
+def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = "-O0") -> Path:
+    """Build several programs into one executable (one ``cc`` run, ``opt`` and no warning
+    flags: the fuzzer's fast path).  The programs share one prelude and program k's
+    definitions have the C prefix ``p<k>`` (``compile_c.compile_batch``); the executable runs
+    program k when its first argument is ``k`` (``run_exe(..., index=k)``), every run still its
+    own child process.  Cached like ``build`` (the fuzzer deletes its builds after use)."""
+    lib = lib or library()
+    cc = compiler()
+    names = "gox_func_set_name" in lib.symbols
+    parts = [compile_batch(progs, sched=lib.sched, names=names)]
+    cases = "".join(f"    case {k}: return gxp{k}_main(argc - 1, argv + 1);\n" for k in range(len(progs)))
+    parts.append(
+        "int main(int argc, char **argv) {\n    switch (argc > 1 ? atoi(argv[1]) : -1) {\n"
+        f"{cases}    default: break;\n    }}\n"
+        '    fprintf(stderr, "gox-ref: no such program in this batch\\n");\n    return 125;\n}\n'
+    )
+    csrc = "\n".join(parts)
+    # no -Wall -Wextra -Werror here: the warnings' analysis is a third of the build time
+    flags = ["-std=c11", opt, "-pipe", "-fno-asynchronous-unwind-tables", *(SANITIZE_CFLAGS if lib.sanitized else ())]
+    return _build_text(csrc, lib, cc, flags)
+
+
+def _build_text(csrc: str, lib: Library, cc: str, flags: list[str]) -> Path:
     cmd_tail = [*flags, "-I", str(HEADER.parent), str(lib.path), f"-Wl,-rpath,{lib.path.parent}", "-lm"]
     h = hashlib.sha256()
     for part in (csrc, lib.digest, HEADER.read_text(), cc, " ".join(cmd_tail)):
@@ -287,10 +316,13 @@ def run_exe(
     dump_at: str | None = None,
     capture: bool = True,
     trace: bool = False,
+    index: int | None = None,
 ) -> Outcome:
     """Run a built program in a child process; its outcome (status, stdout, stderr).  With
     ``trace`` the program records the runtime's event trace and ``outcome.extra["trace"]``
-    holds its canonical lines (``TraceLog.canonical()``; empty if the program wrote none)."""
+    holds its canonical lines (``TraceLog.canonical()``; empty if the program wrote none).
+    ``index`` selects program k of a ``build_batch`` executable."""
+    pre = [] if index is None else [str(index)]
     env = dict(os.environ)
     for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE"):
         env.pop(var, None)
@@ -305,17 +337,19 @@ def run_exe(
         with tempfile.TemporaryDirectory(prefix="gox-trace.") as td:
             path = Path(td) / "trace.txt"
             env["GOX_NATIVE_TRACE"] = str(path)
-            o = _run_child(exe, seed, env, timeout, capture)
+            o = _run_child(exe, seed, env, timeout, capture, pre)
             text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
         o.extra["trace"] = text.splitlines()
         return o
-    return _run_child(exe, seed, env, timeout, capture)
+    return _run_child(exe, seed, env, timeout, capture, pre)
 
 
-def _run_child(exe: Path, seed: int, env: dict[str, str], timeout: float, capture: bool) -> Outcome:
+def _run_child(
+    exe: Path, seed: int, env: dict[str, str], timeout: float, capture: bool, pre: list[str] | None = None
+) -> Outcome:
     pipe = subprocess.PIPE if capture else None
     try:
-        proc = subprocess.run([str(exe), str(seed)], stdout=pipe, stderr=pipe, env=env, timeout=timeout)
+        proc = subprocess.run([str(exe), *(pre or []), str(seed)], stdout=pipe, stderr=pipe, env=env, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         err = (e.stderr or b"") + f"gox-ref: the native program timed out after {timeout:g} s\n".encode()
         return Outcome(STATUS_TIMEOUT, e.stdout or b"", err)

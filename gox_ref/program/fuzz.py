@@ -1,0 +1,932 @@
+"""Differential fuzzing of the two backends (``gox-ref fuzz``, docs/DIFF_AND_FUZZ.md "Fuzzing").
+
+* **Generator.** ``generate(seed)`` writes a well-formed random program in the .gox format
+  (docs/PROGRAM_FORMAT.md), a pure function of the seed: helper functions (called only from
+  lower-numbered ones, so no recursion), goroutines feeding channels of capacities 0..3 and
+  closing them, select with and without default, close, defer/panic/recover, closures with
+  upvalue boxes (``ccall``, ``go ccall``), ``tcall``, strings, int and string slices, maps
+  with iteration, globals, integer and float arithmetic printed with several kinds, and
+  heavy allocation with ``gox_gc_tune`` set so collection cycles are frequent.  Loops are bounded
+  and every receive loop ends on a closed channel, so a program terminates (or, on purpose
+  and rarely, deadlocks or panics at the end of main).
+* **Runs.** The program seed is also the scheduler seed.  Each program runs on the reference
+  (in process, with a step budget, ``REF_FUEL``) and on the native backend; the native side
+  builds a batch of programs into one executable (``native.build_batch``, ``-O0``: one ``cc``
+  run for ``BATCH`` programs), each run in its own child process with a timeout.  The two
+  runs are compared with ``diff.compare`` (stdout, status, stderr, trace).
+* **Findings.** A divergence, a native crash or timeout, a build failure or a reference
+  exception is shrunk (``shrink``: greedy removal of functions, statements and blocks, and
+  unwrapping of blocks, over the program's lines; every candidate must load and reproduce the
+  same ``signature``) and written to ``OUT/<id>.gox`` with a header comment holding the
+  command that replays it (``gox-ref diff OUT/<id>.gox --seed N``).
+* **Campaigns.** ``--workers N`` runs batches in N processes; program k of campaign seed S
+  has seed ``S * STREAM + k``, and batch b goes to whichever worker is free, so the programs
+  run (and the findings) do not depend on N.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import multiprocessing
+import os
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from .case import Outcome, execute
+from .check import load
+from .syntax import Program, ProgramError
+
+STREAM = 1_000_000  # programs per campaign seed: program k of seed S has seed S * STREAM + k
+MAX_CAMPAIGN_SEED = 2**40
+BATCH = 16  # programs per native build
+HELPER_BUDGET = 400  # estimated steps of one helper call
+MAIN_BUDGET = 4000  # estimated steps of main
+REF_FUEL = 2_000_000  # the reference's step budget here (the runners' own is 20,000,000)
+NATIVE_TIMEOUT = 10.0
+SHRINK_TESTS = 400  # at most this many candidate runs per finding
+_STEP_LIMIT = b"gox-ref: step limit exceeded"
+
+
+# -- the generator ------------------------------------------------------------------------------
+@dataclass
+class _Scope:
+    ints: list[str] = field(default_factory=list)
+    strs: list[str] = field(default_factory=list)
+    slices: list[str] = field(default_factory=list)
+
+
+class _Gen:
+    """One program: ``text()`` after ``build()``."""
+
+    def __init__(self, seed: int) -> None:
+        self.r = random.Random(seed)
+        self.seed = seed
+        self.nvar = 0
+        self.funcs: list[str] = []
+        self.nhelpers = self.r.randint(1, 4)
+        self.nworkers = 2
+        self.loop_depth = 0
+        self.cur_helper = -1  # the helper being written (-1: main)
+        self.mult = 1  # iterations of the enclosing loops
+        self.cost = 0  # the function's estimated steps so far
+        self.costs: dict[int, int] = {}  # helper -> its estimated steps per call
+        self.budget = HELPER_BUDGET
+
+    def var(self, p: str = "v") -> str:
+        self.nvar += 1
+        return f"{p}{self.nvar}"
+
+    def last(self, p: str) -> str:
+        return f"{p}{self.nvar}"
+
+    # expressions
+    def lit(self) -> str:
+        r = self.r
+        c = r.random()
+        if c < 0.7:
+            return str(r.randint(0, 20))
+        if c < 0.85:
+            return f"(0 - {r.randint(1, 1000)})"
+        return str(r.choice([255, 1 << 20, 1 << 40, 9223372036854775807, 12345678901]))
+
+    def iexpr(self, sc: _Scope, depth: int = 0) -> str:
+        r = self.r
+        c = r.random()
+        if depth >= 2 or c < 0.3:
+            if sc.ints and r.random() < 0.6:
+                return r.choice(sc.ints)
+            return self.lit()
+        if c < 0.6:
+            op = r.choice(["+", "-", "*", "^", "&", "|", "+", "-"])
+            return f"({self.iexpr(sc, depth + 1)} {op} {self.iexpr(sc, depth + 1)})"
+        if c < 0.68:
+            op = r.choice(["/", "%"])
+            return f"({self.iexpr(sc, depth + 1)} {op} ({self.iexpr(sc, depth + 1)} | 1))"
+        if c < 0.74:
+            op = r.choice(["<<", ">>"])
+            return f"({self.iexpr(sc, depth + 1)} {op} ({self.iexpr(sc, depth + 1)} & 15))"
+        if c < 0.8 and sc.strs:
+            return f"gox_string_len({r.choice(sc.strs)})"
+        if c < 0.86 and sc.slices:
+            return f"gox_slice_len({r.choice(sc.slices)})"
+        if c < 0.93 and sc.strs and self.callable_helpers():
+            h = r.choice(self.callable_helpers())
+            self.cost += self.mult * self.costs[h]
+            return f"f{h}({self.iexpr(sc, depth + 1)}, {r.choice(sc.strs)})"
+        if c < 0.96:
+            return "gcount"
+        return f"i64(f64(i64({self.iexpr(sc, depth + 1)})) / 2.0)" if depth == 0 else self.lit()
+
+    def cond(self, sc: _Scope) -> str:
+        r = self.r
+        c = r.random()
+        if c < 0.5:
+            return f"{self.iexpr(sc, 1)} {r.choice(['<', '<=', '>', '>=', '==', '!='])} {self.iexpr(sc, 1)}"
+        if c < 0.75:
+            return f"({self.iexpr(sc, 1)} % 2) == 0"
+        if sc.strs:
+            return f"gox_string_eq({r.choice(sc.strs)}, {self.strlit()})"
+        return "true"
+
+    def strlit(self) -> str:
+        return '"' + self.r.choice(["a", "bc", "xyz", "héllo", "", "0123456789", "go", "世界"]) + '"'
+
+    def callable_helpers(self) -> list[int]:
+        if self.loop_depth > (0 if self.cur_helper >= 0 else 1):
+            return []
+        lo = self.cur_helper + 1 if self.cur_helper >= 0 else 0
+        return [h for h in range(lo, self.nhelpers) if self.cost + self.mult * self.costs[h] <= self.budget]
+
+    # statements
+    def stmts(self, sc: _Scope, n: int, ind: str, out: list[str]) -> None:
+        for _ in range(n):
+            self.stmt(sc, ind, out)
+
+    def stmt(self, sc: _Scope, ind: str, out: list[str]) -> None:
+        r = self.r
+        self.cost += self.mult * 3
+        kinds = ["int", "int", "assign", "assign", "print", "str", "slice", "alloc", "if", "global", "arith"]
+        if self.loop_depth < (1 if self.cur_helper >= 0 else 2) and self.cost + self.mult * 40 < self.budget:
+            kinds += ["loop", "loop"]
+        if self.cur_helper < 0 and self.loop_depth == 0:
+            kinds += ["chan", "select", "select_default", "closure", "go_closure", "close", "protect", "protect", "tcall",
+                      "map", "strslice", "copy", "feed", "nilselect"]
+        if self.callable_helpers():
+            kinds += ["call"]
+        k = r.choice(kinds)
+        targets = [v for v in sc.ints if not v.startswith("i")]  # loop counters stay read-only
+        if k == "int" or (k == "assign" and not targets):
+            v = self.var()
+            out.append(f"{ind}var {v} i64 = {self.iexpr(sc)}")
+            sc.ints.append(v)
+        elif k == "assign":
+            v = r.choice(targets)
+            op = r.choice(["=", "+=", "-=", "*=", "^=", "|=", "&="])
+            out.append(f"{ind}{v} {op} {self.iexpr(sc)}")
+        elif k == "print":
+            if sc.strs and r.random() < 0.3:
+                s = r.choice(sc.strs)
+                out.append(f"{ind}gox_debug_print(gox_rt_string_slice({s}, 0, gox_string_len({s}) / 2), kind.String)")
+            else:
+                out.append(f"{ind}gox_debug_print({self.iexpr(sc)}, kind.Int)")
+        elif k == "str":
+            if sc.strs and r.random() < 0.6:
+                s = r.choice(sc.strs)
+                other = r.choice(sc.strs)
+                if r.random() < 0.2:
+                    out.append(f"{ind}{s} = gox_rt_string_slice({other}, gox_string_len({other}) / 3, gox_string_len({other}))")
+                else:
+                    out.append(f"{ind}{s} = gox_rt_string_concat({s}, {self.strlit()})")
+                    out.append(f"{ind}if gox_string_len({s}) > 64 {{")
+                    out.append(f"{ind}    {s} = gox_rt_string_slice({s}, 32, gox_string_len({s}))")
+                    out.append(f"{ind}}}")
+            else:
+                v = self.var("s")
+                out.append(f"{ind}var {v} ref = gox_rt_string_concat({self.strlit()}, {self.strlit()})")
+                sc.strs.append(v)
+        elif k == "slice":
+            if sc.slices and r.random() < 0.7:
+                s = r.choice(sc.slices)
+                c = r.random()
+                if c < 0.5:
+                    out.append(f"{ind}{s} = gox_rt_slice_append(kind.Int, type.None, {s}, {self.iexpr(sc)})")
+                elif c < 0.75:
+                    out.append(f"{ind}if gox_slice_len({s}) > 0 {{")
+                    out.append(f"{ind}    gox_debug_print(gox_slice_get({s}, gox_slice_len({s}) - 1), kind.Int)")
+                    out.append(f"{ind}    gox_slice_set({s}, 0, {self.iexpr(sc, 1)})")
+                    out.append(f"{ind}}}")
+                else:
+                    out.append(f"{ind}{s} = gox_rt_slice_slice({s}, gox_slice_len({s}) / 2, gox_slice_len({s}))")
+            else:
+                v = self.var("sl")
+                n = r.randint(0, 4)
+                out.append(f"{ind}var {v} ref = gox_rt_slice_create(kind.Int, type.None, {n}, {n + r.randint(0, 4)})")
+                sc.slices.append(v)
+        elif k == "alloc" and self.loop_depth > 1:
+            out.append(f"{ind}gcount++")
+        elif k == "alloc":
+            i = self.var("i")
+            t = self.var("t")
+            n = r.randint(5, 30) if self.loop_depth == 0 else r.randint(2, 6)
+            self.cost += self.mult * n * 4
+            out.append(f"{ind}for var {i} i64 = 0; {i} < {n}; {i}++ {{")
+            out.append(f"{ind}    var {t} ref = gox_rt_slice_create(kind.Int, type.None, {r.randint(1, 16)}, 16)")
+            out.append(f"{ind}    gox_slice_set({t}, 0, {i})")
+            if sc.strs:
+                out.append(f'{ind}    {t} = gox_rt_string_concat({r.choice(sc.strs)}, "#")')
+            out.append(f"{ind}}}")
+        elif k == "if":
+            out.append(f"{ind}if {self.cond(sc)} {{")
+            self.stmts(_copy(sc), r.randint(1, 3), ind + "    ", out)
+            if r.random() < 0.5:
+                out.append(f"{ind}}} else {{")
+                self.stmts(_copy(sc), r.randint(1, 2), ind + "    ", out)
+            out.append(f"{ind}}}")
+        elif k == "loop":
+            i = self.var("i")
+            n = r.randint(1, 4 if self.loop_depth else 8)
+            out.append(f"{ind}for var {i} i64 = 0; {i} < {n}; {i}++ {{")
+            inner = _copy(sc)
+            inner.ints.append(i)
+            self.loop_depth += 1
+            self.mult *= n
+            self.stmts(inner, r.randint(1, 3), ind + "    ", out)
+            self.mult //= n
+            self.loop_depth -= 1
+            if r.random() < 0.2:
+                out.append(f"{ind}    if {i} == {r.randint(0, 5)} {{")
+                out.append(f"{ind}        {r.choice(['break', 'continue'])}")
+                out.append(f"{ind}    }}")
+            out.append(f"{ind}}}")
+        elif k == "arith":
+            e = self.iexpr(sc, 1)
+            c = r.randrange(8)
+            if c == 0:
+                f = r.choice(["1.5", "0.1", "1e300", "1e-310", "3.0", "(0.0 - 2.5)", "1e21", "123456789.125"])
+                out.append(f"{ind}gox_debug_print(f64(i64({e})) / f64(i64({self.iexpr(sc, 1)}) | 1) * {f}, kind.Float64)")
+            elif c == 1:
+                out.append(f"{ind}gox_debug_print(f64frombits(u64(i64({e})) * 2654435761), kind.Float64)")
+            elif c == 2:
+                kd = r.choice(["Uint64", "Uint8", "Int8", "Int16", "Uint32", "Int32", "Uint16"])
+                out.append(f"{ind}gox_debug_print(u64(i64({e})) * 11400714819323198485, kind.{kd})")
+            elif c == 3:
+                op = r.choice(["<<", ">>"])
+                out.append(f"{ind}gox_debug_print({e} {op} ({self.iexpr(sc, 1)} & 127), kind.Int)")
+            elif c == 4:
+                out.append(f"{ind}gox_debug_print(u64(i64({e})) >> (u64(i64({self.iexpr(sc, 1)})) & 127), kind.Uint64)")
+            elif c == 5:
+                out.append(f"{ind}gox_debug_print((0 - 9223372036854775807 - 1 + {e} * 0) / ((0 - 1) + {e} * 0), kind.Int)")
+            elif c == 6:
+                out.append(f"{ind}gox_debug_print(i64(f64(i64({e})) * 0.75), kind.Int)")
+            else:
+                out.append(f"{ind}gox_debug_print(f64(i64({e})) < f64(i64({self.iexpr(sc, 1)})) * 0.5, kind.Bool)")
+        elif k == "global":
+            if sc.strs and r.random() < 0.4:
+                out.append(f"{ind}gstr = {r.choice(sc.strs)}")
+            else:
+                out.append(f"{ind}gcount += {self.iexpr(sc, 1)}")
+        elif k == "call":
+            h = r.choice(self.callable_helpers())
+            self.cost += self.mult * self.costs[h]
+            s = r.choice(sc.strs) if sc.strs else self.strlit()
+            if targets:
+                out.append(f"{ind}{r.choice(targets)} += f{h}({self.iexpr(sc, 1)}, {s})")
+            else:
+                out.append(f"{ind}f{h}({self.iexpr(sc, 1)}, {s})")
+        elif k == "chan":
+            self.chan_stmt(sc, ind, out)
+        elif k in ("select", "select_default"):
+            self.select_stmt(sc, ind, out, k == "select_default")
+        elif k == "closure":
+            box, clo = self.var("box"), self.var("clo")
+            out.append(f"{ind}var {box} ref = gox_rt_upval_box_create(kind.Int, {self.iexpr(sc, 1)})")
+            out.append(f"{ind}var {clo} ref = gox_rt_closure_create(u64(&counter), tid, 1)")
+            out.append(f"{ind}gox_closure_set_upvalue({clo}, 0, {box})")
+            for _ in range(r.randint(1, 3)):
+                out.append(f"{ind}gox_debug_print(ccall[IntFn]({clo}, {self.iexpr(sc, 1)}), kind.Int)")
+            out.append(f"{ind}gox_debug_print(gox_upval_box_get({box}), kind.Int)")
+        elif k == "go_closure":
+            ch, clo = self.var("c"), self.var("clo")
+            out.append(f"{ind}var {ch} ref = gox_chan_new(kind.Int, {r.randint(0, 2)})")
+            out.append(f"{ind}var {clo} ref = gox_rt_closure_create(u64(&sender), tid, 1)")
+            out.append(f"{ind}gox_closure_set_upvalue({clo}, 0, {ch})")
+            out.append(f"{ind}go ccall[func(i64)]({clo}, {self.iexpr(sc, 1)})")
+            out.append(f"{ind}gox_debug_print(gox_chan_recv({ch}), kind.Int)")
+        elif k == "close":
+            ch, v, ok = self.var("c"), self.var("v"), self.var("ok")
+            cap = r.randint(0, 3)
+            out.append(f"{ind}var {ch} ref = gox_chan_new(kind.Int, {cap})")
+            for j in range(min(cap, r.randint(0, 3))):
+                out.append(f"{ind}gox_chan_send({ch}, {j + 7})")
+            out.append(f"{ind}gox_debug_print(gox_chan_len({ch}) * 10 + gox_chan_cap({ch}), kind.Int)")
+            out.append(f"{ind}gox_chan_close({ch})")
+            out.append(f"{ind}var {v} u64")
+            out.append(f"{ind}var {ok} bool")
+            out.append(f"{ind}{v}, {ok} = gox_chan_recv_ok({ch})")
+            out.append(f"{ind}gox_debug_print({v}, kind.Int)")
+            out.append(f"{ind}gox_debug_print({ok}, kind.Bool)")
+        elif k == "protect":
+            out.append(f"{ind}gox_debug_print(protect({self.iexpr(sc, 1)}, {r.randint(0, 5)}), kind.Int)")
+        elif k == "map":
+            m, it, ok, kk, vv, sum_ = (self.var(x) for x in ("m", "it", "ok", "k", "v", "sum"))
+            out.append(f"{ind}var {m} ref = gox_rt_map_new(kind.Int, kind.String)")
+            n = r.randint(0, 12)
+            i = self.var("i")
+            out.append(f"{ind}for var {i} i64 = 0; {i} < {n}; {i}++ {{")
+            out.append(f"{ind}    gox_map_set({m}, {i} % {r.randint(1, 7)}, gox_rt_string_concat({self.strlit()}, \"m\"))")
+            out.append(f"{ind}}}")
+            out.append(f"{ind}gox_map_delete({m}, {r.randint(0, 3)})")
+            out.append(f"{ind}var {sum_} i64 = 0")
+            out.append(f"{ind}var {it} u64 = gox_iter_begin({m}, kind.Map)")
+            out.append(f"{ind}var {ok} bool")
+            out.append(f"{ind}var {kk} u64")
+            out.append(f"{ind}var {vv} u64")
+            out.append(f"{ind}for {{")
+            out.append(f"{ind}    {ok}, {kk}, {vv} = gox_iter_next({it})")
+            out.append(f"{ind}    if !{ok} {{")
+            out.append(f"{ind}        break")
+            out.append(f"{ind}    }}")
+            out.append(f"{ind}    {sum_} += i64({kk}) * 10 + gox_string_len(ref({vv}))")
+            out.append(f"{ind}}}")
+            out.append(f"{ind}gox_iter_end({it})")
+            out.append(f"{ind}gox_debug_print({sum_}, kind.Int)")
+            out.append(f"{ind}gox_debug_print(gox_map_len({m}), kind.Int)")
+        elif k == "strslice":
+            v = self.var("ss")
+            out.append(f"{ind}var {v} ref = gox_rt_slice_create(kind.String, type.None, 0, {r.randint(0, 2)})")
+            for _ in range(r.randint(1, 5)):
+                src = r.choice(sc.strs) if sc.strs and r.random() < 0.5 else self.strlit()
+                out.append(f"{ind}{v} = gox_rt_slice_append(kind.String, type.None, {v}, gox_rt_string_concat({src}, \"+\"))")
+            out.append(f"{ind}gox_debug_print(ref(gox_slice_get({v}, gox_slice_len({v}) - 1)), kind.String)")
+            if sc.strs:
+                s0 = r.choice(sc.strs)
+                out.append(f"{ind}if gox_string_len({s0}) > 0 {{")
+                out.append(f"{ind}    gox_debug_print(gox_string_index({s0}, gox_string_len({s0}) - 1), kind.Uint8)")
+                out.append(f"{ind}}}")
+        elif k == "copy":
+            a, b = self.var("sl"), self.var("sl")
+            out.append(f"{ind}var {a} ref = gox_rt_slice_create(kind.Int, type.None, {r.randint(0, 5)}, 8)")
+            out.append(f"{ind}var {b} ref = gox_rt_slice_create(kind.Int, type.None, {r.randint(0, 5)}, 8)")
+            out.append(f"{ind}gox_slice_set({a}, 0, {self.iexpr(sc, 1)})" if r.random() < 0.3 else f"{ind}gcount++")
+            out.append(f"{ind}gox_debug_print(gox_slice_copy({b}, {a}), kind.Int)")
+            out.append(f"{ind}{b} = gox_rt_slice_slice3({b}, 0, gox_slice_len({b}), gox_slice_cap({b}) - 1)")
+            out.append(f"{ind}gox_debug_print(gox_slice_cap({b}), kind.Int)")
+            sc.slices += [a, b]
+        elif k == "feed":
+            ch, done = self.var("c"), self.var("done")
+            n = r.randint(0, 6)
+            out.append(f"{ind}var {ch} ref = gox_chan_new(kind.Int, {r.randint(0, 2)})")
+            out.append(f"{ind}var {done} ref = gox_chan_new(kind.Int, {r.randint(0, 1)})")
+            out.append(f"{ind}go summer({ch}, {n}, {done})")
+            out.append(f"{ind}for var {self.var('i')} i64 = 0; {self.last('i')} < {n}; {self.last('i')}++ {{")
+            out.append(f"{ind}    gox_chan_send({ch}, {self.last('i')} * {r.randint(1, 9)})")
+            out.append(f"{ind}}}")
+            out.append(f"{ind}gox_debug_print(gox_chan_recv({done}), kind.Int)")
+        elif k == "nilselect":
+            nil, x = self.var("nc"), self.var("x")
+            out.append(f"{ind}var {nil} ref")
+            out.append(f"{ind}gox_select_start(2, true)")
+            out.append(f"{ind}gox_select_add_recv({nil})")
+            out.append(f"{ind}gox_select_add_send({nil}, 1)")
+            out.append(f"{ind}var {x} i64 = gox_select_exec()")
+            out.append(f"{ind}gox_debug_print({x}, kind.Int)")
+        elif k == "tcall":
+            h = min(range(self.nhelpers), key=lambda j: self.costs[j])
+            self.cost += self.costs[h]
+            s = r.choice(sc.strs) if sc.strs else self.strlit()
+            out.append(f"{ind}gox_debug_print(tcall[HelperFn](&f{h}, {self.iexpr(sc, 1)}, {s}), kind.Int)")
+
+    def chan_stmt(self, sc: _Scope, ind: str, out: list[str]) -> None:
+        r = self.r
+        ch, v, ok, acc = self.var("c"), self.var("v"), self.var("ok"), self.var("acc")
+        strs = r.random() < 0.4
+        out.append(f"{ind}var {ch} ref = gox_chan_new({'kind.String' if strs else 'kind.Int'}, {r.randint(0, 3)})")
+        n = r.randint(0, 8)
+        out.append(f"{ind}go {'wstr' if strs else 'wint'}({ch}, {n}, {self.iexpr(sc, 1)})")
+        out.append(f"{ind}var {acc} i64 = 0")
+        out.append(f"{ind}for {{")
+        out.append(f"{ind}    var {v} u64")
+        out.append(f"{ind}    var {ok} bool")
+        out.append(f"{ind}    {v}, {ok} = gox_chan_recv_ok({ch})")
+        out.append(f"{ind}    if !{ok} {{")
+        out.append(f"{ind}        break")
+        out.append(f"{ind}    }}")
+        if strs:
+            out.append(f"{ind}    {acc} += gox_string_len(ref({v}))")
+            out.append(f"{ind}    gox_debug_print(ref({v}), kind.String)")
+        else:
+            out.append(f"{ind}    {acc} += i64({v})")
+        out.append(f"{ind}}}")
+        out.append(f"{ind}gox_debug_print({acc}, kind.Int)")
+        sc.ints.append(acc)
+
+    def select_stmt(self, sc: _Scope, ind: str, out: list[str], default: bool) -> None:
+        r = self.r
+        a, b, i, x, v, ok = self.var("a"), self.var("b"), self.var("i"), self.var("x"), self.var("v"), self.var("ok")
+        out.append(f"{ind}var {a} ref = gox_chan_new(kind.Int, {r.randint(0, 3)})")
+        out.append(f"{ind}var {b} ref = gox_chan_new(kind.Int, {r.randint(0, 3)})")
+        n1, n2 = r.randint(0, 5), r.randint(0, 5)
+        out.append(f"{ind}go wint({a}, {n1}, {self.iexpr(sc, 1)})")
+        out.append(f"{ind}go wint({b}, {n2}, 100)")
+        out.append(f"{ind}for var {i} i64 = 0; {i} < {n1 + n2 + r.randint(0, 2)}; {i}++ {{")
+        ncases = 2 + (1 if default and r.random() < 0.5 else 0)
+        out.append(f"{ind}    gox_select_start({ncases}, {'true' if default else 'false'})")
+        out.append(f"{ind}    gox_select_add_recv({a})")
+        out.append(f"{ind}    gox_select_add_recv({b})")
+        if ncases == 3:
+            out.append(f"{ind}    gox_select_add_send(gsink, {i})")
+        out.append(f"{ind}    var {x} i64 = gox_select_exec()")
+        out.append(f"{ind}    var {v} u64")
+        out.append(f"{ind}    var {ok} bool")
+        out.append(f"{ind}    if {x} >= 0 && {x} < 2 {{")
+        out.append(f"{ind}        {v}, {ok} = gox_select_recv_result()")
+        out.append(f"{ind}    }}")
+        out.append(f"{ind}    gox_debug_write({x}, kind.Int)")
+        out.append(f'{ind}    gox_debug_write(" ", kind.String)')
+        out.append(f"{ind}    gox_debug_write({v}, kind.Int)")
+        out.append(f'{ind}    gox_debug_write(" ", kind.String)')
+        out.append(f"{ind}    gox_debug_print({ok}, kind.Bool)")
+        out.append(f"{ind}}}")
+
+    # functions
+    def helper(self, k: int) -> str:
+        r = self.r
+        self.cur_helper = k
+        self.cost = 10
+        out = [f"func f{k}(a i64, s ref) i64 {{"]
+        if r.random() < 0.3:
+            out.append("    defer catcher()")
+        sc = _Scope(ints=["a"], strs=["s"])
+        self.stmts(sc, r.randint(1, 5), "    ", out)
+        if r.random() < 0.15:
+            out.append("    if a % 7 == 3 {")
+            out.append(f'        gox_panic(kind.String, "boom{k}")')
+            out.append("    }")
+        out.append(f"    return {self.iexpr(sc, 1)}")
+        out.append("}")
+        self.cur_helper = -1
+        self.costs[k] = self.cost
+        return "\n".join(out)
+
+    def build(self) -> str:
+        r = self.r
+        parts = [
+            "type IntFn func(i64) i64\ntype HelperFn func(i64, ref) i64\n\nvar gcount i64\nvar gstr ref\nvar gsink ref",
+        ]
+        helpers = [self.helper(k) for k in reversed(range(self.nhelpers))]  # callees first: their costs
+        self.cost, self.budget = 0, MAIN_BUDGET
+        out = ["func main() {"]
+        pause = r.choice([100, 110, 150])
+        stepmul, step, least = r.choice([100, 200, 400]), r.choice([8, 64, 1024]), r.choice([64, 128, 512])
+        out.append(f"    gox_gc_tune({pause}, {stepmul}, {step}, {least})")
+        out.append('    var tid u64 = gox_type_register("env", "\\x01")')
+        out.append("    gsink = gox_chan_new(kind.Int, 64)")
+        out.append(f"    var s0 ref = {self.strlit()}")
+        out.append(f"    var n0 i64 = {self.lit()}")
+        sc = _Scope(ints=["n0"], strs=["s0"])
+        self.stmts(sc, r.randint(4, 10), "    ", out)
+        for v in sc.ints:
+            out.append(f"    gox_debug_print({v}, kind.Int)")
+        out.append("    gox_debug_print(gcount, kind.Int)")
+        out.append("    gox_debug_print(tid > 0, kind.Bool)")
+        end = r.random()
+        if end < 0.03:
+            out.append("    gox_chan_recv(gox_chan_new(kind.Int, 0))")
+        elif end < 0.06:
+            out.append('    gox_panic(kind.String, "the end")')
+        elif end < 0.08:
+            out.append("    go boom()")
+            out.append("    gox_chan_recv(gox_chan_new(kind.Int, 0))")
+        elif end < 0.10:
+            out.append("    gox_debug_print(gox_slice_get(gox_rt_slice_create(kind.Int, type.None, 1, 1), n0 & 7 + 1), kind.Int)")
+        out.append("}")
+        code = "\n".join([*helpers, *out])
+        used = {name for name in _FIXED if re.search(rf"\b{name}\b", code)}
+        if "protect" in used:
+            used |= {"catcher", "boom"}
+        parts.extend(text for name, text in _FIXED.items() if name in used)  # only the fixed functions used
+        parts.extend(reversed(helpers))
+        parts.append("\n".join(out))
+        return f"// gox-ref fuzz program, seed {self.seed}\n" + "\n\n".join(parts) + "\n"
+
+
+# The fixed functions a program may use (only those it uses are in it).
+_FIXED: dict[str, str] = {
+    "catcher": """func catcher() {
+    var s0 u64
+    var s1 u64
+    s0, s1 = gox_recover()
+    if s0 != 0 {
+        gox_debug_write("recovered: ", kind.String)
+        gox_debug_print(ref(s1), kind.String)
+    }
+}""",
+    "counter": """func counter(self ref, x i64) i64 {
+    var box ref = ref(gox_closure_get_upvalue(self, 0))
+    var n i64 = i64(gox_upval_box_get(box)) + x
+    gox_upval_box_set(box, n)
+    return n * 3
+}""",
+    "sender": """func sender(self ref, v i64) {
+    var ch ref = ref(gox_closure_get_upvalue(self, 0))
+    gox_chan_send(ch, v + 1)
+}""",
+    "wint": """func wint(ch ref, n i64, base i64) {
+    for var i i64 = 0; i < n; i++ {
+        gox_chan_send(ch, base + i)
+    }
+    gox_chan_close(ch)
+}""",
+    "wstr": """func wstr(ch ref, n i64, base i64) {
+    var s ref = "w"
+    for var i i64 = 0; i < n; i++ {
+        s = gox_rt_string_concat(s, "x")
+        gox_chan_send(ch, gox_rt_string_concat(s, "!"))
+    }
+    gox_chan_close(ch)
+}""",
+    "summer": """func summer(ch ref, n i64, done ref) {
+    var sum i64 = 0
+    for var i i64 = 0; i < n; i++ {
+        sum += i64(gox_chan_recv(ch))
+        defer gox_debug_print(i, kind.Int)
+    }
+    gox_chan_send(done, sum)
+}""",
+    "boom": """func boom() {
+    gox_panic(kind.String, "goroutine boom")
+}""",
+    "protect": """func protect(x i64, how i64) i64 {
+    defer catcher()
+    defer gox_debug_print(x, kind.Int)
+    var sl ref = gox_rt_slice_create(kind.Int, type.None, 2, 2)
+    if how == 0 {
+        gox_panic(kind.String, "protect")
+    }
+    if how == 1 {
+        return i64(gox_slice_get(sl, x & 7))
+    }
+    if how == 2 {
+        var c ref = gox_chan_new(kind.Int, 1)
+        gox_chan_close(c)
+        gox_chan_close(c)
+    }
+    if how == 3 {
+        return x / (x & 1)
+    }
+    if how == 4 {
+        defer boom()
+        gox_panic(kind.String, "first")
+    }
+    return x + 1
+}""",
+}
+
+
+def _copy(sc: _Scope) -> _Scope:
+    return _Scope(list(sc.ints), list(sc.strs), list(sc.slices))
+
+
+def generate(seed: int) -> str:
+    """A random well-formed, terminating program: a pure function of ``seed``."""
+    return _Gen(seed).build()
+
+
+# -- running one program on both backends ---------------------------------------------------------
+def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL) -> Outcome:
+    """The reference's run with its trace (``corpus.run_reference`` with a smaller budget)."""
+    from ..runtime import RefRuntime
+
+    rt = RefRuntime()
+    out, err = io.BytesIO(), io.BytesIO()
+    log = rt.start_trace()
+    try:
+        status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=fuel)
+    finally:
+        rt.stop_trace()
+    o = Outcome(status, out.getvalue(), err.getvalue())
+    o.extra["trace"] = log.canonical()
+    return o
+
+
+def signature(ref: Outcome | None, nat: Outcome | None, problem: str = "") -> str | None:
+    """How two runs differ, coarsely ("" ... None: they agree): what a shrink must keep."""
+    from . import diff, native
+
+    if problem:
+        return problem
+    assert ref is not None and nat is not None
+    if nat.status == native.STATUS_TIMEOUT and ref.status != native.STATUS_TIMEOUT:
+        return "native timeout"
+    if nat.status is not None and nat.status > 128 and (ref.status or 0) <= 128:
+        return f"native crash (status {nat.status})"
+    # TODO: reuse diff's rendering for the report once its API settles (diff.DiffResult.render is used below)
+    ds = diff.compare(ref, nat)
+    if not ds:
+        return None
+    return f"{ds[0].kind} differs"
+
+
+@dataclass
+class Finding:
+    seed: int
+    sig: str
+    text: str  # the shrunk program
+    original_lines: int
+    report: str = ""
+
+
+def _too_long(o: Outcome) -> bool:
+    return o.status == 3 and o.stderr.startswith(_STEP_LIMIT)
+
+
+def check_text(text: str, seed: int, *, opt: str = "-O0") -> tuple[str | None, str]:
+    """Run one program text on both backends: (signature or None, a report)."""
+    from . import diff, native
+
+    try:
+        prog = load(text, "fuzz.gox")
+    except ProgramError as e:
+        return None, f"does not load: {e}"
+    try:
+        ref = run_ref(prog, seed)
+    except Exception as e:  # a bug of the reference is a finding too
+        return f"reference exception {type(e).__name__}", repr(e)
+    if _too_long(ref):
+        return None, "too long for the fuzz budget"
+    try:
+        exe = native.build_batch([prog], opt=opt)
+    except native.NativeBuildError as e:
+        return "native build failure", str(e)
+    try:
+        nat = native.run_exe(exe, seed, index=0, trace=True, timeout=NATIVE_TIMEOUT)
+    finally:
+        _discard(exe)
+    sig = signature(ref, nat)
+    rep = "" if sig is None else diff.DiffResult("fuzz.gox", seed, len(ref.extra["trace"]), diff.compare(ref, nat)).render()
+    return sig, rep
+
+
+# -- shrinking ------------------------------------------------------------------------------------
+def _units(lines: list[str]) -> list[tuple[int, int]]:
+    """Removable line ranges: every line that is not a block's closer, extended to its
+    matching ``}`` when it opens a block (``} else {`` continues the block)."""
+    units: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if s.startswith("}"):
+            if stack and not s.endswith("{"):
+                units.append((stack.pop(), i))
+            continue
+        if s.endswith("{"):
+            stack.append(i)
+        elif s:
+            units.append((i, i))
+    return units
+
+
+def _branches(lines: list[str], a: int, b: int) -> list[tuple[int, int]]:
+    """The bodies (line ranges) of the block from line ``a`` to its closer ``b``: one, or one
+    per branch of an if/else chain."""
+    out: list[tuple[int, int]] = []
+    lo, depth = a + 1, 0
+    for j in range(a + 1, b):
+        st = lines[j].strip()
+        if st.startswith("}"):
+            if depth == 0:  # `} else {` of this block
+                out.append((lo, j))
+                lo = j + 1
+                continue
+            depth -= 1
+        if st.endswith("{"):
+            depth += 1
+    out.append((lo, b))
+    return out
+
+
+def _loads(lines: list[str]) -> bool:
+    try:
+        load("\n".join(lines) + "\n", "shrink.gox")
+    except ProgramError:
+        return False
+    return True
+
+
+def shrink(text: str, still_fails: Callable[[str], bool], max_tests: int = 400) -> str:
+    """Greedily remove functions, statements and blocks (and unwrap blocks) from the program
+    while it still loads and ``still_fails``; at most ``max_tests`` runs of the predicate."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    tests = 0
+    changed = True
+    while changed and tests < max_tests:
+        changed = False
+        for a, b in sorted(_units(lines), key=lambda u: (-u[0], u[0] - u[1])):
+            if b >= len(lines) or tests >= max_tests:
+                continue
+            if lines[a].startswith("func main("):
+                continue
+            cands = [lines[:a] + lines[b + 1:]]
+            if b > a and not lines[a].strip().startswith("func "):  # unwrap: keep one branch's body
+                cands += [lines[:a] + lines[lo:hi] + lines[b + 1:] for lo, hi in _branches(lines, a, b)]
+            for cand in cands:
+                if not _loads(cand):
+                    continue
+                tests += 1
+                if still_fails("\n".join(cand) + "\n"):
+                    lines = cand
+                    changed = True
+                    break
+    return "\n".join(lines) + "\n"
+
+
+# -- campaigns ------------------------------------------------------------------------------------
+@dataclass
+class BatchResult:
+    programs: int = 0
+    skipped: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+
+def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True) -> BatchResult:
+    """Generate, run and compare one batch of programs (one native build)."""
+    from . import native
+
+    res = BatchResult()
+    texts = [generate(s) for s in seeds]
+    progs = [load(t, f"fuzz-{s}.gox") for t, s in zip(texts, seeds, strict=True)]
+    refs: list[Outcome | str] = []
+    for p, s in zip(progs, seeds, strict=True):
+        try:
+            refs.append(run_ref(p, s))
+        except Exception as e:
+            refs.append(f"reference exception {type(e).__name__}: {e}")
+    try:
+        exe: Path | None = native.build_batch(progs, opt=opt)
+    except native.NativeBuildError:
+        exe = None
+    try:
+        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink)
+    finally:
+        if exe is not None:
+            _discard(exe)
+    return res
+
+
+def _discard(exe: Path) -> None:
+    """A fuzz build is used once: keep it out of the build cache (it would grow by gigabytes)."""
+    for p in (exe, exe.with_suffix(".c")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _compare_batch(
+    res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
+    do_shrink: bool,
+) -> None:
+    from . import diff, native
+
+    for k, (text, seed, ref) in enumerate(zip(texts, seeds, refs, strict=True)):
+        res.programs += 1
+        if isinstance(ref, Outcome) and _too_long(ref):
+            res.skipped += 1
+            continue
+        if isinstance(ref, str):
+            sig: str | None = ref.split(":")[0]
+            report = ref
+        elif exe is None:
+            sig, report = check_text(text, seed, opt=opt)
+        else:
+            nat = native.run_exe(exe, seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
+            sig = signature(ref, nat)
+            report = "" if sig is None else diff.DiffResult(
+                f"fuzz-{seed}.gox", seed, len(ref.extra["trace"]), diff.compare(ref, nat)).render()
+        if sig is None:
+            continue
+        small = text
+        if do_shrink:
+            small = shrink(text, _same_as(sig, seed, opt), SHRINK_TESTS)
+            again = check_text(small, seed, opt=opt)
+            report = again[1] or report
+        res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report))
+
+
+def _same_as(sig: str, seed: int, opt: str) -> Callable[[str], bool]:
+    return lambda text: check_text(text, seed, opt=opt)[0] == sig
+
+
+def _batch_job(args: tuple[list[int], str, bool]) -> BatchResult:
+    return run_batch(*args)
+
+
+def write_finding(out_dir: Path, f: Finding) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{f.seed}.gox"
+    body = "".join(ln + "\n" for ln in f.text.splitlines() if not ln.startswith("// gox-ref fuzz program"))
+    rep = "".join(f"//   {ln}\n" for ln in f.report.splitlines())
+    path.write_text(
+        f"// gox-ref fuzz finding {f.seed}: {f.sig} (shrunk from {f.original_lines} lines)\n"
+        f"// reproduce: gox-ref diff {path} --seed {f.seed}\n{rep}\n{body}"
+    )
+    return path
+
+
+class _Progress:
+    def __init__(self, stream: TextIO, seconds: float, limit: int | None) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.seconds = seconds
+        self.limit = limit
+        self.t0 = time.monotonic()
+        self.last = 0.0
+
+    def update(self, n: int, found: int, final: bool = False) -> None:
+        now = time.monotonic()
+        el = now - self.t0
+        rate = n / el if el > 0 else 0.0
+        goal = f"{n}/{self.limit}" if self.limit else f"{el:.0f}/{self.seconds:.0f} s"
+        line = f"fuzz: {n} programs ({goal}), {rate:.1f}/s, {found} divergences"
+        if self.tty:
+            width = 20
+            frac = min(1.0, n / self.limit if self.limit else el / self.seconds if self.seconds else 1.0)
+            bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+            self.stream.write(f"\r[{bar}] {line}\x1b[K" + ("\n" if final else ""))
+            self.stream.flush()
+        elif final or now - self.last >= 5.0:
+            self.last = now
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
+@dataclass
+class Summary:
+    programs: int
+    skipped: int
+    seconds: float
+    findings: list[Finding]
+    paths: list[Path]
+
+    @property
+    def rate(self) -> float:
+        return self.programs / self.seconds if self.seconds > 0 else 0.0
+
+
+def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
+    k = 0
+    while limit is None or k < limit:
+        n = batch if limit is None else min(batch, limit - k)
+        yield [seed * STREAM + k + j for j in range(n)]
+        k += n
+
+
+def campaign(
+    *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
+    programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
+    do_shrink: bool = True,
+) -> Summary:
+    """Run programs until ``seconds`` have passed (or ``programs`` have run), in ``workers``
+    processes; write the shrunk findings to ``out_dir``."""
+    if not 0 <= seed < MAX_CAMPAIGN_SEED:
+        raise ValueError(f"the campaign seed must be in [0, 2**40), got {seed}")
+    from . import native
+
+    native.library()
+    native.compiler()
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    bar = _Progress(progress, seconds, programs) if progress is not None else None
+    total = BatchResult()
+    paths: list[Path] = []
+
+    def take(r: BatchResult) -> None:
+        total.programs += r.programs
+        total.skipped += r.skipped
+        for f in r.findings:
+            total.findings.append(f)
+            paths.append(write_finding(out_dir, f))
+        if bar is not None:
+            bar.update(total.programs, len(total.findings))
+
+    gen = _batches(seed, programs, batch)
+    if workers <= 1:
+        for seeds in gen:
+            if programs is None and time.monotonic() >= deadline:
+                break
+            take(run_batch(seeds, opt, do_shrink))
+    else:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ctx.Pool(workers) as pool:
+            pending: list[Any] = []
+            done = False
+            while pending or not done:
+                while not done and len(pending) < 2 * workers:
+                    if programs is None and time.monotonic() >= deadline:
+                        done = True
+                        break
+                    nxt: list[int] | None = next(gen, None)
+                    if nxt is None:
+                        done = True
+                        break
+                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink),)))
+                ready = [p for p in pending if p.ready()]
+                if not ready:
+                    time.sleep(0.01)
+                    continue
+                for p in ready:
+                    pending.remove(p)
+                    take(p.get())
+    el = time.monotonic() - t0
+    if bar is not None:
+        bar.update(total.programs, len(total.findings), final=True)
+    return Summary(total.programs, total.skipped, el, total.findings, paths)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
