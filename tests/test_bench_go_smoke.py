@@ -1,0 +1,98 @@
+"""``gox-ref bench`` runs end to end (bench/bench_go.py): structure, not speed.
+
+Go is optional: without it (or with ``--go none``) the Go column must say so and the targets
+against Go are N/A.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ROWS = ["pingpong", "buffered", "spawn", "select", "panic", "binarytrees", "parked"]
+GO_TARGETS = 6  # ping-pong, select, spawn, panic, binary-trees, parked memory
+
+
+def _native_ok() -> bool:
+    if shutil.which("cc") is None:
+        return False
+    try:
+        from gox_ref.program.native import NativeUnavailable, library
+
+        try:
+            return library().sched
+        except NativeUnavailable:
+            return False
+    except ImportError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _native_ok(), reason="no C compiler or no native library with the scheduler")
+
+
+def _bench(*extra: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "gox_ref.cli", "bench", "--scale", "0.001", "--json", "--repeat", "1", *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    doc: dict[str, Any] = json.loads(out.stdout)
+    return doc
+
+
+def _cell(c: Any, name: str) -> None:
+    assert isinstance(c, dict), (name, c)
+    assert isinstance(c["n"], int) and c["n"] > 0, name
+    assert isinstance(c["per_op"], (int, float)) and math.isfinite(c["per_op"]) and c["per_op"] >= 0, name
+
+
+def _check(doc: dict[str, Any], go: bool) -> None:
+    for key in ("nproc", "cpu", "kernel", "cc", "go", "python", "date"):
+        assert isinstance(doc["machine"][key], str) and doc["machine"][key], key
+    assert doc["scale"] == 0.001
+    rows = {r["name"]: r for r in doc["rows"]}
+    assert list(rows) == ROWS
+    for name, r in rows.items():
+        assert r["unit"] == ("B" if name == "parked" else "ns")
+        _cell(r["native"], name)
+        _cell(r["reference"], name)
+        if go:
+            _cell(r["go"], name)
+        else:
+            assert isinstance(r["go"], str) and "not installed" in r["go"], r["go"]
+            assert r["native_vs_go"] is None
+        if name != "parked":  # the checksums agree with the expected work
+            assert r["native"]["checksum"] is not None and r["reference"]["checksum"] is not None
+    targets = doc["targets"]
+    assert len(targets) == GO_TARGETS + 1
+    for t in targets:
+        assert t["result"] in ("PASS", "MISS", "N/A"), t
+    go_results = {t["result"] for t in targets[:GO_TARGETS]}
+    if go:
+        assert "N/A" not in go_results or any(t["measured"] is None for t in targets[:GO_TARGETS])
+    else:
+        assert go_results == {"N/A"}
+    assert targets[-1]["result"] in ("PASS", "MISS")  # the reference vs greenlet target needs no Go
+    assert doc["greenlet_switch_pair_ns"] > 0 and doc["reference_pingpong_direct_ns"] > 0
+
+
+def test_bench_reports_every_workload() -> None:
+    doc = _bench()
+    has_go = shutil.which("go") is not None
+    if not has_go:
+        assert "not installed" in doc["go"]
+    _check(doc, go=has_go)
+
+
+def test_bench_without_go_says_so() -> None:
+    doc = _bench("--go", "none")
+    assert "not installed" in doc["go"]
+    _check(doc, go=False)
