@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from .abi import GROUPS, SYMBOLS, Symbol
 from .gc import GcStats
+from .generated import write_or_check
 from .kinds import SlotType, ValueKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -240,17 +240,7 @@ def render_header() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    outputs = {ABI_MD: render_markdown(), HEADER: render_header()}
-    if "--check" in args:
-        stale = [str(p.relative_to(ROOT)) for p, text in outputs.items() if not p.exists() or p.read_text() != text]
-        if stale:
-            print(f"stale: {', '.join(stale)}; run python -m gox_ref.abi_docs", file=sys.stderr)
-            return 1
-        return 0
-    for path, text in outputs.items():
-        path.write_text(text)
-    return 0
+    return write_or_check({ABI_MD: render_markdown(), HEADER: render_header()}, argv, "python -m gox_ref.abi_docs")
 
 
 if __name__ == "__main__":

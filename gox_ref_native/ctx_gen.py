@@ -10,8 +10,9 @@ the ``.S`` files.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from gox_ref.generated import write_or_check
 
 SRC = Path(__file__).resolve().parent / "src"
 OUT = SRC / "ctx_fallback.c"
@@ -48,15 +49,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--check" in args:
-        if not OUT.exists() or OUT.read_text() != text:
-            print("stale: gox_ref_native/src/ctx_fallback.c; run python -m gox_ref_native.ctx_gen", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text)
-    return 0
+    return write_or_check({OUT: render()}, argv, "python -m gox_ref_native.ctx_gen")
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ true).  Only ``src/stdlib_strings.c`` includes the file.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from gox_ref.generated import write_or_check
 from gox_ref.stdlib import unicode_tables as U
 
 TABLE = Path(__file__).resolve().parent / "src" / "unicode_tables.inc"
@@ -42,18 +42,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--check" in args:
-        if not TABLE.exists() or TABLE.read_text() != text:
-            print(
-                "stale: gox_ref_native/src/unicode_tables.inc; run python -m gox_ref_native.gen_unicode_tables",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    TABLE.write_text(text)
-    return 0
+    return write_or_check({TABLE: render()}, argv, "python -m gox_ref_native.gen_unicode_tables")
 
 
 if __name__ == "__main__":

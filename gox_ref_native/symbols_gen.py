@@ -9,10 +9,10 @@ runtime implements both halves (the concurrency half since issue 6).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from gox_ref.abi import SYMBOLS
+from gox_ref.generated import write_or_check
 
 TABLE = Path(__file__).resolve().parent / "src" / "symbols_table.inc"
 
@@ -33,15 +33,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--check" in args:
-        if not TABLE.exists() or TABLE.read_text() != text:
-            print("stale: gox_ref_native/src/symbols_table.inc; run python -m gox_ref_native.symbols_gen", file=sys.stderr)
-            return 1
-        return 0
-    TABLE.write_text(text)
-    return 0
+    return write_or_check({TABLE: render()}, argv, "python -m gox_ref_native.symbols_gen")
 
 
 if __name__ == "__main__":
