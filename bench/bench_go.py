@@ -229,7 +229,8 @@ class Native:
         csrc = compile_program(prog, sched=True, names="gox_func_set_name" in self.lib.symbols, source_name=f"{name}.gox")
         # the runner's step budget (the interpreter's 20M steps) would stop the full-size runs:
         # lift it (the per-step check stays, as in every compiled program)
-        csrc, count = re.subn(r"static int64_t gx_fuel = [0-9]+;", "static int64_t gx_fuel = INT64_MAX;", csrc)
+        budget = r"(static _Thread_local int64_t gx_fuel = )[0-9]+;"
+        csrc, count = re.subn(budget, r"\1INT64_MAX;", csrc)
         if count != 1:
             raise RuntimeError("compile_c's step budget changed: cannot lift it for the benchmark")
         src = self.tmp / f"{name}-{n}.c"

@@ -101,6 +101,8 @@ def _s(name: str, c: str, py: str, group: str, doc: str, **kw: object) -> Symbol
     return Symbol(name, c, py, group, doc, **kw)  # type: ignore[arg-type]
 
 
+MAX_RESULTS = 64  # results of one function (gox_shadow_results); the checker refuses more
+
 SYMBOLS: tuple[Symbol, ...] = (
     # -- GC ---------------------------------------------------------------------------------
     _s("gox_init_gc", "void gox_init_gc(void)", "() -> None", "gc",
@@ -368,6 +370,10 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=("ABI: frame is NULL",), ref=False),
     _s("gox_shadow_top", "GoxShadowFrame *gox_shadow_top(void)", "() -> int", "stackmap",
        "The current goroutine's innermost frame record (NULL when none).", ref=False),
+    _s("gox_shadow_results", "uint64_t *gox_shadow_results(void)", "() -> int", "stackmap",
+       "The current goroutine's GOX_MAX_RESULTS result slots: a compiled entry with several results "
+       "(GoxEntryFn returns one) leaves results 1.. there and its caller reads them before its next call. "
+       "Per goroutine, so goroutines on parallel workers never share them.", ref=False),
     # -- debug ------------------------------------------------------------------------------
     _s("gox_debug_print", "void gox_debug_print(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",
        "debug", "println(val): Go's format (docs/ABI.md) and a newline, to the output sink.",
@@ -447,8 +453,15 @@ SYMBOLS: tuple[Symbol, ...] = (
        "Run a program: main_fn is goroutine 1's entry, the generator is seeded with seed; returns the exit "
        "status (0; 2 after an unrecovered panic, a fatal error or a deadlock, whose report went to stderr or, "
        "under gox_output_capture, to gox_errout_take), or -1 when the program stopped on an ABI error (in the "
-       "error record). Every goroutine runs on its own native stack; this thread runs the scheduler.",
-       blocks=True, half=2, ref=False),
+       "error record). Every goroutine runs on its own native stack; this thread is worker 0. With several "
+       "workers (gox_sched_set_workers, else $GOX_WORKERS) the program runs in parallel mode "
+       "(docs/SCHEDULER.md): schedule-dependent choices are no longer reproducible from the seed.",
+       blocks=True, errors=("ABI: $GOX_WORKERS is not 1..64",), half=2, ref=False),
+    _s("gox_sched_set_workers", "void gox_sched_set_workers(uint32_t n)", "(n: int) -> None", "sched",
+       "The number of worker threads of the next gox_run_main (1..64; 0: $GOX_WORKERS, else 1). One worker is "
+       "the deterministic scheduler of the reference; more run goroutines in parallel with work stealing, "
+       "a runtime lock and a stop-the-world collector (docs/SCHEDULER.md \"Parallel mode\").",
+       errors=("ABI: n above 64", "ABI: called while a program runs"), half=2, ref=False),
     _s("gox_func_set_name", "void gox_func_set_name(const void *func_ptr, const char *name)",
        "(func_ptr: int, name: bytes) -> None", "sched",
        "The name reports print for an entry (`goroutine N [...]:` then `name(...)`); unnamed entries print "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .abi import GROUPS, SYMBOLS, Symbol
+from .abi import GROUPS, MAX_RESULTS, SYMBOLS, Symbol
 from .gc import GcStats
 from .generated import write_or_check
 from .kinds import SlotType, ValueKind
@@ -216,6 +216,9 @@ def render_header() -> str:
         "    uint32_t nret;                   /* rooted results */",
         "    uint32_t reserved;",
         "} GoxShadowFrame;",
+        "",
+        "/* Results 1.. of a compiled entry with several results (gox_shadow_results): at most this many. */",
+        f"#define GOX_MAX_RESULTS {MAX_RESULTS}",
         "",
         "enum GoxValueKind {",
         *(f"    GOX_KIND_{k.name} = {k.value}," for k in ValueKind),

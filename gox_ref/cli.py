@@ -4,8 +4,9 @@
     gox-ref demo [--dot FILE]      build a small heap, collect it, show what survived
     gox-ref run FILE [--backend ref|native] [--seed N] [--trace out.json]
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
-    gox-ref conformance [PATHS] [--backend ref|native] [-k PATTERN] [--json]
-                                   run the corpus; passed/failed/skipped per group
+    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [-k PATTERN] [--json]
+                                   run the corpus; passed/failed/skipped per group (--workers:
+                                   native's parallel scheduler; schedule-dependent cases skip)
     gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
                                    reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
     gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N]
@@ -181,17 +182,23 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     from .program.corpus import discover, run_corpus, summarize
 
     backend = _backend(args.backend)
+    if args.workers is not None:
+        if backend != "native":
+            raise UsageError("--workers is for --backend native (the reference has one deterministic scheduler)")
+        if not 1 <= args.workers <= 64:
+            raise UsageError(f"--workers {args.workers}: expected 1..64")
     try:
         files = discover([Path(p) for p in args.paths] if args.paths else None)
     except FileNotFoundError as e:
         raise UsageError(str(e)) from None
     progress = _progress if sys.stderr.isatty() and not args.json else None
-    results = run_corpus(files, backend, args.k, progress)
+    results = run_corpus(files, backend, args.k, progress, workers=args.workers)
     groups = summarize(results)
     failed = [r for r in results if r.result == "failed"]
     if args.json:
         print(json.dumps({
             "backend": backend,
+            "workers": args.workers or 1,
             "groups": groups,
             "cases": [{"id": r.id, "group": r.group, "path": r.path, "result": r.result, "reason": r.reason,
                        "seconds": round(r.seconds, 4)} for r in results],
@@ -369,6 +376,8 @@ def _main(argv: list[str] | None) -> int:
     p_conf = sub.add_parser("conformance", help="run the conformance corpus")
     p_conf.add_argument("paths", nargs="*", help="case files or directories (default: conformance/)")
     p_conf.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
+    p_conf.add_argument("--workers", type=int, metavar="N",
+                        help="native only: run programs on N scheduler threads (1..64, the parallel mode when N > 1)")
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
     p_conf.set_defaults(func=cmd_conformance)

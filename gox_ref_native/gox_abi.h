@@ -48,6 +48,9 @@ typedef struct GoxShadowFrame {
     uint32_t reserved;
 } GoxShadowFrame;
 
+/* Results 1.. of a compiled entry with several results (gox_shadow_results): at most this many. */
+#define GOX_MAX_RESULTS 64
+
 enum GoxValueKind {
     GOX_KIND_NIL = 0,
     GOX_KIND_BOOL = 1,
@@ -218,6 +221,7 @@ void gox_shadow_push(GoxShadowFrame *frame);
 void gox_shadow_pop(GoxShadowFrame *frame);
 void gox_shadow_unwind(GoxShadowFrame *frame);
 GoxShadowFrame *gox_shadow_top(void);
+uint64_t *gox_shadow_results(void);
 
 /* -- Debug output and assertions */
 void gox_debug_print(uint64_t val, uint8_t kind);
@@ -253,6 +257,7 @@ size_t gox_heap_roots(char *out_text, size_t cap);
 void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
 void gox_yield(void);
 int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed);
+void gox_sched_set_workers(uint32_t n);
 void gox_func_set_name(const void *func_ptr, const char *name);
 void gox_trace_start(void);
 void gox_trace_stop(void);

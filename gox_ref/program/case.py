@@ -35,7 +35,7 @@ FEATURES = frozenset({
 })
 KEYS = (
     "description", "spec", "info", "expect", "stdout", "message", "status", "line", "features", "seed",
-    "go", "go-min-version",
+    "go", "go-min-version", "schedule",
 )
 # The fields of the `go` key: what the paired Go original (a port's `.go` file) does when run
 # with `go run` (tools/check_goports.py); see docs/PROGRAM_FORMAT.md, "Ports of Go's tests".
@@ -66,6 +66,7 @@ class Case:
     info: str = ""
     go: dict[str, Any] | None = None  # the Go original's outcome (ports only)
     go_min_version: str = ""  # the oldest Go release whose behaviour the port's expectation matches
+    schedule: str = ""  # why the output depends on the schedule (not run with several workers)
 
 
 def _scalar(raw: str, where: str) -> Any:
@@ -194,6 +195,10 @@ def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
     if not isinstance(seed, int):
         raise CaseError(f"{file}:1: 'seed' must be an int")
     case.seed = seed
+    schedule = hdr.get("schedule", "")
+    if not isinstance(schedule, str):
+        raise CaseError(f"{file}:1: 'schedule' must be a string (why the output depends on the schedule)")
+    case.schedule = schedule
     if "go" in hdr:
         case.go = _go_outcome(hdr["go"], file)
     if "go-min-version" in hdr:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..abi import BY_NAME, Symbol
+from ..abi import BY_NAME, MAX_RESULTS, Symbol
 from ..kinds import SlotType, ValueKind
 from .syntax import (
     VALUE_TYPES,
@@ -250,6 +250,9 @@ class Checker:
 
     def check_func(self, f: FuncDecl) -> None:
         self.fn = f
+        if len(f.results) > MAX_RESULTS:  # results 1.. travel in gox_shadow_results' slots
+            raise ProgramError(self.file, f.pos.line, f.pos.col,
+                               f"{f.name} has {len(f.results)} results; at most {MAX_RESULTS}")
         self.scopes = [{}]
         self.loops = 0
         for p in f.params:

@@ -79,7 +79,7 @@ def root_for(path: Path) -> Path:
     return path.resolve().parent
 
 
-def run_case_file(path: Path, backend: str = "ref") -> CaseResult:
+def run_case_file(path: Path, backend: str = "ref", workers: int | None = None) -> CaseResult:
     t0 = time.perf_counter()
     root = root_for(path)
     try:
@@ -88,13 +88,15 @@ def run_case_file(path: Path, backend: str = "ref") -> CaseResult:
         rel = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else Path(path.name)
         group = rel.parts[0] if len(rel.parts) > 1 else "."
         return CaseResult(rel.with_suffix("").as_posix(), group, str(path), "failed", f"malformed case: {e}")
-    return run_case(case, backend, t0)
+    return run_case(case, backend, t0, workers)
 
 
-def run_case(case: Case, backend: str = "ref", t0: float | None = None) -> CaseResult:
+def run_case(case: Case, backend: str = "ref", t0: float | None = None, workers: int | None = None) -> CaseResult:
+    """Run one case; ``workers`` (native only) runs it on that many scheduler threads, where a
+    case whose output depends on the schedule (its ``schedule`` key) is skipped."""
     t0 = time.perf_counter() if t0 is None else t0
     if backend == "native":
-        return _run_native(case, t0)
+        return _run_native(case, t0, workers)
     supported = BACKENDS[backend]
     missing = [f for f in case.features if f not in supported]
     if missing:
@@ -106,7 +108,7 @@ def run_case(case: Case, backend: str = "ref", t0: float | None = None) -> CaseR
     )
 
 
-def _run_native(case: Case, t0: float) -> CaseResult:
+def _run_native(case: Case, t0: float, workers: int | None = None) -> CaseResult:
     from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable
     from .native import run_text as native_run_text
 
@@ -126,8 +128,10 @@ def _run_native(case: Case, t0: float) -> CaseResult:
     if missing:
         why = " (needs the native scheduler)" if set(missing) <= SCHED_FEATURES else ""
         return result("skipped", f"backend native lacks {', '.join(missing)}{why}")
+    if workers is not None and workers > 1 and case.schedule:
+        return result("skipped", f"its output depends on the schedule: {case.schedule}")
     try:
-        outcome = native_run_text(case.source, str(case.path), case.seed)
+        outcome = native_run_text(case.source, str(case.path), case.seed, workers=workers)
     except NativeUnavailable as e:
         return result("skipped", str(e))
     except NativeBuildError as e:
@@ -143,6 +147,7 @@ def run_corpus(
     backend: str = "ref",
     pattern: str | None = None,
     progress: Callable[[int, int, CaseResult], None] | None = None,
+    workers: int | None = None,
 ) -> list[CaseResult]:
     chosen = [f for f in files if pattern is None or pattern in case_id_of(f)]
     results = []
@@ -150,7 +155,7 @@ def run_corpus(
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
-            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend), chosen)):
+            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend, workers), chosen)):
                 results.append(r)
                 if progress is not None:
                     progress(i + 1, len(chosen), r)

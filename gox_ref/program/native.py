@@ -71,6 +71,8 @@ SANITIZE_CFLAGS = ("-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefine
 SCHED_SYMBOLS = ("gox_run_main", "gox_defer_frame_jmpbuf")
 SCHED_FEATURES = frozenset({"chan", "go", "select", "defer", "recover", "deadlock", "iter"})
 SHADOW_SYMBOLS = ("gox_shadow_push", "gox_shadow_pop", "gox_shadow_unwind", "gox_shadow_top")
+TSAN_CFLAGS = ("-g", "-fno-omit-frame-pointer", "-fsanitize=thread")
+TSAN_EXIT = 66  # a ThreadSanitizer report ends a program with this status ($TSAN_OPTIONS)
 DEFAULT_TIMEOUT = 60.0
 STATUS_TIMEOUT = 124
 _COLORS = ("white", "white(dead)", "gray", "black")
@@ -92,6 +94,17 @@ class Library:
         """The AddressSanitizer/UBSan build (``make -C gox_ref_native asan``: libgox-asan.so):
         programs linked with it are compiled with the same sanitizers."""
         return "asan" in self.path.name
+
+    @property
+    def tsan(self) -> bool:
+        """The ThreadSanitizer build (``make -C gox_ref_native tsan``: libgox-tsan.so), for the
+        parallel scheduler; its symbols are read from the file (a TSan library cannot be
+        loaded into an uninstrumented interpreter)."""
+        return "tsan" in self.path.name
+
+    @property
+    def sanitize_cflags(self) -> tuple[str, ...]:
+        return SANITIZE_CFLAGS if self.sanitized else TSAN_CFLAGS if self.tsan else ()
 
     @property
     def sched(self) -> bool:
@@ -123,9 +136,13 @@ def library() -> Library:
         lib = _LIBS.get(key)
         if lib is None:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            handle = ctypes.CDLL(str(path))
-            names = [n for n in BY_NAME if _exports(handle, n)]
-            names += [n for n in SCHED_SYMBOLS if _exports(handle, n)]
+            if "tsan" in path.name:
+                exported = _dynamic_symbols(path)
+                names = [n for n in (*BY_NAME, *SCHED_SYMBOLS) if n in exported]
+            else:
+                handle = ctypes.CDLL(str(path))
+                names = [n for n in BY_NAME if _exports(handle, n)]
+                names += [n for n in SCHED_SYMBOLS if _exports(handle, n)]
             lib = _LIBS[key] = Library(path, digest, frozenset(names))
     missing = [s for s in SHADOW_SYMBOLS if s not in lib.symbols]
     if missing:
@@ -134,6 +151,14 @@ def library() -> Library:
             "make -C gox_ref_native, or pip install -e ."
         )
     return lib
+
+
+def _dynamic_symbols(path: Path) -> set[str]:
+    """The functions a shared library defines, from its dynamic symbol table (``nm -D``)."""
+    proc = subprocess.run(["nm", "-D", "--defined-only", str(path)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise NativeUnavailable(f"cannot list the symbols of {path}: {proc.stderr.strip()}")
+    return {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
 
 
 def _exports(handle: ctypes.CDLL, name: str) -> bool:
@@ -243,7 +268,7 @@ def build(prog: Program, lib: Library | None = None) -> Path:
     cc = compiler()
     names = "gox_func_set_name" in lib.symbols
     csrc = compile_program(prog, sched=lib.sched, names=names, source_name=Path(prog.file).name)
-    flags = [*CFLAGS, *(SANITIZE_CFLAGS if lib.sanitized else ())]
+    flags = [*CFLAGS, *lib.sanitize_cflags]
     return _build_text(csrc, lib, cc, flags)
 
 
@@ -265,7 +290,7 @@ def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = 
     )
     csrc = "\n".join(parts)
     # no -Wall -Wextra -Werror here: the warnings' analysis is a third of the build time
-    flags = ["-std=c11", opt, "-pipe", "-fno-asynchronous-unwind-tables", *(SANITIZE_CFLAGS if lib.sanitized else ())]
+    flags = ["-std=c11", opt, "-pipe", "-fno-asynchronous-unwind-tables", *lib.sanitize_cflags]
     return _build_text(csrc, lib, cc, flags)
 
 
@@ -317,18 +342,23 @@ def run_exe(
     capture: bool = True,
     trace: bool = False,
     index: int | None = None,
+    workers: int | None = None,
 ) -> Outcome:
     """Run a built program in a child process; its outcome (status, stdout, stderr).  With
     ``trace`` the program records the runtime's event trace and ``outcome.extra["trace"]``
     holds its canonical lines (``TraceLog.canonical()``; empty if the program wrote none).
-    ``index`` selects program k of a ``build_batch`` executable."""
+    ``index`` selects program k of a ``build_batch`` executable; ``workers`` sets the scheduler's
+    worker threads (``$GOX_WORKERS``; more than one is the parallel mode, docs/SCHEDULER.md)."""
     pre = [] if index is None else [str(index)]
     env = dict(os.environ)
+    if workers is not None:
+        env["GOX_WORKERS"] = str(workers)
     for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE"):
         env.pop(var, None)
     if "libasan" in env.get("LD_PRELOAD", ""):
         env.pop("LD_PRELOAD")  # a sanitized program links the ASan runtime itself
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")
+    env.setdefault("TSAN_OPTIONS", f"halt_on_error=1 exitcode={TSAN_EXIT}")
     if dump is not None:
         env["GOX_NATIVE_DUMP"] = str(dump)
         if dump_at is not None:
@@ -361,12 +391,20 @@ def _run_child(
 
 
 def run_program(
-    prog: Program, seed: int, *, timeout: float = DEFAULT_TIMEOUT, capture: bool = True, trace: bool = False
+    prog: Program,
+    seed: int,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    capture: bool = True,
+    trace: bool = False,
+    workers: int | None = None,
 ) -> Outcome:
-    return run_exe(build(prog), seed, timeout=timeout, capture=capture, trace=trace)
+    return run_exe(build(prog), seed, timeout=timeout, capture=capture, trace=trace, workers=workers)
 
 
-def run_text(text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOUT) -> Outcome | str:
+def run_text(
+    text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOUT, workers: int | None = None
+) -> Outcome | str:
     """Load, build and run a program on the native backend; a string says why it is skipped."""
     try:
         prog = load(text, file)
@@ -376,7 +414,7 @@ def run_text(text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOU
     why = skip_reason(prog, lib)
     if why is not None:
         return why
-    return run_exe(build(prog, lib), seed, timeout=timeout)
+    return run_exe(build(prog, lib), seed, timeout=timeout, workers=workers)
 
 
 # -- heap dumps -----------------------------------------------------------------------------------

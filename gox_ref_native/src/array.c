@@ -121,7 +121,7 @@ static GoxObj *mutable_array(GoxRuntime *R, GoxRef ref, const char *fn) {
 }
 
 GoxRef gox_rt_array_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t length) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_array_create";
     int64_t w = array_elem_bytes(R, elem_kind, elem_type_id, fn);
     if (w < 0) return 0;
@@ -134,12 +134,13 @@ GoxRef gox_rt_array_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
 }
 
 int64_t gox_array_len(GoxRef arr) {
-    GoxObj *o = heap_get_kind(gox_rt(), arr, K_ARRAY, "gox_array_len");
+    GOX_ENTER(R);
+    GoxObj *o = heap_get_kind(R, arr, K_ARRAY, "gox_array_len");
     return o ? (int64_t)o->slots[A_LEN] : 0;
 }
 
 uint64_t gox_array_get(GoxRef arr, int64_t idx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = scalar_array(R, arr, "gox_array_get");
     if (!o) return 0;
     int64_t n = (int64_t)o->slots[A_LEN];
@@ -151,7 +152,7 @@ uint64_t gox_array_get(GoxRef arr, int64_t idx) {
 }
 
 void gox_array_set(GoxRef arr, int64_t idx, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_array_set";
     GoxObj *o = scalar_array(R, arr, fn);
     if (!o || !mutable_array(R, arr, fn)) return;
@@ -164,7 +165,7 @@ void gox_array_set(GoxRef arr, int64_t idx, uint64_t val) {
 }
 
 GoxRef gox_rt_array_slice(GoxRef arr, int64_t lo, int64_t hi) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = mutable_array(R, arr, "gox_rt_array_slice");
     if (!o) return 0;
     int64_t n = (int64_t)o->slots[A_LEN];

@@ -258,7 +258,7 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
 
 /* ---- ABI ----------------------------------------------------------------------------------- */
 GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!gox_valid_kind(elem_kind) || elem_kind == K_INTERFACE) {
         Buf b = {0};
         buf_puts(&b, "gox_chan_new: elem_kind=");
@@ -281,22 +281,27 @@ GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
     return OBJ_REF(o);
 }
 
-void gox_chan_send(GoxRef ch, uint64_t val) { send(gox_rt(), ch, val, "gox_chan_send"); }
+void gox_chan_send(GoxRef ch, uint64_t val) {
+    GOX_ENTER(R);
+    send(R, ch, val, "gox_chan_send");
+}
 
 uint64_t gox_chan_recv(GoxRef ch) {
     bool ok;
-    return chan_recv(gox_rt(), ch, "gox_chan_recv", &ok);
+    GOX_ENTER(R);
+    return chan_recv(R, ch, "gox_chan_recv", &ok);
 }
 
 uint64_t gox_chan_recv_ok(GoxRef ch, bool *out_ok) {
     bool ok;
-    uint64_t v = chan_recv(gox_rt(), ch, "gox_chan_recv_ok", &ok);
+    GOX_ENTER(R);
+    uint64_t v = chan_recv(R, ch, "gox_chan_recv_ok", &ok);
     if (out_ok) *out_ok = ok;
     return v;
 }
 
 void gox_chan_close(GoxRef ch) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     bool ok;
     GoxObj *o = chan_obj(R, ch, "gox_chan_close", &ok);
     if (!ok) return;
@@ -321,12 +326,14 @@ void gox_chan_close(GoxRef ch) {
 
 int64_t gox_chan_len(GoxRef ch) {
     bool ok;
-    GoxObj *o = chan_obj(gox_rt(), ch, "gox_chan_len", &ok);
+    GOX_ENTER(R);
+    GoxObj *o = chan_obj(R, ch, "gox_chan_len", &ok);
     return o ? (int64_t)cst(o)->len : 0;
 }
 
 int64_t gox_chan_cap(GoxRef ch) {
     bool ok;
-    GoxObj *o = chan_obj(gox_rt(), ch, "gox_chan_cap", &ok);
+    GOX_ENTER(R);
+    GoxObj *o = chan_obj(R, ch, "gox_chan_cap", &ok);
     return o ? cst(o)->cap : 0;
 }

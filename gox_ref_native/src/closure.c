@@ -7,7 +7,7 @@
 #include "gox_internal.h"
 
 GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_count) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_closure_create";
     if (type_id != NO_TYPE) {
         GoxType *t = heap_get_type(R, type_id, fn);
@@ -37,12 +37,14 @@ GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_
 }
 
 uint32_t gox_closure_func_id(GoxRef c) {
-    GoxObj *o = heap_get_kind(gox_rt(), c, K_CLOSURE, "gox_closure_func_id");
+    GOX_ENTER(R);
+    GoxObj *o = heap_get_kind(R, c, K_CLOSURE, "gox_closure_func_id");
     return o ? (uint32_t)o->slots[0] : 0;
 }
 
 uint32_t gox_closure_upval_count(GoxRef c) {
-    GoxObj *o = heap_get_kind(gox_rt(), c, K_CLOSURE, "gox_closure_upval_count");
+    GOX_ENTER(R);
+    GoxObj *o = heap_get_kind(R, c, K_CLOSURE, "gox_closure_upval_count");
     return o ? (uint32_t)o->slots[1] : 0;
 }
 
@@ -56,7 +58,7 @@ static bool upval_index(GoxRuntime *R, GoxObj *o, size_t idx, const char *fn) {
 }
 
 uint64_t gox_closure_get_upvalue(GoxRef c, size_t idx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_closure_get_upvalue";
     GoxObj *o = heap_get_kind(R, c, K_CLOSURE, fn);
     if (!o || !upval_index(R, o, idx, fn)) return 0;
@@ -64,7 +66,7 @@ uint64_t gox_closure_get_upvalue(GoxRef c, size_t idx) {
 }
 
 void gox_closure_set_upvalue(GoxRef c, size_t idx, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_closure_set_upvalue";
     GoxObj *o = heap_get_kind(R, c, K_CLOSURE, fn);
     if (!o || !upval_index(R, o, idx, fn)) return;
@@ -92,7 +94,7 @@ static bool check_box_value(GoxRuntime *R, unsigned kind, uint64_t val, const ch
 }
 
 GoxRef gox_rt_upval_box_create(uint8_t value_kind, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_upval_box_create";
     if (!gox_valid_kind(value_kind) || value_kind == K_NIL || value_kind == K_INTERFACE) {
         gox_fail(R, ERR_ABI, "%s: value_kind=%u is not a single-slot value kind", fn, value_kind);
@@ -108,7 +110,8 @@ GoxRef gox_rt_upval_box_create(uint8_t value_kind, uint64_t val) {
 }
 
 uint64_t gox_upval_box_get(GoxRef box) {
-    GoxObj *o = heap_get_kind(gox_rt(), box, K_POINTER, "gox_upval_box_get");
+    GOX_ENTER(R);
+    GoxObj *o = heap_get_kind(R, box, K_POINTER, "gox_upval_box_get");
     if (!o) return 0;
     uint64_t v = o->slots[0];
     if (o->type_id == K_BOOL) return v ? 1 : 0;
@@ -116,7 +119,7 @@ uint64_t gox_upval_box_get(GoxRef box) {
 }
 
 void gox_upval_box_set(GoxRef box, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_upval_box_set";
     GoxObj *o = heap_get_kind(R, box, K_POINTER, fn);
     if (!o) return;

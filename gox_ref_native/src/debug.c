@@ -122,7 +122,7 @@ void runtime_emit(GoxRuntime *R, const char *data, size_t n) {
 }
 
 static void print(uint64_t val, uint8_t kind, const char *fn, bool nl) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     Buf b = {0};
     if (debug_format(R, val, kind, fn, &b)) {
         if (nl) buf_put(&b, "\n", 1);
@@ -136,7 +136,7 @@ void gox_debug_print(uint64_t val, uint8_t kind) { print(val, kind, "gox_debug_p
 void gox_debug_write(uint64_t val, uint8_t kind) { print(val, kind, "gox_debug_write", false); }
 
 void gox_assert_begin(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (R->assert_open) {
         gox_fail(R, ERR_ABI, "gox_assert_begin: an assertion is already open; expected gox_assert_end first");
         return;
@@ -147,7 +147,7 @@ void gox_assert_begin(void) {
 }
 
 void gox_assert_arg(uint64_t val, uint8_t kind) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!R->assert_open) {
         gox_fail(R, ERR_ABI, "gox_assert_arg: no assertion is open; expected gox_assert_begin first");
         return;
@@ -161,7 +161,7 @@ void gox_assert_arg(uint64_t val, uint8_t kind) {
 }
 
 void gox_assert_end(bool passed) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!R->assert_open) {
         gox_fail(R, ERR_ABI, "gox_assert_end: no assertion is open; expected gox_assert_begin first");
         return;

@@ -198,8 +198,12 @@ __attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t 
     DeferFrame *fr = g->frames[i];
     while (g->nbases && g->bases[g->nbases - 1] > i) g->nbases--;
     fr->recovered = true;
-    R->pause_depth = fr->pause_depth;
+    gc_pause_restore(R, g, fr->pause);
     g->shadow_top = fr->shadow; /* as compiled code's gox_shadow_unwind(&F) after the longjmp */
+    if (R->parallel) { /* the frame's function holds the runtime lock as it did at enter */
+        rt_set_depth(fr->lock_depth ? fr->lock_depth : 1);
+        if (!fr->lock_depth) rt_unlock_slow(R);
+    }
     longjmp(fr->jb, 1);
 }
 
@@ -226,7 +230,7 @@ __attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) 
         DeferFrame *fr = g->frames[i];
         /* the calls the panic left (an extern's pause among them) are over, as the reference's
          * finally clauses end them while its exception passes */
-        R->pause_depth = fr->pause_depth;
+        gc_pause_restore(R, g, fr->pause);
         /* ... and so are their frames: the shadow records the panic left behind (the callees
          * between this frame and the panicking call) are dead, as the reference has popped
          * its frames; only the records active when the frame opened stay roots */
@@ -249,7 +253,7 @@ __attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) 
 
 __attribute__((noreturn)) static void start_panic(GoxRuntime *R, uint64_t slot0, uint64_t slot1, char *text) {
     GoxSched *S = R->sched;
-    GoxG *g = S->current;
+    GoxG *g = sched_current(R);
     if (g->npanics == g->panics_cap) {
         g->panics_cap = g->panics_cap ? 2 * g->panics_cap : 4;
         g->panics = xrealloc(g->panics, g->panics_cap * sizeof *g->panics);
@@ -266,12 +270,13 @@ __attribute__((noreturn)) static void start_panic(GoxRuntime *R, uint64_t slot0,
 /* A run-time error recorded while a program runs: a panic whose value is a runtime.Error
  * string with Go's text (allocated with the collector paused, as the reference does). */
 void defer_runtime_error(GoxRuntime *R) {
-    char *msg = xstrdup(R->err_msg.data ? R->err_msg.data : "");
-    R->err_code = ERR_NONE;
-    R->err_msg.len = 0;
-    R->pause_depth++;
+    ErrRec *e = err_rec(R);
+    char *msg = xstrdup(e->msg.data ? e->msg.data : "");
+    e->code = ERR_NONE;
+    e->msg.len = 0;
+    gc_pause_adjust(R, 1);
     GoxRef s = string_new(R, (const uint8_t *)msg, strlen(msg));
-    R->pause_depth--;
+    gc_pause_adjust(R, -1);
     uint64_t slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | K_STRING;
     start_panic(R, slot0, s, msg);
 }
@@ -290,7 +295,7 @@ static DeferFrame *frame_by_id(GoxRuntime *R, GoxG *g, uint64_t frame, const cha
 }
 
 uint64_t gox_defer_frame_enter(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxSched *S = sched_of(R);
     GoxG *g = sched_g(R);
     if (g->nframes == g->nalloc) {
@@ -301,19 +306,20 @@ uint64_t gox_defer_frame_enter(void) {
     fr->fid = S->next_fid++;
     fr->ndefers = 0;
     fr->recovered = false;
-    fr->pause_depth = R->pause_depth;
+    fr->pause = g->pause;
+    fr->lock_depth = R->parallel ? rt_depth() - 1 : 0; /* the caller's (GOX_ENTER counted this call) */
     fr->shadow = g->shadow_top;
     return fr->fid;
 }
 
 void *gox_defer_frame_jmpbuf(uint64_t frame) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     DeferFrame *fr = frame_by_id(R, sched_g(R), frame, "gox_defer_frame_jmpbuf");
     return fr ? (void *)&fr->jb : (void *)&dummy_jb;
 }
 
 void gox_defer_frame_exit(uint64_t frame) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxSched *S = sched_of(R);
     GoxG *g = sched_g(R);
     DeferFrame *fr = frame_by_id(R, g, frame, "gox_defer_frame_exit");
@@ -348,7 +354,7 @@ void gox_defer_frame_exit(uint64_t frame) {
 }
 
 void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_len) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxG *g = sched_g(R);
     if (!g->nframes) {
         gox_fail(R, ERR_ABI, "gox_defer_push: no frame is open; expected gox_defer_frame_enter first");
@@ -370,7 +376,7 @@ void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_le
 }
 
 void gox_defer_pop(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxG *g = sched_g(R);
     if (!g->nframes || !g->frames[g->nframes - 1]->ndefers) {
         gox_fail(R, ERR_ABI, "gox_defer_pop: the innermost frame has no deferred call");
@@ -387,7 +393,7 @@ void gox_defer_pop(void) {
 }
 
 void gox_panic(uint64_t slot0, uint64_t slot1) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     unsigned kind = (unsigned)(slot0 & 0xFF);
     if (kind == K_NIL) { /* Go 1.21: panic(nil) is a run-time error */
         gox_fail(R, ERR_PANIC, "panic called with nil argument");
@@ -408,7 +414,7 @@ void gox_panic(uint64_t slot0, uint64_t slot1) {
 }
 
 uint64_t gox_recover(uint64_t *out_slot1) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxG *g = sched_g(R);
     if (out_slot1) *out_slot1 = 0;
     if (!g->npanics || !g->nbases) return 0;

@@ -160,26 +160,28 @@ void gox_fail(GoxRuntime *R, int code, const char *fmt, ...) {
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    R->err_msg.len = 0;
+    ErrRec *e = err_rec(R);
+    e->msg.len = 0;
     if (n > 0) {
-        buf_reserve(&R->err_msg, (size_t)n);
-        vsnprintf(R->err_msg.data, (size_t)n + 1, fmt, ap2);
-        R->err_msg.len = (size_t)n;
+        buf_reserve(&e->msg, (size_t)n);
+        vsnprintf(e->msg.data, (size_t)n + 1, fmt, ap2);
+        e->msg.len = (size_t)n;
     } else {
-        buf_put(&R->err_msg, "", 0);
+        buf_put(&e->msg, "", 0);
     }
     va_end(ap2);
-    R->err_code = code;
+    e->code = code;
     sched_on_error(R); /* in program mode: a panic, a fatal error or the program's end */
 }
 
 void gox_fail_buf(GoxRuntime *R, int code, Buf *msg) {
-    buf_free(&R->err_msg);
-    R->err_msg = *msg;
-    if (!R->err_msg.data) buf_put(&R->err_msg, "", 0);
+    ErrRec *e = err_rec(R);
+    buf_free(&e->msg);
+    e->msg = *msg;
+    if (!e->msg.data) buf_put(&e->msg, "", 0);
     msg->data = NULL;
     msg->len = msg->cap = 0;
-    R->err_code = code;
+    e->code = code;
     sched_on_error(R);
 }
 

@@ -17,7 +17,7 @@ static void ensure_stdlib(GoxRuntime *R) {
 }
 
 void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     ensure_stdlib(R);
     if (extern_id == 0) {
         gox_fail(R, ERR_ABI, "gox_register_extern: extern id 0 is reserved; expected 1 or more");
@@ -47,7 +47,7 @@ void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec) {
 }
 
 uint32_t gox_extern_lookup(const char *name) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     ensure_stdlib(R);
     for (size_t i = 0; i < R->nexterns; i++)
         if (strcmp(R->externs[i].name, name) == 0) return R->externs[i].id;
@@ -60,7 +60,7 @@ uint32_t gox_extern_lookup(const char *name) {
 }
 
 void gox_extern_call(uint32_t extern_id, const uint64_t *args, uint32_t args_len, uint64_t *out_rets, uint32_t ret_count) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     ensure_stdlib(R);
     const char *fn = "gox_extern_call";
     Extern *x = NULL;
@@ -77,11 +77,10 @@ void gox_extern_call(uint32_t extern_id, const uint64_t *args, uint32_t args_len
     }
     char *name = xstrdup(x->name);
     GoxExternFn f = x->fn;
-    R->pause_depth++;
-    R->err_code = ERR_NONE;
+    gc_pause_adjust(R, 1);
+    err_rec(R)->code = ERR_NONE;
     int32_t rc = f(args, args_len, out_rets, ret_count);
-    R = gox_rt();
-    R->pause_depth--;
-    if (rc != 0 && R->err_code == ERR_NONE) gox_fail(R, ERR_PANIC, "extern %s failed (code %d)", name, rc);
+    gc_pause_adjust(R, -1);
+    if (rc != 0 && err_rec(R)->code == ERR_NONE) gox_fail(R, ERR_PANIC, "extern %s failed (code %d)", name, rc);
     free(name);
 }

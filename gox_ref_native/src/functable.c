@@ -15,7 +15,7 @@ static bool func_index(GoxRuntime *R, uint32_t id, const char *fn) {
 }
 
 void gox_init_func_table(size_t size) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (size > MAX_FUNCS) {
         gox_fail(R, ERR_ABI, "gox_init_func_table: size=%zu, expected at most %u", size, MAX_FUNCS);
         return;
@@ -26,15 +26,21 @@ void gox_init_func_table(size_t size) {
 }
 
 void gox_set_func_ptr(uint32_t func_id, const void *ptr) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (func_index(R, func_id, "gox_set_func_ptr")) R->funcs[func_id] = ptr;
 }
 
-const void *const *gox_func_table_ptr(void) { return (const void *const *)gox_rt()->funcs; }
+const void *const *gox_func_table_ptr(void) {
+    GOX_ENTER(R);
+    return (const void *const *)R->funcs;
+}
 
-size_t gox_func_table_len(void) { return gox_rt()->nfuncs; }
+size_t gox_func_table_len(void) {
+    GOX_ENTER(R);
+    return R->nfuncs;
+}
 
 const void *gox_func_table_get(uint32_t func_id) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     return func_index(R, func_id, "gox_func_table_get") ? R->funcs[func_id] : NULL;
 }

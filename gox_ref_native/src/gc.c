@@ -257,7 +257,38 @@ bool gc_step(GoxRuntime *R, uint64_t ubudget, const uint64_t *args, size_t nargs
     return false;
 }
 
+/* ---- pausing ----------------------------------------------------------------------------------- */
+/* R->pause_depth is the sum of every goroutine's share (the host's included): a panic that
+ * unwinds a goroutine's extern calls gives back only that goroutine's. */
+void gc_pause_adjust(GoxRuntime *R, int delta) {
+    R->pause_depth += (uint64_t)(int64_t)delta;
+    sched_g(R)->pause += delta;
+}
+
+void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause) {
+    R->pause_depth -= (uint64_t)(g->pause - pause);
+    g->pause = pause;
+}
+
+/* ---- safepoints ------------------------------------------------------------------------------- */
+static bool safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs);
+
+/* Every allocation is a safepoint (docs/GC.md).  In parallel mode it is also where a goroutine
+ * stops for another's collection (its live values stay roots), and a collection's work runs
+ * with the world stopped: it is decided again once every other goroutine has stopped. */
 bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    if (!R->parallel) return safepoint(R, args, nargs);
+    sched_safepoint(R, args, nargs);
+    if (R->pause_depth) return true;
+    bool due = R->state == GC_PAUSE ? R->live_bytes >= R->threshold : R->debt >= R->step_size;
+    if (!due) return true;
+    sched_stop_world(R);
+    bool ok = safepoint(R, args, nargs);
+    sched_start_world(R);
+    return ok;
+}
+
+static bool safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     if (R->pause_depth) return true;
     if (R->state == GC_PAUSE) {
         if (R->live_bytes >= R->threshold) return gc_start_cycle(R, args, nargs);
@@ -274,8 +305,16 @@ bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
 }
 
 /* ---- the ABI's collector control ------------------------------------------------------------- */
+static void collect(GoxRuntime *R);
+
 void gox_collect_garbage(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
+    sched_stop_world(R);
+    collect(R);
+    sched_start_world(R);
+}
+
+static void collect(GoxRuntime *R) {
     if (R->pause_depth) {
         gox_fail(R, ERR_ABI,
                  "gox_collect_garbage: the collector is paused (pause depth %" PRIu64 "); "
@@ -296,8 +335,17 @@ void gox_collect_garbage(void) {
     R->debt = 0;
 }
 
+static bool step(GoxRuntime *R);
+
 bool gox_gc_step(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
+    sched_stop_world(R);
+    bool done = step(R);
+    sched_start_world(R);
+    return done;
+}
+
+static bool step(GoxRuntime *R) {
     if (R->pause_depth) return false;
     if (R->state == GC_PAUSE && !gc_start_cycle(R, NULL, 0)) return false;
     R->debt = 0;
@@ -306,7 +354,7 @@ bool gox_gc_step(void) {
 }
 
 void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t min_threshold) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (step_size && step_size < 8) {
         gox_fail(R, ERR_ABI, "gox_gc_tune: step_size=%" PRIu64 ", expected 0 (default) or at least 8 bytes", step_size);
         return;
@@ -326,7 +374,7 @@ void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t 
 }
 
 void gox_gc_stats(uint64_t *out_stats, size_t n) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     uint64_t v[GOX_STAT_COUNT] = {
         R->cycles, (uint64_t)R->state, R->live_objects, R->live_bytes, R->threshold, R->debt,
         R->allocated_objects, R->allocated_bytes, R->freed_objects, R->freed_bytes, R->steps, R->pause_depth,

@@ -49,7 +49,7 @@ static GoxObj *slot_obj(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
 }
 
 GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_alloc";
     if (value_kind != K_STRUCT && value_kind != K_POINTER && value_kind != K_BOXED_INT &&
         value_kind != K_BOXED_FLOAT && value_kind != K_BOXED_BOOL) {
@@ -87,13 +87,13 @@ GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
 }
 
 uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = slot_obj(R, obj, idx, "gox_gc_read_slot");
     return o ? o->slots[idx] : 0;
 }
 
 void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_gc_write_slot";
     GoxObj *o = slot_obj(R, obj, idx, fn);
     if (!o) return;
@@ -134,7 +134,7 @@ void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
 }
 
 void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_write_barrier";
     GoxObj *p = heap_get(R, parent, fn, NULL);
     if (!p) return;
@@ -143,27 +143,30 @@ void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
 }
 
 void gox_rt_mark_gray(GoxRef obj) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = heap_get(R, obj, "gox_rt_mark_gray", NULL);
     if (o && R->state == GC_PROPAGATE) gc_mark_gray(R, o);
 }
 
 void gox_init_gc(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     heap_drop_all(R);
     gc_reset(R);
     R->npins = 0;
 }
 
-void gox_gc_pause(void) { gox_rt()->pause_depth++; }
+void gox_gc_pause(void) {
+    GOX_ENTER(R);
+    gc_pause_adjust(R, 1);
+}
 
 void gox_gc_resume(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!R->pause_depth) {
         gox_fail(R, ERR_ABI, "gox_gc_resume: the collector is not paused; expected a matching gox_gc_pause");
         return;
     }
-    R->pause_depth--;
+    gc_pause_adjust(R, -1);
 }
 
 static size_t pin_index(GoxRuntime *R, uint64_t num, bool *found) {
@@ -180,7 +183,7 @@ static size_t pin_index(GoxRuntime *R, uint64_t num, bool *found) {
 }
 
 void gox_gc_pin(GoxRef obj) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = heap_get(R, obj, "gox_gc_pin", NULL);
     if (!o) return;
     bool found;
@@ -199,7 +202,7 @@ void gox_gc_pin(GoxRef obj) {
 }
 
 void gox_gc_unpin(GoxRef obj) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     bool found = false;
     size_t i = 0;
     GoxObj *o = heap_lookup(R, obj, true);
@@ -216,7 +219,7 @@ void gox_gc_unpin(GoxRef obj) {
 }
 
 uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t slot_types_len) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_type_register";
     if (slot_types_len > MAX_SLOTS) {
         gox_fail(R, ERR_ABI, "%s: %zu slots, expected at most %u", fn, slot_types_len, MAX_SLOTS);
@@ -254,7 +257,7 @@ uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t s
 }
 
 uint32_t gox_type_slot_count(uint16_t type_id) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxType *t = heap_get_type(R, type_id, "gox_type_slot_count");
     return t ? t->n : 0;
 }

@@ -16,7 +16,7 @@ static bool global_index(GoxRuntime *R, size_t idx, const char *fn) {
 }
 
 void gox_init_globals(size_t size, const uint8_t *is_ref, size_t is_ref_len) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (is_ref_len != size) {
         gox_fail(R, ERR_ABI, "gox_init_globals: size=%zu but is_ref has %zu flags; expected one per global", size,
                  is_ref_len);
@@ -30,20 +30,23 @@ void gox_init_globals(size_t size, const uint8_t *is_ref, size_t is_ref_len) {
     R->nglobals = size;
 }
 
-size_t gox_globals_count(void) { return gox_rt()->nglobals; }
+size_t gox_globals_count(void) {
+    GOX_ENTER(R);
+    return R->nglobals;
+}
 
 bool gox_global_is_ref(size_t idx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     return global_index(R, idx, "gox_global_is_ref") && R->globals_is_ref[idx];
 }
 
 uint64_t gox_rt_get_global(size_t idx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     return global_index(R, idx, "gox_rt_get_global") ? R->globals[idx] : 0;
 }
 
 void gox_rt_set_global(size_t idx, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_set_global";
     if (!global_index(R, idx, fn)) return;
     if (R->globals_is_ref[idx]) {

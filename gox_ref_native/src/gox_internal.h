@@ -9,18 +9,28 @@
 #ifndef GOX_INTERNAL_H
 #define GOX_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* GOX_ASAN: built with AddressSanitizer (stack switches must be announced to it). */
+/* GOX_ASAN / GOX_TSAN: built with AddressSanitizer / ThreadSanitizer (stack switches must be
+ * announced to them). */
 #if defined(__SANITIZE_ADDRESS__)
 #define GOX_ASAN 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define GOX_ASAN 1
+#endif
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define GOX_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GOX_TSAN 1
 #endif
 #endif
 
@@ -133,10 +143,19 @@ typedef struct {
 
 enum { GC_PAUSE = 0, GC_PROPAGATE = 1, GC_ATOMIC = 2, GC_SWEEP = 3 };
 
+/* An error record: a code (ERR_*) and its message. */
+typedef struct {
+    int32_t code;
+    Buf msg;
+} ErrRec;
+
 typedef struct GoxRuntime {
-    int32_t err_code; /* first field: the host reads it through gox_error_flag() */
-    Buf err_msg;
+    ErrRec err; /* first field: the host reads err.code through gox_error_flag() */
     bool checked;
+    /* parallel mode (gox_run_main with several workers): the runtime lock, held by the
+     * goroutine that is inside the runtime (rt_enter below) */
+    bool parallel;
+    pthread_mutex_t mu;
     /* heap */
     GoxObj *head, *tail;
     uint64_t next_num, live_bytes, live_objects;
@@ -168,7 +187,7 @@ typedef struct GoxRuntime {
     StackMapEntry *maps;
     size_t nmaps, maps_cap;
     SimStack host_sim; /* the host's simulated stack */
-    SimStack *sim;     /* the running goroutine's (or the host's) simulated stack */
+    /* the running goroutine's simulated stack: sim_current(R) */
     /* debug output */
     bool capture;
     Buf out;
@@ -181,6 +200,32 @@ typedef struct GoxRuntime {
 } GoxRuntime;
 
 GoxRuntime *gox_rt(void); /* the calling thread's current instance (created on first use) */
+
+/* ---- the runtime lock (runtime.c, docs/SCHEDULER.md "Parallel mode") ----------------------
+ * With one worker (the default, deterministic) there is no lock.  In parallel mode a goroutine
+ * holds R->mu while it runs inside the runtime: every ABI function starts with GOX_ENTER(R),
+ * which takes the lock unless the calling thread already holds it (a per-thread depth: ABI
+ * functions call each other, deferred calls and externs run inside ABI calls) and gives it
+ * back on every return (the cleanup attribute).  A goroutine that switches out inside the
+ * runtime hands the lock to its worker's scheduler loop, which saves the depth in the
+ * goroutine and releases it; a worker takes the lock again before it resumes one.  Compiled
+ * code between ABI calls runs in parallel. */
+void rt_lock_slow(GoxRuntime *R);
+void rt_unlock_slow(GoxRuntime *R);
+unsigned rt_depth(void);        /* the calling thread's hold count */
+void rt_set_depth(unsigned d);  /* after a switch or a longjmp: the new hold count (no locking) */
+static inline GoxRuntime *rt_enter(void) {
+    GoxRuntime *R = gox_rt();
+    if (R->parallel) rt_lock_slow(R);
+    return R;
+}
+static inline void rt_leave(GoxRuntime **pR) {
+    if ((*pR)->parallel) rt_unlock_slow(*pR);
+}
+#define GOX_ENTER(R) GoxRuntime *R __attribute__((cleanup(rt_leave))) = rt_enter()
+/* The record errors go to: in parallel mode a worker's own (a goroutine's error becomes its
+ * panic before the lock is released), else the runtime's. */
+ErrRec *err_rec(GoxRuntime *R);
 
 /* ---- errors (errors.c) ------------------------------------------------------------------- */
 enum { ERR_NONE = 0, ERR_PANIC = 1, ERR_ABI = 2, ERR_FATAL = 3 };
@@ -315,7 +360,8 @@ typedef struct {
     DeferRec *defers;
     size_t ndefers, cap;
     bool recovered;      /* a deferred call recovered: the longjmp back runs the exit path */
-    uint64_t pause_depth; /* the collector's pause counter at enter, restored on recovery */
+    int64_t pause;        /* the goroutine's share of the collector's pause count at enter */
+    unsigned lock_depth;  /* the runtime lock's hold count of the frame's function (parallel mode) */
     GoxShadowFrame *shadow; /* the goroutine's shadow top at enter, restored when a panic reaches the frame */
     jmp_buf jb;
 } DeferFrame;
@@ -394,25 +440,58 @@ struct GoxG {
     size_t nparked, parked_cap;
     SimStack sim;
     GoxShadowFrame *shadow_top; /* the innermost frame record of compiled code (shadow.c) */
+    uint64_t results[GOX_MAX_RESULTS]; /* gox_shadow_results */
     Waiter *plain_wait;         /* while parked in a send or receive */
     SelectWait *sel_wait;       /* while parked in a select */
     bool sel_active;            /* exec runs: the cases stay roots (parked in pass 2) */
     GoxG *next;       /* run queue link */
     GoxG *all_prev, *all_next; /* live goroutines by id */
+    int64_t pause;    /* its share of R->pause_depth (gox_gc_pause in it, extern calls) */
+    /* parallel mode */
+    unsigned lock_depth;         /* its hold count of the runtime lock while switched out */
+    const uint64_t *stw_args;    /* stopped for the world: the live arguments of its call */
+    size_t nstw_args;
+    uintptr_t stw_fp;            /* ... and its frame pointer there */
+    bool stw_stopped;
+    _Atomic bool on_cpu;         /* a worker is running it (or has not finished its switch out) */
+    void *tsan_fiber;
 };
+
+/* A worker: an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").  Worker 0
+ * is the thread that called gox_run_main; with one worker that is all there is. */
+typedef struct GoxWorker {
+    unsigned id;
+    GoxRuntime *R;
+    pthread_t thread;
+    GoxG *current;             /* the goroutine it runs; NULL in its scheduler loop */
+    GoxG *dead;                /* a goroutine that ended, its stack to release in the loop */
+    GoxG *runq_head, *runq_tail; /* its local run queue (FIFO) */
+    size_t runq_len;
+    void *hub_sp;              /* the scheduler loop's saved context */
+    void *hub_asan_fake, *tsan_fiber;
+    uintptr_t hub_lo, hub_hi;  /* the loop's (the thread's own) stack */
+    ErrRec err;                /* the record of the goroutine it runs (err_rec) */
+} GoxWorker;
 
 typedef struct GoxSched {
     GoxG host;            /* goroutine 0: state of ABI calls made outside run_main */
-    GoxG *current;        /* the running goroutine, NULL in the hub / outside run_main */
-    GoxG *runq_head, *runq_tail;
     GoxG *all_head, *all_tail;
     bool running;          /* inside gox_run_main */
-    void *hub_sp;
-    void *hub_asan_fake;
-    uintptr_t hub_lo, hub_hi;
-    int exit_status;       /* -1: the program goes on */
+    GoxWorker *workers;
+    unsigned nworkers;     /* of the program that runs */
+    unsigned want_workers; /* gox_sched_set_workers; 0: $GOX_WORKERS, else 1 */
+    _Atomic int exit_status; /* -1: the program goes on */
     bool abi_error;        /* the program ended with an ABI error (in the error record) */
-    GoxG *dead;            /* a goroutine that ended, its stack to release in the hub */
+    ErrRec abi_err;        /* parallel mode: that error, until gox_run_main returns */
+    /* parallel mode: the run queues, idle workers and the count of goroutines on workers
+     * (qmu); the stop-the-world handshake (R->mu) */
+    pthread_mutex_t qmu;
+    pthread_cond_t idle_cv;
+    unsigned nidle;
+    size_t active;         /* goroutines taken from a queue and not yet switched out (qmu) */
+    unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
+    bool stw_pending;
+    pthread_cond_t stw_stopped_cv, stw_done_cv;
     Rng rng;
     uint64_t next_gid, next_fid, next_iter, main_gid;
     /* names of entries, for reports */
@@ -426,6 +505,15 @@ typedef struct GoxSched {
 } GoxSched;
 
 GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
+GoxG *sched_current(GoxRuntime *R);                     /* the goroutine this thread runs, else NULL */
+SimStack *sim_current(GoxRuntime *R);                   /* its simulated stack, else the host's */
+/* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
+void sched_stop_world(GoxRuntime *R);
+void sched_start_world(GoxRuntime *R);
+void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
+void sched_after_lock(GoxRuntime *R); /* the runtime lock just taken: stop if the program ended */
+void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
+void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
 GoxG *sched_g(GoxRuntime *R);                           /* the running goroutine, else the host's */
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
@@ -448,6 +536,7 @@ void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, c
 /* The shadow-stack slot of the running goroutine (the host's outside run_main): shadow.c keeps
  * its innermost GoxShadowFrame * there.  Stable accessor; each goroutine has its own slot. */
 GoxShadowFrame **gox_current_shadow(void);
+uint64_t *sched_current_results(void); /* the running goroutine's (the host's) gox_shadow_results */
 /* Every shadow stack, host (gid 0) first, then goroutines by id. */
 typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, void *ctx, bool *stop);
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);

@@ -6,7 +6,8 @@
 
 uint64_t gox_interface_pack(uint16_t iface_type_id, uint16_t value_type_id, uint8_t value_kind) {
     if (!gox_valid_kind(value_kind) || value_kind == K_INTERFACE) {
-        gox_fail(gox_rt(), ERR_ABI,
+        GOX_ENTER(R);
+        gox_fail(R, ERR_ABI,
                  "gox_interface_pack: value_kind=%u cannot be held by an interface; expected 0..22 or 24..26", value_kind);
         return 0;
     }
@@ -22,7 +23,7 @@ bool gox_interface_is_nil(uint64_t slot0) { return (slot0 & 0xFF) == K_NIL; }
 static bool is_box(unsigned k) { return k == K_BOXED_INT || k == K_BOXED_FLOAT || k == K_BOXED_BOOL; }
 
 GoxRef gox_rt_box(uint8_t kind, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!is_box(kind)) {
         Buf b = {0};
         buf_puts(&b, "gox_rt_box: kind=");
@@ -38,7 +39,7 @@ GoxRef gox_rt_box(uint8_t kind, uint64_t val) {
 }
 
 uint64_t gox_box_get(GoxRef box) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = heap_get(R, box, "gox_box_get", "a BoxedInt, BoxedFloat or BoxedBool object");
     if (!o) return 0;
     if (!is_box(o->kind)) {

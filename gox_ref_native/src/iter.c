@@ -87,7 +87,7 @@ static bool iter_kind(unsigned k) {
 }
 
 uint64_t gox_iter_begin(GoxRef container, uint8_t kind) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxSched *S = sched_of(R);
     const char *fn = "gox_iter_begin";
     if (!iter_kind(kind)) {
@@ -148,7 +148,7 @@ uint64_t gox_iter_begin(GoxRef container, uint8_t kind) {
 }
 
 bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_iter_next";
     uint64_t k = 0, v = 0;
     bool more = false;
@@ -209,7 +209,7 @@ out:
 }
 
 void gox_iter_end(uint64_t it) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     size_t idx;
     IterState *st = iter_state(R, it, "gox_iter_end", &idx);
     if (!st) return;

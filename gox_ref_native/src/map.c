@@ -163,7 +163,7 @@ static bool key_kind_ok(unsigned k) {
 }
 
 GoxRef gox_rt_map_new(uint8_t key_kind, uint8_t val_kind) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_map_new";
     if (!key_kind_ok(key_kind)) {
         Buf b = {0};
@@ -200,12 +200,13 @@ static GoxObj *map_obj(GoxRuntime *R, GoxRef m, const char *fn, bool *ok) {
 
 int64_t gox_map_len(GoxRef m) {
     bool ok;
-    GoxObj *o = map_obj(gox_rt(), m, "gox_map_len", &ok);
+    GOX_ENTER(R);
+    GoxObj *o = map_obj(R, m, "gox_map_len", &ok);
     return o ? (int64_t)state(o)->live : 0;
 }
 
 uint64_t gox_map_get(GoxRef m, uint64_t key, bool *out_ok) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_map_get";
     bool ok;
     if (out_ok) *out_ok = false;
@@ -220,7 +221,7 @@ uint64_t gox_map_get(GoxRef m, uint64_t key, bool *out_ok) {
 }
 
 void gox_map_set(GoxRef m, uint64_t key, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_map_set";
     bool ok;
     GoxObj *o = map_obj(R, m, fn, &ok);
@@ -273,7 +274,7 @@ void gox_map_set(GoxRef m, uint64_t key, uint64_t val) {
 }
 
 void gox_map_delete(GoxRef m, uint64_t key) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_map_delete";
     bool ok;
     GoxObj *o = map_obj(R, m, fn, &ok);

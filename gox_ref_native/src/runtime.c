@@ -15,7 +15,7 @@ void *gox_runtime_new(void) {
     R->next_num = 1;
     R->dead_mark = -1;
     R->checked = true;
-    R->sim = &R->host_sim;
+    pthread_mutex_init(&R->mu, NULL);
     gc_reset(R);
     return R;
 }
@@ -29,6 +29,24 @@ GoxRuntime *gox_rt(void) {
 }
 
 void gox_runtime_use(void *rt) { current = rt; }
+
+/* ---- the runtime lock (gox_internal.h) ------------------------------------------------------ */
+static _Thread_local unsigned lock_depth;
+
+void rt_lock_slow(GoxRuntime *R) {
+    if (lock_depth++ == 0) {
+        pthread_mutex_lock(&R->mu);
+        sched_after_lock(R); /* a program that ended meanwhile: this goroutine stops here */
+    }
+}
+
+void rt_unlock_slow(GoxRuntime *R) {
+    if (--lock_depth == 0) pthread_mutex_unlock(&R->mu);
+}
+
+unsigned rt_depth(void) { return lock_depth; }
+
+void rt_set_depth(unsigned d) { lock_depth = d; }
 
 void *gox_runtime_current(void) { return gox_rt(); }
 
@@ -56,48 +74,67 @@ void gox_runtime_free(void *rt) {
     free(R->host_sim.frames);
     free(R->host_sim.mem);
     buf_free(&R->err_out);
-    buf_free(&R->err_msg);
+    buf_free(&R->err.msg);
     buf_free(&R->out);
     buf_free(&R->assert_buf);
     if (current == R) current = NULL;
     if (default_rt == R) default_rt = NULL;
+    pthread_mutex_destroy(&R->mu);
     free(R);
 }
 
-void gox_set_checked(bool on) { heap_set_checked(gox_rt(), on); }
+void gox_set_checked(bool on) {
+    GOX_ENTER(R);
+    heap_set_checked(R, on);
+}
 
-bool gox_is_checked(void) { return gox_rt()->checked; }
+bool gox_is_checked(void) {
+    GOX_ENTER(R);
+    return R->checked;
+}
 
 /* ---- the error record --------------------------------------------------------------------- */
-const int32_t *gox_error_flag(void) { return &gox_rt()->err_code; }
+/* The runtime's own record; in parallel mode a goroutine's errors go to its worker's record
+ * (err_rec) and never show here while the program runs. */
+const int32_t *gox_error_flag(void) { return &gox_rt()->err.code; }
 
-size_t gox_error_message_len(void) { return gox_rt()->err_msg.len; }
+size_t gox_error_message_len(void) {
+    GOX_ENTER(R);
+    return err_rec(R)->msg.len;
+}
 
 int32_t gox_error_take(char *out_msg, size_t cap) {
-    GoxRuntime *R = gox_rt();
-    int32_t code = R->err_code;
+    GOX_ENTER(R);
+    ErrRec *e = err_rec(R);
+    int32_t code = e->code;
     if (out_msg && cap) {
-        size_t n = R->err_msg.len < cap - 1 ? R->err_msg.len : cap - 1;
-        if (n) memcpy(out_msg, R->err_msg.data, n);
+        size_t n = e->msg.len < cap - 1 ? e->msg.len : cap - 1;
+        if (n) memcpy(out_msg, e->msg.data, n);
         out_msg[n] = 0;
     }
-    R->err_code = ERR_NONE;
-    R->err_msg.len = 0;
+    e->code = ERR_NONE;
+    e->msg.len = 0;
     return code;
 }
 
 void gox_error_set(int32_t code, const char *msg) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     gox_fail(R, code, "%s", msg ? msg : "");
 }
 
 /* ---- output ---------------------------------------------------------------------------------- */
-void gox_output_capture(bool on) { gox_rt()->capture = on; }
+void gox_output_capture(bool on) {
+    GOX_ENTER(R);
+    R->capture = on;
+}
 
-size_t gox_output_len(void) { return gox_rt()->out.len; }
+size_t gox_output_len(void) {
+    GOX_ENTER(R);
+    return R->out.len;
+}
 
 size_t gox_output_take(uint8_t *out_buf, size_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     size_t n = R->out.len < cap ? R->out.len : cap;
     if (n) {
         memcpy(out_buf, R->out.data, n);
@@ -108,10 +145,13 @@ size_t gox_output_take(uint8_t *out_buf, size_t cap) {
 }
 
 /* Reports (an unrecovered panic, a fatal error, the deadlock dump) under capture. */
-size_t gox_errout_len(void) { return gox_rt()->err_out.len; }
+size_t gox_errout_len(void) {
+    GOX_ENTER(R);
+    return R->err_out.len;
+}
 
 size_t gox_errout_take(uint8_t *out_buf, size_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     size_t n = R->err_out.len < cap ? R->err_out.len : cap;
     if (n) {
         memcpy(out_buf, R->err_out.data, n);
@@ -123,7 +163,7 @@ size_t gox_errout_take(uint8_t *out_buf, size_t cap) {
 
 /* ---- the heap walk -------------------------------------------------------------------------- */
 uint64_t gox_ref_number(GoxRef ref) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!ref) return 0;
     if (R->checked) return u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref)->num : 0;
     for (GoxObj *o = R->head; o; o = o->next) /* unchecked: only live objects are known */
@@ -132,7 +172,7 @@ uint64_t gox_ref_number(GoxRef ref) {
 }
 
 size_t gox_heap_walk(GoxRef *out_refs, size_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     size_t n = 0;
     for (GoxObj *o = R->head; o; o = o->next, n++)
         if (out_refs && n < cap) out_refs[n] = OBJ_REF(o);
@@ -140,7 +180,7 @@ size_t gox_heap_walk(GoxRef *out_refs, size_t cap) {
 }
 
 bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = heap_lookup(R, obj, true);
     if (!o) return false;
     uint64_t color = o->mark == GRAY ? 2 : o->mark == BLACK ? 3 : (o->mark == R->current_white ? 0 : 1);
@@ -150,7 +190,8 @@ bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n) {
 }
 
 size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap) {
-    GoxObj *o = heap_lookup(gox_rt(), obj, true);
+    GOX_ENTER(R);
+    GoxObj *o = heap_lookup(R, obj, true);
     if (!o) return 0;
     size_t n = o->nslots < cap ? o->nslots : cap;
     if (out_slots && n) memcpy(out_slots, o->slots, n * 8);
@@ -171,7 +212,7 @@ static void collect_child(GoxRuntime *R, void *ctx, uint64_t ref) {
 }
 
 size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxObj *o = heap_lookup(R, obj, true);
     if (!o) return 0;
     RefCollect c = {out_refs, cap, 0};
@@ -186,9 +227,11 @@ static bool collect_root(GoxRuntime *R, void *ctx, const char *where, uint64_t v
 }
 
 size_t gox_heap_roots(char *out_text, size_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     Buf b = {0};
+    sched_stop_world(R); /* other goroutines' frames hold still */
     gc_each_root(R, collect_root, &b);
+    sched_start_world(R);
     size_t n = b.len;
     if (out_text && cap) {
         size_t k = n < cap - 1 ? n : cap - 1;

@@ -1,14 +1,29 @@
-/* sched.c: goroutines on native stacks and the deterministic scheduler (gox_ref/sched.py,
- * docs/SCHEDULER.md section 1).
+/* sched.c: goroutines on native stacks, the deterministic scheduler (gox_ref/sched.py,
+ * docs/SCHEDULER.md section 1) and its parallel mode (docs/SCHEDULER.md "Parallel mode").
  *
- * One goroutine runs at a time on the thread that called gox_run_main.  The scheduler loop (the
- * hub) runs on that thread's own stack; each goroutine runs on a pooled stack (stack.c) and the
- * hand-written context switch (ctx_<arch>.S) moves between them.  The run queue is one FIFO:
- * spawn appends, yield appends the running goroutine, a wake appends the woken one (the waker
- * keeps running), a goroutine that blocks is in no queue.  The program ends when the main
- * goroutine returns (every other goroutine is abandoned without running more code), when a
- * goroutine panics past its outermost frame, on a fatal error, or when the queue is empty while
- * main has not returned (the deadlock report).
+ * Workers: a worker is an OS thread with a scheduler loop (the hub) on the thread's own stack
+ * and a local run queue; each goroutine runs on a pooled stack (stack.c) and the hand-written
+ * context switch (ctx_<arch>.S) moves between a hub and a goroutine.  Worker 0 is the thread
+ * that called gox_run_main.
+ *
+ * One worker (the default): one goroutine runs at a time and the run queue is one FIFO: spawn
+ * appends, yield appends the running goroutine, a wake appends the woken one (the waker keeps
+ * running), a goroutine that blocks is in no queue.  Every choice is the reference's.
+ *
+ * Several workers (gox_sched_set_workers, $GOX_WORKERS): spawn, yield and wake append to the
+ * calling worker's queue; a worker whose queue is empty steals half of the longest other
+ * queue, and sleeps when there is nothing to steal.  One lock (qmu) guards the queues and the
+ * count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards everything
+ * else, and is what makes channels and select atomic: a select completes at most one case
+ * because its whole decision runs under the lock.  The collector stops the world: it waits
+ * until every other goroutine on a worker has switched out or stopped at a safepoint (an
+ * allocation, where its live values are roots: sched_safepoint) before it reads a root.
+ *
+ * The end: the program ends when the main goroutine returns (every other goroutine is
+ * abandoned without running more code: in parallel mode, one on another worker stops at its
+ * next entry into the runtime), when a goroutine panics past its outermost frame, on a fatal
+ * error, or when no goroutine is runnable or running while main has not returned (the
+ * deadlock report).
  *
  * Program mode: while a goroutine runs, a run-time error raised inside any ABI call (gox_fail
  * with a panic) becomes a panic of that goroutine and never returns to the caller (defer.c);
@@ -19,6 +34,9 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +46,18 @@
 #ifdef GOX_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
+#ifdef GOX_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+#define MAX_WORKERS 64u
+
+static _Thread_local GoxWorker *t_worker;
+
+/* The calling thread's worker.  Not inlined, and the only reader of t_worker on a goroutine's
+ * side: a goroutine may resume on another thread than it switched out on, and a compiler may
+ * keep a thread-local's address across a call it cannot see into. */
+__attribute__((noinline)) static GoxWorker *this_worker(void) { return t_worker; }
 
 GoxSched *sched_of(GoxRuntime *R) {
     if (!R->sched) {
@@ -36,21 +66,46 @@ GoxSched *sched_of(GoxRuntime *R) {
         S->host.status = G_RUNNABLE;
         S->next_gid = S->next_fid = S->next_iter = 1;
         S->exit_status = -1;
+        S->workers = xcalloc(MAX_WORKERS, sizeof *S->workers);
+        S->workers[0].R = R;
+        S->nworkers = 1;
+        pthread_mutex_init(&S->qmu, NULL);
+        pthread_cond_init(&S->idle_cv, NULL);
+        pthread_cond_init(&S->stw_stopped_cv, NULL);
+        pthread_cond_init(&S->stw_done_cv, NULL);
         R->sched = S;
     }
     return R->sched;
 }
 
-GoxG *sched_g(GoxRuntime *R) {
-    GoxSched *S = sched_of(R);
-    return S->current ? S->current : &S->host;
+GoxG *sched_current(GoxRuntime *R) {
+    GoxWorker *W = this_worker();
+    return W && W->R == R ? W->current : NULL;
 }
 
-bool sched_program_mode(GoxRuntime *R) { return R->sched && R->sched->current; }
+GoxG *sched_g(GoxRuntime *R) {
+    GoxG *g = sched_current(R);
+    return g ? g : &sched_of(R)->host;
+}
+
+SimStack *sim_current(GoxRuntime *R) {
+    GoxG *g = sched_current(R);
+    return g ? &g->sim : &R->host_sim;
+}
+
+bool sched_program_mode(GoxRuntime *R) { return sched_current(R) != NULL; }
+
+ErrRec *err_rec(GoxRuntime *R) {
+    if (R->parallel) {
+        GoxWorker *W = this_worker();
+        if (W && W->R == R) return &W->err;
+    }
+    return &R->err;
+}
 
 GoxG *sched_running(GoxRuntime *R, const char *what) {
-    GoxSched *S = sched_of(R);
-    if (S->current) return S->current;
+    GoxG *g = sched_current(R);
+    if (g) return g;
     /* No program runs: the host is the only "goroutine", and nothing can wake it. */
     gox_fail(R, ERR_FATAL, "all goroutines are asleep - deadlock! (the host tried to %s outside run_main)", what);
     return NULL;
@@ -69,7 +124,7 @@ void sched_write_err(GoxRuntime *R, const char *data, size_t n) {
 
 /* ---- names of entries -------------------------------------------------------------------------- */
 void gox_func_set_name(const void *func_ptr, const char *name) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxSched *S = sched_of(R);
     if (!func_ptr || !name) {
         gox_fail(R, ERR_ABI, "gox_func_set_name: func_ptr and name must not be NULL");
@@ -120,6 +175,9 @@ static GoxG *new_goroutine(GoxRuntime *R, const void *entry, const uint64_t *arg
     g->wait_reason = "";
     g->wake_ok = true;
     g->wake_case = -1;
+#ifdef GOX_TSAN
+    g->tsan_fiber = __tsan_create_fiber(0);
+#endif
     g->all_prev = S->all_tail;
     if (S->all_tail)
         S->all_tail->all_next = g;
@@ -152,40 +210,123 @@ static void free_goroutine(GoxG *g) {
     free(g->sim.frames);
     free(g->sim.mem);
     if (g->stack) stack_release(g->stack);
+#ifdef GOX_TSAN
+    if (g->tsan_fiber) __tsan_destroy_fiber(g->tsan_fiber);
+#endif
     free(g);
 }
 
-static void runq_push(GoxSched *S, GoxG *g) {
-    g->next = NULL;
-    if (S->runq_tail)
-        S->runq_tail->next = g;
-    else
-        S->runq_head = g;
-    S->runq_tail = g;
+/* ---- run queues ----------------------------------------------------------------------------- */
+static void qlock(GoxSched *S) {
+    if (S->nworkers > 1) pthread_mutex_lock(&S->qmu);
 }
 
-static GoxG *runq_pop(GoxSched *S) {
-    GoxG *g = S->runq_head;
+static void qunlock(GoxSched *S) {
+    if (S->nworkers > 1) pthread_mutex_unlock(&S->qmu);
+}
+
+static void runq_push(GoxWorker *W, GoxG *g) {
+    g->next = NULL;
+    if (W->runq_tail)
+        W->runq_tail->next = g;
+    else
+        W->runq_head = g;
+    W->runq_tail = g;
+    W->runq_len++;
+}
+
+static GoxG *runq_pop(GoxWorker *W) {
+    GoxG *g = W->runq_head;
     if (g) {
-        S->runq_head = g->next;
-        if (!S->runq_head) S->runq_tail = NULL;
+        W->runq_head = g->next;
+        if (!W->runq_head) W->runq_tail = NULL;
         g->next = NULL;
+        W->runq_len--;
     }
     return g;
 }
 
+/* Work stealing (qmu held): half of the longest other queue, oldest first, moves to W's. */
+static GoxG *steal(GoxSched *S, GoxWorker *W) {
+    GoxWorker *victim = NULL;
+    for (unsigned i = 0; i < S->nworkers; i++) {
+        GoxWorker *V = &S->workers[i];
+        if (V != W && V->runq_len && (!victim || V->runq_len > victim->runq_len)) victim = V;
+    }
+    if (!victim) return NULL;
+    for (size_t n = (victim->runq_len + 1) / 2; n; n--) runq_push(W, runq_pop(victim));
+    return runq_pop(W);
+}
+
+/* g becomes runnable at the back of the calling worker's queue (worker 0's for the host). */
+static void enqueue(GoxRuntime *R, GoxG *g) {
+    GoxSched *S = R->sched;
+    GoxWorker *W = this_worker();
+    if (!W || W->R != R) W = &S->workers[0];
+    qlock(S);
+    runq_push(W, g);
+    if (S->nidle) pthread_cond_signal(&S->idle_cv);
+    qunlock(S);
+}
+
+static void wake_idle_workers(GoxSched *S) {
+    if (S->nworkers < 2) return;
+    pthread_mutex_lock(&S->qmu);
+    pthread_cond_broadcast(&S->idle_cv);
+    pthread_mutex_unlock(&S->qmu);
+}
+
+/* The program's exit status, once: the first ending wins (R->mu held in parallel mode).  A
+ * collection that stopped the world is over too (the ending may be its own ABI error): the
+ * goroutines stopped for it go no further (stw_wait). */
+static void end_status(GoxRuntime *R, int status) {
+    GoxSched *S = R->sched;
+    int expected = -1;
+    if (!atomic_compare_exchange_strong(&S->exit_status, &expected, status)) return;
+    if (R->parallel && S->stw_pending) {
+        S->stw_pending = false;
+        pthread_cond_broadcast(&S->stw_done_cv);
+    }
+    wake_idle_workers(S);
+}
+
 /* ---- switching ------------------------------------------------------------------------------ */
+/* From a goroutine to its worker's hub.  In parallel mode the goroutine gives the runtime lock
+ * back first (it is no longer running: a collector need not wait for it) and takes it again
+ * when it resumes, possibly on another worker; every lock operation stays on one side of a
+ * switch.  The hub marks the goroutine's context saved (on_cpu) once the switch is done. */
 static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     GoxSched *S = R->sched;
+    if (R->parallel) {
+        g->lock_depth = rt_depth();
+        S->nrunning--;
+        if (S->stw_pending) pthread_cond_signal(&S->stw_stopped_cv);
+        rt_set_depth(0);
+        pthread_mutex_unlock(&R->mu);
+    }
+    GoxWorker *W = this_worker();
 #ifdef GOX_ASAN
-    __sanitizer_start_switch_fiber(dying ? NULL : &g->asan_fake, (const void *)S->hub_lo, S->hub_hi - S->hub_lo);
+    __sanitizer_start_switch_fiber(dying ? NULL : &g->asan_fake, (const void *)W->hub_lo, W->hub_hi - W->hub_lo);
 #else
     (void)dying;
 #endif
-    gox_ctx_switch(&g->ctx_sp, S->hub_sp);
-#ifdef GOX_ASAN
-    __sanitizer_finish_switch_fiber(g->asan_fake, NULL, NULL);
+#ifdef GOX_TSAN
+    __tsan_switch_to_fiber(W->tsan_fiber, 0);
 #endif
+    gox_ctx_switch(&g->ctx_sp, W->hub_sp);
+#ifdef GOX_ASAN
+    const void *bottom;
+    size_t size;
+    __sanitizer_finish_switch_fiber(g->asan_fake, &bottom, &size);
+    W = this_worker(); /* the hub it came from: its worker's stack */
+    W->hub_lo = (uintptr_t)bottom;
+    W->hub_hi = (uintptr_t)bottom + size;
+#endif
+    if (R->parallel) { /* run() counted it running again */
+        pthread_mutex_lock(&R->mu);
+        rt_set_depth(g->lock_depth);
+        sched_after_lock(R);
+    }
 }
 
 static void sched_trace0(GoxRuntime *R, const char *event) {
@@ -200,12 +341,23 @@ static void sched_trace_u(GoxRuntime *R, const char *event, const char *key, uin
 
 /* The end of the program, from the running goroutine: it never runs again. */
 void sched_end_program(GoxRuntime *R, int status) {
-    GoxSched *S = R->sched;
-    GoxG *g = S->current;
-    if (S->exit_status < 0) S->exit_status = status;
+    GoxG *g = sched_current(R);
+    end_status(R, status);
     g->status = G_DEAD;
     to_hub(R, g, true);
     abort(); /* an ended program's goroutine is never resumed */
+}
+
+/* Parallel mode: the runtime lock was just taken by a goroutine entering the runtime.  If the
+ * program ended meanwhile (on another worker) the goroutine goes no further: it is abandoned
+ * here, as Go's other goroutines are when main returns. */
+void sched_after_lock(GoxRuntime *R) {
+    GoxSched *S = R->sched;
+    if (!S || S->exit_status < 0) return;
+    GoxG *g = sched_current(R);
+    if (!g) return;
+    to_hub(R, g, true);
+    abort();
 }
 
 static void goroutine_main(void *arg) {
@@ -215,45 +367,121 @@ static void goroutine_main(void *arg) {
     const void *hub_bottom;
     size_t hub_size;
     __sanitizer_finish_switch_fiber(NULL, &hub_bottom, &hub_size);
-    S->hub_lo = (uintptr_t)hub_bottom;
-    S->hub_hi = (uintptr_t)hub_bottom + hub_size;
+    this_worker()->hub_lo = (uintptr_t)hub_bottom;
+    this_worker()->hub_hi = (uintptr_t)hub_bottom + hub_size;
 #endif
-    GoxG *g = S->current;
+    GoxG *g = sched_current(R);
     g->started = true;
-    sched_call_entry(R, g->entry, g->args, g->nargs);
+    sched_call_entry(R, g->entry, g->args, g->nargs); /* outside the runtime lock */
+    if (R->parallel) rt_lock_slow(R);
     /* returned normally (a panic or fatal error never comes back here) */
     g->status = G_DEAD;
     sched_trace0(R, "exit");
     unlink_all(S, g); /* an ended goroutine holds nothing (and is no root) */
-    S->dead = g;
-    if (g->gid == S->main_gid && S->exit_status < 0) S->exit_status = 0;
+    this_worker()->dead = g;
+    if (g->gid == S->main_gid) end_status(R, 0);
     to_hub(R, g, true);
     abort();
 }
 
-static void run(GoxRuntime *R, GoxG *g) {
+/* The hub runs g until it switches out (parks, yields, ends).  In parallel mode not while the
+ * world is stopped, and only once g's last switch out (on another worker) is complete. */
+static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     GoxSched *S = R->sched;
-    S->current = g;
+    if (R->parallel) {
+        pthread_mutex_lock(&R->mu);
+        while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
+        if (S->exit_status >= 0) { /* the program ended while g waited in a queue */
+            pthread_mutex_unlock(&R->mu);
+            goto out;
+        }
+        S->nrunning++;
+    }
+    W->current = g;
     g->status = G_RUNNING;
-    R->sim = &g->sim;
     sched_trace0(R, "run");
+    if (R->parallel) {
+        pthread_mutex_unlock(&R->mu);
+        while (atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
+        atomic_store_explicit(&g->on_cpu, true, memory_order_relaxed);
+    }
     if (!g->ctx_sp) {
         g->stack = stack_acquire();
         g->ctx_sp = ctx_make(g->stack->hi, goroutine_main, R);
     }
 #ifdef GOX_ASAN
-    __sanitizer_start_switch_fiber(&S->hub_asan_fake, (const void *)g->stack->lo, g->stack->hi - g->stack->lo);
+    __sanitizer_start_switch_fiber(&W->hub_asan_fake, (const void *)g->stack->lo, g->stack->hi - g->stack->lo);
 #endif
-    gox_ctx_switch(&S->hub_sp, g->ctx_sp);
+#ifdef GOX_TSAN
+    __tsan_switch_to_fiber(g->tsan_fiber, 0);
+#endif
+    gox_ctx_switch(&W->hub_sp, g->ctx_sp);
 #ifdef GOX_ASAN
-    __sanitizer_finish_switch_fiber(S->hub_asan_fake, NULL, NULL);
+    __sanitizer_finish_switch_fiber(W->hub_asan_fake, NULL, NULL);
 #endif
-    S->current = NULL;
-    R->sim = &R->host_sim;
-    if (S->dead) {
-        free_goroutine(S->dead);
-        S->dead = NULL;
+    W->current = NULL;
+    if (W->dead) { /* (it released everything shared before it ended) */
+        free_goroutine(W->dead);
+        W->dead = NULL;
+    } else if (R->parallel) {
+        atomic_store_explicit(&g->on_cpu, false, memory_order_release);
     }
+out:
+    qlock(S);
+    S->active--;
+    qunlock(S);
+}
+
+static void deadlock(GoxRuntime *R);
+
+/* The next goroutine for W: its own queue's head, else stolen work; NULL when the program is
+ * over (the deadlock report included: nothing queued and no goroutine running that could
+ * make one runnable). */
+static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
+    GoxSched *S = R->sched;
+    qlock(S);
+    for (;;) {
+        if (S->exit_status >= 0) break;
+        GoxG *g = runq_pop(W);
+        if (!g && S->nworkers > 1) g = steal(S, W);
+        if (g) {
+            S->active++;
+            qunlock(S);
+            return g;
+        }
+        if (S->active == 0) {
+            qunlock(S);
+            if (R->parallel) pthread_mutex_lock(&R->mu);
+            if (S->exit_status < 0) deadlock(R);
+            if (R->parallel) pthread_mutex_unlock(&R->mu);
+            return NULL;
+        }
+        S->nidle++;
+        pthread_cond_wait(&S->idle_cv, &S->qmu);
+        S->nidle--;
+    }
+    qunlock(S);
+    return NULL;
+}
+
+static void worker_loop(GoxWorker *W) {
+    GoxRuntime *R = W->R;
+    GoxWorker *outer = t_worker;
+    t_worker = W;
+#ifdef GOX_TSAN
+    W->tsan_fiber = __tsan_get_current_fiber();
+#endif
+    stack_install_guard_handler(); /* per thread: its alternate signal stack */
+    for (GoxG *g; (g = find_work(R, W));) run(R, W, g);
+    stack_restore_guard_handler();
+    t_worker = outer;
+}
+
+static void *worker_thread(void *arg) {
+    GoxWorker *W = arg;
+    gox_runtime_use(W->R);
+    worker_loop(W);
+    return NULL;
 }
 
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
@@ -275,10 +503,9 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
 }
 
 void sched_ready(GoxRuntime *R, GoxG *g) {
-    GoxSched *S = R->sched;
     g->status = G_RUNNABLE;
     g->wait_reason = "";
-    runq_push(S, g);
+    enqueue(R, g);
     sched_trace_u(R, "wake", "target", g->gid);
 }
 
@@ -290,6 +517,47 @@ uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, u
     GoxEntry f;
     memcpy(&f, &fn, sizeof f); /* POSIX: object and function pointers convert */
     return f(args, nargs);
+}
+
+/* ---- stopping the world (parallel mode; R->mu held) --------------------------------------- */
+/* g stops here until the collector is done; its live values are roots meanwhile. */
+static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs) {
+    GoxSched *S = R->sched;
+    g->stw_args = args;
+    g->nstw_args = nargs;
+    g->stw_fp = (uintptr_t)__builtin_frame_address(0);
+    g->stw_stopped = true;
+    S->nrunning--;
+    pthread_cond_signal(&S->stw_stopped_cv);
+    while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
+    S->nrunning++;
+    g->stw_stopped = false;
+    g->stw_args = NULL;
+    g->nstw_args = 0;
+    sched_after_lock(R); /* the program ended meanwhile: g is abandoned here */
+}
+
+void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    if (!R->parallel || !R->sched->stw_pending) return;
+    GoxG *g = sched_current(R);
+    if (g) stw_wait(R, g, args, nargs);
+}
+
+/* The caller (the collector, in a goroutine) waits until every other goroutine on a worker
+ * has stopped at a safepoint or switched out; a worker does not resume one meanwhile. */
+void sched_stop_world(GoxRuntime *R) {
+    if (!R->parallel) return;
+    GoxSched *S = R->sched;
+    GoxG *me = sched_current(R);
+    while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
+    S->stw_pending = true;
+    while (S->nrunning > (me ? 1u : 0u)) pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
+}
+
+void sched_start_world(GoxRuntime *R) {
+    if (!R->parallel) return;
+    R->sched->stw_pending = false;
+    pthread_cond_broadcast(&R->sched->stw_done_cv);
 }
 
 static const char *status_name(int st) {
@@ -318,12 +586,13 @@ static void deadlock(GoxRuntime *R) {
         TraceArg a = {.key = "message", .kind = TV_STR, .s = msg, .slen = sizeof msg - 1};
         trace_emit(R, "fatal", &a, 1);
     }
-    S->exit_status = 2;
+    end_status(R, 2);
 }
 
-/* The program is over: forget every goroutine without running its code.  A parked goroutine's
- * waiters leave their channels' queues (the reference leaves them queued; nothing could wake
- * them usefully, and C must not keep pointers to freed goroutines). */
+/* The program is over (every worker has left its loop): forget every goroutine without running
+ * its code.  A parked goroutine's waiters leave their channels' queues (the reference leaves
+ * them queued; nothing could wake them usefully, and C must not keep pointers to freed
+ * goroutines). */
 static void abandon(GoxRuntime *R) {
     GoxSched *S = R->sched;
     while (S->all_head) {
@@ -331,14 +600,52 @@ static void abandon(GoxRuntime *R) {
         unlink_all(S, g);
         free_goroutine(g);
     }
-    if (S->dead) free_goroutine(S->dead);
-    S->dead = NULL;
-    S->runq_head = S->runq_tail = NULL;
-    S->current = NULL;
-    R->sim = &R->host_sim;
+    for (unsigned i = 0; i < MAX_WORKERS; i++) {
+        GoxWorker *W = &S->workers[i];
+        if (W->dead) free_goroutine(W->dead);
+        W->dead = W->current = NULL;
+        W->runq_head = W->runq_tail = NULL;
+        W->runq_len = 0;
+    }
+    S->active = 0;
+    S->nrunning = 0;
 }
 
 /* ---- the ABI ------------------------------------------------------------------------------- */
+/* The worker count of the next gox_run_main: gox_sched_set_workers, else $GOX_WORKERS, else 1. */
+static bool workers_wanted(GoxRuntime *R, unsigned *n) {
+    GoxSched *S = R->sched;
+    *n = 1;
+    if (S->want_workers) {
+        *n = S->want_workers;
+        return true;
+    }
+    const char *env = getenv("GOX_WORKERS");
+    if (!env || !*env) return true;
+    char *end;
+    unsigned long v = strtoul(env, &end, 10);
+    if (*end || v < 1 || v > MAX_WORKERS) {
+        gox_fail(R, ERR_ABI, "gox_run_main: $GOX_WORKERS=%s is not a worker count; expected 1..%u", env, MAX_WORKERS);
+        return false;
+    }
+    *n = (unsigned)v;
+    return true;
+}
+
+void gox_sched_set_workers(uint32_t n) {
+    GOX_ENTER(R);
+    GoxSched *S = sched_of(R);
+    if (S->running) {
+        gox_fail(R, ERR_ABI, "gox_sched_set_workers: a program is running; expected a call before gox_run_main");
+        return;
+    }
+    if (n > MAX_WORKERS) {
+        gox_fail(R, ERR_ABI, "gox_sched_set_workers: n=%u; expected 0 ($GOX_WORKERS, else 1) or 1..%u", n, MAX_WORKERS);
+        return;
+    }
+    S->want_workers = n;
+}
+
 int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed) {
     GoxRuntime *R = gox_rt();
     GoxSched *S = sched_of(R);
@@ -346,36 +653,52 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
         gox_fail(R, ERR_ABI, "gox_run_main: a program is already running on this runtime");
         return -1;
     }
+    unsigned nworkers;
+    if (!workers_wanted(R, &nworkers)) return -1;
     S->rng = (Rng){seed, 0};
     S->running = true;
     S->exit_status = -1;
     S->abi_error = false;
+    S->active = S->nrunning = 0;
+    S->stw_pending = false;
     const void *entry;
     memcpy(&entry, &main_fn, sizeof entry);
     GoxG *m = new_goroutine(R, entry, args, args_len);
     S->main_gid = m->gid;
     sched_trace_u(R, "spawn", "child", m->gid);
-    runq_push(S, m);
-    stack_install_guard_handler();
-    for (;;) {
-        if (S->exit_status >= 0) break;
-        GoxG *g = runq_pop(S);
-        if (!g) {
-            deadlock(R);
-            break;
-        }
-        run(R, g);
+    runq_push(&S->workers[0], m);
+    (void)stack_size(); /* settled before other threads read it */
+    S->nworkers = nworkers;
+    R->parallel = nworkers > 1;
+    for (unsigned i = 0; i < nworkers; i++) {
+        S->workers[i].id = i;
+        S->workers[i].R = R;
     }
+    for (unsigned i = 1; i < nworkers; i++) {
+        if (pthread_create(&S->workers[i].thread, NULL, worker_thread, &S->workers[i]) != 0) {
+            fputs("fatal error: gox: cannot create a worker thread\n", stderr);
+            abort();
+        }
+    }
+    worker_loop(&S->workers[0]);
+    for (unsigned i = 1; i < nworkers; i++) pthread_join(S->workers[i].thread, NULL);
+    R->parallel = false;
+    S->nworkers = 1;
     abandon(R);
-    stack_restore_guard_handler();
     S->running = false;
-    if (S->abi_error) return -1;
+    if (S->abi_error) {
+        if (nworkers > 1) { /* the error waited in S->abi_err: now it is the runtime's */
+            ErrRec t = R->err;
+            R->err = S->abi_err;
+            S->abi_err = t;
+        }
+        return -1;
+    }
     return S->exit_status < 0 ? 0 : S->exit_status;
 }
 
 void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len) {
-    GoxRuntime *R = gox_rt();
-    GoxSched *S = sched_of(R);
+    GOX_ENTER(R);
     if (!func_ptr) {
         /* Go's newproc1: fatal("go of nil func value"), an error no recover stops. */
         gox_fail(R, ERR_FATAL, "go of nil func value");
@@ -391,16 +714,15 @@ void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)
     if (!ok) return;
     GoxG *g = new_goroutine(R, func_ptr, args, args_len);
     sched_trace_u(R, "spawn", "child", g->gid);
-    runq_push(S, g);
+    enqueue(R, g);
 }
 
 void gox_yield(void) {
-    GoxRuntime *R = gox_rt();
-    GoxSched *S = sched_of(R);
-    GoxG *g = S->current;
+    GOX_ENTER(R);
+    GoxG *g = sched_current(R);
     if (!g) return; /* the host has nobody to yield to */
     g->status = G_RUNNABLE;
-    runq_push(S, g);
+    enqueue(R, g);
     sched_trace0(R, "yield");
     to_hub(R, g, false);
 }
@@ -415,20 +737,29 @@ void sched_fatal(GoxRuntime *R, const char *msg) {
 }
 
 void sched_on_error(GoxRuntime *R) {
+    if (!sched_current(R)) return;
     GoxSched *S = R->sched;
-    if (!S || !S->current) return;
-    switch (R->err_code) {
+    ErrRec *e = err_rec(R);
+    switch (e->code) {
     case ERR_PANIC:
         defer_runtime_error(R);
     case ERR_FATAL: {
-        char *msg = xstrdup(R->err_msg.data ? R->err_msg.data : "");
-        R->err_code = ERR_NONE;
-        R->err_msg.len = 0;
+        char *msg = xstrdup(e->msg.data ? e->msg.data : "");
+        e->code = ERR_NONE;
+        e->msg.len = 0;
         sched_fatal(R, msg); /* (msg is freed with the program: it never returns) */
     }
     default:
         /* an ABI error: the program stops; gox_run_main returns -1 with the record set, as the
-         * reference's run_main lets the GoxABIError out */
+         * reference's run_main lets the GoxABIError out (in parallel mode the record is the
+         * worker's: it waits in S->abi_err, the first one wins) */
+        if (R->parallel && !S->abi_error) {
+            ErrRec t = S->abi_err;
+            S->abi_err = *e;
+            *e = t;
+            e->code = ERR_NONE;
+            e->msg.len = 0;
+        }
         S->abi_error = true;
         sched_end_program(R, 2);
     }
@@ -438,14 +769,19 @@ void sched_on_error(GoxRuntime *R) {
 static bool walk_real(GoxRuntime *R, GoxG *g, uintptr_t here_fp, const char *owner, RootFn fn, void *ctx) {
     bool stop = false;
     if (!g->stack) return true;
-    uintptr_t fp = g == R->sched->current ? here_fp : (g->ctx_sp ? ctx_saved_fp(g->ctx_sp) : 0);
+    bool mine = g == sched_current(R);
+    /* (parallel mode, the world stopped: a goroutine that just gave up the lock finishes its
+     * switch out in a moment) */
+    while (!mine && !g->stw_stopped && atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
+    uintptr_t fp = mine ? here_fp : g->stw_stopped ? g->stw_fp : (g->ctx_sp ? ctx_saved_fp(g->ctx_sp) : 0);
     if (fp) stack_real_roots(R, fp, g->stack->lo, g->stack->hi, owner, fn, ctx, &stop);
     return !stop;
 }
 
 __attribute__((noinline)) void sched_current_real_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
-    if (!R->sched || !R->sched->current) return;
-    if (!walk_real(R, R->sched->current, (uintptr_t)__builtin_frame_address(0), "", fn, ctx)) *stop = true;
+    GoxG *g = sched_current(R);
+    if (!g) return;
+    if (!walk_real(R, g, (uintptr_t)__builtin_frame_address(0), "", fn, ctx)) *stop = true;
 }
 
 static bool state_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx) {
@@ -479,6 +815,10 @@ __attribute__((noinline)) void sched_goroutine_roots(GoxRuntime *R, RootFn fn, v
             snprintf(where, sizeof where, "%svalue handed to it", owner);
             if (!fn(R, ctx, where, g->wake_value)) goto stopped;
         }
+        for (size_t i = 0; i < g->nstw_args; i++) {
+            snprintf(where, sizeof where, "%sargument of the call it stopped in", owner);
+            if (!fn(R, ctx, where, g->stw_args[i])) goto stopped;
+        }
         if (!g->started) {
             for (uint32_t i = 0; i < g->nargs; i++) {
                 if (!g->args[i] || !heap_is_live(R, g->args[i])) continue; /* conservative */
@@ -495,6 +835,8 @@ stopped:
 
 GoxShadowFrame **gox_current_shadow(void) { return &sched_g(gox_rt())->shadow_top; }
 
+uint64_t *sched_current_results(void) { return sched_g(gox_rt())->results; }
+
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop) {
     GoxSched *S = sched_of(R);
     fn(R, 0, S->host.shadow_top, ctx, stop);
@@ -508,6 +850,13 @@ void sched_free(GoxRuntime *R) {
     defer_free_g(&S->host);
     select_free_g(&S->host);
     iter_free_g(&S->host);
+    for (unsigned i = 0; i < MAX_WORKERS; i++) buf_free(&S->workers[i].err.msg);
+    free(S->workers);
+    buf_free(&S->abi_err.msg);
+    pthread_mutex_destroy(&S->qmu);
+    pthread_cond_destroy(&S->idle_cv);
+    pthread_cond_destroy(&S->stw_stopped_cv);
+    pthread_cond_destroy(&S->stw_done_cv);
     for (size_t i = 0; i < S->nnames; i++) free(S->name_strs[i]);
     free(S->name_strs);
     u64map_free(&S->names);

@@ -81,7 +81,7 @@ static void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val) {
 }
 
 void gox_select_start(uint32_t ncases, bool has_default) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxG *g = sched_g(R);
     if (g->sel.open) {
         gox_fail(R, ERR_ABI, "gox_select_start: a select is already open; expected gox_select_exec first");
@@ -98,7 +98,7 @@ void gox_select_start(uint32_t ncases, bool has_default) {
 }
 
 void gox_select_add_send(GoxRef ch, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_select_add_send";
     SelectState *st = open_select(R, fn);
     if (!st) return;
@@ -117,7 +117,7 @@ void gox_select_add_send(GoxRef ch, uint64_t val) {
 }
 
 void gox_select_add_recv(GoxRef ch) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_select_add_recv";
     SelectState *st = open_select(R, fn);
     if (!st) return;
@@ -229,7 +229,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
 }
 
 int64_t gox_select_exec(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     GoxG *g = sched_g(R);
     if (!g->sel.open) {
         gox_fail(R, ERR_ABI, "gox_select_exec: no select is open; expected gox_select_start first");
@@ -248,7 +248,8 @@ int64_t gox_select_exec(void) {
 }
 
 uint64_t gox_select_recv_result(bool *out_ok) {
-    GoxG *g = sched_g(gox_rt());
+    GOX_ENTER(R);
+    GoxG *g = sched_g(R);
     if (out_ok) *out_ok = g->sel_ok;
     return g->sel_value;
 }

@@ -38,7 +38,8 @@ void gox_shadow_push(GoxShadowFrame *frame) {
 void gox_shadow_pop(GoxShadowFrame *frame) {
     GoxShadowFrame **top = shadow_slot();
     if (*top != frame || frame == NULL) {
-        gox_fail(gox_rt(), ERR_ABI, "gox_shadow_pop: frame %p is not the innermost frame record (%p is)",
+        GOX_ENTER(R);
+        gox_fail(R, ERR_ABI, "gox_shadow_pop: frame %p is not the innermost frame record (%p is)",
                  (void *)frame, (void *)*top);
         return;
     }
@@ -49,13 +50,20 @@ void gox_shadow_pop(GoxShadowFrame *frame) {
  * later calls may have reused it), so they are not walked: frame is trusted. */
 void gox_shadow_unwind(GoxShadowFrame *frame) {
     if (frame == NULL) {
-        gox_fail(gox_rt(), ERR_ABI, "gox_shadow_unwind: frame is NULL");
+        GOX_ENTER(R);
+        gox_fail(R, ERR_ABI, "gox_shadow_unwind: frame is NULL");
         return;
     }
     *shadow_slot() = frame;
 }
 
 GoxShadowFrame *gox_shadow_top(void) { return *shadow_slot(); }
+
+/* Per goroutine (the scheduler's), else per thread. */
+#pragma weak sched_current_results
+static _Thread_local uint64_t results_[GOX_MAX_RESULTS];
+
+uint64_t *gox_shadow_results(void) { return sched_current_results ? sched_current_results() : results_; }
 
 void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, uint64_t gid, RootFn fn, void *ctx, bool *stop) {
     char where[192];

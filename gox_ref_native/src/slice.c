@@ -53,7 +53,7 @@ static GoxObj *slice_elem(GoxRuntime *R, GoxRef ref, int64_t idx, const char *fn
 }
 
 GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t length, int64_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_slice_create";
     int64_t w = array_elem_bytes(R, elem_kind, elem_type_id, fn);
     if (w < 0) return 0;
@@ -72,24 +72,27 @@ GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
 
 int64_t gox_slice_len(GoxRef s) {
     bool ok;
-    GoxObj *o = slice_obj(gox_rt(), s, "gox_slice_len", &ok);
+    GOX_ENTER(R);
+    GoxObj *o = slice_obj(R, s, "gox_slice_len", &ok);
     return o ? (int64_t)o->slots[2] : 0;
 }
 
 int64_t gox_slice_cap(GoxRef s) {
     bool ok;
-    GoxObj *o = slice_obj(gox_rt(), s, "gox_slice_cap", &ok);
+    GOX_ENTER(R);
+    GoxObj *o = slice_obj(R, s, "gox_slice_cap", &ok);
     return o ? (int64_t)o->slots[3] : 0;
 }
 
 uint64_t gox_slice_get(GoxRef s, int64_t idx) {
     uint64_t i;
-    GoxObj *arr = slice_elem(gox_rt(), s, idx, "gox_slice_get", &i);
+    GOX_ENTER(R);
+    GoxObj *arr = slice_elem(R, s, idx, "gox_slice_get", &i);
     return arr ? array_read(arr, i) : 0;
 }
 
 void gox_slice_set(GoxRef s, int64_t idx, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     uint64_t i;
     GoxObj *arr = slice_elem(R, s, idx, "gox_slice_set", &i);
     if (arr) array_set_elem(R, arr, i, val, "gox_slice_set");
@@ -103,7 +106,7 @@ static GoxRef reslice(GoxRuntime *R, GoxRef s, GoxObj *o, int64_t lo, int64_t hi
 }
 
 GoxRef gox_rt_slice_slice(GoxRef s, int64_t lo, int64_t hi) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     bool ok;
     GoxObj *o = slice_obj(R, s, "gox_rt_slice_slice", &ok);
     if (!ok) return 0;
@@ -113,7 +116,7 @@ GoxRef gox_rt_slice_slice(GoxRef s, int64_t lo, int64_t hi) {
 }
 
 GoxRef gox_rt_slice_slice3(GoxRef s, int64_t lo, int64_t hi, int64_t mx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     bool ok;
     GoxObj *o = slice_obj(R, s, "gox_rt_slice_slice3", &ok);
     if (!ok) return 0;
@@ -127,7 +130,7 @@ static void barrier_child(GoxRuntime *R, void *ctx, uint64_t ref) {
 }
 
 int64_t gox_slice_copy(GoxRef dst, GoxRef src) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_slice_copy";
     bool ok;
     GoxObj *d = slice_obj(R, dst, fn, &ok);
@@ -153,7 +156,7 @@ int64_t gox_slice_copy(GoxRef dst, GoxRef src) {
 }
 
 GoxRef gox_rt_slice_append(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, uint64_t val) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_slice_append";
     int64_t w = array_elem_bytes(R, elem_kind, elem_type_id, fn);
     if (w < 0) return 0;

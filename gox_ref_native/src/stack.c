@@ -187,9 +187,10 @@ static void on_segv(int sig, siginfo_t *info, void *uctx) {
         put_u64(buf, &n, stack_size());
         put_str(buf, &n, "-byte limit\nfatal error: stack overflow\n");
         GoxRuntime *R = gox_rt();
-        if (R->sched && R->sched->current) {
+        GoxG *g = sched_current(R);
+        if (g) {
             put_str(buf, &n, "\ngoroutine ");
-            put_u64(buf, &n, R->sched->current->gid);
+            put_u64(buf, &n, g->gid);
             put_str(buf, &n, " [running]:\n");
         }
         if (write(2, buf, n) < 0) _exit(2);

@@ -1,6 +1,6 @@
 /* stackmap.c: stack maps (return address -> sp-relative reference slots), the simulated
  * native stack they describe (gox_sim_*, growing down from STACK_TOP as in the reference: one
- * per goroutine, R->sim is the running one's), and the walk of real machine frames (frame
+ * per goroutine, sim_current(R) is the running one's), and the walk of real machine frames (frame
  * pointers) of goroutine stacks (stack_real_roots; README "Stack maps over real frames"). */
 #include <inttypes.h>
 #include <stdio.h>
@@ -123,14 +123,14 @@ static void put_map(GoxRuntime *R, uint64_t addr, const int32_t *offs, size_t n)
 }
 
 void gox_stack_map_register(uintptr_t return_addr, const int32_t *sp_offsets, size_t sp_offsets_len) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!check_offsets(R, sp_offsets, sp_offsets_len, "gox_stack_map_register")) return;
     if (sp_offsets_len) put_map(R, return_addr, sp_offsets, sp_offsets_len);
 }
 
 void gox_stack_map_register_batch(uintptr_t base_addr, const uint32_t *code_offsets, const uint32_t *counts,
                                   const int32_t *sp_offsets, size_t n_entries) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     size_t total = 0;
     for (size_t i = 0; i < n_entries; i++) {
         if (!check_offsets(R, sp_offsets + total, counts[i], "gox_stack_map_register_batch")) return;
@@ -144,7 +144,7 @@ void gox_stack_map_register_batch(uintptr_t base_addr, const uint32_t *code_offs
 }
 
 int64_t gox_stack_map_lookup(uintptr_t return_addr, int32_t *out_offsets, size_t cap) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     uint64_t mi;
     if (!u64map_get(&R->map_index, return_addr, &mi)) return -1;
     StackMapEntry *e = &R->maps[mi];
@@ -153,7 +153,7 @@ int64_t gox_stack_map_lookup(uintptr_t return_addr, int32_t *out_offsets, size_t
 }
 
 void gox_stack_map_clear(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     for (size_t i = 0; i < R->nmaps; i++) free(R->maps[i].offs);
     R->nmaps = 0;
     u64map_clear(&R->map_index);
@@ -178,12 +178,12 @@ static bool scan_check(GoxRuntime *R, void *ctx, const char *where, uint64_t val
 
 /* The running goroutine's (or the host's) stack: its simulated frames, then its real frames. */
 static void current_stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
-    sim_stack_roots(R, R->sim, "", fn, ctx, stop);
+    sim_stack_roots(R, sim_current(R), "", fn, ctx, stop);
     if (!*stop) sched_current_real_roots(R, fn, ctx, stop);
 }
 
 size_t gox_stack_map_scan(void) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     ScanCtx c = {0, true, false};
     bool stop = false;
     current_stack_roots(R, scan_check, &c, &stop);
@@ -197,8 +197,8 @@ size_t gox_stack_map_scan(void) {
 }
 
 uint64_t gox_sim_frame_push(uint64_t ip, uint32_t size) {
-    GoxRuntime *R = gox_rt();
-    SimStack *S = R->sim;
+    GOX_ENTER(R);
+    SimStack *S = sim_current(R);
     const char *fn = "gox_sim_frame_push";
     if (size % 8) {
         gox_fail(R, ERR_ABI, "%s: size=%u, expected a non-negative multiple of 8", fn, size);
@@ -224,8 +224,8 @@ uint64_t gox_sim_frame_push(uint64_t ip, uint32_t size) {
 }
 
 void gox_sim_frame_pop(void) {
-    GoxRuntime *R = gox_rt();
-    SimStack *S = R->sim;
+    GOX_ENTER(R);
+    SimStack *S = sim_current(R);
     if (!S->nframes) {
         gox_fail(R, ERR_ABI, "gox_sim_frame_pop: the simulated stack is empty");
         return;
@@ -238,7 +238,7 @@ void gox_sim_frame_pop(void) {
 }
 
 static bool stack_addr(GoxRuntime *R, uint64_t addr, const char *fn) {
-    uint64_t low = stack_low(R->sim);
+    uint64_t low = stack_low(sim_current(R));
     if (addr < low || addr >= STACK_TOP || addr % 8) {
         gox_fail(R, ERR_ABI,
                  "%s: address 0x%" PRIx64 " is not an 8-byte slot of the simulated stack (0x%" PRIx64 "..0x%llx)", fn,
@@ -249,13 +249,13 @@ static bool stack_addr(GoxRuntime *R, uint64_t addr, const char *fn) {
 }
 
 void gox_sim_stack_write(uint64_t addr, uint64_t val) {
-    GoxRuntime *R = gox_rt();
-    SimStack *S = R->sim;
+    GOX_ENTER(R);
+    SimStack *S = sim_current(R);
     if (stack_addr(R, addr, "gox_sim_stack_write")) *slot_at(S, addr) = val;
 }
 
 uint64_t gox_sim_stack_read(uint64_t addr) {
-    GoxRuntime *R = gox_rt();
-    SimStack *S = R->sim;
+    GOX_ENTER(R);
+    SimStack *S = sim_current(R);
     return stack_addr(R, addr, "gox_sim_stack_read") ? mem_get(S, addr) : 0;
 }

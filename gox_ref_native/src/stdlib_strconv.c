@@ -67,7 +67,7 @@ static bool num_error(GoxRuntime *R, const char *fn, const uint8_t *s, size_t n,
 /* ---- Itoa, Atoi ----------------------------------------------------------------------------------- */
 int32_t ext_strconv_itoa(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     char text[24];
     int len = snprintf(text, sizeof text, "%" PRId64, (int64_t)a[0]);
     return sl_ret_str(R, (const uint8_t *)text, (size_t)len, &r[0]) ? 0 : 1;
@@ -77,7 +77,7 @@ static bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
 int32_t ext_strconv_atoi(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *s;
     size_t n;
     if (!sl_arg_str(R, a[0], &s, &n)) return 1;
@@ -577,7 +577,7 @@ static bool go_format_float(GoxRuntime *R, Buf *b, double val, int fmt, int64_t 
 
 int32_t ext_strconv_format_float(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     Buf b = {0};
     bool ok = go_format_float(R, &b, b2f(a[0]), (int)(a[1] & 0xFF), (int64_t)a[2], (int64_t)a[3]) &&
               sl_ret_str(R, (const uint8_t *)b.data, b.len, &r[0]);
@@ -782,7 +782,7 @@ static double round_hex(const char *dig, int64_t ndig, int64_t e2, const FloatIn
 
 int32_t ext_strconv_parse_float(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *s;
     size_t n;
     if (!sl_arg_str(R, a[0], &s, &n)) return 1;

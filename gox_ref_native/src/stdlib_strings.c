@@ -47,7 +47,7 @@ bool sl_ret_str(GoxRuntime *R, const uint8_t *data, size_t len, uint64_t *out) {
     *out = 0;
     if (!len) return true;
     GoxRef s = gox_rt_string_from_ptr(data, len);
-    if (R->err_code != ERR_NONE) return false;
+    if (err_rec(R)->code != ERR_NONE) return false;
     *out = s;
     return true;
 }
@@ -208,7 +208,7 @@ static bool args_str(GoxRuntime *R, const uint64_t *a, unsigned k, const uint8_t
 
 #define STR2_HEAD                                          \
     UNUSED;                                                \
-    GoxRuntime *R = gox_rt();                              \
+    GOX_ENTER(R);                              \
     const uint8_t *d[2];                                   \
     size_t l[2];                                           \
     if (!args_str(R, a, 2, d, l)) return 1;
@@ -251,7 +251,7 @@ int32_t ext_strings_count(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t 
 
 /* ToUpper / ToLower: the ASCII fast path, else strings.Map (every rune re-encoded). */
 static int32_t map_case(const uint64_t *a, uint64_t *r, int32_t (*fn)(int32_t), bool upper) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *s;
     size_t n;
     if (!sl_arg_str(R, a[0], &s, &n)) return 1;
@@ -291,7 +291,7 @@ int32_t ext_strings_to_lower(const uint64_t *a, uint32_t na, uint64_t *r, uint32
 
 int32_t ext_strings_trim_space(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *s;
     size_t n;
     if (!sl_arg_str(R, a[0], &s, &n)) return 1;
@@ -315,7 +315,7 @@ int32_t ext_strings_trim_space(const uint64_t *a, uint32_t na, uint64_t *r, uint
 
 int32_t ext_strings_repeat(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *s;
     size_t n;
     if (!sl_arg_str(R, a[0], &s, &n)) return 1;
@@ -346,7 +346,7 @@ int32_t ext_strings_repeat(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t
 
 int32_t ext_strings_replace(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *d[3];
     size_t l[3];
     if (!args_str(R, a, 3, d, l)) return 1;

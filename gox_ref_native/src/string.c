@@ -109,7 +109,7 @@ static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint
 GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n) { return string_new2(R, data, n, NULL, 0); }
 
 GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     if (!check_size(R, data_len, "gox_rt_string_from_ptr")) return 0;
     if (!gc_safepoint(R, NULL, 0)) return 0;
     return string_new(R, data, data_len);
@@ -118,19 +118,21 @@ GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
 size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap) {
     const uint8_t *d;
     uint64_t n;
-    if (!string_bytes(gox_rt(), s, "gox_string_read", &d, &n)) return 0;
+    GOX_ENTER(R);
+    if (!string_bytes(R, s, "gox_string_read", &d, &n)) return 0;
     if (out_buf) memcpy(out_buf, d, n < cap ? n : cap);
     return n;
 }
 
 int64_t gox_string_len(GoxRef s) {
     bool ok;
-    GoxObj *o = string_obj(gox_rt(), s, "gox_string_len", &ok);
+    GOX_ENTER(R);
+    GoxObj *o = string_obj(R, s, "gox_string_len", &ok);
     return o ? (int64_t)o->slots[2] : 0;
 }
 
 uint8_t gox_string_index(GoxRef s, int64_t idx) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *d;
     uint64_t n;
     if (!string_bytes(R, s, "gox_string_index", &d, &n)) return 0;
@@ -142,7 +144,7 @@ uint8_t gox_string_index(GoxRef s, int64_t idx) {
 }
 
 GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const char *fn = "gox_rt_string_concat";
     const uint8_t *da, *db;
     uint64_t na, nb;
@@ -156,7 +158,7 @@ GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
 }
 
 GoxRef gox_rt_string_slice(GoxRef s, int64_t lo, int64_t hi) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     bool ok;
     GoxObj *o = string_obj(R, s, "gox_rt_string_slice", &ok);
     if (!ok) return 0;
@@ -174,7 +176,7 @@ GoxRef gox_rt_string_slice(GoxRef s, int64_t lo, int64_t hi) {
 }
 
 static int cmp(GoxRef a, GoxRef b, const char *fn, bool *ok) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *da, *db;
     uint64_t na, nb;
     *ok = string_bytes(R, a, fn, &da, &na) && string_bytes(R, b, fn, &db, &nb);
@@ -203,7 +205,7 @@ STRING_OP(gt, c > 0)
 STRING_OP(ge, c >= 0)
 
 int32_t gox_string_decode_rune(GoxRef s, int64_t pos, int64_t *out_width) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     const uint8_t *d;
     uint64_t n;
     int64_t w = 0;

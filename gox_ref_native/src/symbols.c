@@ -18,7 +18,7 @@ static const SymEntry TABLE[] = {
 #define NSYMS (sizeof TABLE / sizeof TABLE[0])
 
 const void *gox_symbols_get(const char *name) {
-    GoxRuntime *R = gox_rt();
+    GOX_ENTER(R);
     for (size_t i = 0; i < NSYMS; i++) {
         if (strcmp(TABLE[i].name, name) == 0) {
             if (TABLE[i].addr) return TABLE[i].addr;
@@ -42,7 +42,8 @@ size_t gox_symbols_count(void) { return NSYMS; }
 
 const char *gox_symbols_name(size_t idx) {
     if (idx >= NSYMS) {
-        gox_fail(gox_rt(), ERR_ABI, "gox_symbols_name: unknown symbol index %zu; expected 0..%zu", idx, NSYMS - 1);
+        GOX_ENTER(R);
+        gox_fail(R, ERR_ABI, "gox_symbols_name: unknown symbol index %zu; expected 0..%zu", idx, NSYMS - 1);
         return NULL;
     }
     return TABLE[idx].name;

@@ -12,7 +12,8 @@
 void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t nargs) {
     GoxSched *S = R->sched;
     Buf *b = &S->trace;
-    uint64_t gid = S->current ? S->current->gid : 0;
+    GoxG *g = sched_current(R);
+    uint64_t gid = g ? g->gid : 0;
     buf_printf(b, "%" PRIu64 " g%" PRIu64 " %s", ++S->trace_seq, gid, event);
     for (size_t i = 0; i < nargs; i++) {
         const TraceArg *a = &args[i];
@@ -50,17 +51,22 @@ void trace_gc(GoxRuntime *R, const char *phase) {
 }
 
 void gox_trace_start(void) {
-    GoxSched *S = sched_of(gox_rt());
+    GOX_ENTER(R);
+    GoxSched *S = sched_of(R);
     S->trace.len = 0;
     if (S->trace.data) S->trace.data[0] = 0;
     S->trace_seq = 0;
     S->trace_on = true;
 }
 
-void gox_trace_stop(void) { sched_of(gox_rt())->trace_on = false; }
+void gox_trace_stop(void) {
+    GOX_ENTER(R);
+    sched_of(R)->trace_on = false;
+}
 
 size_t gox_trace_text(char *out_text, size_t cap) {
-    GoxSched *S = sched_of(gox_rt());
+    GOX_ENTER(R);
+    GoxSched *S = sched_of(R);
     size_t n = S->trace.len;
     if (out_text && cap) {
         size_t k = n < cap - 1 ? n : cap - 1;

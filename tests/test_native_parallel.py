@@ -1,0 +1,190 @@
+"""The native scheduler's parallel mode (issue 7, point 3; docs/SCHEDULER.md "Parallel mode"):
+several worker threads with work stealing, the runtime lock, the stop-the-world collector.
+
+* the host functions: gox_sched_set_workers (its errors), $GOX_WORKERS, gox_shadow_results;
+* every corpus case whose output does not depend on the schedule passes with 2 and 4 workers
+  (a case that does says why in its ``schedule`` key and is skipped there);
+* stress runs under ThreadSanitizer: the library built with ``make -C gox_ref_native tsan``
+  and the programs compiled with ``-fsanitize=thread``; a data race, a lock-order inversion or
+  a wrong unlock ends the program with status 66 (``TSAN_OPTIONS``), which fails the case.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gox_ref.program import load, native
+from gox_ref.program.corpus import CORPUS_ROOT, discover, run_corpus
+
+try:
+    LIB = native.library()
+    native.compiler()
+except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
+    pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
+
+if not LIB.sched:  # pragma: no cover - a library without the concurrency half
+    pytest.skip("the native library has no scheduler", allow_module_level=True)
+
+PACKAGE = Path(native.__file__).resolve().parents[2] / "gox_ref_native"
+
+
+# -- host functions ---------------------------------------------------------------------------------
+def _lib() -> ctypes.CDLL:
+    from gox_ref_native.runtime import load_library
+
+    return load_library()
+
+
+def _take_error(lib: ctypes.CDLL) -> tuple[int, str]:
+    buf = ctypes.create_string_buffer(512)
+    code = lib.gox_error_take(buf, ctypes.c_size_t(len(buf)))
+    return int(code), buf.value.decode()
+
+
+def test_set_workers_refuses_bad_counts() -> None:
+    lib = _lib()
+    lib.gox_sched_set_workers.argtypes = [ctypes.c_uint32]
+    lib.gox_sched_set_workers(65)
+    assert _take_error(lib) == (2, "gox_sched_set_workers: n=65; expected 0 ($GOX_WORKERS, else 1) or 1..64")
+    lib.gox_sched_set_workers(4)  # accepted: the next gox_run_main's count
+    assert _take_error(lib) == (0, "")
+    lib.gox_sched_set_workers(0)  # back to $GOX_WORKERS, else 1
+    assert _take_error(lib) == (0, "")
+
+
+def test_shadow_results_are_per_goroutine_slots() -> None:
+    lib = _lib()
+    lib.gox_shadow_results.restype = ctypes.POINTER(ctypes.c_uint64)
+    a = lib.gox_shadow_results()
+    a[1] = 77
+    assert lib.gox_shadow_results()[1] == 77  # the host's slots, stable between calls
+
+
+SPIN = """
+func spin(done ref) {
+    var s ref = gox_rt_string_concat("a", "b")
+    gox_chan_send(done, gox_string_len(s))
+}
+
+func main() {
+    var done ref = gox_chan_new(kind.Int, 0)
+    go spin(done)
+    go spin(done)
+    gox_debug_print(gox_chan_recv(done) + gox_chan_recv(done), kind.Int)
+}
+"""
+
+
+@pytest.mark.parametrize("value", ["0", "65", "two", "-1"])
+def test_bad_gox_workers_is_an_abi_error(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOX_WORKERS", value)
+    o = native.run_program(load(SPIN, "spin.gox"), 0)
+    assert o.status == 3
+    assert f"gox_run_main: $GOX_WORKERS={value} is not a worker count; expected 1..64" in o.stderr.decode()
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4, 64])
+def test_worker_counts(workers: int) -> None:
+    o = native.run_program(load(SPIN, "spin.gox"), 0, workers=workers)
+    assert (o.status, o.stdout, o.stderr) == (0, b"4\n", b"")
+
+
+# -- the corpus on several workers ---------------------------------------------------------------
+@pytest.mark.parametrize("workers", [2, 4])
+def test_corpus_passes_with_workers(workers: int) -> None:
+    results = run_corpus(discover(None), "native", workers=workers)
+    failed = [f"{r.id}: {r.reason}" for r in results if r.result == "failed"]
+    assert not failed, "\n".join(failed)
+    skipped = [r for r in results if r.result == "skipped"]
+    assert all(r.reason.startswith("its output depends on the schedule: ") for r in skipped), skipped
+    assert len(skipped) < 5, "most of the corpus must run in parallel mode"
+
+
+def test_schedule_key_skips_only_in_parallel_mode() -> None:
+    case = CORPUS_ROOT / "goports" / "select3.gox"
+    one = run_corpus([case], "native")
+    four = run_corpus([case], "native", workers=4)
+    assert one[0].result == "passed"
+    assert four[0].result == "skipped" and "a yield does not wait" in four[0].reason
+
+
+# -- ThreadSanitizer stress ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tsan_lib() -> Path:
+    """The ThreadSanitizer build of the library (``make -C gox_ref_native tsan``)."""
+    proc = subprocess.run(["make", "-s", "-C", str(PACKAGE), "tsan"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return PACKAGE / "libgox-tsan.so"
+
+
+def _with_tsan(tsan_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOX_NATIVE_LIB", str(tsan_lib))
+    lib = native.library()
+    assert lib.tsan and lib.sched and "-fsanitize=thread" in lib.sanitize_cflags
+
+
+def test_tsan_build_reports_a_race(tsan_lib: Path, tmp_path: Path) -> None:
+    """The harness can fail: a program with a real data race (two threads, one global) ends
+    with TSan's status."""
+    src = tmp_path / "race.c"
+    src.write_text(
+        "#include <pthread.h>\n"
+        "static long shared;\n"
+        "static void *bump(void *a) { (void)a; for (int i = 0; i < 100000; i++) shared++; return 0; }\n"
+        "int main(void) { pthread_t t; pthread_create(&t, 0, bump, 0); bump(0); pthread_join(t, 0);"
+        " return shared == 0; }\n"
+    )
+    exe = tmp_path / "race"
+    cc = native.compiler()
+    subprocess.run([cc, *native.TSAN_CFLAGS, str(src), "-o", str(exe), "-lpthread"], check=True)
+    env = {"TSAN_OPTIONS": f"halt_on_error=1 exitcode={native.TSAN_EXIT}", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([str(exe)], capture_output=True, env=env)
+    assert proc.returncode == native.TSAN_EXIT, proc.stderr.decode()
+    assert b"ThreadSanitizer: data race" in proc.stderr
+
+
+STRESS_GROUPS = ("parallel", "goports", "chan", "select", "defer", "gc")
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_corpus_under_tsan(workers: int, tsan_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The concurrency-heavy groups, twice over, under ThreadSanitizer."""
+    _with_tsan(tsan_lib, monkeypatch)
+    files = [f for f in discover(None) if f.parent.name in STRESS_GROUPS]
+    for _ in range(2):
+        results = run_corpus(files, "native", workers=workers)
+        failed = [f"{r.id}: {r.reason}" for r in results if r.result == "failed"]
+        assert not failed, "\n".join(failed)
+
+
+def _scaled(path: Path, edits: tuple[tuple[str, str], ...]) -> str:
+    text = path.read_text()
+    for old, new in edits:
+        assert old in text, f"{path}: {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+BIG: list[tuple[str, tuple[tuple[str, str], ...], bytes]] = [
+    # doubleselect at 20x the corpus's n: a 4-case send select never completes two cases
+    ("goports/doubleselect.gox", (("go sender(300,", "go sender(6000,"),), b"6000 distinct values\n"),
+    ("parallel/select_many_senders.gox",
+     (("go sender(b, 300, 400)", "go sender(b, 300, 4000)"), ("na + nb < 400", "na + nb < 4000")),
+     b"a 200 b 3800 sum 7998000\n"),
+    ("parallel/gc_under_contention.gox", (("i < 50; i++", "i < 400; i++"),), b"total 4 x 1225 = 319200\nstrings ok\n"),
+]
+
+
+@pytest.mark.parametrize(("case", "edits", "stdout"), BIG, ids=[b[0] for b in BIG])
+def test_stress_under_tsan(
+    case: str, edits: tuple[tuple[str, str], ...], stdout: bytes, tsan_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _with_tsan(tsan_lib, monkeypatch)
+    prog = load(_scaled(CORPUS_ROOT / case, edits), case)
+    for seed in (1, 2):
+        o = native.run_program(prog, seed, workers=4, timeout=240)
+        assert (o.status, o.stdout) == (0, stdout), o.stderr.decode(errors="replace")[-3000:]
