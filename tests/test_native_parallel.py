@@ -188,3 +188,47 @@ def test_stress_under_tsan(
     for seed in (1, 2):
         o = native.run_program(prog, seed, workers=4, timeout=240)
         assert (o.status, o.stdout) == (0, stdout), o.stderr.decode(errors="replace")[-3000:]
+
+
+# -- unchecked mode -------------------------------------------------------------------------------
+VALID_GROUPS = ("parallel", "goports", "chan", "select", "defer", "closures", "slices", "strings", "maps", "gc")
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_valid_programs_in_unchecked_mode(workers: int) -> None:
+    """Unchecked mode trusts references, not untyped words: a spawned or deferred call's
+    integer arguments are looked up in the live-object set, never dereferenced (they once
+    crashed it).  Every valid case of the concurrency and object groups gives its expected
+    outcome unchecked too."""
+    from gox_ref.program.case import load_case, mismatch
+
+    files = [f for f in discover(None) if f.parent.name in VALID_GROUPS]
+    failed = []
+    for f in files:
+        case = load_case(f)
+        if workers > 1 and case.schedule:
+            continue
+        prog = load(case.source, str(f))
+        if native.skip_reason(prog, LIB) is not None:
+            continue
+        o = native.run_exe(native.build(prog, LIB), case.seed, unchecked=True, workers=workers)
+        why = mismatch(case, o)
+        if why:
+            failed.append(f"{case.id}: {why}")
+    assert not failed, "\n".join(failed)
+
+
+def test_unchecked_spawn_with_integer_arguments() -> None:
+    src = """
+func add(a i64, b i64, out ref) {
+    gox_chan_send(out, a + b)
+}
+
+func main() {
+    var out ref = gox_chan_new(kind.Int, 0)
+    go add(123456789, 987654321, out)
+    gox_debug_print(gox_chan_recv(out), kind.Int)
+}
+"""
+    o = native.run_exe(native.build(load(src, "add.gox"), LIB), 0, unchecked=True)
+    assert (o.status, o.stdout, o.stderr) == (0, b"1111111110\n", b"")

@@ -343,17 +343,22 @@ def run_exe(
     trace: bool = False,
     index: int | None = None,
     workers: int | None = None,
+    unchecked: bool = False,
 ) -> Outcome:
     """Run a built program in a child process; its outcome (status, stdout, stderr).  With
     ``trace`` the program records the runtime's event trace and ``outcome.extra["trace"]``
     holds its canonical lines (``TraceLog.canonical()``; empty if the program wrote none).
     ``index`` selects program k of a ``build_batch`` executable; ``workers`` sets the scheduler's
-    worker threads (``$GOX_WORKERS``; more than one is the parallel mode, docs/SCHEDULER.md)."""
+    worker threads (``$GOX_WORKERS``; more than one is the parallel mode, docs/SCHEDULER.md);
+    ``unchecked`` runs the runtime in unchecked mode (``gox_set_checked(false)``: references
+    trusted, not validated; ``$GOX_NATIVE_UNCHECKED``)."""
     pre = [] if index is None else [str(index)]
     env = dict(os.environ)
     if workers is not None:
         env["GOX_WORKERS"] = str(workers)
-    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE"):
+    if unchecked:
+        env["GOX_NATIVE_UNCHECKED"] = "1"
+    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE", "GOX_NATIVE_UNCHECKED"):
         env.pop(var, None)
     if "libasan" in env.get("LD_PRELOAD", ""):
         env.pop("LD_PRELOAD")  # a sanitized program links the ASan runtime itself

@@ -90,7 +90,7 @@ void defer_goroutine_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn,
         for (size_t i = 0; i < fr->ndefers; i++) {
             for (uint32_t a = 0; a < fr->defers[i].nargs; a++) {
                 uint64_t v = fr->defers[i].args[a];
-                if (!v || !heap_is_live(R, v)) continue; /* conservative: arguments carry no kinds */
+                if (!heap_maybe_ref(R, v)) continue; /* conservative: arguments carry no kinds */
                 snprintf(where, sizeof where, "%sdeferred call %zu argument", owner, i);
                 if (!fn(R, ctx, where, v)) goto stopped;
             }

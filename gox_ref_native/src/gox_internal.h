@@ -163,6 +163,7 @@ typedef struct GoxRuntime {
     GoxType *types;
     size_t ntypes, types_cap;
     U64Map addrs; /* checked mode: every object address ever handed out -> 1 */
+    U64Map live_set; /* unchecked mode: the address of every live object -> 1 (heap_maybe_ref) */
     /* collector */
     int state, current_white;
     GoxObj **gray;
@@ -244,6 +245,9 @@ uint64_t heap_canon(GoxRuntime *R, uint64_t ref);
 /* The object a value names if it is a live (or, with dead_ok, awaiting-sweep) object. */
 GoxObj *heap_lookup(GoxRuntime *R, uint64_t ref, bool dead_ok);
 bool heap_is_live(GoxRuntime *R, uint64_t ref);
+/* The conservative test for an untyped word (a spawned or deferred call's argument): is it a
+ * live object?  Safe on any value in both modes (unchecked mode trusts references, not words). */
+bool heap_maybe_ref(GoxRuntime *R, uint64_t val);
 void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b);
 GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what);
 GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn);

@@ -3,7 +3,8 @@
  * Checked mode keeps every address it ever handed out in `addrs` and never returns a freed
  * object's memory to malloc (the object is quarantined with FLAG_FREED), so a freed reference
  * is always recognised and no address is ever reused.  Unchecked mode frees at once and
- * trusts its caller.
+ * trusts its caller with references; only the words that carry no kind (the arguments of a
+ * spawned or deferred call, roots when they are live objects) are looked up, in live_set.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots
     R->tail = o;
     R->live_bytes += OBJ_SIZE(o);
     R->live_objects++;
-    if (R->checked) u64map_put(&R->addrs, OBJ_REF(o), 1);
+    u64map_put(R->checked ? &R->addrs : &R->live_set, OBJ_REF(o), 1);
     return o;
 }
 
@@ -138,6 +139,7 @@ static void release(GoxRuntime *R, GoxObj *o) {
         o->flags |= FLAG_FREED; /* quarantined: the address stays recognisable */
         o->mark = 0xFF;
     } else {
+        u64map_del(&R->live_set, OBJ_REF(o));
         free(o);
     }
 }
@@ -167,7 +169,9 @@ void heap_set_checked(GoxRuntime *R, bool on) {
     if (on == R->checked) return;
     if (on) {
         for (GoxObj *o = R->head; o; o = o->next) u64map_put(&R->addrs, OBJ_REF(o), 1);
+        u64map_free(&R->live_set);
     } else {
+        for (GoxObj *o = R->head; o; o = o->next) u64map_put(&R->live_set, OBJ_REF(o), 1);
         for (size_t i = 0; i < R->addrs.cap; i++) {
             if (!R->addrs.used[i]) continue;
             GoxObj *o = REF_OBJ(R->addrs.keys[i]);
@@ -198,6 +202,11 @@ GoxObj *heap_lookup(GoxRuntime *R, uint64_t ref, bool dead_ok) {
 }
 
 bool heap_is_live(GoxRuntime *R, uint64_t ref) { return heap_lookup(R, ref, false) != NULL; }
+
+bool heap_maybe_ref(GoxRuntime *R, uint64_t val) {
+    if (!val || (!R->checked && !u64map_get(&R->live_set, val, NULL))) return false;
+    return heap_is_live(R, val);
+}
 
 void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b) {
     GoxObj *o = known(R, ref);

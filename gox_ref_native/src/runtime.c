@@ -56,6 +56,7 @@ void gox_runtime_free(void *rt) {
     sched_free(R);
     heap_drop_all(R);
     heap_set_checked(R, false); /* releases the quarantine */
+    u64map_free(&R->live_set);
     for (size_t i = 0; i < R->ntypes; i++) {
         free(R->types[i].name);
         free(R->types[i].st);
@@ -166,9 +167,7 @@ uint64_t gox_ref_number(GoxRef ref) {
     GOX_ENTER(R);
     if (!ref) return 0;
     if (R->checked) return u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref)->num : 0;
-    for (GoxObj *o = R->head; o; o = o->next) /* unchecked: only live objects are known */
-        if (OBJ_REF(o) == ref) return o->num;
-    return 0;
+    return heap_maybe_ref(R, ref) ? REF_OBJ(ref)->num : 0; /* unchecked: only live objects are known */
 }
 
 size_t gox_heap_walk(GoxRef *out_refs, size_t cap) {

@@ -708,7 +708,7 @@ void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)
     uint64_t *live = args_len <= 8 ? live_small : xmalloc(args_len * sizeof *live);
     size_t nlive = 0;
     for (uint32_t i = 0; i < args_len; i++)
-        if (args[i] && heap_is_live(R, args[i])) live[nlive++] = args[i];
+        if (heap_maybe_ref(R, args[i])) live[nlive++] = args[i];
     bool ok = gc_safepoint(R, live, nlive);
     if (live != live_small) free(live);
     if (!ok) return;
@@ -821,7 +821,7 @@ __attribute__((noinline)) void sched_goroutine_roots(GoxRuntime *R, RootFn fn, v
         }
         if (!g->started) {
             for (uint32_t i = 0; i < g->nargs; i++) {
-                if (!g->args[i] || !heap_is_live(R, g->args[i])) continue; /* conservative */
+                if (!heap_maybe_ref(R, g->args[i])) continue; /* conservative */
                 snprintf(where, sizeof where, "%sargument %u", owner, i);
                 if (!fn(R, ctx, where, g->args[i])) goto stopped;
             }
