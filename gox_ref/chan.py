@@ -33,9 +33,10 @@ from .sched import Goroutine, SchedOps
 # Go's makechan on 64-bit Linux: cap * elemsize must not exceed maxAlloc - hchanSize
 # (1<<48 - 96); every element here is one 8-byte slot (test/chancap.go tries 1<<59).
 MAX_CHAN_CAP = ((1 << 48) - 96) // 8
+_CHANNEL = ValueKind.CHANNEL  # looked up once: channel operations check every reference's kind
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Waiter:
     """A parked goroutine on one channel queue (Go's sudog)."""
 
@@ -48,6 +49,7 @@ class Waiter:
 class ChanState:
     def __init__(self, elem_kind: int, cap: int) -> None:
         self.elem_kind = elem_kind
+        self.holds_refs = is_ref_kind(elem_kind)  # its values are references (checked, traced)
         self.cap = cap
         self.buf: collections.deque[int] = collections.deque()
         self.closed = False
@@ -63,7 +65,7 @@ def chan_state(obj: GcObject) -> ChanState:
 
 def _chan_children(obj: GcObject) -> Iterable[int]:
     st = chan_state(obj)
-    if is_ref_kind(st.elem_kind):
+    if st.holds_refs:
         yield from st.buf
         for w in st.sendq:
             yield w.value
@@ -77,7 +79,7 @@ class ChanOps(SchedOps):
     def _chan(self, ref: int, fn: str) -> GcObject | None:
         if ref == 0:
             return None
-        return self.heap.get_kind(ref, ValueKind.CHANNEL, fn)
+        return self.heap.get_kind(ref, _CHANNEL, fn)
 
     def _abandon(self) -> None:
         """The program is over: no channel may keep a waiter of an abandoned goroutine."""
@@ -104,32 +106,34 @@ class ChanOps(SchedOps):
         raise NotImplementedError  # provided by SelectOps
 
     def _wake(self, w: Waiter, value: int, ok: bool, is_ref: bool = False) -> None:
-        w.g.wake_value, w.g.wake_ok, w.g.wake_case = value, ok, w.case
-        w.g.wake_ref = is_ref  # a reference handed over stays a root until the receiver runs
-        self._ready(w.g)
+        g = w.g
+        g.wake_value, g.wake_ok, g.wake_case = value, ok, w.case
+        g.wake_ref = is_ref  # a reference handed over stays a root until the receiver runs
+        self._ready(g)
 
     # -- the operations, shared by plain calls and select -----------------------------------
-    def _try_send(self, obj: GcObject, val: int) -> bool:
+    # (``st`` is ``chan_state(obj)``, passed along so each operation looks it up once.)
+    def _try_send(self, obj: GcObject, st: ChanState, val: int) -> bool:
         """Complete a send now if possible (panics if closed); False if it must wait."""
-        st = chan_state(obj)
         if st.closed:
             raise GoxPanic("send on closed channel")
         w = self._dequeue(st.recvq)
         if w is not None:
-            self._trace("send", chan=obj.num, value=val, to=w.g.gid)
-            self._wake(w, val, True, is_ref_kind(st.elem_kind))
+            if self.tracer is not None:
+                self._trace("send", chan=obj.num, value=val, to=w.g.gid)
+            self._wake(w, val, True, st.holds_refs)
             return True
         if len(st.buf) < st.cap:
             st.buf.append(val)
-            if is_ref_kind(st.elem_kind) and val:
+            if st.holds_refs and val:
                 self.gc.barrier(obj, val)
-            self._trace("send", chan=obj.num, value=val)
+            if self.tracer is not None:
+                self._trace("send", chan=obj.num, value=val)
             return True
         return False
 
-    def _try_recv(self, obj: GcObject) -> tuple[int, bool] | None:
+    def _try_recv(self, obj: GcObject, st: ChanState) -> tuple[int, bool] | None:
         """Complete a receive now if possible: (value, ok); None if it must wait."""
-        st = chan_state(obj)
         w = self._dequeue(st.sendq)
         if w is not None:
             if st.cap == 0:
@@ -137,45 +141,32 @@ class ChanOps(SchedOps):
             else:  # full buffer: take the head, the sender's value goes to the tail
                 val = st.buf.popleft()
                 st.buf.append(w.value)
-            self._trace("recv", chan=obj.num, value=val, sender=w.g.gid)
+            if self.tracer is not None:
+                self._trace("recv", chan=obj.num, value=val, sender=w.g.gid)
             self._wake(w, 0, True)
             return val, True
         if st.buf:
             val = st.buf.popleft()
-            self._trace("recv", chan=obj.num, value=val)
+            if self.tracer is not None:
+                self._trace("recv", chan=obj.num, value=val)
             return val, True
         if st.closed:
             self._trace("recv", chan=obj.num, value=0, closed=True)
             return 0, False
         return None
 
-    def _send(self, ch: int, val: int, fn: str) -> None:
-        obj = self._chan(ch, fn)
-        if obj is None:
-            self._park("chan send (nil chan)")
-            raise AssertionError("a nil channel send never wakes")  # pragma: no cover
-        st = chan_state(obj)
-        if is_ref_kind(st.elem_kind):
-            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(st.elem_kind)}")
-        if self._try_send(obj, val):
-            return
-        g = self._running("send on a full channel")
-        st.sendq.append(Waiter(g, val))
-        self._park("chan send", (ch,))
-        if not g.wake_ok:
-            raise GoxPanic("send on closed channel")
-
     def _recv(self, ch: int, fn: str) -> tuple[int, bool]:
         obj = self._chan(ch, fn)
         if obj is None:
-            self._park("chan receive (nil chan)")
+            self._park(self._running("block"), "chan receive (nil chan)")
             raise AssertionError("a nil channel receive never wakes")  # pragma: no cover
-        got = self._try_recv(obj)
+        st = chan_state(obj)
+        got = self._try_recv(obj, st)
         if got is not None:
             return got
         g = self._running("receive from an empty channel")
-        chan_state(obj).recvq.append(Waiter(g))
-        self._park("chan receive", (ch,))
+        st.recvq.append(Waiter(g))
+        self._park(g, "chan receive", (ch,))
         return g.wake_value, g.wake_ok
 
     # -- ABI ----------------------------------------------------------------------------------
@@ -191,7 +182,21 @@ class ChanOps(SchedOps):
         return obj.ref
 
     def gox_chan_send(self, ch: int, val: int) -> None:
-        self._send(ch, val, "gox_chan_send")
+        fn = "gox_chan_send"
+        obj = self._chan(ch, fn)
+        if obj is None:
+            self._park(self._running("block"), "chan send (nil chan)")
+            raise AssertionError("a nil channel send never wakes")  # pragma: no cover
+        st = chan_state(obj)
+        if st.holds_refs:
+            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(st.elem_kind)}")
+        if self._try_send(obj, st, val):
+            return
+        g = self._running("send on a full channel")
+        st.sendq.append(Waiter(g, val))
+        self._park(g, "chan send", (ch,))
+        if not g.wake_ok:
+            raise GoxPanic("send on closed channel")
 
     def gox_chan_recv(self, ch: int) -> int:
         return self._recv(ch, "gox_chan_recv")[0]

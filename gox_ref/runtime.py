@@ -97,20 +97,35 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
     return v
 
 
+def _is_checked(ctype: str | None, ptype: str) -> bool:
+    """Whether ``_check_arg`` looks at an argument of these types (others pass as they are)."""
+    return ctype in _INT_RANGES or ctype in ("uint64_t", "bool") or ptype == "bytes" or ptype.startswith("Sequence[")
+
+
+def _unchanged_ints(ctype: str | None) -> tuple[int, int] | None:
+    """The plain ints (of type ``int`` exactly: no bool, no enum) that ``_check_arg`` accepts and
+    returns unchanged for this C type, as (lo, hi); None for a type with no such range."""
+    if ctype == "uint64_t":
+        return 0, _U64_MASK  # a negative value is accepted too, but normalized modulo 2**64
+    return _INT_RANGES.get(ctype) if ctype is not None else None
+
+
 def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an ABI method with its argument checks, derived from its C and Python types."""
+    """Wrap an ABI method with its argument checks, derived from its C and Python types.
+
+    Everything about the checks is worked out here, once per symbol.  Most calls pass plain
+    ints within their C types' ranges, which every check returns unchanged: for a symbol of at
+    most three parameters that all take integers, the wrapper tests exactly that (one type test
+    and one range comparison per argument) and calls the method with the arguments as given.
+    Any other call takes ``full``: keyword binding, the count, then ``_check_arg`` for each
+    checked argument, which raises the error or normalizes the value."""
     ctypes = {name: ctype for ctype, name in sym.c_params}
     names = sym.py_params
     ptypes = _py_param_types(sym)
-    specs = [(i, p, ctypes.get(p), ptypes[i]) for i, p in enumerate(names)]
-    checks = [
-        spec for spec in specs
-        if spec[2] in _INT_RANGES or spec[2] in ("uint64_t", "bool") or spec[3] == "bytes" or spec[3].startswith("Sequence[")
-    ]
+    checks = [(i, p, ctypes.get(p), ptypes[i]) for i, p in enumerate(names) if _is_checked(ctypes.get(p), ptypes[i])]
     nargs = len(names)
 
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def full(self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if kwargs:
             args = _bind_keywords(sym, args, kwargs)
         if len(args) != nargs:
@@ -122,7 +137,55 @@ def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
             fixed[i] = _check_arg(sym, pname, ctype, ptype, fixed[i])
         return method(self, *fixed)
 
-    return wrapper
+    ranges = [_unchanged_ints(ctypes.get(p)) for p in names]
+    wrapper: Callable[..., Any]
+    if nargs == 0:
+
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs:
+                return full(self, args, kwargs)
+            return method(self)
+
+    elif nargs == 1 and ranges[0] is not None:
+        (lo0, hi0) = ranges[0]
+
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(args) == 1 and not kwargs:
+                (a,) = args
+                if type(a) is int and lo0 <= a <= hi0:
+                    return method(self, a)
+            return full(self, args, kwargs)
+
+    elif nargs == 2 and ranges[0] is not None and ranges[1] is not None:
+        (lo0, hi0), (lo1, hi1) = ranges[0], ranges[1]
+
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(args) == 2 and not kwargs:
+                a, b = args
+                if type(a) is int and lo0 <= a <= hi0 and type(b) is int and lo1 <= b <= hi1:
+                    return method(self, a, b)
+            return full(self, args, kwargs)
+
+    elif nargs == 3 and ranges[0] is not None and ranges[1] is not None and ranges[2] is not None:
+        (lo0, hi0), (lo1, hi1), (lo2, hi2) = ranges[0], ranges[1], ranges[2]
+
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(args) == 3 and not kwargs:
+                a, b, c = args
+                if (
+                    type(a) is int and lo0 <= a <= hi0
+                    and type(b) is int and lo1 <= b <= hi1
+                    and type(c) is int and lo2 <= c <= hi2
+                ):
+                    return method(self, a, b, c)
+            return full(self, args, kwargs)
+
+    else:
+
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return full(self, args, kwargs)
+
+    return functools.wraps(method)(wrapper)
 
 
 def _bind_keywords(sym: Symbol, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:

@@ -2,7 +2,13 @@
 
 One greenlet per goroutine; the scheduler loop (the *hub*) runs in the greenlet that called
 ``run_main``.  Exactly one goroutine runs at a time, and it gives the processor back only
-when it blocks, yields or ends.  The run queue is first in, first out (docs/SCHEDULER.md):
+when it blocks, yields or ends.  A goroutine that blocks or yields hands the processor to the
+front of the run queue itself, switching straight to its greenlet (one switch, not two through
+the hub), when that goroutine has run before.  The hub runs the front when a goroutine ends (a
+greenlet returns to its parent, the hub), starts every goroutine (so each greenlet begins on the
+hub's shallow stack, not on top of the goroutine that happened to block), and reports
+deadlocks.  Either way the choice is the same: the front of the queue.  The run queue is first
+in, first out (docs/SCHEDULER.md):
 
 * ``go f(x)`` appends the new goroutine to the back of the queue; the spawner keeps running;
 * ``gox_yield`` appends the running goroutine to the back and runs the front;
@@ -113,6 +119,9 @@ class SchedOps(StackMapOps):
 
     # -- tracing hook -------------------------------------------------------------------------
     def _trace(self, event: str, **info: Any) -> None:
+        """Report an event to the tracer, if one is installed.  Hot paths (scheduling, channel
+        operations) test ``self.tracer`` before calling, so that with tracing off they do not
+        even build the details."""
         if self.tracer is not None:
             self.tracer(event, self.current.gid if self.current else 0, **info)
 
@@ -159,33 +168,45 @@ class SchedOps(StackMapOps):
         self.runq.append(main)
         status = 0
         try:
-            while True:
-                if main.status == DEAD:
-                    break
+            while main.status != DEAD:
                 if not self.runq:
                     self._deadlock()
-                g = self.runq.popleft()
-                status = self._run(g)
-                if status >= 0:
-                    break
+                # Back here when a goroutine ends, or blocks or yields with nothing runnable or
+                # a goroutine to start at the front; otherwise the goroutines hand the
+                # processor to each other (_run_next).
+                result = self._run(self.runq.popleft())
+                self.current = None
+                if isinstance(result, ProgramExit):
+                    raise result
         except ProgramExit as e:
             status = e.status
         finally:
             self._abandon()
         return max(status, 0)
 
-    def _run(self, g: Goroutine) -> int:
-        """Switch to ``g`` until it blocks, yields or ends; -1 means the program goes on."""
+    def _run(self, g: Goroutine) -> Any:
+        """Give the processor to ``g``, just taken from the front of the run queue, and switch
+        to its greenlet; returns what the switch back to the caller's greenlet brings."""
         self.current = g
         g.status = RUNNING
-        self._trace("run")
-        if g.glet is None:
-            g.glet = greenlet.greenlet(lambda: self._goroutine_body(g), parent=self.hub)
-        result = g.glet.switch()
-        self.current = None
-        if isinstance(result, ProgramExit):
-            raise result
-        return -1
+        if self.tracer is not None:
+            self._trace("run")
+        glet = g.glet
+        if glet is None:
+            glet = g.glet = greenlet.greenlet(lambda: self._goroutine_body(g), parent=self.hub)
+        return glet.switch()
+
+    def _run_next(self) -> None:
+        """The running goroutine stops (it blocked or yielded): the front of the run queue runs,
+        switched to directly if it has run before (the goroutine that yields may be that front:
+        it goes on at once).  Otherwise the hub takes over: it starts the front, or reports the
+        deadlock if nothing is runnable.  Returns when the goroutine runs again."""
+        runq = self.runq
+        if runq and runq[0].glet is not None:
+            self._run(runq.popleft())
+        else:
+            assert self.hub is not None
+            self.hub.switch()
 
     def _goroutine_body(self, g: Goroutine) -> Any:
         g.started = True
@@ -195,7 +216,8 @@ class SchedOps(StackMapOps):
             g.status = DEAD
             return e
         g.status = DEAD
-        self._trace("exit")
+        if self.tracer is not None:
+            self._trace("exit")
         del self.goroutines[g.gid]  # an ended goroutine holds nothing (and is no root)
         if g.gid == 1:
             return ProgramExit(0)
@@ -217,15 +239,14 @@ class SchedOps(StackMapOps):
         self.current = None
         self.hub = None
 
-    def _park(self, reason: str, channels: tuple[int, ...] = ()) -> None:
-        """Block the running goroutine until another readies it."""
-        g = self._running("block")
+    def _park(self, g: Goroutine, reason: str, channels: tuple[int, ...] = ()) -> None:
+        """Block ``g``, the running goroutine (``_running``), until another readies it."""
         g.status = WAITING
         g.wait_reason = reason
         g.parked_on = channels
-        self._trace("park", reason=reason)
-        assert self.hub is not None
-        self.hub.switch()
+        if self.tracer is not None:
+            self._trace("park", reason=reason)
+        self._run_next()
         g.parked_on = ()
         g.wake_ref = False  # the value now belongs to the goroutine's own frames
 
@@ -233,7 +254,8 @@ class SchedOps(StackMapOps):
         g.status = RUNNABLE
         g.wait_reason = ""
         self.runq.append(g)
-        self._trace("wake", target=g.gid)
+        if self.tracer is not None:
+            self._trace("wake", target=g.gid)
 
     def _running(self, what: str) -> Goroutine:
         g = self.current
@@ -264,7 +286,8 @@ class SchedOps(StackMapOps):
             raise GoxABIError(f"gox_go_spawn: func_ptr {func_ptr!r} is not a function entry")
         self.gc.safepoint(tuple(a for a in args if self.heap.is_live(a)))
         g = self._new_goroutine(func_ptr, [a & ((1 << 64) - 1) for a in args])
-        self._trace("spawn", child=g.gid)
+        if self.tracer is not None:
+            self._trace("spawn", child=g.gid)
         self.runq.append(g)
 
     def gox_yield(self) -> None:
@@ -273,6 +296,6 @@ class SchedOps(StackMapOps):
             return  # the host has nobody to yield to
         g.status = RUNNABLE
         self.runq.append(g)
-        self._trace("yield")
-        assert self.hub is not None
-        self.hub.switch()
+        if self.tracer is not None:
+            self._trace("yield")
+        self._run_next()

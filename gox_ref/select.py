@@ -29,7 +29,7 @@ from .chan import Waiter, chan_state
 from .defer import DeferOps
 from .errors import GoxABIError, GoxPanic
 from .heap import GcObject
-from .kinds import is_ref_kind, kind_name
+from .kinds import kind_name
 from .sched import Goroutine
 
 SEND = "send"
@@ -57,7 +57,7 @@ class SelectOps(DeferOps):
         if g.select is not None:
             for i, (d, ch, val) in enumerate(g.select.cases):
                 yield f"goroutine {g.gid}: select case {i} channel", ch
-                if d == SEND and ch and is_ref_kind(chan_state(self.heap.get(ch, "gc")).elem_kind):
+                if d == SEND and ch and chan_state(self.heap.get(ch, "gc")).holds_refs:
                     yield f"goroutine {g.gid}: select case {i} value", val
 
     def _select_won(self, w: Waiter) -> None:
@@ -92,9 +92,9 @@ class SelectOps(DeferOps):
         st = self._open_select("gox_select_add_send")
         obj = self._chan(ch, "gox_select_add_send")
         if obj is not None:
-            ek = chan_state(obj).elem_kind
-            if is_ref_kind(ek):
-                self.heap.check_ref_value(val, "gox_select_add_send", f"an element of kind {kind_name(ek)}")
+            cst = chan_state(obj)
+            if cst.holds_refs:
+                self.heap.check_ref_value(val, "gox_select_add_send", f"an element of kind {kind_name(cst.elem_kind)}")
         st.cases.append((SEND, ch, val))
 
     def gox_select_add_recv(self, ch: int) -> None:
@@ -128,10 +128,10 @@ class SelectOps(DeferOps):
             d, ch, val = st.cases[i]
             obj = self.heap.get(ch, "gox_select_exec")
             if d == SEND:
-                if self._try_send(obj, val):
+                if self._try_send(obj, chan_state(obj), val):
                     return self._chose(i)
             else:
-                got = self._try_recv(obj)
+                got = self._try_recv(obj, chan_state(obj))
                 if got is not None:
                     g.select_result = got
                     return self._chose(i)
@@ -139,7 +139,7 @@ class SelectOps(DeferOps):
         if st.has_default:
             return self._chose(-1)
         if not order:
-            self._park("select (no cases)" if st.ncases == 0 else "select")
+            self._park(self._running("block"), "select (no cases)" if st.ncases == 0 else "select")
             raise AssertionError("a select without channels never wakes")  # pragma: no cover
         # 4. pass 2: park on every channel; the first to complete a case wins
         me = self._running("block in select")
@@ -150,7 +150,7 @@ class SelectOps(DeferOps):
             w = Waiter(me, val if d == SEND else 0, case=i, select=sw)
             (chan_state(obj).sendq if d == SEND else chan_state(obj).recvq).append(w)
             sw.waiters.append((obj, w))
-        self._park("select", tuple(ch for _, ch, _ in st.cases if ch))
+        self._park(me, "select", tuple(ch for _, ch, _ in st.cases if ch))
         i = me.wake_case
         if st.cases[i][0] == SEND:
             if not me.wake_ok:

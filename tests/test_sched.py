@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import greenlet
 import pytest
 from conftest import Main, run
 
@@ -148,6 +149,117 @@ def test_yield_alone_and_outside_a_program_just_continues() -> None:
 
     assert run(main) == (0, b"1\n", b"")
     RefRuntime().gox_yield()  # the host has nobody to yield to
+
+
+# -- hand-offs: one greenlet switch, the same events --------------------------------------------
+def _ping_pong_twice(names: dict[Any, str]) -> Callable[[RefRuntime], None]:
+    """main sends 0 and 1 to a ponger that answers each with the value + 1; then main yields
+    twice (first to the ponger, which ends; then alone)."""
+
+    def ponger(rt: RefRuntime, ping: int, pong: int) -> None:
+        names[greenlet.getcurrent()] = "g2"
+        for _ in range(2):
+            rt.gox_chan_send(pong, rt.gox_chan_recv(ping) + 1)
+
+    def main(rt: RefRuntime) -> None:
+        names[greenlet.getcurrent()] = "g1"
+        ping, pong = rt.gox_chan_new(K.INT, 0), rt.gox_chan_new(K.INT, 0)
+        rt.gox_go_spawn(ponger, [ping, pong])
+        for i in range(2):
+            rt.gox_chan_send(ping, i)
+            assert rt.gox_chan_recv(pong) == i + 1
+        rt.gox_yield()
+        rt.gox_yield()
+
+    return main
+
+
+def test_a_goroutine_that_blocks_or_yields_switches_straight_to_the_next() -> None:
+    """The front of the run queue runs without a detour through the hub (run_main's greenlet)
+    if it has run before: the hub takes over only to start a goroutine, when one ends, or when
+    nothing is runnable."""
+    names: dict[Any, str] = {greenlet.getcurrent(): "hub"}
+    seen: list[tuple[Any, Any]] = []
+
+    def tracer(event: str, args: Any) -> None:
+        if event == "switch" and args[0] is not args[1]:  # a lone yield may switch to itself
+            seen.append(args)
+
+    old = greenlet.settrace(tracer)
+    try:
+        assert RefRuntime().run_main(_ping_pong_twice(names), [], seed=1) == 0
+    finally:
+        greenlet.settrace(old)
+    switches = [(names.get(origin, "?"), names.get(target, "?")) for origin, target in seen]
+    assert switches == [
+        ("hub", "g1"),
+        ("g1", "hub"),  # main parks on its first send: the hub starts the ponger
+        ("hub", "g2"),
+        ("g2", "g1"),  # the ponger parks sending the answer: main has run before
+        ("g1", "g2"),
+        ("g2", "g1"),
+        ("g1", "g2"),  # main yields
+        ("g2", "hub"),  # the ponger ends: its greenlet returns to the hub
+        ("hub", "g1"),
+        ("g1", "hub"),  # main yielded alone (no switch), then ended
+    ]
+
+
+def test_thousands_of_goroutines_park_and_wake() -> None:
+    """Every goroutine starts on the hub's stack: had each started on top of the one that
+    blocked before it, their Python (and C) stacks would nest, thousands deep."""
+    n = 3000
+    woken: list[int] = []
+
+    def waiter(rt: RefRuntime, ch: int, i: int) -> None:
+        rt.gox_chan_recv(ch)
+        woken.append(i)
+
+    def main(rt: RefRuntime) -> None:
+        ch = rt.gox_chan_new(K.INT, 0)
+        for i in range(n):
+            rt.gox_go_spawn(waiter, [ch, i])
+        rt.gox_yield()  # every waiter runs and parks; then main runs again
+        rt.gox_chan_close(ch)  # wakes them in queue order
+        rt.gox_yield()
+
+    assert run(main)[0] == 0
+    assert woken == list(range(n))
+
+
+def test_the_events_of_direct_hand_offs() -> None:
+    """The same events, in the same order, as when every hand-off went through the hub."""
+    rt = RefRuntime()
+    log = rt.start_trace()
+    assert rt.run_main(_ping_pong_twice({}), [], seed=1) == 0
+    assert log.canonical() == [
+        "1 g0 spawn child=1",
+        "2 g1 run",
+        "3 g1 spawn child=2",
+        "4 g1 park reason='chan send'",
+        "5 g2 run",
+        "6 g2 recv chan=1 sender=1 value=0",
+        "7 g2 wake target=1",
+        "8 g2 park reason='chan send'",
+        "9 g1 run",
+        "10 g1 recv chan=2 sender=2 value=1",
+        "11 g1 wake target=2",
+        "12 g1 park reason='chan send'",
+        "13 g2 run",
+        "14 g2 recv chan=1 sender=1 value=1",
+        "15 g2 wake target=1",
+        "16 g2 park reason='chan send'",
+        "17 g1 run",
+        "18 g1 recv chan=2 sender=2 value=2",
+        "19 g1 wake target=2",
+        "20 g1 yield",
+        "21 g2 run",
+        "22 g2 exit",
+        "23 g1 run",
+        "24 g1 yield",
+        "25 g1 run",
+        "26 g1 exit",
+    ]
 
 
 # -- the end of the program ---------------------------------------------------------------------
