@@ -36,6 +36,11 @@
 
 #include "../gox_abi.h"
 
+/* A small thread-local read on every ABI call: the initial-exec model reads it straight from the
+ * thread pointer instead of calling __tls_get_addr (the library is loaded at start or by
+ * dlopen into glibc's static TLS surplus, which a few pointers fit). */
+#define GOX_TLS_FAST __attribute__((tls_model("initial-exec")))
+
 /* Everything declared below is private to the library: only gox_abi.h's symbols are exported. */
 #pragma GCC visibility push(hidden)
 
@@ -444,7 +449,7 @@ struct GoxG {
     size_t nparked, parked_cap;
     SimStack sim;
     GoxShadowFrame *shadow_top; /* the innermost frame record of compiled code (shadow.c) */
-    uint64_t results[GOX_MAX_RESULTS]; /* gox_shadow_results */
+    uint64_t *results;          /* gox_shadow_results (GOX_MAX_RESULTS slots, made on first use) */
     Waiter *plain_wait;         /* while parked in a send or receive */
     SelectWait *sel_wait;       /* while parked in a select */
     bool sel_active;            /* exec runs: the cases stay roots (parked in pass 2) */

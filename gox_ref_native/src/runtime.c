@@ -7,7 +7,7 @@
 
 #include "gox_internal.h"
 
-static _Thread_local GoxRuntime *current;
+static _Thread_local GoxRuntime *current GOX_TLS_FAST;
 static GoxRuntime *default_rt;
 
 void *gox_runtime_new(void) {
@@ -31,7 +31,7 @@ GoxRuntime *gox_rt(void) {
 void gox_runtime_use(void *rt) { current = rt; }
 
 /* ---- the runtime lock (gox_internal.h) ------------------------------------------------------ */
-static _Thread_local unsigned lock_depth;
+static _Thread_local unsigned lock_depth GOX_TLS_FAST;
 
 void rt_lock_slow(GoxRuntime *R) {
     if (lock_depth++ == 0) {

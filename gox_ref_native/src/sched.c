@@ -52,7 +52,7 @@
 
 #define MAX_WORKERS 64u
 
-static _Thread_local GoxWorker *t_worker;
+static _Thread_local GoxWorker *t_worker GOX_TLS_FAST;
 
 /* The calling thread's worker.  Not inlined, and the only reader of t_worker on a goroutine's
  * side: a goroutine may resume on another thread than it switched out on, and a compiler may
@@ -206,6 +206,7 @@ static void free_goroutine(GoxG *g) {
     select_free_g(g);
     iter_free_g(g);
     free(g->args);
+    free(g->results);
     free(g->parked_on);
     free(g->sim.frames);
     free(g->sim.mem);
@@ -300,7 +301,7 @@ static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     if (R->parallel) {
         g->lock_depth = rt_depth();
         S->nrunning--;
-        if (S->stw_pending) pthread_cond_signal(&S->stw_stopped_cv);
+        pthread_cond_signal(&S->stw_stopped_cv); /* (also when an ending cleared stw_pending) */
         rt_set_depth(0);
         pthread_mutex_unlock(&R->mu);
     }
@@ -551,7 +552,13 @@ void sched_stop_world(GoxRuntime *R) {
     GoxG *me = sched_current(R);
     while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
     S->stw_pending = true;
-    while (S->nrunning > (me ? 1u : 0u)) pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
+    while (S->nrunning > (me ? 1u : 0u)) {
+        pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
+        if (S->exit_status >= 0) { /* the program ended meanwhile: no collection, and me stops */
+            sched_start_world(R);
+            sched_after_lock(R);
+        }
+    }
 }
 
 void sched_start_world(GoxRuntime *R) {
@@ -835,7 +842,11 @@ stopped:
 
 GoxShadowFrame **gox_current_shadow(void) { return &sched_g(gox_rt())->shadow_top; }
 
-uint64_t *sched_current_results(void) { return sched_g(gox_rt())->results; }
+uint64_t *sched_current_results(void) {
+    GoxG *g = sched_g(gox_rt());
+    if (!g->results) g->results = xcalloc(GOX_MAX_RESULTS, sizeof *g->results);
+    return g->results;
+}
 
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop) {
     GoxSched *S = sched_of(R);
@@ -848,6 +859,7 @@ void sched_free(GoxRuntime *R) {
     if (!S) return;
     abandon(R);
     defer_free_g(&S->host);
+    free(S->host.results);
     select_free_g(&S->host);
     iter_free_g(&S->host);
     for (unsigned i = 0; i < MAX_WORKERS; i++) buf_free(&S->workers[i].err.msg);
