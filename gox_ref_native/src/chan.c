@@ -225,9 +225,10 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
     if (chan_try_send(R, o, val) != 0) return;
     GoxG *g = sched_running(R, "send on a full channel");
     if (!g) return;
-    Waiter w = {.g = g, .value = val, .case_i = -1, .is_send = true};
-    chan_enqueue(o, &w);
-    g->plain_wait = &w;
+    Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
+    *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true};
+    chan_enqueue(o, w);
+    g->plain_wait = w;
     sched_park(R, g, "chan send", &ch, 1);
     g->plain_wait = NULL;
     if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
@@ -247,9 +248,10 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
     if (chan_try_recv(R, o, &v, okp)) return v;
     GoxG *g = sched_running(R, "receive from an empty channel");
     if (!g) return 0;
-    Waiter w = {.g = g, .case_i = -1, .is_send = false};
-    chan_enqueue(o, &w);
-    g->plain_wait = &w;
+    Waiter *w = &g->plain_node;
+    *w = (Waiter){.g = g, .case_i = -1, .is_send = false};
+    chan_enqueue(o, w);
+    g->plain_wait = w;
     sched_park(R, g, "chan receive", &ch, 1);
     g->plain_wait = NULL;
     *okp = g->wake_ok;

@@ -450,7 +450,8 @@ struct GoxG {
     SimStack sim;
     GoxShadowFrame *shadow_top; /* the innermost frame record of compiled code (shadow.c) */
     uint64_t *results;          /* gox_shadow_results (GOX_MAX_RESULTS slots, made on first use) */
-    Waiter *plain_wait;         /* while parked in a send or receive */
+    Waiter *plain_wait;         /* while parked in a send or receive: &plain_node */
+    Waiter plain_node;
     SelectWait *sel_wait;       /* while parked in a select */
     bool sel_active;            /* exec runs: the cases stay roots (parked in pass 2) */
     GoxG *next;       /* run queue link */
