@@ -307,9 +307,17 @@ GoxObj *slice_new_header(GoxRuntime *R, uint64_t arr, uint64_t start, uint64_t l
 #define MAX_STACK_BYTES (8u * 1024u * 1024u)
 void stack_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
 
+/* Reading a compacted stack (stack.c, a parked goroutine's): addresses in [lo, hi) are read
+ * from copy + (address - lo). */
+typedef struct {
+    uintptr_t lo, hi;
+    const uint8_t *copy;
+} StackView;
+
 /* ---- shadow stacks of compiled programs (shadow.c) ------------------------------------- */
 /* One goroutine's frame records from top, innermost first, named "goroutine <gid>: ...". */
-void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, uint64_t gid, RootFn fn, void *ctx, bool *stop);
+void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, const StackView *view, uint64_t gid, RootFn fn, void *ctx,
+                 bool *stop);
 /* Every shadow stack; the root walk calls it last (the reference registers its interpreter's
  * root source after all the runtime's own). */
 void shadow_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
@@ -347,6 +355,13 @@ GoxStackSeg *stack_acquire(void);
 void stack_release(GoxStackSeg *s);
 size_t stack_size(void);
 void stack_install_guard_handler(void);   /* SIGSEGV on an alternate stack (run_main) */
+/* compaction of a parked goroutine's stack (stack.c): the used part copied out, the pages given
+ * back; restored at the same addresses before it runs */
+bool stack_can_compact(void);
+void *stack_compact(GoxStackSeg *s, uintptr_t sp, size_t *len);
+void stack_restore(GoxStackSeg *s, void *copy, size_t len);
+void stack_release_cold(GoxStackSeg *s);
+const void *stack_view_at(const StackView *v, const void *p); /* p itself without a view */
 void stack_restore_guard_handler(void);
 
 /* the context switch (ctx_<arch>.S): saves the callee-saved registers on the current stack,
@@ -463,6 +478,11 @@ struct GoxG {
     size_t nstw_args;
     uintptr_t stw_fp;            /* ... and its frame pointer there */
     bool stw_stopped;
+    /* a parked goroutine's compacted stack (stack.c): the copy of [hi - saved_len, hi) */
+    bool compact;               /* set when it parks: compact the stack once switched out */
+    bool cold;                  /* was compacted: its stack's pages go back when it ends */
+    void *saved;
+    size_t saved_len;
     _Atomic bool on_cpu;         /* a worker is running it (or has not finished its switch out) */
     void *tsan_fiber;
 };
@@ -500,6 +520,7 @@ typedef struct GoxSched {
     unsigned nidle;
     size_t active;         /* goroutines taken from a queue and not yet switched out (qmu) */
     unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
+    size_t nparked;        /* goroutines parked (R->mu): beyond PARKED_RESIDENT their stacks are compacted */
     bool stw_pending;
     pthread_cond_t stw_stopped_cv, stw_done_cv;
     Rng rng;
@@ -548,7 +569,8 @@ void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, c
 GoxShadowFrame **gox_current_shadow(void);
 uint64_t *sched_current_results(void); /* the running goroutine's (the host's) gox_shadow_results */
 /* Every shadow stack, host (gid 0) first, then goroutines by id. */
-typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, void *ctx, bool *stop);
+typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, const StackView *view, void *ctx,
+                             bool *stop);
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);
 
 /* channels (chan.c) */

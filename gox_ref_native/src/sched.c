@@ -51,6 +51,10 @@
 #endif
 
 #define MAX_WORKERS 64u
+/* Parked goroutines whose stacks stay resident; a goroutine that parks beyond them has its
+ * stack compacted once it has switched out (stack.c), so 100k parked goroutines cost their used
+ * stack bytes, not a page each.  Few parked goroutines (ping-pong) never pay for it. */
+#define PARKED_RESIDENT 1024u
 
 static _Thread_local GoxWorker *t_worker GOX_TLS_FAST;
 
@@ -210,7 +214,13 @@ static void free_goroutine(GoxG *g) {
     free(g->parked_on);
     free(g->sim.frames);
     free(g->sim.mem);
-    if (g->stack) stack_release(g->stack);
+    free(g->saved);
+    if (g->stack) {
+        if (g->cold)
+            stack_release_cold(g->stack);
+        else
+            stack_release(g->stack);
+    }
 #ifdef GOX_TSAN
     if (g->tsan_fiber) __tsan_destroy_fiber(g->tsan_fiber);
 #endif
@@ -406,6 +416,11 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
         while (atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
         atomic_store_explicit(&g->on_cpu, true, memory_order_relaxed);
     }
+    if (g->saved) { /* its stack was compacted while it was parked */
+        stack_restore(g->stack, g->saved, g->saved_len);
+        g->saved = NULL;
+        g->saved_len = 0;
+    }
     if (!g->ctx_sp) {
         g->stack = stack_acquire();
         g->ctx_sp = ctx_make(g->stack->hi, goroutine_main, R);
@@ -424,8 +439,13 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     if (W->dead) { /* (it released everything shared before it ended) */
         free_goroutine(W->dead);
         W->dead = NULL;
-    } else if (R->parallel) {
-        atomic_store_explicit(&g->on_cpu, false, memory_order_release);
+    } else {
+        if (g->compact) {
+            g->compact = false;
+            g->cold = true;
+            g->saved = stack_compact(g->stack, (uintptr_t)g->ctx_sp, &g->saved_len);
+        }
+        if (R->parallel) atomic_store_explicit(&g->on_cpu, false, memory_order_release);
     }
 out:
     qlock(S);
@@ -498,7 +518,10 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
         TraceArg a = {.key = "reason", .kind = TV_STR, .s = reason, .slen = strlen(reason)};
         trace_emit(R, "park", &a, 1);
     }
+    GoxSched *S = R->sched;
+    g->compact = ++S->nparked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact();
     to_hub(R, g, false);
+    S->nparked--;
     g->nparked = 0;
     g->wake_ref = false; /* the value now belongs to the goroutine's own frames */
 }
@@ -773,13 +796,22 @@ void sched_on_error(GoxRuntime *R) {
 }
 
 /* ---- roots ------------------------------------------------------------------------------------ */
+/* Parallel mode, the world stopped: a goroutine that just gave up the lock may still be switching
+ * out, and its hub compacting its stack; the collector reads its stack once that is done. */
+static void settle(GoxG *g, bool mine) {
+    while (!mine && !g->stw_stopped && atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
+}
+
 static bool walk_real(GoxRuntime *R, GoxG *g, uintptr_t here_fp, const char *owner, RootFn fn, void *ctx) {
     bool stop = false;
-    if (!g->stack) return true;
+    if (!g->stack || !R->nmaps) return true; /* (no stack map: no frame has roots) */
+    if (g->saved) { /* compacted before the first stack map was registered: put it back */
+        stack_restore(g->stack, g->saved, g->saved_len);
+        g->saved = NULL;
+        g->saved_len = 0;
+    }
     bool mine = g == sched_current(R);
-    /* (parallel mode, the world stopped: a goroutine that just gave up the lock finishes its
-     * switch out in a moment) */
-    while (!mine && !g->stw_stopped && atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
+    settle(g, mine);
     uintptr_t fp = mine ? here_fp : g->stw_stopped ? g->stw_fp : (g->ctx_sp ? ctx_saved_fp(g->ctx_sp) : 0);
     if (fp) stack_real_roots(R, fp, g->stack->lo, g->stack->hi, owner, fn, ctx, &stop);
     return !stop;
@@ -850,8 +882,12 @@ uint64_t *sched_current_results(void) {
 
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop) {
     GoxSched *S = sched_of(R);
-    fn(R, 0, S->host.shadow_top, ctx, stop);
-    for (GoxG *g = S->all_head; g && !*stop; g = g->all_next) fn(R, g->gid, g->shadow_top, ctx, stop);
+    fn(R, 0, S->host.shadow_top, NULL, ctx, stop);
+    for (GoxG *g = S->all_head; g && !*stop; g = g->all_next) {
+        settle(g, g == sched_current(R));
+        StackView view = {g->stack ? g->stack->hi - g->saved_len : 0, g->stack ? g->stack->hi : 0, g->saved};
+        fn(R, g->gid, g->shadow_top, g->saved ? &view : NULL, ctx, stop);
+    }
 }
 
 void sched_free(GoxRuntime *R) {

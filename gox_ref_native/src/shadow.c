@@ -65,14 +65,18 @@ static _Thread_local uint64_t results_[GOX_MAX_RESULTS];
 
 uint64_t *gox_shadow_results(void) { return sched_current_results ? sched_current_results() : results_; }
 
-void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, uint64_t gid, RootFn fn, void *ctx, bool *stop) {
+/* view: the goroutine's stack is compacted (stack.c), its records are read from the copy. */
+void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, const StackView *view, uint64_t gid, RootFn fn, void *ctx,
+                 bool *stop) {
     char where[192];
-    for (const GoxShadowFrame *f = top; f; f = f->prev) {
+    for (const GoxShadowFrame *fa = top, *f; fa; fa = f->prev) {
+        f = stack_view_at(view, fa);
+        const uint64_t *slots = stack_view_at(view, (const void *)(uintptr_t)f->slots);
         const GoxShadowInfo *info = f->info;
         const char *name = info && info->func ? info->func : "?";
         uint32_t nlocals = info ? info->nlocals : 0, cap = info ? info->ntemps : 0;
         for (uint32_t i = 0; i < nlocals; i++) {
-            uint64_t v = f->slots[i];
+            uint64_t v = slots[i];
             if (!v) continue;
             snprintf(where, sizeof where, "goroutine %" PRIu64 ": %s local %s", gid, name,
                      info->local_names ? info->local_names[i] : "?");
@@ -80,13 +84,13 @@ void shadow_scan(GoxRuntime *R, const GoxShadowFrame *top, uint64_t gid, RootFn 
         }
         uint32_t nt = f->ntemps < cap ? f->ntemps : cap;
         for (uint32_t i = 0; i < nt; i++) {
-            uint64_t v = f->slots[nlocals + i];
+            uint64_t v = slots[nlocals + i];
             if (!v) continue;
             snprintf(where, sizeof where, "goroutine %" PRIu64 ": %s temporary", gid, name);
             if (!fn(R, ctx, where, v)) goto stopped;
         }
         for (uint32_t i = 0; i < f->nret; i++) {
-            uint64_t v = f->slots[nlocals + cap + i];
+            uint64_t v = slots[nlocals + cap + i];
             if (!v) continue;
             snprintf(where, sizeof where, "goroutine %" PRIu64 ": %s result", gid, name);
             if (!fn(R, ctx, where, v)) goto stopped;
@@ -102,9 +106,9 @@ typedef struct {
     void *ctx;
 } EachCtx;
 
-static void scan_one(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, void *ctx, bool *stop) {
+static void scan_one(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, const StackView *view, void *ctx, bool *stop) {
     EachCtx *c = ctx;
-    if (top && !*stop) shadow_scan(R, top, gid, c->fn, c->ctx, stop);
+    if (top && !*stop) shadow_scan(R, top, view, gid, c->fn, c->ctx, stop);
 }
 
 void shadow_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
@@ -113,5 +117,5 @@ void shadow_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
         sched_each_shadow(R, scan_one, &c, stop);
         return;
     }
-    shadow_scan(R, shadow_top_, 1, fn, ctx, stop);
+    shadow_scan(R, shadow_top_, NULL, 1, fn, ctx, stop);
 }

@@ -113,6 +113,53 @@ void stack_release(GoxStackSeg *s) {
     pthread_mutex_unlock(&pool_lock);
 }
 
+/* ---- compaction of parked goroutines' stacks ---------------------------------------------- *
+ * A parked goroutine's stack is mostly untouched memory, but its used part sits on at least one
+ * resident page.  With many goroutines parked, sched.c compacts a parking goroutine's stack:
+ * the used bytes [sp, hi) are copied out and the stack's pages are given back to the kernel
+ * (they read as zeros until the copy is put back, at the same addresses, before the goroutine
+ * runs again).  Nothing but the goroutine itself may point into its stack then (its channel
+ * waiter lives in its GoxG); the collector reads its frame records through a StackView.  Not
+ * under AddressSanitizer, whose stack redzones a plain copy would trip over. */
+bool stack_can_compact(void) {
+#ifdef GOX_ASAN
+    return false;
+#else
+    return true;
+#endif
+}
+
+static void drop_pages(GoxStackSeg *s) {
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = s->lo & ~(uintptr_t)(page - 1);
+    if (madvise((void *)lo, s->hi - lo, MADV_DONTNEED) != 0) { /* not fatal: the pages stay */
+    }
+}
+
+void *stack_compact(GoxStackSeg *s, uintptr_t sp, size_t *len) {
+    *len = s->hi - sp;
+    void *copy = xmalloc(*len);
+    memcpy(copy, (const void *)sp, *len);
+    drop_pages(s);
+    return copy;
+}
+
+void stack_restore(GoxStackSeg *s, void *copy, size_t len) {
+    memcpy((void *)(s->hi - len), copy, len);
+    free(copy);
+}
+
+void stack_release_cold(GoxStackSeg *s) {
+    drop_pages(s); /* its pages came back for one run: give them back again */
+    stack_release(s);
+}
+
+const void *stack_view_at(const StackView *v, const void *p) {
+    uintptr_t a = (uintptr_t)p;
+    if (!v || a < v->lo || a >= v->hi) return p;
+    return v->copy + (a - v->lo);
+}
+
 /* ---- the context of a new goroutine (the layouts of ctx_<arch>.S) -------------------------- */
 extern void gox_ctx_trampoline(void);
 
