@@ -146,3 +146,19 @@ def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, b
     rt.set_output(out, err)
     status = rt.run_main(main, [], seed=seed)
     return status, out.getvalue(), err.getvalue()
+
+
+def native_library_or_skip(*, sched: bool = False) -> Any:
+    """The native backend's library (``gox_ref.program.native.Library``), or skip the calling
+    module where there is none (no C compiler, no built library) or, with ``sched``, where it
+    lacks the scheduler."""
+    from gox_ref.program import native
+
+    try:
+        lib = native.library()
+        native.compiler()
+    except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
+        pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
+    if sched and not lib.sched:  # pragma: no cover - the scheduler is in the library
+        pytest.skip("the native library has no scheduler", allow_module_level=True)
+    return lib

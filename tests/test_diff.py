@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import native_library_or_skip
 
 from gox_ref.cli import main
 from gox_ref.program import load, native
@@ -18,13 +19,7 @@ from gox_ref.program.case import Outcome
 from gox_ref.program.corpus import CORPUS_ROOT, run_reference
 from gox_ref.program.diff import CONTEXT, CannotDiff, Divergence, compare, compare_items, diff_program
 
-try:
-    LIB = native.library()
-    native.compiler()
-except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
-    pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
-if not LIB.sched:  # pragma: no cover - the scheduler is in the library
-    pytest.skip("the native library has no scheduler (no tracer)", allow_module_level=True)
+LIB = native_library_or_skip(sched=True)  # (the tracer is in the scheduler)
 
 HELLO = CORPUS_ROOT / "basics" / "hello.gox"
 HANDOFF = CORPUS_ROOT / "chan" / "unbuffered_handoff.gox"

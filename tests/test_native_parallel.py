@@ -16,18 +16,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import native_library_or_skip
 
 from gox_ref.program import load, native
 from gox_ref.program.corpus import CORPUS_ROOT, discover, run_corpus
 
-try:
-    LIB = native.library()
-    native.compiler()
-except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
-    pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
-
-if not LIB.sched:  # pragma: no cover - a library without the concurrency half
-    pytest.skip("the native library has no scheduler", allow_module_level=True)
+LIB = native_library_or_skip(sched=True)
 
 PACKAGE = Path(native.__file__).resolve().parents[2] / "gox_ref_native"
 

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from conftest import native_library_or_skip
 from program_ref import RefRun, in_child, run_references
 
 from gox_ref.cli import main as cli_main
@@ -25,11 +26,7 @@ from gox_ref.program.corpus import CORPUS_ROOT, discover
 from gox_ref.program.syntax import Program, ProgramError
 from gox_ref.trace import TraceLog
 
-try:
-    LIB = native.library()
-    native.compiler()
-except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
-    pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
+LIB = native_library_or_skip()
 
 
 # -- the reference's run, with its heap and trace (tests/program_ref.py) --------------------------
