@@ -243,8 +243,11 @@ class Native:
         )
         return exe
 
-    def run(self, exe: Path) -> Run:
-        return run_process(self.launcher, [str(exe), str(SEED)])
+    def run(self, exe: Path, unchecked: bool = False) -> Run:
+        """Checked mode (the default), or unchecked (``$GOX_NATIVE_UNCHECKED``: references
+        trusted, not validated; freed memory reused)."""
+        env = {**os.environ, "GOX_NATIVE_UNCHECKED": "1"} if unchecked else None
+        return run_process(self.launcher, [str(exe), str(SEED)], env=env)
 
 
 class Go:
@@ -306,6 +309,7 @@ class Row:
     go: Cell | None
     ref: Cell | None
     ref_note: str = ""
+    unchecked: Cell | None = None  # the native program in unchecked mode
 
     def ratio(self, a: Cell | None, b: Cell | None) -> float | None:
         if a is None or b is None or b.per_op <= 0:
@@ -408,6 +412,9 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
             exe = native.build(name, n)
             nr = best(repeat, lambda exe=exe: native.run(exe))  # type: ignore[misc]
             _check(name, n, checksum(nr.stdout, f"native {name}"), "native")
+            say(f"{name}: native, unchecked")
+            ur = best(repeat, lambda exe=exe: native.run(exe, unchecked=True))  # type: ignore[misc]
+            _check(name, n, checksum(ur.stdout, f"native unchecked {name}"), "native (unchecked)")
             gr: Run | None = None
             if go is not None and go_base is not None:
                 say(f"{name}: go")
@@ -415,16 +422,19 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
                 _check(name, n, checksum(gr.stdout, f"go {name}"), "go")
             if name == "parked":
                 nat_cell = Cell(n, max(nr.maxrss - nat_base.maxrss, 0) / n, 0.0, n)
+                unc_cell = Cell(n, max(ur.maxrss - nat_base.maxrss, 0) / n, 0.0, n)
                 go_cell = None if gr is None or go_base is None else Cell(n, max(gr.maxrss - go_base.maxrss, 0) / n, 0.0, n)
                 say("parked: reference (bench_ref)")
                 _, rss = bench_ref.bench_parked_memory(rn)  # once: its cost grows faster than n
                 ref_cell = Cell(rn, rss, 0.0, None)
                 rep.rows.append(Row(name, title, "B", op, nat_cell, go_cell, ref_cell,
-                                    "bench_ref.bench_parked_memory: the runtime driven directly"))
+                                    "bench_ref.bench_parked_memory: the runtime driven directly", unc_cell))
                 continue
             k = ops(name, n)
             nat_s = max(nr.seconds - nat_base.seconds, 0.0)
             nat_cell = Cell(n, nat_s / k * 1e9, nat_s, int(checksum(nr.stdout, name)))
+            unc_s = max(ur.seconds - nat_base.seconds, 0.0)
+            unc_cell = Cell(n, unc_s / k * 1e9, unc_s, int(checksum(ur.stdout, name)))
             go_cell = None
             if gr is not None and go_base is not None:
                 go_s = max(gr.seconds - go_base.seconds, 0.0)
@@ -435,7 +445,8 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
             ref_sum = _check(name, rn, checksum(rr.stdout, f"reference {name}"), "the reference")
             ref_s = max(rr.seconds - ref_base, 0.0)
             ref_cell = Cell(rn, ref_s / ops(name, rn) * 1e9, ref_s, ref_sum)
-            rep.rows.append(Row(name, title, "ns", op, nat_cell, go_cell, ref_cell, "the .gox program on the interpreter"))
+            rep.rows.append(Row(name, title, "ns", op, nat_cell, go_cell, ref_cell, "the .gox program on the interpreter",
+                                unc_cell))
 
         say("reference ping-pong vs greenlet switch pair")
         n_pp = max(int(50_000 * scale), 1000)
@@ -483,6 +494,7 @@ def to_json(rep: Report) -> dict[str, Any]:
             {
                 "name": r.name, "title": r.title, "unit": r.unit, "op": r.op,
                 "native": _cell_json(r.native),
+                "native_unchecked": _cell_json(r.unchecked),
                 "go": _cell_json(r.go) if r.go is not None else rep.go_status,
                 "reference": _cell_json(r.ref), "reference_note": r.ref_note,
                 "native_vs_go": r.ratio(r.native, r.go),
@@ -522,7 +534,7 @@ def table(rep: Report) -> str:
         "",
     ]
     head = (f"{'workload':<36} {'per':<10} {'n':>9} {'native':>11} {'Go':>11} {'native/Go':>10} "
-            f"{'ref n':>7} {'reference':>11} {'ref/native':>10}")
+            f"{'unchecked':>11} {'unch/Go':>8} {'ref n':>7} {'reference':>11} {'ref/native':>10}")
     lines += [head, "-" * len(head)]
     for r in rep.rows:
         n = r.native.n if r.native else 0
@@ -530,9 +542,11 @@ def table(rep: Report) -> str:
         rn = r.ref.n if r.ref else 0
         lines.append(
             f"{r.title:<36} {r.op:<10} {n:>9} {_fmt(r.native, r.unit):>11} {go_txt:>11} "
-            f"{_ratio(r.ratio(r.native, r.go)):>10} {rn:>7} {_fmt(r.ref, r.unit):>11} {_ratio(r.ratio(r.ref, r.native)):>10}"
+            f"{_ratio(r.ratio(r.native, r.go)):>10} {_fmt(r.unchecked, r.unit):>11} {_ratio(r.ratio(r.unchecked, r.go)):>8} "
+            f"{rn:>7} {_fmt(r.ref, r.unit):>11} {_ratio(r.ratio(r.ref, r.native)):>10}"
         )
-    lines.append("(binary-trees: n is the depth; per tree node built and checked.  reference: the .gox program on the "
+    lines.append("(binary-trees: n is the depth; per tree node built and checked.  native: checked mode (the default); "
+                 "unchecked: the same program with GOX_NATIVE_UNCHECKED=1.  reference: the .gox program on the "
                  "interpreter, parked: bench_ref's method)")
     lines.append("")
     lines.append(f"reference runtime ping-pong (bench_ref, no interpreter): {rep.ref_pingpong_direct_ns:,.0f} ns; "

@@ -63,6 +63,7 @@ def _check(doc: dict[str, Any], go: bool) -> None:
     for name, r in rows.items():
         assert r["unit"] == ("B" if name == "parked" else "ns")
         _cell(r["native"], name)
+        _cell(r["native_unchecked"], name)
         _cell(r["reference"], name)
         if go:
             _cell(r["go"], name)
@@ -71,6 +72,7 @@ def _check(doc: dict[str, Any], go: bool) -> None:
             assert r["native_vs_go"] is None
         if name != "parked":  # the checksums agree with the expected work
             assert r["native"]["checksum"] is not None and r["reference"]["checksum"] is not None
+            assert r["native_unchecked"]["checksum"] == r["native"]["checksum"]
     targets = doc["targets"]
     assert len(targets) == GO_TARGETS + 1
     for t in targets:
