@@ -69,7 +69,7 @@ void defer_free_g(GoxG *g) {
     g->nbases = g->bases_cap = 0;
 }
 
-static void push_base(GoxG *g, size_t v) {
+static inline void push_base(GoxG *g, size_t v) {
     if (g->nbases == g->bases_cap) {
         g->bases_cap = g->bases_cap ? 2 * g->bases_cap : 8;
         g->bases = xrealloc(g->bases, g->bases_cap * sizeof *g->bases);
@@ -170,12 +170,25 @@ static bool panic_text(GoxRuntime *R, uint64_t slot0, uint64_t slot1, Buf *b) {
     }
 }
 
+/* A panic's text, made on first use when the value is no reference (a pure function of the
+ * value: the common int panic costs no formatting unless a report or the trace shows it). */
+static const char *prec_text(GoxRuntime *R, PanicRec *p) {
+    if (!p->text) {
+        Buf b = {0};
+        panic_text(R, p->slot0, p->slot1, &b); /* cannot fail: no object to read */
+        p->text = xstrdup(b.data ? b.data : "");
+        buf_free(&b);
+    }
+    return p->text;
+}
+
 /* printpanics, oldest first (Go 1.25): a recovered value panicked again as the very same value
  * prints once, as `[recovered, repanicked]`. */
 void defer_report(GoxRuntime *R, GoxG *g) {
     Buf b = {0};
     for (size_t i = 0; i < g->npanics;) {
-        const PanicRec *p = &g->panics[i];
+        PanicRec *p = &g->panics[i];
+        prec_text(R, p);
         if (i) buf_puts(&b, "\n\t");
         bool again = i + 1 < g->npanics && g->panics[i + 1].slot0 == p->slot0 && g->panics[i + 1].slot1 == p->slot1;
         if (p->recovered && again) {
@@ -193,12 +206,26 @@ void defer_report(GoxRuntime *R, GoxG *g) {
     buf_free(&b);
 }
 
+/* Run a deferred call whose record has just been taken off its frame: its arguments move to
+ * this C frame (the record is gone while it runs). */
+static inline void run_record(GoxRuntime *R, DeferRec d) {
+    uint64_t local[16];
+    uint64_t *args = local;
+    if (d.nargs) {
+        if (d.nargs > 16) args = xmalloc(d.nargs * sizeof *args);
+        memcpy(args, d.args, d.nargs * sizeof *args);
+        free(d.args);
+    }
+    sched_call_entry(R, d.fn, args, d.nargs);
+    if (args != local) free(args);
+}
+
 /* ---- the panic machinery ------------------------------------------------------------------- */
 __attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t i) {
     DeferFrame *fr = g->frames[i];
     while (g->nbases && g->bases[g->nbases - 1] > i) g->nbases--;
     fr->recovered = true;
-    gc_pause_restore(R, g, fr->pause);
+    if (g->pause != fr->pause) gc_pause_restore(R, g, fr->pause);
     g->shadow_top = fr->shadow; /* as compiled code's gox_shadow_unwind(&F) after the longjmp */
     if (R->parallel) { /* the frame's function holds the runtime lock as it did at enter */
         rt_set_depth(fr->lock_depth ? fr->lock_depth : 1);
@@ -211,7 +238,7 @@ __attribute__((noreturn)) static void unrecovered(GoxRuntime *R, GoxG *g, size_t
     defer_report(R, g);
     if (trace_on(R)) {
         Buf m = {0};
-        buf_printf(&m, "panic: %s", g->panics[pi].text);
+        buf_printf(&m, "panic: %s", prec_text(R, &g->panics[pi]));
         TraceArg a = {.key = "message", .kind = TV_STR, .s = m.data, .slen = m.len};
         trace_emit(R, "fatal", &a, 1);
         buf_free(&m);
@@ -230,30 +257,25 @@ __attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) 
         DeferFrame *fr = g->frames[i];
         /* the calls the panic left (an extern's pause among them) are over, as the reference's
          * finally clauses end them while its exception passes */
-        gc_pause_restore(R, g, fr->pause);
+        if (g->pause != fr->pause) gc_pause_restore(R, g, fr->pause);
         /* ... and so are their frames: the shadow records the panic left behind (the callees
          * between this frame and the panicking call) are dead, as the reference has popped
          * its frames; only the records active when the frame opened stay roots */
         g->shadow_top = fr->shadow;
         while (fr->ndefers) {
-            DeferRec d = fr->defers[--fr->ndefers];
-            uint64_t local[16];
-            uint64_t *args = d.nargs <= 16 ? local : xmalloc(d.nargs * sizeof *args);
-            if (d.nargs) memcpy(args, d.args, d.nargs * sizeof *args);
-            free(d.args);
             push_base(g, i + 1); /* run because of a panic: recover may see it */
-            sched_call_entry(R, d.fn, args, d.nargs);
+            run_record(R, fr->defers[--fr->ndefers]);
             g->nbases--;
-            if (args != local) free(args);
             if (g->panics[pi].recovered) recover_to(R, g, i);
         }
         pop_frame(g); /* the frame closes; the panic goes on to the next frame out */
     }
 }
 
-__attribute__((noreturn)) static void start_panic(GoxRuntime *R, uint64_t slot0, uint64_t slot1, char *text) {
+/* text: the value's text, or NULL to make it when needed (prec_text: not a reference) */
+__attribute__((noreturn)) static void start_panic(GoxRuntime *R, GoxG *g, uint64_t slot0, uint64_t slot1,
+                                                  char *text) {
     GoxSched *S = R->sched;
-    GoxG *g = sched_current(R);
     if (g->npanics == g->panics_cap) {
         g->panics_cap = g->panics_cap ? 2 * g->panics_cap : 4;
         g->panics = xrealloc(g->panics, g->panics_cap * sizeof *g->panics);
@@ -261,7 +283,8 @@ __attribute__((noreturn)) static void start_panic(GoxRuntime *R, uint64_t slot0,
     size_t pi = g->npanics++;
     g->panics[pi] = (PanicRec){slot0, slot1, text, S->next_fid, false};
     if (trace_on(R)) {
-        TraceArg a = {.key = "value", .kind = TV_STR, .s = text, .slen = strlen(text)};
+        const char *t = prec_text(R, &g->panics[pi]);
+        TraceArg a = {.key = "value", .kind = TV_STR, .s = t, .slen = strlen(t)};
         trace_emit(R, "panic", &a, 1);
     }
     unwind(R, g, pi);
@@ -278,38 +301,46 @@ void defer_runtime_error(GoxRuntime *R) {
     GoxRef s = string_new(R, (const uint8_t *)msg, strlen(msg));
     gc_pause_adjust(R, -1);
     uint64_t slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | K_STRING;
-    start_panic(R, slot0, s, msg);
+    start_panic(R, sched_current(R), slot0, s, msg);
 }
 
 /* ---- frames -------------------------------------------------------------------------------- */
-static DeferFrame *frame_by_id(GoxRuntime *R, GoxG *g, uint64_t frame, const char *fn) {
-    if (!g->nframes || g->frames[g->nframes - 1]->fid != frame) {
-        if (g->nframes)
-            gox_fail(R, ERR_ABI, "%s: frame %" PRIu64 " is not the innermost open frame (%" PRIu64 " is)", fn, frame,
-                     g->frames[g->nframes - 1]->fid);
-        else
-            gox_fail(R, ERR_ABI, "%s: frame %" PRIu64 " is not the innermost open frame (no frame is open)", fn, frame);
-        return NULL;
+__attribute__((noinline, cold)) static void frame_error(GoxRuntime *R, GoxG *g, uint64_t frame, const char *fn) {
+    if (g->nframes)
+        gox_fail(R, ERR_ABI, "%s: frame %" PRIu64 " is not the innermost open frame (%" PRIu64 " is)", fn, frame,
+                 g->frames[g->nframes - 1]->fid);
+    else
+        gox_fail(R, ERR_ABI, "%s: frame %" PRIu64 " is not the innermost open frame (no frame is open)", fn, frame);
+}
+
+static inline DeferFrame *frame_by_id(GoxRuntime *R, GoxG *g, uint64_t frame, const char *fn) {
+    if (g->nframes) {
+        DeferFrame *fr = g->frames[g->nframes - 1];
+        if (fr->fid == frame) return fr;
     }
-    return g->frames[g->nframes - 1];
+    frame_error(R, g, frame, fn);
+    return NULL;
+}
+
+__attribute__((noinline)) static void grow_frames(GoxG *g) {
+    g->frames = xrealloc(g->frames, (g->nalloc + 1) * sizeof *g->frames);
+    g->frames[g->nalloc++] = xcalloc(1, sizeof(DeferFrame));
 }
 
 uint64_t gox_defer_frame_enter(void) {
     GOX_ENTER(R);
-    GoxSched *S = sched_of(R);
     GoxG *g = sched_g(R);
-    if (g->nframes == g->nalloc) {
-        g->frames = xrealloc(g->frames, (g->nalloc + 1) * sizeof *g->frames);
-        g->frames[g->nalloc++] = xcalloc(1, sizeof(DeferFrame));
-    }
+    GoxSched *S = R->sched; /* (sched_g made it) */
+    if (g->nframes == g->nalloc) grow_frames(g);
     DeferFrame *fr = g->frames[g->nframes++];
-    fr->fid = S->next_fid++;
+    uint64_t fid = S->next_fid++;
+    fr->fid = fid;
     fr->ndefers = 0;
     fr->recovered = false;
     fr->pause = g->pause;
     fr->lock_depth = R->parallel ? rt_depth() - 1 : 0; /* the caller's (GOX_ENTER counted this call) */
     fr->shadow = g->shadow_top;
-    return fr->fid;
+    return fid;
 }
 
 void *gox_defer_frame_jmpbuf(uint64_t frame) {
@@ -318,12 +349,8 @@ void *gox_defer_frame_jmpbuf(uint64_t frame) {
     return fr ? (void *)&fr->jb : (void *)&dummy_jb;
 }
 
-void gox_defer_frame_exit(uint64_t frame) {
-    GOX_ENTER(R);
-    GoxSched *S = sched_of(R);
-    GoxG *g = sched_g(R);
-    DeferFrame *fr = frame_by_id(R, g, frame, "gox_defer_frame_exit");
-    if (!fr) return;
+/* The exit of a frame that recovered or still has records. */
+__attribute__((noinline)) static void frame_exit_slow(GoxRuntime *R, GoxG *g, DeferFrame *fr) {
     size_t i = g->nframes - 1;
     if (fr->recovered) {
         /* Panicking stopped here: every panic started within this frame's extent is over (the
@@ -333,24 +360,29 @@ void gox_defer_frame_exit(uint64_t frame) {
         for (size_t j = 0; j < g->npanics; j++) {
             if (g->panics[j].start_fid <= fr->fid)
                 g->panics[k++] = g->panics[j];
-            else
+            else if (g->panics[j].text)
                 free(g->panics[j].text);
         }
         g->npanics = k;
         if (trace_on(R)) trace_emit(R, "recover", NULL, 0);
     }
-    (void)S;
     while (fr->ndefers) {
-        DeferRec d = fr->defers[--fr->ndefers];
-        uint64_t local[16];
-        uint64_t *args = d.nargs <= 16 ? local : xmalloc(d.nargs * sizeof *args);
-        if (d.nargs) memcpy(args, d.args, d.nargs * sizeof *args);
-        free(d.args);
-        sched_call_entry(R, d.fn, args, d.nargs); /* a panic in it runs the rest (unwind) */
-        if (args != local) free(args);
+        run_record(R, fr->defers[--fr->ndefers]); /* a panic in it runs the rest (unwind) */
         fr = g->frames[i];
     }
-    pop_frame(g);
+    g->nframes--; /* pop_frame: no record is left */
+    fr->recovered = false;
+}
+
+void gox_defer_frame_exit(uint64_t frame) {
+    GOX_ENTER(R);
+    GoxG *g = sched_g(R);
+    DeferFrame *fr = frame_by_id(R, g, frame, "gox_defer_frame_exit");
+    if (!fr) return;
+    if (fr->recovered || fr->ndefers)
+        frame_exit_slow(R, g, fr);
+    else
+        g->nframes--; /* pop_frame: nothing to run or free */
 }
 
 void gox_defer_push(const void *func_ptr, const uint64_t *args, uint32_t args_len) {
@@ -383,13 +415,7 @@ void gox_defer_pop(void) {
         return;
     }
     DeferFrame *fr = g->frames[g->nframes - 1];
-    DeferRec d = fr->defers[--fr->ndefers];
-    uint64_t local[16];
-    uint64_t *args = d.nargs <= 16 ? local : xmalloc(d.nargs * sizeof *args);
-    if (d.nargs) memcpy(args, d.args, d.nargs * sizeof *args);
-    free(d.args);
-    sched_call_entry(R, d.fn, args, d.nargs);
-    if (args != local) free(args);
+    run_record(R, fr->defers[--fr->ndefers]);
 }
 
 void gox_panic(uint64_t slot0, uint64_t slot1) {
@@ -399,7 +425,12 @@ void gox_panic(uint64_t slot0, uint64_t slot1) {
         gox_fail(R, ERR_PANIC, "panic called with nil argument");
         return;
     }
-    if (gox_is_ref_kind(kind) && slot1 && !heap_get(R, slot1, "gox_panic", "the panic value's object")) return;
+    GoxG *g = sched_current(R); /* NULL: host mode */
+    if (!gox_is_ref_kind(kind)) {
+        if (g) start_panic(R, g, slot0, slot1, NULL); /* the text when needed */
+    } else if (slot1 && !heap_get(R, slot1, "gox_panic", "the panic value's object")) {
+        return;
+    }
     Buf b = {0};
     if (!panic_text(R, slot0, slot1, &b)) { /* not a string (reported) */
         buf_free(&b);
@@ -407,7 +438,7 @@ void gox_panic(uint64_t slot0, uint64_t slot1) {
     }
     char *text = xstrdup(b.data ? b.data : "");
     buf_free(&b);
-    if (sched_program_mode(R)) start_panic(R, slot0, slot1, text);
+    if (g) start_panic(R, g, slot0, slot1, text);
     /* host mode: nothing to unwind to; the panic's text goes to the error record */
     gox_fail(R, ERR_PANIC, "%s", text);
     free(text);
@@ -423,7 +454,8 @@ uint64_t gox_recover(uint64_t *out_slot1) {
     if (p->recovered || g->nframes != g->bases[g->nbases - 1] + 1) return 0;
     p->recovered = true;
     if (trace_on(R)) {
-        TraceArg a = {.key = "value", .kind = TV_STR, .s = p->text, .slen = strlen(p->text)};
+        const char *text = prec_text(R, p);
+        TraceArg a = {.key = "value", .kind = TV_STR, .s = text, .slen = strlen(text)};
         trace_emit(R, "recovered", &a, 1);
     }
     if (out_slot1) *out_slot1 = p->slot1;

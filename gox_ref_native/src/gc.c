@@ -33,14 +33,6 @@ void gc_reset(GoxRuntime *R) {
     R->freed_objects = R->freed_bytes = 0;
 }
 
-GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
-    GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
-    R->allocated_objects++;
-    R->allocated_bytes += OBJ_SIZE(o);
-    if (R->state != GC_PAUSE) R->debt += OBJ_SIZE(o);
-    return o;
-}
-
 /* ---- colors -------------------------------------------------------------------------------- */
 void gc_mark_gray(GoxRuntime *R, GoxObj *o) {
     if (o->mark == WHITE0 || o->mark == WHITE1) {
@@ -53,8 +45,7 @@ void gc_mark_gray(GoxRuntime *R, GoxObj *o) {
     }
 }
 
-void gc_barrier(GoxRuntime *R, GoxObj *parent, uint64_t child) {
-    if (R->state != GC_PROPAGATE || parent->mark != BLACK || child == 0) return;
+void gc_barrier_slow(GoxRuntime *R, uint64_t child) {
     GoxObj *c = heap_lookup(R, child, true);
     if (c) gc_mark_gray(R, c);
 }
@@ -276,7 +267,7 @@ static bool safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs);
 /* Every allocation is a safepoint (docs/GC.md).  In parallel mode it is also where a goroutine
  * stops for another's collection (its live values stay roots), and a collection's work runs
  * with the world stopped: it is decided again once every other goroutine has stopped. */
-bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     if (!R->parallel) return safepoint(R, args, nargs);
     sched_safepoint(R, args, nargs);
     if (R->pause_depth) return true;

@@ -34,22 +34,26 @@ static int slot_type(GoxRuntime *R, GoxObj *o, size_t idx) {
     }
 }
 
-static GoxObj *slot_obj(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
+/* slot_obj's failures: not a live object, or idx out of range (the error recorded) */
+__attribute__((noinline, cold)) static GoxObj *slot_fail(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
     GoxObj *o = heap_get(R, ref, fn, NULL);
     if (!o) return NULL;
-    if (idx >= o->nslots) {
-        Buf b = {0};
-        buf_printf(&b, "%s: slot index %zu out of range for ", fn, idx);
-        buf_kind(&b, o->kind);
-        buf_printf(&b, " object 0x%" PRIx64 " with %u slots", heap_canon(R, ref), o->nslots);
-        gox_fail_buf(R, ERR_ABI, &b);
-        return NULL;
-    }
-    return o;
+    Buf b = {0};
+    buf_printf(&b, "%s: slot index %zu out of range for ", fn, idx);
+    buf_kind(&b, o->kind);
+    buf_printf(&b, " object 0x%" PRIx64 " with %u slots", heap_canon(R, ref), o->nslots);
+    gox_fail_buf(R, ERR_ABI, &b);
+    return NULL;
 }
 
-GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
-    GOX_ENTER(R);
+static inline GoxObj *slot_obj(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
+    GoxObj *o = heap_lookup(R, ref, false);
+    return o && idx < o->nslots ? o : slot_fail(R, ref, idx, fn);
+}
+
+/* gox_rt_alloc's checks of its arguments, in the reference's order (false: the error recorded) */
+__attribute__((noinline)) static bool alloc_args_ok(GoxRuntime *R, uint8_t value_kind, uint16_t type_id,
+                                                    uint16_t slots) {
     const char *fn = "gox_rt_alloc";
     if (value_kind != K_STRUCT && value_kind != K_POINTER && value_kind != K_BOXED_INT &&
         value_kind != K_BOXED_FLOAT && value_kind != K_BOXED_BOOL) {
@@ -58,21 +62,21 @@ GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
         buf_kind(&b, value_kind);
         buf_puts(&b, " has its own constructor; expected 21 (Struct), 22 (Pointer) or 24..26 (boxed values)");
         gox_fail_buf(R, ERR_ABI, &b);
-        return 0;
+        return false;
     }
     if (value_kind == K_STRUCT) {
         GoxType *t = heap_get_type(R, type_id, fn);
-        if (!t) return 0;
+        if (!t) return false;
         if (slots != t->n) {
             gox_fail(R, ERR_ABI, "%s: struct type %u has %u slots, but slots=%u", fn, type_id, t->n, slots);
-            return 0;
+            return false;
         }
     } else if (value_kind == K_POINTER) {
         if (slots != 1 || !(type_id > 0 && type_id <= K_MAX) || type_id == K_INTERFACE) {
             gox_fail(R, ERR_ABI,
                      "%s: a Pointer box takes slots=1 and type_id = the boxed value kind, got slots=%u, type_id=%u", fn,
                      slots, type_id);
-            return 0;
+            return false;
         }
     } else if (slots != 1) {
         Buf b = {0};
@@ -80,8 +84,17 @@ GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
         buf_kind(&b, value_kind);
         buf_printf(&b, " objects have 1 slot, got slots=%u", slots);
         gox_fail_buf(R, ERR_ABI, &b);
-        return 0;
+        return false;
     }
+    return true;
+}
+
+GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+    GOX_ENTER(R);
+    /* the common case (a struct of a registered type) checked inline, the rest in order */
+    if (!(value_kind == K_STRUCT && type_id < R->ntypes && slots == R->types[type_id].n) &&
+        !alloc_args_ok(R, value_kind, type_id, slots))
+        return 0;
     if (!gc_safepoint(R, NULL, 0)) return 0;
     return OBJ_REF(gc_alloc(R, value_kind, type_id, slots));
 }
@@ -92,12 +105,10 @@ uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
     return o ? o->slots[idx] : 0;
 }
 
-void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
-    GOX_ENTER(R);
+/* gox_gc_write_slot past its fast path: headers, interface halves, the errors */
+__attribute__((noinline)) static void write_slot_checked(GoxRuntime *R, GoxObj *o, GoxRef obj, size_t idx,
+                                                         uint64_t val, int st) {
     const char *fn = "gox_gc_write_slot";
-    GoxObj *o = slot_obj(R, obj, idx, fn);
-    if (!o) return;
-    int st = slot_type(R, o, idx);
     char where[160];
     if (st < 0) {
         Buf b = {0};
@@ -131,6 +142,17 @@ void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
         if (!ok) return;
     }
     o->slots[idx] = val;
+}
+
+void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
+    GOX_ENTER(R);
+    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
+    if (!o) return;
+    int st = slot_type(R, o, idx);
+    if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok(R, val)))
+        o->slots[idx] = val;
+    else
+        write_slot_checked(R, o, obj, idx, val, st);
 }
 
 void gox_rt_write_barrier(GoxRef parent, GoxRef child) {

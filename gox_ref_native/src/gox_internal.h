@@ -54,7 +54,12 @@ enum {
 enum { ST_VALUE = 0, ST_GC_REF = 1, ST_IFACE0 = 2, ST_IFACE1 = 3 };
 
 bool gox_valid_kind(unsigned kind);
-bool gox_is_ref_kind(unsigned kind);
+/* String, Array, Slice, Map, Channel, Closure, Struct, Pointer and the boxed values */
+#define REF_KIND_MASK                                                                                  \
+    ((1u << K_STRING) | (1u << K_ARRAY) | (1u << K_SLICE) | (1u << K_MAP) | (1u << K_CHANNEL) |        \
+     (1u << K_CLOSURE) | (1u << K_STRUCT) | (1u << K_POINTER) | (1u << K_BOXED_INT) |                  \
+     (1u << K_BOXED_FLOAT) | (1u << K_BOXED_BOOL))
+static inline bool gox_is_ref_kind(unsigned kind) { return kind < 32 && ((REF_KIND_MASK >> kind) & 1u); }
 unsigned gox_scalar_bytes(unsigned kind);
 uint64_t gox_normalize(unsigned kind, uint64_t val);
 const char *gox_kind_title(unsigned kind); /* "String", "BoxedInt", ... or NULL */
@@ -102,10 +107,14 @@ typedef struct {
 
 /* u64 -> u64 open-addressing hash map (keys != 0 mapped through a salt; deletions by
  * backward shift), used for the checked-mode address set, stack maps, the sim stack. */
+struct GoxRuntime;
 typedef struct {
     uint64_t *keys, *vals;
     uint8_t *used;
     size_t cap, len;
+    /* R->addrs only: the runtime whose object arena (heap.c) holds the rest of the set, so
+     * u64map_get on it answers for every address ever handed out */
+    const struct GoxRuntime *arena;
 } U64Map;
 bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out);
 void u64map_put(U64Map *m, uint64_t key, uint64_t val);
@@ -167,7 +176,14 @@ typedef struct GoxRuntime {
     int dead_mark;
     GoxType *types;
     size_t ntypes, types_cap;
-    U64Map addrs; /* checked mode: every object address ever handed out -> 1 */
+    U64Map addrs; /* checked mode: the set of every object address ever handed out: the
+                   * arena's (below) plus, in this map, objects made before checked mode was on */
+    /* checked mode's object arena (heap.c): objects bump-allocated from aligned chunks, each
+     * with a bitmap of its object starts, so membership is a chunk lookup and a bit test */
+    struct HeapChunk **chunk_tab; /* open addressing by address >> CHUNK_SHIFT */
+    size_t chunk_mask, nchunks;
+    struct HeapChunk *cur_chunk;  /* the one allocations bump in */
+    uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
     U64Map live_set; /* unchecked mode: the address of every live object -> 1 (heap_maybe_ref) */
     /* collector */
     int state, current_white;
@@ -247,28 +263,106 @@ void heap_free(GoxRuntime *R, GoxObj *o);
 void heap_drop_all(GoxRuntime *R);
 /* The canonical address of a value that is an object this runtime ever made, else the value. */
 uint64_t heap_canon(GoxRuntime *R, uint64_t ref);
+/* The arena's chunks (heap.c): CHUNK_BYTES-aligned, bump-allocated, never reused in checked
+ * mode; bit k of starts: an object's header (its GoxRef) at base + 8k. */
+#define CHUNK_SHIFT 20
+#define CHUNK_BYTES ((uintptr_t)1 << CHUNK_SHIFT)
+typedef struct HeapChunk {
+    uintptr_t base;
+    size_t used; /* the bump offset */
+    size_t nobj; /* objects whose memory is in use: live, awaiting sweep or quarantined */
+    uint64_t starts[CHUNK_BYTES / 8 / 64];
+} HeapChunk;
+
+static inline HeapChunk *chunk_of(const GoxRuntime *R, uint64_t addr) {
+    if (addr - R->arena_lo >= R->arena_hi - R->arena_lo) return NULL;
+    uint64_t key = addr >> CHUNK_SHIFT;
+    for (size_t i = (size_t)key & R->chunk_mask;; i = (i + 1) & R->chunk_mask) {
+        HeapChunk *c = R->chunk_tab[i];
+        if (!c || (c->base >> CHUNK_SHIFT) == key) return c;
+    }
+}
+
+/* c: chunk_of(ref) (so ref's offset in it is its low bits: no load of c->base) */
+static inline bool chunk_has(const HeapChunk *c, uint64_t ref) {
+    uint64_t off = ref & (CHUNK_BYTES - 1);
+    if (off & 7) return false;
+    off >>= 3;
+    return (c->starts[off >> 6] >> (off & 63)) & 1;
+}
+
+GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside the arena */
+
+/* The object of a value that is an object this runtime ever made (checked mode: freed ones
+ * included), else NULL; unchecked mode trusts any non-zero value. */
+static inline GoxObj *heap_known(GoxRuntime *R, uint64_t ref) {
+    if (ref == 0) return NULL;
+    if (!R->checked) return REF_OBJ(ref);
+    const HeapChunk *c = chunk_of(R, ref);
+    if (c) return chunk_has(c, ref) ? REF_OBJ(ref) : NULL;
+    return heap_known_slow(R, ref);
+}
+
 /* The object a value names if it is a live (or, with dead_ok, awaiting-sweep) object. */
-GoxObj *heap_lookup(GoxRuntime *R, uint64_t ref, bool dead_ok);
-bool heap_is_live(GoxRuntime *R, uint64_t ref);
+static inline GoxObj *heap_lookup(GoxRuntime *R, uint64_t ref, bool dead_ok) {
+    GoxObj *o = heap_known(R, ref);
+    if (!o || (o->flags & FLAG_FREED)) return NULL;
+    if (!dead_ok && o->mark == R->dead_mark) return NULL;
+    return o;
+}
+static inline bool heap_is_live(GoxRuntime *R, uint64_t ref) { return heap_lookup(R, ref, false) != NULL; }
 /* The conservative test for an untyped word (a spawned or deferred call's argument): is it a
  * live object?  Safe on any value in both modes (unchecked mode trusts references, not words). */
 bool heap_maybe_ref(GoxRuntime *R, uint64_t val);
 void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b);
-GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what);
-GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn);
+/* The live object ref names, else NULL with the ABI error recorded (what: "a live object"). */
+GoxObj *heap_get_fail(GoxRuntime *R, GoxRef ref, const char *fn, const char *what);
+static inline GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {
+    GoxObj *o = heap_lookup(R, ref, false);
+    return o ? o : heap_get_fail(R, ref, fn, what);
+}
+/* ... and of the given kind */
+GoxObj *heap_get_kind_fail(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn);
+static inline GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
+    GoxObj *o = heap_lookup(R, ref, false);
+    return o && o->kind == kind ? o : heap_get_kind_fail(R, ref, kind, fn);
+}
 bool heap_check_ref_value(GoxRuntime *R, uint64_t val, const char *fn, const char *where);
 /* The fast path of heap_check_ref_value: may val be stored where a reference belongs?
  * Callers test it first and format their error text only when it fails. */
 static inline bool heap_ref_ok(GoxRuntime *R, uint64_t val) { return val == 0 || heap_is_live(R, val); }
-GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char *fn);
+GoxType *heap_get_type_fail(GoxRuntime *R, uint32_t type_id, const char *fn);
+static inline GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char *fn) {
+    return type_id < R->ntypes ? &R->types[type_id] : heap_get_type_fail(R, type_id, fn);
+}
 void heap_set_checked(GoxRuntime *R, bool on);
 
 /* ---- collector (gc.c) -------------------------------------------------------------------- */
 void gc_reset(GoxRuntime *R);
-GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots);
-bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs);
+/* A new object of the current white, counted (the caller passed its safepoint). */
+static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
+    GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
+    R->allocated_objects++;
+    R->allocated_bytes += OBJ_SIZE(o);
+    if (R->state != GC_PAUSE) R->debt += OBJ_SIZE(o);
+    return o;
+}
+bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs);
+/* Every allocation is a safepoint (docs/GC.md): a collection step when one is due.  The test
+ * inline; with one worker nothing else happens when none is due. */
+static inline bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
+    if (!R->parallel &&
+        (R->pause_depth || (R->state == GC_PAUSE ? R->live_bytes < R->threshold : R->debt < R->step_size)))
+        return true;
+    return gc_safepoint_slow(R, args, nargs);
+}
 void gc_mark_gray(GoxRuntime *R, GoxObj *o);
-void gc_barrier(GoxRuntime *R, GoxObj *parent, uint64_t child);
+void gc_barrier_slow(GoxRuntime *R, uint64_t child);
+/* The write barrier (docs/GC.md): a child stored into a black object turns gray while marking. */
+static inline void gc_barrier(GoxRuntime *R, GoxObj *parent, uint64_t child) {
+    if (R->state != GC_PROPAGATE || parent->mark != BLACK || child == 0) return;
+    gc_barrier_slow(R, child);
+}
 bool gc_step(GoxRuntime *R, uint64_t budget, const uint64_t *args, size_t nargs, bool *ok);
 bool gc_start_cycle(GoxRuntime *R, const uint64_t *args, size_t nargs);
 typedef void (*ChildFn)(GoxRuntime *R, void *ctx, uint64_t ref);
@@ -401,6 +495,7 @@ enum { SEL_SEND = 0, SEL_RECV = 1 };
 typedef struct {
     int dir;
     uint64_t ch, val;
+    GoxObj *o; /* the channel's object (validated when the case was added; a root until exec) */
 } SelCase;
 typedef struct {
     bool open;

@@ -1,16 +1,37 @@
 /* heap.c: objects, allocation numbers, canonical addresses, validation, the type table.
  *
- * Checked mode keeps every address it ever handed out in `addrs` and never returns a freed
- * object's memory to malloc (the object is quarantined with FLAG_FREED), so a freed reference
- * is always recognised and no address is ever reused.  Unchecked mode frees at once and
+ * Checked mode keeps the set of every address it ever handed out and never gives a freed
+ * object's memory back (the object is quarantined with FLAG_FREED), so a freed reference is
+ * always recognised and no address is ever reused.  Its objects are bump-allocated from
+ * CHUNK_BYTES-aligned chunks (the arena); each chunk has a bitmap of its objects' header
+ * addresses, so membership in the set is a chunk lookup (a small table indexed by address >>
+ * CHUNK_SHIFT) and a bit test, and an allocation is a bump, a bit and nothing else (the chunk's
+ * memory is fresh: never reused).  Objects made before checked mode was switched on live
+ * elsewhere and are in the hash map R->addrs.  Unchecked mode mallocs and frees at once and
  * trusts its caller with references; only the words that carry no kind (the arguments of a
  * spawned or deferred call, roots when they are live objects) are looked up, in live_set.
+ * Nothing of this shows: allocation numbers, the allocation-order list (sweep order) and the
+ * byte accounting (8 + 8 x slots) are the same whatever the memory comes from.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gox_internal.h"
+
+#ifdef GOX_ASAN
+#include <sanitizer/asan_interface.h>
+#define OBJ_REDZONE 16u /* poisoned bytes after each arena object */
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((const void *)(p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((const void *)(p), (n))
+#else
+#define OBJ_REDZONE 0u
+#define POISON(p, n) ((void)0)
+#define UNPOISON(p, n) ((void)0)
+#endif
 
 /* ---- u64 hash map ----------------------------------------------------------------------- */
 static size_t mix(uint64_t k) {
@@ -22,7 +43,9 @@ static size_t mix(uint64_t k) {
     return (size_t)k;
 }
 
-bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out) {
+static bool arena_has(const GoxRuntime *R, uint64_t ref);
+
+static bool map_get(const U64Map *m, uint64_t key, uint64_t *out) {
     if (!m->cap) return false;
     size_t mask = m->cap - 1;
     for (size_t i = mix(key) & mask;; i = (i + 1) & mask) {
@@ -34,15 +57,26 @@ bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out) {
     }
 }
 
+bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out) {
+    if (m->arena && arena_has(m->arena, key)) {
+        if (out) *out = 1;
+        return true;
+    }
+    return map_get(m, key, out);
+}
+
 static void u64map_grow(U64Map *m) {
     U64Map n = {0};
+    n.arena = m->arena;
     n.cap = m->cap ? m->cap * 2 : 64;
     n.keys = xcalloc(n.cap, sizeof *n.keys);
     n.vals = xcalloc(n.cap, sizeof *n.vals);
     n.used = xcalloc(n.cap, 1);
     for (size_t i = 0; i < m->cap; i++)
         if (m->used[i]) u64map_put(&n, m->keys[i], m->vals[i]);
-    u64map_free(m);
+    free(m->keys);
+    free(m->vals);
+    free(m->used);
     *m = n;
 }
 
@@ -100,9 +134,128 @@ void u64map_free(U64Map *m) {
     memset(m, 0, sizeof *m);
 }
 
+/* ---- the arena (checked mode) ------------------------------------------------------------- */
+static inline void chunk_bit(HeapChunk *c, uint64_t ref, bool on) {
+    uint64_t off = (ref - c->base) >> 3;
+    if (on)
+        c->starts[off >> 6] |= (uint64_t)1 << (off & 63);
+    else
+        c->starts[off >> 6] &= ~((uint64_t)1 << (off & 63));
+}
+
+static bool arena_has(const GoxRuntime *R, uint64_t ref) {
+    const HeapChunk *c = chunk_of(R, ref);
+    return c && chunk_has(c, ref);
+}
+
+static void chunk_tab_insert(GoxRuntime *R, HeapChunk *c) {
+    size_t i = (size_t)(c->base >> CHUNK_SHIFT) & R->chunk_mask;
+    while (R->chunk_tab[i]) i = (i + 1) & R->chunk_mask;
+    R->chunk_tab[i] = c;
+}
+
+static void chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
+    HeapChunk **old = R->chunk_tab;
+    size_t ocap = old ? R->chunk_mask + 1 : 0;
+    R->chunk_tab = xcalloc(cap, sizeof *R->chunk_tab);
+    R->chunk_mask = cap - 1;
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i]) chunk_tab_insert(R, old[i]);
+    free(old);
+}
+
+#define POPULATE_AFTER_CHUNKS 8u
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it (EINVAL): lazy faults */
+#endif
+
+static HeapChunk *chunk_new(GoxRuntime *R) {
+    /* twice the size, then the unaligned ends go back */
+    void *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fputs("fatal error: gox: out of memory\n", stderr);
+        abort();
+    }
+    uintptr_t a = (uintptr_t)p, base = (a + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1);
+    if (base > a) munmap(p, base - a);
+    if (a + 2 * CHUNK_BYTES > base + CHUNK_BYTES) munmap((void *)(base + CHUNK_BYTES), a + CHUNK_BYTES - base);
+    /* a big heap (checked mode never gives memory back) faults its pages in a chunk at a time:
+     * one call instead of a fault per page; a small one keeps touching them lazily */
+    if (R->nchunks >= POPULATE_AFTER_CHUNKS) madvise((void *)base, CHUNK_BYTES, MADV_POPULATE_WRITE);
+    POISON(base, CHUNK_BYTES);
+    HeapChunk *c = xcalloc(1, sizeof *c);
+    c->base = base;
+    if (!R->chunk_tab || 2 * (R->nchunks + 1) > R->chunk_mask + 1)
+        chunk_tab_rebuild(R, R->chunk_tab ? 2 * (R->chunk_mask + 1) : 64);
+    chunk_tab_insert(R, c);
+    if (!R->nchunks++) {
+        R->arena_lo = base;
+        R->arena_hi = base + CHUNK_BYTES;
+    } else {
+        if (base < R->arena_lo) R->arena_lo = base;
+        if (base + CHUNK_BYTES > R->arena_hi) R->arena_hi = base + CHUNK_BYTES;
+    }
+    R->addrs.arena = R;
+    return c;
+}
+
+/* A chunk none of whose objects is in use any more (only outside checked mode) goes back. */
+static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
+    UNPOISON(c->base, CHUNK_BYTES);
+    munmap((void *)c->base, CHUNK_BYTES);
+    size_t i = (size_t)(c->base >> CHUNK_SHIFT) & R->chunk_mask;
+    while (R->chunk_tab[i] != c) i = (i + 1) & R->chunk_mask;
+    R->chunk_tab[i] = NULL;
+    /* linear probing: the rest of the cluster goes in again */
+    for (size_t j = (i + 1) & R->chunk_mask; R->chunk_tab[j]; j = (j + 1) & R->chunk_mask) {
+        HeapChunk *m = R->chunk_tab[j];
+        R->chunk_tab[j] = NULL;
+        chunk_tab_insert(R, m);
+    }
+    if (R->cur_chunk == c) R->cur_chunk = NULL;
+    free(c);
+    if (--R->nchunks == 0) {
+        free(R->chunk_tab);
+        R->chunk_tab = NULL;
+        R->chunk_mask = 0;
+        R->arena_lo = R->arena_hi = 0;
+    }
+}
+
+static GoxObj *arena_alloc(GoxRuntime *R, size_t size) {
+    size_t need = size + OBJ_REDZONE;
+    HeapChunk *c = R->cur_chunk;
+    if (!c || c->used + need > CHUNK_BYTES) c = R->cur_chunk = chunk_new(R);
+    GoxObj *o = (GoxObj *)(c->base + c->used);
+    c->used += need;
+    UNPOISON(o, size);
+    chunk_bit(c, OBJ_REF(o), true);
+    c->nobj++;
+    return o; /* zeroed: a chunk's memory is never reused */
+}
+
+/* The memory of an object that is gone (unchecked mode, or the quarantine's end). */
+static void obj_release_mem(GoxRuntime *R, GoxObj *o) {
+    HeapChunk *c = chunk_of(R, OBJ_REF(o));
+    if (!c) {
+        free(o);
+        return;
+    }
+    chunk_bit(c, OBJ_REF(o), false);
+    POISON(o, sizeof(GoxObj) + 8u * (size_t)o->nslots);
+    if (--c->nobj == 0) chunk_drop(R, c);
+}
+
 /* ---- objects ------------------------------------------------------------------------------ */
 GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color) {
-    GoxObj *o = xcalloc(1, sizeof(GoxObj) + 8u * (size_t)nslots);
+    size_t size = sizeof(GoxObj) + 8u * (size_t)nslots;
+    GoxObj *o;
+    if (R->checked) {
+        o = arena_alloc(R, size); /* in the set of addresses from now on (its bit) */
+    } else {
+        o = xcalloc(1, size);
+        u64map_put(&R->live_set, OBJ_REF(o), 1);
+    }
     o->num = R->next_num++;
     o->kind = (uint8_t)kind;
     o->type_id = (uint16_t)type_id;
@@ -116,7 +269,6 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots
     R->tail = o;
     R->live_bytes += OBJ_SIZE(o);
     R->live_objects++;
-    u64map_put(R->checked ? &R->addrs : &R->live_set, OBJ_REF(o), 1);
     return o;
 }
 
@@ -140,7 +292,7 @@ static void release(GoxRuntime *R, GoxObj *o) {
         o->mark = 0xFF;
     } else {
         u64map_del(&R->live_set, OBJ_REF(o));
-        free(o);
+        obj_release_mem(R, o);
     }
 }
 
@@ -168,40 +320,52 @@ void heap_drop_all(GoxRuntime *R) {
 void heap_set_checked(GoxRuntime *R, bool on) {
     if (on == R->checked) return;
     if (on) {
-        for (GoxObj *o = R->head; o; o = o->next) u64map_put(&R->addrs, OBJ_REF(o), 1);
+        /* arena objects still in use have their bits; the others go into the map */
+        for (GoxObj *o = R->head; o; o = o->next)
+            if (!chunk_of(R, OBJ_REF(o))) u64map_put(&R->addrs, OBJ_REF(o), 1);
+        R->addrs.arena = R;
         u64map_free(&R->live_set);
     } else {
         for (GoxObj *o = R->head; o; o = o->next) u64map_put(&R->live_set, OBJ_REF(o), 1);
+        /* the quarantine ends: in the map (objects from before checked mode) ... */
         for (size_t i = 0; i < R->addrs.cap; i++) {
             if (!R->addrs.used[i]) continue;
             GoxObj *o = REF_OBJ(R->addrs.keys[i]);
             if (o->flags & FLAG_FREED) free(o);
         }
         u64map_free(&R->addrs);
+        /* ... and in the arena, whose empty chunks go back */
+        size_t n = 0;
+        HeapChunk **all = xmalloc((R->nchunks ? R->nchunks : 1) * sizeof *all);
+        for (size_t i = 0; R->chunk_tab && i <= R->chunk_mask; i++)
+            if (R->chunk_tab[i]) all[n++] = R->chunk_tab[i];
+        for (size_t ci = 0; ci < n; ci++) {
+            HeapChunk *c = all[ci];
+            for (size_t w = 0; w < CHUNK_BYTES / 8 / 64; w++) {
+                for (uint64_t bits = c->starts[w]; bits; bits &= bits - 1) {
+                    uint64_t ref = c->base + 8u * (64u * w + (uint64_t)__builtin_ctzll(bits));
+                    GoxObj *o = REF_OBJ(ref);
+                    if (!(o->flags & FLAG_FREED)) continue;
+                    chunk_bit(c, ref, false);
+                    c->nobj--;
+                }
+            }
+            if (!c->nobj) chunk_drop(R, c);
+        }
+        free(all);
     }
     R->checked = on;
 }
 
 /* ---- lookup and validation ------------------------------------------------------------------ */
-static GoxObj *known(GoxRuntime *R, uint64_t ref) {
-    if (ref == 0) return NULL;
-    if (R->checked) return u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref) : NULL;
-    return REF_OBJ(ref); /* unchecked: trusted */
+GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref) {
+    return R->addrs.len && map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref) : NULL;
 }
 
 uint64_t heap_canon(GoxRuntime *R, uint64_t ref) {
-    GoxObj *o = known(R, ref);
+    GoxObj *o = heap_known(R, ref);
     return o ? HEAP_BASE + REF_STRIDE * o->num : ref;
 }
-
-GoxObj *heap_lookup(GoxRuntime *R, uint64_t ref, bool dead_ok) {
-    GoxObj *o = known(R, ref);
-    if (!o || (o->flags & FLAG_FREED)) return NULL;
-    if (!dead_ok && o->mark == R->dead_mark) return NULL;
-    return o;
-}
-
-bool heap_is_live(GoxRuntime *R, uint64_t ref) { return heap_lookup(R, ref, false) != NULL; }
 
 bool heap_maybe_ref(GoxRuntime *R, uint64_t val) {
     if (!val || (!R->checked && !u64map_get(&R->live_set, val, NULL))) return false;
@@ -209,7 +373,7 @@ bool heap_maybe_ref(GoxRuntime *R, uint64_t val) {
 }
 
 void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b) {
-    GoxObj *o = known(R, ref);
+    GoxObj *o = heap_known(R, ref);
     if (!o) {
         buf_printf(b, "0x%" PRIx64 " is not a reference the heap ever allocated", ref);
         return;
@@ -225,7 +389,7 @@ void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b) {
         buf_printf(b, "0x%" PRIx64 " is a freed reference (object #%" PRIu64 ")", c, o->num);
 }
 
-GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {
+GoxObj *heap_get_fail(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {
     GoxObj *o = heap_lookup(R, ref, false);
     if (o) return o;
     if (ref == 0) {
@@ -240,7 +404,7 @@ GoxObj *heap_get(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {
     return NULL;
 }
 
-GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
+GoxObj *heap_get_kind_fail(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
     GoxObj *fast = heap_lookup(R, ref, false);
     if (fast && fast->kind == kind) return fast; /* the error text is built only on failure */
     Buf what = {0};
@@ -270,7 +434,7 @@ bool heap_check_ref_value(GoxRuntime *R, uint64_t val, const char *fn, const cha
     return false;
 }
 
-GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char *fn) {
+GoxType *heap_get_type_fail(GoxRuntime *R, uint32_t type_id, const char *fn) {
     if (type_id >= R->ntypes) {
         gox_fail(R, ERR_ABI, "%s: unknown struct type id %u; expected 0..%lld (registered with gox_type_register)", fn,
                  type_id, (long long)R->ntypes - 1);

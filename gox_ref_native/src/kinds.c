@@ -11,16 +11,6 @@ const char *gox_kind_title(unsigned kind) { return kind <= K_MAX ? TITLES[kind] 
 
 bool gox_valid_kind(unsigned kind) { return kind <= K_MAX; }
 
-bool gox_is_ref_kind(unsigned kind) {
-    switch (kind) {
-    case K_STRING: case K_ARRAY: case K_SLICE: case K_MAP: case K_CHANNEL: case K_CLOSURE:
-    case K_STRUCT: case K_POINTER: case K_BOXED_INT: case K_BOXED_FLOAT: case K_BOXED_BOOL:
-        return true;
-    default:
-        return false;
-    }
-}
-
 unsigned gox_scalar_bytes(unsigned kind) {
     switch (kind) {
     case K_BOOL: case K_INT8: case K_UINT8: return 1;

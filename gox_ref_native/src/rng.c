@@ -14,6 +14,7 @@ uint64_t rng_next(Rng *r) {
 
 /* Uniform in [0, n), n >= 1: the first r = next() with r >= (2^64 - n) mod n, then r mod n. */
 uint64_t rng_below(Rng *r, uint64_t n) {
+    if ((n & (n - 1)) == 0) return rng_next(r) & (n - 1); /* a power of two: bound 0, no division */
     uint64_t bound = (0 - n) % n;
     for (;;) {
         uint64_t v = rng_next(r);

@@ -72,12 +72,12 @@ static SelectState *open_select(GoxRuntime *R, const char *fn) {
     return &g->sel;
 }
 
-static void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val) {
+static void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val, GoxObj *o) {
     if (st->n == st->cap) {
         st->cap = st->cap ? 2 * st->cap : 4;
         st->cases = xrealloc(st->cases, st->cap * sizeof *st->cases);
     }
-    st->cases[st->n++] = (SelCase){dir, ch, val};
+    st->cases[st->n++] = (SelCase){dir, ch, val, o};
 }
 
 void gox_select_start(uint32_t ncases, bool has_default) {
@@ -113,7 +113,7 @@ void gox_select_add_send(GoxRef ch, uint64_t val) {
         buf_free(&w);
         return;
     }
-    add_case(st, SEL_SEND, ch, val);
+    add_case(st, SEL_SEND, ch, val, o);
 }
 
 void gox_select_add_recv(GoxRef ch) {
@@ -122,9 +122,9 @@ void gox_select_add_recv(GoxRef ch) {
     SelectState *st = open_select(R, fn);
     if (!st) return;
     bool ok;
-    chan_obj(R, ch, fn, &ok);
+    GoxObj *o = chan_obj(R, ch, fn, &ok);
     if (!ok) return;
-    add_case(st, SEL_RECV, ch, 0);
+    add_case(st, SEL_RECV, ch, 0, o);
 }
 
 static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i) {
@@ -141,7 +141,8 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
     SelectState *st = &g->sel;
     uint32_t n = st->n;
     /* 1. poll order over the non-nil cases */
-    uint32_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    uint32_t local[16];
+    uint32_t *order = n <= 16 ? local : xmalloc(n * sizeof *order);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         if (!st->cases[i].ch) continue;
@@ -154,16 +155,16 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
     for (uint32_t x = 0; x < k; x++) {
         uint32_t i = order[x];
         const SelCase *c = &st->cases[i];
-        GoxObj *o = heap_lookup(R, c->ch, false);
+        GoxObj *o = c->o;
         if (c->dir == SEL_SEND) {
             if (chan_is_closed(o)) { /* the select is over before the panic starts */
                 g->sel_active = false;
-                free(order);
+                if (order != local) free(order);
                 gox_fail(R, ERR_PANIC, "send on closed channel");
                 return -2;
             }
             if (chan_try_send(R, o, c->val) > 0) {
-                free(order);
+                if (order != local) free(order);
                 return chose(R, g, i);
             }
         } else {
@@ -172,12 +173,12 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
             if (chan_try_recv(R, o, &v, &ok)) {
                 g->sel_value = v;
                 g->sel_ok = ok;
-                free(order);
+                if (order != local) free(order);
                 return chose(R, g, i);
             }
         }
     }
-    free(order);
+    if (order != local) free(order);
     /* 3. default, or block forever */
     if (st->has_default) return chose(R, g, -1);
     if (k == 0) {
@@ -206,7 +207,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
         w->case_i = i;
         w->sel = sw;
         w->is_send = c->dir == SEL_SEND;
-        chan_enqueue(heap_lookup(R, c->ch, false), w);
+        chan_enqueue(c->o, w);
         sw->waiters[sw->n++] = w;
     }
     me->sel_wait = sw;

@@ -1,0 +1,101 @@
+"""Checked mode's object arena (gox_ref_native/src/heap.c): objects bump-allocated from aligned
+chunks with a bitmap of object starts.  Nothing of it may show: addresses stay unique and
+recognisable, freed references keep their message, numbers and byte accounting are the
+reference's, and switching checked mode off and on (the quarantine's end, memory given back)
+keeps every live object usable."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from gox_ref import GoxABIError
+from gox_ref import ValueKind as K
+
+native = pytest.importorskip("gox_ref_native")
+from gox_ref_native import NativeRuntime  # noqa: E402
+
+CHUNK = 1 << 20
+
+
+def test_many_chunks_unique_addresses_and_numbers() -> None:
+    rt = NativeRuntime()
+    tid = rt.gox_type_register(b"Node", bytes([1, 1]))
+    rt.gox_gc_pause()
+    refs = [rt.gox_rt_alloc(K.STRUCT, tid, 2) for _ in range(60000)]  # 56 bytes each: several chunks
+    rt.gox_gc_resume()
+    rt.gox_gc_pin(refs[0])
+    assert len(set(refs)) == len(refs)
+    assert len({r >> 20 for r in refs}) > 2
+    for i in (0, 1, 18000, 18724, 18725, 40000, 59999):
+        assert rt.ref_number(refs[i]) == i + 1
+        assert rt.canonical(refs[i]) == 0x10000000 + 16 * (i + 1)
+        assert rt.gox_gc_read_slot(refs[i], 1) == 0
+    # a chain across chunk boundaries survives, the rest is collected and stays recognisable
+    for a, b in itertools.pairwise(refs[:3000]):
+        rt.gox_gc_write_slot(a, 0, b)
+    rt.gox_collect_garbage()
+    st = rt.gox_gc_stats()
+    assert (st.live_objects, st.live_bytes) == (3000, 3000 * 24)
+    assert rt.gox_gc_read_slot(refs[2998], 0) == refs[2999]
+    with pytest.raises(GoxABIError, match=r"0x100ea600 is a freed reference \(object #60000\)"):
+        rt.gox_gc_read_slot(refs[59999], 0)
+    # words near objects are no references: inside an object, between chunks, small integers
+    for bad in (refs[5] + 8, refs[5] - 8, refs[5] + 4, 0x2A, (refs[0] & ~(CHUNK - 1)) + 8):
+        with pytest.raises(GoxABIError, match="not a reference the heap ever allocated"):
+            rt.gox_gc_read_slot(bad, 0)
+    rt.close()
+
+
+def test_big_objects_take_fresh_chunks() -> None:
+    rt = NativeRuntime()
+    rt.gox_gc_pause()
+    arrays = [rt.gox_rt_array_create(K.INT, 0, 40000) for _ in range(5)]  # 320 KB each
+    small = rt.gox_rt_box(K.BOXED_INT, 5)
+    rt.gox_gc_resume()
+    for i, a in enumerate(arrays):
+        rt.gox_gc_pin(a)
+        rt.gox_array_set(a, 39999, i)
+    for i, a in enumerate(arrays):
+        assert rt.gox_array_get(a, 39999) == i
+        assert rt.ref_number(a) == i + 1
+    assert rt.gox_box_get(small) == 5 and rt.ref_number(small) == 6
+    rt.close()
+
+
+def test_checked_off_and_on_again() -> None:
+    rt = NativeRuntime()
+    tid = rt.gox_type_register(b"Node", bytes([1, 0]))
+    keep = rt.gox_rt_alloc(K.STRUCT, tid, 2)
+    rt.gox_gc_pin(keep)
+    rt.gox_gc_tune(0, 0, 0, 1 << 40)  # no collection but the explicit ones
+    rt.gox_gc_write_slot(keep, 1, 77)
+    for _ in range(20000):  # garbage: whole chunks of it
+        rt.gox_rt_box(K.BOXED_INT, 1)
+    gone = rt.gox_rt_box(K.BOXED_INT, 2)
+    rt.gox_collect_garbage()
+    with pytest.raises(GoxABIError, match="is a freed reference"):
+        rt.gox_box_get(gone)
+    rt.set_checked(False)  # the quarantine ends: empty chunks go back
+    assert rt.gox_gc_read_slot(keep, 1) == 77
+    made_unchecked = rt.gox_rt_box(K.BOXED_INT, 3)
+    rt.gox_gc_pin(made_unchecked)
+    for _ in range(1000):
+        rt.gox_rt_box(K.BOXED_INT, 4)
+    rt.gox_collect_garbage()
+    rt.set_checked(True)
+    assert rt.gox_gc_read_slot(keep, 1) == 77
+    assert rt.gox_box_get(made_unchecked) == 3
+    assert rt.ref_number(keep) == 1 and rt.ref_number(made_unchecked) == 20003
+    after = rt.gox_rt_box(K.BOXED_INT, 9)
+    assert rt.gox_box_get(after) == 9 and rt.ref_number(after) == 21004
+    rt.gox_gc_unpin(made_unchecked)
+    rt.gox_collect_garbage()
+    with pytest.raises(GoxABIError, match=r"is a freed reference \(object #20003\)"):
+        rt.gox_box_get(made_unchecked)
+    rt.set_checked(False)
+    rt.gox_gc_unpin(keep)
+    rt.gox_collect_garbage()  # the last arena object goes (unchecked: its chunk with it)
+    assert rt.gox_gc_stats().live_objects == 0
+    rt.close()
