@@ -221,7 +221,15 @@ typedef struct GoxRuntime {
     Buf err_out; /* with capture on: reports (panics, fatal errors) collect here, not in stderr */
 } GoxRuntime;
 
-GoxRuntime *gox_rt(void); /* the calling thread's current instance (created on first use) */
+/* The calling thread's current instance (created on first use), read at the top of every ABI
+ * call.  Inline: every worker thread of a parallel program has the same instance, so even a
+ * read a compiler kept from before a goroutine moved to another thread gives the right one. */
+extern _Thread_local GoxRuntime *gox_current_rt GOX_TLS_FAST;
+GoxRuntime *gox_rt_first_use(void);
+static inline GoxRuntime *gox_rt(void) {
+    GoxRuntime *R = gox_current_rt;
+    return R ? R : gox_rt_first_use();
+}
 
 /* ---- the runtime lock (runtime.c, docs/SCHEDULER.md "Parallel mode") ----------------------
  * With one worker (the default, deterministic) there is no lock.  In parallel mode a goroutine

@@ -7,7 +7,7 @@
 
 #include "gox_internal.h"
 
-static _Thread_local GoxRuntime *current GOX_TLS_FAST;
+_Thread_local GoxRuntime *gox_current_rt GOX_TLS_FAST;
 static GoxRuntime *default_rt;
 
 void *gox_runtime_new(void) {
@@ -20,15 +20,15 @@ void *gox_runtime_new(void) {
     return R;
 }
 
-GoxRuntime *gox_rt(void) {
-    if (!current) {
+GoxRuntime *gox_rt_first_use(void) {
+    if (!gox_current_rt) {
         if (!default_rt) default_rt = gox_runtime_new();
-        current = default_rt;
+        gox_current_rt = default_rt;
     }
-    return current;
+    return gox_current_rt;
 }
 
-void gox_runtime_use(void *rt) { current = rt; }
+void gox_runtime_use(void *rt) { gox_current_rt = rt; }
 
 /* ---- the runtime lock (gox_internal.h) ------------------------------------------------------ */
 static _Thread_local unsigned lock_depth GOX_TLS_FAST;
@@ -78,7 +78,7 @@ void gox_runtime_free(void *rt) {
     buf_free(&R->err.msg);
     buf_free(&R->out);
     buf_free(&R->assert_buf);
-    if (current == R) current = NULL;
+    if (gox_current_rt == R) gox_current_rt = NULL;
     if (default_rt == R) default_rt = NULL;
     pthread_mutex_destroy(&R->mu);
     free(R);
