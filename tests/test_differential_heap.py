@@ -27,6 +27,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from gox_ref import RefRuntime
 from gox_ref.errors import GoxError, GoxPanic
 from gox_ref.externs import ExternHost, ExternSpec
+from gox_ref.gcapi import slot_type
+from gox_ref.kinds import SlotType
 from gox_ref.heap import HEAP_BASE, REF_STRIDE
 
 native = pytest.importorskip("gox_ref_native")
@@ -293,6 +295,11 @@ class DifferentialHeap(RuleBasedStateMachine):
             positions.append((1, args[0]))
         elif name == "gox_upval_box_set":
             positions.append((1, kind_of(args[0], -1)))
+        elif name == "gox_gc_write_slot":  # a raw write into a value slot (a packed int32 element...)
+            obj = self.pair.ref.heap.objects.get(args[0].n) if isinstance(args[0], Ref) else None
+            if obj is not None and isinstance(args[1], int) and 0 <= args[1] < len(obj.slots):
+                if slot_type(self.pair.ref.heap, obj, args[1]) == SlotType.VALUE:
+                    positions.append((2, 2))  # Int: any non-reference kind
         elif name in ("gox_map_set", "gox_map_get", "gox_map_delete"):
             positions.append((1, kind_of(args[0], 1)))
             if name == "gox_map_set":
