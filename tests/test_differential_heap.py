@@ -28,8 +28,8 @@ from gox_ref import RefRuntime
 from gox_ref.errors import GoxError, GoxPanic
 from gox_ref.externs import ExternHost, ExternSpec
 from gox_ref.gcapi import slot_type
-from gox_ref.kinds import SlotType
 from gox_ref.heap import HEAP_BASE, REF_STRIDE
+from gox_ref.kinds import SlotType
 
 native = pytest.importorskip("gox_ref_native")
 NativeRuntime = native.NativeRuntime
