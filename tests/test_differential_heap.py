@@ -297,9 +297,9 @@ class DifferentialHeap(RuleBasedStateMachine):
             positions.append((1, kind_of(args[0], -1)))
         elif name == "gox_gc_write_slot":  # a raw write into a value slot (a packed int32 element...)
             obj = self.pair.ref.heap.objects.get(args[0].n) if isinstance(args[0], Ref) else None
-            if obj is not None and isinstance(args[1], int) and 0 <= args[1] < len(obj.slots):
-                if slot_type(self.pair.ref.heap, obj, args[1]) == SlotType.VALUE:
-                    positions.append((2, 2))  # Int: any non-reference kind
+            in_range = obj is not None and isinstance(args[1], int) and 0 <= args[1] < len(obj.slots)
+            if in_range and slot_type(self.pair.ref.heap, obj, args[1]) == SlotType.VALUE:  # type: ignore[arg-type]
+                positions.append((2, 2))  # Int: any non-reference kind
         elif name in ("gox_map_set", "gox_map_get", "gox_map_delete"):
             positions.append((1, kind_of(args[0], 1)))
             if name == "gox_map_set":
