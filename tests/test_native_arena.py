@@ -99,3 +99,31 @@ def test_checked_off_and_on_again() -> None:
     rt.gox_collect_garbage()  # the last arena object goes (unchecked: its chunk with it)
     assert rt.gox_gc_stats().live_objects == 0
     rt.close()
+
+
+def test_unchecked_mode_reuses_freed_memory_and_knows_live_objects() -> None:
+    """Unchecked mode allocates from the same arena and puts a freed small object's memory on
+    the free list of its slot count: the next object of that size takes it.  A freed address is
+    no object any more (its bit is gone), which is what keeps the untyped words of a spawn or a
+    defer from being taken for references (heap_maybe_ref)."""
+    rt = NativeRuntime(checked=False)
+    tid = rt.gox_type_register(b"Node", bytes([1, 0]))
+    keep = rt.gox_rt_alloc(K.STRUCT, tid, 2)
+    rt.gox_gc_pin(keep)
+    gone = [rt.gox_rt_alloc(K.STRUCT, tid, 2) for _ in range(100)]
+    rt.gox_collect_garbage()
+    assert rt.gox_gc_stats().live_objects == 1
+    assert rt.ref_number(keep) == 1
+    assert all(rt.ref_number(g) == 0 for g in gone)  # freed: not objects
+    again = [rt.gox_rt_alloc(K.STRUCT, tid, 2) for _ in range(100)]
+    assert set(again) == set(gone)  # the same memory, newest freed first
+    assert [rt.ref_number(a) for a in again] == list(range(102, 202))
+    assert all(rt.gox_gc_read_slot(a, 0) == 0 and rt.gox_gc_read_slot(a, 1) == 0 for a in again)  # zeroed
+    other = rt.gox_rt_alloc(K.STRUCT, rt.gox_type_register(b"Three", bytes([0, 0, 0])), 3)
+    assert other not in gone  # another size class
+    rt.set_checked(True)  # the free lists go: checked mode never reuses an address
+    rt.gox_gc_unpin(keep)
+    rt.gox_collect_garbage()
+    fresh = rt.gox_rt_alloc(K.STRUCT, tid, 2)
+    assert fresh not in gone and fresh != keep
+    rt.close()

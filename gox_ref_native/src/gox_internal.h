@@ -80,6 +80,7 @@ void buf_kind(Buf *b, unsigned kind); /* kind_name: "15 (String)" */
 #define REF_STRIDE ((uint64_t)16)
 #define NO_TYPE 0xFFFFu
 #define MAX_SLOTS 0xFFFFu
+#define FREE_CLASSES 64u /* unchecked mode reuses the memory of objects of fewer slots (heap.c) */
 #define FLAG_IMMUTABLE 0x01u
 #define FLAG_FREED 0x80u /* native only: a quarantined (freed) object in checked mode */
 enum { WHITE0 = 0, WHITE1 = 1, GRAY = 2, BLACK = 3 };
@@ -184,7 +185,8 @@ typedef struct GoxRuntime {
     size_t chunk_mask, nchunks;
     struct HeapChunk *cur_chunk;  /* the one allocations bump in */
     uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
-    U64Map live_set; /* unchecked mode: the address of every live object -> 1 (heap_maybe_ref) */
+    /* unchecked mode: freed small objects by slot count, linked through GoxObj.next, reused */
+    GoxObj *free_objs[FREE_CLASSES];
     /* collector */
     int state, current_white;
     GoxObj **gray;
@@ -269,6 +271,7 @@ bool gox_check_slice3(GoxRuntime *R, int64_t lo, int64_t hi, int64_t mx, int64_t
 GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color);
 void heap_free(GoxRuntime *R, GoxObj *o);
 void heap_drop_all(GoxRuntime *R);
+void heap_release_arena(GoxRuntime *R); /* the end of a runtime: every chunk goes back */
 /* The canonical address of a value that is an object this runtime ever made, else the value. */
 uint64_t heap_canon(GoxRuntime *R, uint64_t ref);
 /* The arena's chunks (heap.c): CHUNK_BYTES-aligned, bump-allocated, never reused in checked
@@ -279,6 +282,7 @@ typedef struct HeapChunk {
     uintptr_t base;
     size_t used; /* the bump offset */
     size_t nobj; /* objects whose memory is in use: live, awaiting sweep or quarantined */
+    size_t nfree; /* unchecked mode: freed objects of its on a free list, for reuse */
     uint64_t starts[CHUNK_BYTES / 8 / 64];
 } HeapChunk;
 

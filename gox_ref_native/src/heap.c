@@ -6,10 +6,12 @@
  * CHUNK_BYTES-aligned chunks (the arena); each chunk has a bitmap of its objects' header
  * addresses, so membership in the set is a chunk lookup (a small table indexed by address >>
  * CHUNK_SHIFT) and a bit test, and an allocation is a bump, a bit and nothing else (the chunk's
- * memory is fresh: never reused).  Objects made before checked mode was switched on live
- * elsewhere and are in the hash map R->addrs.  Unchecked mode mallocs and frees at once and
- * trusts its caller with references; only the words that carry no kind (the arguments of a
- * spawned or deferred call, roots when they are live objects) are looked up, in live_set.
+ * memory is fresh: never reused).  Objects made before checked mode was switched on (by an
+ * older runtime without the arena) are in the hash map R->addrs.  Unchecked mode allocates
+ * from the same arena but frees at once: a freed object's bit goes and a small object's memory
+ * goes on the free list of its slot count, for the next object of that size; it trusts its
+ * caller with references, and only the words that carry no kind (the arguments of a spawned
+ * or deferred call) are looked up, by their bits (heap_maybe_ref).
  * Nothing of this shows: allocation numbers, the allocation-order list (sweep order) and the
  * byte accounting (8 + 8 x slots) are the same whatever the memory comes from.
  */
@@ -234,7 +236,9 @@ static GoxObj *arena_alloc(GoxRuntime *R, size_t size) {
     return o; /* zeroed: a chunk's memory is never reused */
 }
 
-/* The memory of an object that is gone (unchecked mode, or the quarantine's end). */
+/* The memory of an object that is gone (unchecked mode, or the quarantine's end).  Its bit goes:
+ * the address is no object any more.  In unchecked mode a small object's memory waits on the
+ * free list of its slot count for the next object of that size. */
 static void obj_release_mem(GoxRuntime *R, GoxObj *o) {
     HeapChunk *c = chunk_of(R, OBJ_REF(o));
     if (!c) {
@@ -242,20 +246,65 @@ static void obj_release_mem(GoxRuntime *R, GoxObj *o) {
         return;
     }
     chunk_bit(c, OBJ_REF(o), false);
+    c->nobj--;
+    if (!R->checked && o->nslots < FREE_CLASSES) {
+        o->next = R->free_objs[o->nslots];
+        R->free_objs[o->nslots] = o;
+        c->nfree++;
+        POISON(&o->prev, sizeof(GoxObj) + 8u * (size_t)o->nslots - offsetof(GoxObj, prev));
+        return;
+    }
     POISON(o, sizeof(GoxObj) + 8u * (size_t)o->nslots);
-    if (--c->nobj == 0) chunk_drop(R, c);
+    if (!c->nobj && !c->nfree) chunk_drop(R, c);
+}
+
+/* Unchecked mode: a freed object's memory of this slot count, zeroed, or NULL. */
+static GoxObj *reuse(GoxRuntime *R, unsigned nslots, size_t size) {
+    GoxObj *o = nslots < FREE_CLASSES ? R->free_objs[nslots] : NULL;
+    if (!o) return NULL;
+    UNPOISON(o, size);
+    R->free_objs[nslots] = o->next;
+    HeapChunk *c = chunk_of(R, OBJ_REF(o));
+    c->nfree--;
+    c->nobj++;
+    chunk_bit(c, OBJ_REF(o), true);
+    memset(o, 0, size);
+    return o;
+}
+
+/* Checked mode never reuses memory: the free lists are emptied (their empty chunks go back);
+ * so does the end of a runtime (heap_release_arena). */
+static void drop_free_lists(GoxRuntime *R) {
+    for (unsigned k = 0; k < FREE_CLASSES; k++) {
+        while (R->free_objs[k]) {
+            GoxObj *o = R->free_objs[k];
+            UNPOISON(&o->next, sizeof o->next);
+            R->free_objs[k] = o->next;
+            POISON(o, sizeof(GoxObj) + 8u * (size_t)k);
+            HeapChunk *c = chunk_of(R, OBJ_REF(o));
+            if (--c->nfree == 0 && !c->nobj) chunk_drop(R, c);
+        }
+    }
+}
+
+void heap_release_arena(GoxRuntime *R) {
+    drop_free_lists(R);
+    while (R->nchunks) { /* (only chunks of objects nobody freed: none after heap_drop_all) */
+        for (size_t i = 0; i <= R->chunk_mask; i++) {
+            if (R->chunk_tab[i]) {
+                chunk_drop(R, R->chunk_tab[i]);
+                break;
+            }
+        }
+    }
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
 GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color) {
     size_t size = sizeof(GoxObj) + 8u * (size_t)nslots;
     GoxObj *o;
-    if (R->checked) {
-        o = arena_alloc(R, size); /* in the set of addresses from now on (its bit) */
-    } else {
-        o = xcalloc(1, size);
-        u64map_put(&R->live_set, OBJ_REF(o), 1);
-    }
+    o = R->checked ? NULL : reuse(R, nslots, size);
+    if (!o) o = arena_alloc(R, size); /* in the set of addresses from now on (its bit) */
     o->num = R->next_num++;
     o->kind = (uint8_t)kind;
     o->type_id = (uint16_t)type_id;
@@ -291,7 +340,6 @@ static void release(GoxRuntime *R, GoxObj *o) {
         o->flags |= FLAG_FREED; /* quarantined: the address stays recognisable */
         o->mark = 0xFF;
     } else {
-        u64map_del(&R->live_set, OBJ_REF(o));
         obj_release_mem(R, o);
     }
 }
@@ -324,9 +372,8 @@ void heap_set_checked(GoxRuntime *R, bool on) {
         for (GoxObj *o = R->head; o; o = o->next)
             if (!chunk_of(R, OBJ_REF(o))) u64map_put(&R->addrs, OBJ_REF(o), 1);
         R->addrs.arena = R;
-        u64map_free(&R->live_set);
+        drop_free_lists(R);
     } else {
-        for (GoxObj *o = R->head; o; o = o->next) u64map_put(&R->live_set, OBJ_REF(o), 1);
         /* the quarantine ends: in the map (objects from before checked mode) ... */
         for (size_t i = 0; i < R->addrs.cap; i++) {
             if (!R->addrs.used[i]) continue;
@@ -368,7 +415,11 @@ uint64_t heap_canon(GoxRuntime *R, uint64_t ref) {
 }
 
 bool heap_maybe_ref(GoxRuntime *R, uint64_t val) {
-    if (!val || (!R->checked && !u64map_get(&R->live_set, val, NULL))) return false;
+    if (!val) return false;
+    if (!R->checked) { /* an arena object's bit is set while it lives (a freed one's is not) */
+        HeapChunk *c = chunk_of(R, val);
+        if (!c || !chunk_has(c, val)) return false;
+    }
     return heap_is_live(R, val);
 }
 

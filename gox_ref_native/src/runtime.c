@@ -56,7 +56,7 @@ void gox_runtime_free(void *rt) {
     sched_free(R);
     heap_drop_all(R);
     heap_set_checked(R, false); /* releases the quarantine */
-    u64map_free(&R->live_set);
+    heap_release_arena(R);
     for (size_t i = 0; i < R->ntypes; i++) {
         free(R->types[i].name);
         free(R->types[i].st);
