@@ -674,6 +674,7 @@ void stack_real_roots(GoxRuntime *R, uintptr_t fp, uintptr_t lo, uintptr_t hi, c
 /* The shadow-stack slot of the running goroutine (the host's outside run_main): shadow.c keeps
  * its innermost GoxShadowFrame * there.  Stable accessor; each goroutine has its own slot. */
 GoxShadowFrame **gox_current_shadow(void);
+void shadow_use_slot(GoxShadowFrame **slot); /* the scheduler: this thread now runs that goroutine (NULL: none) */
 uint64_t *sched_current_results(void); /* the running goroutine's (the host's) gox_shadow_results */
 /* Every shadow stack, host (gid 0) first, then goroutines by id. */
 typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, const StackView *view, void *ctx,

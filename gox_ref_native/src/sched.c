@@ -431,7 +431,9 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
 #ifdef GOX_TSAN
     __tsan_switch_to_fiber(g->tsan_fiber, 0);
 #endif
+    shadow_use_slot(&g->shadow_top);
     gox_ctx_switch(&W->hub_sp, g->ctx_sp);
+    shadow_use_slot(NULL);
 #ifdef GOX_ASAN
     __sanitizer_finish_switch_fiber(W->hub_asan_fake, NULL, NULL);
 #endif

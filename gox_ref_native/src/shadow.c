@@ -26,7 +26,18 @@
 
 static _Thread_local GoxShadowFrame *shadow_top_;
 
-static GoxShadowFrame **shadow_slot(void) { return gox_current_shadow ? gox_current_shadow() : &shadow_top_; }
+/* The slot of the goroutine this thread runs, set by the scheduler as it switches one in and out
+ * (shadow_use_slot): a push or pop (one per compiled call) reads one thread-local.  NULL: the
+ * host's (gox_current_shadow), or this thread's without the scheduler. */
+static _Thread_local GoxShadowFrame **cur_slot GOX_TLS_FAST;
+
+void shadow_use_slot(GoxShadowFrame **slot) { cur_slot = slot; }
+
+static GoxShadowFrame **shadow_slot(void) {
+    GoxShadowFrame **s = cur_slot;
+    if (s) return s;
+    return gox_current_shadow ? gox_current_shadow() : &shadow_top_;
+}
 
 void gox_shadow_push(GoxShadowFrame *frame) {
     GoxShadowFrame **top = shadow_slot();
