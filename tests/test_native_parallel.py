@@ -249,3 +249,41 @@ def test_fuzz_programs_in_parallel_under_tsan(tsan_lib: Path, monkeypatch: pytes
             if not ended_like_go:
                 bad.append(f"seed {seed}, {workers} workers: status {o.status}: {err[-600:]}")
     assert not bad, "\n".join(bad)
+
+
+ABI_ERROR_IN_A_GOROUTINE = """
+func bad(done ref) {
+    var s ref = gox_rt_string_concat("a", "b")
+    gox_array_get(s, 0)
+    gox_chan_send(done, 1)
+}
+
+func spin(done ref) {
+    for var i i64 = 0; i < 20000; i++ {
+        var s ref = gox_rt_string_concat("x", "y")
+        s = nil
+    }
+    gox_chan_send(done, 1)
+}
+
+func main() {
+    var done ref = gox_chan_new(kind.Int, 0)
+    go spin(done)
+    go bad(done)
+    go spin(done)
+    gox_chan_recv(done)
+    gox_chan_recv(done)
+    gox_chan_recv(done)
+    gox_debug_print("unreachable", kind.String)
+}
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_abi_error_in_a_goroutine_ends_the_program(workers: int) -> None:
+    """An ABI error in one goroutine while others allocate on other workers: the program stops
+    (gox_run_main returns -1 with the error, which the worker's own record kept until then)."""
+    o = native.run_program(load(ABI_ERROR_IN_A_GOROUTINE, "abi.gox"), 0, workers=workers)
+    assert o.status == 3 and o.stdout == b""
+    assert o.stderr.decode().startswith("gox-ref: ABI error: gox_array_get: 0x")
+    assert "is a 15 (String) object, expected a 16 (Array) object" in o.stderr.decode()
