@@ -8,7 +8,8 @@
  *
  * One worker (the default): one goroutine runs at a time and the run queue is one FIFO: spawn
  * appends, yield appends the running goroutine, a wake appends the woken one (the waker keeps
- * running), a goroutine that blocks is in no queue.  Every choice is the reference's.
+ * running), a goroutine that blocks is in no queue.  Every choice is the reference's.  A
+ * goroutine that stops hands the processor to the front directly when it can (hand_off).
  *
  * Several workers (gox_sched_set_workers, $GOX_WORKERS): spawn, yield and wake append to the
  * calling worker's queue; a worker whose queue is empty steals half of the longest other
@@ -437,6 +438,8 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
 #ifdef GOX_ASAN
     __sanitizer_finish_switch_fiber(W->hub_asan_fake, NULL, NULL);
 #endif
+    g = W->current; /* the goroutine that switched back: with direct switches (hand_off) not
+                     * necessarily the one started here */
     W->current = NULL;
     if (W->dead) { /* (it released everything shared before it ended) */
         free_goroutine(W->dead);
@@ -507,6 +510,30 @@ static void *worker_thread(void *arg) {
     return NULL;
 }
 
+/* The running goroutine g stops (it parked or yielded): with one worker the front of the run
+ * queue runs next, and when that goroutine has run before (its context is saved and resident)
+ * g switches to it directly: one switch instead of two through the hub, with the same choice
+ * and the same events as the hub's.  Everything else goes through the hub: a goroutine to
+ * start, an empty queue (the deadlock check), a stack to compact or restore, the parallel mode,
+ * and the sanitizer builds (whose switch annotations assume hub <-> goroutine). */
+static void hand_off(GoxRuntime *R, GoxG *g) {
+#if !defined(GOX_ASAN) && !defined(GOX_TSAN)
+    GoxWorker *W = this_worker();
+    GoxG *next = W->runq_head;
+    if (!R->parallel && next && !g->compact && (next == g || (next->ctx_sp && !next->saved))) {
+        runq_pop(W);
+        W->current = next;
+        next->status = G_RUNNING;
+        sched_trace0(R, "run");
+        if (next == g) return; /* a lone goroutine that yielded goes on */
+        shadow_use_slot(&next->shadow_top);
+        gox_ctx_switch(&g->ctx_sp, next->ctx_sp);
+        return; /* g runs again: whoever switched to it set W->current and its shadow slot */
+    }
+#endif
+    to_hub(R, g, false);
+}
+
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
     g->status = G_WAITING;
     g->wait_reason = reason;
@@ -522,7 +549,7 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
     }
     GoxSched *S = R->sched;
     g->compact = ++S->nparked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact();
-    to_hub(R, g, false);
+    hand_off(R, g);
     S->nparked--;
     g->nparked = 0;
     g->wake_ref = false; /* the value now belongs to the goroutine's own frames */
@@ -756,7 +783,7 @@ void gox_yield(void) {
     g->status = G_RUNNABLE;
     enqueue(R, g);
     sched_trace0(R, "yield");
-    to_hub(R, g, false);
+    hand_off(R, g);
 }
 
 /* ---- errors in program mode ------------------------------------------------------------------ */
