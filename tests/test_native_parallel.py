@@ -287,3 +287,25 @@ def test_abi_error_in_a_goroutine_ends_the_program(workers: int) -> None:
     assert o.status == 3 and o.stdout == b""
     assert o.stderr.decode().startswith("gox-ref: ABI error: gox_array_get: 0x")
     assert "is a 15 (String) object, expected a 16 (Array) object" in o.stderr.decode()
+
+
+def test_unchecked_raw_slot_access_is_a_load_or_a_store() -> None:
+    """In unchecked mode compiled code reads and writes raw slots at the documented layout
+    (ref + 8 + 8*i) instead of calling the ABI; checked mode keeps the calls."""
+    from gox_ref.program.compile_c import compile_program
+
+    src = """
+func main() {
+    var t u64 = gox_type_register("Pair", "\\x00\\x00")
+    var p ref = gox_rt_alloc(kind.Struct, t, 2)
+    gox_gc_write_slot(p, 1, 41)
+    gox_debug_print(gox_gc_read_slot(p, 1) + 1, kind.Int)
+}
+"""
+    prog = load(src, "pair.gox")
+    c = compile_program(prog, sched=True)
+    assert "gx_unchecked ? gx_slots(" in c and "if (gx_unchecked) gx_slots(" in c
+    exe = native.build(prog)
+    for unchecked in (False, True):
+        o = native.run_exe(exe, 0, unchecked=unchecked)
+        assert (o.status, o.stdout) == (0, b"42\n")

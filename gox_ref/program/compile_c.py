@@ -146,6 +146,10 @@ def _f64_bits(x: float) -> int:
     return int(struct.unpack("<Q", struct.pack("<d", x))[0])
 
 
+# Raw slot accesses that unchecked mode compiles to a load or a store (gx_slots).
+INLINE_SLOTS = ("gox_gc_read_slot", "gox_gc_write_slot")
+
+
 @dataclass
 class AbiCall:
     """How one ABI symbol is called from C: per Python parameter, its C form."""
@@ -274,6 +278,11 @@ class CCompiler:
 typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
 
 static const int32_t *gx_err;             /* the runtime's pending error code */
+/* Unchecked mode ($GOX_NATIVE_UNCHECKED): references are trusted, and a raw slot read or write
+ * (gox_gc_read_slot / gox_gc_write_slot) is a load or a store at the documented layout (data
+ * slot i at ref + 8 + 8*i), as JIT-compiled code would do it: nothing about it is validated. */
+static int gx_unchecked;
+static inline uint64_t *gx_slots(uint64_t ref) {{ return (uint64_t *)(uintptr_t)(ref + 8); }}
 static uint64_t gx_str[{max(nstr, 1)}];           /* the string literals (reference globals) */
 /* The step budget, per thread: with several workers (docs/SCHEDULER.md "Parallel mode") each
  * has its own (one shared counter would make every step a cache miss).  A goroutine may move to
@@ -667,7 +676,8 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     if (gx_dump_at && !*gx_dump_at) gx_dump_at = NULL;
     gx_trace_path = getenv("GOX_NATIVE_TRACE");
     if (gx_trace_path && !*gx_trace_path) gx_trace_path = NULL;
-    if (getenv("GOX_NATIVE_UNCHECKED")) gox_set_checked(false); /* references trusted, not validated */
+    gx_unchecked = getenv("GOX_NATIVE_UNCHECKED") != NULL;
+    if (gx_unchecked) gox_set_checked(false); /* references trusted, not validated */
     gx_install();
 #if GX_SCHED
     if (gx_trace_path) gox_trace_start();
@@ -1056,6 +1066,14 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             outs.append((ctype, o))
         call_args = ", ".join(cargs + [f"&{o}" for _, o in outs])
         call = f"{e.name}({call_args})"
+        if e.name in INLINE_SLOTS:  # unchecked mode: a raw slot access is a load or a store
+            obj, idx = cargs[0], cargs[1]
+            if e.name == "gox_gc_read_slot":
+                call = f"(gx_unchecked ? gx_slots({obj})[{idx}] : {call})"
+            else:
+                fn.emit(f"if (gx_unchecked) gx_slots({obj})[{idx}] = {cargs[2]}; else {call};")
+                fn.emit("GX_CHECK();")
+                return []
         results: list[str] = []
         if shape.ret == "void":
             fn.emit(f"{call};")
