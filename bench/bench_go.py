@@ -467,6 +467,9 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
                                   vs_go(name), 1.0, True, no_go))
     rep.targets.append(Target("native binary-trees within 1.5x of Go", "native/Go <= 1.5",
                               vs_go("binarytrees"), 1.5, False, no_go))
+    bt = rows["binarytrees"]
+    rep.targets.append(Target("  the same in unchecked mode (GOX_NATIVE_UNCHECKED=1)", "unch/Go <= 1.5",
+                              bt.ratio(bt.unchecked, bt.go), 1.5, False, no_go))
     rep.targets.append(Target("native 100k parked goroutines in no more memory than Go", "native/Go <= 1",
                               vs_go("parked"), 1.0, False, no_go))
     pair = rep.greenlet_pair_ns

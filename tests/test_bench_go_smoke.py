@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = ["pingpong", "buffered", "spawn", "select", "panic", "binarytrees", "parked"]
-GO_TARGETS = 6  # ping-pong, select, spawn, panic, binary-trees, parked memory
+GO_TARGETS = 7  # ping-pong, select, spawn, panic, binary-trees (checked, unchecked), parked memory
 
 
 def _native_ok() -> bool:
