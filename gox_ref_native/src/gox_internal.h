@@ -113,9 +113,6 @@ typedef struct {
     uint64_t *keys, *vals;
     uint8_t *used;
     size_t cap, len;
-    /* R->addrs only: the runtime whose object arena (heap.c) holds the rest of the set, so
-     * u64map_get on it answers for every address ever handed out */
-    const struct GoxRuntime *arena;
 } U64Map;
 bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out);
 void u64map_put(U64Map *m, uint64_t key, uint64_t val);

@@ -45,9 +45,7 @@ static size_t mix(uint64_t k) {
     return (size_t)k;
 }
 
-static bool arena_has(const GoxRuntime *R, uint64_t ref);
-
-static bool map_get(const U64Map *m, uint64_t key, uint64_t *out) {
+bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out) {
     if (!m->cap) return false;
     size_t mask = m->cap - 1;
     for (size_t i = mix(key) & mask;; i = (i + 1) & mask) {
@@ -59,17 +57,8 @@ static bool map_get(const U64Map *m, uint64_t key, uint64_t *out) {
     }
 }
 
-bool u64map_get(const U64Map *m, uint64_t key, uint64_t *out) {
-    if (m->arena && arena_has(m->arena, key)) {
-        if (out) *out = 1;
-        return true;
-    }
-    return map_get(m, key, out);
-}
-
 static void u64map_grow(U64Map *m) {
     U64Map n = {0};
-    n.arena = m->arena;
     n.cap = m->cap ? m->cap * 2 : 64;
     n.keys = xcalloc(n.cap, sizeof *n.keys);
     n.vals = xcalloc(n.cap, sizeof *n.vals);
@@ -145,11 +134,6 @@ static inline void chunk_bit(HeapChunk *c, uint64_t ref, bool on) {
         c->starts[off >> 6] &= ~((uint64_t)1 << (off & 63));
 }
 
-static bool arena_has(const GoxRuntime *R, uint64_t ref) {
-    const HeapChunk *c = chunk_of(R, ref);
-    return c && chunk_has(c, ref);
-}
-
 static void chunk_tab_insert(GoxRuntime *R, HeapChunk *c) {
     size_t i = (size_t)(c->base >> CHUNK_SHIFT) & R->chunk_mask;
     while (R->chunk_tab[i]) i = (i + 1) & R->chunk_mask;
@@ -197,7 +181,6 @@ static HeapChunk *chunk_new(GoxRuntime *R) {
         if (base < R->arena_lo) R->arena_lo = base;
         if (base + CHUNK_BYTES > R->arena_hi) R->arena_hi = base + CHUNK_BYTES;
     }
-    R->addrs.arena = R;
     return c;
 }
 
@@ -371,7 +354,6 @@ void heap_set_checked(GoxRuntime *R, bool on) {
         /* arena objects still in use have their bits; the others go into the map */
         for (GoxObj *o = R->head; o; o = o->next)
             if (!chunk_of(R, OBJ_REF(o))) u64map_put(&R->addrs, OBJ_REF(o), 1);
-        R->addrs.arena = R;
         drop_free_lists(R);
     } else {
         /* the quarantine ends: in the map (objects from before checked mode) ... */
@@ -406,7 +388,7 @@ void heap_set_checked(GoxRuntime *R, bool on) {
 
 /* ---- lookup and validation ------------------------------------------------------------------ */
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref) {
-    return R->addrs.len && map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref) : NULL;
+    return R->addrs.len && u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref) : NULL;
 }
 
 uint64_t heap_canon(GoxRuntime *R, uint64_t ref) {

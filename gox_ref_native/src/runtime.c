@@ -166,7 +166,10 @@ size_t gox_errout_take(uint8_t *out_buf, size_t cap) {
 uint64_t gox_ref_number(GoxRef ref) {
     GOX_ENTER(R);
     if (!ref) return 0;
-    if (R->checked) return u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref)->num : 0;
+    if (R->checked) {
+        GoxObj *o = heap_known(R, ref); /* live, awaiting the sweep or freed: its number */
+        return o ? o->num : 0;
+    }
     return heap_maybe_ref(R, ref) ? REF_OBJ(ref)->num : 0; /* unchecked: only live objects are known */
 }
 
