@@ -236,9 +236,9 @@ static inline GoxRuntime *gox_rt(void) {
  * which takes the lock unless the calling thread already holds it (a per-thread depth: ABI
  * functions call each other, deferred calls and externs run inside ABI calls) and gives it
  * back on every return (the cleanup attribute).  A goroutine that switches out inside the
- * runtime hands the lock to its worker's scheduler loop, which saves the depth in the
- * goroutine and releases it; a worker takes the lock again before it resumes one.  Compiled
- * code between ABI calls runs in parallel. */
+ * runtime saves its depth and releases the lock first, and takes it again (restoring the
+ * depth) when it resumes, possibly on another worker: every lock operation stays on one side
+ * of a switch (sched.c, to_hub).  Compiled code between ABI calls runs in parallel. */
 void rt_lock_slow(GoxRuntime *R);
 void rt_unlock_slow(GoxRuntime *R);
 unsigned rt_depth(void);        /* the calling thread's hold count */
