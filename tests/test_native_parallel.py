@@ -40,8 +40,7 @@ def _take_error(lib: ctypes.CDLL) -> tuple[int, str]:
 
 
 def test_set_workers_refuses_bad_counts() -> None:
-    lib = _lib()
-    lib.gox_sched_set_workers.argtypes = [ctypes.c_uint32]
+    lib = _lib()  # (load_library declares every symbol's C types)
     lib.gox_sched_set_workers(65)
     assert _take_error(lib) == (2, "gox_sched_set_workers: n=65; expected 0 ($GOX_WORKERS, else 1) or 1..64")
     lib.gox_sched_set_workers(4)  # accepted: the next gox_run_main's count
@@ -52,10 +51,12 @@ def test_set_workers_refuses_bad_counts() -> None:
 
 def test_shadow_results_are_per_goroutine_slots() -> None:
     lib = _lib()
-    lib.gox_shadow_results.restype = ctypes.POINTER(ctypes.c_uint64)
-    a = lib.gox_shadow_results()
-    a[1] = 77
-    assert lib.gox_shadow_results()[1] == 77  # the host's slots, stable between calls
+
+    def slots() -> ctypes._Pointer[ctypes.c_uint64]:
+        return ctypes.cast(lib.gox_shadow_results(), ctypes.POINTER(ctypes.c_uint64))
+
+    slots()[1] = 77
+    assert slots()[1] == 77  # the host's slots, stable between calls
 
 
 SPIN = """

@@ -270,9 +270,7 @@ static bool safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs);
 bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     if (!R->parallel) return safepoint(R, args, nargs);
     sched_safepoint(R, args, nargs);
-    if (R->pause_depth) return true;
-    bool due = R->state == GC_PAUSE ? R->live_bytes >= R->threshold : R->debt >= R->step_size;
-    if (!due) return true;
+    if (!gc_work_due(R)) return true;
     sched_stop_world(R);
     bool ok = safepoint(R, args, nargs);
     sched_start_world(R);
@@ -280,19 +278,13 @@ bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs) {
 }
 
 static bool safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
-    if (R->pause_depth) return true;
-    if (R->state == GC_PAUSE) {
-        if (R->live_bytes >= R->threshold) return gc_start_cycle(R, args, nargs);
-        return true;
-    }
-    if (R->debt >= R->step_size) {
-        uint64_t budget = sat_mul_div(R->debt, R->stepmul, 100);
-        R->debt = 0;
-        bool ok;
-        gc_step(R, budget, args, nargs, &ok);
-        return ok;
-    }
-    return true;
+    if (!gc_work_due(R)) return true;
+    if (R->state == GC_PAUSE) return gc_start_cycle(R, args, nargs);
+    uint64_t budget = sat_mul_div(R->debt, R->stepmul, 100);
+    R->debt = 0;
+    bool ok;
+    gc_step(R, budget, args, nargs, &ok);
+    return ok;
 }
 
 /* ---- the ABI's collector control ------------------------------------------------------------- */

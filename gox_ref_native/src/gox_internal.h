@@ -359,10 +359,12 @@ static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, u
 bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs);
 /* Every allocation is a safepoint (docs/GC.md): a collection step when one is due.  The test
  * inline; with one worker nothing else happens when none is due. */
+/* Is a collection step due at this safepoint: a cycle to start, or enough debt for a step? */
+static inline bool gc_work_due(const GoxRuntime *R) {
+    return !R->pause_depth && (R->state == GC_PAUSE ? R->live_bytes >= R->threshold : R->debt >= R->step_size);
+}
 static inline bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
-    if (!R->parallel &&
-        (R->pause_depth || (R->state == GC_PAUSE ? R->live_bytes < R->threshold : R->debt < R->step_size)))
-        return true;
+    if (!R->parallel && !gc_work_due(R)) return true;
     return gc_safepoint_slow(R, args, nargs);
 }
 void gc_mark_gray(GoxRuntime *R, GoxObj *o);
@@ -594,7 +596,6 @@ struct GoxG {
 /* A worker: an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").  Worker 0
  * is the thread that called gox_run_main; with one worker that is all there is. */
 typedef struct GoxWorker {
-    unsigned id;
     GoxRuntime *R;
     pthread_t thread;
     GoxG *current;             /* the goroutine it runs; NULL in its scheduler loop */

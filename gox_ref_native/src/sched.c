@@ -108,6 +108,14 @@ ErrRec *err_rec(GoxRuntime *R) {
     return &R->err;
 }
 
+/* Parallel mode keeps an ABI error out of the runtime's record while the program runs (in
+ * S->abi_err): the two records trade places. */
+static void err_swap(ErrRec *a, ErrRec *b) {
+    ErrRec t = *a;
+    *a = *b;
+    *b = t;
+}
+
 GoxG *sched_running(GoxRuntime *R, const char *what) {
     GoxG *g = sched_current(R);
     if (g) return g;
@@ -303,6 +311,16 @@ static void end_status(GoxRuntime *R, int status) {
 }
 
 /* ---- switching ------------------------------------------------------------------------------ */
+#ifdef GOX_ASAN
+/* A goroutine just switched in from its worker's hub: the stack ASan reports it came from is
+ * that hub's, which the goroutine's next switch back announces. */
+static void note_hub_stack(const void *bottom, size_t size) {
+    GoxWorker *W = this_worker();
+    W->hub_lo = (uintptr_t)bottom;
+    W->hub_hi = (uintptr_t)bottom + size;
+}
+#endif
+
 /* From a goroutine to its worker's hub.  In parallel mode the goroutine gives the runtime lock
  * back first (it is no longer running: a collector need not wait for it) and takes it again
  * when it resumes, possibly on another worker; every lock operation stays on one side of a
@@ -330,9 +348,7 @@ static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     const void *bottom;
     size_t size;
     __sanitizer_finish_switch_fiber(g->asan_fake, &bottom, &size);
-    W = this_worker(); /* the hub it came from: its worker's stack */
-    W->hub_lo = (uintptr_t)bottom;
-    W->hub_hi = (uintptr_t)bottom + size;
+    note_hub_stack(bottom, size); /* (it may have resumed on another worker) */
 #endif
     if (R->parallel) { /* run() counted it running again */
         pthread_mutex_lock(&R->mu);
@@ -379,8 +395,7 @@ static void goroutine_main(void *arg) {
     const void *hub_bottom;
     size_t hub_size;
     __sanitizer_finish_switch_fiber(NULL, &hub_bottom, &hub_size);
-    this_worker()->hub_lo = (uintptr_t)hub_bottom;
-    this_worker()->hub_hi = (uintptr_t)hub_bottom + hub_size;
+    note_hub_stack(hub_bottom, hub_size);
 #endif
     GoxG *g = sched_current(R);
     g->started = true;
@@ -396,6 +411,21 @@ static void goroutine_main(void *arg) {
     abort();
 }
 
+/* A goroutine whose stack was compacted while it was parked gets it back, in place. */
+static void unpack_stack(GoxG *g) {
+    if (!g->saved) return;
+    stack_restore(g->stack, g->saved, g->saved_len);
+    g->saved = NULL;
+    g->saved_len = 0;
+}
+
+/* W's processor goes to g, just taken from a queue (the hub's run and hand_off alike). */
+static void start_running(GoxRuntime *R, GoxWorker *W, GoxG *g) {
+    W->current = g;
+    g->status = G_RUNNING;
+    sched_trace0(R, "run");
+}
+
 /* The hub runs g until it switches out (parks, yields, ends).  In parallel mode not while the
  * world is stopped, and only once g's last switch out (on another worker) is complete. */
 static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
@@ -409,19 +439,13 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
         }
         S->nrunning++;
     }
-    W->current = g;
-    g->status = G_RUNNING;
-    sched_trace0(R, "run");
+    start_running(R, W, g);
     if (R->parallel) {
         pthread_mutex_unlock(&R->mu);
         while (atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
         atomic_store_explicit(&g->on_cpu, true, memory_order_relaxed);
     }
-    if (g->saved) { /* its stack was compacted while it was parked */
-        stack_restore(g->stack, g->saved, g->saved_len);
-        g->saved = NULL;
-        g->saved_len = 0;
-    }
+    unpack_stack(g);
     if (!g->ctx_sp) {
         g->stack = stack_acquire();
         g->ctx_sp = ctx_make(g->stack->hi, goroutine_main, R);
@@ -522,9 +546,7 @@ static void hand_off(GoxRuntime *R, GoxG *g) {
     GoxG *next = W->runq_head;
     if (!R->parallel && next && !g->compact && (next == g || (next->ctx_sp && !next->saved))) {
         runq_pop(W);
-        W->current = next;
-        next->status = G_RUNNING;
-        sched_trace0(R, "run");
+        start_running(R, W, next);
         if (next == g) return; /* a lone goroutine that yielded goes on */
         shadow_use_slot(&next->shadow_top);
         gox_ctx_switch(&g->ctx_sp, next->ctx_sp);
@@ -729,10 +751,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     (void)stack_size(); /* settled before other threads read it */
     S->nworkers = nworkers;
     R->parallel = nworkers > 1;
-    for (unsigned i = 0; i < nworkers; i++) {
-        S->workers[i].id = i;
-        S->workers[i].R = R;
-    }
+    for (unsigned i = 0; i < nworkers; i++) S->workers[i].R = R;
     for (unsigned i = 1; i < nworkers; i++) {
         if (pthread_create(&S->workers[i].thread, NULL, worker_thread, &S->workers[i]) != 0) {
             fputs("fatal error: gox: cannot create a worker thread\n", stderr);
@@ -746,11 +765,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     abandon(R);
     S->running = false;
     if (S->abi_error) {
-        if (nworkers > 1) { /* the error waited in S->abi_err: now it is the runtime's */
-            ErrRec t = R->err;
-            R->err = S->abi_err;
-            S->abi_err = t;
-        }
+        if (nworkers > 1) err_swap(&R->err, &S->abi_err); /* the error waited there: now it is the runtime's */
         return -1;
     }
     return S->exit_status < 0 ? 0 : S->exit_status;
@@ -813,9 +828,7 @@ void sched_on_error(GoxRuntime *R) {
          * reference's run_main lets the GoxABIError out (in parallel mode the record is the
          * worker's: it waits in S->abi_err, the first one wins) */
         if (R->parallel && !S->abi_error) {
-            ErrRec t = S->abi_err;
-            S->abi_err = *e;
-            *e = t;
+            err_swap(&S->abi_err, e);
             e->code = ERR_NONE;
             e->msg.len = 0;
         }
@@ -834,11 +847,7 @@ static void settle(GoxG *g, bool mine) {
 static bool walk_real(GoxRuntime *R, GoxG *g, uintptr_t here_fp, const char *owner, RootFn fn, void *ctx) {
     bool stop = false;
     if (!g->stack || !R->nmaps) return true; /* (no stack map: no frame has roots) */
-    if (g->saved) { /* compacted before the first stack map was registered: put it back */
-        stack_restore(g->stack, g->saved, g->saved_len);
-        g->saved = NULL;
-        g->saved_len = 0;
-    }
+    unpack_stack(g); /* compacted before the first stack map was registered: put it back */
     bool mine = g == sched_current(R);
     settle(g, mine);
     uintptr_t fp = mine ? here_fp : g->stw_stopped ? g->stw_fp : (g->ctx_sp ? ctx_saved_fp(g->ctx_sp) : 0);
