@@ -270,16 +270,21 @@ static void drop_free_lists(GoxRuntime *R) {
     }
 }
 
+/* Every chunk, in a fresh array (*n of them): a walk that may drop chunks walks this copy. */
+static HeapChunk **all_chunks(GoxRuntime *R, size_t *n) {
+    HeapChunk **all = xmalloc((R->nchunks ? R->nchunks : 1) * sizeof *all);
+    *n = 0;
+    for (size_t i = 0; R->chunk_tab && i <= R->chunk_mask; i++)
+        if (R->chunk_tab[i]) all[(*n)++] = R->chunk_tab[i];
+    return all;
+}
+
 void heap_release_arena(GoxRuntime *R) {
     drop_free_lists(R);
-    while (R->nchunks) { /* (only chunks of objects nobody freed: none after heap_drop_all) */
-        for (size_t i = 0; i <= R->chunk_mask; i++) {
-            if (R->chunk_tab[i]) {
-                chunk_drop(R, R->chunk_tab[i]);
-                break;
-            }
-        }
-    }
+    size_t n; /* (what is left: chunks of objects nobody freed, none after heap_drop_all) */
+    HeapChunk **all = all_chunks(R, &n);
+    for (size_t i = 0; i < n; i++) chunk_drop(R, all[i]);
+    free(all);
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
@@ -364,10 +369,8 @@ void heap_set_checked(GoxRuntime *R, bool on) {
         }
         u64map_free(&R->addrs);
         /* ... and in the arena, whose empty chunks go back */
-        size_t n = 0;
-        HeapChunk **all = xmalloc((R->nchunks ? R->nchunks : 1) * sizeof *all);
-        for (size_t i = 0; R->chunk_tab && i <= R->chunk_mask; i++)
-            if (R->chunk_tab[i]) all[n++] = R->chunk_tab[i];
+        size_t n;
+        HeapChunk **all = all_chunks(R, &n);
         for (size_t ci = 0; ci < n; ci++) {
             HeapChunk *c = all[ci];
             for (size_t w = 0; w < CHUNK_BYTES / 8 / 64; w++) {
