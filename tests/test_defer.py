@@ -192,6 +192,17 @@ class Recover1:
     def without_recover(self, rt: RefRuntime) -> None:
         self.must_not_recover(rt)  # because it's a sub-call
 
+    def run_case(self, rt: RefRuntime, d: Callable[[RefRuntime], None], value: int, *, recovered: bool = False) -> None:
+        """Every case's body: ``defer mustNotRecover()`` (with ``recovered``,
+        ``defer mustRecover(value)``), ``defer d()``, ``panic(value)``."""
+        with rt.defer_frame():
+            if recovered:
+                rt.gox_defer_push(self.must_recover, [value])
+            else:
+                rt.gox_defer_push(self.must_not_recover, [])
+            rt.gox_defer_push(d, [])
+            panic_int(rt, value)
+
     def test1(self, rt: RefRuntime) -> None:
         """Easy nested recursive panic."""
 
@@ -200,40 +211,29 @@ class Recover1:
                 rt.gox_defer_push(self.must_recover, [2])
                 panic_int(rt, 2)
 
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_recover, [1])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 1)
+        self.run_case(rt, d, 1, recovered=True)
 
-    def test2(self, rt: RefRuntime) -> None:
-        """Sequential panic."""
+    def sequential_panic(self, *, picky: bool) -> Callable[[RefRuntime], None]:
+        """test2's and test3's deferred function: recover panic 2 (test2 checks its value), then
+        panic 3, which mustRecover stops."""
 
         def d(rt: RefRuntime) -> None:
             with rt.defer_frame():
                 v = rt.gox_recover()
-                if v != ival(rt, 2):
+                if picky and v != ival(rt, 2):
                     self.problems.append(f"test2: wrong value {v}")
                 rt.gox_defer_push(self.must_recover, [3])
                 panic_int(rt, 3)
 
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_not_recover, [])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 2)
+        return d
+
+    def test2(self, rt: RefRuntime) -> None:
+        """Sequential panic."""
+        self.run_case(rt, self.sequential_panic(picky=True), 2)
 
     def test3(self, rt: RefRuntime) -> None:
         """Sequential panic - like test2 but less picky."""
-
-        def d(rt: RefRuntime) -> None:
-            with rt.defer_frame():
-                rt.gox_recover()
-                rt.gox_defer_push(self.must_recover, [3])
-                panic_int(rt, 3)
-
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_not_recover, [])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 2)
+        self.run_case(rt, self.sequential_panic(picky=False), 2)
 
     def test4(self, rt: RefRuntime) -> None:
         """Single panic."""
@@ -242,10 +242,7 @@ class Recover1:
             with rt.defer_frame():
                 rt.gox_recover()
 
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_not_recover, [])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 4)
+        self.run_case(rt, d, 4)
 
     def test5(self, rt: RefRuntime) -> None:
         """Single panic but recover called via defer."""
@@ -254,10 +251,7 @@ class Recover1:
             with rt.defer_frame():
                 rt.gox_defer_push(builtin_recover, [])
 
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_not_recover, [])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 5)
+        self.run_case(rt, d, 5)
 
     def test6(self, rt: RefRuntime) -> None:
         """Sequential panic; like test3, but recover changed to defer (test4 -> test5): the
@@ -270,10 +264,7 @@ class Recover1:
                 rt.gox_defer_push(self.must_recover, [3])
                 panic_int(rt, 3)
 
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_not_recover, [])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 2)
+        self.run_case(rt, d, 2)
 
     def test7(self, rt: RefRuntime) -> None:
         """Like test6 with the defer order swapped: ``defer recover()`` is now a no-op, run by
@@ -285,10 +276,7 @@ class Recover1:
                 rt.gox_defer_push(builtin_recover, [])  # now a no-op, unlike in test6
                 panic_int(rt, 3)
 
-        with rt.defer_frame():
-            rt.gox_defer_push(self.must_recover, [2])
-            rt.gox_defer_push(d, [])
-            panic_int(rt, 2)
+        self.run_case(rt, d, 2, recovered=True)
 
 
 @pytest.mark.parametrize("case", [f"test{i}" for i in range(1, 8)])

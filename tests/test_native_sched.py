@@ -11,7 +11,6 @@ program started from Python in-process) are checked by tests/c/sched_checks.c an
 from __future__ import annotations
 
 import ctypes
-import io
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from native_progs import PROGRAMS, run_reference
 
-from gox_ref import GoxABIError, RefRuntime, ValueKind
+from gox_ref import GoxABIError
 from gox_ref.abi_docs import HEADER
 
 native = pytest.importorskip("gox_ref_native")
@@ -180,34 +179,11 @@ def test_100k_goroutines_parked_at_once(progs: Path) -> None:
 
 def test_a_panic_after_a_recovery_in_the_same_frame_goes_on(progs: Path) -> None:
     """Go's semantics: inner() recovers panic 1, then its remaining deferred call panics 2,
-    which goes on through main's frame; the reference and the C runtime agree."""
+    which goes on through main's frame.  The reference runs the same program in
+    tests/test_defer.py (test_a_frame_that_recovered_can_panic_again_from_a_remaining_deferred_call)
+    and reports the same ``panic: 2`` from goroutine 1."""
     st, _out, err, _ = run_native(progs, "check_repanic", 0)
     assert (st, err) == (2, b"panic: 2\n\ngoroutine 1 [running]:\nmain(...)\n")
-
-    def panic_int(rt: RefRuntime, v: int) -> None:
-        rt.gox_panic(rt.gox_interface_pack(0, 0, ValueKind.INT), v)
-
-    def rec(rt: RefRuntime) -> None:
-        with rt.defer_frame():
-            rt.gox_recover()
-
-    def inner(rt: RefRuntime) -> None:
-        with rt.defer_frame():
-            rt.gox_defer_push(lambda rt: panic_int(rt, 2), [])
-            rt.gox_defer_push(rec, [])
-            panic_int(rt, 1)
-
-    def main(rt: RefRuntime) -> None:
-        with rt.defer_frame():
-            inner(rt)
-
-    if "LD_PRELOAD" in os.environ:
-        return  # greenlets under a preloaded ASan runtime: see the reference fixture
-    rt = RefRuntime()
-    out, errb = io.BytesIO(), io.BytesIO()
-    rt.set_output(out, errb)
-    assert rt.run_main(main, [], 0) == 2
-    assert errb.getvalue().startswith(b"panic: 2\n\ngoroutine 1 [running]:\n")
 
 
 # -- in process, through ctypes ---------------------------------------------------------------------------

@@ -1,24 +1,23 @@
-"""The native stdlib externs (gox_ref_native/src/stdlib_*.c) against Go and the reference.
+"""The native stdlib externs (gox_ref_native/src/stdlib_*.c) against the reference.
 
-Every case of ``tests/data/stdlib_golden.json`` (results real Go computed) goes through
-``NativeRuntime.gox_extern_call`` and must match bit for bit, NaN payloads included; then
-hypothesis drives the native runtime and ``RefRuntime`` side by side on random inputs (raw
-double bit patterns, byte strings with invalid UTF-8, FormatFloat format/precision/bitSize
-combinations, ParseFloat and Atoi texts) and compares results, errors (class and message) and
-the collector's counters (so both allocate the same objects).
+The golden cases of ``tests/data/stdlib_golden.json`` (results real Go computed) run on both
+backends in tests/test_stdlib.py.  Here: the extern table (ids, arity errors, replacement by a
+user extern); then hypothesis drives the native runtime and ``RefRuntime`` side by side on
+random inputs (raw double bit patterns, byte strings with invalid UTF-8, FormatFloat
+format/precision/bitSize combinations, ParseFloat and Atoi texts) and compares results, errors
+(class and message) and the collector's counters (so both allocate the same objects).
 """
 
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_stdlib import EXPECTED_ORDER, golden
+from test_stdlib import EXPECTED_ORDER, U64, Bits, Caller, b2f, f2b
 
 from gox_ref import GoxABIError, GoxError, GoxPanic, RefRuntime
 from gox_ref.externs import ExternHost, ExternSpec
@@ -28,78 +27,14 @@ from gox_ref.stdlib.strconvlib import to_float32
 native = pytest.importorskip("gox_ref_native")
 from gox_ref_native import NativeRuntime, gen_unicode_tables  # noqa: E402
 
-U64 = (1 << 64) - 1
-Runtime = RefRuntime | NativeRuntime
-
-
-def f2b(x: float) -> int:
-    return int(struct.unpack("<Q", struct.pack("<d", x))[0])
-
-
-def b2f(b: int) -> float:
-    return float(struct.unpack("<d", struct.pack("<Q", b & U64))[0])
-
-
-def hx(s: str) -> bytes:
-    return bytes.fromhex(s)
-
-
 SPECS = {s.name: s for s in STDLIB}
-
-
-class Caller:
-    """Calls a stdlib extern by name on one runtime, with Python values in and out.
-
-    Floats go in as Python floats or as raw bits (``Bits``); float results come back as bits,
-    strings and errors as bytes (None for a nil error)."""
-
-    def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-
-    def __call__(self, name: str, *args: Any) -> Any:
-        spec = SPECS[name]
-        rt = self.rt
-        eid = EXPECTED_ORDER.index(name) + 1
-        rt.gox_gc_pause()  # argument strings are not rooted
-        try:
-            slots = []
-            for t, v in zip(spec.params, args, strict=True):
-                if t == "float":
-                    slots.append(v.bits if isinstance(v, Bits) else f2b(v))
-                elif t == "string":
-                    slots.append(rt.gox_rt_string_from_ptr(v))
-                else:
-                    slots.append(int(v) & U64)
-            rets = rt.gox_extern_call(eid, slots, len(spec.results))
-            out: list[Any] = []
-            for t, r in zip(spec.results, rets, strict=True):
-                if t in ("string", "error"):
-                    out.append(None if t == "error" and r == 0 else bytes(rt.gox_string_read(r)) if r else b"")
-                elif t == "bool":
-                    assert r in (0, 1)
-                    out.append(bool(r))
-                else:
-                    out.append(r)
-            return out[0] if len(out) == 1 else tuple(out)
-        finally:
-            rt.gox_gc_resume()
-
-
-class Bits:
-    """A float argument given by its IEEE bits (any NaN payload)."""
-
-    def __init__(self, bits: int) -> None:
-        self.bits = bits & U64
-
-    def __repr__(self) -> str:
-        return f"Bits(0x{self.bits:016x})"
 
 
 @pytest.fixture(scope="module")
 def nat() -> Iterator[Caller]:
-    rt = NativeRuntime()
-    yield Caller(rt)
-    rt.close()
+    c = Caller.on("native")
+    yield c
+    c.close()
 
 
 # ---------------------------------------------------------------- the table
@@ -153,108 +88,6 @@ def test_each_instance_has_its_own_stdlib() -> None:
 
 def test_unicode_table_is_fresh() -> None:
     assert gen_unicode_tables.main(["--check"]) == 0, "run: python -m gox_ref_native.gen_unicode_tables"
-
-
-# ---------------------------------------------------------------- the golden file (real Go)
-
-MATH_FUNCS = ["Sqrt", "Floor", "Ceil", "Trunc", "Abs", "Exp", "Log", "Sin", "Cos", "Tan", "Pow", "Atan2", "Hypot", "Mod"]
-
-
-@pytest.mark.parametrize("fn", MATH_FUNCS)
-def test_math_golden(nat: Caller, fn: str) -> None:
-    rows = golden()["math"][fn]
-    bad = []
-    for row in rows:
-        args = [Bits(int(h, 16)) for h in row[:-1]]
-        want = int(row[-1], 16)
-        got = nat("math." + fn, *args)
-        if got != want:
-            bad.append((args, hex(want), hex(got)))
-    assert not bad, f"{len(bad)} of {len(rows)} differ from Go, first: {bad[:5]}"
-
-
-def test_math_inf_nan_isinf_isnan_golden(nat: Caller) -> None:
-    g = golden()
-    for sign, want in g["math_inf"]:
-        assert nat("math.Inf", sign) == int(want, 16)
-    assert nat("math.NaN") == int(g["math_nan"], 16) == 0x7FF8000000000001
-    for xb, sign, isinf, isnan in g["math_isinf_isnan"]:
-        assert nat("math.IsInf", Bits(int(xb, 16)), sign) is isinf
-        assert nat("math.IsNaN", Bits(int(xb, 16))) is isnan
-
-
-def test_strings_golden(nat: Caller) -> None:
-    g = golden()
-    for s, up, low, trim, cnt in g["strings_unary"]:
-        b = hx(s)
-        assert nat("strings.ToUpper", b) == hx(up), b
-        assert nat("strings.ToLower", b) == hx(low), b
-        assert nat("strings.TrimSpace", b) == hx(trim), b
-        assert nat("strings.Count", b, b"") == cnt, b
-    for s, t, ix, lix, contains, hp, hs, cnt in g["strings_pairs"]:
-        a, b = hx(s), hx(t)
-        assert nat("strings.Index", a, b) == ix, (a, b)
-        assert nat("strings.LastIndex", a, b) == lix, (a, b)
-        assert nat("strings.Contains", a, b) is contains
-        assert nat("strings.HasPrefix", a, b) is hp
-        assert nat("strings.HasSuffix", a, b) is hs
-        assert nat("strings.Count", a, b) == cnt, (a, b)
-    for s, old, new, n, want in g["strings_replace"]:
-        assert nat("strings.Replace", hx(s), hx(old), hx(new), n) == hx(want), (s, old, new, n)
-    for s, n, want in g["strings_repeat"]:
-        assert nat("strings.Repeat", hx(s), n) == hx(want)
-
-
-def _runes(lo: int, hi: int) -> list[int]:
-    return [r for r in range(lo, hi) if not 0xD800 <= r <= 0xDFFF]
-
-
-def test_unicode_case_mapping_golden(nat: Caller) -> None:
-    """ToUpper/ToLower map rune by rune, so whole blocks of runes are checked per call."""
-    want = {r: (u, lo) for r, u, lo in golden()["unicode_case"]}
-    for start in range(0x80, 0x110000, 0x2000):
-        rs = _runes(start, min(start + 0x2000, 0x110000))
-        text = "".join(map(chr, rs)).encode()
-        up = "".join(chr(want.get(r, (r, r))[0]) for r in rs).encode()
-        low = "".join(chr(want.get(r, (r, r))[1]) for r in rs).encode()
-        assert nat("strings.ToUpper", text) == up, hex(start)
-        assert nat("strings.ToLower", text) == low, hex(start)
-
-
-def test_unicode_space_golden(nat: Caller) -> None:
-    spaces = set(golden()["unicode_space"])
-    for r in _runes(0, 0x3100):
-        c = chr(r).encode()
-        assert (nat("strings.TrimSpace", c + b"x" + c) == b"x") is (r in spaces), hex(r)
-    assert max(spaces) < 0x3100
-
-
-def test_strconv_golden(nat: Caller) -> None:
-    g = golden()
-    for v, want in g["strconv_itoa"]:
-        assert nat("strconv.Itoa", v) == hx(want)
-    for s, v, err, iserr in g["strconv_atoi"]:
-        assert nat("strconv.Atoi", hx(s)) == (v & U64, hx(err) if iserr else None), hx(s)
-
-
-def test_formatfloat_golden(nat: Caller) -> None:
-    rows = golden()["strconv_formatfloat"]
-    bad = []
-    for fb, fmt, prec, bits, want in rows:
-        got = nat("strconv.FormatFloat", Bits(int(fb, 16)), fmt, prec, bits)
-        if got != hx(want):
-            bad.append((fb, chr(fmt), prec, bits, got, hx(want)))
-    assert not bad, f"{len(bad)} of {len(rows)} differ from Go, first: {bad[:5]}"
-
-
-def test_parsefloat_golden(nat: Caller) -> None:
-    rows = golden()["strconv_parsefloat"]
-    bad = []
-    for s, bits, want, err in rows:
-        got, got_err = nat("strconv.ParseFloat", hx(s), bits)
-        if got != int(want, 16) or got_err != (hx(err) if err else None):
-            bad.append((hx(s)[:60], bits, hex(got), want, got_err, hx(err)))
-    assert not bad, f"{len(bad)} of {len(rows)} differ from Go, first: {bad[:5]}"
 
 
 # ---------------------------------------------------------------- native vs reference

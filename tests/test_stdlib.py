@@ -2,9 +2,11 @@
 
 The golden file is produced by ``tools/gen_stdlib_golden.sh`` (Go 1.19, amd64 with FMA); these
 tests need no Go.  Every comparison is bit for bit (floats by their IEEE bits, NaN payloads
-included).  Calls go through the real dispatch (``RefRuntime.gox_extern_call``); a few also go
-through a minimal fake host to show the externs only need ``gox_string_read`` and
-``gox_rt_string_from_ptr``.
+included).  Calls go through the real dispatch (``gox_extern_call``) of both backends, the
+reference (``RefRuntime``) and the C runtime (``NativeRuntime``, gox_ref_native/src/stdlib_*.c);
+many also go through a minimal fake host to show the Python externs only need
+``gox_string_read`` and ``gox_rt_string_from_ptr``.  tests/test_native_stdlib.py drives the two
+backends side by side on random inputs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import struct
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pytest
 from hypothesis import given, settings
@@ -27,6 +29,10 @@ from gox_ref.externs import ExternSpec
 from gox_ref.stdlib import STDLIB
 from gox_ref.stdlib import strconvlib as C
 
+if TYPE_CHECKING:
+    from gox_ref_native import NativeRuntime
+
+Runtime: TypeAlias = "RefRuntime | NativeRuntime"
 GOLDEN_PATH = Path(__file__).parent / "data" / "stdlib_golden.json"
 U64 = (1 << 64) - 1
 
@@ -76,14 +82,50 @@ class FakeHost:
         return ref
 
 
-class Caller:
-    """Calls an extern by name with Python values, converting to and from slots."""
+class Bits:
+    """A float argument given by its IEEE bits (any NaN payload)."""
 
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self.rt = RefRuntime() if kind == "runtime" else None
+    def __init__(self, bits: int) -> None:
+        self.bits = bits & U64
+
+    def __repr__(self) -> str:
+        return f"Bits(0x{self.bits:016x})"
+
+
+BACKENDS = ("ref", "native")
+
+
+def new_runtime(backend: str) -> Runtime:
+    """A fresh runtime of ``backend`` ("ref" or "native")."""
+    if backend == "native":
+        nat = pytest.importorskip("gox_ref_native")
+        rt: Runtime = nat.NativeRuntime()
+        return rt
+    assert backend == "ref", backend
+    return RefRuntime()
+
+
+class Caller:
+    """Calls a stdlib extern by name with Python values, converting to and from slots: through
+    a runtime's real dispatch (``gox_extern_call``) or, without one, straight into the extern
+    with a ``FakeHost``.
+
+    Floats go in as Python floats or as raw bits (``Bits``); float results come back as bits,
+    strings and errors as bytes (None for a nil error)."""
+
+    def __init__(self, rt: Runtime | None) -> None:
+        self.rt = rt
         self.fake = FakeHost()
         self.ids: dict[str, int] = {}
+
+    @classmethod
+    def on(cls, backend: str) -> Caller:
+        """A caller through ``backend``'s runtime, or through the fake host for "fake"."""
+        return cls(None if backend == "fake" else new_runtime(backend))
+
+    def close(self) -> None:
+        if self.rt is not None and not isinstance(self.rt, RefRuntime):
+            self.rt.close()
 
     def _spec_id(self, name: str) -> tuple[ExternSpec, int]:
         if name not in self.ids:
@@ -92,7 +134,7 @@ class Caller:
         return STDLIB[eid - 1], eid
 
     def _mk(self, b: bytes) -> int:
-        return self.rt.gox_rt_string_from_ptr(b) if self.rt else self.fake.gox_rt_string_from_ptr(b)
+        return int(self.rt.gox_rt_string_from_ptr(b)) if self.rt else self.fake.gox_rt_string_from_ptr(b)
 
     def _read(self, ref: int) -> bytes:
         if ref == 0:
@@ -102,12 +144,12 @@ class Caller:
     def __call__(self, name: str, *args: Any) -> Any:
         spec, eid = self._spec_id(name)
         if self.rt:
-            self.rt.gc.pause_depth += 1  # keep argument strings alive: they are not rooted
+            self.rt.gox_gc_pause()  # keep argument strings alive: they are not rooted
         try:
             slots = []
             for t, v in zip(spec.params, args, strict=True):
                 if t == "float":
-                    slots.append(f2b(v))
+                    slots.append(v.bits if isinstance(v, Bits) else f2b(v))
                 elif t == "string":
                     slots.append(self._mk(v))
                 else:
@@ -129,17 +171,23 @@ class Caller:
             return out[0] if len(out) == 1 else tuple(out)
         finally:
             if self.rt:
-                self.rt.gc.pause_depth -= 1
+                self.rt.gox_gc_resume()
 
 
-@pytest.fixture(scope="module")
-def call() -> Caller:
-    return Caller("runtime")
+@pytest.fixture(scope="module", params=BACKENDS)
+def call(request: pytest.FixtureRequest) -> Iterator[Caller]:
+    """Through each backend's dispatch: the reference and the C runtime."""
+    c = Caller.on(str(request.param))
+    yield c
+    c.close()
 
 
-@pytest.fixture(scope="module", params=["runtime", "fake"])
-def anycall(request: pytest.FixtureRequest) -> Caller:
-    return Caller(str(request.param))
+@pytest.fixture(scope="module", params=[*BACKENDS, "fake"])
+def anycall(request: pytest.FixtureRequest) -> Iterator[Caller]:
+    """As ``call``, and also straight into the Python externs with the fake host."""
+    c = Caller.on(str(request.param))
+    yield c
+    c.close()
 
 
 # ---------------------------------------------------------------- the table
@@ -179,12 +227,12 @@ def test_math_golden(call: Caller, fn: str) -> None:
     assert len(rows) > 700
     bad = []
     for row in rows:
-        args = [b2f(int(h, 16)) for h in row[:-1]]
+        args = [Bits(int(h, 16)) for h in row[:-1]]
         want = int(row[-1], 16)
         got = call("math." + fn, *args)
         if got != want:
             bad.append((args, hex(want), hex(got)))
-    assert not bad, f"{len(bad)} mismatches, first: {bad[:5]}"
+    assert not bad, f"{len(bad)} of {len(rows)} differ from Go, first: {bad[:5]}"
 
 
 def test_math_inf_nan_isinf_isnan(anycall: Caller) -> None:
@@ -193,7 +241,7 @@ def test_math_inf_nan_isinf_isnan(anycall: Caller) -> None:
         assert anycall("math.Inf", sign) == int(want, 16)
     assert anycall("math.NaN") == int(g["math_nan"], 16) == 0x7FF8000000000001
     for xb, sign, isinf, isnan in g["math_isinf_isnan"]:
-        x = b2f(int(xb, 16))
+        x = Bits(int(xb, 16))
         assert anycall("math.IsInf", x, sign) is isinf
         assert anycall("math.IsNaN", x) is isnan
 
@@ -321,6 +369,30 @@ def test_unicode_case_table_matches_go() -> None:
     assert [r for r in range(0x110000) if S.is_space(r)] == golden()["unicode_space"]
 
 
+def _runes(lo: int, hi: int) -> list[int]:
+    return [r for r in range(lo, hi) if not 0xD800 <= r <= 0xDFFF]
+
+
+def test_unicode_case_mapping_golden(call: Caller) -> None:
+    """ToUpper/ToLower map rune by rune, so whole blocks of runes are checked per call."""
+    want = {r: (u, lo) for r, u, lo in golden()["unicode_case"]}
+    for start in range(0x80, 0x110000, 0x2000):
+        rs = _runes(start, min(start + 0x2000, 0x110000))
+        text = "".join(map(chr, rs)).encode()
+        up = "".join(chr(want.get(r, (r, r))[0]) for r in rs).encode()
+        low = "".join(chr(want.get(r, (r, r))[1]) for r in rs).encode()
+        assert call("strings.ToUpper", text) == up, hex(start)
+        assert call("strings.ToLower", text) == low, hex(start)
+
+
+def test_unicode_space_golden(call: Caller) -> None:
+    spaces = set(golden()["unicode_space"])
+    for r in _runes(0, 0x3100):
+        c = chr(r).encode()
+        assert (call("strings.TrimSpace", c + b"x" + c) == b"x") is (r in spaces), hex(r)
+    assert max(spaces) < 0x3100
+
+
 @pytest.mark.parametrize(
     ("fn", "s", "want"),
     [
@@ -387,10 +459,10 @@ def test_formatfloat_golden(call: Caller) -> None:
     assert len(rows) > 5000
     bad = []
     for fb, fmt, prec, bits, want in rows:
-        got = call("strconv.FormatFloat", b2f(int(fb, 16)), fmt, prec, bits)
+        got = call("strconv.FormatFloat", Bits(int(fb, 16)), fmt, prec, bits)
         if got != hx(want):
             bad.append((fb, chr(fmt), prec, bits, got, hx(want)))
-    assert not bad, f"{len(bad)} mismatches, first: {bad[:5]}"
+    assert not bad, f"{len(bad)} of {len(rows)} differ from Go, first: {bad[:5]}"
 
 
 def test_formatfloat_cases(anycall: Caller) -> None:
@@ -416,7 +488,7 @@ def test_parsefloat_golden(call: Caller) -> None:
         got, got_err = call("strconv.ParseFloat", hx(s), bits)
         if got != int(want, 16) or got_err != (hx(err) if err else None):
             bad.append((hx(s)[:60], bits, hex(got), want, got_err, hx(err)))
-    assert not bad, f"{len(bad)} mismatches, first: {bad[:5]}"
+    assert not bad, f"{len(bad)} of {len(rows)} differ from Go, first: {bad[:5]}"
 
 
 def test_parsefloat_cases(anycall: Caller) -> None:
