@@ -28,7 +28,12 @@ allocates; it does nothing while the pause counter is above 0):
 * A step scans gray objects (each costs its size) until the budget is spent or the gray stack
   is empty; an empty gray stack runs the atomic step (free of charge) and the sweep begins;
   the sweep visits objects (each costs its size) and the cycle ends when it has visited all.
-* At the end of a cycle ``threshold = max(live_bytes * pause // 100, min_threshold)``.
+* At the end of a cycle ``threshold = max(estimate * pause // 100, min_threshold)``, where
+  ``estimate`` is the bytes that survived the cycle: ``live_bytes`` at the atomic step less what
+  the sweep freed (Lua 5.4's ``GCestimate``, Go's marked heap).  Objects allocated during the
+  sweep do not count: counting them, as ``live_bytes`` at the cycle's end would, lets a program
+  with a steady live set raise the threshold by about pause/100 x the bytes allocated over the
+  sweep every cycle, so its heap would grow without bound.
 """
 
 from __future__ import annotations
@@ -102,6 +107,7 @@ class Collector:
         self.step_size = DEFAULT_STEP_SIZE
         self.min_threshold = DEFAULT_MIN_THRESHOLD
         self.threshold = DEFAULT_MIN_THRESHOLD
+        self.estimate = 0  # during the sweep: the bytes that survive this cycle (finish_cycle)
         self.debt = 0
         self.pause_depth = 0
         self.cycles = 0
@@ -256,6 +262,7 @@ class Collector:
         self.heap.dead_mark = self.current_white ^ 1
         self.sweep_list = list(self.heap.objects.values())
         self.sweep_pos = 0
+        self.estimate = self.heap.live_bytes  # the sweep takes the dead ones off
         self.state = GcState.SWEEP
 
     def step(self, budget: int, args: Iterable[int] = ()) -> bool:
@@ -286,6 +293,7 @@ class Collector:
                 if obj.mark == dead:
                     self.freed_objects += 1
                     self.freed_bytes += obj.size
+                    self.estimate -= obj.size
                     self.heap.free(obj)
                 else:
                     obj.mark = self.current_white
@@ -297,9 +305,13 @@ class Collector:
         self.heap.dead_mark = -1
         self.state = GcState.PAUSE
         self.cycles += 1
-        self.threshold = max(self.heap.live_bytes * self.pause // 100, self.min_threshold)
+        self.set_threshold()
         for hook in self.on_cycle:
             hook("end", self.stats())
+
+    def set_threshold(self) -> None:
+        """The next cycle's trigger: pause% of what survived the last one (0 before the first)."""
+        self.threshold = max(self.estimate * self.pause // 100, self.min_threshold)
 
     def full_collect(self) -> None:
         """Finish the running cycle, if any, then run one complete cycle."""

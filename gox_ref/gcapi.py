@@ -182,7 +182,7 @@ class GcOps(RuntimeCore):
         gc.step_size = step_size or DEFAULT_STEP_SIZE
         gc.min_threshold = min_threshold or DEFAULT_MIN_THRESHOLD
         if gc.state == 0:
-            gc.threshold = max(self.heap.live_bytes * gc.pause // 100, gc.min_threshold) if gc.cycles else gc.min_threshold
+            gc.set_threshold()
 
     def gox_gc_stats(self) -> GcStats:
         return self.gc.stats()

@@ -172,13 +172,15 @@ def test_trigger_rule_timeline() -> None:
     the sweep visits 2 objects (32 bytes each): nodes 1 and 2 are freed.  Every second
     allocation then sweeps two more.  At k = 18 the step sweeps the last of the 9 objects
     that existed at the atomic step and, budget left, ends the cycle: threshold =
-    max(live * 200%, 200) with live = nodes 10..17 (the safepoint runs before node 18).
+    max(estimate * 200%, 200) = 200, since none of the 9 survived (the estimate leaves out
+    nodes 10..17, allocated during the sweep).  Those 8 nodes (256 bytes) are over it, so the
+    next safepoint (k = 19) starts the second cycle, which frees them.
     """
     rt, node = node_rt()
     rt.gox_gc_tune(200, 100, 64, 200)
     timeline = []
     refs = []
-    for k in range(1, 24):
+    for k in range(1, 30):
         refs.append(rt.gox_rt_alloc(K.STRUCT, node, 3))
         st = rt.gox_gc_stats()
         timeline.append((k, GcState(st.state).name, st.freed_objects, st.cycles))
@@ -191,12 +193,15 @@ def test_trigger_rule_timeline() -> None:
     assert [t[2] for t in timeline[12:18]] == [4, 6, 6, 8, 8, 9]  # the last of 9 at k=18
     assert timeline[17][1:] == ("PAUSE", 9, 1)
     assert timeline[16][1:] == ("SWEEP", 8, 0)
-    # objects allocated after the atomic step (nodes 10..) survive the cycle
-    assert [rt.heap.is_live(r) for r in refs[:9]] == [False] * 9
-    assert all(rt.heap.is_live(r) for r in refs[9:])
+    # nodes 10..17 survived the first cycle but are not its estimate: the threshold stays 200
+    assert timeline[18] == (19, "PROPAGATE", 9, 1)
+    assert timeline[20] == (21, "SWEEP", 11, 1)  # atomic at 21: nodes 10..20 are garbage
+    assert [t[2] for t in timeline[21:]] == [11, 13, 13, 15, 15, 17, 17, 19]
+    # nodes 21.. were allocated after the second atomic step: they survive it
+    assert [rt.heap.is_live(r) for r in refs] == [False] * 20 + [True] * 9
     st = rt.gox_gc_stats()
-    assert st.threshold == 32 * 8 * 2
-    assert GcState(st.state) == GcState.PAUSE  # 14 nodes (448 bytes) live < 512
+    assert st.threshold == 200
+    assert GcState(st.state) == GcState.SWEEP
 
 
 def test_a_step_scans_gray_objects_by_size_budget() -> None:
@@ -324,3 +329,29 @@ def test_objects_awaiting_the_sweep_cannot_be_used_or_stored() -> None:
         rt.gox_gc_write_slot(keep, 0, doomed)
     with pytest.raises(GoxABIError, match="unreachable when the collector finished marking"):
         rt.gox_gc_read_slot(doomed, 0)
+
+
+def test_a_steady_live_set_keeps_the_heap_bounded() -> None:
+    """The threshold follows what survives a cycle, not what the sweep let the program allocate
+    meanwhile: with 10 nodes rooted and garbage allocated without end, every cycle's threshold
+    is the minimum and the heap never holds more than a cycle's worth of garbage.  (The old rule,
+    live bytes at the cycle's end, raised the threshold by about 3 x the live set every cycle.)"""
+    rt, node = node_rt()
+    rt.gox_gc_tune(200, 200, 64, 1024)
+    head = rt.gox_rt_alloc(K.STRUCT, node, 3)
+    rt.gox_gc_pin(head)
+    prev = head
+    for _ in range(9):
+        n = rt.gox_rt_alloc(K.STRUCT, node, 3)
+        rt.gox_gc_write_slot(prev, 0, n)
+        rt.gox_rt_write_barrier(prev, n)
+        prev = n
+    thresholds, peak = set(), 0
+    for _ in range(6000):
+        rt.gox_rt_alloc(K.STRUCT, node, 3)
+        st = rt.gox_gc_stats()
+        thresholds.add(st.threshold)
+        peak = max(peak, st.live_bytes)
+    assert st.cycles > 50
+    assert thresholds == {1024}  # 10 live nodes = 320 bytes, x 200% < the minimum
+    assert peak <= 4 * 1024

@@ -26,6 +26,7 @@ void gc_reset(GoxRuntime *R) {
     R->step_size = DEFAULT_STEP_SIZE;
     R->min_threshold = DEFAULT_MIN_THRESHOLD;
     R->threshold = DEFAULT_MIN_THRESHOLD;
+    R->estimate = 0;
     R->debt = 0;
     R->pause_depth = 0;
     R->cycles = R->steps = 0;
@@ -191,6 +192,7 @@ static void atomic(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     R->dead_mark = R->current_white ^ 1;
     R->sweep_next = R->head;
     R->sweep_last = R->tail;
+    R->estimate = R->live_bytes; /* the sweep takes the dead ones off */
     R->state = GC_SWEEP;
 }
 
@@ -199,13 +201,19 @@ static uint64_t sat_mul_div(uint64_t a, uint64_t b, uint64_t d) {
     return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
 }
 
+/* The next cycle's trigger: pause% of the bytes that survived the last cycle (0 before the
+ * first), not of those allocated during its sweep too (docs/GC.md). */
+static void set_threshold(GoxRuntime *R) {
+    uint64_t t = sat_mul_div(R->estimate, R->pause, 100);
+    R->threshold = t > R->min_threshold ? t : R->min_threshold;
+}
+
 static void finish_cycle(GoxRuntime *R) {
     R->sweep_next = R->sweep_last = NULL;
     R->dead_mark = -1;
     R->state = GC_PAUSE;
     R->cycles++;
-    uint64_t t = sat_mul_div(R->live_bytes, R->pause, 100);
-    R->threshold = t > R->min_threshold ? t : R->min_threshold;
+    set_threshold(R);
     trace_gc(R, "end");
 }
 
@@ -239,6 +247,7 @@ bool gc_step(GoxRuntime *R, uint64_t ubudget, const uint64_t *args, size_t nargs
             if (o->mark == (R->current_white ^ 1)) {
                 R->freed_objects++;
                 R->freed_bytes += OBJ_SIZE(o);
+                R->estimate -= OBJ_SIZE(o);
                 heap_free(R, o);
             } else {
                 o->mark = (uint8_t)R->current_white;
@@ -346,14 +355,7 @@ void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t 
     R->stepmul = stepmul ? stepmul : DEFAULT_STEPMUL;
     R->step_size = step_size ? step_size : DEFAULT_STEP_SIZE;
     R->min_threshold = min_threshold ? min_threshold : DEFAULT_MIN_THRESHOLD;
-    if (R->state == GC_PAUSE) {
-        if (R->cycles) {
-            uint64_t t = sat_mul_div(R->live_bytes, R->pause, 100);
-            R->threshold = t > R->min_threshold ? t : R->min_threshold;
-        } else {
-            R->threshold = R->min_threshold;
-        }
-    }
+    if (R->state == GC_PAUSE) set_threshold(R);
 }
 
 void gox_gc_stats(uint64_t *out_stats, size_t n) {

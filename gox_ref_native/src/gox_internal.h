@@ -190,6 +190,7 @@ typedef struct GoxRuntime {
     size_t ngray, gray_cap;
     GoxObj *sweep_next, *sweep_last;
     uint64_t pause, stepmul, step_size, min_threshold, threshold, debt, pause_depth;
+    uint64_t estimate; /* during the sweep: the bytes that survive the cycle (docs/GC.md) */
     uint64_t cycles, steps, allocated_objects, allocated_bytes, freed_objects, freed_bytes;
     Pin *pins;
     size_t npins, pins_cap;
