@@ -400,8 +400,9 @@ SYMBOLS: tuple[Symbol, ...] = (
             ("gox_runtime_current", "void *gox_runtime_current(void)", "() -> int",
              "The calling thread's current instance (a default one is made on first use)."),
             ("gox_set_checked", "void gox_set_checked(bool on)", "(on: bool) -> None",
-             "Checked mode (default): validate every reference (a live-object set) and keep freed "
-             "memory quarantined so freed references are always recognised. Off: trust the caller."),
+             "Checked mode (default): validate every reference (a live-object set) and never reuse an "
+             "address, so freed references are always recognised (their memory is reused at new "
+             "addresses). Off: trust the caller."),
             ("gox_is_checked", "bool gox_is_checked(void)", "() -> bool", "Whether checked mode is on."),
             ("gox_error_flag", "const int32_t *gox_error_flag(void)", "() -> int",
              "Address of the current instance's pending error code (0 none, 1 panic, 2 ABI error, 3 fatal)."),

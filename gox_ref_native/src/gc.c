@@ -169,8 +169,14 @@ static void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
     }
 }
 
+/* How many slots blacken prefetches: the children's headers are cache misses, and loading a
+ * few of them at once overlaps the waits (a hint only: no slot is trusted to be a reference). */
+#define PREFETCH_SLOTS 8u
+
 static void blacken(GoxRuntime *R, GoxObj *o) {
     o->mark = BLACK;
+    for (unsigned i = 0; i < o->nslots && i < PREFETCH_SLOTS; i++)
+        if (o->slots[i] - R->arena_lo < R->arena_hi - R->arena_lo) __builtin_prefetch(REF_OBJ(o->slots[i]));
     gc_children(R, o, gray_child, NULL);
 }
 

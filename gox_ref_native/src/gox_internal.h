@@ -179,8 +179,10 @@ typedef struct GoxRuntime {
     /* checked mode's object arena (heap.c): objects bump-allocated from aligned chunks, each
      * with a bitmap of its object starts, so membership is a chunk lookup and a bit test */
     struct HeapChunk **chunk_tab; /* open addressing by address >> CHUNK_SHIFT */
-    size_t chunk_mask, nchunks;
+    size_t chunk_mask, nchunks, nretired;
     struct HeapChunk *cur_chunk;  /* the one allocations bump in */
+    uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
+    size_t nspare, spare_cap;
     uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
     /* unchecked mode: freed small objects by slot count, linked through GoxObj.next, reused */
     GoxObj *free_objs[FREE_CLASSES];
@@ -272,14 +274,21 @@ void heap_drop_all(GoxRuntime *R);
 void heap_release_arena(GoxRuntime *R); /* the end of a runtime: every chunk goes back */
 /* The canonical address of a value that is an object this runtime ever made, else the value. */
 uint64_t heap_canon(GoxRuntime *R, uint64_t ref);
-/* The arena's chunks (heap.c): CHUNK_BYTES-aligned, bump-allocated, never reused in checked
- * mode; bit k of starts: an object's header (its GoxRef) at base + 8k. */
+/* The arena's chunks (heap.c): CHUNK_BYTES-aligned, bump-allocated; bit k of starts: an
+ * object's header (its GoxRef) at base + 8k.  Checked mode never reuses an address: a chunk all
+ * of whose objects are quarantined is retired (its pages move to a new address for new objects;
+ * its addresses stay reserved and its bitmap stays, to recognise them). */
 #define CHUNK_SHIFT 20
 #define CHUNK_BYTES ((uintptr_t)1 << CHUNK_SHIFT)
 typedef struct HeapChunk {
     uintptr_t base;
-    size_t used; /* the bump offset */
-    size_t nobj; /* objects whose memory is in use: live, awaiting sweep or quarantined */
+    bool retired;    /* its memory is gone: every object of its is a freed one */
+    bool numbered;   /* its k-th object (in address order) is object number first_num + k */
+    bool recycled;   /* its memory held objects before (not zero): allocation zeroes it */
+    uint64_t first_num;
+    size_t used;  /* the bump offset */
+    size_t nobj;  /* objects whose memory is in use: live, awaiting sweep or quarantined */
+    size_t nquar; /* checked mode: of those, the quarantined (freed) ones */
     size_t nfree; /* unchecked mode: freed objects of its on a free list, for reuse */
     uint64_t starts[CHUNK_BYTES / 8 / 64];
 } HeapChunk;
@@ -303,15 +312,19 @@ static inline bool chunk_has(const HeapChunk *c, uint64_t ref) {
 
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside the arena */
 
-/* The object of a value that is an object this runtime ever made (checked mode: freed ones
- * included), else NULL; unchecked mode trusts any non-zero value. */
+/* The object of a value that is an object this runtime ever made and whose memory is still
+ * its own (checked mode: quarantined ones included, not those of a retired chunk: see
+ * heap_number), else NULL; unchecked mode trusts any non-zero value. */
 static inline GoxObj *heap_known(GoxRuntime *R, uint64_t ref) {
     if (ref == 0) return NULL;
     if (!R->checked) return REF_OBJ(ref);
     const HeapChunk *c = chunk_of(R, ref);
-    if (c) return chunk_has(c, ref) ? REF_OBJ(ref) : NULL;
+    if (c) return chunk_has(c, ref) && !c->retired ? REF_OBJ(ref) : NULL;
     return heap_known_slow(R, ref);
 }
+/* The number of the object a value names if this runtime ever made it (checked mode: freed
+ * ones included, *freed says which), else 0. */
+uint64_t heap_number(GoxRuntime *R, uint64_t ref, bool *freed);
 
 /* The object a value names if it is a live (or, with dead_ok, awaiting-sweep) object. */
 static inline GoxObj *heap_lookup(GoxRuntime *R, uint64_t ref, bool dead_ok) {

@@ -1,12 +1,16 @@
 /* heap.c: objects, allocation numbers, canonical addresses, validation, the type table.
  *
- * Checked mode keeps the set of every address it ever handed out and never gives a freed
- * object's memory back (the object is quarantined with FLAG_FREED), so a freed reference is
- * always recognised and no address is ever reused.  Its objects are bump-allocated from
- * CHUNK_BYTES-aligned chunks (the arena); each chunk has a bitmap of its objects' header
- * addresses, so membership in the set is a chunk lookup (a small table indexed by address >>
- * CHUNK_SHIFT) and a bit test, and an allocation is a bump, a bit and nothing else (the chunk's
- * memory is fresh: never reused).  Objects made before checked mode was switched on (by an
+ * Checked mode keeps the set of every address it ever handed out and never reuses one: a
+ * freed object stays where it is, quarantined with FLAG_FREED, so a freed reference is always
+ * recognised.  Its objects are bump-allocated from CHUNK_BYTES-aligned chunks (the arena); each
+ * chunk has a bitmap of its objects' header addresses, so membership in the set is a chunk
+ * lookup (a small table indexed by address >> CHUNK_SHIFT) and a bit test, and an allocation
+ * is a bump and a bit.  Addresses are never reused, memory is: once every object of a chunk is
+ * quarantined the chunk is retired (chunk_retire): its pages move to a fresh address range,
+ * where a new chunk takes them, and its own range stays mapped, empty, so that no mmap hands
+ * those addresses out again.  The retired chunk keeps its bitmap, and since its objects were
+ * numbered in address order (HeapChunk.numbered) a freed reference into it still has its
+ * number (heap_number).  Objects made before checked mode was switched on (by an
  * older runtime without the arena) are in the hash map R->addrs.  Unchecked mode allocates
  * from the same arena but frees at once: a freed object's bit goes and a small object's memory
  * goes on the free list of its slot count, for the next object of that size; it trusts its
@@ -15,7 +19,7 @@
  * Nothing of this shows: allocation numbers, the allocation-order list (sweep order) and the
  * byte accounting (8 + 8 x slots) are the same whatever the memory comes from.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, mremap */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,10 +132,12 @@ void u64map_free(U64Map *m) {
 /* ---- the arena (checked mode) ------------------------------------------------------------- */
 static inline void chunk_bit(HeapChunk *c, uint64_t ref, bool on) {
     uint64_t off = (ref - c->base) >> 3;
-    if (on)
+    if (on) {
         c->starts[off >> 6] |= (uint64_t)1 << (off & 63);
-    else
+    } else {
         c->starts[off >> 6] &= ~((uint64_t)1 << (off & 63));
+        c->numbered = false; /* a bit gone: the k-th bit is no longer the k-th object */
+    }
 }
 
 static void chunk_tab_insert(GoxRuntime *R, HeapChunk *c) {
@@ -155,7 +161,8 @@ static void chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it (EINVAL): lazy faults */
 #endif
 
-static HeapChunk *chunk_new(GoxRuntime *R) {
+/* CHUNK_BYTES of fresh memory at a CHUNK_BYTES-aligned address */
+static uintptr_t map_chunk(void) {
     /* twice the size, then the unaligned ends go back */
     void *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
@@ -165,12 +172,22 @@ static HeapChunk *chunk_new(GoxRuntime *R) {
     uintptr_t a = (uintptr_t)p, base = (a + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1);
     if (base > a) munmap(p, base - a);
     if (a + 2 * CHUNK_BYTES > base + CHUNK_BYTES) munmap((void *)(base + CHUNK_BYTES), a + CHUNK_BYTES - base);
-    /* a big heap (checked mode never gives memory back) faults its pages in a chunk at a time:
-     * one call instead of a fault per page; a small one keeps touching them lazily */
-    if (R->nchunks >= POPULATE_AFTER_CHUNKS) madvise((void *)base, CHUNK_BYTES, MADV_POPULATE_WRITE);
+    return base;
+}
+
+static HeapChunk *chunk_new(GoxRuntime *R) {
+    /* the pages of a retired chunk if there are some (no page faults), else fresh ones */
+    bool recycled = R->nspare > 0;
+    uintptr_t base = recycled ? R->spare[--R->nspare] : map_chunk();
+    /* a big heap faults its fresh pages in a chunk at a time: one call instead of a fault per
+     * page; a small one keeps touching them lazily */
+    if (!recycled && R->nchunks - R->nretired >= POPULATE_AFTER_CHUNKS)
+        madvise((void *)base, CHUNK_BYTES, MADV_POPULATE_WRITE);
     POISON(base, CHUNK_BYTES);
     HeapChunk *c = xcalloc(1, sizeof *c);
     c->base = base;
+    c->recycled = recycled;
+    c->numbered = R->checked; /* and stays so while checked mode lasts (heap_set_checked) */
     if (!R->chunk_tab || 2 * (R->nchunks + 1) > R->chunk_mask + 1)
         chunk_tab_rebuild(R, R->chunk_tab ? 2 * (R->chunk_mask + 1) : 64);
     chunk_tab_insert(R, c);
@@ -198,6 +215,7 @@ static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
         chunk_tab_insert(R, m);
     }
     if (R->cur_chunk == c) R->cur_chunk = NULL;
+    if (c->retired) R->nretired--;
     free(c);
     if (--R->nchunks == 0) {
         free(R->chunk_tab);
@@ -207,16 +225,61 @@ static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
     }
 }
 
-static GoxObj *arena_alloc(GoxRuntime *R, size_t size) {
+/* The most pages of retired chunks kept for new chunks: as many as the chunks in use (at
+ * least SPARE_MIN); beyond that a retired chunk's pages go back to the system. */
+#define SPARE_MIN 16u
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4 /* Linux 5.7 */
+#endif
+
+/* Checked mode: a chunk every object of which is quarantined (and in which no more are
+ * bumped) gives its memory up.  Its pages move to a fresh range (mremap moves the page tables:
+ * no copy, no fault when they are used again), kept for the next chunk_new; its own range stays
+ * mapped and empty (MREMAP_DONTUNMAP), so that no address of it is handed out again.  A kernel
+ * without MREMAP_DONTUNMAP gets the pages back instead (MADV_DONTNEED). */
+static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
+    if (!c->numbered || c->retired || c == R->cur_chunk || c->nquar != c->nobj) return; /* not (yet) */
+    size_t in_use = R->nchunks - R->nretired;
+    bool moved = false;
+    if (R->nspare < SPARE_MIN || R->nspare < in_use) {
+        uintptr_t to = map_chunk();
+        moved = mremap((void *)c->base, CHUNK_BYTES, CHUNK_BYTES, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+                       (void *)to) != MAP_FAILED;
+        if (moved) {
+            if (R->nspare == R->spare_cap) {
+                R->spare_cap = R->spare_cap ? 2 * R->spare_cap : SPARE_MIN;
+                R->spare = xrealloc(R->spare, R->spare_cap * sizeof *R->spare);
+            }
+            R->spare[R->nspare++] = to;
+        } else {
+            munmap((void *)to, CHUNK_BYTES);
+        }
+    }
+    if (!moved) madvise((void *)c->base, CHUNK_BYTES, MADV_DONTNEED);
+    POISON(c->base, CHUNK_BYTES);
+    c->retired = true;
+    R->nretired++;
+}
+
+static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t num) {
     size_t need = size + OBJ_REDZONE;
     HeapChunk *c = R->cur_chunk;
-    if (!c || c->used + need > CHUNK_BYTES) c = R->cur_chunk = chunk_new(R);
+    if (!c || c->used + need > CHUNK_BYTES) {
+        HeapChunk *full = c;
+        c = R->cur_chunk = chunk_new(R);
+        if (full) chunk_retire(R, full); /* its objects may all be quarantined already */
+    }
     GoxObj *o = (GoxObj *)(c->base + c->used);
     c->used += need;
     UNPOISON(o, size);
+    if (c->recycled) memset(o, 0, size); /* fresh memory is zero already */
     chunk_bit(c, OBJ_REF(o), true);
+    if (!c->nobj)
+        c->first_num = num;
+    else if (num - c->first_num != c->nobj)
+        c->numbered = false;
     c->nobj++;
-    return o; /* zeroed: a chunk's memory is never reused */
+    return o;
 }
 
 /* The memory of an object that is gone (unchecked mode, or the quarantine's end).  Its bit goes:
@@ -285,6 +348,10 @@ void heap_release_arena(GoxRuntime *R) {
     HeapChunk **all = all_chunks(R, &n);
     for (size_t i = 0; i < n; i++) chunk_drop(R, all[i]);
     free(all);
+    while (R->nspare) munmap((void *)R->spare[--R->nspare], CHUNK_BYTES);
+    free(R->spare);
+    R->spare = NULL;
+    R->spare_cap = 0;
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
@@ -292,7 +359,7 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots
     size_t size = sizeof(GoxObj) + 8u * (size_t)nslots;
     GoxObj *o;
     o = R->checked ? NULL : reuse(R, nslots, size);
-    if (!o) o = arena_alloc(R, size); /* in the set of addresses from now on (its bit) */
+    if (!o) o = arena_alloc(R, size, R->next_num); /* in the set of addresses from now on (its bit) */
     o->num = R->next_num++;
     o->kind = (uint8_t)kind;
     o->type_id = (uint16_t)type_id;
@@ -327,6 +394,8 @@ static void release(GoxRuntime *R, GoxObj *o) {
     if (R->checked) {
         o->flags |= FLAG_FREED; /* quarantined: the address stays recognisable */
         o->mark = 0xFF;
+        HeapChunk *c = chunk_of(R, OBJ_REF(o));
+        if (c && ++c->nquar == c->nobj) chunk_retire(R, c);
     } else {
         obj_release_mem(R, o);
     }
@@ -373,6 +442,12 @@ void heap_set_checked(GoxRuntime *R, bool on) {
         HeapChunk **all = all_chunks(R, &n);
         for (size_t ci = 0; ci < n; ci++) {
             HeapChunk *c = all[ci];
+            if (c->retired) { /* its addresses may be handed out again */
+                chunk_drop(R, c);
+                continue;
+            }
+            c->numbered = false; /* (numbered chunks are born in checked mode and stay in it) */
+            c->nquar = 0;
             for (size_t w = 0; w < CHUNK_BYTES / 8 / 64; w++) {
                 for (uint64_t bits = c->starts[w]; bits; bits &= bits - 1) {
                     uint64_t ref = c->base + 8u * (64u * w + (uint64_t)__builtin_ctzll(bits));
@@ -394,9 +469,25 @@ GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref) {
     return R->addrs.len && u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref) : NULL;
 }
 
-uint64_t heap_canon(GoxRuntime *R, uint64_t ref) {
+uint64_t heap_number(GoxRuntime *R, uint64_t ref, bool *freed) {
     GoxObj *o = heap_known(R, ref);
-    return o ? HEAP_BASE + REF_STRIDE * o->num : ref;
+    if (o) {
+        if (freed) *freed = o->flags & FLAG_FREED;
+        return o->num;
+    }
+    const HeapChunk *c = R->checked && ref ? chunk_of(R, ref) : NULL;
+    if (!c || !c->retired || !chunk_has(c, ref)) return 0;
+    /* a retired chunk is numbered: its k-th object in address order is number first_num + k */
+    uint64_t off = (ref - c->base) >> 3, rank = 0;
+    for (size_t w = 0; w < off >> 6; w++) rank += (uint64_t)__builtin_popcountll(c->starts[w]);
+    rank += (uint64_t)__builtin_popcountll(c->starts[off >> 6] & (((uint64_t)1 << (off & 63)) - 1));
+    if (freed) *freed = true;
+    return c->first_num + rank;
+}
+
+uint64_t heap_canon(GoxRuntime *R, uint64_t ref) {
+    uint64_t num = heap_number(R, ref, NULL);
+    return num ? HEAP_BASE + REF_STRIDE * num : ref;
 }
 
 bool heap_maybe_ref(GoxRuntime *R, uint64_t val) {
@@ -409,20 +500,21 @@ bool heap_maybe_ref(GoxRuntime *R, uint64_t val) {
 }
 
 void heap_describe(GoxRuntime *R, uint64_t ref, Buf *b) {
-    GoxObj *o = heap_known(R, ref);
-    if (!o) {
+    bool freed = false;
+    uint64_t num = heap_number(R, ref, &freed);
+    if (!num) {
         buf_printf(b, "0x%" PRIx64 " is not a reference the heap ever allocated", ref);
         return;
     }
-    uint64_t c = HEAP_BASE + REF_STRIDE * o->num;
-    if (!(o->flags & FLAG_FREED))
+    uint64_t c = HEAP_BASE + REF_STRIDE * num;
+    if (!freed)
         buf_printf(b,
                    "0x%" PRIx64 " (object #%" PRIu64 ") was unreachable when the collector finished "
                    "marking and is being swept; keep references held across allocating calls "
                    "rooted (gox_gc_pin, a global or a stack map)",
-                   c, o->num);
+                   c, num);
     else
-        buf_printf(b, "0x%" PRIx64 " is a freed reference (object #%" PRIu64 ")", c, o->num);
+        buf_printf(b, "0x%" PRIx64 " is a freed reference (object #%" PRIu64 ")", c, num);
 }
 
 GoxObj *heap_get_fail(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {

@@ -54,8 +54,8 @@ void gox_runtime_free(void *rt) {
     GoxRuntime *R = rt;
     if (!R) return;
     sched_free(R);
+    heap_set_checked(R, false); /* releases the quarantine (no chunk is retired by what follows) */
     heap_drop_all(R);
-    heap_set_checked(R, false); /* releases the quarantine */
     heap_release_arena(R);
     for (size_t i = 0; i < R->ntypes; i++) {
         free(R->types[i].name);
@@ -166,10 +166,7 @@ size_t gox_errout_take(uint8_t *out_buf, size_t cap) {
 uint64_t gox_ref_number(GoxRef ref) {
     GOX_ENTER(R);
     if (!ref) return 0;
-    if (R->checked) {
-        GoxObj *o = heap_known(R, ref); /* live, awaiting the sweep or freed: its number */
-        return o ? o->num : 0;
-    }
+    if (R->checked) return heap_number(R, ref, NULL); /* live, awaiting the sweep or freed */
     return heap_maybe_ref(R, ref) ? REF_OBJ(ref)->num : 0; /* unchecked: only live objects are known */
 }
 
