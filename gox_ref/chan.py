@@ -47,7 +47,8 @@ class Waiter:
 
 
 class ChanState:
-    def __init__(self, elem_kind: int, cap: int) -> None:
+    def __init__(self, obj: GcObject, elem_kind: int, cap: int) -> None:
+        self.obj = obj  # the channel object: traces name it by number, the GC barrier needs it
         self.elem_kind = elem_kind
         self.holds_refs = is_ref_kind(elem_kind)  # its values are references (checked, traced)
         self.cap = cap
@@ -76,10 +77,13 @@ class ChanOps(SchedOps):
         super().__init__()
         self.gc.state_tracers[ValueKind.CHANNEL] = _chan_children
 
-    def _chan(self, ref: int, fn: str) -> GcObject | None:
+    def _chan(self, ref: int, fn: str) -> ChanState | None:
+        """The state of channel ``ref``, None for the nil channel; an ABI error for anything
+        else (the one lookup of every channel operation: it checks the reference and its kind)."""
         if ref == 0:
             return None
-        return self.heap.get_kind(ref, _CHANNEL, fn)
+        st: ChanState = self.heap.get_kind(ref, _CHANNEL, fn).state
+        return st
 
     def _abandon(self) -> None:
         """The program is over: no channel may keep a waiter of an abandoned goroutine."""
@@ -93,10 +97,8 @@ class ChanOps(SchedOps):
         super()._abandon()
 
     # -- waking parked goroutines ---------------------------------------------------------------
-    def _dequeue(self, q: collections.deque[Waiter]) -> Waiter | None:
-        """The first waiter of a queue; a select's other waiters leave their queues now."""
-        if not q:
-            return None
+    def _dequeue(self, q: collections.deque[Waiter]) -> Waiter:
+        """The first waiter of a non-empty queue; a select's other waiters leave their queues now."""
         w = q.popleft()
         if w.select is not None:
             self._select_won(w)
@@ -105,63 +107,55 @@ class ChanOps(SchedOps):
     def _select_won(self, w: Waiter) -> None:
         raise NotImplementedError  # provided by SelectOps
 
-    def _wake(self, w: Waiter, value: int, ok: bool, is_ref: bool = False) -> None:
-        g = w.g
-        g.wake_value, g.wake_ok, g.wake_case = value, ok, w.case
-        g.wake_ref = is_ref  # a reference handed over stays a root until the receiver runs
-        self._ready(g)
-
     # -- the operations, shared by plain calls and select -----------------------------------
-    # (``st`` is ``chan_state(obj)``, passed along so each operation looks it up once.)
-    def _try_send(self, obj: GcObject, st: ChanState, val: int) -> bool:
+    def _try_send(self, st: ChanState, val: int) -> bool:
         """Complete a send now if possible (panics if closed); False if it must wait."""
         if st.closed:
             raise GoxPanic("send on closed channel")
-        w = self._dequeue(st.recvq)
-        if w is not None:
+        if st.recvq:
+            w = self._dequeue(st.recvq)
             if self.tracer is not None:
-                self._trace("send", chan=obj.num, value=val, to=w.g.gid)
-            self._wake(w, val, True, st.holds_refs)
+                self._trace("send", chan=st.obj.num, value=val, to=w.g.gid)
+            self._ready(w.g, val, True, w.case, st.holds_refs)
             return True
         if len(st.buf) < st.cap:
             st.buf.append(val)
             if st.holds_refs and val:
-                self.gc.barrier(obj, val)
+                self.gc.barrier(st.obj, val)
             if self.tracer is not None:
-                self._trace("send", chan=obj.num, value=val)
+                self._trace("send", chan=st.obj.num, value=val)
             return True
         return False
 
-    def _try_recv(self, obj: GcObject, st: ChanState) -> tuple[int, bool] | None:
+    def _try_recv(self, st: ChanState) -> tuple[int, bool] | None:
         """Complete a receive now if possible: (value, ok); None if it must wait."""
-        w = self._dequeue(st.sendq)
-        if w is not None:
+        if st.sendq:
+            w = self._dequeue(st.sendq)
             if st.cap == 0:
                 val = w.value
             else:  # full buffer: take the head, the sender's value goes to the tail
                 val = st.buf.popleft()
                 st.buf.append(w.value)
             if self.tracer is not None:
-                self._trace("recv", chan=obj.num, value=val, sender=w.g.gid)
-            self._wake(w, 0, True)
+                self._trace("recv", chan=st.obj.num, value=val, sender=w.g.gid)
+            self._ready(w.g, 0, True, w.case)
             return val, True
         if st.buf:
             val = st.buf.popleft()
             if self.tracer is not None:
-                self._trace("recv", chan=obj.num, value=val)
+                self._trace("recv", chan=st.obj.num, value=val)
             return val, True
         if st.closed:
-            self._trace("recv", chan=obj.num, value=0, closed=True)
+            self._trace("recv", chan=st.obj.num, value=0, closed=True)
             return 0, False
         return None
 
     def _recv(self, ch: int, fn: str) -> tuple[int, bool]:
-        obj = self._chan(ch, fn)
-        if obj is None:
+        st = self._chan(ch, fn)
+        if st is None:
             self._park(self._running("block"), "chan receive (nil chan)")
             raise AssertionError("a nil channel receive never wakes")  # pragma: no cover
-        st = chan_state(obj)
-        got = self._try_recv(obj, st)
+        got = self._try_recv(st)
         if got is not None:
             return got
         g = self._running("receive from an empty channel")
@@ -177,20 +171,18 @@ class ChanOps(SchedOps):
             raise GoxPanic("makechan: size out of range")
         self.gc.safepoint()
         obj = self._alloc(ValueKind.CHANNEL, NO_TYPE, 1)
-        obj.state = ChanState(elem_kind, cap)
+        obj.state = ChanState(obj, elem_kind, cap)
         obj.slots[0] = obj.num  # an opaque handle
         return obj.ref
 
     def gox_chan_send(self, ch: int, val: int) -> None:
-        fn = "gox_chan_send"
-        obj = self._chan(ch, fn)
-        if obj is None:
+        st = self._chan(ch, "gox_chan_send")
+        if st is None:
             self._park(self._running("block"), "chan send (nil chan)")
             raise AssertionError("a nil channel send never wakes")  # pragma: no cover
-        st = chan_state(obj)
         if st.holds_refs:
-            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(st.elem_kind)}")
-        if self._try_send(obj, st, val):
+            self.heap.check_ref_value(val, "gox_chan_send", f"an element of kind {kind_name(st.elem_kind)}")
+        if self._try_send(st, val):
             return
         g = self._running("send on a full channel")
         st.sendq.append(Waiter(g, val))
@@ -205,23 +197,22 @@ class ChanOps(SchedOps):
         return self._recv(ch, "gox_chan_recv_ok")
 
     def gox_chan_close(self, ch: int) -> None:
-        obj = self._chan(ch, "gox_chan_close")
-        if obj is None:
+        st = self._chan(ch, "gox_chan_close")
+        if st is None:
             raise GoxPanic("close of nil channel")
-        st = chan_state(obj)
         if st.closed:
             raise GoxPanic("close of closed channel")
         st.closed = True
-        self._trace("close", chan=obj.num)
-        while (w := self._dequeue(st.recvq)) is not None:
-            self._wake(w, 0, False)
-        while (w := self._dequeue(st.sendq)) is not None:
-            self._wake(w, 0, False)
+        self._trace("close", chan=st.obj.num)
+        for q in (st.recvq, st.sendq):
+            while q:
+                w = self._dequeue(q)
+                self._ready(w.g, 0, False, w.case)
 
     def gox_chan_len(self, ch: int) -> int:
-        obj = self._chan(ch, "gox_chan_len")
-        return len(chan_state(obj).buf) if obj else 0
+        st = self._chan(ch, "gox_chan_len")
+        return len(st.buf) if st is not None else 0
 
     def gox_chan_cap(self, ch: int) -> int:
-        obj = self._chan(ch, "gox_chan_cap")
-        return chan_state(obj).cap if obj else 0
+        st = self._chan(ch, "gox_chan_cap")
+        return st.cap if st is not None else 0

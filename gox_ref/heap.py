@@ -13,6 +13,7 @@ allocator really spent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import GoxABIError
 from .kinds import SlotType, ValueKind, kind_name
@@ -54,8 +55,9 @@ class GcObject:
     mark: int = WHITE0
     gen: int = GEN_YOUNG
     flags: int = 0
-    # Host-side state behind an opaque slot (a map's table, a channel's queues).
-    state: object = None
+    # Host-side state behind an opaque slot (a map's table, a channel's queues); its kind says
+    # which type (typed Any so that hot paths read it without an isinstance test).
+    state: Any = None
 
     @property
     def ref(self) -> int:

@@ -110,6 +110,14 @@ def _unchanged_ints(ctype: str | None) -> tuple[int, int] | None:
     return _INT_RANGES.get(ctype) if ctype is not None else None
 
 
+_ABSENT: Any = object()  # a wrapper parameter the caller did not pass positionally
+
+
+def _given(*args: Any) -> tuple[Any, ...]:
+    """The positional arguments a shortcut wrapper received (its trailing _ABSENT defaults dropped)."""
+    return tuple(a for a in args if a is not _ABSENT)
+
+
 def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap an ABI method with its argument checks, derived from its C and Python types.
 
@@ -139,9 +147,11 @@ def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
 
     ranges = [_unchanged_ints(ctypes.get(p)) for p in names]
     wrapper: Callable[..., Any]
+    # The shortcuts take their arguments as positional-only parameters defaulting to _ABSENT, so
+    # a plain call builds no argument tuple; any other call goes to ``full`` with what was given.
     if nargs == 0:
 
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
             if args or kwargs:
                 return full(self, args, kwargs)
             return method(self)
@@ -149,36 +159,31 @@ def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
     elif nargs == 1 and ranges[0] is not None:
         (lo0, hi0) = ranges[0]
 
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if len(args) == 1 and not kwargs:
-                (a,) = args
-                if type(a) is int and lo0 <= a <= hi0:
-                    return method(self, a)
-            return full(self, args, kwargs)
+        def wrapper(self: Any, a: Any = _ABSENT, /, *more: Any, **kwargs: Any) -> Any:
+            if type(a) is int and lo0 <= a <= hi0 and not more and not kwargs:
+                return method(self, a)
+            return full(self, _given(a) + more, kwargs)
 
     elif nargs == 2 and ranges[0] is not None and ranges[1] is not None:
         (lo0, hi0), (lo1, hi1) = ranges[0], ranges[1]
 
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if len(args) == 2 and not kwargs:
-                a, b = args
-                if type(a) is int and lo0 <= a <= hi0 and type(b) is int and lo1 <= b <= hi1:
-                    return method(self, a, b)
-            return full(self, args, kwargs)
+        def wrapper(self: Any, a: Any = _ABSENT, b: Any = _ABSENT, /, *more: Any, **kwargs: Any) -> Any:
+            if type(a) is int and lo0 <= a <= hi0 and type(b) is int and lo1 <= b <= hi1 and not more and not kwargs:
+                return method(self, a, b)
+            return full(self, _given(a, b) + more, kwargs)
 
     elif nargs == 3 and ranges[0] is not None and ranges[1] is not None and ranges[2] is not None:
         (lo0, hi0), (lo1, hi1), (lo2, hi2) = ranges[0], ranges[1], ranges[2]
 
-        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if len(args) == 3 and not kwargs:
-                a, b, c = args
-                if (
-                    type(a) is int and lo0 <= a <= hi0
-                    and type(b) is int and lo1 <= b <= hi1
-                    and type(c) is int and lo2 <= c <= hi2
-                ):
-                    return method(self, a, b, c)
-            return full(self, args, kwargs)
+        def wrapper(self: Any, a: Any = _ABSENT, b: Any = _ABSENT, c: Any = _ABSENT, /, *more: Any, **kwargs: Any) -> Any:
+            if (
+                type(a) is int and lo0 <= a <= hi0
+                and type(b) is int and lo1 <= b <= hi1
+                and type(c) is int and lo2 <= c <= hi2
+                and not more and not kwargs
+            ):
+                return method(self, a, b, c)
+            return full(self, _given(a, b, c) + more, kwargs)
 
     else:
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,7 +175,7 @@ class SchedOps(StackMapOps):
                 # Back here when a goroutine ends, or blocks or yields with nothing runnable or
                 # a goroutine to start at the front; otherwise the goroutines hand the
                 # processor to each other (_run_next).
-                result = self._run(self.runq.popleft())
+                result = self._run_next()
                 self.current = None
                 if isinstance(result, ProgramExit):
                     raise result
@@ -184,29 +185,28 @@ class SchedOps(StackMapOps):
             self._abandon()
         return max(status, 0)
 
-    def _run(self, g: Goroutine) -> Any:
-        """Give the processor to ``g``, just taken from the front of the run queue, and switch
-        to its greenlet; returns what the switch back to the caller's greenlet brings."""
+    def _run_next(self) -> Any:
+        """Give the processor to the front of the run queue and switch to its greenlet; returns
+        when the caller's greenlet runs again, with what the switch back brings.
+
+        The hub (``current`` is None) starts and resumes goroutines.  A goroutine that stops
+        (it blocked or yielded) switches straight to the front if that has run before (the
+        goroutine that yields may be that front: it goes on at once); otherwise it hands over
+        to the hub, which starts the front, or reports the deadlock if nothing is runnable."""
+        runq = self.runq
+        if self.current is not None and not (runq and runq[0].glet is not None):
+            assert self.hub is not None
+            return self.hub.switch()
+        g = runq.popleft()
         self.current = g
         g.status = RUNNING
         if self.tracer is not None:
             self._trace("run")
         glet = g.glet
         if glet is None:
-            glet = g.glet = greenlet.greenlet(lambda: self._goroutine_body(g), parent=self.hub)
+            # (a partial, not a lambda: a closure would make every use of self here a cell load)
+            glet = g.glet = greenlet.greenlet(functools.partial(self._goroutine_body, g), parent=self.hub)
         return glet.switch()
-
-    def _run_next(self) -> None:
-        """The running goroutine stops (it blocked or yielded): the front of the run queue runs,
-        switched to directly if it has run before (the goroutine that yields may be that front:
-        it goes on at once).  Otherwise the hub takes over: it starts the front, or reports the
-        deadlock if nothing is runnable.  Returns when the goroutine runs again."""
-        runq = self.runq
-        if runq and runq[0].glet is not None:
-            self._run(runq.popleft())
-        else:
-            assert self.hub is not None
-            self.hub.switch()
 
     def _goroutine_body(self, g: Goroutine) -> Any:
         g.started = True
@@ -250,7 +250,10 @@ class SchedOps(StackMapOps):
         g.parked_on = ()
         g.wake_ref = False  # the value now belongs to the goroutine's own frames
 
-    def _ready(self, g: Goroutine) -> None:
+    def _ready(self, g: Goroutine, value: int, ok: bool, case: int, is_ref: bool = False) -> None:
+        """Wake ``g``, a parked goroutine, handing it what its waker gives (see Goroutine)."""
+        g.wake_value, g.wake_ok, g.wake_case = value, ok, case
+        g.wake_ref = is_ref  # a reference handed over stays a root until the receiver runs
         g.status = RUNNABLE
         g.wait_reason = ""
         self.runq.append(g)

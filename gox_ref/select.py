@@ -25,10 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .chan import Waiter, chan_state
+from .chan import ChanState, Waiter, chan_state
 from .defer import DeferOps
 from .errors import GoxABIError, GoxPanic
-from .heap import GcObject
 from .kinds import kind_name
 from .sched import Goroutine
 
@@ -47,7 +46,7 @@ class SelectState:
 class SelectWait:
     """The waiters one blocked select parked, so the winner can remove the others."""
 
-    waiters: list[tuple[GcObject, Waiter]] = field(default_factory=list)
+    waiters: list[tuple[ChanState, Waiter]] = field(default_factory=list)
     done: bool = False
 
 
@@ -64,10 +63,9 @@ class SelectOps(DeferOps):
         sw = w.select
         assert isinstance(sw, SelectWait) and not sw.done
         sw.done = True
-        for obj, other in sw.waiters:
+        for st, other in sw.waiters:
             if other is w:
                 continue
-            st = chan_state(obj)
             q = st.sendq if other in st.sendq else st.recvq
             q.remove(other)
 
@@ -90,11 +88,9 @@ class SelectOps(DeferOps):
 
     def gox_select_add_send(self, ch: int, val: int) -> None:
         st = self._open_select("gox_select_add_send")
-        obj = self._chan(ch, "gox_select_add_send")
-        if obj is not None:
-            cst = chan_state(obj)
-            if cst.holds_refs:
-                self.heap.check_ref_value(val, "gox_select_add_send", f"an element of kind {kind_name(cst.elem_kind)}")
+        cst = self._chan(ch, "gox_select_add_send")
+        if cst is not None and cst.holds_refs:
+            self.heap.check_ref_value(val, "gox_select_add_send", f"an element of kind {kind_name(cst.elem_kind)}")
         st.cases.append((SEND, ch, val))
 
     def gox_select_add_recv(self, ch: int) -> None:
@@ -126,12 +122,12 @@ class SelectOps(DeferOps):
         # 2. pass 1: the first ready case in poll order
         for i in order:
             d, ch, val = st.cases[i]
-            obj = self.heap.get(ch, "gox_select_exec")
+            cst = chan_state(self.heap.get(ch, "gox_select_exec"))
             if d == SEND:
-                if self._try_send(obj, chan_state(obj), val):
+                if self._try_send(cst, val):
                     return self._chose(i)
             else:
-                got = self._try_recv(obj, chan_state(obj))
+                got = self._try_recv(cst)
                 if got is not None:
                     g.select_result = got
                     return self._chose(i)
@@ -146,10 +142,10 @@ class SelectOps(DeferOps):
         sw = SelectWait()
         for i in sorted(order):
             d, ch, val = st.cases[i]
-            obj = self.heap.get(ch, "gox_select_exec")
+            cst = chan_state(self.heap.get(ch, "gox_select_exec"))
             w = Waiter(me, val if d == SEND else 0, case=i, select=sw)
-            (chan_state(obj).sendq if d == SEND else chan_state(obj).recvq).append(w)
-            sw.waiters.append((obj, w))
+            (cst.sendq if d == SEND else cst.recvq).append(w)
+            sw.waiters.append((cst, w))
         self._park(me, "select", tuple(ch for _, ch, _ in st.cases if ch))
         i = me.wake_case
         if st.cases[i][0] == SEND:
