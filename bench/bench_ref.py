@@ -6,7 +6,10 @@ with the matching raw greenlet cost measured in the same run, and their ratio, s
 different machines compare by the ratio column:
 
 * ``pingpong``: one unbuffered round trip between two goroutines (send + reply), against one
-  raw greenlet switch pair (a -> b -> a);
+  raw greenlet switch pair (a -> b -> a); its ``floor`` column is the same round trip through
+  ``minimal_pingpong``'s yardstick channel, the least any channel on greenlets can do;
+* ``minimal channel``: that yardstick's round trip itself, against one raw switch pair (how far
+  a runtime's channels can get from raw greenlets at best);
 * ``buffered``: one message through a buffered channel (cap 128) from a producer goroutine to
   a consumer goroutine, against one raw switch pair;
 * ``spawn``: spawning a goroutine that returns at once, running it and retiring it, against
@@ -25,6 +28,7 @@ import io
 import json
 import time
 import tracemalloc
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,10 +48,16 @@ class Row:
     unit: str
     baseline: float  # the raw greenlet cost per operation, same unit
     baseline_what: str
+    floor: float | None = None  # the same operation on the yardstick (the least it can cost), same unit
+    floor_what: str = ""
 
     @property
     def ratio(self) -> float:
         return self.value / self.baseline if self.baseline else float("nan")
+
+    @property
+    def floor_ratio(self) -> float | None:
+        return self.value / self.floor if self.floor else None
 
 
 def best_of(repeat: int, fn: Callable[[], float]) -> float:
@@ -89,6 +99,93 @@ def raw_spawn(n: int) -> float:
     for _ in range(n):
         greenlet.greenlet(body).switch()
     return (time.perf_counter() - t0) / n
+
+
+# -- the floor of a channel on greenlets: a yardstick, not a runtime -------------------------------
+
+
+class _MinG:
+    """A goroutine of the yardstick: its greenlet and the value handed to it."""
+
+    __slots__ = ("glet", "value")
+
+    def __init__(self, glet: greenlet.greenlet) -> None:
+        self.glet = glet
+        self.value = 0
+
+
+class _MinChan:
+    """An unbuffered channel of the yardstick: only its queues of parked goroutines."""
+
+    __slots__ = ("recvq", "sendq")
+
+    def __init__(self) -> None:
+        self.recvq: deque[_MinG] = deque()
+        self.sendq: deque[_MinG] = deque()
+
+
+class _MinSched:
+    """The least a scheduler of channels on greenlets does: channels found by their int handle
+    (the ABI passes ints), hand-off to the first parked goroutine, which joins the run queue;
+    a goroutine that must wait parks and switches straight to the front of the run queue."""
+
+    def __init__(self) -> None:
+        self.chans: dict[int, _MinChan] = {}
+        self.runq: deque[_MinG] = deque()
+        self.current = _MinG(greenlet.getcurrent())
+
+    def send(self, ch: int, value: int) -> None:
+        c = self.chans[ch]
+        if c.recvq:
+            g = c.recvq.popleft()
+            g.value = value
+            self.runq.append(g)
+            return
+        me = self.current
+        me.value = value
+        c.sendq.append(me)
+        self._park()
+
+    def recv(self, ch: int) -> int:
+        c = self.chans[ch]
+        if c.sendq:
+            g = c.sendq.popleft()
+            self.runq.append(g)
+            return g.value
+        me = self.current
+        c.recvq.append(me)
+        self._park()
+        return me.value
+
+    def _park(self) -> None:
+        g = self.current = self.runq.popleft()
+        g.glet.switch()
+
+
+def minimal_pingpong(n: int) -> float:
+    """Seconds per unbuffered round trip through the least any Python channel on greenlets can
+    do (``_MinSched``): the floor ``bench_pingpong`` compares with.  A yardstick, not a runtime:
+    no argument checks, no kinds, no close, no buffer, no select, no GC roots, no wait reasons
+    or deadlock report, no tracing; the same two goroutines and the same sends and receives."""
+    s = _MinSched()
+    s.chans[1] = _MinChan()
+    s.chans[2] = _MinChan()
+
+    def ponger() -> None:
+        for _ in range(n):
+            s.send(2, s.recv(1) + 1)
+
+    pong = _MinG(greenlet.greenlet(ponger))
+    s.runq.append(pong)
+    t0 = time.perf_counter()
+    v = 0
+    for _ in range(n):
+        s.send(1, v)
+        v = s.recv(2)
+    dt = time.perf_counter() - t0
+    assert v == n
+    pong.glet.throw(greenlet.GreenletExit)  # it is parked after its last send: end it
+    return dt / n
 
 
 def rss_bytes() -> int:
@@ -242,11 +339,14 @@ def run(scale: float, repeat: int) -> list[Row]:
     us = 1e6
     pair = best_of(repeat, lambda: raw_switch_pair(n_switch)) * us
     pingpong = best_of(repeat, lambda: bench_pingpong(n_pp)) * us
+    floor = best_of(repeat, lambda: minimal_pingpong(n_pp)) * us
     buffered = best_of(repeat, lambda: bench_buffered(n_buf)) * us
     spawn = best_of(repeat, lambda: bench_spawn(n_spawn)) * us
     raw_spawn_us = best_of(repeat, lambda: raw_spawn(n_spawn)) * us
     rows = [
-        Row("pingpong round trip (unbuffered)", n_pp, pingpong, "us", pair, "greenlet switch pair"),
+        Row("pingpong round trip (unbuffered)", n_pp, pingpong, "us", pair, "greenlet switch pair",
+            floor, "minimal channel round trip"),
+        Row("minimal channel round trip (yardstick)", n_pp, floor, "us", pair, "greenlet switch pair"),
         Row("buffered message (cap 128)", n_buf, buffered, "us", pair, "greenlet switch pair"),
         Row("spawn + run + exit", n_spawn, spawn, "us", raw_spawn_us, "greenlet create + run"),
         Row("spawn + run + exit", n_spawn, spawn, "us", pair, "greenlet switch pair"),
@@ -259,12 +359,16 @@ def run(scale: float, repeat: int) -> list[Row]:
 
 
 def table(rows: list[Row]) -> str:
-    head = f"{'benchmark':<40} {'n':>8} {'per op':>12} {'raw greenlet':>14} {'ratio':>7}  baseline"
+    head = (f"{'benchmark':<40} {'n':>8} {'per op':>12} {'raw greenlet':>14} {'ratio':>7} "
+            f"{'floor':>12} {'/floor':>7}  baseline")
     lines = [head, "-" * len(head)]
     for r in rows:
+        floor = f"{r.floor:>9.3f} {r.unit:<2}" if r.floor is not None else f"{'-':>12}"
+        floor_ratio = f"{r.floor_ratio:>7.1f}" if r.floor_ratio is not None else f"{'-':>7}"
         lines.append(
             f"{r.name:<40} {r.n:>8} {r.value:>9.3f} {r.unit:<2} {r.baseline:>11.3f} {r.unit:<2} "
-            f"{r.ratio:>7.1f}  {r.baseline_what}"
+            f"{r.ratio:>7.1f} {floor} {floor_ratio}  {r.baseline_what}"
+            + (f"; floor: {r.floor_what}" if r.floor is not None else "")
         )
     return "\n".join(lines)
 
@@ -277,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     rows = run(args.scale, max(args.repeat, 1))
     if args.json:
-        doc: list[dict[str, Any]] = [{**asdict(r), "ratio": r.ratio} for r in rows]
+        doc: list[dict[str, Any]] = [{**asdict(r), "ratio": r.ratio, "floor_ratio": r.floor_ratio} for r in rows]
         print(json.dumps({"greenlet": greenlet.__version__, "results": doc}, indent=2))
     else:
         print(f"greenlet {greenlet.__version__}; per-op figures are the best of {args.repeat} runs")
