@@ -344,6 +344,7 @@ class Report:
     targets: list[Target] = field(default_factory=list)
     greenlet_pair_ns: float = 0.0
     ref_pingpong_direct_ns: float = 0.0
+    minimal_pingpong_ns: float = 0.0  # bench_ref.minimal_pingpong: the floor of any Python channel
 
 
 def _first_line(argv: list[str]) -> str:
@@ -453,6 +454,7 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
         n_sw = max(int(200_000 * scale), 1000)
         rep.greenlet_pair_ns = bench_ref.best_of(repeat, lambda: bench_ref.raw_switch_pair(n_sw)) * 1e9
         rep.ref_pingpong_direct_ns = bench_ref.best_of(repeat, lambda: bench_ref.bench_pingpong(n_pp)) * 1e9
+        rep.minimal_pingpong_ns = bench_ref.best_of(repeat, lambda: bench_ref.minimal_pingpong(n_pp)) * 1e9
 
     rows = {r.name: r for r in rep.rows}
 
@@ -475,7 +477,9 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
     pair = rep.greenlet_pair_ns
     rep.targets.append(Target("reference ping-pong <= 3x a raw greenlet switch pair", "ref/greenlet <= 3",
                               rep.ref_pingpong_direct_ns / pair if pair > 0 else None, 3.0, False,
-                              f"{rep.ref_pingpong_direct_ns:.0f} ns vs {pair:.0f} ns (bench_ref)"))
+                              f"{rep.ref_pingpong_direct_ns:.0f} ns vs {pair:.0f} ns (bench_ref); the floor, a "
+                              f"minimal unchecked channel: {rep.minimal_pingpong_ns:.0f} ns = "
+                              f"{rep.minimal_pingpong_ns / pair if pair > 0 else float('nan'):.1f}x"))
     return rep
 
 
@@ -507,6 +511,7 @@ def to_json(rep: Report) -> dict[str, Any]:
         ],
         "greenlet_switch_pair_ns": rep.greenlet_pair_ns,
         "reference_pingpong_direct_ns": rep.ref_pingpong_direct_ns,
+        "minimal_channel_pingpong_ns": rep.minimal_pingpong_ns,
         "targets": [
             {"what": t.what, "goal": t.goal, "measured": t.measured, "result": t.result, "note": t.note}
             for t in rep.targets
@@ -553,7 +558,8 @@ def table(rep: Report) -> str:
                  "interpreter, parked: bench_ref's method)")
     lines.append("")
     lines.append(f"reference runtime ping-pong (bench_ref, no interpreter): {rep.ref_pingpong_direct_ns:,.0f} ns; "
-                 f"raw greenlet switch pair: {rep.greenlet_pair_ns:,.0f} ns")
+                 f"raw greenlet switch pair: {rep.greenlet_pair_ns:,.0f} ns; a minimal channel on greenlets "
+                 f"(bench_ref.minimal_pingpong, no checks: the floor): {rep.minimal_pingpong_ns:,.0f} ns")
     lines.append("")
     lines.append("targets:")
     for t in rep.targets:

@@ -84,6 +84,7 @@ def _check(doc: dict[str, Any], go: bool) -> None:
         assert go_results == {"N/A"}
     assert targets[-1]["result"] in ("PASS", "MISS")  # the reference vs greenlet target needs no Go
     assert doc["greenlet_switch_pair_ns"] > 0 and doc["reference_pingpong_direct_ns"] > 0
+    assert 0 < doc["minimal_channel_pingpong_ns"] < doc["reference_pingpong_direct_ns"]
 
 
 def test_bench_reports_every_workload() -> None:
