@@ -310,3 +310,35 @@ func main() {
     for unchecked in (False, True):
         o = native.run_exe(exe, 0, unchecked=unchecked)
         assert (o.status, o.stdout) == (0, b"42\n")
+
+
+SPINNER = """
+var flag i64
+
+func setter() {
+    flag = 1
+}
+
+func main() {
+    go setter()
+    var spins i64 = 0
+    for flag == 0 {
+        spins++
+    }
+    gox_debug_print(1, kind.Int)
+}
+"""
+
+
+def test_a_goroutine_behind_one_that_never_blocks_moves_to_an_idle_worker() -> None:
+    """The goroutine main spawns is alone in main's worker's queue: in its grace period no thief
+    takes it (main may block at once and run it itself), and no idle worker is woken for it.  But
+    main never blocks: the idle worker must look again when the period is over and take it, or
+    main spins until its step budget ends the program (status 3, as it does with one worker)."""
+    prog = load(SPINNER, "spinner.gox")
+    exe = native.build(prog, LIB)
+    for _ in range(5):
+        o = native.run_exe(exe, 0, workers=2, timeout=60)
+        assert (o.status, o.stdout, o.stderr) == (0, b"1\n", b"")
+    one = native.run_exe(exe, 0, workers=1, timeout=60)
+    assert one.status == 3 and one.stdout == b""

@@ -616,6 +616,8 @@ typedef struct GoxWorker {
     GoxG *dead;                /* a goroutine that ended, its stack to release in the loop */
     GoxG *runq_head, *runq_tail; /* its local run queue (FIFO) */
     size_t runq_len;
+    GoxG *eyed;                /* a thief: the lone goroutine of another queue it waits for, */
+    uint64_t eyed_since;       /* since when (its grace period: steal) */
     void *hub_sp;              /* the scheduler loop's saved context */
     void *hub_asan_fake, *tsan_fiber;
     uintptr_t hub_lo, hub_hi;  /* the loop's (the thread's own) stack */

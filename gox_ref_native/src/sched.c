@@ -13,7 +13,11 @@
  *
  * Several workers (gox_sched_set_workers, $GOX_WORKERS): spawn, yield and wake append to the
  * calling worker's queue; a worker whose queue is empty steals half of the longest other
- * queue, and sleeps when there is nothing to steal.  One lock (qmu) guards the queues and the
+ * queue, and sleeps when there is nothing to steal.  A goroutine alone in its worker's queue is
+ * that worker's for STEAL_GRACE_NS (Go's runnext): a goroutine that wakes another and then
+ * blocks (a channel hand-off) runs it next on the same thread instead of a thief taking it
+ * across threads; an idle worker is only woken for a second queued goroutine, and one that
+ * sees a goroutine in its grace period looks again when the period is over.  One lock (qmu) guards the queues and the
  * count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards everything
  * else, and is what makes channels and select atomic: a select completes at most one case
  * because its whole decision runs under the lock.  The collector stops the world: it waits
@@ -52,6 +56,9 @@
 #endif
 
 #define MAX_WORKERS 64u
+/* How long a goroutine alone in a busy worker's queue is safe from thieves (Go: 3 us of
+ * spinning; a timed wait sleeps a little longer than asked, the kernel's timer slack). */
+#define STEAL_GRACE_NS 20000u
 /* Parked goroutines whose stacks stay resident; a goroutine that parks beyond them has its
  * stack compacted once it has switched out (stack.c), so 100k parked goroutines cost their used
  * stack bytes, not a page each.  Few parked goroutines (ping-pong) never pay for it. */
@@ -75,7 +82,11 @@ GoxSched *sched_of(GoxRuntime *R) {
         S->workers[0].R = R;
         S->nworkers = 1;
         pthread_mutex_init(&S->qmu, NULL);
-        pthread_cond_init(&S->idle_cv, NULL);
+        pthread_condattr_t ca; /* the idle workers' timed waits measure the grace period */
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&S->idle_cv, &ca);
+        pthread_condattr_destroy(&ca);
         pthread_cond_init(&S->stw_stopped_cv, NULL);
         pthread_cond_init(&S->stw_done_cv, NULL);
         R->sched = S;
@@ -266,26 +277,49 @@ static GoxG *runq_pop(GoxWorker *W) {
     return g;
 }
 
-/* Work stealing (qmu held): half of the longest other queue, oldest first, moves to W's. */
-static GoxG *steal(GoxSched *S, GoxWorker *W) {
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Work stealing (qmu held): half of the longest other queue, oldest first, moves to W's.  A
+ * goroutine alone in its queue is taken only once W has seen it there for its grace period
+ * (*waiting: W waits for one).  The thief keeps the time, as Go's does: the owner's queue
+ * operations read no clock. */
+static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
     GoxWorker *victim = NULL;
     for (unsigned i = 0; i < S->nworkers; i++) {
         GoxWorker *V = &S->workers[i];
-        if (V != W && V->runq_len && (!victim || V->runq_len > victim->runq_len)) victim = V;
+        if (V == W || !V->runq_len || (victim && V->runq_len <= victim->runq_len)) continue;
+        if (V->runq_len == 1) {
+            uint64_t now = now_ns();
+            if (W->eyed != V->runq_head) {
+                W->eyed = V->runq_head;
+                W->eyed_since = now;
+            }
+            if (now - W->eyed_since < STEAL_GRACE_NS) {
+                *waiting = true;
+                continue;
+            }
+        }
+        victim = V;
     }
     if (!victim) return NULL;
     for (size_t n = (victim->runq_len + 1) / 2; n; n--) runq_push(W, runq_pop(victim));
     return runq_pop(W);
 }
 
-/* g becomes runnable at the back of the calling worker's queue (worker 0's for the host). */
+/* g becomes runnable at the back of the calling worker's queue (worker 0's for the host).  An
+ * idle worker is woken for a second goroutine in the queue, or for one the worker's own thread
+ * did not queue (the first is the worker's own next, see steal). */
 static void enqueue(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched;
-    GoxWorker *W = this_worker();
+    GoxWorker *self = this_worker(), *W = self;
     if (!W || W->R != R) W = &S->workers[0];
     qlock(S);
     runq_push(W, g);
-    if (S->nidle) pthread_cond_signal(&S->idle_cv);
+    if (S->nidle && (W->runq_len > 1 || W != self)) pthread_cond_signal(&S->idle_cv);
     qunlock(S);
 }
 
@@ -492,14 +526,15 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
     qlock(S);
     for (;;) {
         if (S->exit_status >= 0) break;
+        bool waiting = false; /* a goroutine in its grace period (steal) */
         GoxG *g = runq_pop(W);
-        if (!g && S->nworkers > 1) g = steal(S, W);
+        if (!g && S->nworkers > 1) g = steal(S, W, &waiting);
         if (g) {
             S->active++;
             qunlock(S);
             return g;
         }
-        if (S->active == 0) {
+        if (S->active == 0 && !waiting) {
             qunlock(S);
             if (R->parallel) pthread_mutex_lock(&R->mu);
             if (S->exit_status < 0) deadlock(R);
@@ -507,7 +542,13 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
             return NULL;
         }
         S->nidle++;
-        pthread_cond_wait(&S->idle_cv, &S->qmu);
+        if (waiting) {
+            uint64_t until = now_ns() + STEAL_GRACE_NS;
+            struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
+            pthread_cond_timedwait(&S->idle_cv, &S->qmu, &ts);
+        } else {
+            pthread_cond_wait(&S->idle_cv, &S->qmu);
+        }
         S->nidle--;
     }
     qunlock(S);
