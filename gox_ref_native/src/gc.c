@@ -35,6 +35,17 @@ void gc_reset(GoxRuntime *R) {
 }
 
 /* ---- colors -------------------------------------------------------------------------------- */
+/* Marking waits on memory: reading a child's mark is a cache miss.  An object made gray is
+ * blackened soon (the gray stack is last in, first out), so its children's headers are fetched
+ * ahead when it turns gray: a hint only (prefetching never faults, and no slot is trusted to be
+ * a reference), which changes no order. */
+#define PREFETCH_SLOTS 8u
+
+static void prefetch_children(const GoxRuntime *R, const GoxObj *o) {
+    for (unsigned i = 0; i < o->nslots && i < PREFETCH_SLOTS; i++)
+        if (o->slots[i] - R->arena_lo < R->arena_hi - R->arena_lo) __builtin_prefetch(REF_OBJ(o->slots[i]));
+}
+
 void gc_mark_gray(GoxRuntime *R, GoxObj *o) {
     if (o->mark == WHITE0 || o->mark == WHITE1) {
         o->mark = GRAY;
@@ -43,6 +54,7 @@ void gc_mark_gray(GoxRuntime *R, GoxObj *o) {
             R->gray = xrealloc(R->gray, R->gray_cap * sizeof *R->gray);
         }
         R->gray[R->ngray++] = o;
+        prefetch_children(R, o);
     }
 }
 
@@ -169,14 +181,8 @@ static void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
     }
 }
 
-/* How many slots blacken prefetches: the children's headers are cache misses, and loading a
- * few of them at once overlaps the waits (a hint only: no slot is trusted to be a reference). */
-#define PREFETCH_SLOTS 8u
-
 static void blacken(GoxRuntime *R, GoxObj *o) {
     o->mark = BLACK;
-    for (unsigned i = 0; i < o->nslots && i < PREFETCH_SLOTS; i++)
-        if (o->slots[i] - R->arena_lo < R->arena_hi - R->arena_lo) __builtin_prefetch(REF_OBJ(o->slots[i]));
     gc_children(R, o, gray_child, NULL);
 }
 
