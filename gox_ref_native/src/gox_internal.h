@@ -639,6 +639,7 @@ typedef struct GoxSched {
     pthread_mutex_t qmu;
     pthread_cond_t idle_cv;
     unsigned nidle;
+    unsigned nwatching;    /* of the idle workers, those waiting out a goroutine's grace period */
     size_t active;         /* goroutines taken from a queue and not yet switched out (qmu) */
     unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
     size_t nparked;        /* goroutines parked (R->mu): beyond PARKED_RESIDENT their stacks are compacted */

@@ -17,7 +17,8 @@
  * that worker's for STEAL_GRACE_NS (Go's runnext): a goroutine that wakes another and then
  * blocks (a channel hand-off) runs it next on the same thread instead of a thief taking it
  * across threads; an idle worker is only woken for a second queued goroutine, and one that
- * sees a goroutine in its grace period looks again when the period is over.  One lock (qmu) guards the queues and the
+ * sees a goroutine in its grace period looks again when the period is over (one idle worker
+ * is woken to watch when none does).  One lock (qmu) guards the queues and the
  * count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards everything
  * else, and is what makes channels and select atomic: a select completes at most one case
  * because its whole decision runs under the lock.  The collector stops the world: it waits
@@ -311,15 +312,16 @@ static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
 }
 
 /* g becomes runnable at the back of the calling worker's queue (worker 0's for the host).  An
- * idle worker is woken for a second goroutine in the queue, or for one the worker's own thread
- * did not queue (the first is the worker's own next, see steal). */
+ * idle worker is woken for a second goroutine in the queue, for one the worker's own thread did
+ * not queue, or when no idle worker watches the queues: a goroutine alone in its queue is its
+ * worker's next (see steal), but someone must take it if its worker never stops. */
 static void enqueue(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched;
     GoxWorker *self = this_worker(), *W = self;
     if (!W || W->R != R) W = &S->workers[0];
     qlock(S);
     runq_push(W, g);
-    if (S->nidle && (W->runq_len > 1 || W != self)) pthread_cond_signal(&S->idle_cv);
+    if (S->nidle && (W->runq_len > 1 || W != self || !S->nwatching)) pthread_cond_signal(&S->idle_cv);
     qunlock(S);
 }
 
@@ -545,7 +547,9 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
         if (waiting) {
             uint64_t until = now_ns() + STEAL_GRACE_NS;
             struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
+            S->nwatching++;
             pthread_cond_timedwait(&S->idle_cv, &S->qmu, &ts);
+            S->nwatching--;
         } else {
             pthread_cond_wait(&S->idle_cv, &S->qmu);
         }
