@@ -5,6 +5,7 @@ it), the barrier, the pause counter, statistics and use-after-free detection."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -331,12 +332,20 @@ def test_objects_awaiting_the_sweep_cannot_be_used_or_stored() -> None:
         rt.gox_gc_read_slot(doomed, 0)
 
 
-def test_a_steady_live_set_keeps_the_heap_bounded() -> None:
+@pytest.mark.parametrize("backend", ["ref", "native"])
+def test_a_steady_live_set_keeps_the_heap_bounded(backend: str) -> None:
     """The threshold follows what survives a cycle, not what the sweep let the program allocate
     meanwhile: with 10 nodes rooted and garbage allocated without end, every cycle's threshold
     is the minimum and the heap never holds more than a cycle's worth of garbage.  (The old rule,
     live bytes at the cycle's end, raised the threshold by about 3 x the live set every cycle.)"""
-    rt, node = node_rt()
+    rt: Any
+    if backend == "ref":
+        rt, node = node_rt()
+    else:
+        from gox_ref_native import NativeRuntime
+
+        rt = NativeRuntime()
+        node = rt.gox_type_register(b"Node", NODE)
     rt.gox_gc_tune(200, 200, 64, 1024)
     head = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_pin(head)
