@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -305,6 +306,60 @@ def test_step_limit_like_the_interpreter() -> None:
     out = native.run_exe(native.build(prog, LIB), 0)
     assert out.status == 3
     assert out.stderr == b"gox-ref: step limit exceeded (the program runs too long for the runner's budget)\n"
+
+
+STEP_COUNTING = """
+func root(n i64) i64 {
+    for var i i64 = 0; ; i++ {
+        if i * i >= n {
+            return i
+        }
+    }
+    return -1
+}
+
+func main() {
+    var s i64 = 0
+    for var i i64 = 0; i < 3000; i++ {
+        for var j i64 = 0; j < 2; j++ {
+            if j == 1 {
+                continue
+            }
+            s = s + i / 7 + j
+        }
+        if s < 0 {
+            break
+        }
+    }
+    gox_debug_print(s + root(40000), kind.Int)
+    for var k i64 = 0; ; k++ {
+        gox_debug_print(k, kind.Int)
+    }
+}
+"""
+
+
+def test_loops_without_calls_count_steps_exactly() -> None:
+    """A loop that neither calls nor panics keeps the step budget in a local (compile_c
+    _plain_stmt); every way out of it (the condition, break, a nested continue, return) gives
+    the rest back, so the budget runs out at the same step as the interpreter's: the printing
+    loop that follows prints the same number of lines before status 3."""
+    from gox_ref.program.case import run_text
+    from gox_ref.program.compile_c import compile_program
+
+    fuel = 20_000
+    prog = load(STEP_COUNTING, "steps.gox")
+    csrc = compile_program(prog, sched=LIB.sched, names="gox_func_set_name" in LIB.symbols, source_name="steps.gox")
+    assert "gx_lf" in csrc  # the plain loops of this program count in a local
+    csrc, n = re.subn(r"(static _Thread_local int64_t gx_fuel = )[0-9]+;", rf"\g<1>{fuel};", csrc)
+    assert n == 1
+    exe = native._build_text(csrc, LIB, native.compiler(), [*native.CFLAGS, *LIB.sanitize_cflags])
+    got = native.run_exe(exe, 0)
+    want = run_text(STEP_COUNTING, "steps.gox", 0, fuel=fuel)
+    assert want.status == 3 and b"step limit exceeded" in want.stderr
+    lines = want.stdout.splitlines()
+    assert lines[0] == str(sum(i // 7 for i in range(3000)) + 200).encode() and len(lines) > 100
+    assert (got.status, got.stdout, got.stderr) == (want.status, want.stdout, want.stderr)
 
 
 # -- the shadow-stack entries ------------------------------------------------------------------------

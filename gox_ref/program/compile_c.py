@@ -126,6 +126,45 @@ def _has_call(e: Expr) -> bool:
     return False
 
 
+def _plain_expr(e: Expr) -> bool:
+    """Whether evaluating e can neither call (a function, an ABI symbol that may switch
+    goroutines, a conversion) nor panic (a division or shift by a non-constant)."""
+    if isinstance(e, (Call, TCall, FuncAddr)):
+        return False
+    if isinstance(e, Unary):
+        return _plain_expr(e.x)
+    if isinstance(e, Binary):
+        if e.op in ("/", "%") and not (isinstance(e.y, IntLit) and e.y.value != 0):
+            return False
+        if e.op in ("<<", ">>") and not isinstance(e.y, IntLit):
+            return False
+        return _plain_expr(e.x) and _plain_expr(e.y)
+    return True
+
+
+def _plain_stmt(s: Stmt | Block | None) -> bool:
+    """Whether running s can neither call nor panic (_plain_expr): a loop made of such
+    statements keeps the step budget in a local (CCompiler._for)."""
+    if s is None:
+        return True
+    if isinstance(s, Block):
+        return all(_plain_stmt(x) for x in s.stmts)
+    if isinstance(s, VarDecl):
+        return s.init is None or _plain_expr(s.init)
+    if isinstance(s, Assign):
+        return _plain_expr(s.value)
+    if isinstance(s, If):
+        return _plain_expr(s.cond) and _plain_stmt(s.then) and _plain_stmt(s.els)
+    if isinstance(s, For):
+        return (_plain_stmt(s.init) and (s.cond is None or _plain_expr(s.cond)) and _plain_stmt(s.post)
+                and _plain_stmt(s.body))
+    if isinstance(s, (Break, Continue)):
+        return True
+    if isinstance(s, Return):
+        return all(_plain_expr(v) for v in s.values)
+    return False  # a call statement, go, a checkpoint
+
+
 def c_string(data: bytes) -> str:
     """A C string literal holding exactly ``data`` (octal escapes for anything unusual)."""
     out = []
@@ -191,6 +230,7 @@ class _Fn:
     ref_index: dict[int, int] = field(default_factory=dict)  # slot -> index in S
     frame: bool = False  # has a defer frame (sched only)
     loops: list[str] = field(default_factory=list)  # continue labels
+    fuel_local: bool = False  # inside a plain loop: the step budget is in gx_lf (_for)
     used_labels: set[str] = field(default_factory=set)
     indent: int = 1
 
@@ -443,14 +483,21 @@ _Noreturn static inline void gx_fatal(const char *msg) {{
     gx_fail();
 }}
 
+_Noreturn static void gx_out_of_steps(void) {{
+    fprintf(stderr, "gox-ref: step limit exceeded (the program runs too long for the runner's budget)\\n");
+    gx_exit(3);
+}}
+
 static inline void gx_burn(void) {{
     int64_t fuel = __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED) - 1;
     __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED);
-    if (fuel < 0) {{
-        fprintf(stderr, "gox-ref: step limit exceeded (the program runs too long for the runner's budget)\\n");
-        gx_exit(3);
-    }}
+    if (fuel < 0) gx_out_of_steps();
 }}
+/* A loop that neither calls nor panics (compile_c._plain_stmt) cannot switch goroutines or
+ * threads, so it counts its steps in a local (in a register, not a memory round trip per
+ * iteration) taken from the budget before the loop and given back on every way out of it. */
+static inline int64_t gx_fuel_take(void) {{ return __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED); }}
+static inline void gx_fuel_give(int64_t fuel) {{ __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED); }}
 
 /* An integer argument outside its C parameter's range: the reference's ABI error text. */
 _Noreturn static inline void gx_range(const char *sym, const char *param, uint64_t v, int is_signed, const char *ctype,
@@ -762,13 +809,18 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         fn.indent += 1
         if s.init is not None:
             self._stmt(fn, s.init)
+        # the outermost plain loop takes the budget into a local; loops inside it use that
+        local = not fn.fuel_local and _plain_stmt(For(s.pos, None, s.cond, s.post, s.body))
+        if local:
+            fn.emit("int64_t gx_lf = gx_fuel_take();")
+            fn.fuel_local = True
         cont = fn.label("cont")
         fn.emit("for (;;) {")
         fn.indent += 1
         if s.cond is not None:
             c = self._expr(fn, s.cond)
             fn.emit(f"if (!({c})) break;")
-        fn.emit("gx_burn();")
+        fn.emit("if (--gx_lf < 0) gx_out_of_steps();" if fn.fuel_local else "gx_burn();")
         fn.loops.append(cont)
         fn.emit("{")
         fn.indent += 1
@@ -782,11 +834,16 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             self._stmt(fn, s.post)
         fn.indent -= 1
         fn.emit("}")
+        if local:
+            fn.emit("gx_fuel_give(gx_lf);")
+            fn.fuel_local = False
         fn.indent -= 1
         fn.emit("}")
 
     def _return(self, fn: _Fn, s: Return) -> None:
         f = fn.decl
+        if fn.fuel_local:  # a return out of a plain loop (its values are plain: no step)
+            fn.emit("gx_fuel_give(gx_lf);")
         vals: list[str]
         if not s.values:
             vals = []
