@@ -463,6 +463,16 @@ SYMBOLS: tuple[Symbol, ...] = (
        "the deterministic scheduler of the reference; more run goroutines in parallel with work stealing, "
        "a runtime lock and a stop-the-world collector (docs/SCHEDULER.md \"Parallel mode\").",
        errors=("ABI: n above 64", "ABI: called while a program runs"), half=2, ref=False),
+    _s("gox_sched_preempt_flag", "const uint32_t *gox_sched_preempt_flag(void)", "() -> int", "sched",
+       "Address of a word that is non-zero while a collection stops the world in parallel mode (always 0 with "
+       "one worker). Compiled code reads it (a relaxed atomic load) at every loop back-edge and calls "
+       "gox_sched_poll when it is set, so a goroutine looping without allocating cannot hold a collection up.",
+       half=2, ref=False),
+    _s("gox_sched_poll", "void gox_sched_poll(void)", "() -> None", "sched",
+       "A safepoint that allocates nothing: while a collection stops the world the calling goroutine stops here "
+       "until it is done. Call it only where every live reference is rooted (a compiled loop's back-edge: "
+       "references live in shadow-frame slots there, temporaries are dead). Nothing happens otherwise.",
+       blocks=True, half=2, ref=False),
     _s("gox_func_set_name", "void gox_func_set_name(const void *func_ptr, const char *name)",
        "(func_ptr: int, name: bytes) -> None", "sched",
        "The name reports print for an entry (`goroutine N [...]:` then `name(...)`); unnamed entries print "

@@ -258,6 +258,8 @@ void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)
 void gox_yield(void);
 int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed);
 void gox_sched_set_workers(uint32_t n);
+const uint32_t *gox_sched_preempt_flag(void);
+void gox_sched_poll(void);
 void gox_func_set_name(const void *func_ptr, const char *name);
 void gox_trace_start(void);
 void gox_trace_stop(void);

@@ -49,6 +49,18 @@ def test_set_workers_refuses_bad_counts() -> None:
     assert _take_error(lib) == (0, "")
 
 
+def test_preempt_flag_is_clear_and_poll_does_nothing_outside_a_collection() -> None:
+    """The word compiled loops poll is the runtime's own (stable between calls) and clear while
+    no collection stops the world; gox_sched_poll then returns at once, with no error (host
+    mode too: the host thread is no goroutine)."""
+    lib = _lib()
+    flag = lib.gox_sched_preempt_flag()
+    assert flag and flag == lib.gox_sched_preempt_flag()
+    assert ctypes.cast(flag, ctypes.POINTER(ctypes.c_uint32))[0] == 0
+    lib.gox_sched_poll()
+    assert _take_error(lib) == (0, "")
+
+
 def test_shadow_results_are_per_goroutine_slots() -> None:
     lib = _lib()
 
@@ -342,3 +354,47 @@ def test_a_goroutine_behind_one_that_never_blocks_moves_to_an_idle_worker() -> N
         assert (o.status, o.stdout, o.stderr) == (0, b"1\n", b"")
     one = native.run_exe(exe, 0, workers=1, timeout=60)
     assert one.status == 3 and one.stdout == b""
+
+
+LOOPS_WHILE_COLLECTING = """
+var done i64
+var started i64
+
+func spinner(out ref) {
+    started = 1
+    var n i64 = 0
+    for done == 0 {
+        n++
+    }
+    var s i64 = 0
+    for var i i64 = 0; i < 3000000; i++ {
+        s = s + i % 7
+    }
+    gox_chan_send(out, s)
+}
+
+func main() {
+    var out ref = gox_chan_new(kind.Int, 0)
+    go spinner(out)
+    for started == 0 {
+    }
+    gox_collect_garbage()
+    done = 1
+    var keep ref = gox_rt_string_concat("a", "b")
+    gox_collect_garbage()
+    gox_debug_print(gox_chan_recv(out), kind.Int)
+    gox_debug_print(keep, kind.String)
+}
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_a_goroutine_that_loops_without_allocating_stops_for_the_collector(workers: int) -> None:
+    """main collects while the spinner, on another worker, loops without allocating: first in a
+    loop that reads a global main sets only after the collection (so the collection cannot wait
+    for the loop to end: it used to, until the step budget ran out), then in a plain loop that
+    polls every 1024 steps.  Loop back-edges are safepoints (gox_sched_poll)."""
+    exe = native.build(load(LOOPS_WHILE_COLLECTING, "loops.gox"), LIB)
+    for _ in range(3):
+        o = native.run_exe(exe, 0, workers=workers, timeout=60)
+        assert (o.status, o.stdout, o.stderr) == (0, f"{sum(i % 7 for i in range(3000000))}\nab\n".encode(), b"")

@@ -318,6 +318,13 @@ class CCompiler:
 typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
 
 static const int32_t *gx_err;             /* the runtime's pending error code */
+#if GX_SCHED
+/* Non-zero while a collection stops the world (parallel mode).  A loop's back-edge is a
+ * safepoint (every live reference is in a shadow slot there, no temporary is): a goroutine that
+ * loops without allocating stops there for the collector instead of holding it up. */
+static const uint32_t *gx_stw;
+static inline void gx_poll(void) {{ if (__atomic_load_n(gx_stw, __ATOMIC_RELAXED)) gox_sched_poll(); }}
+#endif
 /* Unchecked mode ($GOX_NATIVE_UNCHECKED): references are trusted, and a raw slot read or write
  * (gox_gc_read_slot / gox_gc_write_slot) is a load or a store at the documented layout (data
  * slot i at ref + 8 + 8*i), as JIT-compiled code would do it: nothing about it is validated. */
@@ -497,6 +504,15 @@ static inline void gx_burn(void) {{
  * threads, so it counts its steps in a local (in a register, not a memory round trip per
  * iteration) taken from the budget before the loop and given back on every way out of it. */
 static inline int64_t gx_fuel_take(void) {{ return __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED); }}
+/* Every 1024th step of a plain loop, and its first below zero (-1 is 1023 mod 1024): one test
+ * per iteration for both the budget and the poll (a load of the flag each time would cost a
+ * tight loop a third of its time). */
+__attribute__((cold, unused)) static void gx_lf_every(int64_t fuel) {{
+    if (fuel < 0) gx_out_of_steps();
+#if GX_SCHED
+    gx_poll();
+#endif
+}}
 static inline void gx_fuel_give(int64_t fuel) {{ __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED); }}
 
 /* An integer argument outside its C parameter's range: the reference's ABI error text. */
@@ -718,6 +734,9 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     int status = 0;
     (void)gx_str;
     gx_err = gox_error_flag();
+#if GX_SCHED
+    gx_stw = gox_sched_preempt_flag();
+#endif
     gx_dump_path = getenv("GOX_NATIVE_DUMP");
     gx_dump_at = getenv("GOX_NATIVE_DUMP_AT");
     if (gx_dump_at && !*gx_dump_at) gx_dump_at = NULL;
@@ -820,7 +839,14 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         if s.cond is not None:
             c = self._expr(fn, s.cond)
             fn.emit(f"if (!({c})) break;")
-        fn.emit("if (--gx_lf < 0) gx_out_of_steps();" if fn.fuel_local else "gx_burn();")
+        # a back-edge is a safepoint for a collection that stops the world: polled every time
+        # in a loop that calls anyway, every 1024 steps in a plain one (gx_lf_every)
+        if fn.fuel_local:
+            fn.emit("if (((uint64_t)--gx_lf & 1023u) == 1023u) gx_lf_every(gx_lf);")
+        else:
+            fn.emit("gx_burn();")
+            if self.sched:
+                fn.emit("gx_poll();")
         fn.loops.append(cont)
         fn.emit("{")
         fn.indent += 1

@@ -643,7 +643,9 @@ typedef struct GoxSched {
     size_t active;         /* goroutines taken from a queue and not yet switched out (qmu) */
     unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
     size_t nparked;        /* goroutines parked (R->mu): beyond PARKED_RESIDENT their stacks are compacted */
-    bool stw_pending;
+    uint32_t stw_pending;  /* a collection stops the world: set and cleared under R->mu with
+                            * relaxed atomic stores, read by compiled loops without the lock
+                            * (gox_sched_preempt_flag) */
     pthread_cond_t stw_stopped_cv, stw_done_cv;
     Rng rng;
     uint64_t next_gid, next_fid, next_iter, main_gid;

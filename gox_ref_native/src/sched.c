@@ -340,7 +340,7 @@ static void end_status(GoxRuntime *R, int status) {
     int expected = -1;
     if (!atomic_compare_exchange_strong(&S->exit_status, &expected, status)) return;
     if (R->parallel && S->stw_pending) {
-        S->stw_pending = false;
+        __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&S->stw_done_cv);
     }
     wake_idle_workers(S);
@@ -657,6 +657,19 @@ static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs)
     sched_after_lock(R); /* the program ended meanwhile: g is abandoned here */
 }
 
+const uint32_t *gox_sched_preempt_flag(void) {
+    GOX_ENTER(R);
+    return &sched_of(R)->stw_pending;
+}
+
+/* Compiled loops call it at a back-edge when the flag above is set: a goroutine that loops
+ * without allocating stops for the collector there (every live reference of it is in its
+ * shadow frames then), instead of holding the whole world up until the loop ends. */
+void gox_sched_poll(void) {
+    GOX_ENTER(R);
+    sched_safepoint(R, NULL, 0);
+}
+
 void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     if (!R->parallel || !R->sched->stw_pending) return;
     GoxG *g = sched_current(R);
@@ -670,7 +683,7 @@ void sched_stop_world(GoxRuntime *R) {
     GoxSched *S = R->sched;
     GoxG *me = sched_current(R);
     while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
-    S->stw_pending = true;
+    __atomic_store_n(&S->stw_pending, 1, __ATOMIC_RELAXED);
     while (S->nrunning > (me ? 1u : 0u)) {
         pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
         if (S->exit_status >= 0) { /* the program ended meanwhile: no collection, and me stops */
@@ -682,7 +695,7 @@ void sched_stop_world(GoxRuntime *R) {
 
 void sched_start_world(GoxRuntime *R) {
     if (!R->parallel) return;
-    R->sched->stw_pending = false;
+    __atomic_store_n(&R->sched->stw_pending, 0, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&R->sched->stw_done_cv);
 }
 
@@ -786,7 +799,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->exit_status = -1;
     S->abi_error = false;
     S->active = S->nrunning = 0;
-    S->stw_pending = false;
+    __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
     const void *entry;
     memcpy(&entry, &main_fn, sizeof entry);
     GoxG *m = new_goroutine(R, entry, args, args_len);
