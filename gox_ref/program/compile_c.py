@@ -156,13 +156,18 @@ def _plain_stmt(s: Stmt | Block | None) -> bool:
     if isinstance(s, If):
         return _plain_expr(s.cond) and _plain_stmt(s.then) and _plain_stmt(s.els)
     if isinstance(s, For):
-        return (_plain_stmt(s.init) and (s.cond is None or _plain_expr(s.cond)) and _plain_stmt(s.post)
-                and _plain_stmt(s.body))
+        return _plain_stmt(s.init) and _plain_loop(s)
     if isinstance(s, (Break, Continue)):
         return True
     if isinstance(s, Return):
         return all(_plain_expr(v) for v in s.values)
     return False  # a call statement, go, a checkpoint
+
+
+def _plain_loop(s: For) -> bool:
+    """Whether the repeated part of a loop (its condition, body and post statement; not its
+    init, which runs once before it) can neither call nor panic."""
+    return (s.cond is None or _plain_expr(s.cond)) and _plain_stmt(s.post) and _plain_stmt(s.body)
 
 
 def c_string(data: bytes) -> str:
@@ -829,7 +834,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         if s.init is not None:
             self._stmt(fn, s.init)
         # the outermost plain loop takes the budget into a local; loops inside it use that
-        local = not fn.fuel_local and _plain_stmt(For(s.pos, None, s.cond, s.post, s.body))
+        local = not fn.fuel_local and _plain_loop(s)
         if local:
             fn.emit("int64_t gx_lf = gx_fuel_take();")
             fn.fuel_local = True

@@ -290,11 +290,12 @@ static uint64_t now_ns(void) {
  * operations read no clock. */
 static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
     GoxWorker *victim = NULL;
+    uint64_t now = 0; /* read once, when a lone goroutine is first met */
     for (unsigned i = 0; i < S->nworkers; i++) {
         GoxWorker *V = &S->workers[i];
         if (V == W || !V->runq_len || (victim && V->runq_len <= victim->runq_len)) continue;
         if (V->runq_len == 1) {
-            uint64_t now = now_ns();
+            if (!now) now = now_ns();
             if (W->eyed != V->runq_head) {
                 W->eyed = V->runq_head;
                 W->eyed_since = now;
