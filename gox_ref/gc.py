@@ -11,9 +11,10 @@ Invariants (checked by tests/test_gc_model.py after every operation):
   black parent.  Roots (globals, pins, stacks, the current call's arguments) have no barrier;
   they are marked at the cycle's start and marked again in the atomic step.
 * Determinism.  Everything below is a function of the sequence of ABI calls: roots are marked
-  in a fixed order, the gray stack is last-in first-out, the sweep visits objects in allocation
-  order, and work is counted in logical bytes (8 + 8 x slots).  A second implementation that
-  follows docs/GC.md frees the same objects at the same calls.
+  in a fixed order, the gray stack is last-in first-out and a scanned object's children are
+  popped in slot order, the sweep visits objects in allocation order, and work is counted in
+  logical bytes (8 + 8 x slots).  A second implementation that follows docs/GC.md frees the
+  same objects at the same calls.
 
 States: PAUSE -> PROPAGATE -> (ATOMIC, done within one step) -> SWEEP -> PAUSE.
 
@@ -235,13 +236,21 @@ class Collector:
                 yield slots[base + i]
 
     def blacken(self, obj: GcObject) -> None:
+        """Scan ``obj``: its white children turn gray, and the run they were pushed as is
+        reversed so that they are popped in slot order (depth first, first child first: a tree
+        built depth first is scanned in allocation order, so the native collector's scan
+        follows memory)."""
         obj.mark = BLACK
         objects = self.heap.objects
+        gray = self.gray
+        start = len(gray)
         for ref in self.children(obj):
             if ref:
                 child = objects.get(ref_to_num(ref))
                 if child is not None:
                     self.mark_gray(child)
+        if len(gray) - start > 1:
+            gray[start:] = reversed(gray[start:])
 
     # -- the cycle --------------------------------------------------------------------------
     def start_cycle(self, args: Iterable[int] = ()) -> None:

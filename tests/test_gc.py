@@ -21,14 +21,15 @@ def node_rt() -> tuple[RefRuntime, int]:
     return rt, rt.gox_type_register(b"Node", NODE)
 
 
-def start_marking(rt: RefRuntime, node: int, first: int) -> None:
-    """Root ``first`` with a tail of 3 more nodes and run one 64-byte step: ``first`` and
-    the next node become black, the third is gray, and the cycle is still propagating."""
+def start_marking(rt: RefRuntime, node: int, first: int, link: int = 0) -> None:
+    """Root ``first`` with a tail of 3 more nodes (linked through slot ``link``) and run one
+    64-byte step: ``first`` and the next object popped become black, and the cycle is still
+    propagating."""
     rt.gox_gc_tune(100, 100, 64, 1 << 30)
     prev = first
     for _ in range(3):
         nxt = rt.gox_rt_alloc(K.STRUCT, node, 3)
-        rt.gox_gc_write_slot(prev, 0, nxt)
+        rt.gox_gc_write_slot(prev, link, nxt)
         prev = nxt
     rt.gox_gc_pin(first)
     rt.gox_gc_step()
@@ -271,9 +272,9 @@ def test_typed_setters_run_the_barrier_themselves() -> None:
     rt, node = node_rt()
     arr = rt.gox_rt_array_create(K.STRING, 0, 1)
     holder = rt.gox_rt_alloc(K.STRUCT, node, 3)
-    rt.gox_gc_write_slot(holder, 1, arr)
-    start_marking(rt, node, holder)
-    assert rt.heap.objects[ref_to_num(arr)].mark == BLACK  # scanned first: pushed last
+    rt.gox_gc_write_slot(holder, 0, arr)
+    start_marking(rt, node, holder, link=1)
+    assert rt.heap.objects[ref_to_num(arr)].mark == BLACK  # scanned first: slot 0 before slot 1
     s = rt.gox_rt_string_from_ptr(b"late")
     rt.gox_array_set(arr, 0, s)
     assert rt.heap.objects[ref_to_num(s)].mark == GRAY
@@ -332,20 +333,38 @@ def test_objects_awaiting_the_sweep_cannot_be_used_or_stored() -> None:
         rt.gox_gc_read_slot(doomed, 0)
 
 
+def any_rt(backend: str) -> tuple[Any, int]:
+    if backend == "ref":
+        return node_rt()
+    from gox_ref_native import NativeRuntime
+
+    rt = NativeRuntime()
+    return rt, rt.gox_type_register(b"Node", NODE)
+
+
+@pytest.mark.parametrize("backend", ["ref", "native"])
+def test_a_scans_children_are_popped_in_slot_order(backend: str) -> None:
+    """Depth first, first child first (docs/GC.md): after a 64-byte step on a pinned root with
+    two children, the root and its slot-0 child are black and the slot-1 child is still gray
+    (before the gray run was reversed it was the other way round)."""
+    rt, node = any_rt(backend)
+    rt.gox_gc_tune(100, 100, 64, 1 << 30)
+    root, a, b = (rt.gox_rt_alloc(K.STRUCT, node, 3) for _ in range(3))
+    for slot, child in ((0, a), (1, b)):
+        rt.gox_gc_write_slot(root, slot, child)
+    rt.gox_gc_pin(root)
+    rt.gox_gc_step()  # starts the cycle, then 64 bytes: the root (32) and the first child popped
+    colors = [o.color for o in rt.heap_snapshot().objects]  # in allocation order
+    assert colors == ["black", "black", "gray"]
+
+
 @pytest.mark.parametrize("backend", ["ref", "native"])
 def test_a_steady_live_set_keeps_the_heap_bounded(backend: str) -> None:
     """The threshold follows what survives a cycle, not what the sweep let the program allocate
     meanwhile: with 10 nodes rooted and garbage allocated without end, every cycle's threshold
     is the minimum and the heap never holds more than a cycle's worth of garbage.  (The old rule,
     live bytes at the cycle's end, raised the threshold by about 3 x the live set every cycle.)"""
-    rt: Any
-    if backend == "ref":
-        rt, node = node_rt()
-    else:
-        from gox_ref_native import NativeRuntime
-
-        rt = NativeRuntime()
-        node = rt.gox_type_register(b"Node", NODE)
+    rt, node = any_rt(backend)
     rt.gox_gc_tune(200, 200, 64, 1024)
     head = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_pin(head)

@@ -1,8 +1,8 @@
 /* gc.c: the incremental tri-color collector, exactly as docs/GC.md and gox_ref/gc.py.
  *
- * Roots in a fixed order, a LIFO gray stack, the sweep in allocation order and work counted
- * in logical bytes (8 + 8 x slots): the same objects are freed at the same calls as in the
- * reference.
+ * Roots in a fixed order, a LIFO gray stack that pops a scan's children in slot order, the
+ * sweep in allocation order and work counted in logical bytes (8 + 8 x slots): the same objects
+ * are freed at the same calls as in the reference.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -181,9 +181,19 @@ static void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
     }
 }
 
+/* The children a scan turns gray are popped in slot order: the run pushed is reversed, so the
+ * scan goes depth first, first child first.  A structure built depth first (a tree) is then
+ * scanned in allocation order, which in the arena is address order: the scan follows memory,
+ * where popping the last child first jumped across whole subtrees (docs/GC.md). */
 static void blacken(GoxRuntime *R, GoxObj *o) {
     o->mark = BLACK;
+    size_t lo = R->ngray;
     gc_children(R, o, gray_child, NULL);
+    for (size_t hi = R->ngray; hi - lo > 1; lo++, hi--) {
+        GoxObj *t = R->gray[lo];
+        R->gray[lo] = R->gray[hi - 1];
+        R->gray[hi - 1] = t;
+    }
 }
 
 /* ---- the cycle ------------------------------------------------------------------------------- */
