@@ -104,9 +104,10 @@ def test_checked_off_and_on_again() -> None:
 
 def test_unchecked_mode_reuses_freed_memory_and_knows_live_objects() -> None:
     """Unchecked mode allocates from the same arena and puts a freed small object's memory on
-    the free list of its slot count: the next object of that size takes it.  A freed address is
-    no object any more (its bit is gone), which is what keeps the untyped words of a spawn or a
-    defer from being taken for references (heap_maybe_ref)."""
+    the free list of its slot count: the next object of that size takes it, the first freed
+    first (the sweep frees in allocation order, so what was made together stays together).  A
+    freed address is no object any more (its bit is gone), which is what keeps the untyped
+    words of a spawn or a defer from being taken for references (heap_maybe_ref)."""
     rt = NativeRuntime(checked=False)
     tid = rt.gox_type_register(b"Node", bytes([1, 0]))
     keep = rt.gox_rt_alloc(K.STRUCT, tid, 2)
@@ -117,7 +118,7 @@ def test_unchecked_mode_reuses_freed_memory_and_knows_live_objects() -> None:
     assert rt.ref_number(keep) == 1
     assert all(rt.ref_number(g) == 0 for g in gone)  # freed: not objects
     again = [rt.gox_rt_alloc(K.STRUCT, tid, 2) for _ in range(100)]
-    assert set(again) == set(gone)  # the same memory, newest freed first
+    assert again == gone  # the same memory in the same order: the free lists are queues
     assert [rt.ref_number(a) for a in again] == list(range(102, 202))
     assert all(rt.gox_gc_read_slot(a, 0) == 0 and rt.gox_gc_read_slot(a, 1) == 0 for a in again)  # zeroed
     other = rt.gox_rt_alloc(K.STRUCT, rt.gox_type_register(b"Three", bytes([0, 0, 0])), 3)

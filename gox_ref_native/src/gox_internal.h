@@ -184,8 +184,9 @@ typedef struct GoxRuntime {
     uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
     size_t nspare, spare_cap;
     uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
-    /* unchecked mode: freed small objects by slot count, linked through GoxObj.next, reused */
-    GoxObj *free_objs[FREE_CLASSES];
+    /* unchecked mode: freed small objects by slot count, linked through GoxObj.next, reused
+     * first in, first out (heap.c, obj_release_mem) */
+    GoxObj *free_objs[FREE_CLASSES], *free_tail[FREE_CLASSES];
     /* collector */
     int state, current_white;
     GoxObj **gray;
