@@ -125,6 +125,14 @@ SYMBOLS: tuple[Symbol, ...] = (
        "(parent: int, child: int) -> None", "gc",
        "Forward barrier after storing child into parent: while propagating, a black parent's "
        "white child turns gray.", errors=(BAD_REF,), origin="seed"),
+    _s("gox_gc_write_slot_barrier", "void gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val)",
+       "(obj: int, idx: int, val: int) -> None", "gc",
+       "gox_gc_write_slot(obj, idx, val) then gox_rt_write_barrier(obj, val) in one call: the store of a "
+       "reference into an object. It fails as the pair does, with the error of the call that failed: if the "
+       "barrier refuses val (a non-reference stored in a value slot), the write is done (in a program an "
+       "error ends the program where it happens, so a call standing for the pair must fail at the same "
+       "point). compile_c makes one of each such pair of calls on the same locals.",
+       errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE)),
     _s("gox_rt_mark_gray", "void gox_rt_mark_gray(GoxRef obj)", "(obj: int) -> None", "gc",
        "While propagating, turn a white object gray (a root the collector cannot see).",
        errors=(BAD_REF,), origin="seed"),
@@ -370,6 +378,12 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=("ABI: frame is NULL",), ref=False),
     _s("gox_shadow_top", "GoxShadowFrame *gox_shadow_top(void)", "() -> int", "stackmap",
        "The current goroutine's innermost frame record (NULL when none).", ref=False),
+    _s("gox_shadow_slot", "GoxShadowFrame **gox_shadow_slot(void)", "() -> int", "stackmap",
+       "Where the current goroutine's innermost frame record is kept (the host's outside any goroutine; the "
+       "calling thread's in a library without the scheduler). The address stays the goroutine's for its whole "
+       "life, whichever thread runs it, so compiled code reads it once on entry, hands it to the functions it "
+       "calls directly and links its records with gox_shadow_push_at and gox_shadow_pop_at (inline in "
+       "gox_abi.h): what gox_shadow_push and gox_shadow_pop do, without a call.", ref=False),
     _s("gox_shadow_results", "uint64_t *gox_shadow_results(void)", "() -> int", "stackmap",
        "The current goroutine's GOX_MAX_RESULTS result slots: a compiled entry with several results "
        "(GoxEntryFn returns one) leaves results 1.. there and its caller reads them before its next call. "

@@ -238,6 +238,24 @@ def render_header() -> str:
         lines.append(f"/* -- {GROUP_TITLES.get(g, g)} */")
         lines.extend(f"{s.c};" for s in SYMBOLS if s.group == g)
         lines.append("")
+    lines += [
+        "/* gox_shadow_push and gox_shadow_pop given the goroutine's slot (gox_shadow_slot), inline: a",
+        " * compiled function links its frame record in on entry and out on every way out.  The",
+        " * library's own gox_shadow_push is this push; a pop that does not find its record innermost",
+        " * goes to gox_shadow_pop, which reports the error. */",
+        "static inline void gox_shadow_push_at(GoxShadowFrame **top, GoxShadowFrame *frame) {",
+        "    frame->prev = *top;",
+        "    frame->depth = *top ? (*top)->depth + 1 : 1;",
+        "    *top = frame;",
+        "}",
+        "static inline void gox_shadow_pop_at(GoxShadowFrame **top, GoxShadowFrame *frame) {",
+        "    if (frame && *top == frame)",
+        "        *top = frame->prev;",
+        "    else",
+        "        gox_shadow_pop(frame);",
+        "}",
+        "",
+    ]
     lines += ["#ifdef __cplusplus", "}", "#endif", "", "#endif /* GOX_ABI_H */", ""]
     return "\n".join(lines)
 

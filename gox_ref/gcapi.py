@@ -107,6 +107,10 @@ class GcOps(RuntimeCore):
         return self._slot(obj, idx, "gox_gc_read_slot").slots[idx]
 
     def gox_gc_write_slot(self, obj: int, idx: int, val: int) -> None:
+        self._write_slot_obj(obj, idx, val).slots[idx] = val
+
+    def _write_slot_obj(self, obj: int, idx: int, val: int) -> GcObject:
+        """The object whose slot ``idx`` gox_gc_write_slot may set to ``val``; raises its errors."""
         fn = "gox_gc_write_slot"
         o = self._slot(obj, idx, fn)
         st = slot_type(self.heap, o, idx)
@@ -122,7 +126,7 @@ class GcOps(RuntimeCore):
             self.heap.check_ref_value(o.slots[idx + 1], fn, where)
         elif st == SlotType.INTERFACE1 and is_ref_kind(iface_kind(o.slots[idx - 1])):
             self.heap.check_ref_value(val, fn, f"slot {idx} (an interface holding {kind_name(iface_kind(o.slots[idx - 1]))})")
-        o.slots[idx] = val
+        return o
 
     def gox_rt_write_barrier(self, parent: int, child: int) -> None:
         fn = "gox_rt_write_barrier"
@@ -130,6 +134,11 @@ class GcOps(RuntimeCore):
         if child:
             self.heap.get(child, fn, "a live child object or 0")
         self.gc.barrier(p, child)
+
+    def gox_gc_write_slot_barrier(self, obj: int, idx: int, val: int) -> None:
+        """The pair, exactly: a barrier that fails does so after the write."""
+        self.gox_gc_write_slot(obj, idx, val)
+        self.gox_rt_write_barrier(obj, val)
 
     def gox_rt_mark_gray(self, obj: int) -> None:
         o = self.heap.get(obj, "gox_rt_mark_gray")

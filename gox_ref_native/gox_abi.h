@@ -110,6 +110,7 @@ GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots);
 uint64_t gox_gc_read_slot(GoxRef obj, size_t idx);
 void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val);
 void gox_rt_write_barrier(GoxRef parent, GoxRef child);
+void gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val);
 void gox_rt_mark_gray(GoxRef obj);
 void gox_collect_garbage(void);
 bool gox_gc_step(void);
@@ -221,6 +222,7 @@ void gox_shadow_push(GoxShadowFrame *frame);
 void gox_shadow_pop(GoxShadowFrame *frame);
 void gox_shadow_unwind(GoxShadowFrame *frame);
 GoxShadowFrame *gox_shadow_top(void);
+GoxShadowFrame **gox_shadow_slot(void);
 uint64_t *gox_shadow_results(void);
 
 /* -- Debug output and assertions */
@@ -294,6 +296,22 @@ uint64_t gox_recover(uint64_t *out_slot1);
 uint64_t gox_iter_begin(GoxRef container, uint8_t kind);
 bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val);
 void gox_iter_end(uint64_t it);
+
+/* gox_shadow_push and gox_shadow_pop given the goroutine's slot (gox_shadow_slot), inline: a
+ * compiled function links its frame record in on entry and out on every way out.  The
+ * library's own gox_shadow_push is this push; a pop that does not find its record innermost
+ * goes to gox_shadow_pop, which reports the error. */
+static inline void gox_shadow_push_at(GoxShadowFrame **top, GoxShadowFrame *frame) {
+    frame->prev = *top;
+    frame->depth = *top ? (*top)->depth + 1 : 1;
+    *top = frame;
+}
+static inline void gox_shadow_pop_at(GoxShadowFrame **top, GoxShadowFrame *frame) {
+    if (frame && *top == frame)
+        *top = frame->prev;
+    else
+        gox_shadow_pop(frame);
+}
 
 #ifdef __cplusplus
 }

@@ -144,6 +144,11 @@ CASES: list[Case] = [
     abi("gox_rt_write_barrier", lambda w: (w.freed, w.s), FREED),
     abi("gox_rt_write_barrier", lambda w: (w.st, w.freed), FREED),
     abi("gox_rt_write_barrier", lambda w: (NEVER, 0), NOT_ALLOC),
+    # the fused pair fails as the pair does, its errors named after the call that failed (its
+    # barrier's failure, after the write, is in test_gc.py)
+    Case("gox_gc_write_slot_barrier", lambda w: (w.st, 1, NEVER), GoxABIError, ("gox_gc_write_slot: ", "reference slot")),
+    Case("gox_gc_write_slot_barrier", lambda w: (w.freed, 1, 0), GoxABIError, ("gox_gc_write_slot: ", FREED)),
+    Case("gox_gc_write_slot_barrier", lambda w: (w.st, 2, 0), GoxABIError, ("gox_gc_write_slot: ", "slot index 2")),
     abi("gox_rt_mark_gray", lambda w: (w.freed,), FREED),
     abi("gox_rt_mark_gray", lambda w: (0,), "nil reference"),
     abi("gox_collect_garbage", lambda w: (), "paused", setup=_pause),

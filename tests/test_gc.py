@@ -280,6 +280,33 @@ def test_typed_setters_run_the_barrier_themselves() -> None:
     assert rt.heap.objects[ref_to_num(s)].mark == GRAY
 
 
+@pytest.mark.parametrize("backend", ["ref", "native"])
+def test_a_fused_store_is_the_write_then_the_barrier(backend: str) -> None:
+    """gox_gc_write_slot_barrier: the write, then the barrier (a black parent's white child
+    turns gray); if the barrier refuses the value (a non-reference in a value slot) the write
+    is done, as with the two calls, and the error is the barrier's."""
+    rt, node = any_rt(backend)
+    rt.gox_gc_tune(100, 100, 64, 1 << 30)
+    parent = prev = rt.gox_rt_alloc(K.STRUCT, node, 3)
+    for _ in range(3):  # a tail, so that the cycle still propagates after one step
+        nxt = rt.gox_rt_alloc(K.STRUCT, node, 3)
+        rt.gox_gc_write_slot(prev, 0, nxt)
+        prev = nxt
+    rt.gox_gc_pin(parent)
+    rt.gox_gc_step()  # 64 bytes: the parent and the first of its tail are scanned
+    child = rt.gox_rt_alloc(K.STRUCT, node, 3)
+    rt.gox_gc_write_slot_barrier(parent, 1, child)
+    assert rt.gox_gc_read_slot(parent, 1) == child
+    colors = [o.color for o in rt.heap_snapshot().objects]  # in allocation order
+    assert (colors[0], colors[-1]) == ("black", "gray")
+    with pytest.raises(GoxABIError, match=r"^gox_rt_write_barrier: 0x1234 is not a reference"):
+        rt.gox_gc_write_slot_barrier(parent, 2, 0x1234)
+    assert rt.gox_gc_read_slot(parent, 2) == 0x1234
+    with pytest.raises(GoxABIError, match=r"^gox_gc_write_slot: slot 1 \(a reference slot\)"):
+        rt.gox_gc_write_slot_barrier(parent, 1, 0x1234)
+    assert rt.gox_gc_read_slot(parent, 1) == child
+
+
 def test_mark_gray_only_acts_while_propagating() -> None:
     rt, node = node_rt()
     obj = rt.gox_rt_alloc(K.STRUCT, node, 3)

@@ -371,6 +371,36 @@ def test_loops_without_calls_count_steps_exactly() -> None:
     assert (got.status, got.stdout, got.stderr) == want
 
 
+FUSED_STORES = """
+func main() {
+    var t u64 = gox_type_register("P", "\\x00\\x01")
+    var p ref = gox_rt_alloc(kind.Struct, t, 2)
+    var q ref = gox_rt_alloc(kind.Struct, t, 2)
+    gox_gc_write_slot(p, 1, q)
+    gox_rt_write_barrier(p, q)
+    var v ref = ref(u64(4660))
+    gox_gc_write_slot(p, 0, v)
+    gox_rt_write_barrier(p, v)
+    gox_debug_print(1, kind.Int)
+}
+"""
+
+
+def test_a_store_and_its_barrier_are_one_call_that_fails_as_the_pair(tmp_path: Path) -> None:
+    """compile_c makes ``gox_gc_write_slot(o, i, v); gox_rt_write_barrier(o, v)`` one
+    gox_gc_write_slot_barrier, which fails as the pair does: 0x1234 goes into the value slot,
+    then the barrier refuses it, and the error ends the program there.  Its heap at exit holds
+    the write and its error is the interpreter's (an earlier, all-or-nothing version of the call
+    failed this test)."""
+    from gox_ref.program.compile_c import compile_program
+
+    prog = load(FUSED_STORES, "fused.gox")
+    csrc = compile_program(prog, sched=LIB.sched, source_name="fused.gox")
+    assert csrc.count("gox_gc_write_slot_barrier(") == 2
+    out = assert_same(prog, 0, tmp_path)
+    assert out.status == 3 and b"gox_rt_write_barrier: 0x1234 is not a reference" in out.stderr
+
+
 # -- the shadow-stack entries ------------------------------------------------------------------------
 class ShadowInfo(ctypes.Structure):
     _fields_ = [("func", ctypes.c_char_p), ("local_names", ctypes.POINTER(ctypes.c_char_p)),
@@ -396,7 +426,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
         ("gox_heap_walk", [ctypes.POINTER(u64), ctypes.c_size_t], ctypes.c_size_t),
         ("gox_error_take", [ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int32),
         ("gox_shadow_push", [vp], None), ("gox_shadow_pop", [vp], None), ("gox_shadow_unwind", [vp], None),
-        ("gox_shadow_top", [], vp),
+        ("gox_shadow_top", [], vp), ("gox_shadow_slot", [], vp),
     ):
         f = getattr(lib, name)
         f.argtypes, f.restype = args, res
@@ -404,7 +434,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
 
 
 def test_shadow_entries_root_and_unwind() -> None:
-    """gox_shadow_push/pop/unwind/top on the library itself: pushed records are roots, in the
+    """gox_shadow_push/pop/unwind/top/slot on the library itself: pushed records are roots, in the
     reference's order and naming; unwinding drops the records above a frame."""
     lib = _declare(ctypes.CDLL(str(LIB.path)))
     inst = lib.gox_runtime_new()
@@ -424,6 +454,9 @@ def test_shadow_entries_root_and_unwind() -> None:
     try:
         assert (outer.depth, inner.depth) == (1, 2)
         assert lib.gox_shadow_top() == ctypes.addressof(inner)
+        # where compiled code links its records inline (gox_shadow_push_at): the same top
+        slot = lib.gox_shadow_slot()
+        assert slot and ctypes.c_void_p.from_address(slot).value == ctypes.addressof(inner)
         buf = ctypes.create_string_buffer(4096)
         n = lib.gox_heap_roots(buf, 4096)
         roots = [ln.rsplit("\t", 1)[0] for ln in buf.raw[:n].decode().splitlines()]

@@ -5,7 +5,8 @@ reference's interpreter (``interp.py``) does, call for call, so the runtime sees
 calls with the same arguments in the same order -- and therefore allocates, collects and prints
 the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
 
-* **Functions.** Program function ``f`` becomes ``static R gx_f_f(uint64_t p0, ...)``: every
+* **Functions.** Program function ``f`` becomes ``static R gx_f_f(GoxShadowFrame **gx_top,
+  uint64_t p0, ...)`` (``gx_top``: the goroutine's shadow-stack slot, below): every
   value is a ``uint64_t`` slot (i64 two's complement, f64 IEEE bits, bool 0/1, ref the
   address).  No result: ``void``; one: ``uint64_t``; several: ``void`` with a last parameter
   ``uint64_t *gx_res`` the callee fills (an out-array of as many slots as results).
@@ -24,7 +25,9 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
   of 64 or more, negative counts panic); f64 operations on doubles through ``memcpy`` bit
   casts; conversions as ``interp._f2i``.
 * **Rooting.** Every function has a shadow frame record (``GoxShadowFrame``, gox_abi.h) in its
-  C frame, pushed on entry and popped on every way out: slot ``S[k]`` holds the k-th
+  C frame, pushed on entry and popped on every way out, inline (``gox_shadow_push_at`` and
+  ``gox_shadow_pop_at`` on the slot an entry reads once with ``gox_shadow_slot()`` and every
+  direct call passes on as ``gx_top``; a goroutine's slot never moves): slot ``S[k]`` holds the k-th
   reference local or parameter (reference locals live there, not in C variables), the next
   slots hold the reference temporaries of a call whose arguments are being evaluated (an
   earlier ``ref`` argument while a later argument containing a call runs, ``F.ntemps`` says
@@ -140,6 +143,29 @@ def _plain_expr(e: Expr) -> bool:
             return False
         return _plain_expr(e.x) and _plain_expr(e.y)
     return True
+
+
+def _abi_stmt(s: Stmt | None, name: str) -> Call | None:
+    if isinstance(s, ExprStmt) and isinstance(s.expr, Call) and s.expr.how == "abi" and s.expr.name == name:
+        return s.expr
+    return None
+
+
+def _same_local(a: Expr, b: Expr) -> bool:
+    return isinstance(a, Name) and isinstance(b, Name) and a.slot >= 0 and a.slot == b.slot
+
+
+def _store_with_barrier(s: Stmt, nxt: Stmt | None) -> Call | None:
+    """The write of ``s`` when s and nxt are ``gox_gc_write_slot(o, i, v)`` and
+    ``gox_rt_write_barrier(o, v)`` on the same locals o and v (nothing runs between them that
+    could change them), else None: the pair compiles to one gox_gc_write_slot_barrier."""
+    write, barrier = _abi_stmt(s, "gox_gc_write_slot"), _abi_stmt(nxt, "gox_rt_write_barrier")
+    if write is None or barrier is None:
+        return None
+    (obj, idx, val), (parent, child) = write.args, barrier.args
+    if _same_local(obj, parent) and _same_local(val, child) and _plain_expr(idx):
+        return write
+    return None
 
 
 def _plain_stmt(s: Stmt | Block | None) -> bool:
@@ -601,11 +627,11 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
 """
 
     def _signature(self, f: FuncDecl) -> str:
-        params = [f"uint64_t p{i}" for i in range(len(f.params))]
+        params = ["GoxShadowFrame **gx_top"] + [f"uint64_t p{i}" for i in range(len(f.params))]
         if len(f.results) > 1:
             params.append("uint64_t *gx_res")
         ret = "uint64_t" if len(f.results) == 1 else "void"
-        return f"static {ret} gx_f_{f.name}({', '.join(params) or 'void'})"
+        return f"static {ret} gx_f_{f.name}({', '.join(params)})"
 
     def _ref_slots(self, f: FuncDecl) -> list[int]:
         return [i for i, t in enumerate(f.slot_types) if t == "ref"]
@@ -642,7 +668,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
                 head.append(f"    volatile uint64_t R[{len(f.results)}] = {{0}};")
             head.append("    uint64_t gx_fr;")
         head.append("    gx_burn();")
-        head.append("    gox_shadow_push(&F);")
+        head.append("    gox_shadow_push_at(gx_top, &F);")
         head.append('    if (F.depth > GX_MAX_DEPTH) gx_fatal("stack overflow");')
         for i, p in enumerate(f.params):
             if p.type == "ref":
@@ -663,13 +689,13 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             tail.append("gx_out:")
             tail.append("    gox_defer_frame_exit(gx_fr);")
             tail.append("    GX_CHECK();")
-            tail.append("    gox_shadow_pop(&F);")
+            tail.append("    gox_shadow_pop_at(gx_top, &F);")
             if len(f.results) == 1:
                 tail.append("    return R[0];")
             elif f.results:
                 tail.append(f"    for (int i = 0; i < {len(f.results)}; i++) gx_res[i] = R[i];")
         else:
-            tail.append("    gox_shadow_pop(&F);")
+            tail.append("    gox_shadow_pop_at(gx_top, &F);")
             if len(f.results) == 1:
                 tail.append("    return 0;")
         unused = [f"    (void)l{i};" for i, t in enumerate(f.slot_types) if t != "ref"]
@@ -679,7 +705,8 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
 
     def _entry(self, f: FuncDecl) -> str:
         n = len(f.params)
-        args = ", ".join(f"args[{i}] != 0" if p.type == "bool" else f"args[{i}]" for i, p in enumerate(f.params))
+        args = ", ".join(["gox_shadow_slot()"] + [f"args[{i}] != 0" if p.type == "bool" else f"args[{i}]"
+                                                   for i, p in enumerate(f.params)])
         lines = [f"static uint64_t gx_e_{f.name}(const uint64_t *args, uint32_t nargs) {{"]
         lines.append(f'    gx_nargs("main.{f.name}", nargs, {n}u);')
         if n == 0:
@@ -691,9 +718,8 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             lines.append(f"    return gx_f_{f.name}({args});")
         else:
             k = len(f.results)
-            sep = ", " if args else ""
             lines.append(f"    uint64_t r[{k}];")
-            lines.append(f"    gx_f_{f.name}({args}{sep}r);")
+            lines.append(f"    gx_f_{f.name}({args}, r);")
             lines.append("    memcpy(gox_shadow_results(), r, sizeof r);")
             lines.append("    return r[0];")
         lines.append("}")
@@ -758,8 +784,24 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
 
     # -- statements ---------------------------------------------------------------------------
     def _block_into(self, fn: _Fn, b: Block) -> None:
-        for s in b.stmts:
-            self._stmt(fn, s)
+        stmts = b.stmts
+        i = 0
+        while i < len(stmts):
+            pair = _store_with_barrier(stmts[i], stmts[i + 1] if i + 1 < len(stmts) else None)
+            if pair is not None:
+                self._write_slot_barrier(fn, pair)
+                i += 2
+                continue
+            self._stmt(fn, stmts[i])
+            i += 1
+
+    def _write_slot_barrier(self, fn: _Fn, write: Call) -> None:
+        """``gox_gc_write_slot(o, i, v); gox_rt_write_barrier(o, v)`` as one call, which fails as
+        the pair does (unchecked mode: a store, then the barrier's call)."""
+        _shape, (obj, idx, val) = self._abi_args(fn, write)
+        fn.emit(f"if (gx_unchecked) {{ gx_slots({obj})[{idx}] = {val}; gox_rt_write_barrier({obj}, {val}); }}")
+        fn.emit(f"else gox_gc_write_slot_barrier({obj}, {idx}, {val});")
+        fn.emit("GX_CHECK();")
 
     def _local(self, fn: _Fn, slot: int) -> str:
         if slot in fn.ref_index:
@@ -897,7 +939,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         if len(f.results) > 1:
             for i, v in enumerate(vals):
                 fn.emit(f"gx_res[{i}] = {v};")
-        fn.emit("gox_shadow_pop(&F);")
+        fn.emit("gox_shadow_pop_at(gx_top, &F);")
         fn.emit(f"return {vals[0]};" if len(f.results) == 1 else "return;")
 
     # -- expressions --------------------------------------------------------------------------
@@ -1030,7 +1072,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         return self._indirect(fn, e)
 
     def _direct(self, fn: _Fn, f: FuncDecl, args: list[str]) -> list[str]:
-        a = ", ".join(args)
+        a = ", ".join(["gx_top", *args])
         if not f.results:
             fn.emit(f"gx_f_{f.name}({a});")
             return []
@@ -1040,7 +1082,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             return [t]
         t = fn.tmp()
         fn.emit(f"uint64_t {t}[{len(f.results)}];")
-        fn.emit(f"gx_f_{f.name}({a}{', ' if a else ''}{t});")
+        fn.emit(f"gx_f_{f.name}({a}, {t});")
         return [f"{t}[{i}]" for i in range(len(f.results))]
 
     def _entry_of(self, fn: _Fn, closure: bool, target: str, args: list[str], nil_ok: bool) -> tuple[str, list[str]]:

@@ -105,8 +105,9 @@ uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
     return o ? o->slots[idx] : 0;
 }
 
-/* gox_gc_write_slot past its fast path: headers, interface halves, the errors */
-__attribute__((noinline)) static void write_slot_checked(GoxRuntime *R, GoxObj *o, GoxRef obj, size_t idx,
+/* gox_gc_write_slot's checks past its fast path: headers, interface halves, the errors (false:
+ * the error is recorded) */
+__attribute__((noinline)) static bool write_slot_checked(GoxRuntime *R, GoxObj *o, GoxRef obj, size_t idx,
                                                          uint64_t val, int st) {
     const char *fn = "gox_gc_write_slot";
     char where[160];
@@ -117,13 +118,13 @@ __attribute__((noinline)) static void write_slot_checked(GoxRuntime *R, GoxObj *
         buf_printf(&b, " object 0x%" PRIx64 " is not writable (headers and strings are immutable; use the kind's own calls)",
                    heap_canon(R, obj));
         gox_fail_buf(R, ERR_ABI, &b);
-        return;
+        return false;
     }
     if (st == ST_GC_REF) {
         if (!heap_ref_ok(R, val)) {
             snprintf(where, sizeof where, "slot %zu (a reference slot)", idx);
             heap_check_ref_value(R, val, fn, where);
-            return;
+            return false;
         }
     } else if (st == ST_IFACE0 && gox_is_ref_kind((unsigned)(val & 0xFF)) && !heap_ref_ok(R, o->slots[idx + 1])) {
         Buf w = {0};
@@ -131,7 +132,7 @@ __attribute__((noinline)) static void write_slot_checked(GoxRuntime *R, GoxObj *
         buf_kind(&w, (unsigned)(val & 0xFF));
         bool ok = heap_check_ref_value(R, o->slots[idx + 1], fn, w.data);
         buf_free(&w);
-        if (!ok) return;
+        if (!ok) return false;
     } else if (st == ST_IFACE1 && gox_is_ref_kind((unsigned)(o->slots[idx - 1] & 0xFF)) && !heap_ref_ok(R, val)) {
         Buf w = {0};
         buf_printf(&w, "slot %zu (an interface holding ", idx);
@@ -139,29 +140,51 @@ __attribute__((noinline)) static void write_slot_checked(GoxRuntime *R, GoxObj *
         buf_puts(&w, ")");
         bool ok = heap_check_ref_value(R, val, fn, w.data);
         buf_free(&w);
-        if (!ok) return;
+        if (!ok) return false;
     }
-    o->slots[idx] = val;
+    return true;
+}
+
+/* The object whose slot idx gox_gc_write_slot may set to val, else NULL (the error recorded). */
+static inline GoxObj *write_slot_obj(GoxRuntime *R, GoxRef obj, size_t idx, uint64_t val) {
+    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
+    if (!o) return NULL;
+    int st = slot_type(R, o, idx);
+    if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok(R, val))) return o;
+    return write_slot_checked(R, o, obj, idx, val, st) ? o : NULL;
 }
 
 void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
     GOX_ENTER(R);
-    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
-    if (!o) return;
-    int st = slot_type(R, o, idx);
-    if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok(R, val)))
-        o->slots[idx] = val;
-    else
-        write_slot_checked(R, o, obj, idx, val, st);
+    GoxObj *o = write_slot_obj(R, obj, idx, val);
+    if (o) o->slots[idx] = val;
 }
 
-void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
-    GOX_ENTER(R);
+static inline void write_barrier(GoxRuntime *R, GoxRef parent, GoxRef child) {
     const char *fn = "gox_rt_write_barrier";
     GoxObj *p = heap_get(R, parent, fn, NULL);
     if (!p) return;
     if (child && !heap_get(R, child, fn, "a live child object or 0")) return;
     gc_barrier(R, p, child);
+}
+
+void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
+    GOX_ENTER(R);
+    write_barrier(R, parent, child);
+}
+
+/* The pair, exactly: a barrier that fails does so after the write (in a program the error ends
+ * it there, so compiled code may not fail any earlier).  Its checks are the write's where they
+ * overlap: the parent is live, and so is the child if it was checked as the write's value. */
+void gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
+    GOX_ENTER(R);
+    GoxObj *o = write_slot_obj(R, obj, idx, val);
+    if (!o) return;
+    o->slots[idx] = val;
+    if (val && !heap_is_live(R, val))
+        write_barrier(R, obj, val); /* records the barrier's error */
+    else
+        gc_barrier(R, o, val);
 }
 
 void gox_rt_mark_gray(GoxRef obj) {

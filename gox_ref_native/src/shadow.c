@@ -4,8 +4,9 @@
  * record (GoxShadowFrame, gox_abi.h) in its own C frame: the function's reference locals and
  * parameters, the reference temporaries of a call whose arguments are being evaluated, and its
  * reference results while its deferred calls run.  gox_shadow_push links the record in on
- * entry, gox_shadow_pop unlinks it on every way out, and gox_shadow_unwind drops the records a
- * recovered panic's longjmp skipped.  The collector scans the records after every other root,
+ * entry, gox_shadow_pop unlinks it on every way out (compiled code does both inline, through
+ * gox_shadow_slot and gox_abi.h's gox_shadow_push_at / gox_shadow_pop_at), and
+ * gox_shadow_unwind drops the records a recovered panic's longjmp skipped.  The collector scans the records after every other root,
  * innermost frame first, exactly as the reference's interpreter yields its frames (docs/GC.md,
  * docs/PROGRAM_FORMAT.md "Rooting"), so both backends see the same roots at every safepoint.
  *
@@ -39,12 +40,7 @@ static GoxShadowFrame **shadow_slot(void) {
     return gox_current_shadow ? gox_current_shadow() : &shadow_top_;
 }
 
-void gox_shadow_push(GoxShadowFrame *frame) {
-    GoxShadowFrame **top = shadow_slot();
-    frame->prev = *top;
-    frame->depth = *top ? (*top)->depth + 1 : 1;
-    *top = frame;
-}
+void gox_shadow_push(GoxShadowFrame *frame) { gox_shadow_push_at(shadow_slot(), frame); }
 
 void gox_shadow_pop(GoxShadowFrame *frame) {
     GoxShadowFrame **top = shadow_slot();
@@ -69,6 +65,9 @@ void gox_shadow_unwind(GoxShadowFrame *frame) {
 }
 
 GoxShadowFrame *gox_shadow_top(void) { return *shadow_slot(); }
+
+/* A goroutine's slot is in its GoxG (or the host's), which never moves: compiled code keeps it. */
+GoxShadowFrame **gox_shadow_slot(void) { return shadow_slot(); }
 
 /* Per goroutine (the scheduler's), else per thread. */
 #pragma weak sched_current_results
