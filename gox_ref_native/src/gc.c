@@ -20,7 +20,7 @@ void gc_reset(GoxRuntime *R) {
     R->state = GC_PAUSE;
     R->current_white = WHITE0;
     R->ngray = 0;
-    R->sweep_next = R->sweep_last = NULL;
+    R->sweep_pos = R->sweep_end = R->sweep_keep = 0;
     R->pause = DEFAULT_PAUSE;
     R->stepmul = DEFAULT_STEPMUL;
     R->step_size = DEFAULT_STEP_SIZE;
@@ -40,6 +40,7 @@ void gc_reset(GoxRuntime *R) {
  * ahead when it turns gray: a hint only (prefetching never faults, and no slot is trusted to be
  * a reference), which changes no order. */
 #define PREFETCH_SLOTS 8u
+#define SWEEP_PREFETCH 8u
 
 static void prefetch_children(const GoxRuntime *R, const GoxObj *o) {
     for (unsigned i = 0; i < o->nslots && i < PREFETCH_SLOTS; i++)
@@ -212,8 +213,8 @@ static void atomic(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     while (R->ngray) blacken(R, R->gray[--R->ngray]);
     R->current_white ^= 1;
     R->dead_mark = R->current_white ^ 1;
-    R->sweep_next = R->head;
-    R->sweep_last = R->tail;
+    R->sweep_pos = R->sweep_keep = 0;
+    R->sweep_end = R->norder; /* the objects made during the sweep come after these */
     R->estimate = R->live_bytes; /* the sweep takes the dead ones off */
     R->state = GC_SWEEP;
 }
@@ -231,7 +232,6 @@ static void set_threshold(GoxRuntime *R) {
 }
 
 static void finish_cycle(GoxRuntime *R) {
-    R->sweep_next = R->sweep_last = NULL;
     R->dead_mark = -1;
     R->state = GC_PAUSE;
     R->cycles++;
@@ -259,12 +259,14 @@ bool gc_step(GoxRuntime *R, uint64_t ubudget, const uint64_t *args, size_t nargs
                 atomic(R, args, nargs);
             }
         } else {
-            if (!R->sweep_next) {
+            if (R->sweep_pos == R->sweep_end) {
+                heap_sweep_done(R);
                 finish_cycle(R);
                 return true;
             }
-            GoxObj *o = R->sweep_next;
-            R->sweep_next = (o == R->sweep_last) ? NULL : o->next;
+            /* the header of an object some places on is fetched while this one is visited */
+            if (R->sweep_pos + SWEEP_PREFETCH < R->sweep_end) __builtin_prefetch(R->order[R->sweep_pos + SWEEP_PREFETCH]);
+            GoxObj *o = R->order[R->sweep_pos++];
             budget -= (int64_t)OBJ_SIZE(o);
             if (o->mark == (R->current_white ^ 1)) {
                 R->freed_objects++;
@@ -273,6 +275,7 @@ bool gc_step(GoxRuntime *R, uint64_t ubudget, const uint64_t *args, size_t nargs
                 heap_free(R, o);
             } else {
                 o->mark = (uint8_t)R->current_white;
+                R->order[R->sweep_keep++] = o;
             }
         }
     }

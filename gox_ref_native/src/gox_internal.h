@@ -87,10 +87,13 @@ enum { WHITE0 = 0, WHITE1 = 1, GRAY = 2, BLACK = 3 };
 
 typedef struct GoxObj GoxObj;
 struct GoxObj {
-    /* hidden prefix: not part of the ABI, not counted in the byte accounting */
-    uint64_t num;
-    GoxObj *prev, *next; /* allocation order */
-    void *ext;           /* host state (a map's table) */
+    /* hidden prefix: not part of the ABI, not counted in the byte accounting; the allocation
+     * order is not here but in GoxRuntime.order, so that the objects are dense */
+    union {
+        uint64_t num;      /* allocation number (live, awaiting the sweep or quarantined) */
+        GoxObj *free_next; /* unchecked mode, freed: the next on its free list (heap.c) */
+    };
+    void *ext; /* host state (a map's table) */
     /* the 8-byte header: a GoxRef points here */
     uint8_t mark, gen, kind, flags;
     uint16_t type_id, nslots;
@@ -168,8 +171,10 @@ typedef struct GoxRuntime {
      * goroutine that is inside the runtime (rt_enter below) */
     bool parallel;
     pthread_mutex_t mu;
-    /* heap */
-    GoxObj *head, *tail;
+    /* heap: every object not yet freed, in allocation order (the sweep's order): heap_new
+     * appends; while a sweep runs, [sweep_keep, sweep_pos) is a gap (heap_order_skip) */
+    GoxObj **order;
+    size_t norder, order_cap;
     uint64_t next_num, live_bytes, live_objects;
     int dead_mark;
     GoxType *types;
@@ -184,14 +189,16 @@ typedef struct GoxRuntime {
     uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
     size_t nspare, spare_cap;
     uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
-    /* unchecked mode: freed small objects by slot count, linked through GoxObj.next, reused
+    /* unchecked mode: freed small objects by slot count, linked through GoxObj.free_next, reused
      * first in, first out (heap.c, obj_release_mem) */
     GoxObj *free_objs[FREE_CLASSES], *free_tail[FREE_CLASSES];
     /* collector */
     int state, current_white;
     GoxObj **gray;
     size_t ngray, gray_cap;
-    GoxObj *sweep_next, *sweep_last;
+    /* the sweep reads R->order[sweep_pos..sweep_end) (the objects of the atomic step) and writes
+     * the survivors back from sweep_keep on (gc.c, gc_step) */
+    size_t sweep_pos, sweep_end, sweep_keep;
     uint64_t pause, stepmul, step_size, min_threshold, threshold, debt, pause_depth;
     uint64_t estimate; /* during the sweep: the bytes that survive the cycle (docs/GC.md) */
     uint64_t cycles, steps, allocated_objects, allocated_bytes, freed_objects, freed_bytes;
@@ -360,6 +367,12 @@ static inline GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char
     return type_id < R->ntypes ? &R->types[type_id] : heap_get_type_fail(R, type_id, fn);
 }
 void heap_set_checked(GoxRuntime *R, bool on);
+/* The objects in allocation order are R->order[i] for
+ *     for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1))
+ * (the sweep's gap skipped: what it has freed or already moved down). */
+static inline size_t heap_order_skip(const GoxRuntime *R, size_t i) { return i == R->sweep_keep ? R->sweep_pos : i; }
+/* The end of a sweep: the objects made during it move down to the survivors, closing the gap. */
+void heap_sweep_done(GoxRuntime *R);
 
 /* ---- collector (gc.c) -------------------------------------------------------------------- */
 void gc_reset(GoxRuntime *R);

@@ -16,8 +16,11 @@
  * goes on the free list of its slot count, for the next object of that size; it trusts its
  * caller with references, and only the words that carry no kind (the arguments of a spawned
  * or deferred call) are looked up, by their bits (heap_maybe_ref).
- * Nothing of this shows: allocation numbers, the allocation-order list (sweep order) and the
- * byte accounting (8 + 8 x slots) are the same whatever the memory comes from.
+ * Nothing of this shows: allocation numbers, the allocation order (R->order, the sweep's) and
+ * the byte accounting (8 + 8 x slots) are the same whatever the memory comes from.  The order
+ * is a vector of pointers, not links in the objects: an object is its number, its host state,
+ * the 8-byte header and its slots (40 bytes for two slots), and the sweep reads the vector
+ * ahead of the objects it visits.
  */
 #define _GNU_SOURCE /* MAP_ANONYMOUS, mremap */
 #include <inttypes.h>
@@ -299,18 +302,14 @@ static void obj_release_mem(GoxRuntime *R, GoxObj *o) {
     chunk_bit(c, OBJ_REF(o), false);
     c->nobj--;
     if (!R->checked && o->nslots < FREE_CLASSES) {
-        GoxObj *tail = R->free_objs[o->nslots] ? R->free_tail[o->nslots] : NULL;
-        o->next = NULL;
-        if (tail) {
-            UNPOISON(&tail->next, sizeof tail->next);
-            tail->next = o;
-            POISON(&tail->next, sizeof tail->next);
-        } else {
+        o->free_next = NULL;
+        if (R->free_objs[o->nslots])
+            R->free_tail[o->nslots]->free_next = o;
+        else
             R->free_objs[o->nslots] = o;
-        }
         R->free_tail[o->nslots] = o;
         c->nfree++;
-        POISON(&o->prev, sizeof(GoxObj) + 8u * (size_t)o->nslots - offsetof(GoxObj, prev));
+        POISON(&o->ext, sizeof(GoxObj) + 8u * (size_t)o->nslots - offsetof(GoxObj, ext)); /* all but the link */
         return;
     }
     POISON(o, sizeof(GoxObj) + 8u * (size_t)o->nslots);
@@ -322,7 +321,7 @@ static GoxObj *reuse(GoxRuntime *R, unsigned nslots, size_t size) {
     GoxObj *o = nslots < FREE_CLASSES ? R->free_objs[nslots] : NULL;
     if (!o) return NULL;
     UNPOISON(o, size);
-    R->free_objs[nslots] = o->next;
+    R->free_objs[nslots] = o->free_next;
     HeapChunk *c = chunk_of(R, OBJ_REF(o));
     c->nfree--;
     c->nobj++;
@@ -337,8 +336,7 @@ static void drop_free_lists(GoxRuntime *R) {
     for (unsigned k = 0; k < FREE_CLASSES; k++) {
         while (R->free_objs[k]) {
             GoxObj *o = R->free_objs[k];
-            UNPOISON(&o->next, sizeof o->next);
-            R->free_objs[k] = o->next;
+            R->free_objs[k] = o->free_next;
             POISON(o, sizeof(GoxObj) + 8u * (size_t)k);
             HeapChunk *c = chunk_of(R, OBJ_REF(o));
             if (--c->nfree == 0 && !c->nobj) chunk_drop(R, c);
@@ -365,6 +363,9 @@ void heap_release_arena(GoxRuntime *R) {
     free(R->spare);
     R->spare = NULL;
     R->spare_cap = 0;
+    free(R->order);
+    R->order = NULL;
+    R->norder = R->order_cap = 0;
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
@@ -378,27 +379,14 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots
     o->type_id = (uint16_t)type_id;
     o->nslots = (uint16_t)nslots;
     o->mark = (uint8_t)color;
-    o->prev = R->tail;
-    if (R->tail)
-        R->tail->next = o;
-    else
-        R->head = o;
-    R->tail = o;
+    if (R->norder == R->order_cap) {
+        R->order_cap = R->order_cap ? 2 * R->order_cap : 1024;
+        R->order = xrealloc(R->order, R->order_cap * sizeof *R->order);
+    }
+    R->order[R->norder++] = o;
     R->live_bytes += OBJ_SIZE(o);
     R->live_objects++;
     return o;
-}
-
-static void unlink_obj(GoxRuntime *R, GoxObj *o) {
-    if (o->prev)
-        o->prev->next = o->next;
-    else
-        R->head = o->next;
-    if (o->next)
-        o->next->prev = o->prev;
-    else
-        R->tail = o->prev;
-    o->prev = o->next = NULL;
 }
 
 static void release(GoxRuntime *R, GoxObj *o) {
@@ -414,22 +402,24 @@ static void release(GoxRuntime *R, GoxObj *o) {
     }
 }
 
+/* (only the sweep frees, and leaves the object out of R->order as it goes) */
 void heap_free(GoxRuntime *R, GoxObj *o) {
-    unlink_obj(R, o);
     R->live_bytes -= OBJ_SIZE(o);
     R->live_objects--;
     release(R, o);
 }
 
+void heap_sweep_done(GoxRuntime *R) {
+    size_t made = R->norder - R->sweep_end;
+    if (made) memmove(R->order + R->sweep_keep, R->order + R->sweep_end, made * sizeof *R->order);
+    R->norder = R->sweep_keep + made;
+    R->sweep_pos = R->sweep_end = R->sweep_keep = 0;
+}
+
 void heap_drop_all(GoxRuntime *R) {
-    GoxObj *o = R->head;
-    while (o) {
-        GoxObj *next = o->next;
-        o->prev = o->next = NULL;
-        release(R, o);
-        o = next;
-    }
-    R->head = R->tail = NULL;
+    for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1)) release(R, R->order[i]);
+    R->norder = 0;
+    R->sweep_pos = R->sweep_end = R->sweep_keep = 0;
     R->live_bytes = 0;
     R->live_objects = 0;
     R->dead_mark = -1;
@@ -439,8 +429,8 @@ void heap_set_checked(GoxRuntime *R, bool on) {
     if (on == R->checked) return;
     if (on) {
         /* arena objects still in use have their bits; the others go into the map */
-        for (GoxObj *o = R->head; o; o = o->next)
-            if (!chunk_of(R, OBJ_REF(o))) u64map_put(&R->addrs, OBJ_REF(o), 1);
+        for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1))
+            if (!chunk_of(R, OBJ_REF(R->order[i]))) u64map_put(&R->addrs, OBJ_REF(R->order[i]), 1);
         drop_free_lists(R);
     } else {
         /* the quarantine ends: in the map (objects from before checked mode) ... */
