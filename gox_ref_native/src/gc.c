@@ -124,14 +124,18 @@ static void roots_mark(GoxRuntime *R, const uint64_t *args, size_t nargs) {
 }
 
 /* ---- tracing ------------------------------------------------------------------------------- */
-static void typed_children(GoxRuntime *R, const uint64_t *slots, const GoxType *t, ChildFn fn, void *ctx) {
+/* Inlined into each caller, so that the marker's fn (gray_child, a constant) is a direct call
+ * and inline too, not one indirect call per child. */
+#define GC_INLINE static inline __attribute__((always_inline))
+
+GC_INLINE void typed_children(GoxRuntime *R, const uint64_t *slots, const GoxType *t, ChildFn fn, void *ctx) {
     for (uint32_t i = 0; i < t->n; i++) {
         if (t->st[i] == ST_GC_REF || (t->st[i] == ST_IFACE1 && gox_is_ref_kind((unsigned)(slots[i - 1] & 0xFF))))
             fn(R, ctx, slots[i]);
     }
 }
 
-void gc_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
+GC_INLINE void children_of(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
     uint64_t *s = o->slots;
     switch (o->kind) {
     case K_STRING:
@@ -174,7 +178,9 @@ void gc_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
     }
 }
 
-static void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
+void gc_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) { children_of(R, o, fn, ctx); }
+
+GC_INLINE void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
     (void)ctx;
     if (ref) {
         GoxObj *c = heap_lookup(R, ref, true);
@@ -189,7 +195,7 @@ static void gray_child(GoxRuntime *R, void *ctx, uint64_t ref) {
 static void blacken(GoxRuntime *R, GoxObj *o) {
     o->mark = BLACK;
     size_t lo = R->ngray;
-    gc_children(R, o, gray_child, NULL);
+    children_of(R, o, gray_child, NULL);
     for (size_t hi = R->ngray; hi - lo > 1; lo++, hi--) {
         GoxObj *t = R->gray[lo];
         R->gray[lo] = R->gray[hi - 1];

@@ -183,7 +183,7 @@ typedef struct GoxRuntime {
                    * arena's (below) plus, in this map, objects made before checked mode was on */
     /* checked mode's object arena (heap.c): objects bump-allocated from aligned chunks, each
      * with a bitmap of its object starts, so membership is a chunk lookup and a bit test */
-    struct HeapChunk **chunk_tab; /* open addressing by address >> CHUNK_SHIFT */
+    struct ChunkSlot *chunk_tab; /* open addressing by address >> CHUNK_SHIFT */
     size_t chunk_mask, nchunks, nretired;
     struct HeapChunk *cur_chunk;  /* the one allocations bump in */
     uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
@@ -301,13 +301,27 @@ typedef struct HeapChunk {
     uint64_t starts[CHUNK_BYTES / 8 / 64];
 } HeapChunk;
 
-static inline HeapChunk *chunk_of(const GoxRuntime *R, uint64_t addr) {
+/* The chunk table's entries carry the key (base >> CHUNK_SHIFT, 0: empty) and whether the chunk
+ * is retired, so a lookup reads the chunk itself only for its bitmap. */
+#define CHUNK_RETIRED ((uint64_t)1 << 63)
+typedef struct ChunkSlot {
+    uint64_t key; /* | CHUNK_RETIRED */
+    HeapChunk *c;
+} ChunkSlot;
+
+static inline const ChunkSlot *chunk_slot(const GoxRuntime *R, uint64_t addr) {
     if (addr - R->arena_lo >= R->arena_hi - R->arena_lo) return NULL;
     uint64_t key = addr >> CHUNK_SHIFT;
     for (size_t i = (size_t)key & R->chunk_mask;; i = (i + 1) & R->chunk_mask) {
-        HeapChunk *c = R->chunk_tab[i];
-        if (!c || (c->base >> CHUNK_SHIFT) == key) return c;
+        const ChunkSlot *s = &R->chunk_tab[i];
+        if ((s->key & ~CHUNK_RETIRED) == key) return s;
+        if (!s->key) return NULL;
     }
+}
+
+static inline HeapChunk *chunk_of(const GoxRuntime *R, uint64_t addr) {
+    const ChunkSlot *s = chunk_slot(R, addr);
+    return s ? s->c : NULL;
 }
 
 /* c: chunk_of(ref) (so ref's offset in it is its low bits: no load of c->base) */
@@ -326,8 +340,8 @@ GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside t
 static inline GoxObj *heap_known(GoxRuntime *R, uint64_t ref) {
     if (ref == 0) return NULL;
     if (!R->checked) return REF_OBJ(ref);
-    const HeapChunk *c = chunk_of(R, ref);
-    if (c) return chunk_has(c, ref) && !c->retired ? REF_OBJ(ref) : NULL;
+    const ChunkSlot *s = chunk_slot(R, ref);
+    if (s) return !(s->key & CHUNK_RETIRED) && chunk_has(s->c, ref) ? REF_OBJ(ref) : NULL;
     return heap_known_slow(R, ref);
 }
 /* The number of the object a value names if this runtime ever made it (checked mode: freed

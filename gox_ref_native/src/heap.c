@@ -144,18 +144,25 @@ static inline void chunk_bit(HeapChunk *c, uint64_t ref, bool on) {
 }
 
 static void chunk_tab_insert(GoxRuntime *R, HeapChunk *c) {
+    uint64_t key = c->base >> CHUNK_SHIFT;
+    size_t i = (size_t)key & R->chunk_mask;
+    while (R->chunk_tab[i].key) i = (i + 1) & R->chunk_mask;
+    R->chunk_tab[i] = (ChunkSlot){key | (c->retired ? CHUNK_RETIRED : 0), c};
+}
+
+static ChunkSlot *chunk_tab_find(GoxRuntime *R, const HeapChunk *c) {
     size_t i = (size_t)(c->base >> CHUNK_SHIFT) & R->chunk_mask;
-    while (R->chunk_tab[i]) i = (i + 1) & R->chunk_mask;
-    R->chunk_tab[i] = c;
+    while (R->chunk_tab[i].c != c) i = (i + 1) & R->chunk_mask;
+    return &R->chunk_tab[i];
 }
 
 static void chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
-    HeapChunk **old = R->chunk_tab;
+    ChunkSlot *old = R->chunk_tab;
     size_t ocap = old ? R->chunk_mask + 1 : 0;
     R->chunk_tab = xcalloc(cap, sizeof *R->chunk_tab);
     R->chunk_mask = cap - 1;
     for (size_t i = 0; i < ocap; i++)
-        if (old[i]) chunk_tab_insert(R, old[i]);
+        if (old[i].key) chunk_tab_insert(R, old[i].c);
     free(old);
 }
 
@@ -208,13 +215,12 @@ static HeapChunk *chunk_new(GoxRuntime *R) {
 static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
     UNPOISON(c->base, CHUNK_BYTES);
     munmap((void *)c->base, CHUNK_BYTES);
-    size_t i = (size_t)(c->base >> CHUNK_SHIFT) & R->chunk_mask;
-    while (R->chunk_tab[i] != c) i = (i + 1) & R->chunk_mask;
-    R->chunk_tab[i] = NULL;
+    ChunkSlot *s = chunk_tab_find(R, c);
+    *s = (ChunkSlot){0, NULL};
     /* linear probing: the rest of the cluster goes in again */
-    for (size_t j = (i + 1) & R->chunk_mask; R->chunk_tab[j]; j = (j + 1) & R->chunk_mask) {
-        HeapChunk *m = R->chunk_tab[j];
-        R->chunk_tab[j] = NULL;
+    for (size_t j = ((size_t)(s - R->chunk_tab) + 1) & R->chunk_mask; R->chunk_tab[j].key; j = (j + 1) & R->chunk_mask) {
+        HeapChunk *m = R->chunk_tab[j].c;
+        R->chunk_tab[j] = (ChunkSlot){0, NULL};
         chunk_tab_insert(R, m);
     }
     if (R->cur_chunk == c) R->cur_chunk = NULL;
@@ -261,6 +267,7 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
     if (!moved) madvise((void *)c->base, CHUNK_BYTES, MADV_DONTNEED);
     POISON(c->base, CHUNK_BYTES);
     c->retired = true;
+    chunk_tab_find(R, c)->key |= CHUNK_RETIRED;
     R->nretired++;
 }
 
@@ -349,7 +356,7 @@ static HeapChunk **all_chunks(GoxRuntime *R, size_t *n) {
     HeapChunk **all = xmalloc((R->nchunks ? R->nchunks : 1) * sizeof *all);
     *n = 0;
     for (size_t i = 0; R->chunk_tab && i <= R->chunk_mask; i++)
-        if (R->chunk_tab[i]) all[(*n)++] = R->chunk_tab[i];
+        if (R->chunk_tab[i].key) all[(*n)++] = R->chunk_tab[i].c;
     return all;
 }
 
