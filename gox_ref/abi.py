@@ -125,14 +125,14 @@ SYMBOLS: tuple[Symbol, ...] = (
        "(parent: int, child: int) -> None", "gc",
        "Forward barrier after storing child into parent: while propagating, a black parent's "
        "white child turns gray.", errors=(BAD_REF,), origin="seed"),
-    _s("gox_gc_write_slot_barrier", "void gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val)",
-       "(obj: int, idx: int, val: int) -> None", "gc",
-       "gox_gc_write_slot(obj, idx, val) then gox_rt_write_barrier(obj, val) in one call: the store of a "
-       "reference into an object. It fails as the pair does, with the error of the call that failed: if the "
-       "barrier refuses val (a non-reference stored in a value slot), the write is done (in a program an "
-       "error ends the program where it happens, so a call standing for the pair must fail at the same "
-       "point). compile_c makes one of each such pair of calls on the same locals.",
-       errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE)),
+    _s("gox_gc_write_slot_barrier", "bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val)",
+       "(obj: int, idx: int, val: int) -> bool", "gc",
+       "The store of a reference into a reference slot and its barrier in one call. Slot idx of a live obj "
+       "typed GcRef (a struct's, a boxed reference's, a reference array's element): gox_gc_write_slot(obj, "
+       "idx, val) then gox_rt_write_barrier(obj, val), and true; the errors are the write's (a value the "
+       "write accepts there is one the barrier accepts), so a failure changes nothing. Any other slot: "
+       "nothing, false, and the caller makes the two calls (compile_c makes one of each such pair on the "
+       "same locals).", errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE)),
     _s("gox_rt_mark_gray", "void gox_rt_mark_gray(GoxRef obj)", "(obj: int) -> None", "gc",
        "While propagating, turn a white object gray (a root the collector cannot see).",
        errors=(BAD_REF,), origin="seed"),

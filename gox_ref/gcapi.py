@@ -135,10 +135,15 @@ class GcOps(RuntimeCore):
             self.heap.get(child, fn, "a live child object or 0")
         self.gc.barrier(p, child)
 
-    def gox_gc_write_slot_barrier(self, obj: int, idx: int, val: int) -> None:
-        """The pair, exactly: a barrier that fails does so after the write."""
+    def gox_gc_write_slot_barrier(self, obj: int, idx: int, val: int) -> bool:
+        """The pair on a reference slot (where the barrier cannot refuse what the write took);
+        on any other slot nothing: the caller makes the two calls."""
+        o = self._slot(obj, idx, "gox_gc_write_slot")
+        if slot_type(self.heap, o, idx) != SlotType.GC_REF:
+            return False
         self.gox_gc_write_slot(obj, idx, val)
         self.gox_rt_write_barrier(obj, val)
+        return True
 
     def gox_rt_mark_gray(self, obj: int) -> None:
         o = self.heap.get(obj, "gox_rt_mark_gray")

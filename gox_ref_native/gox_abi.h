@@ -110,7 +110,7 @@ GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots);
 uint64_t gox_gc_read_slot(GoxRef obj, size_t idx);
 void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val);
 void gox_rt_write_barrier(GoxRef parent, GoxRef child);
-void gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val);
+bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val);
 void gox_rt_mark_gray(GoxRef obj);
 void gox_collect_garbage(void);
 bool gox_gc_step(void);

@@ -276,8 +276,8 @@ class NativeRuntime:
     def gox_rt_write_barrier(self, parent: int, child: int) -> None:
         self._call("gox_rt_write_barrier", parent, child)
 
-    def gox_gc_write_slot_barrier(self, obj: int, idx: int, val: int) -> None:
-        self._call("gox_gc_write_slot_barrier", obj, idx, val)
+    def gox_gc_write_slot_barrier(self, obj: int, idx: int, val: int) -> bool:
+        return bool(self._call("gox_gc_write_slot_barrier", obj, idx, val))
 
     def gox_rt_mark_gray(self, obj: int) -> None:
         self._call("gox_rt_mark_gray", obj)

@@ -388,10 +388,10 @@ func main() {
 
 def test_a_store_and_its_barrier_are_one_call_that_fails_as_the_pair(tmp_path: Path) -> None:
     """compile_c makes ``gox_gc_write_slot(o, i, v); gox_rt_write_barrier(o, v)`` one
-    gox_gc_write_slot_barrier, which fails as the pair does: 0x1234 goes into the value slot,
-    then the barrier refuses it, and the error ends the program there.  Its heap at exit holds
-    the write and its error is the interpreter's (an earlier, all-or-nothing version of the call
-    failed this test)."""
+    gox_gc_write_slot_barrier, which leaves a value slot to the pair: 0x1234 goes into the value
+    slot, then the barrier refuses it, and the error ends the program there.  Its heap at exit
+    holds the write and its error is the interpreter's (a version of the call that failed at
+    once, changing nothing, failed this test)."""
     from gox_ref.program.compile_c import compile_program
 
     prog = load(FUSED_STORES, "fused.gox")

@@ -506,6 +506,13 @@ _Noreturn static void gx_fail(void) {{
 
 #define GX_CHECK() do {{ if (*gx_err) gx_fail(); }} while (0)
 
+/* A store gox_gc_write_slot_barrier left to the pair (not a reference slot). */
+__attribute__((cold, unused)) static void gx_write_pair(uint64_t obj, size_t idx, uint64_t val) {{
+    gox_gc_write_slot(obj, idx, val);
+    GX_CHECK();
+    gox_rt_write_barrier(obj, val);
+}}
+
 _Noreturn static inline void gx_rterr(const char *msg) {{
     gox_error_set(1, msg);
     gx_fail();
@@ -796,11 +803,12 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             i += 1
 
     def _write_slot_barrier(self, fn: _Fn, write: Call) -> None:
-        """``gox_gc_write_slot(o, i, v); gox_rt_write_barrier(o, v)`` as one call, which fails as
-        the pair does (unchecked mode: a store, then the barrier's call)."""
+        """``gox_gc_write_slot(o, i, v); gox_rt_write_barrier(o, v)`` as one call where the slot
+        is a reference slot, else (false, no error) the pair (unchecked mode: a store, then the
+        barrier's call)."""
         _shape, (obj, idx, val) = self._abi_args(fn, write)
         fn.emit(f"if (gx_unchecked) {{ gx_slots({obj})[{idx}] = {val}; gox_rt_write_barrier({obj}, {val}); }}")
-        fn.emit(f"else gox_gc_write_slot_barrier({obj}, {idx}, {val});")
+        fn.emit(f"else if (!gox_gc_write_slot_barrier({obj}, {idx}, {val}) && !*gx_err) gx_write_pair({obj}, {idx}, {val});")
         fn.emit("GX_CHECK();")
 
     def _local(self, fn: _Fn, slot: int) -> str:

@@ -173,18 +173,18 @@ void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
     write_barrier(R, parent, child);
 }
 
-/* The pair, exactly: a barrier that fails does so after the write (in a program the error ends
- * it there, so compiled code may not fail any earlier).  Its checks are the write's where they
- * overlap: the parent is live, and so is the child if it was checked as the write's value. */
-void gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
+/* Only a reference slot: there the write checks that val is 0 or live, which is all the barrier
+ * checks besides the parent, so the pair cannot fail half way (a value slot takes what the
+ * barrier refuses: in a program the pair would end it after the write, and a failing call must
+ * change nothing, so such a store is left to the pair). */
+bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
     GOX_ENTER(R);
-    GoxObj *o = write_slot_obj(R, obj, idx, val);
-    if (!o) return;
+    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
+    if (!o || slot_type(R, o, idx) != ST_GC_REF) return false;
+    if (!heap_ref_ok(R, val)) return write_slot_checked(R, o, obj, idx, val, ST_GC_REF); /* its error: false */
     o->slots[idx] = val;
-    if (val && !heap_is_live(R, val))
-        write_barrier(R, obj, val); /* records the barrier's error */
-    else
-        gc_barrier(R, o, val);
+    gc_barrier(R, o, val);
+    return true;
 }
 
 void gox_rt_mark_gray(GoxRef obj) {
