@@ -49,7 +49,8 @@ def test_the_generator_covers_the_features() -> None:
                    "gox_select_start(2, false)", "gox_chan_close(", "defer catcher()", "gox_panic(",
                    "ccall[IntFn]", "go ccall[", "tcall[HelperFn]", "gox_rt_string_concat(", "gox_rt_slice_append(",
                    "gox_gc_tune(", "go wstr(", "gox_chan_recv(gox_chan_new(kind.Int, 0))",
-                   "gox_iter_begin(", "go summer(", "gox_slice_copy(", "gox_rt_slice_create(kind.String"):
+                   "gox_iter_begin(", "go summer(", "gox_slice_copy(", "gox_rt_slice_create(kind.String",
+                   "mktree(", "gox_gc_write_slot(gtree, ", "gtree = "):
         assert needle in text, needle
 
 

@@ -5,8 +5,10 @@
   lower-numbered ones, so no recursion), goroutines feeding channels of capacities 0..3 and
   closing them, select with and without default, close, defer/panic/recover, closures with
   upvalue boxes (``ccall``, ``go ccall``), ``tcall``, strings, int and string slices, maps
-  with iteration, globals, integer and float arithmetic printed with several kinds, and
-  heavy allocation with ``gox_gc_tune`` set so collection cycles are frequent.  Loops are bounded
+  with iteration, globals, integer and float arithmetic printed with several kinds, trees of
+  struct nodes linked with ``gox_gc_write_slot`` and ``gox_rt_write_barrier`` (some kept in a
+  global and grafted onto, so objects of many ages point at each other), and heavy allocation
+  with ``gox_gc_tune`` set so collection cycles are frequent.  Loops are bounded
   and every receive loop ends on a closed channel, so a program terminates (or, on purpose
   and rarely, deadlocks or panics at the end of main).
 * **Runs.** The program seed is also the scheduler seed.  Each program runs on the reference
@@ -152,7 +154,7 @@ class _Gen:
     def stmt(self, sc: _Scope, ind: str, out: list[str]) -> None:
         r = self.r
         self.cost += self.mult * 3
-        kinds = ["int", "int", "assign", "assign", "print", "str", "slice", "alloc", "if", "global", "arith"]
+        kinds = ["int", "int", "assign", "assign", "print", "str", "slice", "alloc", "if", "global", "arith", "tree"]
         if self.loop_depth < (1 if self.cur_helper >= 0 else 2) and self.cost + self.mult * 40 < self.budget:
             kinds += ["loop", "loop"]
         if self.cur_helper < 0 and self.loop_depth == 0:
@@ -209,6 +211,20 @@ class _Gen:
                 n = r.randint(0, 4)
                 out.append(f"{ind}var {v} ref = gox_rt_slice_create(kind.Int, type.None, {n}, {n + r.randint(0, 4)})")
                 sc.slices.append(v)
+        elif k == "tree":
+            depth = r.randint(0, 6 if self.loop_depth == 0 else 3)
+            self.cost += self.mult * _tree_nodes(depth) * 8
+            t = self.var("t")
+            out.append(f"{ind}var {t} ref = mktree({depth})")
+            how = r.random()
+            if how < 0.3:  # kept: later trees are grafted onto it
+                out.append(f"{ind}gtree = {t}")
+            elif how < 0.6:  # grafted onto the kept tree (a store into an older object)
+                out.append(f"{ind}if gtree != nil {{")
+                out.append(f"{ind}    gox_gc_write_slot(gtree, {r.randint(0, 1)}, {t})")
+                out.append(f"{ind}    gox_rt_write_barrier(gtree, {t})")
+                out.append(f"{ind}}}")
+            out.append(f"{ind}gcount += treesum({t})")
         elif k == "alloc" and self.loop_depth > 1:
             out.append(f"{ind}gcount++")
         elif k == "alloc":
@@ -458,7 +474,8 @@ class _Gen:
     def build(self) -> str:
         r = self.r
         parts = [
-            "type IntFn func(i64) i64\ntype HelperFn func(i64, ref) i64\n\nvar gcount i64\nvar gstr ref\nvar gsink ref",
+            "type IntFn func(i64) i64\ntype HelperFn func(i64, ref) i64\n\nvar gcount i64\nvar gstr ref\nvar gsink ref"
+            "\nvar gnode u64\nvar gtree ref",
         ]
         helpers = [self.helper(k) for k in reversed(range(self.nhelpers))]  # callees first: their costs
         self.cost, self.budget = 0, MAIN_BUDGET
@@ -489,6 +506,10 @@ class _Gen:
         out.append("}")
         code = "\n".join([*helpers, *out])
         used = {name for name in _FIXED if re.search(rf"\b{name}\b", code)}
+        if "mktree" in used:  # the node type first; the kept tree's sum last
+            out.insert(2, '    gnode = gox_type_register("node", "\\x01\\x01\\x00")')
+            out.insert(len(out) - 1, "    gox_debug_print(treesum(gtree), kind.Int)")
+            used.add("treesum")
         if "protect" in used:
             used |= {"catcher", "boom"}
         parts.extend(text for name, text in _FIXED.items() if name in used)  # only the fixed functions used
@@ -540,6 +561,26 @@ _FIXED: dict[str, str] = {
     }
     gox_chan_send(done, sum)
 }""",
+    "mktree": """func mktree(d i64) ref {
+    var n ref = gox_rt_alloc(kind.Struct, gnode, 3)
+    gox_gc_write_slot(n, 2, d)
+    if d <= 0 {
+        return n
+    }
+    var l ref = mktree(d - 1)
+    gox_gc_write_slot(n, 0, l)
+    gox_rt_write_barrier(n, l)
+    var r ref = mktree(d - 2)
+    gox_gc_write_slot(n, 1, r)
+    gox_rt_write_barrier(n, r)
+    return n
+}""",
+    "treesum": """func treesum(n ref) i64 {
+    if n == nil {
+        return 0
+    }
+    return i64(gox_gc_read_slot(n, 2)) + treesum(ref(gox_gc_read_slot(n, 0))) + treesum(ref(gox_gc_read_slot(n, 1)))
+}""",
     "boom": """func boom() {
     gox_panic(kind.String, "goroutine boom")
 }""",
@@ -568,6 +609,11 @@ _FIXED: dict[str, str] = {
     return x + 1
 }""",
 }
+
+
+def _tree_nodes(depth: int) -> int:
+    """The nodes of mktree(depth): a node and the trees of depth - 1 and depth - 2."""
+    return 1 if depth <= 0 else 1 + _tree_nodes(depth - 1) + _tree_nodes(depth - 2)
 
 
 def _copy(sc: _Scope) -> _Scope:
