@@ -107,10 +107,6 @@ class GcOps(RuntimeCore):
         return self._slot(obj, idx, "gox_gc_read_slot").slots[idx]
 
     def gox_gc_write_slot(self, obj: int, idx: int, val: int) -> None:
-        self._write_slot_obj(obj, idx, val).slots[idx] = val
-
-    def _write_slot_obj(self, obj: int, idx: int, val: int) -> GcObject:
-        """The object whose slot ``idx`` gox_gc_write_slot may set to ``val``; raises its errors."""
         fn = "gox_gc_write_slot"
         o = self._slot(obj, idx, fn)
         st = slot_type(self.heap, o, idx)
@@ -126,7 +122,7 @@ class GcOps(RuntimeCore):
             self.heap.check_ref_value(o.slots[idx + 1], fn, where)
         elif st == SlotType.INTERFACE1 and is_ref_kind(iface_kind(o.slots[idx - 1])):
             self.heap.check_ref_value(val, fn, f"slot {idx} (an interface holding {kind_name(iface_kind(o.slots[idx - 1]))})")
-        return o
+        o.slots[idx] = val
 
     def gox_rt_write_barrier(self, parent: int, child: int) -> None:
         fn = "gox_rt_write_barrier"

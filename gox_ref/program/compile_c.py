@@ -27,9 +27,9 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
 * **Rooting.** Every function has a shadow frame record (``GoxShadowFrame``, gox_abi.h) in its
   C frame, pushed on entry and popped on every way out, inline (``gox_shadow_push_at`` and
   ``gox_shadow_pop_at`` on the slot an entry reads once with ``gox_shadow_slot()`` and every
-  direct call passes on as ``gx_top``; a goroutine's slot never moves): slot ``S[k]`` holds the k-th
-  reference local or parameter (reference locals live there, not in C variables), the next
-  slots hold the reference temporaries of a call whose arguments are being evaluated (an
+  direct call passes on as ``gx_top``; a goroutine's slot never moves): slot ``S[k]`` holds
+  the k-th reference local or parameter (reference locals live there, not in C variables), the
+  next slots hold the reference temporaries of a call whose arguments are being evaluated (an
   earlier ``ref`` argument while a later argument containing a call runs, ``F.ntemps`` says
   how many are live), the last ones a returning function's reference results while its
   deferred calls run (``F.nret``).  That is the interpreter's root rule, slot for slot, so the

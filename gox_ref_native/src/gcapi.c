@@ -145,32 +145,22 @@ __attribute__((noinline)) static bool write_slot_checked(GoxRuntime *R, GoxObj *
     return true;
 }
 
-/* The object whose slot idx gox_gc_write_slot may set to val, else NULL (the error recorded). */
-static inline GoxObj *write_slot_obj(GoxRuntime *R, GoxRef obj, size_t idx, uint64_t val) {
-    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
-    if (!o) return NULL;
-    int st = slot_type(R, o, idx);
-    if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok(R, val))) return o;
-    return write_slot_checked(R, o, obj, idx, val, st) ? o : NULL;
-}
-
 void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
     GOX_ENTER(R);
-    GoxObj *o = write_slot_obj(R, obj, idx, val);
-    if (o) o->slots[idx] = val;
+    GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
+    if (!o) return;
+    int st = slot_type(R, o, idx);
+    if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok(R, val)) || write_slot_checked(R, o, obj, idx, val, st))
+        o->slots[idx] = val;
 }
 
-static inline void write_barrier(GoxRuntime *R, GoxRef parent, GoxRef child) {
+void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
+    GOX_ENTER(R);
     const char *fn = "gox_rt_write_barrier";
     GoxObj *p = heap_get(R, parent, fn, NULL);
     if (!p) return;
     if (child && !heap_get(R, child, fn, "a live child object or 0")) return;
     gc_barrier(R, p, child);
-}
-
-void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
-    GOX_ENTER(R);
-    write_barrier(R, parent, child);
 }
 
 /* Only a reference slot: there the write checks that val is 0 or live, which is all the barrier

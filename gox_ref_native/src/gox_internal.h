@@ -172,7 +172,7 @@ typedef struct GoxRuntime {
     bool parallel;
     pthread_mutex_t mu;
     /* heap: every object not yet freed, in allocation order (the sweep's order): heap_new
-     * appends; while a sweep runs, [sweep_keep, sweep_pos) is a gap (heap_order_skip) */
+     * appends; while a sweep runs, [sweep_keep, sweep_pos) is a gap (HEAP_EACH skips it) */
     GoxObj **order;
     size_t norder, order_cap;
     uint64_t next_num, live_bytes, live_objects;
@@ -381,10 +381,10 @@ static inline GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char
     return type_id < R->ntypes ? &R->types[type_id] : heap_get_type_fail(R, type_id, fn);
 }
 void heap_set_checked(GoxRuntime *R, bool on);
-/* The objects in allocation order are R->order[i] for
- *     for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1))
- * (the sweep's gap skipped: what it has freed or already moved down). */
+/* The objects in allocation order: R->order[i] for every i of HEAP_EACH, which skips the
+ * sweep's gap (what it has freed or already moved down). */
 static inline size_t heap_order_skip(const GoxRuntime *R, size_t i) { return i == R->sweep_keep ? R->sweep_pos : i; }
+#define HEAP_EACH(R, i) for (size_t i = heap_order_skip(R, 0); i < (R)->norder; i = heap_order_skip(R, i + 1))
 /* The end of a sweep: the objects made during it move down to the survivors, closing the gap. */
 void heap_sweep_done(GoxRuntime *R);
 
@@ -399,12 +399,12 @@ static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, u
     return o;
 }
 bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs);
-/* Every allocation is a safepoint (docs/GC.md): a collection step when one is due.  The test
- * inline; with one worker nothing else happens when none is due. */
 /* Is a collection step due at this safepoint: a cycle to start, or enough debt for a step? */
 static inline bool gc_work_due(const GoxRuntime *R) {
     return !R->pause_depth && (R->state == GC_PAUSE ? R->live_bytes >= R->threshold : R->debt >= R->step_size);
 }
+/* Every allocation is a safepoint (docs/GC.md): a collection step when one is due.  The test
+ * inline; with one worker nothing else happens when none is due. */
 static inline bool gc_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     if (!R->parallel && !gc_work_due(R)) return true;
     return gc_safepoint_slow(R, args, nargs);

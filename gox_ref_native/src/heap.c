@@ -424,7 +424,7 @@ void heap_sweep_done(GoxRuntime *R) {
 }
 
 void heap_drop_all(GoxRuntime *R) {
-    for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1)) release(R, R->order[i]);
+    HEAP_EACH(R, i) release(R, R->order[i]);
     R->norder = 0;
     R->sweep_pos = R->sweep_end = R->sweep_keep = 0;
     R->live_bytes = 0;
@@ -436,8 +436,7 @@ void heap_set_checked(GoxRuntime *R, bool on) {
     if (on == R->checked) return;
     if (on) {
         /* arena objects still in use have their bits; the others go into the map */
-        for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1))
-            if (!chunk_of(R, OBJ_REF(R->order[i]))) u64map_put(&R->addrs, OBJ_REF(R->order[i]), 1);
+        HEAP_EACH(R, i) if (!chunk_of(R, OBJ_REF(R->order[i]))) u64map_put(&R->addrs, OBJ_REF(R->order[i]), 1);
         drop_free_lists(R);
     } else {
         /* the quarantine ends: in the map (objects from before checked mode) ... */

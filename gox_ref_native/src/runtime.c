@@ -173,8 +173,10 @@ uint64_t gox_ref_number(GoxRef ref) {
 size_t gox_heap_walk(GoxRef *out_refs, size_t cap) {
     GOX_ENTER(R);
     size_t n = 0;
-    for (size_t i = heap_order_skip(R, 0); i < R->norder; i = heap_order_skip(R, i + 1), n++)
+    HEAP_EACH(R, i) {
         if (out_refs && n < cap) out_refs[n] = OBJ_REF(R->order[i]);
+        n++;
+    }
     return n;
 }
 

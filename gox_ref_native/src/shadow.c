@@ -6,9 +6,10 @@
  * reference results while its deferred calls run.  gox_shadow_push links the record in on
  * entry, gox_shadow_pop unlinks it on every way out (compiled code does both inline, through
  * gox_shadow_slot and gox_abi.h's gox_shadow_push_at / gox_shadow_pop_at), and
- * gox_shadow_unwind drops the records a recovered panic's longjmp skipped.  The collector scans the records after every other root,
- * innermost frame first, exactly as the reference's interpreter yields its frames (docs/GC.md,
- * docs/PROGRAM_FORMAT.md "Rooting"), so both backends see the same roots at every safepoint.
+ * gox_shadow_unwind drops the records a recovered panic's longjmp skipped.  The collector
+ * scans the records after every other root, innermost frame first, exactly as the reference's
+ * interpreter yields its frames (docs/GC.md, docs/PROGRAM_FORMAT.md "Rooting"), so both
+ * backends see the same roots at every safepoint.
  *
  * shadow_slot() is the only place that knows where the top pointer lives: the running
  * goroutine's slot (gox_current_shadow(), sched.c), or one per thread in a library built
