@@ -107,6 +107,18 @@ class ChanOps(SchedOps):
     def _select_won(self, w: Waiter) -> None:
         raise NotImplementedError  # provided by SelectOps
 
+    def _enqueue(self, st: ChanState, w: Waiter, sending: bool) -> None:
+        """Park a waiter on a queue.  A sender's value is a child of the channel from now on
+        (``_chan_children``), so the write barrier applies to it as to a buffered value: a
+        channel scanned before the sender parked would otherwise hide a new (white) value from
+        the atomic step, and the sweep would free it while a receiver can still take it."""
+        if sending:
+            st.sendq.append(w)
+            if st.holds_refs and w.value:
+                self.gc.barrier(st.obj, w.value)
+        else:
+            st.recvq.append(w)
+
     # -- the operations, shared by plain calls and select -----------------------------------
     def _try_send(self, st: ChanState, val: int) -> bool:
         """Complete a send now if possible (panics if closed); False if it must wait."""
@@ -159,7 +171,7 @@ class ChanOps(SchedOps):
         if got is not None:
             return got
         g = self._running("receive from an empty channel")
-        st.recvq.append(Waiter(g))
+        self._enqueue(st, Waiter(g), sending=False)
         self._park(g, "chan receive", (ch,))
         return g.wake_value, g.wake_ok
 
@@ -185,7 +197,7 @@ class ChanOps(SchedOps):
         if self._try_send(st, val):
             return
         g = self._running("send on a full channel")
-        st.sendq.append(Waiter(g, val))
+        self._enqueue(st, Waiter(g, val), sending=True)
         self._park(g, "chan send", (ch,))
         if not g.wake_ok:
             raise GoxPanic("send on closed channel")

@@ -144,7 +144,7 @@ class SelectOps(DeferOps):
             d, ch, val = st.cases[i]
             cst = chan_state(self.heap.get(ch, "gox_select_exec"))
             w = Waiter(me, val if d == SEND else 0, case=i, select=sw)
-            (cst.sendq if d == SEND else cst.recvq).append(w)
+            self._enqueue(cst, w, sending=d == SEND)
             sw.waiters.append((cst, w))
         self._park(me, "select", tuple(ch for _, ch, _ in st.cases if ch))
         i = me.wake_case

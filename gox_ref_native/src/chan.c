@@ -76,8 +76,13 @@ static uint64_t buf_pop(ChanState *st) {
 }
 
 /* ---- queues ---------------------------------------------------------------------------------- */
-void chan_enqueue(GoxObj *o, Waiter *w) {
+/* A sender's value is a child of the channel from now on (chan_children), so the write
+ * barrier applies to it as to a buffered value: a channel scanned before the sender parked
+ * would otherwise hide a new (white) value from the atomic step, and the sweep would free it
+ * while a receiver can still take it. */
+void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w) {
     ChanState *st = cst(o);
+    if (w->is_send && gox_is_ref_kind(st->elem_kind) && w->value) gc_barrier(R, o, w->value);
     Waiter **head = w->is_send ? &st->sq_head : &st->rq_head, **tail = w->is_send ? &st->sq_tail : &st->rq_tail;
     w->chan = o;
     w->next = NULL;
@@ -227,7 +232,7 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
     if (!g) return;
     Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
     *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true};
-    chan_enqueue(o, w);
+    chan_enqueue(R, o, w);
     g->plain_wait = w;
     sched_park(R, g, "chan send", &ch, 1);
     g->plain_wait = NULL;
@@ -250,7 +255,7 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
     if (!g) return 0;
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .case_i = -1, .is_send = false};
-    chan_enqueue(o, w);
+    chan_enqueue(R, o, w);
     g->plain_wait = w;
     sched_park(R, g, "chan receive", &ch, 1);
     g->plain_wait = NULL;

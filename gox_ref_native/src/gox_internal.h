@@ -735,7 +735,7 @@ unsigned chan_elem_kind(GoxObj *o);
 bool chan_is_closed(GoxObj *o);
 int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val); /* 1 done, 0 wait, -1 panicked (closed) */
 bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
-void chan_enqueue(GoxObj *o, Waiter *w);
+void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
 void chan_unlink(Waiter *w);
 uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok);
 void select_won(GoxRuntime *R, Waiter *w);

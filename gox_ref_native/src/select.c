@@ -207,7 +207,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
         w->case_i = i;
         w->sel = sw;
         w->is_send = c->dir == SEL_SEND;
-        chan_enqueue(c->o, w);
+        chan_enqueue(R, c->o, w);
         sw->waiters[sw->n++] = w;
     }
     me->sel_wait = sw;
