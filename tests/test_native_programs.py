@@ -291,6 +291,24 @@ def test_panics_and_abi_errors_match(body: str, tmp_path: Path) -> None:
     assert out.status in (2, 3)
 
 
+def test_a_panic_before_main_is_reported_once_as_go_reports_an_init_panic(tmp_path: Path) -> None:
+    """A string literal one byte longer than the largest object (until large objects exist)
+    panics while the program is installed, before main runs.  The compiled program used to
+    hand that panic to gox_panic, which outside a program records it and returns, and gx_fail
+    called itself until the stack overflowed (SIGSEGV); the reference's runner let the
+    GoxPanic escape.  Both now report it once, as Go reports a panic in package initialization
+    (Go 1.19, `var x = f()` where f panics: "panic: boom", blank line, "goroutine 1
+    [running]:", ..., "main.init()", exit status 2)."""
+    big = "a" * 524_249
+    prog = load(f'func main() {{\n    gox_debug_print(gox_string_len("{big}"), kind.Int)\n}}\n', "big.gox")
+    out = assert_same(prog, 0, tmp_path)
+    assert (out.status, out.stdout) == (2, b"")
+    assert out.stderr == (
+        b"panic: gox_rt_string_from_ptr: a string of 524249 bytes exceeds the largest object (524248 bytes: 65531 data slots)"
+        b"\n\ngoroutine 1 [running]:\nmain.init(...)\n"
+    )
+
+
 def test_deep_recursion_is_a_fatal_stack_overflow(tmp_path: Path) -> None:
     """The interpreter's limit is 400 frames; the compiled program counts frames in its shadow
     stack and stops at the same depth.  (The reference overflows Python's own stack earlier,
@@ -571,3 +589,30 @@ def test_builds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert exe.stat().st_mtime_ns == mtime
     assert native.build(load("func main() { gox_debug_print(8, kind.Int) }\n", "c.gox"), LIB) != exe
 
+
+
+_BUILD_AND_RUN = """
+import sys
+from gox_ref.program import load, native
+prog = load(sys.argv[1], "p.gox")
+o = native.run_exe(native.build(prog), 0)
+sys.stdout.buffer.write(o.stdout)
+sys.exit(o.status)
+"""
+
+
+def test_parallel_builds_of_the_same_program_do_not_collide(tmp_path: Path) -> None:
+    """Eight processes build the same new program at once into one cache (as eight parallel
+    `gox-ref run --backend native` do).  Each used to rewrite the shared KEY.c in place while
+    another compiled it, and the compiler read a truncated file (`undefined reference to
+    'main'` in 6 of 8 tries); sources and executables now reach their names by rename."""
+    env = {**os.environ, "GOX_NATIVE_CACHE": str(tmp_path)}
+    for round_ in range(3):
+        src = f"func main() {{ gox_debug_print({round_} + {len(str(tmp_path))}, kind.Int) }}\n"
+        want = f"{round_ + len(str(tmp_path))}\n".encode()
+        procs = [subprocess.Popen([sys.executable, "-c", _BUILD_AND_RUN, src], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env) for _ in range(8)]
+        for p in procs:
+            out, err = p.communicate(timeout=300)
+            assert (p.returncode, out) == (0, want), err.decode(errors="replace")[-2000:]
+    assert not list(tmp_path.glob("*.tmp")), "temporary files left behind"

@@ -349,6 +349,7 @@ class CCompiler:
 typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
 
 static const int32_t *gx_err;             /* the runtime's pending error code */
+static bool gx_in_main;                   /* main runs (the program is installed) */
 #if GX_SCHED
 /* Non-zero while a collection stops the world (parallel mode).  A loop's back-edge is a
  * safepoint (every live reference is in a shadow slot there, no temporary is): a goroutine that
@@ -483,17 +484,21 @@ _Noreturn static void gx_fail(void) {{
     char *msg = malloc(n + 1);
     int32_t code = gox_error_take(msg, n + 1);
     if (code == 1) {{
-        uint64_t s;
-        gox_gc_pause(); /* the panic value, allocated as the reference's is */
-        s = gox_rt_string_from_ptr((const uint8_t *)msg, n);
-        gox_gc_resume();
 #if GX_SCHED
-        gox_panic({_u(RUNTIME_ERROR_SLOT0)}, s);
-        if (*gx_err) gx_fail();
-#else
-        (void)s;
-        fprintf(stderr, "panic: %s\\n\\ngoroutine 1 [running]:\\nmain.main(...)\\n", msg);
+        if (gx_in_main) {{ /* a panic of the running goroutine: it unwinds (gox_panic does not return) */
+            uint64_t s;
+            gox_gc_pause(); /* the panic value, allocated as the reference's is */
+            s = gox_rt_string_from_ptr((const uint8_t *)msg, n);
+            gox_gc_resume();
+            gox_panic({_u(RUNTIME_ERROR_SLOT0)}, s);
+            /* it returns only when it could not unwind: another error is recorded, reported
+             * once (a panic error again is reported below: failing never recurses) */
+            if (*gx_err && *gx_err != 1) gx_fail();
+        }}
 #endif
+        /* before main (installing globals and literals) as Go reports a panic in package
+         * initialization; without the scheduler, the panic of main */
+        fprintf(stderr, "panic: %s\\n\\ngoroutine 1 [running]:\\n%s(...)\\n", msg, gx_in_main ? "main.main" : "main.init");
         gx_exit(2);
     }}
     if (code == 3) {{
@@ -763,7 +768,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     def _main(self) -> str:
         main = next(f for f in self.prog.funcs if f.name == "main")
         run = (
-            f"    status = (int)gox_run_main(gx_e_{main.name}, NULL, 0u, seed);\n    GX_CHECK();\n"
+            f"    status = (int)gox_run_main(gx_e_{main.name}, NULL, 0u, seed);\n    gx_in_main = false;\n    GX_CHECK();\n"
             if self.sched
             else f"    (void)seed;\n    gx_e_{main.name}(NULL, 0u);\n"
         )
@@ -786,6 +791,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
 #if GX_SCHED
     if (gx_trace_path) gox_trace_start();
 #endif
+    gx_in_main = true;
 {run}    gx_exit(status);
 }}"""
 

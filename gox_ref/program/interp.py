@@ -259,8 +259,14 @@ class Interpreter:
 
     def run(self, seed: int = 0) -> int:
         """Install and run ``main`` as goroutine 1; returns the exit status (0 or 2).
-        Raises GoxABIError for a broken ABI contract and RunnerLimit when the fuel runs out."""
-        self.install()
+        Raises GoxABIError for a broken ABI contract and RunnerLimit when the fuel runs out.
+        A panic while the program is installed (its globals and string literals, before main
+        runs) is reported as Go reports a panic in package initialization."""
+        try:
+            self.install()
+        except GoxPanic as e:
+            self.rt.err.write(f"panic: {e}\n\ngoroutine 1 [running]:\nmain.init(...)\n".encode())
+            return 2
         main = next(f for f in self.prog.funcs if f.name == "main")
         # Each interpreted call takes a handful of Python frames: make room for MAX_DEPTH of
         # them, so the documented limit (not Python's) is what a deep program meets.
