@@ -306,8 +306,14 @@ def _build_text(csrc: str, lib: Library, cc: str, flags: list[str]) -> Path:
     if exe.is_file():
         return exe
     d.mkdir(parents=True, exist_ok=True)
+    # Other processes may build the same program at the same moment: each writes the source
+    # and the executable under temporary names and renames them into place (atomically), so
+    # a compiler never reads a source that another process is still writing.
     src = d / f"{key}.c"
-    src.write_text(csrc)
+    fd, tmp_src = tempfile.mkstemp(prefix=f"{key}.", suffix=".c.tmp", dir=d)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(csrc)
+    os.replace(tmp_src, src)
     fd, tmp = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=d)
     os.close(fd)
     try:
