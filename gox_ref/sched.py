@@ -66,6 +66,7 @@ class Goroutine:
     defer_call_base: list[int] = field(default_factory=list)
     select: Any = None
     select_result: tuple[int, bool] = (0, False)
+    select_result_ref: bool = False  # it received a reference: a GC root until its next select
     iters: dict[int, Any] = field(default_factory=dict)
     # What a waker hands a parked goroutine: (value, ok) for a receive, ok=False for a
     # send woken by close, and for a select the index of the case that won.

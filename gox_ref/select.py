@@ -58,6 +58,9 @@ class SelectOps(DeferOps):
                 yield f"goroutine {g.gid}: select case {i} channel", ch
                 if d == SEND and ch and chan_state(self.heap.get(ch, "gc")).holds_refs:
                     yield f"goroutine {g.gid}: select case {i} value", val
+        # the value a receive case took stays alive until gox_select_recv_result may read it
+        if g.select_result_ref and g.select_result[0]:
+            yield f"goroutine {g.gid}: select's received value", g.select_result[0]
 
     def _select_won(self, w: Waiter) -> None:
         sw = w.select
@@ -105,6 +108,7 @@ class SelectOps(DeferOps):
             raise GoxABIError("gox_select_exec: no select is open; expected gox_select_start first")
         if len(st.cases) != st.ncases:
             raise GoxABIError(f"gox_select_exec: {len(st.cases)} cases added, the select was opened with {st.ncases}")
+        g.select_result_ref = False
         try:
             return self._exec(g, st)
         finally:
@@ -129,7 +133,7 @@ class SelectOps(DeferOps):
             else:
                 got = self._try_recv(cst)
                 if got is not None:
-                    g.select_result = got
+                    g.select_result, g.select_result_ref = got, cst.holds_refs
                     return self._chose(i)
         # 3. default, or block forever
         if st.has_default:
@@ -152,7 +156,8 @@ class SelectOps(DeferOps):
             if not me.wake_ok:
                 raise GoxPanic("send on closed channel")
         else:
-            g.select_result = (me.wake_value, me.wake_ok)
+            cst = chan_state(self.heap.get(st.cases[i][1], "gox_select_exec"))
+            g.select_result, g.select_result_ref = (me.wake_value, me.wake_ok), cst.holds_refs
         return self._chose(i)
 
     def _chose(self, i: int) -> int:

@@ -601,6 +601,7 @@ struct GoxG {
     SelectState sel;
     uint64_t sel_value;
     bool sel_ok;
+    bool sel_ref; /* sel_value is a reference received: a root until its next select */
     /* iterators, by handle */
     IterState **iters;
     size_t niters, iters_cap;

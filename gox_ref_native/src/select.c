@@ -40,9 +40,8 @@ void select_free_g(GoxG *g) {
 }
 
 void select_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
-    if (!g->sel.open && !g->sel_active) return;
     char where[128];
-    for (uint32_t i = 0; i < g->sel.n; i++) {
+    for (uint32_t i = 0; (g->sel.open || g->sel_active) && i < g->sel.n; i++) {
         const SelCase *c = &g->sel.cases[i];
         snprintf(where, sizeof where, "%sselect case %u channel", owner, i);
         if (!fn(R, ctx, where, c->ch)) goto stopped;
@@ -53,6 +52,11 @@ void select_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ct
                 if (!fn(R, ctx, where, c->val)) goto stopped;
             }
         }
+    }
+    /* the value a receive case took stays alive until gox_select_recv_result may read it */
+    if (g->sel_ref && g->sel_value) {
+        snprintf(where, sizeof where, "%sselect's received value", owner);
+        if (!fn(R, ctx, where, g->sel_value)) goto stopped;
     }
     return;
 stopped:
@@ -173,6 +177,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
             if (chan_try_recv(R, o, &v, &ok)) {
                 g->sel_value = v;
                 g->sel_ok = ok;
+                g->sel_ref = chan_elem_is_ref(o);
                 if (order != local) free(order);
                 return chose(R, g, i);
             }
@@ -225,6 +230,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
     } else {
         g->sel_value = me->wake_value;
         g->sel_ok = me->wake_ok;
+        g->sel_ref = chan_elem_is_ref(st->cases[i].o);
     }
     return chose(R, g, i);
 }
@@ -243,6 +249,7 @@ int64_t gox_select_exec(void) {
     }
     g->sel.open = false; /* (the reference's finally: the select is over however exec ends) */
     g->sel_active = true;
+    g->sel_ref = false;
     int64_t r = exec(R, g);
     g->sel_active = false;
     return r == -2 ? 0 : r;
