@@ -246,7 +246,7 @@ def test_fuzz_programs_in_parallel_under_tsan(tsan_lib: Path, monkeypatch: pytes
     allocation that drives collections) on 2 and 4 workers under ThreadSanitizer: their output
     depends on the schedule, so only the end is judged: no crash, hang or race, and an exit
     that a Go program could have (0, a panic or fatal error report with 2, the step budget)."""
-    from gox_ref.program.fuzz import generate
+    from gox_ref.program.fuzz import ended_like_go, generate
 
     _with_tsan(tsan_lib, monkeypatch)
     seeds = list(range(7000, 7080))
@@ -255,12 +255,8 @@ def test_fuzz_programs_in_parallel_under_tsan(tsan_lib: Path, monkeypatch: pytes
     for k, seed in enumerate(seeds):
         for workers in (2, 4):
             o = native.run_exe(exe, seed, index=k, workers=workers, timeout=60)
-            err = o.stderr.decode(errors="replace")
-            ended_like_go = (o.status == 0 and not err) or (
-                o.status == 2 and (err.startswith(("panic: ", "fatal error: ")) or "\npanic: " in err)
-            ) or (o.status == 3 and err.startswith("gox-ref: step limit exceeded"))
-            if not ended_like_go:
-                bad.append(f"seed {seed}, {workers} workers: status {o.status}: {err[-600:]}")
+            if not ended_like_go(o):
+                bad.append(f"seed {seed}, {workers} workers: status {o.status}: {o.stderr.decode(errors='replace')[-600:]}")
     assert not bad, "\n".join(bad)
 
 

@@ -673,6 +673,18 @@ def _too_long(o: Outcome) -> bool:
     return o.status == 3 and o.stderr.startswith(_STEP_LIMIT)
 
 
+def ended_like_go(o: Outcome) -> bool:
+    """An end a Go program could have, whatever the schedule: status 0 with nothing on
+    stderr, a panic or fatal error report with status 2, or the step budget.  What a run with
+    several workers is judged by, since its output depends on the schedule."""
+    err = o.stderr.decode(errors="replace")
+    return (
+        (o.status == 0 and not err)
+        or (o.status == 2 and (err.startswith(("panic: ", "fatal error: ")) or "\npanic: " in err))
+        or _too_long(o)
+    )
+
+
 def check_text(text: str, seed: int, *, opt: str = "-O0") -> tuple[str | None, str]:
     """Run one program text on both backends: (signature or None, a report)."""
     from . import diff, native
