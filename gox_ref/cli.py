@@ -17,8 +17,10 @@
     gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N]
                                    random programs on both backends; each divergence, crash or
                                    hang is shrunk and written to DIR/<id>.gox; 1 if any
+    gox-ref --version              the version
 
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
+Output into a closed pipe (``gox-ref abi | head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -26,15 +28,18 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import __version__
 from .abi import GROUPS, SYMBOLS
 from .errors import GoxError
 from .kinds import SlotType, ValueKind
+from .rng import MAX_SEED, check_seed
 
 
 def cmd_abi(args: argparse.Namespace) -> int:
@@ -141,16 +146,43 @@ def _read_program(path: str) -> tuple[str, Any]:
 
 
 def _header_seed(text: str, path: str) -> int:
-    from .program.case import CaseError, parse_header
+    from .program.case import CaseError, header_seed, parse_header
 
     if not text.startswith("/*---"):
         return 0
     try:
         hdr, _ = parse_header(text, path)
-    except CaseError:
+    except CaseError:  # not a case header: a comment of the program's own
         return 0
-    seed = hdr.get("seed", 0)
-    return seed if isinstance(seed, int) else 0
+    try:
+        return header_seed(hdr, path)
+    except CaseError as e:
+        raise UsageError(f"{e} (--seed overrides it)") from None
+
+
+def _parse_seed(text: str, limit: int) -> int:
+    """``--seed``: an integer in 0..limit, checked by ``rng.check_seed`` for every command."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer (expected 0..{limit})") from None
+    try:
+        check_seed(seed, limit)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return seed
+
+
+def _run_seed(text: str) -> int:
+    """A run's seed (run, diff, heap): the scheduler's SplitMix64 state, a u64."""
+    return _parse_seed(text, MAX_SEED)
+
+
+def _campaign_seed(text: str) -> int:
+    """``fuzz --seed``: a campaign seed, 0..2^40-1 (program k of seed S has seed S * 10^6 + k)."""
+    from .program.fuzz import MAX_CAMPAIGN_SEED
+
+    return _parse_seed(text, MAX_CAMPAIGN_SEED - 1)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -304,8 +336,6 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     if args.programs is not None and args.programs < 1:
         raise UsageError("--programs must be at least 1")
     seed = args.seed if args.seed is not None else random.randrange(fuzz.MAX_CAMPAIGN_SEED)
-    if not 0 <= seed < fuzz.MAX_CAMPAIGN_SEED:
-        raise UsageError(f"--seed must be in [0, {fuzz.MAX_CAMPAIGN_SEED})")
     out = Path(args.out)
     print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
     try:
@@ -347,7 +377,14 @@ def _add_bench(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a closed pipe is seen now and not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`gox-ref abi | head`): stop quietly, as the Python docs advise
+        # (signal): point stdout at /dev/null so that the final flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except UsageError as e:
         print(f"gox-ref: error: {e}", file=sys.stderr)
         return 2
@@ -356,10 +393,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+SEED_HELP = "the scheduler's seed, 0..2^64-1 (default: the file's header seed, else 0)"
+
+
 def _main(argv: list[str] | None) -> int:
     from .program import ProgramError
 
     parser = _Parser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
+    parser.add_argument("--version", action="version", version=f"gox-ref {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p_abi = sub.add_parser("abi", help="list the ABI table")
     p_abi.add_argument("--group", choices=GROUPS)
@@ -370,7 +411,7 @@ def _main(argv: list[str] | None) -> int:
     p_run = sub.add_parser("run", help="run a program")
     p_run.add_argument("file")
     p_run.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
-    p_run.add_argument("--seed", type=int, help="the scheduler's seed (default: the file's header seed, else 0)")
+    p_run.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
     p_run.set_defaults(func=cmd_run)
     p_conf = sub.add_parser("conformance", help="run the conformance corpus")
@@ -385,22 +426,25 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("file")
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
-    p_heap.add_argument("--seed", type=int)
+    p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_heap.add_argument("--backend", default="ref")
     p_heap.set_defaults(func=cmd_heap)
     p_diff = sub.add_parser("diff", help="run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
-    p_diff.add_argument("--seed", type=int, help="the scheduler's seed (default: each file's header seed, else 0)")
+    p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_diff.set_defaults(func=cmd_diff)
     p_fuzz = sub.add_parser("fuzz", help="random programs on both backends; divergences shrunk to DIR")
     p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
-    p_fuzz.add_argument("--seed", type=int, help="the campaign seed (default: random, printed)")
+    p_fuzz.add_argument("--seed", type=_campaign_seed, help="the campaign seed, 0..2^40-1 (default: random, printed)")
     p_fuzz.add_argument("--out", default="fuzz-out", metavar="DIR", help="where findings go (default fuzz-out)")
     p_fuzz.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     p_fuzz.add_argument("--programs", type=int, help="stop after this many programs (instead of --seconds)")
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version: argparse has printed them
+        return e.code if isinstance(e.code, int) else 0
     try:
         code: int = args.func(args)
     except ProgramError as e:
@@ -409,10 +453,18 @@ def _main(argv: list[str] | None) -> int:
     except GoxError as e:
         print(f"gox-ref: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
-    except OSError as e:
-        print(f"gox-ref: {e}", file=sys.stderr)
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # in words: the file and the reason, no "[Errno N]"
+        print(f"gox-ref: {_os_reason(e, e.filename)}", file=sys.stderr)
         return 1
     return code
+
+
+def _os_reason(e: OSError, path: object = None) -> str:
+    """``PATH: reason`` for an OSError, without Python's ``[Errno N]``."""
+    reason = e.strerror or str(e)
+    return f"{path}: {reason}" if path is not None else reason
 
 
 if __name__ == "__main__":

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import gox_ref
 from gox_ref.cli import main
-from gox_ref.program.corpus import CORPUS_ROOT
+from gox_ref.program.corpus import CORPUS_ROOT, run_case_file
+
+CLI = "import sys; from gox_ref.cli import main; sys.exit(main(sys.argv[1:]))"
+ENV = {**os.environ, "PYTHONPATH": str(Path(gox_ref.__file__).resolve().parents[1])}
 
 HELLO = CORPUS_ROOT / "basics" / "hello.gox"
 
@@ -105,3 +112,47 @@ def test_heap_svg(tmp_path: Path) -> None:
 def test_existing_subcommands_still_work(capfd: pytest.CaptureFixture[str]) -> None:
     assert main(["abi", "--group", "chan"]) == 0
     assert "gox_chan_send" in capfd.readouterr().out
+
+
+def test_version(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capfd.readouterr().out == f"gox-ref {gox_ref.__version__}\n"
+
+
+def test_output_into_a_closed_pipe_ends_quietly() -> None:
+    """`gox-ref abi | head`: the reader is gone.  A pipe whose read end is closed makes the
+    first write fail with EPIPE every time (no race with a reader that exits later)."""
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        proc = subprocess.run([sys.executable, "-c", CLI, "abi"], stdout=w, stderr=subprocess.PIPE, env=ENV, timeout=60)
+    finally:
+        os.close(w)
+    assert proc.stderr == b""
+    assert proc.returncode == 1
+
+
+@pytest.mark.parametrize("seed", ["-5", "99999999999999999999999", str(2**64), "x"])
+@pytest.mark.parametrize("cmd", [["run", str(HELLO)], ["diff", str(HELLO)], ["heap", str(HELLO)], ["fuzz"]])
+def test_every_command_checks_its_seed_alike(cmd: list[str], seed: str, capfd: pytest.CaptureFixture[str]) -> None:
+    assert main([*cmd, "--seed", seed]) == 2
+    err = capfd.readouterr().err
+    limit = 2**40 - 1 if cmd == ["fuzz"] else 2**64 - 1
+    assert err.startswith("gox-ref: error: argument --seed: "), err
+    assert err.endswith(f"expected 0..{limit})\n" if seed == "x" else f"out of range: expected 0..{limit}\n"), err
+
+
+def test_the_largest_seed_runs(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(HELLO), "--seed", str(2**64 - 1)]) == 0
+    assert capfd.readouterr().out == "hello, world\n"
+
+
+def test_a_header_seed_out_of_range(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "neg.gox"
+    p.write_text(HELLO.read_text().replace("---*/", "seed: -5\n---*/", 1))
+    assert main(["run", str(p)]) == 2
+    want = f"gox-ref: error: {p}:1: seed -5 is out of range: expected 0..{2**64 - 1} (--seed overrides it)\n"
+    assert capfd.readouterr().err == want
+    assert main(["run", str(p), "--seed", "1"]) == 0
+    r = run_case_file(p)
+    assert r.result == "failed" and "seed -5 is out of range" in r.reason

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GoxABIError
+from ..rng import check_seed
 from ..runtime import RefRuntime
 from .check import load
 from .interp import DEFAULT_FUEL, Interpreter, RunnerLimit
@@ -149,6 +150,18 @@ def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
         i += 1
 
 
+def header_seed(hdr: dict[str, Any], file: str) -> int:
+    """The header's ``seed`` (0 if absent): an integer in 0..2^64-1 (``rng.check_seed``)."""
+    seed = hdr.get("seed", 0)
+    if not isinstance(seed, int):
+        raise CaseError(f"{file}:1: 'seed' must be an int")
+    try:
+        check_seed(seed)
+    except ValueError as e:
+        raise CaseError(f"{file}:1: {e}") from None
+    return seed
+
+
 def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
     file = str(path)
     hdr, _ = parse_header(text, file)
@@ -191,10 +204,7 @@ def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
         if not isinstance(line, int) or expect != "reject":
             raise CaseError(f"{file}:1: 'line' is an int, and only for expect: reject")
         case.line = line
-    seed = hdr.get("seed", 0)
-    if not isinstance(seed, int):
-        raise CaseError(f"{file}:1: 'seed' must be an int")
-    case.seed = seed
+    case.seed = header_seed(hdr, file)
     schedule = hdr.get("schedule", "")
     if not isinstance(schedule, str):
         raise CaseError(f"{file}:1: 'schedule' must be a string (why the output depends on the schedule)")

@@ -41,12 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..rng import check_seed
 from .case import Outcome, execute
 from .check import load
 from .syntax import Program, ProgramError
 
 STREAM = 1_000_000  # programs per campaign seed: program k of seed S has seed S * STREAM + k
-MAX_CAMPAIGN_SEED = 2**40
+MAX_CAMPAIGN_SEED = 2**40  # campaign seeds are 0..2**40-1, so a program's seed S * STREAM + k stays below 2**63
 BATCH = 16  # programs per native build
 HELPER_BUDGET = 400  # estimated steps of one helper call
 MAIN_BUDGET = 4000  # estimated steps of main
@@ -919,8 +920,7 @@ def campaign(
 ) -> Summary:
     """Run programs until ``seconds`` have passed (or ``programs`` have run), in ``workers``
     processes; write the shrunk findings to ``out_dir``."""
-    if not 0 <= seed < MAX_CAMPAIGN_SEED:
-        raise ValueError(f"the campaign seed must be in [0, 2**40), got {seed}")
+    check_seed(seed, MAX_CAMPAIGN_SEED - 1)
     from . import native
 
     native.library()
