@@ -32,6 +32,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -70,7 +72,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("after: ", rt.gox_gc_stats())
     dot = rt.heap_dot("gox-ref demo: after a full collection")
     if args.dot:
-        Path(args.dot).write_text(dot)
+        if not _write_output(args.dot, lambda: Path(args.dot).write_text(dot)):
+            return 1
         print(f"heap graph written to {args.dot}")
     else:
         sys.stdout.write(dot)
@@ -79,6 +82,58 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 class UsageError(Exception):
     """A user's mistake: reported as one line, exit status 2."""
+
+
+class CannotWrite(Exception):
+    """An output destination that cannot be written: ``gox-ref: cannot write PATH: reason``."""
+
+    def __init__(self, path: object, why: OSError | str) -> None:
+        reason = why if isinstance(why, str) else (why.strerror or str(why))
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+def _writable_file(path: str) -> None:
+    """Check that ``path`` can be written as a file, before a program runs (so that its run is
+    not lost for want of a place to put the result).  Leaves no file behind."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise CannotWrite(path, "it is a directory")
+        if p.exists():
+            with p.open("ab"):  # opens for writing without changing it
+                pass
+        else:
+            with p.open("xb"):
+                pass
+            p.unlink()
+    except OSError as e:
+        raise CannotWrite(path, e) from None
+
+
+def _writable_dir(path: str) -> None:
+    """Check that ``path`` is, or can be made, a directory to write files in (``fuzz --out``),
+    before a campaign starts.  Creates nothing: the directory appears with the first finding."""
+    p = Path(path)
+    top = p
+    while not top.exists() and top != top.parent:
+        top = top.parent
+    if not top.is_dir():
+        raise CannotWrite(path, "it is not a directory" if top == p else f"{top} is not a directory")
+    try:
+        tempfile.TemporaryFile(dir=top).close()
+    except OSError as e:
+        raise CannotWrite(path, e) from None
+
+
+def _write_output(path: object, write: Callable[[], object]) -> bool:
+    """Write an output after the program ran.  On failure say so on stderr and return False: the
+    caller keeps the program's own exit status."""
+    try:
+        write()
+    except OSError as e:
+        print(f"gox-ref: {CannotWrite(path, e)}", file=sys.stderr)
+        return False
+    return True
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,7 +179,8 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     if trace is not None:  # the runtime's canonical trace, exported as the reference exports its own
         from .trace import TraceLog
 
-        TraceLog.from_canonical(outcome.extra.get("trace", [])).write(trace)
+        log = TraceLog.from_canonical(outcome.extra.get("trace", []))
+        _write_output(trace, lambda: log.write(trace))
     if outcome.stderr:  # only the runner's own notes (a crash, a timeout): the program wrote directly
         sys.stderr.buffer.write(outcome.stderr)
         sys.stderr.flush()
@@ -187,17 +243,25 @@ def _campaign_seed(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .core import STDERR, STDOUT
-    from .program.case import TracingUnavailable, execute
+    from .program.case import execute
+    from .runtime import RefRuntime
 
     backend = _backend(args.backend)
     text, prog = _read_program(args.file)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    if args.trace is not None:
+        _writable_file(args.trace)
     if backend == "native":
         return _run_native(prog, seed, args.trace)
+    rt = RefRuntime()
+    log = rt.start_trace() if args.trace is not None else None
     try:
-        return execute(prog, seed=seed, out=STDOUT, err=STDERR, trace_path=args.trace)
-    except TracingUnavailable as e:
-        raise UsageError(str(e)) from None
+        status = execute(prog, seed=seed, out=STDOUT, err=STDERR, rt=rt)
+    finally:
+        rt.stop_trace()
+    if log is not None:
+        _write_output(args.trace, lambda: log.write(args.trace))
+    return status
 
 
 def _progress(done: int, total: int, r: Any) -> None:
@@ -267,6 +331,8 @@ def cmd_heap(args: argparse.Namespace) -> int:
     if args.at is not None and args.at not in prog.checkpoints:
         have = ", ".join(repr(c) for c in prog.checkpoints) or "none"
         raise UsageError(f"{args.file}: no checkpoint {args.at!r} (the program has: {have})")
+    if out_path is not None:
+        _writable_file(args.output)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
     taken: list[str] = []
 
@@ -285,7 +351,8 @@ def cmd_heap(args: argparse.Namespace) -> int:
         sys.stdout.write(dot)
         return 0
     if fmt in ("dot", "gv"):
-        out_path.write_text(dot)
+        if not _write_output(out_path, lambda: out_path.write_text(dot)):
+            return 1
     else:
         proc = subprocess.run(["dot", f"-T{fmt}", "-o", str(out_path)], input=dot.encode(), capture_output=True)
         if proc.returncode != 0:
@@ -336,6 +403,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     if args.programs is not None and args.programs < 1:
         raise UsageError("--programs must be at least 1")
     seed = args.seed if args.seed is not None else random.randrange(fuzz.MAX_CAMPAIGN_SEED)
+    _writable_dir(args.out)
     out = Path(args.out)
     print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
     try:
@@ -343,7 +411,12 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                           programs=args.programs, progress=sys.stderr)
     except NativeUnavailable as e:
         raise UsageError(f"fuzz needs the native backend: {e}") from None
+    for why in dict.fromkeys(s.write_errors):
+        print(f"gox-ref: {why}", file=sys.stderr)
     for f, path in zip(s.findings, s.paths, strict=True):
+        if path is None:  # not written: the program itself, so that the finding is not lost
+            print(f"{f.sig}: seed {f.seed}, not written; the shrunk program:\n{f.text}", end="")
+            continue
         print(f"{f.sig}: {path} (reproduce: gox-ref diff {path} --seed {f.seed})")
     print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s), "
           f"{len(s.findings)} divergences, {s.skipped} skipped (over the step budget); seed {seed}")
@@ -387,6 +460,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except UsageError as e:
         print(f"gox-ref: error: {e}", file=sys.stderr)
+        return 2
+    except CannotWrite as e:
+        print(f"gox-ref: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gox-ref: interrupted", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ CLI = "import sys; from gox_ref.cli import main; sys.exit(main(sys.argv[1:]))"
 ENV = {**os.environ, "PYTHONPATH": str(Path(gox_ref.__file__).resolve().parents[1])}
 
 HELLO = CORPUS_ROOT / "basics" / "hello.gox"
+PANIC = CORPUS_ROOT / "errors" / "panic_string.gox"  # prints "started", then panics: status 2
 
 
 def test_run_prints_and_exits_as_the_program(capfd: pytest.CaptureFixture[str]) -> None:
@@ -30,14 +32,10 @@ def test_run_prints_and_exits_as_the_program(capfd: pytest.CaptureFixture[str]) 
     assert captured.err.startswith("panic: boom\n\ngoroutine 1 [running]:")
 
 
-def test_run_seed_and_trace(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_run_seed_and_trace(tmp_path: Path) -> None:
     trace = tmp_path / "t.json"
-    code = main(["run", str(CORPUS_ROOT / "chan" / "unbuffered_handoff.gox"), "--seed", "5", "--trace", str(trace)])
-    err = capfd.readouterr().err
-    if code == 2:
-        assert "tracing is not available" in err
-    else:
-        assert code == 0 and trace.exists()
+    assert main(["run", str(CORPUS_ROOT / "chan" / "unbuffered_handoff.gox"), "--seed", "5", "--trace", str(trace)]) == 0
+    assert json.loads(trace.read_text())["traceEvents"]
 
 
 @pytest.mark.parametrize(
@@ -156,3 +154,69 @@ def test_a_header_seed_out_of_range(tmp_path: Path, capfd: pytest.CaptureFixture
     assert main(["run", str(p), "--seed", "1"]) == 0
     r = run_case_file(p)
     assert r.result == "failed" and "seed -5 is out of range" in r.reason
+
+
+@pytest.mark.parametrize(
+    ("argv", "dest", "reason"),
+    [
+        (["run", str(PANIC), "--trace", "{file}/t.json"], "{file}/t.json", "Not a directory"),
+        (["run", str(PANIC), "--trace", "{tmp}/no/t.json"], "{tmp}/no/t.json", "No such file or directory"),
+        (["run", str(PANIC), "--trace", "{tmp}"], "{tmp}", "it is a directory"),
+        (["heap", str(HELLO), "-o", "{file}/h.dot"], "{file}/h.dot", "Not a directory"),
+        (["fuzz", "--programs", "1", "--out", "{file}"], "{file}", "it is not a directory"),
+        (["fuzz", "--programs", "1", "--out", "{file}/sub/dir"], "{file}/sub/dir", "{file} is not a directory"),
+    ],
+)
+def test_an_unwritable_destination_is_refused_before_anything_runs(
+    argv: list[str], dest: str, reason: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the program ran (a fuzz campaign ran for its whole budget), then the result was
+    lost with "gox-ref: [Errno 20] Not a directory" and the status became 1."""
+    file = tmp_path / "a-file"
+    file.write_text("")
+
+    def fill(a: str) -> str:
+        return a.format(file=file, tmp=tmp_path)
+
+    assert main([fill(a) for a in argv]) == 2
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", f"gox-ref: cannot write {fill(dest)}: {fill(reason)}\n")  # nothing ran
+    assert sorted(tmp_path.iterdir()) == [file]  # and the check left nothing behind
+
+
+def test_a_trace_that_cannot_be_written_keeps_the_program_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The destination passed the check but the write fails after the run (a full disk)."""
+    from gox_ref.trace import TraceLog
+
+    def full(self: TraceLog, path: str | Path) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(TraceLog, "write", full)
+    trace = tmp_path / "t.json"
+    assert main(["run", str(PANIC), "--trace", str(trace)]) == 2  # the panic's status, not 1
+    out, err = capfd.readouterr()
+    assert out == "started\n"
+    assert err.startswith("panic: boom\n")
+    assert err.endswith(f"gox-ref: cannot write {trace}: No space left on device\n")
+
+
+def test_a_finding_that_cannot_be_written_is_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from gox_ref.program import fuzz, native
+
+    finding = fuzz.Finding(7, "stdout differs", "func main() {\n}\n", 40)
+    monkeypatch.setattr(native, "library", lambda: None)
+    monkeypatch.setattr(native, "compiler", lambda: "cc")
+    monkeypatch.setattr(fuzz, "run_batch", lambda *a, **k: fuzz.BatchResult(1, 0, [finding]))
+
+    def gone(out_dir: Path, f: fuzz.Finding) -> Path:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(out_dir / "7.gox"))
+
+    monkeypatch.setattr(fuzz, "write_finding", gone)
+    assert main(["fuzz", "--programs", "1", "--seed", "1", "--out", str(tmp_path / "out")]) == 1
+    out, err = capfd.readouterr()
+    assert "stdout differs: seed 7, not written; the shrunk program:\nfunc main() {\n}\n" in out
+    assert f"gox-ref: cannot write {tmp_path / 'out' / '7.gox'}: Permission denied\n" in err

@@ -241,10 +241,6 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class TracingUnavailable(Exception):
-    pass
-
-
 def execute(
     prog: Program,
     *,
@@ -253,7 +249,6 @@ def execute(
     err: Any,
     fuel: int = DEFAULT_FUEL,
     on_checkpoint: Callable[[RefRuntime, str], None] | None = None,
-    trace_path: str | None = None,
     rt: RefRuntime | None = None,
 ) -> int:
     """Run a loaded program on a fresh reference runtime; returns the exit status.
@@ -263,12 +258,6 @@ def execute(
     """
     rt = rt if rt is not None else RefRuntime()
     rt.set_output(out, err)
-    trace = None
-    if trace_path is not None:
-        start = getattr(rt, "start_trace", None)
-        if start is None:
-            raise TracingUnavailable("tracing is not available (this gox_ref has no tracer yet)")
-        trace = start()
     hook = None if on_checkpoint is None else (lambda label: on_checkpoint(rt, label))
     interp = Interpreter(prog, rt, fuel=fuel, on_checkpoint=hook)
     try:
@@ -282,9 +271,6 @@ def execute(
     except RecursionError:
         err.write(b"fatal error: stack overflow\n")
         status = 2
-    finally:
-        if trace is not None and trace_path is not None:
-            trace.write(trace_path)
     return status
 
 

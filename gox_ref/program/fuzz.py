@@ -898,7 +898,8 @@ class Summary:
     skipped: int
     seconds: float
     findings: list[Finding]
-    paths: list[Path]
+    paths: list[Path | None]  # per finding: its file, or None if it could not be written
+    write_errors: list[str] = field(default_factory=list)  # why (``cannot write PATH: reason``)
 
     @property
     def rate(self) -> float:
@@ -929,14 +930,19 @@ def campaign(
     deadline = t0 + seconds
     bar = _Progress(progress, seconds, programs) if progress is not None else None
     total = BatchResult()
-    paths: list[Path] = []
+    paths: list[Path | None] = []
+    write_errors: list[str] = []
 
     def take(r: BatchResult) -> None:
         total.programs += r.programs
         total.skipped += r.skipped
         for f in r.findings:
             total.findings.append(f)
-            paths.append(write_finding(out_dir, f))
+            try:
+                paths.append(write_finding(out_dir, f))
+            except OSError as e:  # keep the finding (the caller shows it) and the campaign going
+                paths.append(None)
+                write_errors.append(f"cannot write {e.filename or out_dir}: {e.strerror or e}")
         if bar is not None:
             bar.update(total.programs, len(total.findings))
 
@@ -971,7 +977,7 @@ def campaign(
     el = time.monotonic() - t0
     if bar is not None:
         bar.update(total.programs, len(total.findings), final=True)
-    return Summary(total.programs, total.skipped, el, total.findings, paths)
+    return Summary(total.programs, total.skipped, el, total.findings, paths, write_errors)
 
 
 def default_workers() -> int:
