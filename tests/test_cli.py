@@ -220,3 +220,13 @@ def test_a_finding_that_cannot_be_written_is_printed(
     out, err = capfd.readouterr()
     assert "stdout differs: seed 7, not written; the shrunk program:\nfunc main() {\n}\n" in out
     assert f"gox-ref: cannot write {tmp_path / 'out' / '7.gox'}: Permission denied\n" in err
+
+
+def test_bench_go_none_is_not_a_missing_go(capfd: pytest.CaptureFixture[str]) -> None:
+    """`--go none` once reported "not installed (no go on PATH)" (tests/test_bench_go_smoke.py
+    checks the whole report); a --go that is no command is a usage error, not "[Errno 2]"."""
+    from bench import bench_go
+
+    assert bench_go.find_go("none") == (None, "left out (--go none)")
+    assert main(["bench", "--go", "/no/such/go"]) == 2
+    assert capfd.readouterr().err == "gox-ref: error: bench: --go /no/such/go: no such command\n"
