@@ -190,14 +190,15 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
 def _read_program(path: str) -> tuple[str, Any]:
     """The text of a program file and its loaded program; ProgramError for a bad program."""
     from .program import load
+    from .program.case import UnreadableSource, read_source
 
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"{path}: no such file" if not p.exists() else f"{path}: not a file")
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a UTF-8 text file") from None
+        text = read_source(p)
+    except UnreadableSource as e:
+        raise UsageError(str(e)) from None
     return text, load(text, path)
 
 
@@ -300,8 +301,9 @@ def cmd_conformance(args: argparse.Namespace) -> int:
                        "seconds": round(r.seconds, 4)} for r in results],
         }, indent=2))
         return 1 if failed else 0
-    for r in failed:
-        print(f"FAIL {r.id}: {r.reason}")
+    for r in results:  # why each case failed or was skipped, in corpus order
+        if r.result != "passed":
+            print(f"{'FAIL' if r.result == 'failed' else 'SKIP'} {r.id}: {r.reason}")
     print(f"{'group':<14} {'passed':>7} {'failed':>7} {'skipped':>8}")
     tot = {"passed": 0, "failed": 0, "skipped": 0}
     for g, c in groups.items():

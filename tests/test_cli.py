@@ -84,7 +84,7 @@ def test_conformance_reports_failures(tmp_path: Path, capfd: pytest.CaptureFixtu
     (d / "malformed.gox").write_text("no header\n")
     assert main(["conformance", str(d)]) == 1
     out = capfd.readouterr().out
-    assert "FAIL mine/wrong: stdout '1\\n' differs from the expected '2\\n'" in out
+    assert "FAIL mine/wrong: stdout differs from the expected:\n    --- expected stdout\n    +++ got stdout\n" in out
     assert "FAIL mine/malformed: malformed case" in out
 
 
@@ -230,3 +230,88 @@ def test_bench_go_none_is_not_a_missing_go(capfd: pytest.CaptureFixture[str]) ->
     assert bench_go.find_go("none") == (None, "left out (--go none)")
     assert main(["bench", "--go", "/no/such/go"]) == 2
     assert capfd.readouterr().err == "gox-ref: error: bench: --go /no/such/go: no such command\n"
+
+
+def _case(d: Path, name: str, stdout: str, body: str) -> Path:
+    p = d / name
+    block = "".join(f"  {ln}\n" for ln in stdout.splitlines())
+    p.write_text(f"/*---\ndescription: d\nspec: s\nexpect: stdout\nstdout: |\n{block}features: []\n---*/\n{body}")
+    return p
+
+
+def test_a_failure_shows_a_unified_diff_at_the_first_difference(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Forty lines with a difference in the 31st: the old report cut both outputs at 200
+    characters, where they were the same."""
+    want = "".join(f"line {i:02}\n" for i in range(40))
+    prints = "".join(f'    gox_debug_print("line {i:02}{"!" if i == 30 else ""}", kind.String)\n' for i in range(40))
+    _case(tmp_path, "late.gox", want, "func main() {\n" + prints + "}\n")
+    assert main(["conformance", str(tmp_path / "late.gox")]) == 1
+    out = capfd.readouterr().out
+    assert f"FAIL {tmp_path.name}/late: stdout differs from the expected:\n" + "".join(f"    {ln}\n" for ln in [
+        "--- expected stdout", "+++ got stdout", "@@ -28,7 +28,7 @@",
+        " line 27", " line 28", " line 29", "-line 30", "+line 30!", " line 31", " line 32", " line 33",
+    ]) in out
+
+
+def test_a_difference_far_into_a_long_line_shows(tmp_path: Path) -> None:
+    want = "a" * 1000 + "b" + "a" * 500
+    _case(tmp_path, "wide.gox", want, 'func main() {\n    gox_debug_print("' + want.replace("b", "c") + '", kind.String)\n}\n')
+    r = run_case_file(tmp_path / "wide.gox")
+    minus, plus = (ln.strip() for ln in r.reason.splitlines()[-2:])
+    assert minus.startswith("-...a") and "ab" in minus and len(minus) < 300
+    assert plus == minus.replace("b", "c").replace("-", "+", 1)
+
+
+def test_a_failure_shows_the_whole_stderr_report(tmp_path: Path) -> None:
+    """An expected panic whose message differs past 200 characters of stderr."""
+    long = "x" * 300
+    p = tmp_path / "late_panic.gox"
+    p.write_text(
+        f"/*---\ndescription: d\nspec: s\nexpect: panic\nmessage: {long}!\nfeatures: [panic]\n---*/\n"
+        f'func main() {{\n    gox_panic(kind.String, "{long}?")\n}}\n'
+    )
+    r = run_case_file(p)
+    assert r.result == "failed"
+    assert f"\n    panic: {long}?" in r.reason, r.reason
+
+
+def test_skip_reasons_are_in_the_text_output(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    from gox_ref.program import corpus
+
+    monkeypatch.setitem(corpus.BACKENDS, "ref", corpus.BACKENDS["ref"] - {"strings"})
+    assert main(["conformance", str(HELLO)]) == 0
+    out = capfd.readouterr().out
+    assert out.startswith("SKIP basics/hello: backend ref lacks strings\n")
+
+
+def test_a_folder_outside_conformance_is_its_own_group(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "mycases"
+    (d / "deep").mkdir(parents=True)
+    _case(d, "a.gox", "hi", 'func main() {\n    gox_debug_print("hi", kind.String)\n}\n')
+    _case(d / "deep", "b.gox", "hi", 'func main() {\n    gox_debug_print("hi", kind.String)\n}\n')
+    assert main(["conformance", "--json", str(d)]) == 0
+    report = json.loads(capfd.readouterr().out)
+    assert [(c["id"], c["group"]) for c in report["cases"]] == [("mycases/a", "mycases"), ("deep/b", "deep")]
+    assert report["groups"] == {"deep": {"passed": 1, "failed": 0, "skipped": 0},
+                                "mycases": {"passed": 1, "failed": 0, "skipped": 0}}
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"func main() {\n}\n\0\0", "a binary file (a NUL byte at line 3, column 1), not program text"),
+        (b"func main() {\n  // caf\xe9\n}\n", "not UTF-8 text (byte 0xe9 at line 2, column 9 is not valid UTF-8)"),
+    ],
+)
+def test_a_file_that_is_not_text_is_reported_in_words(
+    data: bytes, words: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "bad.gox"
+    p.write_bytes(data)
+    assert main(["conformance", str(p)]) == 1
+    out = capfd.readouterr().out
+    assert out.startswith(f"FAIL {tmp_path.name}/bad: {p}: {words}\n"), out
+    assert "codec" not in out
+    for cmd in (["run", str(p)], ["diff", str(p)], ["heap", str(p)]):
+        assert main(cmd) == 2
+        assert capfd.readouterr().err == f"gox-ref: error: {p}: {words}\n"
