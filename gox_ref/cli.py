@@ -420,7 +420,9 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             print(f"{f.sig}: seed {f.seed}, not written; the shrunk program:\n{f.text}", end="")
             continue
         print(f"{f.sig}: {path} (reproduce: gox-ref diff {path} --seed {f.seed})")
-    print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s), "
+    summed = " (summed over the workers)" if args.workers > 1 else ""
+    shrinking = f"; {s.shrink_seconds:.1f} s of it shrinking{summed}" if s.findings else ""
+    print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s{shrinking}), "
           f"{len(s.findings)} divergences, {s.skipped} skipped (over the step budget); seed {seed}")
     return 1 if s.findings else 0
 
