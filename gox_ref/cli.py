@@ -9,7 +9,7 @@
                                    native's parallel scheduler; schedule-dependent cases skip)
     gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
                                    reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
-    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N]
+    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
                                    the program's heap at exit (or at a checkpoint) as DOT
     gox-ref diff FILE... [--seed N]
                                    run each program on both backends and compare stdout, exit
@@ -144,12 +144,10 @@ class _Parser(argparse.ArgumentParser):
 BACKENDS = ("ref", "native")
 
 
-def _backend(name: str, native_ok: bool = True) -> str:
+def _backend(name: str) -> str:
     if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
     if name == "native":
-        if not native_ok:
-            raise UsageError("this command runs on the reference backend only (use --backend ref)")
         from .program.native import NativeUnavailable, compiler, library
 
         try:
@@ -318,10 +316,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
 
 
 def cmd_heap(args: argparse.Namespace) -> int:
-    from .program.case import execute
-    from .runtime import RefRuntime
-
-    _backend(args.backend, native_ok=False)
+    backend = _backend(args.backend)
     out_path = Path(args.output) if args.output else None
     fmt = out_path.suffix.lstrip(".").lower() if out_path else "dot"
     if fmt not in ("dot", "gv", "svg", "png"):
@@ -336,19 +331,7 @@ def cmd_heap(args: argparse.Namespace) -> int:
     if out_path is not None:
         _writable_file(args.output)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
-    taken: list[str] = []
-
-    def at_checkpoint(rt: RefRuntime, label: str) -> None:
-        if label == args.at and not taken:
-            taken.append(rt.heap_dot(f"{args.file} at checkpoint {label!r}"))
-
-    rt = RefRuntime()
-    from .core import STDERR
-
-    status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
-    if args.at is not None and not taken:
-        raise UsageError(f"{args.file}: the program never reached checkpoint {args.at!r} (exit status {status})")
-    dot = taken[0] if taken else rt.heap_dot(f"{args.file} at exit (status {status})")
+    dot = (_native_heap if backend == "native" else _ref_heap)(prog, seed, args.file, args.at)
     if out_path is None:
         sys.stdout.write(dot)
         return 0
@@ -362,6 +345,59 @@ def cmd_heap(args: argparse.Namespace) -> int:
             raise UsageError(f"dot failed: {msg[0] if msg else proc.returncode}")
     print(f"heap graph written to {out_path}", file=sys.stderr)
     return 0
+
+
+def _heap_title(file: str, at: str | None, status: int | None, reached: bool) -> str:
+    """The graph's title; a checkpoint the run never reached is the user's mistake."""
+    if at is None:
+        return f"{file} at exit (status {status})"
+    if not reached:
+        raise UsageError(f"{file}: the program never reached checkpoint {at!r} (exit status {status})")
+    return f"{file} at checkpoint {at!r}"
+
+
+def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
+    """The heap as DOT after running on the reference; the program's output goes to stderr."""
+    from .core import STDERR
+    from .heapview import HeapSnapshot, snapshot, to_dot
+    from .program.case import execute
+    from .runtime import RefRuntime
+
+    taken: list[HeapSnapshot] = []
+
+    def at_checkpoint(rt: RefRuntime, label: str) -> None:
+        if label == at and not taken:
+            taken.append(snapshot(rt))
+
+    rt = RefRuntime()
+    status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
+    title = _heap_title(file, at, status, bool(taken))
+    return to_dot(taken[0] if taken else snapshot(rt), title)
+
+
+def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
+    """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
+    from .heapview import to_dot
+    from .program.native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
+
+    lib = library()
+    why = skip_reason(prog, lib)
+    if why is not None:
+        raise UsageError(f"{file}: cannot run on the native backend: it {why}")
+    try:
+        exe = build(prog, lib)
+    except NativeBuildError as e:
+        raise UsageError(f"backend native: {e}") from None
+    with tempfile.TemporaryDirectory(prefix="gox-heap.") as td:
+        dump = Path(td) / "heap.dump"
+        o = run_exe(exe, seed, dump=dump, dump_at=at)
+        sys.stderr.flush()
+        sys.stderr.buffer.write(o.stdout + o.stderr)  # the program's own output, as on the reference
+        sys.stderr.flush()
+        if at is None and not dump.is_file():  # a crash: no dump at exit
+            raise UsageError(f"{file}: the native program wrote no heap dump (exit status {o.status})")
+        title = _heap_title(file, at, o.status, dump.is_file())
+        return to_dot(read_dump(dump).snapshot(), title)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -507,7 +543,7 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
     p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
-    p_heap.add_argument("--backend", default="ref")
+    p_heap.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
     p_heap.set_defaults(func=cmd_heap)
     p_diff = sub.add_parser("diff", help="run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
