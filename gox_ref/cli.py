@@ -30,6 +30,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -179,6 +180,8 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
 
         log = TraceLog.from_canonical(outcome.extra.get("trace", []))
         _write_output(trace, lambda: log.write(trace))
+    if outcome.status == 128 + signal.SIGPIPE:  # the reader of our stdout went away (`| head`): no crash
+        raise BrokenPipeError
     if outcome.stderr:  # only the runner's own notes (a crash, a timeout): the program wrote directly
         sys.stderr.buffer.write(outcome.stderr)
         sys.stderr.flush()
