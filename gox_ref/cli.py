@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         # the reader went away (`gox-ref abi | head`): stop quietly, as the Python docs advise
-        # (signal): point stdout at /dev/null so that the final flush cannot fail again
+        # ("Note on SIGPIPE", module signal): stdout to /dev/null, so the exit's flush cannot fail
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except UsageError as e:
