@@ -23,8 +23,9 @@ checked to do the same work.
   arguments: docs/BENCHMARKS.md); the runner's step budget (20M loop iterations and calls) is
   lifted to INT64_MAX, its per-step check kept.  One worker: the native scheduler runs every goroutine on
   one thread.
-* **Go.** ``go build`` of each program, run with ``GOMAXPROCS=1``; without ``go`` on PATH the
-  Go column says so and the targets against Go are ``N/A``.
+* **Go.** ``go build`` of each program, run with ``GOMAXPROCS=1``; without ``go`` on PATH, or
+  with ``--go none``, the report says which (``not installed`` or ``left out``) and the
+  targets against Go are ``N/A``.
 * **Targets** (issue 7): native faster than Go on ping-pong, select, spawn and
   defer+panic+recover; within 1.5x of Go on binary-trees; no more memory than Go per parked
   goroutine; the reference's ping-pong (``bench_ref.bench_pingpong``: the runtime driven
@@ -358,7 +359,20 @@ def _first_line(argv: list[str]) -> str:
     return lines[0] if lines else "unavailable"
 
 
-def machine_info(go: str | None) -> dict[str, str]:
+def find_go(arg: str | None) -> tuple[str | None, str]:
+    """``--go``: the go command to run (None: no Go) and, without one, why, for the report:
+    ``none`` leaves Go out; a PATH that is no command is the user's mistake (ValueError)."""
+    if arg == "none":
+        return None, "left out (--go none)"
+    path = shutil.which(arg or "go")
+    if path is not None:
+        return path, ""
+    if arg:
+        raise ValueError(f"--go {arg}: no such command")
+    return None, "not installed (no go on PATH)"
+
+
+def machine_info(go: str | None, no_go: str = "not installed") -> dict[str, str]:
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -373,7 +387,7 @@ def machine_info(go: str | None) -> dict[str, str]:
         "cpu": cpu,
         "kernel": platform.release(),
         "cc": _first_line([cc, "--version"]),
-        "go": _first_line([go, "version"]) if go else "not installed",
+        "go": _first_line([go, "version"]) if go else no_go,
         "python": platform.python_version(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
@@ -386,11 +400,12 @@ def _check(name: str, n: int, got: int, who: str) -> int:
     return got
 
 
-def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str], None] | None = None) -> Report:
+def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str], None] | None = None) -> Report:
+    """``go_arg`` is ``--go``: None (go on PATH), a command, or ``none`` (``find_go``)."""
     say = log or (lambda _msg: None)
-    go_path = go_cmd if go_cmd is not None else shutil.which("go")
-    info = machine_info(go_path)
-    rep = Report(scale, repeat, info, info["go"] if go_path else "not installed (no go on PATH)")
+    go_path, why_no_go = find_go(go_arg)
+    info = machine_info(go_path, why_no_go)
+    rep = Report(scale, repeat, info, info["go"])
     with tempfile.TemporaryDirectory(prefix="gox-bench-go-") as d:
         tmp = Path(d)
         native = Native(tmp)
@@ -464,7 +479,7 @@ def run(scale: float, repeat: int, go_cmd: str | None = None, log: Callable[[str
         r = rows[name]
         return r.ratio(r.native, r.go)
 
-    no_go = "" if go_path else "Go is not installed"
+    no_go = "" if go_path else f"Go: {why_no_go}"
     for name, label in (("pingpong", "ping-pong"), ("select", "select"), ("spawn", "spawning"),
                         ("panic", "defer+panic+recover")):
         rep.targets.append(Target(f"native {label} faster than Go (GOMAXPROCS=1)", "native/Go < 1",
@@ -587,13 +602,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 def run_cli(args: argparse.Namespace) -> int:
     if not (args.scale > 0 and math.isfinite(args.scale)):
         raise ValueError("--scale must be a positive number")
-    go_cmd: str | None = None
-    if args.go == "none":
-        go_cmd = ""
-    elif args.go:
-        go_cmd = args.go
     quiet = args.json
-    rep = run(args.scale, max(args.repeat, 1), go_cmd,
+    rep = run(args.scale, max(args.repeat, 1), args.go,
               None if quiet else (lambda msg: print(f"  ... {msg}", file=sys.stderr)))
     if args.json:
         print(json.dumps(to_json(rep), indent=2))

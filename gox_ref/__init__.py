@@ -5,6 +5,8 @@ from .gc import GcState, GcStats
 from .kinds import SlotType, ValueKind
 from .runtime import RefRuntime
 
+__version__ = "0.1.0"  # the one place it is written: pyproject.toml reads it (tool.setuptools.dynamic)
+
 __all__ = [
     "GcState",
     "GcStats",
@@ -15,4 +17,5 @@ __all__ = [
     "RefRuntime",
     "SlotType",
     "ValueKind",
+    "__version__",
 ]

@@ -9,7 +9,7 @@
                                    native's parallel scheduler; schedule-dependent cases skip)
     gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
                                    reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
-    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N]
+    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
                                    the program's heap at exit (or at a checkpoint) as DOT
     gox-ref diff FILE... [--seed N]
                                    run each program on both backends and compare stdout, exit
@@ -17,8 +17,10 @@
     gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N]
                                    random programs on both backends; each divergence, crash or
                                    hang is shrunk and written to DIR/<id>.gox; 1 if any
+    gox-ref --version              the version
 
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
+Output into a closed pipe (``gox-ref abi | head``) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -26,15 +28,21 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import __version__
 from .abi import GROUPS, SYMBOLS
 from .errors import GoxError
 from .kinds import SlotType, ValueKind
+from .rng import MAX_SEED, check_seed
 
 
 def cmd_abi(args: argparse.Namespace) -> int:
@@ -65,7 +73,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("after: ", rt.gox_gc_stats())
     dot = rt.heap_dot("gox-ref demo: after a full collection")
     if args.dot:
-        Path(args.dot).write_text(dot)
+        if not _write_output(args.dot, lambda: Path(args.dot).write_text(dot)):
+            return 1
         print(f"heap graph written to {args.dot}")
     else:
         sys.stdout.write(dot)
@@ -76,6 +85,58 @@ class UsageError(Exception):
     """A user's mistake: reported as one line, exit status 2."""
 
 
+class CannotWrite(Exception):
+    """An output destination that cannot be written: ``gox-ref: cannot write PATH: reason``."""
+
+    def __init__(self, path: object, why: OSError | str) -> None:
+        reason = why if isinstance(why, str) else (why.strerror or str(why))
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+def _writable_file(path: str) -> None:
+    """Check that ``path`` can be written as a file, before a program runs (so that its run is
+    not lost for want of a place to put the result).  Leaves no file behind."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise CannotWrite(path, "it is a directory")
+        if p.exists():
+            with p.open("ab"):  # opens for writing without changing it
+                pass
+        else:
+            with p.open("xb"):
+                pass
+            p.unlink()
+    except OSError as e:
+        raise CannotWrite(path, e) from None
+
+
+def _writable_dir(path: str) -> None:
+    """Check that ``path`` is, or can be made, a directory to write files in (``fuzz --out``),
+    before a campaign starts.  Creates nothing: the directory appears with the first finding."""
+    p = Path(path)
+    top = p
+    while not top.exists() and top != top.parent:
+        top = top.parent
+    if not top.is_dir():
+        raise CannotWrite(path, "it is not a directory" if top == p else f"{top} is not a directory")
+    try:
+        tempfile.TemporaryFile(dir=top).close()
+    except OSError as e:
+        raise CannotWrite(path, e) from None
+
+
+def _write_output(path: object, write: Callable[[], object]) -> bool:
+    """Write an output after the program ran.  On failure say so on stderr and return False: the
+    caller keeps the program's own exit status."""
+    try:
+        write()
+    except OSError as e:
+        print(f"gox-ref: {CannotWrite(path, e)}", file=sys.stderr)
+        return False
+    return True
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
@@ -84,12 +145,10 @@ class _Parser(argparse.ArgumentParser):
 BACKENDS = ("ref", "native")
 
 
-def _backend(name: str, native_ok: bool = True) -> str:
+def _backend(name: str) -> str:
     if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
     if name == "native":
-        if not native_ok:
-            raise UsageError("this command runs on the reference backend only (use --backend ref)")
         from .program.native import NativeUnavailable, compiler, library
 
         try:
@@ -119,7 +178,10 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     if trace is not None:  # the runtime's canonical trace, exported as the reference exports its own
         from .trace import TraceLog
 
-        TraceLog.from_canonical(outcome.extra.get("trace", [])).write(trace)
+        log = TraceLog.from_canonical(outcome.extra.get("trace", []))
+        _write_output(trace, lambda: log.write(trace))
+    if outcome.status == 128 + signal.SIGPIPE:  # the reader of our stdout went away (`| head`): no crash
+        raise BrokenPipeError
     if outcome.stderr:  # only the runner's own notes (a crash, a timeout): the program wrote directly
         sys.stderr.buffer.write(outcome.stderr)
         sys.stderr.flush()
@@ -129,43 +191,79 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
 def _read_program(path: str) -> tuple[str, Any]:
     """The text of a program file and its loaded program; ProgramError for a bad program."""
     from .program import load
+    from .program.case import UnreadableSource, read_source
 
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"{path}: no such file" if not p.exists() else f"{path}: not a file")
     try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a UTF-8 text file") from None
+        text = read_source(p)
+    except UnreadableSource as e:
+        raise UsageError(str(e)) from None
     return text, load(text, path)
 
 
 def _header_seed(text: str, path: str) -> int:
-    from .program.case import CaseError, parse_header
+    from .program.case import CaseError, header_seed, parse_header
 
     if not text.startswith("/*---"):
         return 0
     try:
         hdr, _ = parse_header(text, path)
-    except CaseError:
+    except CaseError:  # not a case header: a comment of the program's own
         return 0
-    seed = hdr.get("seed", 0)
-    return seed if isinstance(seed, int) else 0
+    try:
+        return header_seed(hdr, path)
+    except CaseError as e:
+        raise UsageError(f"{e} (--seed overrides it)") from None
+
+
+def _parse_seed(text: str, limit: int) -> int:
+    """``--seed``: an integer in 0..limit, checked by ``rng.check_seed`` for every command."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer (expected 0..{limit})") from None
+    try:
+        check_seed(seed, limit)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return seed
+
+
+def _run_seed(text: str) -> int:
+    """A run's seed (run, diff, heap): the scheduler's SplitMix64 state, a u64."""
+    return _parse_seed(text, MAX_SEED)
+
+
+def _campaign_seed(text: str) -> int:
+    """``fuzz --seed``: a campaign seed, 0..2^40-1 (program k of seed S has seed S * 10^6 + k)."""
+    from .program.fuzz import MAX_CAMPAIGN_SEED
+
+    return _parse_seed(text, MAX_CAMPAIGN_SEED - 1)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .core import STDERR, STDOUT
-    from .program.case import TracingUnavailable, execute
+    from .program.case import execute
+    from .runtime import RefRuntime
 
     backend = _backend(args.backend)
     text, prog = _read_program(args.file)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    if args.trace is not None:
+        _writable_file(args.trace)
     if backend == "native":
         return _run_native(prog, seed, args.trace)
+    rt = RefRuntime()
+    log = rt.start_trace() if args.trace is not None else None
     try:
-        return execute(prog, seed=seed, out=STDOUT, err=STDERR, trace_path=args.trace)
-    except TracingUnavailable as e:
-        raise UsageError(str(e)) from None
+        status = execute(prog, seed=seed, out=STDOUT, err=STDERR, rt=rt)
+    finally:
+        rt.stop_trace()
+    if log is not None:
+        _write_output(args.trace, lambda: log.write(args.trace))
+    return status
 
 
 def _progress(done: int, total: int, r: Any) -> None:
@@ -204,8 +302,9 @@ def cmd_conformance(args: argparse.Namespace) -> int:
                        "seconds": round(r.seconds, 4)} for r in results],
         }, indent=2))
         return 1 if failed else 0
-    for r in failed:
-        print(f"FAIL {r.id}: {r.reason}")
+    for r in results:  # why each case failed or was skipped, in corpus order
+        if r.result != "passed":
+            print(f"{'FAIL' if r.result == 'failed' else 'SKIP'} {r.id}: {r.reason}")
     print(f"{'group':<14} {'passed':>7} {'failed':>7} {'skipped':>8}")
     tot = {"passed": 0, "failed": 0, "skipped": 0}
     for g, c in groups.items():
@@ -220,10 +319,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
 
 
 def cmd_heap(args: argparse.Namespace) -> int:
-    from .program.case import execute
-    from .runtime import RefRuntime
-
-    _backend(args.backend, native_ok=False)
+    backend = _backend(args.backend)
     out_path = Path(args.output) if args.output else None
     fmt = out_path.suffix.lstrip(".").lower() if out_path else "dot"
     if fmt not in ("dot", "gv", "svg", "png"):
@@ -235,25 +331,16 @@ def cmd_heap(args: argparse.Namespace) -> int:
     if args.at is not None and args.at not in prog.checkpoints:
         have = ", ".join(repr(c) for c in prog.checkpoints) or "none"
         raise UsageError(f"{args.file}: no checkpoint {args.at!r} (the program has: {have})")
+    if out_path is not None:
+        _writable_file(args.output)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
-    taken: list[str] = []
-
-    def at_checkpoint(rt: RefRuntime, label: str) -> None:
-        if label == args.at and not taken:
-            taken.append(rt.heap_dot(f"{args.file} at checkpoint {label!r}"))
-
-    rt = RefRuntime()
-    from .core import STDERR
-
-    status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
-    if args.at is not None and not taken:
-        raise UsageError(f"{args.file}: the program never reached checkpoint {args.at!r} (exit status {status})")
-    dot = taken[0] if taken else rt.heap_dot(f"{args.file} at exit (status {status})")
+    dot = (_native_heap if backend == "native" else _ref_heap)(prog, seed, args.file, args.at)
     if out_path is None:
         sys.stdout.write(dot)
         return 0
     if fmt in ("dot", "gv"):
-        out_path.write_text(dot)
+        if not _write_output(out_path, lambda: out_path.write_text(dot)):
+            return 1
     else:
         proc = subprocess.run(["dot", f"-T{fmt}", "-o", str(out_path)], input=dot.encode(), capture_output=True)
         if proc.returncode != 0:
@@ -261,6 +348,59 @@ def cmd_heap(args: argparse.Namespace) -> int:
             raise UsageError(f"dot failed: {msg[0] if msg else proc.returncode}")
     print(f"heap graph written to {out_path}", file=sys.stderr)
     return 0
+
+
+def _heap_title(file: str, at: str | None, status: int | None, reached: bool) -> str:
+    """The graph's title; a checkpoint the run never reached is the user's mistake."""
+    if at is None:
+        return f"{file} at exit (status {status})"
+    if not reached:
+        raise UsageError(f"{file}: the program never reached checkpoint {at!r} (exit status {status})")
+    return f"{file} at checkpoint {at!r}"
+
+
+def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
+    """The heap as DOT after running on the reference; the program's output goes to stderr."""
+    from .core import STDERR
+    from .heapview import HeapSnapshot, snapshot, to_dot
+    from .program.case import execute
+    from .runtime import RefRuntime
+
+    taken: list[HeapSnapshot] = []
+
+    def at_checkpoint(rt: RefRuntime, label: str) -> None:
+        if label == at and not taken:
+            taken.append(snapshot(rt))
+
+    rt = RefRuntime()
+    status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
+    title = _heap_title(file, at, status, bool(taken))
+    return to_dot(taken[0] if taken else snapshot(rt), title)
+
+
+def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
+    """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
+    from .heapview import to_dot
+    from .program.native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
+
+    lib = library()
+    why = skip_reason(prog, lib)
+    if why is not None:
+        raise UsageError(f"{file}: cannot run on the native backend: it {why}")
+    try:
+        exe = build(prog, lib)
+    except NativeBuildError as e:
+        raise UsageError(f"backend native: {e}") from None
+    with tempfile.TemporaryDirectory(prefix="gox-heap.") as td:
+        dump = Path(td) / "heap.dump"
+        o = run_exe(exe, seed, dump=dump, dump_at=at)
+        sys.stderr.flush()
+        sys.stderr.buffer.write(o.stdout + o.stderr)  # the program's own output, as on the reference
+        sys.stderr.flush()
+        if at is None and not dump.is_file():  # a crash: no dump at exit
+            raise UsageError(f"{file}: the native program wrote no heap dump (exit status {o.status})")
+        title = _heap_title(file, at, o.status, dump.is_file())
+        return to_dot(read_dump(dump).snapshot(), title)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -304,8 +444,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     if args.programs is not None and args.programs < 1:
         raise UsageError("--programs must be at least 1")
     seed = args.seed if args.seed is not None else random.randrange(fuzz.MAX_CAMPAIGN_SEED)
-    if not 0 <= seed < fuzz.MAX_CAMPAIGN_SEED:
-        raise UsageError(f"--seed must be in [0, {fuzz.MAX_CAMPAIGN_SEED})")
+    _writable_dir(args.out)
     out = Path(args.out)
     print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
     try:
@@ -313,9 +452,16 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
                           programs=args.programs, progress=sys.stderr)
     except NativeUnavailable as e:
         raise UsageError(f"fuzz needs the native backend: {e}") from None
+    for why in dict.fromkeys(s.write_errors):
+        print(f"gox-ref: {why}", file=sys.stderr)
     for f, path in zip(s.findings, s.paths, strict=True):
+        if path is None:  # not written: the program itself, so that the finding is not lost
+            print(f"{f.sig}: seed {f.seed}, not written; the shrunk program:\n{f.text}", end="")
+            continue
         print(f"{f.sig}: {path} (reproduce: gox-ref diff {path} --seed {f.seed})")
-    print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s), "
+    summed = " (summed over the workers)" if args.workers > 1 else ""
+    shrinking = f"; {s.shrink_seconds:.1f} s of it shrinking{summed}" if s.findings else ""
+    print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s{shrinking}), "
           f"{len(s.findings)} divergences, {s.skipped} skipped (over the step budget); seed {seed}")
     return 1 if s.findings else 0
 
@@ -347,19 +493,33 @@ def _add_bench(sub: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a closed pipe is seen now and not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (`gox-ref abi | head`): stop quietly, as the Python docs advise
+        # ("Note on SIGPIPE", module signal): stdout to /dev/null, so the exit's flush cannot fail
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except UsageError as e:
         print(f"gox-ref: error: {e}", file=sys.stderr)
+        return 2
+    except CannotWrite as e:
+        print(f"gox-ref: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gox-ref: interrupted", file=sys.stderr)
         return 130
 
 
+SEED_HELP = "the scheduler's seed, 0..2^64-1 (default: the file's header seed, else 0)"
+
+
 def _main(argv: list[str] | None) -> int:
     from .program import ProgramError
 
     parser = _Parser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
+    parser.add_argument("--version", action="version", version=f"gox-ref {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p_abi = sub.add_parser("abi", help="list the ABI table")
     p_abi.add_argument("--group", choices=GROUPS)
@@ -370,7 +530,7 @@ def _main(argv: list[str] | None) -> int:
     p_run = sub.add_parser("run", help="run a program")
     p_run.add_argument("file")
     p_run.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
-    p_run.add_argument("--seed", type=int, help="the scheduler's seed (default: the file's header seed, else 0)")
+    p_run.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
     p_run.set_defaults(func=cmd_run)
     p_conf = sub.add_parser("conformance", help="run the conformance corpus")
@@ -385,22 +545,25 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("file")
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
-    p_heap.add_argument("--seed", type=int)
-    p_heap.add_argument("--backend", default="ref")
+    p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
+    p_heap.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
     p_heap.set_defaults(func=cmd_heap)
     p_diff = sub.add_parser("diff", help="run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
-    p_diff.add_argument("--seed", type=int, help="the scheduler's seed (default: each file's header seed, else 0)")
+    p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_diff.set_defaults(func=cmd_diff)
     p_fuzz = sub.add_parser("fuzz", help="random programs on both backends; divergences shrunk to DIR")
     p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
-    p_fuzz.add_argument("--seed", type=int, help="the campaign seed (default: random, printed)")
+    p_fuzz.add_argument("--seed", type=_campaign_seed, help="the campaign seed, 0..2^40-1 (default: random, printed)")
     p_fuzz.add_argument("--out", default="fuzz-out", metavar="DIR", help="where findings go (default fuzz-out)")
     p_fuzz.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     p_fuzz.add_argument("--programs", type=int, help="stop after this many programs (instead of --seconds)")
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version: argparse has printed them
+        return e.code if isinstance(e.code, int) else 0
     try:
         code: int = args.func(args)
     except ProgramError as e:
@@ -409,10 +572,18 @@ def _main(argv: list[str] | None) -> int:
     except GoxError as e:
         print(f"gox-ref: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
-    except OSError as e:
-        print(f"gox-ref: {e}", file=sys.stderr)
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # in words: the file and the reason, no "[Errno N]"
+        print(f"gox-ref: {_os_reason(e, e.filename)}", file=sys.stderr)
         return 1
     return code
+
+
+def _os_reason(e: OSError, path: object = None) -> str:
+    """``PATH: reason`` for an OSError, without Python's ``[Errno N]``."""
+    reason = e.strerror or str(e)
+    return f"{path}: {reason}" if path is not None else reason
 
 
 if __name__ == "__main__":

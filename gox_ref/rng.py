@@ -18,6 +18,14 @@ The initial state is the seed itself (a u64).
 from __future__ import annotations
 
 MASK = (1 << 64) - 1
+MAX_SEED = MASK  # a run's seed is the generator's initial state: a u64 (the C side reads it with strtoull)
+
+
+def check_seed(seed: int, limit: int = MAX_SEED) -> None:
+    """The one check of a seed given by a user (the command line, a case header): an integer in
+    0..limit.  ``Rng`` itself takes any int modulo 2^64; a user's -5 or 2^70 is a mistake."""
+    if not 0 <= seed <= limit:
+        raise ValueError(f"seed {seed} is out of range: expected 0..{limit}")
 
 
 class Rng:

@@ -179,7 +179,7 @@ def test_user_mistakes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: p
         (["diff", "/no/such/file.gox"], "gox-ref: error: /no/such/file.gox: no such file"),
         (["diff", str(HELLO), "/no/such/file.gox"], "gox-ref: error: /no/such/file.gox: no such file"),
         (["diff", str(bad)], f"gox-ref: error: {bad}: malformed program: "),
-        (["diff", str(binary)], f"gox-ref: error: {binary}: not a UTF-8 text file"),
+        (["diff", str(binary)], f"gox-ref: error: {binary}: a binary file (a NUL byte at line 1, column 3)"),
         (["diff", str(tmp_path)], f"gox-ref: error: {tmp_path}: not a file"),
         (["diff", str(HELLO), "--seed", "x"], "gox-ref: error: argument --seed"),
     ]

@@ -102,6 +102,38 @@ def test_shrink_keeps_what_the_predicate_needs() -> None:
         ln for ln in PROGRAM.splitlines() if ln.strip()) + "\n"
 
 
+class FakeClock:
+    """``fuzz.time`` for tests of the time budget: time moves only when ``tick`` says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def tick(self, seconds: float = 1.0) -> None:
+        self.now += seconds
+
+
+def test_shrink_stops_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(fuzz, "time", clock)
+    calls: list[str] = []
+
+    def diverges(text: str) -> bool:  # each candidate run takes a second
+        clock.tick()
+        calls.append(text)
+        return 'gox_panic(kind.String, "boom")' in text
+
+    whole = "\n".join(ln for ln in PROGRAM.splitlines() if ln.strip()) + "\n"
+    small = fuzz.shrink(PROGRAM, diverges, deadline=clock.now + 3)
+    assert len(calls) == 3 and clock.now == 1003.0  # no candidate started at or after the deadline
+    kept = [c for c in calls if 'gox_panic(kind.String, "boom")' in c]
+    assert kept and small == kept[-1]  # as far as it got
+    assert fuzz.shrink(PROGRAM, diverges, deadline=clock.now) == whole  # past it: no candidate at all
+    assert len(calls) == 3
+
+
 def test_findings_name_the_command_that_reproduces_them(tmp_path: Path) -> None:
     f = fuzz.Finding(123, "stdout differs", "func main() {\n}\n", 40, "diverge: x\n  stdout differs")
     path = fuzz.write_finding(tmp_path / "out", f)
@@ -154,14 +186,50 @@ def test_a_divergence_is_shrunk_and_written(tmp_path: Path, monkeypatch: pytest.
     assert fuzz.check_text(path.read_text(), seed)[0] == "stdout differs"
 
 
+@needs_native
+def test_a_campaign_keeps_to_its_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """`--seconds S` counts shrinking: a finding made just before the deadline is written
+    unshrunk, with a note, instead of being shrunk for minutes past it (a campaign once ran 80 s
+    over).  Each reference run takes one (fake) second; program 1 of campaign seed 1 prints
+    "recovered", which a planted bug turns into a divergence."""
+    clock = FakeClock()
+    real = fuzz.run_ref
+
+    def slow_and_buggy(prog: Program, seed: int, fuel: int = fuzz.REF_FUEL) -> Outcome:
+        clock.tick()
+        o = real(prog, seed, fuel)
+        o.stdout = o.stdout.replace(b"recovered", b"RECOVERED")
+        return o
+
+    monkeypatch.setattr(fuzz, "time", clock)
+    monkeypatch.setattr(fuzz, "run_ref", slow_and_buggy)
+    monkeypatch.setattr(fuzz, "SHRINK_TESTS", 8)  # (the old code shrank past the deadline)
+    assert cli_main(["fuzz", "--seconds", "5.5", "--seed", "1", "--out", str(tmp_path)]) == 1
+    assert clock.now == 1006.0  # programs started at 0..5 s; nothing after the deadline
+    out, err = capfd.readouterr()
+    assert out.count("fuzz: 6 programs in 6.0 s") == 1 and "0.0 s of it shrinking" in out  # once
+    assert err == f"gox-ref fuzz: seed 1, 1 worker(s), findings in {tmp_path}\n"  # no progress line too
+    text = (tmp_path / f"{fuzz.STREAM + 1}.gox").read_text()
+    assert text.startswith(f"// gox-ref fuzz finding {fuzz.STREAM + 1}: stdout differs (partly shrunk (the time budget ran out)")
+
+
+def test_a_deadline_cuts_a_batch_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(fuzz, "time", clock)
+    assert fuzz.run_batch([1, 2, 3], deadline=clock.now) == fuzz.BatchResult()  # nothing started
+
+
 # -- the command line -----------------------------------------------------------------------------
 @needs_native
 def test_cli_fuzz(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "found"
     assert cli_main(["fuzz", "--programs", "8", "--seed", "3", "--out", str(out), "--workers", "2"]) == 0
     o, e = capfd.readouterr()
-    assert "fuzz: 8 programs in" in o and "0 divergences" in o and "seed 3" in o
-    assert "gox-ref fuzz: seed 3" in e and "fuzz: 8 programs" in e  # the progress line (no TTY)
+    assert o.startswith("fuzz: 8 programs in") and "0 divergences" in o and o.endswith("seed 3\n")
+    assert o.count("\n") == 1  # the summary, once
+    assert e == f"gox-ref fuzz: seed 3, 2 worker(s), findings in {out}\n"  # (a progress line comes every 5 s)
 
 
 def test_cli_fuzz_usage_errors(capfd: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gox_ref.program.case import Case, CaseError, load_case  # noqa: E402
+from gox_ref.program.case import Case, CaseError, UnreadableSource, load_case  # noqa: E402
 from gox_ref.program.corpus import CORPUS_ROOT, discover  # noqa: E402
 
 
@@ -105,6 +105,9 @@ def ports(paths: list[Path]) -> list[Case]:
             case = load_case(path, CORPUS_ROOT)
         except CaseError as e:
             print(f"FAIL  {path}: malformed case: {e}")
+            continue
+        except UnreadableSource as e:
+            print(f"FAIL  {e}")
             continue
         if case.go is not None:
             found.append(case)

@@ -13,6 +13,7 @@ A case file is a program whose first lines are a header block (docs/PROGRAM_FORM
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import re
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import GoxABIError
+from ..rng import check_seed
 from ..runtime import RefRuntime
 from .check import load
 from .interp import DEFAULT_FUEL, Interpreter, RunnerLimit
@@ -42,10 +44,53 @@ KEYS = (
 GO_FIELDS: dict[str, type] = {"status": int, "stdout": str, "stderr": str, "stderr_prefix": str}
 GO_VERSION_RE = re.compile(r"1\.(0|[1-9][0-9]*)")
 RUNNER_ERROR_STATUS = 3
+DIFF_CONTEXT = 3  # lines of context around the first difference in a failure's diff
+STDERR_LINES = 20  # lines of stderr a failure shows
+LONG_LINE = 240  # a shown line longer than this is cut to a window around the first difference
+BINARY_PREFIX = 8000  # a NUL byte in this many leading bytes makes a file binary (git's rule)
 
 
 class CaseError(Exception):
     """A malformed case header; ``str(e)`` is ``file:line: message``."""
+
+
+class UnreadableSource(Exception):
+    """A program or case file that is not UTF-8 text, or cannot be read: ``str(e)`` says so in
+    words (``FILE: a binary file ...``), never with a codec's message."""
+
+
+def read_source(path: Path) -> str:
+    """The text of a program or case file: UTF-8 without NUL bytes; else UnreadableSource."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UnreadableSource(f"{path}: cannot be read: {e.strerror or e}") from None
+    nul = data.find(b"\0", 0, BINARY_PREFIX)
+    if nul >= 0:
+        raise UnreadableSource(f"{path}: a binary file (a NUL byte at {_where(data, nul)}), not program text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UnreadableSource(
+            f"{path}: not UTF-8 text (byte {data[e.start]:#04x} at {_where(data, e.start)} is not valid UTF-8)"
+        ) from None
+
+
+def _where(data: bytes, i: int) -> str:
+    """``line L, column C`` of byte offset ``i`` (both 1-based; the column counts bytes)."""
+    line, column = data.count(b"\n", 0, i) + 1, i - data.rfind(b"\n", 0, i)
+    return f"line {line}, column {column}"
+
+
+def case_id_and_group(path: Path, root: Path) -> tuple[str, str]:
+    """A case's id (its path relative to ``root``, without the suffix) and its group (the id's
+    first directory; ``.`` for a case directly in the root)."""
+    p = path.resolve()
+    try:
+        rel = p.relative_to(root.resolve())
+    except ValueError:
+        rel = Path(p.name)
+    return rel.with_suffix("").as_posix(), rel.parts[0] if len(rel.parts) > 1 else "."
 
 
 @dataclass
@@ -149,6 +194,18 @@ def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
         i += 1
 
 
+def header_seed(hdr: dict[str, Any], file: str) -> int:
+    """The header's ``seed`` (0 if absent): an integer in 0..2^64-1 (``rng.check_seed``)."""
+    seed = hdr.get("seed", 0)
+    if not isinstance(seed, int):
+        raise CaseError(f"{file}:1: 'seed' must be an int")
+    try:
+        check_seed(seed)
+    except ValueError as e:
+        raise CaseError(f"{file}:1: {e}") from None
+    return seed
+
+
 def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
     file = str(path)
     hdr, _ = parse_header(text, file)
@@ -191,10 +248,7 @@ def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
         if not isinstance(line, int) or expect != "reject":
             raise CaseError(f"{file}:1: 'line' is an int, and only for expect: reject")
         case.line = line
-    seed = hdr.get("seed", 0)
-    if not isinstance(seed, int):
-        raise CaseError(f"{file}:1: 'seed' must be an int")
-    case.seed = seed
+    case.seed = header_seed(hdr, file)
     schedule = hdr.get("schedule", "")
     if not isinstance(schedule, str):
         raise CaseError(f"{file}:1: 'schedule' must be a string (why the output depends on the schedule)")
@@ -212,13 +266,10 @@ def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
 
 
 def load_case(path: Path, root: Path | None = None) -> Case:
-    text = path.read_text(encoding="utf-8")
-    try:
-        rel = path.resolve().relative_to(root.resolve()) if root is not None else Path(path.name)
-    except ValueError:
-        rel = Path(path.name)
-    case_id = rel.with_suffix("").as_posix()
-    group = rel.parts[0] if len(rel.parts) > 1 else "."
+    """The case in ``path`` (its id relative to ``root``); CaseError for a malformed header,
+    UnreadableSource for a file that is not text."""
+    text = read_source(path)
+    case_id, group = case_id_and_group(path, root if root is not None else path.resolve().parent)
     return case_from_text(text, path, case_id, group)
 
 
@@ -231,10 +282,6 @@ class Outcome:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class TracingUnavailable(Exception):
-    pass
-
-
 def execute(
     prog: Program,
     *,
@@ -243,7 +290,6 @@ def execute(
     err: Any,
     fuel: int = DEFAULT_FUEL,
     on_checkpoint: Callable[[RefRuntime, str], None] | None = None,
-    trace_path: str | None = None,
     rt: RefRuntime | None = None,
 ) -> int:
     """Run a loaded program on a fresh reference runtime; returns the exit status.
@@ -253,12 +299,6 @@ def execute(
     """
     rt = rt if rt is not None else RefRuntime()
     rt.set_output(out, err)
-    trace = None
-    if trace_path is not None:
-        start = getattr(rt, "start_trace", None)
-        if start is None:
-            raise TracingUnavailable("tracing is not available (this gox_ref has no tracer yet)")
-        trace = start()
     hook = None if on_checkpoint is None else (lambda label: on_checkpoint(rt, label))
     interp = Interpreter(prog, rt, fuel=fuel, on_checkpoint=hook)
     try:
@@ -272,9 +312,6 @@ def execute(
     except RecursionError:
         err.write(b"fatal error: stack overflow\n")
         status = 2
-    finally:
-        if trace is not None and trace_path is not None:
-            trace.write(trace_path)
     return status
 
 
@@ -297,9 +334,62 @@ def report_line(stderr: bytes) -> str:
     return ""
 
 
-def _short(b: bytes, n: int = 200) -> str:
-    s = b.decode("utf-8", "replace")
-    return repr(s if len(s) <= n else s[:n] + "...")
+def output_lines(data: bytes) -> list[bytes]:
+    """The output's lines, each with its newline (the last may lack one)."""
+    parts = data.split(b"\n")
+    return [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def show_line(line: bytes) -> str:
+    """A line of output for a report: its text, as a Python string literal if it is not plain
+    text (or ends in white space, which would not show); a line without its newline (the
+    output's last) says so."""
+    text = line.decode("utf-8", "replace")
+    body = text[:-1] if text.endswith("\n") else text
+    shown = body if body.isprintable() and body == body.rstrip() else repr(body)
+    return shown if text.endswith("\n") else f"{shown}  (no newline at end)"
+
+
+def output_diff(kind: str, expected: bytes, got: bytes) -> str:
+    """How two outputs differ: the first hunk of their unified diff (difflib), the first
+    differing line with up to DIFF_CONTEXT lines around it, indented for a report."""
+    a = [show_line(x) for x in output_lines(expected)]
+    b = [show_line(x) for x in output_lines(got)]
+    lines = list(difflib.unified_diff(a, b, f"expected {kind}", f"got {kind}", n=DIFF_CONTEXT, lineterm=""))
+    hunks = [i for i, ln in enumerate(lines) if ln.startswith("@@")]
+    first = lines[: hunks[1]] if len(hunks) > 1 else lines
+    out = [f"    {ln}" for ln in _clip(first)]
+    if len(hunks) > 1:
+        out.append(f"    ... and {len(hunks) - 1} more place{'s' if len(hunks) > 2 else ''} where they differ")
+    return "\n".join(out)
+
+
+def _clip(diff: list[str]) -> list[str]:
+    """Cut long lines of a hunk to one window around the column where its first removed and
+    added lines part, so that a difference far into a long line still shows."""
+    old = next((ln[1:] for ln in diff[2:] if ln.startswith("-")), "")
+    new = next((ln[1:] for ln in diff[2:] if ln.startswith("+")), "")
+    col = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new)))
+    lo = max(0, col - LONG_LINE // 3)
+    out = diff[:2]
+    for ln in diff[2:]:
+        body = ln[1:]
+        if len(body) > LONG_LINE:
+            cut = body[lo:lo + LONG_LINE]
+            body = ("..." if lo else "") + cut + ("..." if lo + LONG_LINE < len(body) else "")
+        out.append(ln[0] + body)
+    return out
+
+
+def _stderr_excerpt(stderr: bytes) -> str:
+    """The program's stderr for a report: its first STDERR_LINES lines, indented."""
+    lines = output_lines(stderr)
+    if not lines:
+        return "    <empty stderr>"
+    shown = [f"    {show_line(x)}" for x in lines[:STDERR_LINES]]
+    if len(lines) > STDERR_LINES:
+        shown.append(f"    ... ({len(lines) - STDERR_LINES} more lines)")
+    return "\n".join(shown)
 
 
 def mismatch(case: Case, o: Outcome) -> str | None:
@@ -315,15 +405,15 @@ def mismatch(case: Case, o: Outcome) -> str | None:
     if o.reject is not None:
         return f"rejected at load time: {o.reject}"
     if o.stdout != case.stdout:
-        return f"stdout {_short(o.stdout)} differs from the expected {_short(case.stdout)}"
+        return f"stdout differs from the expected:\n{output_diff('stdout', case.stdout, o.stdout)}"
     if case.expect == "stdout":
         if o.status != 0:
-            return f"exit status {o.status}, expected 0; stderr: {_short(o.stderr)}"
+            return f"exit status {o.status}, expected 0; stderr:\n{_stderr_excerpt(o.stderr)}"
         return None
     want = ("panic: " if case.expect == "panic" else "fatal error: ") + case.message
     got = report_line(o.stderr)
     if not got.startswith(want):
-        return f"stderr report {got!r} does not start with {want!r} (stderr: {_short(o.stderr)})"
+        return f"stderr report {got!r} does not start with {want!r}; stderr:\n{_stderr_excerpt(o.stderr)}"
     if o.status != case.status:
         return f"exit status {o.status}, expected {case.status}"
     return None

@@ -371,6 +371,9 @@ static uint64_t gx_str[{max(nstr, 1)}];           /* the string literals (refere
 static _Thread_local int64_t gx_fuel = {DEFAULT_FUEL};
 static const char *gx_dump_path, *gx_dump_at;
 static int gx_dumped;
+/* The name each struct type id was registered with, for the heap dump (the ABI has no way to
+ * ask for it); relaxed atomics, as goroutines on several workers may register types. */
+static const char *gx_type_names[65536];
 static const char *gx_trace_path;              /* GOX_NATIVE_TRACE: the canonical trace's file */
 
 static inline double gx_f(uint64_t b) {{ double d; memcpy(&d, &b, sizeof d); return d; }}
@@ -390,6 +393,13 @@ static void gx_dump(void) {{
     fprintf(f, "stats");
     for (i = 0; i < GOX_STAT_COUNT; i++) fprintf(f, " %llu", (unsigned long long)st[i]);
     fprintf(f, "\\n");
+    for (i = 0; i < 65536; i++) {{
+        const char *name = __atomic_load_n(&gx_type_names[i], __ATOMIC_RELAXED);
+        if (!name) continue;
+        fprintf(f, "type %zu ", i);  /* the name in hex: any bytes, one line */
+        for (; *name; name++) fprintf(f, "%02x", (unsigned)(unsigned char)*name);
+        fprintf(f, "\\n");
+    }}
     n = gox_heap_walk(NULL, 0);
     refs = malloc((n + 1) * sizeof *refs);
     n = gox_heap_walk(refs, n);
@@ -1226,6 +1236,8 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             fn.emit(f"{shape.ret} {r} = {call};")
             results.append(self._to_slot(shape.ret, r))
         fn.emit("GX_CHECK();")
+        if e.name == "gox_type_register":  # its name, for the heap dump (gx_dump)
+            fn.emit(f"__atomic_store_n(&gx_type_names[{r}], {cargs[0]}, __ATOMIC_RELAXED);")
         for ctype, o in outs:
             results.append(self._to_slot(ctype, o))
         assert len(results) == len(e.results), (e.name, results, e.results)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .case import FEATURES, Case, CaseError, Outcome, load_case, mismatch, run_text
+from .case import FEATURES, Case, CaseError, Outcome, UnreadableSource, case_id_and_group, load_case, mismatch, run_text
 from .check import load
 from .syntax import Program, ProgramError
 
@@ -72,11 +72,14 @@ def discover(paths: Iterable[Path] | None = None) -> list[Path]:
 
 
 def root_for(path: Path) -> Path:
-    """The corpus root a case's id is relative to: the nearest ``conformance`` directory."""
-    for parent in path.resolve().parents:
+    """The corpus root a case's id is relative to: the nearest ``conformance`` directory; for a
+    case outside one, the directory above its own, so that its group is its directory's name
+    (``mycases/a.gox``: id ``mycases/a``, group ``mycases``)."""
+    p = path.resolve()
+    for parent in p.parents:
         if parent.name == "conformance":
             return parent
-    return path.resolve().parent
+    return p.parent.parent
 
 
 def run_case_file(path: Path, backend: str = "ref", workers: int | None = None) -> CaseResult:
@@ -84,10 +87,10 @@ def run_case_file(path: Path, backend: str = "ref", workers: int | None = None) 
     root = root_for(path)
     try:
         case = load_case(path, root)
-    except (CaseError, UnicodeDecodeError) as e:
-        rel = path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else Path(path.name)
-        group = rel.parts[0] if len(rel.parts) > 1 else "."
-        return CaseResult(rel.with_suffix("").as_posix(), group, str(path), "failed", f"malformed case: {e}")
+    except (CaseError, UnreadableSource) as e:
+        case_id, group = case_id_and_group(path, root)
+        why = f"malformed case: {e}" if isinstance(e, CaseError) else str(e)
+        return CaseResult(case_id, group, str(path), "failed", why)
     return run_case(case, backend, t0, workers)
 
 
@@ -169,10 +172,7 @@ def run_corpus(
 
 
 def case_id_of(path: Path) -> str:
-    root = root_for(path)
-    p = path.resolve()
-    rel = p.relative_to(root) if p.is_relative_to(root) else Path(path.name)
-    return rel.with_suffix("").as_posix()
+    return case_id_and_group(path, root_for(path))[0]
 
 
 def summarize(results: list[CaseResult]) -> dict[str, dict[str, int]]:

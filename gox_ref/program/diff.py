@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import corpus, native
-from .case import Outcome
+from .case import Outcome, output_lines, show_line
 from .syntax import Program
 
 KINDS = ("stdout", "status", "stderr", "trace")
@@ -119,30 +119,15 @@ def compare_items(kind: str, ref: Sequence[str], nat: Sequence[str]) -> Divergen
     )
 
 
-def _lines(data: bytes) -> list[bytes]:
-    """The output's lines, each with its newline (the last may lack one)."""
-    parts = data.split(b"\n")
-    return [p + b"\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
-
-
-def _show(line: bytes) -> str:
-    """A line of output for the report: its text, escaped if it is not plain text; a line
-    without its newline (the output's last) says so."""
-    text = line.decode("utf-8", "replace")
-    body = text[:-1] if text.endswith("\n") else text
-    shown = body if body.isprintable() else repr(body)
-    return shown if text.endswith("\n") else f"{shown}  (no newline at end)"
-
-
 def _compare_output(kind: str, ref: bytes, nat: bytes) -> Divergence | None:
     if ref == nat:
         return None
-    a, b = _lines(ref), _lines(nat)
+    a, b = output_lines(ref), output_lines(nat)
     i = first_difference(a, b)
     assert i is not None  # different bytes split into different lines
     return Divergence(
-        kind, i, tuple(_show(x) for x in a[max(0, i - CONTEXT):i]),
-        _show(a[i]) if i < len(a) else None, _show(b[i]) if i < len(b) else None, len(a), len(b),
+        kind, i, tuple(show_line(x) for x in a[max(0, i - CONTEXT):i]),
+        show_line(a[i]) if i < len(a) else None, show_line(b[i]) if i < len(b) else None, len(a), len(b),
     )
 
 

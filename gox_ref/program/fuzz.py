@@ -24,6 +24,11 @@
 * **Campaigns.** ``--workers N`` runs batches in N processes; program k of campaign seed S
   has seed ``S * STREAM + k``, and batch b goes to whichever worker is free, so the programs
   run (and the findings) do not depend on N.
+* **Time.** ``--seconds S`` is one deadline for everything, shrinking included: no program
+  and no shrinking candidate starts after it.  The batch in flight then still builds and runs
+  natively the programs it ran on the reference (its ``cc`` run, the longest step, is the
+  overshoot: about 1 to 3 s); a finding whose shrinking the deadline cut is written as far as
+  it got, and says so.
 """
 
 from __future__ import annotations
@@ -41,12 +46,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..rng import check_seed
 from .case import Outcome, execute
 from .check import load
 from .syntax import Program, ProgramError
 
 STREAM = 1_000_000  # programs per campaign seed: program k of seed S has seed S * STREAM + k
-MAX_CAMPAIGN_SEED = 2**40
+MAX_CAMPAIGN_SEED = 2**40  # campaign seeds are 0..2**40-1, so a program's seed S * STREAM + k stays below 2**63
 BATCH = 16  # programs per native build
 HELPER_BUDGET = 400  # estimated steps of one helper call
 MAIN_BUDGET = 4000  # estimated steps of main
@@ -667,6 +673,11 @@ class Finding:
     text: str  # the shrunk program
     original_lines: int
     report: str = ""
+    partial: bool = False  # the deadline stopped its shrinking
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _too_long(o: Outcome) -> bool:
@@ -758,9 +769,19 @@ def _loads(lines: list[str]) -> bool:
     return True
 
 
-def shrink(text: str, still_fails: Callable[[str], bool], max_tests: int = 400) -> str:
+def shrink(
+    text: str, still_fails: Callable[[str], bool], max_tests: int = 400, deadline: float | None = None
+) -> str:
     """Greedily remove functions, statements and blocks (and unwrap blocks) from the program
-    while it still loads and ``still_fails``; at most ``max_tests`` runs of the predicate."""
+    while it still loads and ``still_fails``; at most ``max_tests`` runs of the predicate, and
+    none after ``deadline`` (``time.monotonic()``)."""
+    return _shrink(text, still_fails, max_tests, deadline)[0]
+
+
+def _shrink(
+    text: str, still_fails: Callable[[str], bool], max_tests: int, deadline: float | None
+) -> tuple[str, bool]:
+    """``shrink``, and whether the deadline stopped it."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     tests = 0
     changed = True
@@ -777,12 +798,14 @@ def shrink(text: str, still_fails: Callable[[str], bool], max_tests: int = 400) 
             for cand in cands:
                 if not _loads(cand):
                     continue
+                if _past(deadline):
+                    return "\n".join(lines) + "\n", True
                 tests += 1
                 if still_fails("\n".join(cand) + "\n"):
                     lines = cand
                     changed = True
                     break
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", False
 
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -791,27 +814,36 @@ class BatchResult:
     programs: int = 0
     skipped: int = 0
     findings: list[Finding] = field(default_factory=list)
+    shrink_seconds: float = 0.0
 
 
-def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True) -> BatchResult:
-    """Generate, run and compare one batch of programs (one native build)."""
+def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+    """Generate, run and compare one batch of programs (one native build); no program starts
+    after ``deadline`` (``time.monotonic()``), and shrinking stops there."""
     from . import native
 
     res = BatchResult()
-    texts = [generate(s) for s in seeds]
-    progs = [load(t, f"fuzz-{s}.gox") for t, s in zip(texts, seeds, strict=True)]
+    texts: list[str] = []
+    progs: list[Program] = []
     refs: list[Outcome | str] = []
-    for p, s in zip(progs, seeds, strict=True):
+    for s in seeds:
+        if _past(deadline):
+            break
+        texts.append(generate(s))
+        progs.append(load(texts[-1], f"fuzz-{s}.gox"))
         try:
-            refs.append(run_ref(p, s))
+            refs.append(run_ref(progs[-1], s))
         except Exception as e:
             refs.append(f"reference exception {type(e).__name__}: {e}")
+    if not progs:
+        return res
+    seeds = seeds[:len(progs)]
     try:
         exe: Path | None = native.build_batch(progs, opt=opt)
     except native.NativeBuildError:
         exe = None
     try:
-        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink)
+        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline)
     finally:
         if exe is not None:
             _discard(exe)
@@ -827,7 +859,7 @@ def _discard(exe: Path) -> None:
 
 def _compare_batch(
     res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
-    do_shrink: bool,
+    do_shrink: bool, deadline: float | None,
 ) -> None:
     from . import diff, native
 
@@ -848,19 +880,24 @@ def _compare_batch(
                 f"fuzz-{seed}.gox", seed, len(ref.extra["trace"]), diff.compare(ref, nat)).render()
         if sig is None:
             continue
-        small = text
+        small, partial = text, False
         if do_shrink:
-            small = shrink(text, _same_as(sig, seed, opt), SHRINK_TESTS)
-            again = check_text(small, seed, opt=opt)
-            report = again[1] or report
-        res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report))
+            t0 = time.monotonic()
+            last = [report]  # the report of the last candidate kept: the shrunk program's
+
+            def same_failure(cand: str, seed: int = seed, sig: str = sig, last: list[str] = last) -> bool:
+                got, rep = check_text(cand, seed, opt=opt)
+                if got == sig:
+                    last[0] = rep
+                return got == sig
+
+            small, partial = _shrink(text, same_failure, SHRINK_TESTS, deadline)
+            report = last[0]
+            res.shrink_seconds += time.monotonic() - t0
+        res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report, partial))
 
 
-def _same_as(sig: str, seed: int, opt: str) -> Callable[[str], bool]:
-    return lambda text: check_text(text, seed, opt=opt)[0] == sig
-
-
-def _batch_job(args: tuple[list[int], str, bool]) -> BatchResult:
+def _batch_job(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
     return run_batch(*args)
 
 
@@ -869,23 +906,27 @@ def write_finding(out_dir: Path, f: Finding) -> Path:
     path = out_dir / f"{f.seed}.gox"
     body = "".join(ln + "\n" for ln in f.text.splitlines() if not ln.startswith("// gox-ref fuzz program"))
     rep = "".join(f"//   {ln}\n" for ln in f.report.splitlines())
+    how = "partly shrunk (the time budget ran out)" if f.partial else "shrunk"
     path.write_text(
-        f"// gox-ref fuzz finding {f.seed}: {f.sig} (shrunk from {f.original_lines} lines)\n"
+        f"// gox-ref fuzz finding {f.seed}: {f.sig} ({how} from {f.original_lines} lines)\n"
         f"// reproduce: gox-ref diff {path} --seed {f.seed}\n{rep}\n{body}"
     )
     return path
 
 
 class _Progress:
+    """Progress on stderr: a bar on a terminal, else a line every 5 s.  It leaves no final
+    line: the caller prints the summary, once."""
+
     def __init__(self, stream: TextIO, seconds: float, limit: int | None) -> None:
         self.stream = stream
         self.tty = stream.isatty()
         self.seconds = seconds
         self.limit = limit
         self.t0 = time.monotonic()
-        self.last = 0.0
+        self.last = self.t0
 
-    def update(self, n: int, found: int, final: bool = False) -> None:
+    def update(self, n: int, found: int) -> None:
         now = time.monotonic()
         el = now - self.t0
         rate = n / el if el > 0 else 0.0
@@ -895,11 +936,16 @@ class _Progress:
             width = 20
             frac = min(1.0, n / self.limit if self.limit else el / self.seconds if self.seconds else 1.0)
             bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-            self.stream.write(f"\r[{bar}] {line}\x1b[K" + ("\n" if final else ""))
+            self.stream.write(f"\r[{bar}] {line}\x1b[K")
             self.stream.flush()
-        elif final or now - self.last >= 5.0:
-            self.last = now
+        elif now - self.last >= 5.0 and not (n >= self.limit if self.limit else el >= self.seconds):
+            self.last = now  # (at the end the summary says it: no progress line just before it)
             self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:  # clear the bar
+            self.stream.write("\r\x1b[K")
             self.stream.flush()
 
 
@@ -907,9 +953,11 @@ class _Progress:
 class Summary:
     programs: int
     skipped: int
-    seconds: float
+    seconds: float  # the whole campaign, shrinking included
     findings: list[Finding]
-    paths: list[Path]
+    paths: list[Path | None]  # per finding: its file, or None if it could not be written
+    write_errors: list[str] = field(default_factory=list)  # why (``cannot write PATH: reason``)
+    shrink_seconds: float = 0.0  # of ``seconds``, spent shrinking (summed over workers)
 
     @property
     def rate(self) -> float:
@@ -929,35 +977,40 @@ def campaign(
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
     do_shrink: bool = True,
 ) -> Summary:
-    """Run programs until ``seconds`` have passed (or ``programs`` have run), in ``workers``
-    processes; write the shrunk findings to ``out_dir``."""
-    if not 0 <= seed < MAX_CAMPAIGN_SEED:
-        raise ValueError(f"the campaign seed must be in [0, 2**40), got {seed}")
+    """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
+    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``."""
+    check_seed(seed, MAX_CAMPAIGN_SEED - 1)
     from . import native
 
     native.library()
     native.compiler()
     t0 = time.monotonic()
-    deadline = t0 + seconds
+    deadline = t0 + seconds if programs is None else None
     bar = _Progress(progress, seconds, programs) if progress is not None else None
     total = BatchResult()
-    paths: list[Path] = []
+    paths: list[Path | None] = []
+    write_errors: list[str] = []
 
     def take(r: BatchResult) -> None:
         total.programs += r.programs
         total.skipped += r.skipped
+        total.shrink_seconds += r.shrink_seconds
         for f in r.findings:
             total.findings.append(f)
-            paths.append(write_finding(out_dir, f))
+            try:
+                paths.append(write_finding(out_dir, f))
+            except OSError as e:  # keep the finding (the caller shows it) and the campaign going
+                paths.append(None)
+                write_errors.append(f"cannot write {e.filename or out_dir}: {e.strerror or e}")
         if bar is not None:
             bar.update(total.programs, len(total.findings))
 
     gen = _batches(seed, programs, batch)
     if workers <= 1:
         for seeds in gen:
-            if programs is None and time.monotonic() >= deadline:
+            if _past(deadline):
                 break
-            take(run_batch(seeds, opt, do_shrink))
+            take(run_batch(seeds, opt, do_shrink, deadline))
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ctx.Pool(workers) as pool:
@@ -965,14 +1018,14 @@ def campaign(
             done = False
             while pending or not done:
                 while not done and len(pending) < 2 * workers:
-                    if programs is None and time.monotonic() >= deadline:
+                    if _past(deadline):
                         done = True
                         break
                     nxt: list[int] | None = next(gen, None)
                     if nxt is None:
                         done = True
                         break
-                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink),)))
+                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink, deadline),)))
                 ready = [p for p in pending if p.ready()]
                 if not ready:
                     time.sleep(0.01)
@@ -982,8 +1035,8 @@ def campaign(
                     take(p.get())
     el = time.monotonic() - t0
     if bar is not None:
-        bar.update(total.programs, len(total.findings), final=True)
-    return Summary(total.programs, total.skipped, el, total.findings, paths)
+        bar.done()
+    return Summary(total.programs, total.skipped, el, total.findings, paths, write_errors, total.shrink_seconds)
 
 
 def default_workers() -> int:

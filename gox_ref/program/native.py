@@ -39,8 +39,9 @@ import signal
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .case import FEATURES, Outcome
 from .check import load
@@ -63,6 +64,9 @@ from .syntax import (
     Unary,
     VarDecl,
 )
+
+if TYPE_CHECKING:
+    from ..heapview import HeapSnapshot
 
 PACKAGE = Path(__file__).resolve().parents[2] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
@@ -434,6 +438,29 @@ class Dump:
     stats: tuple[int, ...]
     objects: tuple[tuple[object, ...], ...]  # as ObjectView.canonical()
     roots: tuple[tuple[str, int], ...]  # (where, allocation number)
+    types: dict[int, str] = field(default_factory=dict)  # type id -> the name it was registered with
+
+    def snapshot(self) -> HeapSnapshot:
+        """The dump as the reference's ``heapview.snapshot`` (references as the reference numbers
+        them, ``heap.num_to_ref``), for ``heapview.to_dot``."""
+        from ..gc import GcState
+        from ..heap import num_to_ref
+        from ..heapview import HeapSnapshot, ObjectView
+
+        def slot(s: object) -> int | None:  # ("ref", n) for a child, an int, or None (opaque)
+            return num_to_ref(cast(tuple[str, int], s)[1]) if isinstance(s, tuple) else cast(int | None, s)
+
+        objects = []
+        for o in self.objects:
+            num, kind, type_id, color, gen, flags, slots, refs = cast(_DumpObject, o)
+            name = self.types.get(type_id, "") if kind in ("Struct", "Closure") else ""
+            objects.append(ObjectView(num, num_to_ref(num), kind, type_id, name, color, gen, flags,
+                                      tuple(slot(s) for s in slots), tuple(num_to_ref(r) for r in refs)))
+        roots = tuple((w, num_to_ref(n)) for w, n in self.roots)
+        return HeapSnapshot(GcState(self.stats[1]).name, tuple(objects), roots)
+
+
+_DumpObject = tuple[int, str, int, str, int, int, tuple[object, ...], tuple[int, ...]]
 
 
 def read_dump(path: Path) -> Dump:
@@ -442,10 +469,14 @@ def read_dump(path: Path) -> Dump:
     stats: tuple[int, ...] = ()
     objects = []
     roots = []
+    types: dict[int, str] = {}
     heap_base, stride = 0x10000000, 16
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         if line.startswith("stats "):
             stats = tuple(int(x) for x in line.split()[1:])
+        elif line.startswith("type "):
+            _, tid, hexname = line.split(" ", 2)  # "type ID NAME-IN-HEX" (an empty name: "")
+            types[int(tid)] = bytes.fromhex(hexname).decode("utf-8", "replace")
         elif line.startswith("obj "):
             head, slot_text, ref_text = line[4:].split(" ;")
             num, kind, type_id, color, gen, flags = (int(x) for x in head.split())
@@ -465,4 +496,4 @@ def read_dump(path: Path) -> Dump:
         elif line.startswith("root "):
             num_text, where = line[5:].split("\t", 1)
             roots.append((where, int(num_text)))
-    return Dump(stats, tuple(objects), tuple(roots))
+    return Dump(stats, tuple(objects), tuple(roots), types)
