@@ -97,6 +97,8 @@ Go's formula, without Go's size-class rounding.
 - **Arguments.** Every call checks its arguments before it runs: the count, integers against
   their C type's range (a `uint64_t` value slot takes any int in [-2^63, 2^64) modulo 2^64),
   `bytes` and sequence arguments by type. A mismatch is a `GoxABIError` naming the parameter.
+- **A closed runtime.** After `NativeRuntime.close()` every call raises `GoxABIError`: `fn: the
+  NativeRuntime of C instance 0x... is closed; expected an open runtime (make a new one)`.
 - **Errors.** `GoxPanic` (a Go run-time panic; the message is Go's exact text), `GoxABIError` (a
   contract violation: the message names the function, the bad value and what was expected),
   `GoxFatal` (`fatal error: ...`). All derive from `GoxError`. Every check precedes every state

@@ -71,6 +71,12 @@ EXTERNS = {
     1003: ExternSpec("test.Greet", ("string",), ("string",), _greet),
     1004: ExternSpec("test.Short", (), ("int",), _short),
 }
+# Specs gox_register_extern refuses (both backends alike), leaving the extern table as it was.
+BAD_SPECS: tuple[Any, ...] = (
+    None, 5, ExternSpec("test.Bad", 3, (), _short), ExternSpec("test.Bad", ("int",), ("what",), _short),  # type: ignore[arg-type]
+    ExternSpec("test.Bad", (), (), 5), ExternSpec(b"test.Bad", (), (), _short), ExternSpec("a\0b", (), (), _short),  # type: ignore[arg-type]
+)
+BAD_ENTRIES: tuple[Any, ...] = ([5], [None], [(0x10,)], [(0x10, 5)], [(0, [8], 3)], [(0, [8]), "x"])
 
 
 class Pair:
@@ -147,11 +153,12 @@ class Pair:
 def reproducer(log: list[tuple[str, tuple[Any, ...]]]) -> str:
     def fmt(name: str, args: tuple[Any, ...]) -> str:
         if name == "gox_register_extern":
-            return f"    ({name!r}, ({args[0]}, EXTERNS[{args[0]}]))"
+            spec = f"EXTERNS[{args[0]}]" if args[1] is EXTERNS.get(args[0]) else f"BAD_SPECS[{BAD_SPECS.index(args[1])}]"
+            return f"    ({name!r}, ({args[0]}, {spec}))"
         return f"    ({name!r}, {args!r})"
 
     calls = ",\n".join(fmt(name, args) for name, args in log)
-    return f"from tests.test_differential_heap import EXTERNS, Ref, replay\nreplay([\n{calls},\n])\n"
+    return f"from tests.test_differential_heap import BAD_SPECS, EXTERNS, Ref, replay\nreplay([\n{calls},\n])\n"
 
 
 def replay(calls: list[tuple[str, tuple[Any, ...]]]) -> None:
@@ -368,6 +375,8 @@ class DifferentialHeap(RuleBasedStateMachine):
         elif op == "batch":
             offs = data.draw(st.lists(st.sampled_from([0, 8, 16]), max_size=2))
             entries = [(data.draw(st.sampled_from([0, 0x10, 0x1000])), offs)]
+            if data.draw(st.integers(0, 3)) == 0:  # entries that are no (code offset, offsets) pairs
+                entries = data.draw(st.sampled_from(BAD_ENTRIES))
             self.pair.call("gox_stack_map_register_batch", (0x401000, entries))
         else:
             self.pair.call("gox_stack_map_lookup", (data.draw(st.sampled_from(IPS)),))
@@ -376,7 +385,8 @@ class DifferentialHeap(RuleBasedStateMachine):
     def externs(self, data: st.DataObject) -> None:
         eid = data.draw(st.sampled_from(sorted(EXTERNS)))
         if data.draw(st.booleans()):
-            self.pair.call("gox_register_extern", (eid, EXTERNS[eid]))
+            bad = data.draw(st.integers(0, 3)) == 0
+            self.pair.call("gox_register_extern", (eid, data.draw(st.sampled_from(BAD_SPECS)) if bad else EXTERNS[eid]))
             return
         spec = EXTERNS[eid]
         op = data.draw(st.sampled_from(["call", "lookup"]))
