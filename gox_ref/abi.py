@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 
 # Error classes used in the errors column.
-BAD_REF = "ABI: a freed, never-allocated or wrong-kind reference"
+BAD_REF = "ABI: a freed, never-allocated (another instance's, made up) or wrong-kind reference"
 BAD_INDEX_ABI = "ABI: slot/upvalue index out of range"
 IOOR = "panic: runtime error: index out of range [i] with length n"
 SLICE_BOUNDS = "panic: runtime error: slice bounds out of range [...]"

@@ -239,6 +239,16 @@ class RefRuntime(
         if err is not None:
             self.err = err
 
+    def ref_number(self, ref: int) -> int:
+        """Allocation number of a reference (0 when it is none this instance made)."""
+        return self.heap.ref_number(ref)
+
+    def canonical(self, ref: int) -> int:
+        """The reference's canonical address (``0x10000000 + 16 * number``), as outputs show
+        it; a value that is no reference of this instance unchanged.  (Each instance's own
+        references differ, as the native backend's addresses do.)"""
+        return self.heap.canonical(ref)
+
     def heap_snapshot(self) -> HeapSnapshot:
         return snapshot(self)
 

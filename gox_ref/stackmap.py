@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from .core import RuntimeCore
 from .errors import GoxABIError
-from .heap import ref_to_num
 
 STACK_TOP = 0x7FFF_0000_0000
 MAX_STACK_BYTES = 8 * 1024 * 1024
@@ -106,7 +105,7 @@ class StackMapOps(RuntimeCore):
             self.heap.check_ref_value(val, "gox_stack_map_scan", where)
         if self.gc.state == 1:  # PROPAGATE
             for _, val in roots:
-                self.gc.mark_gray(self.heap.objects[ref_to_num(val)])
+                self.gc.mark_gray(self.heap.objects[self.heap.num_of(val)])
         return len(roots)
 
     # -- the simulated native stack -----------------------------------------------------------

@@ -34,7 +34,7 @@ from gox_ref.errors import GoxABIError, GoxError, GoxFatal, GoxPanic
 from gox_ref.externs import ExternSpec
 from gox_ref.functable import FuncEntry
 from gox_ref.gc import GcState, GcStats
-from gox_ref.heap import HEAP_BASE, REF_STRIDE
+from gox_ref.heap import canonical_ref
 from gox_ref.heapview import HeapSnapshot, ObjectView, to_dot
 from gox_ref.kinds import ValueKind
 from gox_ref.runtime import _checked
@@ -190,7 +190,7 @@ class NativeRuntime:
     def canonical(self, ref: int) -> int:
         """The reference's address for the same object (``0x10000000 + 16 * number``)."""
         n = self.ref_number(ref)
-        return HEAP_BASE + REF_STRIDE * n if n else ref
+        return canonical_ref(n) if n else ref
 
     def heap_objects(self) -> list[int]:
         self._use("heap_objects")
@@ -218,7 +218,7 @@ class NativeRuntime:
             n = nums.get(v)
             if n is None and v > 0xFFFF_FFFF:
                 n = int(lib.gox_ref_number(v))
-            return HEAP_BASE + REF_STRIDE * n if n else v
+            return canonical_ref(n) if n else v
 
         views = []
         for r, (num, kind, type_id, color, gen, flags, nslots) in zip(refs, heads, strict=True):

@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from conftest import f64
+from conftest import NO_TYPE, K, f64
 
 from gox_ref import GoxABIError, RefRuntime
 from gox_ref.externs import ExternHost, ExternSpec
+from gox_ref.heap import HEAP_BASE
 
 BACKENDS = ["ref", "native"]
 
@@ -93,6 +94,55 @@ def test_stack_map_batch_refuses_entries_that_are_no_pairs(backend: str, entries
     assert rt.gox_stack_map_lookup(0x2000) is None  # nothing of the batch was registered
     rt.gox_stack_map_register_batch(0x2000, [(0, [8])])
     assert rt.gox_stack_map_lookup(0x2000) == (8,)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_another_instances_reference_is_refused(backend: str) -> None:
+    """Before, on the reference: B.gox_string_read(A's string) read B's own string (both were
+    0x10000020), and B stored A's reference in a global.  The native backend refused both."""
+    a, b = new_rt(backend), new_rt(backend)
+    sa = a.gox_rt_string_from_ptr(b"hello")
+    sb = b.gox_rt_string_from_ptr(b"world")
+    never = f"{sa:#x} is not a reference the heap ever allocated"
+    assert abi_error(lambda: b.gox_string_read(sa)) == f"gox_string_read: {never}; expected a 15 (String) object"
+    assert sa != sb and a.canonical(sa) == b.canonical(sb) == HEAP_BASE + 2 * 16  # the same canonical address
+    assert abi_error(lambda: b.gox_rt_string_concat(sb, sa)) == (
+        f"gox_rt_string_concat: {never}; expected a 15 (String) object"
+    )
+    b.gox_init_globals(1, [True])
+    assert abi_error(lambda: b.gox_rt_set_global(0, sa)) == (
+        f"gox_rt_set_global: global 0 (a reference global) takes a reference or 0, but {never}"
+    )
+    assert b.gox_rt_get_global(0) == 0 and b.ref_number(sa) == 0
+    assert b.gox_string_read(sb) == b"world" and a.gox_string_read(sa) == b"hello"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_made_up_canonical_address_is_refused(backend: str) -> None:
+    """Before, on the reference: the canonical address 0x10000010 reached the string's internal
+    byte array (gox_array_len returned 5).  The native backend refused it, as now both do."""
+    rt = new_rt(backend)
+    s = rt.gox_rt_string_from_ptr(b"hello")  # object 1 is its byte array, object 2 the string
+    assert abi_error(lambda: rt.gox_array_len(0x10000010)) == (
+        "gox_array_len: 0x10000010 is not a reference the heap ever allocated; expected a 16 (Array) object"
+    )
+    assert abi_error(lambda: rt.gox_string_read(0x10000020)) == (
+        "gox_string_read: 0x10000020 is not a reference the heap ever allocated; expected a 15 (String) object"
+    )
+    assert abi_error(lambda: rt.gox_gc_pin(0x10000020)) == (
+        "gox_gc_pin: 0x10000020 is not a reference the heap ever allocated; expected a live object"
+    )
+    # the object still shows at its canonical address, in output and messages alike
+    assert rt.canonical(s) == 0x10000020 and rt.ref_number(s) == 2
+    m = rt.gox_rt_map_new(K.INT, K.INT)
+    rt.gox_debug_print(m, K.MAP)
+    assert rt.out.getvalue() == b"0x10000030\n"
+    assert abi_error(lambda: rt.gox_slice_len(s)) == (
+        "gox_slice_len: 0x10000020 is a 15 (String) object, expected a 17 (Slice) object"
+    )
+    assert rt.gox_string_read(s) == b"hello"
+    arr = rt.gox_rt_array_create(K.INT, NO_TYPE, 2)
+    assert rt.canonical(arr) == 0x10000040 and rt.gox_array_len(arr) == 2
 
 
 CLOSED_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
