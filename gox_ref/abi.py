@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 
 # Error classes used in the errors column.
-BAD_REF = "ABI: a freed, never-allocated or wrong-kind reference"
+BAD_REF = "ABI: a freed, never-allocated (another instance's, made up) or wrong-kind reference"
 BAD_INDEX_ABI = "ABI: slot/upvalue index out of range"
 IOOR = "panic: runtime error: index out of range [i] with length n"
 SLICE_BOUNDS = "panic: runtime error: slice bounds out of range [...]"
@@ -318,8 +318,11 @@ SYMBOLS: tuple[Symbol, ...] = (
        "Name of symbol idx, in table order.", errors=(UNKNOWN_ID,)),
     # -- externs ----------------------------------------------------------------------------
     _s("gox_register_extern", "void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec)",
-       "(extern_id: int, spec: ExternSpec) -> None", "externs", "Register (or replace) an extern.",
-       errors=("ABI: extern id 0",), origin="seed-rt"),
+       "(extern_id: int, spec: ExternSpec) -> None", "externs",
+       "Register (or replace) an extern. Python: spec is a gox_ref.externs.ExternSpec whose name is a str without "
+       "NUL, params and results tuples of slot conventions (docs/EXTERNS.md) and fn a callable.",
+       errors=("ABI: extern id 0", "ABI: spec is no ExternSpec, or a field of it has the wrong type"),
+       origin="seed-rt"),
     _s("gox_extern_lookup", "uint32_t gox_extern_lookup(const char *name)", "(name: bytes) -> int", "externs",
        "The id of an extern by Go name (\"math.Sqrt\").", errors=(UNKNOWN_ID,)),
     _s("gox_extern_call",
@@ -338,8 +341,10 @@ SYMBOLS: tuple[Symbol, ...] = (
        "void gox_stack_map_register_batch(uintptr_t base_addr, const uint32_t *code_offsets, "
        "const uint32_t *counts, const int32_t *sp_offsets, size_t n_entries)",
        "(base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None", "stackmap",
-       "AOT form: entries of (code offset from base_addr, sp offsets); C flattens the offsets.",
-       errors=("ABI: unaligned offset",), origin="seed-rt"),
+       "AOT form: entries of (code offset from base_addr, sp offsets); C flattens the offsets. Every entry is "
+       "checked before any is registered.",
+       errors=("ABI: unaligned offset", "ABI: an entry that is no (code offset, sp offsets) pair"),
+       origin="seed-rt"),
     _s("gox_stack_map_lookup", "int64_t gox_stack_map_lookup(uintptr_t return_addr, int32_t *out_offsets, size_t cap)",
        "(return_addr: int) -> tuple[int, ...] | None", "stackmap",
        "The offsets registered for return_addr (C returns their count, -1 if none).", origin="seed-rt"),

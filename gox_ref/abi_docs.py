@@ -97,6 +97,13 @@ Go's formula, without Go's size-class rounding.
 - **Arguments.** Every call checks its arguments before it runs: the count, integers against
   their C type's range (a `uint64_t` value slot takes any int in [-2^63, 2^64) modulo 2^64),
   `bytes` and sequence arguments by type. A mismatch is a `GoxABIError` naming the parameter.
+- **References** are each instance's own (decisions, "Each instance's references are its
+  own"): another instance's reference, or a made-up address, is not a reference the heap ever
+  allocated. Outputs and messages show canonical addresses `0x10000000 + 16 x allocation
+  number`; `canonical(ref)` on `RefRuntime` and `NativeRuntime` maps a reference to its canonical
+  address.
+- **A closed runtime.** After `NativeRuntime.close()` every call raises `GoxABIError`: `fn: the
+  NativeRuntime of C instance 0x... is closed; expected an open runtime (make a new one)`.
 - **Errors.** `GoxPanic` (a Go run-time panic; the message is Go's exact text), `GoxABIError` (a
   contract violation: the message names the function, the bad value and what was expected),
   `GoxFatal` (`fatal error: ...`). All derive from `GoxError`. Every check precedes every state

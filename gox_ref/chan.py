@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import GoxABIError, GoxPanic
-from .heap import NO_TYPE, GcObject, ref_to_num
+from .heap import NO_TYPE, GcObject
 from .kinds import ValueKind, is_ref_kind, kind_name, valid_kind
 from .sched import Goroutine, SchedOps
 
@@ -89,7 +89,7 @@ class ChanOps(SchedOps):
         """The program is over: no channel may keep a waiter of an abandoned goroutine."""
         for g in self.goroutines.values():
             for ch in g.parked_on:
-                obj = self.heap.objects.get(ref_to_num(ch))
+                obj = self.heap.lookup(ch)
                 if obj is not None:
                     st = chan_state(obj)
                     st.recvq = collections.deque(w for w in st.recvq if w.g is not g)
@@ -120,6 +120,10 @@ class ChanOps(SchedOps):
             st.recvq.append(w)
 
     # -- the operations, shared by plain calls and select -----------------------------------
+    def _shown(self, st: ChanState, val: int) -> int:
+        """A value as the trace shows it: a reference at its canonical address (both backends)."""
+        return self.heap.canonical(val) if st.holds_refs else val
+
     def _try_send(self, st: ChanState, val: int) -> bool:
         """Complete a send now if possible (panics if closed); False if it must wait."""
         if st.closed:
@@ -127,7 +131,7 @@ class ChanOps(SchedOps):
         if st.recvq:
             w = self._dequeue(st.recvq)
             if self.tracer is not None:
-                self._trace("send", chan=st.obj.num, value=val, to=w.g.gid)
+                self._trace("send", chan=st.obj.num, value=self._shown(st, val), to=w.g.gid)
             self._ready(w.g, val, True, w.case, st.holds_refs)
             return True
         if len(st.buf) < st.cap:
@@ -135,7 +139,7 @@ class ChanOps(SchedOps):
             if st.holds_refs and val:
                 self.gc.barrier(st.obj, val)
             if self.tracer is not None:
-                self._trace("send", chan=st.obj.num, value=val)
+                self._trace("send", chan=st.obj.num, value=self._shown(st, val))
             return True
         return False
 
@@ -149,13 +153,13 @@ class ChanOps(SchedOps):
                 val = st.buf.popleft()
                 st.buf.append(w.value)
             if self.tracer is not None:
-                self._trace("recv", chan=st.obj.num, value=val, sender=w.g.gid)
+                self._trace("recv", chan=st.obj.num, value=self._shown(st, val), sender=w.g.gid)
             self._ready(w.g, 0, True, w.case)
             return val, True
         if st.buf:
             val = st.buf.popleft()
             if self.tracer is not None:
-                self._trace("recv", chan=st.obj.num, value=val)
+                self._trace("recv", chan=st.obj.num, value=self._shown(st, val))
             return val, True
         if st.closed:
             self._trace("recv", chan=st.obj.num, value=0, closed=True)

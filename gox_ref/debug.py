@@ -21,7 +21,7 @@ Output goes to the runtime's sink (stdout unless the host sets another).
 from __future__ import annotations
 
 from .errors import GoxABIError, GoxPanic
-from .heap import num_to_ref, ref_to_num
+from .heap import canonical_ref
 from .kinds import ValueKind, as_signed, is_ref_kind, normalize, valid_kind
 from .objects.string import StringOps
 
@@ -125,9 +125,9 @@ class DebugOps(StringOps):
         if kind == ValueKind.STRING:
             return self._str_bytes(val, fn)
         if kind == ValueKind.SLICE:
-            arr = num_to_ref(ref_to_num(obj.slots[0]))
+            arr = self.heap.canonical(obj.slots[0])
             return f"[{obj.slots[2]}/{obj.slots[3]}]{arr:#x}".encode()
-        return f"{num_to_ref(obj.num):#x}".encode()
+        return f"{canonical_ref(obj.num):#x}".encode()
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_debug_print(self, val: int, kind: int) -> None:

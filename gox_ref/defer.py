@@ -118,7 +118,8 @@ class DeferOps(ChanOps, StringOps):
         if kind in (ValueKind.UINT, ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64):
             return str(normalize(kind, slot1))
         name = ValueKind(kind).name.title().replace("_", "") if kind <= max(ValueKind) else str(kind)
-        return f"({name}) {slot1:#x}"
+        shown = self.heap.canonical(slot1) if is_ref_kind(kind) else slot1  # as native shows it
+        return f"({name}) {shown:#x}"
 
     def _report(self, g: Goroutine) -> str:
         """printpanics, oldest first (Go 1.25): a recovered value panicked again as the very

@@ -28,13 +28,35 @@ class ExternHost(Protocol):
 ExternFn = Callable[[ExternHost, Sequence[int]], Sequence[int]]
 
 
+PARAM_CONVENTIONS = ("int", "float", "bool", "string", "byte")
+RESULT_CONVENTIONS = (*PARAM_CONVENTIONS, "error")
+
+
 @dataclass(frozen=True)
 class ExternSpec:
     name: str  # Go's qualified name, e.g. "math.Sqrt"
-    params: tuple[str, ...]  # slot conventions: "int", "float", "bool", "string", "byte"
-    results: tuple[str, ...]  # the same, plus "error"
+    params: tuple[str, ...]  # slot conventions: PARAM_CONVENTIONS
+    results: tuple[str, ...]  # RESULT_CONVENTIONS
     fn: ExternFn
     doc: str = ""
+
+
+def check_extern_spec(fn: str, pname: str, spec: object) -> ExternSpec:
+    """``spec`` as gox_register_extern takes it (both backends): an ExternSpec whose fields
+    have their declared types, so that no later lookup or call trips over it."""
+    if not isinstance(spec, ExternSpec):
+        raise GoxABIError(f"{fn}: {pname}={spec!r} is not an ExternSpec; expected ExternSpec(name, params, results, fn)")
+    if not isinstance(spec.name, str) or "\0" in spec.name:
+        raise GoxABIError(f"{fn}: {pname}.name={spec.name!r} is not a name; expected a str without NUL, e.g. 'math.Sqrt'")
+    for field, allowed in (("params", PARAM_CONVENTIONS), ("results", RESULT_CONVENTIONS)):
+        convs = getattr(spec, field)
+        if not isinstance(convs, (tuple, list)) or not all(isinstance(c, str) and c in allowed for c in convs):
+            raise GoxABIError(
+                f"{fn}: {pname}.{field}={convs!r} is not a tuple of slot conventions; expected items of {allowed}"
+            )
+    if not callable(spec.fn):
+        raise GoxABIError(f"{fn}: {pname}.fn={spec.fn!r} is not callable; expected fn(host, args) -> results")
+    return spec
 
 
 class ExternOps(RuntimeCore):

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 
 from .errors import GoxABIError
-from .heap import BLACK, GRAY, WHITE0, WHITE1, GcObject, Heap, fmt_ref, ref_to_num
+from .heap import BLACK, GRAY, WHITE0, WHITE1, GcObject, Heap
 from .kinds import SlotType, ValueKind, is_ref_kind
 
 DEFAULT_PAUSE = 200
@@ -154,7 +154,7 @@ class Collector:
         """Forward barrier: a black parent gaining a white child turns the child gray."""
         if self.state != GcState.PROPAGATE or parent.mark != BLACK or child_ref == 0:
             return
-        child = self.heap.objects.get(ref_to_num(child_ref))
+        child = self.heap.lookup(child_ref)
         if child is not None:
             self.mark_gray(child)
 
@@ -162,20 +162,20 @@ class Collector:
     def collect_roots(self, args: Iterable[int]) -> list[GcObject]:
         """Every root object, in root order; validated before anything is marked."""
         out: list[GcObject] = []
-        objects = self.heap.objects
+        objects, num_of = self.heap.objects, self.heap.num_of
         for source in self.root_sources:
             for where, val in source():
                 if val == 0:
                     continue
-                obj = objects.get(ref_to_num(val))
+                obj = objects.get(num_of(val))
                 if obj is None or obj.mark == self.heap.dead_mark:
                     raise GoxABIError(
-                        f"gc: {where} holds {fmt_ref(val)}, which is not a live reference "
+                        f"gc: {where} holds {self.heap.fmt(val)}, which is not a live reference "
                         f"({self.heap.describe(val)})"
                     )
                 out.append(obj)
         for val in args:
-            obj = objects.get(ref_to_num(val))
+            obj = objects.get(num_of(val))
             if obj is not None:
                 out.append(obj)
         return out
@@ -241,12 +241,12 @@ class Collector:
         built depth first is scanned in allocation order, so the native collector's scan
         follows memory)."""
         obj.mark = BLACK
-        objects = self.heap.objects
+        objects, num_of = self.heap.objects, self.heap.num_of
         gray = self.gray
         start = len(gray)
         for ref in self.children(obj):
             if ref:
-                child = objects.get(ref_to_num(ref))
+                child = objects.get(num_of(ref))
                 if child is not None:
                     self.mark_gray(child)
         if len(gray) - start > 1:

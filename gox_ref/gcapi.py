@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from .core import RuntimeCore
 from .errors import GoxABIError
 from .gc import DEFAULT_MIN_THRESHOLD, DEFAULT_PAUSE, DEFAULT_STEP_SIZE, DEFAULT_STEPMUL, Collector, GcStats
-from .heap import FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE, GcObject, Heap, fmt_ref, ref_to_num
+from .heap import FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE, GcObject, Heap
 from .kinds import SlotType, ValueKind, is_ref_kind, kind_name
 from .objects import array as A
 from .objects import closure as C
@@ -76,7 +76,7 @@ class GcOps(RuntimeCore):
         if not 0 <= idx < len(obj.slots):
             raise GoxABIError(
                 f"{fn}: slot index {idx} out of range for {kind_name(obj.kind)} object "
-                f"{fmt_ref(ref)} with {len(obj.slots)} slots"
+                f"{self.heap.fmt(ref)} with {len(obj.slots)} slots"
             )
         return obj
 
@@ -112,7 +112,7 @@ class GcOps(RuntimeCore):
         st = slot_type(self.heap, o, idx)
         if st is None:
             raise GoxABIError(
-                f"{fn}: slot {idx} of {kind_name(o.kind)} object {fmt_ref(obj)} is not writable "
+                f"{fn}: slot {idx} of {kind_name(o.kind)} object {self.heap.fmt(obj)} is not writable "
                 "(headers and strings are immutable; use the kind's own calls)"
             )
         if st == SlotType.GC_REF:
@@ -170,14 +170,14 @@ class GcOps(RuntimeCore):
         self.gc.pause_depth -= 1
 
     def gox_gc_pin(self, obj: int) -> None:
-        num = ref_to_num(obj)
+        num = self.heap.num_of(obj)
         self.heap.get(obj, "gox_gc_pin")
         self.pins[num] = self.pins.get(num, 0) + 1
 
     def gox_gc_unpin(self, obj: int) -> None:
-        num = ref_to_num(obj)
+        num = self.heap.num_of(obj)
         if self.pins.get(num, 0) == 0:
-            raise GoxABIError(f"gox_gc_unpin: {fmt_ref(obj)} is not pinned; expected a ref passed to gox_gc_pin")
+            raise GoxABIError(f"gox_gc_unpin: {self.heap.fmt(obj)} is not pinned; expected a ref passed to gox_gc_pin")
         self.pins[num] -= 1
         if self.pins[num] == 0:
             del self.pins[num]

@@ -1,9 +1,13 @@
 """The heap: object headers, references, byte accounting and the struct type table.
 
-A reference is a plain int that looks like an address: ``HEAP_BASE + 16 * n`` for the n-th
-object ever allocated (n counts from 1).  References are never reused, so a freed reference is
-always recognised as freed.  Addresses differ between backends; the allocation number ``n``
-does not, and is what differential tests compare.
+A reference is a plain int that looks like an address: ``heap.base + 16 * n`` for the n-th
+object ever allocated (n counts from 1), where ``base`` is ``HEAP_BASE`` plus an instance's own
+multiple of 2**36.  References are never reused, so a freed reference is always recognised as
+freed, and each instance's references are its own, as the native backend's (real addresses) are:
+another instance's reference, or a made-up one such as a canonical address, is no reference of
+this heap.  What is printed or put in a message is the *canonical address*
+``HEAP_BASE + 16 * n`` (``Heap.canonical``), the same on both backends; the allocation number
+``n`` is what differential tests compare.
 
 An object is an 8-byte header (mark, gen, value_kind, flags, type_id, slots) followed by
 ``slots`` 64-bit data slots; it is accounted as ``8 + 8 * slots`` bytes, whatever the host's
@@ -12,6 +16,7 @@ allocator really spent.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +25,12 @@ from .kinds import SlotType, ValueKind, kind_name
 
 HEAP_BASE = 0x1000_0000
 REF_STRIDE = 16
+# Instance i's references start at HEAP_BASE + i * 2**36 (i >= 1: no instance hands out the
+# canonical addresses themselves); ids wrap after 2**27 - 1 instances, keeping references below
+# 2**63.  2**32 objects fit below the next instance's range.
+INSTANCE_SHIFT = 36
+MAX_INSTANCES = 2**27 - 1
+_instances = itertools.count()
 HEADER_BYTES = 8
 SLOT_BYTES = 8
 MAX_SLOTS = 0xFFFF  # the header's slots field is a u16
@@ -48,7 +59,8 @@ NO_TYPE = 0xFFFF
 class GcObject:
     """One heap object: its header fields and its data slots (each a u64)."""
 
-    num: int  # allocation number, 1-based; ref = HEAP_BASE + REF_STRIDE * num
+    num: int  # allocation number, 1-based; ref = heap.base + REF_STRIDE * num
+    ref: int
     kind: ValueKind
     type_id: int
     slots: list[int]
@@ -58,10 +70,6 @@ class GcObject:
     # Host-side state behind an opaque slot (a map's table, a channel's queues); its kind says
     # which type (typed Any so that hot paths read it without an isinstance test).
     state: Any = None
-
-    @property
-    def ref(self) -> int:
-        return HEAP_BASE + REF_STRIDE * self.num
 
     @property
     def size(self) -> int:
@@ -77,26 +85,28 @@ class StructType:
     slot_types: tuple[SlotType, ...]
 
 
-def ref_to_num(ref: int) -> int:
-    """Allocation number of ``ref``, or 0 when ``ref`` cannot be a reference at all."""
-    off = ref - HEAP_BASE
+def canonical_ref(num: int) -> int:
+    """The canonical address of object ``num`` (what outputs and messages show)."""
+    return HEAP_BASE + REF_STRIDE * num
+
+
+def canonical_num(addr: int) -> int:
+    """The allocation number of a canonical address (as snapshots hold), 0 for none."""
+    off = addr - HEAP_BASE
     if off <= 0 or off % REF_STRIDE:
         return 0
     return off // REF_STRIDE
 
 
-def num_to_ref(num: int) -> int:
-    return HEAP_BASE + REF_STRIDE * num
-
-
-def fmt_ref(ref: int) -> str:
-    return f"{ref:#x}"
+def _new_base() -> int:
+    return HEAP_BASE + ((next(_instances) % MAX_INSTANCES + 1) << INSTANCE_SHIFT)
 
 
 @dataclass
 class Heap:
     """Every live object, in allocation order, plus the byte counters the collector reads."""
 
+    base: int = field(default_factory=_new_base)  # this instance's reference of object n: base + 16 n
     objects: dict[int, GcObject] = field(default_factory=dict)  # num -> object, ascending
     next_num: int = 1
     live_bytes: int = 0
@@ -107,7 +117,8 @@ class Heap:
 
     # -- allocation -------------------------------------------------------------------------
     def new_object(self, kind: ValueKind, type_id: int, nslots: int, color: int) -> GcObject:
-        obj = GcObject(self.next_num, kind, type_id, [0] * nslots, mark=color)
+        num = self.next_num
+        obj = GcObject(num, self.base + REF_STRIDE * num, kind, type_id, [0] * nslots, mark=color)
         self.objects[obj.num] = obj
         self.next_num += 1
         self.live_bytes += obj.size
@@ -117,22 +128,52 @@ class Heap:
         del self.objects[obj.num]
         self.live_bytes -= obj.size
 
+    # -- references ---------------------------------------------------------------------------
+    def num_of(self, ref: int) -> int:
+        """The allocation number ``ref`` names if it is shaped as this heap's reference (allocated
+        or not yet), else 0.  Another instance's references fall below or beyond every number
+        this heap makes."""
+        off = ref - self.base
+        if off <= 0 or off % REF_STRIDE:
+            return 0
+        return off // REF_STRIDE
+
+    def ref_number(self, ref: int) -> int:
+        """The allocation number of a reference this heap made (live or freed), else 0."""
+        num = self.num_of(ref)
+        return num if num < self.next_num else 0
+
+    def lookup(self, ref: int) -> GcObject | None:
+        """The object ``ref`` names while it exists (live or awaiting the sweep), else None."""
+        return self.objects.get(self.num_of(ref))
+
+    def canonical(self, ref: int) -> int:
+        """The canonical address of a reference this heap made (live or freed); any other
+        value unchanged (the native backend's heap_canon)."""
+        num = self.ref_number(ref)
+        return canonical_ref(num) if num else ref
+
+    def fmt(self, ref: int) -> str:
+        """A reference as messages show it: canonical if this heap made it, else as given."""
+        return f"{self.canonical(ref):#x}"
+
     # -- lookup and validation --------------------------------------------------------------
     def describe(self, ref: int) -> str:
         """Why ``ref`` is not a live object (for error messages)."""
-        num = ref_to_num(ref)
-        if num == 0 or num >= self.next_num:
-            return f"{fmt_ref(ref)} is not a reference the heap ever allocated"
+        num = self.ref_number(ref)
+        if num == 0:
+            return f"{ref:#x} is not a reference the heap ever allocated"
+        canon = canonical_ref(num)
         if num in self.objects:
             return (
-                f"{fmt_ref(ref)} (object #{num}) was unreachable when the collector finished "
+                f"{canon:#x} (object #{num}) was unreachable when the collector finished "
                 "marking and is being swept; keep references held across allocating calls "
                 "rooted (gox_gc_pin, a global or a stack map)"
             )
-        return f"{fmt_ref(ref)} is a freed reference (object #{num})"
+        return f"{canon:#x} is a freed reference (object #{num})"
 
     def get(self, ref: int, fn: str, what: str = "a live object") -> GcObject:
-        obj = self.objects.get(ref_to_num(ref))
+        obj = self.objects.get(self.num_of(ref))
         if obj is None or obj.mark == self.dead_mark:
             if ref == 0:
                 raise GoxABIError(f"{fn}: nil reference, expected {what}")
@@ -140,19 +181,19 @@ class Heap:
         return obj
 
     def get_kind(self, ref: int, kind: ValueKind, fn: str) -> GcObject:
-        obj = self.objects.get(ref_to_num(ref))
+        obj = self.objects.get(self.num_of(ref))
         if obj is None or obj.mark == self.dead_mark:
             self.get(ref, fn, f"a {kind_name(kind)} object")  # raises, naming the problem
         assert obj is not None
         if obj.kind != kind:
             raise GoxABIError(
-                f"{fn}: {fmt_ref(ref)} is a {kind_name(obj.kind)} object, "
+                f"{fn}: {self.fmt(ref)} is a {kind_name(obj.kind)} object, "
                 f"expected a {kind_name(kind)} object"
             )
         return obj
 
     def is_live(self, ref: int) -> bool:
-        obj = self.objects.get(ref_to_num(ref))
+        obj = self.objects.get(self.num_of(ref))
         return obj is not None and obj.mark != self.dead_mark
 
     def check_ref_value(self, val: int, fn: str, where: str) -> None:

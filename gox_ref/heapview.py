@@ -1,7 +1,8 @@
 """Seeing the heap: snapshots for tests and teaching, and the object graph as Graphviz DOT.
 
-A snapshot lists every object with its header, slots and outgoing references.  Its
-canonical form (``canonical()``) replaces every reference by its allocation number and every
+A snapshot lists every object with its header, slots and outgoing references, every reference
+shown as its canonical address (``Heap.canonical``: what the native backend's snapshot shows
+too).  Its canonical form (``canonical()``) replaces every reference by its allocation number and every
 opaque host slot (a map's or channel's state handle) by None, so two backends compare.
 """
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .gc import color_name
-from .heap import GcObject, fmt_ref, ref_to_num
+from .heap import GcObject, canonical_num, canonical_ref
 from .kinds import ValueKind
 
 if TYPE_CHECKING:
@@ -34,9 +35,9 @@ class ObjectView:
     refs: tuple[int, ...]  # outgoing references, in scan order (0s left out)
 
     def canonical(self) -> tuple[object, ...]:
-        slots = tuple(("ref", ref_to_num(s)) if s in self.refs and s else s for s in self.slots)
+        slots = tuple(("ref", canonical_num(s)) if s in self.refs and s else s for s in self.slots)
         return (self.num, self.kind, self.type_id, self.color, self.gen, self.flags, slots,
-                tuple(ref_to_num(r) for r in self.refs))
+                tuple(canonical_num(r) for r in self.refs))
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class HeapSnapshot:
 
     def canonical(self) -> tuple[object, ...]:
         return (self.state, tuple(o.canonical() for o in self.objects),
-                tuple((w, ref_to_num(r)) for w, r in self.roots))
+                tuple((w, canonical_num(r)) for w, r in self.roots))
 
     def by_ref(self) -> dict[int, ObjectView]:
         return {o.ref: o for o in self.objects}
@@ -57,12 +58,14 @@ def view_object(rt: RefRuntime, obj: GcObject) -> ObjectView:
     type_name = ""
     if obj.kind in (ValueKind.STRUCT, ValueKind.CLOSURE) and obj.type_id < len(rt.heap.types):
         type_name = rt.heap.types[obj.type_id].name
-    slots: list[int | None] = list(obj.slots)
+    canon = rt.heap.canonical
+    # any slot holding a reference this heap made (a child, or one stored in a value slot)
+    slots: list[int | None] = [canon(s) for s in obj.slots]
     if obj.kind in _OPAQUE_SLOT0:
         slots[0] = None
     return ObjectView(
         num=obj.num,
-        ref=obj.ref,
+        ref=canonical_ref(obj.num),
         kind=ValueKind(obj.kind).name.title().replace("_", ""),
         type_id=obj.type_id,
         type_name=type_name,
@@ -70,12 +73,12 @@ def view_object(rt: RefRuntime, obj: GcObject) -> ObjectView:
         gen=obj.gen,
         flags=obj.flags,
         slots=tuple(slots),
-        refs=tuple(r for r in rt.gc.children(obj) if r),
+        refs=tuple(canon(r) for r in rt.gc.children(obj) if r),
     )
 
 
 def snapshot(rt: RefRuntime) -> HeapSnapshot:
-    roots = tuple((w, v) for src in rt.gc.root_sources for w, v in src() if v)
+    roots = tuple((w, rt.heap.canonical(v)) for src in rt.gc.root_sources for w, v in src() if v)
     return HeapSnapshot(
         state=rt.gc.state.name,
         objects=tuple(view_object(rt, o) for o in rt.heap.objects.values()),
@@ -104,17 +107,17 @@ def to_dot(snap: HeapSnapshot, title: str = "gox heap") -> str:
         fg = "white" if o.color == "black" else "black"
         name = _dot_escape(f"{o.kind} {o.type_name}".strip())
         slots = "|".join(
-            "state" if s is None else (f"#{ref_to_num(s)}" if s in o.refs and s else str(s))
+            "state" if s is None else (f"#{canonical_num(s)}" if s in o.refs and s else str(s))
             for s in o.slots[:8]
         ) + ("|..." if len(o.slots) > 8 else "")
         lines.append(
-            f'  o{o.num} [label="{{#{o.num} {name} {fmt_ref(o.ref)}|{o.color}|{{{slots}}}}}", '
+            f'  o{o.num} [label="{{#{o.num} {name} {o.ref:#x}|{o.color}|{{{slots}}}}}", '
             f'fillcolor="{_FILL[o.color]}", fontcolor="{fg}"];'
         )
         for i, r in enumerate(o.refs):
-            lines.append(f'  o{o.num} -> o{ref_to_num(r)} [label="{i}"];')
+            lines.append(f'  o{o.num} -> o{canonical_num(r)} [label="{i}"];')
     for i, (where, r) in enumerate(snap.roots):
         lines.append(f'  r{i} [shape=plaintext, style="", label="{_dot_escape(where, record=False)}"];')
-        lines.append(f"  r{i} -> o{ref_to_num(r)} [style=dashed];")
+        lines.append(f"  r{i} -> o{canonical_num(r)} [style=dashed];")
     lines.append("}")
     return "\n".join(lines) + "\n"

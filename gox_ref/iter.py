@@ -49,7 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import GoxABIError
-from .heap import GcObject, fmt_ref, ref_to_num
+from .heap import GcObject
 from .kinds import ValueKind, kind_name
 from .objects.array import ELEM_BYTES, LEN, read_elem
 from .objects.map import MapState
@@ -130,15 +130,15 @@ class IterOps(SelectOps):
         if container != 0:
             obj = self.heap.get_kind(container, vk, fn)
             if vk == ValueKind.SLICE:
-                arr = self.heap.objects[ref_to_num(obj.slots[SLICE_ARRAY])]
+                arr = self.heap.objects[self.heap.num_of(obj.slots[SLICE_ARRAY])]
                 if arr.slots[ELEM_BYTES] > 8:
                     raise GoxABIError(
-                        f"{fn}: {fmt_ref(container)} has elements of {arr.slots[ELEM_BYTES]} bytes; "
+                        f"{fn}: {self.heap.fmt(container)} has elements of {arr.slots[ELEM_BYTES]} bytes; "
                         "expected single-slot elements (range over the indices instead)"
                     )
             elif vk == ValueKind.ARRAY and obj.slots[ELEM_BYTES] > 8:
                 raise GoxABIError(
-                    f"{fn}: {fmt_ref(container)} has elements of {obj.slots[ELEM_BYTES]} bytes; "
+                    f"{fn}: {self.heap.fmt(container)} has elements of {obj.slots[ELEM_BYTES]} bytes; "
                     "expected single-slot elements (range over the indices instead)"
                 )
         self.gc.safepoint((container,) if container else ())
@@ -198,7 +198,7 @@ class IterOps(SelectOps):
         obj = self.heap.get(st.container, fn)
         st.pos += 1
         if kind == ValueKind.SLICE:
-            arr = self.heap.objects[ref_to_num(obj.slots[SLICE_ARRAY])]
+            arr = self.heap.objects[self.heap.num_of(obj.slots[SLICE_ARRAY])]
             return True, i, read_elem(arr, obj.slots[SLICE_START] + i)
         return True, i, read_elem(obj, i)  # an array
 

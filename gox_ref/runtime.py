@@ -16,7 +16,7 @@ from .abi import SYMBOLS, Symbol
 from .core import Sink
 from .debug import DebugOps
 from .errors import GoxABIError
-from .externs import ExternOps
+from .externs import ExternOps, check_extern_spec
 from .functable import FuncTableOps
 from .gcapi import GcOps
 from .globals import GlobalOps
@@ -81,6 +81,8 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
         if not lo <= v <= hi:
             raise GoxABIError(f"{sym.name}: {pname}={v} is out of range for {ctype} ({lo}..{hi})")
         return v
+    if ptype == "ExternSpec":
+        return check_extern_spec(sym.name, pname, v)
     if ptype == "bytes":
         if not isinstance(v, _BYTES_LIKE):
             raise GoxABIError(f"{sym.name}: {pname}={v!r} is not bytes")
@@ -99,7 +101,10 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
 
 def _is_checked(ctype: str | None, ptype: str) -> bool:
     """Whether ``_check_arg`` looks at an argument of these types (others pass as they are)."""
-    return ctype in _INT_RANGES or ctype in ("uint64_t", "bool") or ptype == "bytes" or ptype.startswith("Sequence[")
+    return (
+        ctype in _INT_RANGES or ctype in ("uint64_t", "bool") or ptype in ("bytes", "ExternSpec")
+        or ptype.startswith("Sequence[")
+    )
 
 
 def _unchanged_ints(ctype: str | None) -> tuple[int, int] | None:
@@ -233,6 +238,16 @@ class RefRuntime(
         self.out = out
         if err is not None:
             self.err = err
+
+    def ref_number(self, ref: int) -> int:
+        """Allocation number of a reference (0 when it is none this instance made)."""
+        return self.heap.ref_number(ref)
+
+    def canonical(self, ref: int) -> int:
+        """The reference's canonical address (``0x10000000 + 16 * number``), as outputs show
+        it; a value that is no reference of this instance unchanged.  (Each instance's own
+        references differ, as the native backend's addresses do.)"""
+        return self.heap.canonical(ref)
 
     def heap_snapshot(self) -> HeapSnapshot:
         return snapshot(self)

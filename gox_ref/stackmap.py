@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from .core import RuntimeCore
 from .errors import GoxABIError
-from .heap import ref_to_num
 
 STACK_TOP = 0x7FFF_0000_0000
 MAX_STACK_BYTES = 8 * 1024 * 1024
@@ -38,6 +37,33 @@ def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -
             yield f"{owner}stack slot sp{off:+d} of the frame at ip {ip:#x}", stack.mem.get(sp + off, 0)
 
 
+def check_offsets(offsets: Sequence[int], fn: str) -> tuple[int, ...]:
+    """The sp offsets of one map (both backends check them so, before anything is registered)."""
+    for off in offsets:
+        if not isinstance(off, int) or not -(2**31) <= off < 2**31:
+            raise GoxABIError(f"{fn}: sp offset {off!r} is not an int32_t")
+        if off % 8:
+            raise GoxABIError(f"{fn}: sp offset {off} is not a multiple of 8; stack slots are 8-byte aligned")
+    return tuple(offsets)
+
+
+def check_batch(entries: Sequence[tuple[int, Sequence[int]]], fn: str) -> list[tuple[int, tuple[int, ...]]]:
+    """The entries of gox_stack_map_register_batch, every one checked before any is registered:
+    a (code offset, sp offsets) pair, the offset a uint32_t."""
+    out = []
+    for entry in entries:
+        if (
+            not isinstance(entry, (tuple, list)) or len(entry) != 2
+            or isinstance(entry[1], (str, int)) or not hasattr(entry[1], "__iter__")
+        ):
+            raise GoxABIError(f"{fn}: entries holds {entry!r}, expected (code offset, sp offsets) pairs")
+        code_off, offs = entry
+        if not isinstance(code_off, int) or not 0 <= code_off < 2**32:
+            raise GoxABIError(f"{fn}: code offset {code_off!r} is not a uint32_t")
+        out.append((code_off, check_offsets(list(offs), fn)))
+    return out
+
+
 class StackMapOps(RuntimeCore):
     stack_maps: dict[int, tuple[int, ...]]
     host_stack: SimStack
@@ -55,30 +81,16 @@ class StackMapOps(RuntimeCore):
         """The stack of whoever is running: the host's here, a goroutine's in a program."""
         return self.host_stack
 
-    @staticmethod
-    def _check_offsets(offsets: Sequence[int], fn: str) -> tuple[int, ...]:
-        for off in offsets:
-            if not isinstance(off, int) or not -(2**31) <= off < 2**31:
-                raise GoxABIError(f"{fn}: sp offset {off!r} is not an int32_t")
-            if off % 8:
-                raise GoxABIError(f"{fn}: sp offset {off} is not a multiple of 8; stack slots are 8-byte aligned")
-        return tuple(offsets)
-
     # -- stack maps ---------------------------------------------------------------------------
     def gox_stack_map_register(self, return_addr: int, sp_offsets: Sequence[int]) -> None:
-        offs = self._check_offsets(sp_offsets, "gox_stack_map_register")
+        offs = check_offsets(sp_offsets, "gox_stack_map_register")
         if offs:  # an empty map is not registered (the seed's rule)
             self.stack_maps[return_addr] = offs
 
     def gox_stack_map_register_batch(self, base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None:
-        fn = "gox_stack_map_register_batch"
-        for code_off, _ in entries:
-            if not isinstance(code_off, int) or not 0 <= code_off < 2**32:
-                raise GoxABIError(f"{fn}: code offset {code_off!r} is not a uint32_t")
-        checked = [(base_addr + code_off, self._check_offsets(offs, fn)) for code_off, offs in entries]
-        for addr, offs in checked:
+        for code_off, offs in check_batch(entries, "gox_stack_map_register_batch"):
             if offs:
-                self.stack_maps[addr] = offs
+                self.stack_maps[base_addr + code_off] = offs
 
     def gox_stack_map_lookup(self, return_addr: int) -> tuple[int, ...] | None:
         return self.stack_maps.get(return_addr)
@@ -93,7 +105,7 @@ class StackMapOps(RuntimeCore):
             self.heap.check_ref_value(val, "gox_stack_map_scan", where)
         if self.gc.state == 1:  # PROPAGATE
             for _, val in roots:
-                self.gc.mark_gray(self.heap.objects[ref_to_num(val)])
+                self.gc.mark_gray(self.heap.objects[self.heap.num_of(val)])
         return len(roots)
 
     # -- the simulated native stack -----------------------------------------------------------

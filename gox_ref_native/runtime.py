@@ -34,10 +34,11 @@ from gox_ref.errors import GoxABIError, GoxError, GoxFatal, GoxPanic
 from gox_ref.externs import ExternSpec
 from gox_ref.functable import FuncEntry
 from gox_ref.gc import GcState, GcStats
-from gox_ref.heap import HEAP_BASE, REF_STRIDE
+from gox_ref.heap import canonical_ref
 from gox_ref.heapview import HeapSnapshot, ObjectView, to_dot
 from gox_ref.kinds import ValueKind
 from gox_ref.runtime import _checked
+from gox_ref.stackmap import check_batch, check_offsets
 
 _HERE = Path(__file__).resolve().parent
 _U64 = (1 << 64) - 1
@@ -114,7 +115,8 @@ class NativeRuntime:
     def __init__(self, out: Sink | None = None, *, checked: bool = True, lib: Path | None = None) -> None:
         self._lib = load_library(lib)
         self._rt: int = self._lib.gox_runtime_new()
-        self._use()
+        self._name = f"NativeRuntime of C instance {self._rt:#x}"  # for the error after close()
+        self._use("NativeRuntime")
         self._lib.gox_output_capture(True)
         self._lib.gox_set_checked(checked)
         self._flag = c_int32.from_address(self._lib.gox_error_flag())
@@ -126,7 +128,8 @@ class NativeRuntime:
         self._extern_exc: BaseException | None = None
 
     def close(self) -> None:
-        """Free the C instance (the object must not be used afterwards)."""
+        """Free the C instance.  Any later call raises GoxABIError naming the closed runtime
+        (the C functions would otherwise act on another instance, the thread's default)."""
         if self._rt:
             # Only this thread's current-instance cache may name it; C forgets it too (a close
             # may run from __del__ between another instance's _use and its call, so it must
@@ -141,8 +144,10 @@ class NativeRuntime:
             self.close()
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _use(self) -> None:
+    def _use(self, fn: str = "NativeRuntime") -> None:
         if getattr(_current, "rt", None) != self._rt:
+            if not self._rt:
+                raise GoxABIError(f"{fn}: the {self._name} is closed; expected an open runtime (make a new one)")
             self._lib.gox_runtime_use(self._rt)
             _current.rt = self._rt
 
@@ -153,7 +158,7 @@ class NativeRuntime:
         raise _ERRORS.get(code, GoxFatal)(buf.raw[:n].decode("utf-8", "replace"))
 
     def _call(self, name: str, *args: Any) -> Any:
-        self._use()
+        self._use(name)
         res = getattr(self._lib, name)(*args)
         if self._flag.value:
             self._raise()
@@ -174,21 +179,21 @@ class NativeRuntime:
 
     # -- the host functions -----------------------------------------------------------------
     def set_checked(self, on: bool) -> None:
-        self._use()
+        self._use("set_checked")
         self._lib.gox_set_checked(bool(on))
 
     def ref_number(self, ref: int) -> int:
         """Allocation number of a reference (0 when it is none this instance made)."""
-        self._use()
+        self._use("ref_number")
         return int(self._lib.gox_ref_number(ref & _U64))
 
     def canonical(self, ref: int) -> int:
         """The reference's address for the same object (``0x10000000 + 16 * number``)."""
         n = self.ref_number(ref)
-        return HEAP_BASE + REF_STRIDE * n if n else ref
+        return canonical_ref(n) if n else ref
 
     def heap_objects(self) -> list[int]:
-        self._use()
+        self._use("heap_objects")
         n = self._lib.gox_heap_walk(None, 0)
         arr = (c_uint64 * max(n, 1))()
         n = self._lib.gox_heap_walk(arr, n)
@@ -196,7 +201,7 @@ class NativeRuntime:
 
     def heap_snapshot(self) -> HeapSnapshot:
         """The heap in the reference's snapshot form, with canonical addresses."""
-        self._use()
+        self._use("heap_snapshot")
         lib = self._lib
         refs = self.heap_objects()
         info = (c_uint64 * 7)()
@@ -213,7 +218,7 @@ class NativeRuntime:
             n = nums.get(v)
             if n is None and v > 0xFFFF_FFFF:
                 n = int(lib.gox_ref_number(v))
-            return HEAP_BASE + REF_STRIDE * n if n else v
+            return canonical_ref(n) if n else v
 
         views = []
         for r, (num, kind, type_id, color, gen, flags, nslots) in zip(refs, heads, strict=True):
@@ -598,7 +603,7 @@ class NativeRuntime:
         arr = (c_uint64 * max(len(vals), 1))(*vals)
         rets = (c_uint64 * max(ret_count, 1))()
         self._extern_exc = None
-        self._use()
+        self._use("gox_extern_call")
         self._lib.gox_extern_call(extern_id, arr, len(vals), rets, ret_count)
         if self._flag.value:
             exc, self._extern_exc = self._extern_exc, None
@@ -609,34 +614,18 @@ class NativeRuntime:
         return [int(v) for v in rets[:ret_count]]
 
     # -- stack maps -------------------------------------------------------------------------
-    @staticmethod
-    def _offsets(offsets: Sequence[int], fn: str) -> list[int]:
-        for off in offsets:
-            if not isinstance(off, int) or not -(2**31) <= off < 2**31:
-                raise GoxABIError(f"{fn}: sp offset {off!r} is not an int32_t")
-            if off % 8:
-                raise GoxABIError(f"{fn}: sp offset {off} is not a multiple of 8; stack slots are 8-byte aligned")
-        return list(offsets)
-
     def gox_stack_map_register(self, return_addr: int, sp_offsets: Sequence[int]) -> None:
-        offs = self._offsets(sp_offsets, "gox_stack_map_register")
+        offs = check_offsets(sp_offsets, "gox_stack_map_register")
         arr = (c_int32 * max(len(offs), 1))(*offs)
         self._call("gox_stack_map_register", return_addr, arr, len(offs))
 
     def gox_stack_map_register_batch(self, base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None:
         fn = "gox_stack_map_register_batch"
-        for code_off, _ in entries:
-            if not isinstance(code_off, int) or not 0 <= code_off < 2**32:
-                raise GoxABIError(f"{fn}: code offset {code_off!r} is not a uint32_t")
-        flat: list[int] = []
-        counts: list[int] = []
-        for _, offs in entries:
-            checked = self._offsets(offs, fn)
-            flat += checked
-            counts.append(len(checked))
-        n = len(entries)
-        code = (c_uint32 * max(n, 1))(*(e[0] for e in entries))
-        cnt = (c_uint32 * max(n, 1))(*counts)
+        checked = check_batch(entries, fn)
+        flat = [off for _, offs in checked for off in offs]
+        n = len(checked)
+        code = (c_uint32 * max(n, 1))(*(code_off for code_off, _ in checked))
+        cnt = (c_uint32 * max(n, 1))(*(len(offs) for _, offs in checked))
         sp = (c_int32 * max(len(flat), 1))(*flat)
         self._call(fn, base_addr, code, cnt, sp, n)
 

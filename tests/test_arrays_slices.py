@@ -73,7 +73,7 @@ def test_packed_elements_independent(rt: RefRuntime, kind: int) -> None:
     # packed: 4 header slots + ceil(n * width / 8) data slots
     width_of: dict[int, int] = {K.INT8: 1, K.UINT8: 1, K.BOOL: 1, K.INT16: 2, K.UINT16: 2}
     width = width_of.get(kind, 4)
-    obj = rt.heap.objects[(a - 0x1000_0000) // 16]
+    obj = rt.heap.objects[rt.heap.num_of(a)]
     assert len(obj.slots) == 4 + (n * width + 7) // 8
 
 

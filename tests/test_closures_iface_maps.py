@@ -75,7 +75,7 @@ def test_upval_box_kinds(rt: RefRuntime) -> None:
     rt.gox_collect_garbage()
     assert sread(rt, rt.gox_upval_box_get(sb)) == b"late"
     # a box is a one-slot Pointer object whose type_id is the boxed kind
-    obj = rt.heap.objects[(sb - 0x1000_0000) // 16]
+    obj = rt.heap.objects[rt.heap.num_of(sb)]
     assert (obj.kind, obj.type_id, len(obj.slots)) == (K.POINTER, K.STRING, 1)
 
 
@@ -119,7 +119,7 @@ def test_boxed_values(rt: RefRuntime) -> None:
     assert rt.gox_box_get(bi) == (-7) & U64
     assert from_f64(rt.gox_box_get(bf)) == math.pi
     assert rt.gox_box_get(bb) == 1 and rt.gox_box_get(bz) == 0
-    assert rt.heap.objects[(bf - 0x1000_0000) // 16].kind == K.BOXED_FLOAT
+    assert rt.heap.objects[rt.heap.num_of(bf)].kind == K.BOXED_FLOAT
 
 
 def test_interface_holding_box_in_struct(rt: RefRuntime) -> None:

@@ -49,6 +49,19 @@ class Ref:
         return f"Ref({self.n})"
 
 
+@dataclass(frozen=True)
+class Foreign:
+    """Object n of another instance of the same backend: no reference of the runtime called."""
+
+    n: int
+
+    def __repr__(self) -> str:
+        return f"Foreign({self.n})"
+
+
+FOREIGN_TEXTS = (b"f1", b"foreign")  # made in the other instances: objects 1..4
+
+
 def _add(host: ExternHost, args: Sequence[int]) -> Sequence[int]:
     return [(args[0] + args[1]) & U64]
 
@@ -71,6 +84,12 @@ EXTERNS = {
     1003: ExternSpec("test.Greet", ("string",), ("string",), _greet),
     1004: ExternSpec("test.Short", (), ("int",), _short),
 }
+# Specs gox_register_extern refuses (both backends alike), leaving the extern table as it was.
+BAD_SPECS: tuple[Any, ...] = (
+    None, 5, ExternSpec("test.Bad", 3, (), _short), ExternSpec("test.Bad", ("int",), ("what",), _short),  # type: ignore[arg-type]
+    ExternSpec("test.Bad", (), (), 5), ExternSpec(b"test.Bad", (), (), _short), ExternSpec("a\0b", (), (), _short),  # type: ignore[arg-type]
+)
+BAD_ENTRIES: tuple[Any, ...] = ([5], [None], [(0x10,)], [(0x10, 5)], [(0, [8], 3)], [(0, [8]), "x"])
 
 
 class Pair:
@@ -82,9 +101,17 @@ class Pair:
         self.nat = NativeRuntime(out=self.nat_out)
         self.nat_refs: dict[int, int] = {}  # allocation number -> native address
         self.log: list[tuple[str, tuple[Any, ...]]] = []
+        # another instance of each backend, whose references the two runtimes must refuse
+        self.other_ref, self.other_nat = RefRuntime(out=io.BytesIO()), NativeRuntime(out=io.BytesIO())
+        for text in FOREIGN_TEXTS:
+            self.other_ref.gox_rt_string_from_ptr(text)
+            self.other_nat.gox_rt_string_from_ptr(text)
+        self.foreign = {"ref": [0, *self.other_ref.heap.objects], "nat": [0, *self.other_nat.heap_objects()]}
+        self.foreign["ref"] = [self.other_ref.heap.objects[n].ref if n else 0 for n in self.foreign["ref"]]
 
     def close(self) -> None:
         self.nat.close()
+        self.other_nat.close()
 
     def learn(self) -> None:
         for addr in self.nat.heap_objects():
@@ -93,30 +120,32 @@ class Pair:
     def resolve(self, side: str, arg: Any) -> Any:
         if isinstance(arg, Ref):
             if side == "ref":
-                return HEAP_BASE + REF_STRIDE * arg.n
+                return self.ref.heap.base + REF_STRIDE * arg.n
             return self.nat_refs[arg.n]
+        if isinstance(arg, Foreign):
+            return self.foreign[side][arg.n]
         if isinstance(arg, list):
             return [self.resolve(side, a) for a in arg]
         if isinstance(arg, tuple):
             return tuple(self.resolve(side, a) for a in arg)
         return arg
 
-    def canon(self, val: Any) -> Any:
-        """A native result in the reference's terms (addresses -> canonical addresses)."""
+    def canon(self, rt: Any, val: Any) -> Any:
+        """A result in common terms (a runtime's own references -> canonical addresses)."""
         if isinstance(val, bool) or not isinstance(val, int):
             if isinstance(val, (tuple, list)):
-                return type(val)(self.canon(v) for v in val)
+                return type(val)(self.canon(rt, v) for v in val)
             if callable(val):
                 return getattr(val, "__name__", "callable")
             return val
-        n = self.nat.ref_number(val) if val > 0xFFFF_FFFF else 0
-        return HEAP_BASE + REF_STRIDE * n if n else val
+        return rt.canonical(val) if val > 0xFFFF_FFFF else val
 
-    @staticmethod
-    def plain(val: Any) -> Any:
-        if callable(val) and not isinstance(val, int):
-            return getattr(val, "__name__", "callable")
-        return val
+    def unforeign(self, side: str, msg: str) -> str:
+        """A message naming another instance's reference names it as FOREIGN: its value is
+        each backend's own (the rest of the message must agree)."""
+        for addr in self.foreign[side][1:]:
+            msg = msg.replace(f"{addr:#x}", "FOREIGN")
+        return msg
 
     def call(self, name: str, args: tuple[Any, ...]) -> None:
         self.log.append((name, args))
@@ -124,9 +153,9 @@ class Pair:
         for side, rt in (("ref", self.ref), ("nat", self.nat)):
             try:
                 res = getattr(rt, name)(*self.resolve(side, args))
-                outcomes.append(("ok", self.plain(res) if side == "ref" else self.canon(res)))
+                outcomes.append(("ok", self.canon(rt, res)))
             except GoxError as e:
-                outcomes.append((type(e).__name__, str(e)))
+                outcomes.append((type(e).__name__, self.unforeign(side, str(e))))
         self.learn()
         self.check(outcomes[0] == outcomes[1],
                    f"{name} returned differently:\n  ref:    {outcomes[0]!r}\n  native: {outcomes[1]!r}")
@@ -147,11 +176,12 @@ class Pair:
 def reproducer(log: list[tuple[str, tuple[Any, ...]]]) -> str:
     def fmt(name: str, args: tuple[Any, ...]) -> str:
         if name == "gox_register_extern":
-            return f"    ({name!r}, ({args[0]}, EXTERNS[{args[0]}]))"
+            spec = f"EXTERNS[{args[0]}]" if args[1] is EXTERNS.get(args[0]) else f"BAD_SPECS[{BAD_SPECS.index(args[1])}]"
+            return f"    ({name!r}, ({args[0]}, {spec}))"
         return f"    ({name!r}, {args!r})"
 
     calls = ",\n".join(fmt(name, args) for name, args in log)
-    return f"from tests.test_differential_heap import EXTERNS, Ref, replay\nreplay([\n{calls},\n])\n"
+    return f"from tests.test_differential_heap import BAD_SPECS, EXTERNS, Foreign, Ref, replay\nreplay([\n{calls},\n])\n"
 
 
 def replay(calls: list[tuple[str, tuple[Any, ...]]]) -> None:
@@ -172,7 +202,8 @@ def f64(x: float) -> int:
 
 SPECIAL = [0, 1, 2, 7, 255, 256, 0x7F, 0x80, 0xFFFF, 0x1_0000_0000, U64, 1 << 63, f64(1.5), f64(-0.0), f64(float("nan")),
            f64(float("inf")), f64(1e300), f64(-2.5e-7), 0x7FC00000, 0x80000000, 0x3FC00000, 0x2A, HEAP_BASE + 8]
-BOGUS = [0x2A, 3, HEAP_BASE + 8, 1 << 40 | 8]
+# ... and canonical addresses, which are no runtime's references (both refuse them alike)
+BOGUS = [0x2A, 3, HEAP_BASE + 8, 1 << 40 | 8, HEAP_BASE + REF_STRIDE, HEAP_BASE + 2 * REF_STRIDE]
 small_int = st.integers(-3, 12)
 REF_KIND_NUMS = frozenset({15, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26})
 kind = st.one_of(st.integers(0, 27), st.sampled_from([15, 16, 17, 18, 21, 22, 24, 25, 26, 255]))
@@ -196,6 +227,8 @@ class DifferentialHeap(RuleBasedStateMachine):
             return Ref(data.draw(st.sampled_from(nums)))
         if choice < 9:
             return 0
+        if data.draw(st.booleans()):
+            return Foreign(data.draw(st.integers(1, 2 * len(FOREIGN_TEXTS))))
         return data.draw(st.sampled_from(BOGUS))
 
     def value(self, data: st.DataObject) -> Any:
@@ -275,7 +308,7 @@ class DifferentialHeap(RuleBasedStateMachine):
             if via_slice:
                 if obj.kind != 17:
                     return None
-                obj = self.pair.ref.heap.objects.get((obj.slots[0] - HEAP_BASE) // REF_STRIDE)
+                obj = self.pair.ref.heap.lookup(obj.slots[0])
                 if obj is None:
                     return None
             if slot < 0:
@@ -305,7 +338,7 @@ class DifferentialHeap(RuleBasedStateMachine):
             if name == "gox_map_set":
                 positions.append((2, kind_of(args[0], 2)))
         for i, k in positions:
-            if isinstance(args[i], Ref) and k is not None and k not in REF_KIND_NUMS:
+            if isinstance(args[i], (Ref, Foreign)) and k is not None and k not in REF_KIND_NUMS:
                 args[i] = data.draw(st.sampled_from(SPECIAL))
         return tuple(args)
 
@@ -368,6 +401,8 @@ class DifferentialHeap(RuleBasedStateMachine):
         elif op == "batch":
             offs = data.draw(st.lists(st.sampled_from([0, 8, 16]), max_size=2))
             entries = [(data.draw(st.sampled_from([0, 0x10, 0x1000])), offs)]
+            if data.draw(st.integers(0, 3)) == 0:  # entries that are no (code offset, offsets) pairs
+                entries = data.draw(st.sampled_from(BAD_ENTRIES))
             self.pair.call("gox_stack_map_register_batch", (0x401000, entries))
         else:
             self.pair.call("gox_stack_map_lookup", (data.draw(st.sampled_from(IPS)),))
@@ -376,7 +411,8 @@ class DifferentialHeap(RuleBasedStateMachine):
     def externs(self, data: st.DataObject) -> None:
         eid = data.draw(st.sampled_from(sorted(EXTERNS)))
         if data.draw(st.booleans()):
-            self.pair.call("gox_register_extern", (eid, EXTERNS[eid]))
+            bad = data.draw(st.integers(0, 3)) == 0
+            self.pair.call("gox_register_extern", (eid, data.draw(st.sampled_from(BAD_SPECS)) if bad else EXTERNS[eid]))
             return
         spec = EXTERNS[eid]
         op = data.draw(st.sampled_from(["call", "lookup"]))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
-from gox_ref.heap import BLACK, GRAY, ref_to_num
+from gox_ref.heap import BLACK, GRAY
 
 K = ValueKind
 NODE = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])  # 3 slots: 32 bytes
@@ -34,7 +34,7 @@ def start_marking(rt: RefRuntime, node: int, first: int, link: int = 0) -> None:
     rt.gox_gc_pin(first)
     rt.gox_gc_step()
     assert rt.gc.state == GcState.PROPAGATE
-    assert rt.heap.objects[ref_to_num(first)].mark == BLACK
+    assert rt.heap.objects[rt.heap.num_of(first)].mark == BLACK
 
 
 def alive(rt: RefRuntime, *refs: int) -> list[bool]:
@@ -214,7 +214,7 @@ def test_a_step_scans_gray_objects_by_size_budget() -> None:
         rt.gox_gc_write_slot(a, 0, b)
     rt.gox_gc_pin(chain[0])
     assert rt.gox_gc_step() is False  # starts the cycle, then scans 64 bytes: 2 nodes
-    marks = [rt.heap.objects[ref_to_num(r)].mark for r in chain]
+    marks = [rt.heap.objects[rt.heap.num_of(r)].mark for r in chain]
     assert marks[:2] == [BLACK, BLACK] and marks[2] == GRAY
     assert rt.gc.state == GcState.PROPAGATE
 
@@ -260,9 +260,9 @@ def test_forward_barrier_grays_a_white_child_of_a_black_parent() -> None:
     start_marking(rt, node, parent)
     child = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_write_slot(parent, 1, child)
-    assert rt.gc.is_white(rt.heap.objects[ref_to_num(child)])
+    assert rt.gc.is_white(rt.heap.objects[rt.heap.num_of(child)])
     rt.gox_rt_write_barrier(parent, child)
-    assert rt.heap.objects[ref_to_num(child)].mark == GRAY
+    assert rt.heap.objects[rt.heap.num_of(child)].mark == GRAY
     while rt.gc.state != GcState.PAUSE:
         rt.gox_gc_step()
     assert rt.heap.is_live(child)
@@ -274,10 +274,10 @@ def test_typed_setters_run_the_barrier_themselves() -> None:
     holder = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_write_slot(holder, 0, arr)
     start_marking(rt, node, holder, link=1)
-    assert rt.heap.objects[ref_to_num(arr)].mark == BLACK  # scanned first: slot 0 before slot 1
+    assert rt.heap.objects[rt.heap.num_of(arr)].mark == BLACK  # scanned first: slot 0 before slot 1
     s = rt.gox_rt_string_from_ptr(b"late")
     rt.gox_array_set(arr, 0, s)
-    assert rt.heap.objects[ref_to_num(s)].mark == GRAY
+    assert rt.heap.objects[rt.heap.num_of(s)].mark == GRAY
 
 
 @pytest.mark.parametrize("backend", ["ref", "native"])
@@ -311,10 +311,10 @@ def test_mark_gray_only_acts_while_propagating() -> None:
     rt, node = node_rt()
     obj = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_rt_mark_gray(obj)
-    assert rt.gc.is_white(rt.heap.objects[ref_to_num(obj)])
+    assert rt.gc.is_white(rt.heap.objects[rt.heap.num_of(obj)])
     start_marking(rt, node, rt.gox_rt_alloc(K.STRUCT, node, 3))
     rt.gox_rt_mark_gray(obj)
-    assert rt.heap.objects[ref_to_num(obj)].mark == GRAY
+    assert rt.heap.objects[rt.heap.num_of(obj)].mark == GRAY
 
 
 # -- statistics, reset, use after free --------------------------------------------------------

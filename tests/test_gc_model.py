@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
 
 from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
-from gox_ref.heap import BLACK, GRAY, num_to_ref, ref_to_num
+from gox_ref.heap import BLACK, GRAY, REF_STRIDE
 
 NODE_SLOTS = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])
 N_GLOBALS = 3
@@ -119,14 +119,14 @@ class GcModel(RuleBasedStateMachine):
             self.ever = self.closure(self.ever | self.roots())
 
     def num_of(self, ref: int) -> int:
-        return ref_to_num(ref)
+        return self.rt.heap.num_of(ref)
 
     # -- rules --------------------------------------------------------------------------------
     @rule(target=refs)
     def alloc_node(self) -> int:
         ref = self.run("gox_rt_alloc", ValueKind.STRUCT, self.node, 3)
         assert isinstance(ref, int)
-        self.edges[ref_to_num(ref)] = [0, 0]
+        self.edges[self.num_of(ref)] = [0, 0]
         return ref
 
     @rule(data=st.binary(max_size=40))
@@ -134,8 +134,8 @@ class GcModel(RuleBasedStateMachine):
         ref = self.run("gox_rt_string_from_ptr", data)
         assert isinstance(ref, int)
         if ref:  # a string holds its byte array (allocated just before it)
-            self.edges[ref_to_num(ref)] = [ref_to_num(ref) - 1]
-            self.edges[ref_to_num(ref) - 1] = []
+            self.edges[self.num_of(ref)] = [self.num_of(ref) - 1]
+            self.edges[self.num_of(ref) - 1] = []
 
     def usable(self, ref: int) -> bool:
         return self.rt.heap.is_live(ref)
@@ -146,7 +146,7 @@ class GcModel(RuleBasedStateMachine):
             return
         self.rt.gox_gc_write_slot(parent, slot, child)
         self.rt.gox_rt_write_barrier(parent, child)
-        self.edges[ref_to_num(parent)][slot] = ref_to_num(child) if child else 0
+        self.edges[self.num_of(parent)][slot] = self.num_of(child) if child else 0
 
     @rule(parent=refs, child=st.one_of(st.just(0), refs), slot=st.integers(0, 1))
     def write_without_barrier(self, parent: int, child: int, slot: int) -> None:
@@ -154,12 +154,12 @@ class GcModel(RuleBasedStateMachine):
         the parent is not black, or the child is not white (e.g. nil)."""
         if not self.usable(parent) or (child and not self.usable(child)):
             return
-        p = self.rt.heap.objects[ref_to_num(parent)]
-        c = self.rt.heap.objects.get(ref_to_num(child)) if child else None
+        p = self.rt.heap.objects[self.num_of(parent)]
+        c = self.rt.heap.objects.get(self.num_of(child)) if child else None
         if self.rt.gc.state == GcState.PROPAGATE and p.mark == BLACK and c is not None and self.rt.gc.is_white(c):
             return
         self.rt.gox_gc_write_slot(parent, slot, child)
-        self.edges[ref_to_num(parent)][slot] = ref_to_num(child) if child else 0
+        self.edges[self.num_of(parent)][slot] = self.num_of(child) if child else 0
 
     @rule(node=refs, val=st.integers(0, 2**64 - 1))
     def write_value_slot(self, node: int, val: int) -> None:
@@ -171,19 +171,19 @@ class GcModel(RuleBasedStateMachine):
         if ref and not self.usable(ref):
             return
         self.rt.gox_rt_set_global(idx, ref)
-        self.globals[idx] = ref_to_num(ref) if ref else 0
+        self.globals[idx] = self.num_of(ref) if ref else 0
 
     @rule(ref=refs)
     def pin(self, ref: int) -> None:
         if self.usable(ref):
             self.rt.gox_gc_pin(ref)
-            self.pins[ref_to_num(ref)] = self.pins.get(ref_to_num(ref), 0) + 1
+            self.pins[self.num_of(ref)] = self.pins.get(self.num_of(ref), 0) + 1
 
     @precondition(lambda self: bool(self.pins))
     @rule(data=st.data())
     def unpin(self, data: st.DataObject) -> None:
         num = data.draw(st.sampled_from(sorted(self.pins)))
-        self.rt.gox_gc_unpin(num_to_ref(num))
+        self.rt.gox_gc_unpin(self.rt.heap.base + REF_STRIDE * num)
         self.pins[num] -= 1
         if not self.pins[num]:
             del self.pins[num]
@@ -195,7 +195,7 @@ class GcModel(RuleBasedStateMachine):
         sp = self.rt.gox_sim_frame_push(FRAME_IP, 16)
         self.rt.gox_sim_stack_write(sp, a)
         self.rt.gox_sim_stack_write(sp + 8, b)
-        self.frames.append((sp, [ref_to_num(a) if a else 0, ref_to_num(b) if b else 0]))
+        self.frames.append((sp, [self.num_of(a) if a else 0, self.num_of(b) if b else 0]))
 
     @precondition(lambda self: bool(self.frames))
     @rule()
@@ -250,7 +250,7 @@ class GcModel(RuleBasedStateMachine):
             if obj.mark != BLACK:
                 continue
             for ref in gc.children(obj):
-                child = objects.get(ref_to_num(ref)) if ref else None
+                child = objects.get(self.num_of(ref)) if ref else None
                 assert child is None or not gc.is_white(child), (
                     f"black #{obj.num} points to white #{child.num}"
                 )
@@ -272,7 +272,7 @@ class GcModel(RuleBasedStateMachine):
             obj = self.rt.heap.objects.get(num)
             if obj is None or obj.kind != ValueKind.STRUCT:
                 continue
-            assert [ref_to_num(s) if s else 0 for s in obj.slots[:2]] == kids
+            assert [self.num_of(s) if s else 0 for s in obj.slots[:2]] == kids
 
     @invariant()
     def accounting(self) -> None:

@@ -12,7 +12,7 @@ import struct
 
 from ..core import RuntimeCore
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
-from ..heap import FLAG_IMMUTABLE, MAX_SLOTS, GcObject, Heap, fmt_ref
+from ..heap import FLAG_IMMUTABLE, MAX_SLOTS, GcObject, Heap
 from ..kinds import U64_MASK, SlotType, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
 
 ELEM_KIND = 0
@@ -126,14 +126,14 @@ class ArrayOps(RuntimeCore):
     def _mutable_array(self, ref: int, fn: str) -> GcObject:
         obj = self._array(ref, fn)
         if obj.flags & FLAG_IMMUTABLE:
-            raise GoxABIError(f"{fn}: {fmt_ref(ref)} holds a string's bytes, which are immutable")
+            raise GoxABIError(f"{fn}: {self.heap.fmt(ref)} holds a string's bytes, which are immutable")
         return obj
 
     def _scalar_array(self, ref: int, fn: str) -> GcObject:
         obj = self._array(ref, fn)
         if obj.slots[ELEM_BYTES] > 8:
             raise GoxABIError(
-                f"{fn}: {fmt_ref(ref)} has {kind_name(obj.slots[ELEM_KIND])} elements of "
+                f"{fn}: {self.heap.fmt(ref)} has {kind_name(obj.slots[ELEM_KIND])} elements of "
                 f"{obj.slots[ELEM_BYTES]} bytes; expected single-slot elements "
                 "(use gox_gc_read_slot/gox_gc_write_slot for multi-slot elements)"
             )

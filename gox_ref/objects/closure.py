@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..core import RuntimeCore
 from ..errors import GoxABIError
-from ..heap import NO_TYPE, GcObject, fmt_ref
+from ..heap import NO_TYPE, GcObject
 from ..kinds import SlotType, ValueKind, is_ref_kind, kind_name, normalize, valid_kind
 
 FUNC_ID = 0
@@ -27,7 +27,7 @@ class ClosureOps(RuntimeCore):
         n = obj.slots[COUNT]
         if not 0 <= idx < n:
             raise GoxABIError(
-                f"{fn}: upvalue index {idx} out of range for closure {fmt_ref(obj.ref)} "
+                f"{fn}: upvalue index {idx} out of range for closure {self.heap.fmt(obj.ref)} "
                 f"with {n} upvalues"
             )
         return UPVALS + idx

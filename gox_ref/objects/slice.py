@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..core import RuntimeCore
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice3_out_of_range, slice_out_of_range
-from ..heap import NO_TYPE, GcObject, fmt_ref, ref_to_num
+from ..heap import NO_TYPE, GcObject
 from ..kinds import ValueKind, is_ref_kind, kind_name
 from .array import (
     ELEM_BYTES,
@@ -60,7 +60,7 @@ class SliceOps(ArrayOps):
         return self.heap.get_kind(ref, ValueKind.SLICE, fn)
 
     def _backing(self, s: GcObject) -> GcObject:
-        return self.heap.objects[ref_to_num(s.slots[ARRAY])]
+        return self.heap.objects[self.heap.num_of(s.slots[ARRAY])]
 
     def _slice_elem(self, ref: int, idx: int, fn: str) -> tuple[GcObject, int]:
         """The backing array and the array index of element ``idx`` (bounds checked)."""
@@ -71,7 +71,7 @@ class SliceOps(ArrayOps):
         arr = self._backing(s)
         if arr.slots[ELEM_BYTES] > 8:
             raise GoxABIError(
-                f"{fn}: {fmt_ref(ref)} has elements of {arr.slots[ELEM_BYTES]} bytes; expected "
+                f"{fn}: {self.heap.fmt(ref)} has elements of {arr.slots[ELEM_BYTES]} bytes; expected "
                 "single-slot elements (use gox_gc_read_slot/gox_gc_write_slot)"
             )
         return arr, s.slots[START] + idx
@@ -161,7 +161,7 @@ class SliceOps(ArrayOps):
             or (elem_kind == ValueKind.STRUCT and old.slots[ELEM_TYPE] != elem_type_id)
         ):
             raise GoxABIError(
-                f"{fn}: {fmt_ref(s)} has {kind_name(old.slots[ELEM_KIND])} elements; "
+                f"{fn}: {self.heap.fmt(s)} has {kind_name(old.slots[ELEM_KIND])} elements; "
                 f"expected {kind_name(elem_kind)} as elem_kind says"
             )
         ref_elem = elem_is_ref(self.heap, elem_kind, elem_type_id)

@@ -8,7 +8,7 @@ call accepts it.  Calls that would produce an empty string return 0 and allocate
 from __future__ import annotations
 
 from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
-from ..heap import FLAG_IMMUTABLE, NO_TYPE, GcObject, ref_to_num
+from ..heap import FLAG_IMMUTABLE, NO_TYPE, GcObject
 from ..kinds import ValueKind
 from .array import DATA, MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
 
@@ -68,7 +68,7 @@ class StringOps(ArrayOps):
         s = self._string(ref, fn)
         if s is None:
             return b""
-        arr = self.heap.objects[ref_to_num(s.slots[BYTES])]
+        arr = self.heap.objects[self.heap.num_of(s.slots[BYTES])]
         return unpack_bytes(arr.slots, s.slots[START], s.slots[SLEN])
 
     def _check_string_size(self, n: int, fn: str) -> None:
@@ -114,7 +114,7 @@ class StringOps(ArrayOps):
         n = obj.slots[SLEN] if obj else 0
         if obj is None or not 0 <= idx < n:
             raise index_out_of_range(idx, n)
-        arr = self.heap.objects[ref_to_num(obj.slots[BYTES])]
+        arr = self.heap.objects[self.heap.num_of(obj.slots[BYTES])]
         return unpack_bytes(arr.slots, obj.slots[START] + idx, 1)[0]
 
     def gox_rt_string_concat(self, a: int, b: int) -> int:
