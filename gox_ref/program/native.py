@@ -442,21 +442,21 @@ class Dump:
 
     def snapshot(self) -> HeapSnapshot:
         """The dump as the reference's ``heapview.snapshot`` (references as the reference numbers
-        them, ``heap.num_to_ref``), for ``heapview.to_dot``."""
+        them, ``heap.canonical_ref``), for ``heapview.to_dot``."""
         from ..gc import GcState
-        from ..heap import num_to_ref
+        from ..heap import canonical_ref
         from ..heapview import HeapSnapshot, ObjectView
 
         def slot(s: object) -> int | None:  # ("ref", n) for a child, an int, or None (opaque)
-            return num_to_ref(cast(tuple[str, int], s)[1]) if isinstance(s, tuple) else cast(int | None, s)
+            return canonical_ref(cast(tuple[str, int], s)[1]) if isinstance(s, tuple) else cast(int | None, s)
 
         objects = []
         for o in self.objects:
             num, kind, type_id, color, gen, flags, slots, refs = cast(_DumpObject, o)
             name = self.types.get(type_id, "") if kind in ("Struct", "Closure") else ""
-            objects.append(ObjectView(num, num_to_ref(num), kind, type_id, name, color, gen, flags,
-                                      tuple(slot(s) for s in slots), tuple(num_to_ref(r) for r in refs)))
-        roots = tuple((w, num_to_ref(n)) for w, n in self.roots)
+            objects.append(ObjectView(num, canonical_ref(num), kind, type_id, name, color, gen, flags,
+                                      tuple(slot(s) for s in slots), tuple(canonical_ref(r) for r in refs)))
+        roots = tuple((w, canonical_ref(n)) for w, n in self.roots)
         return HeapSnapshot(GcState(self.stats[1]).name, tuple(objects), roots)
 
 
