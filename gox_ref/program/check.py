@@ -8,6 +8,7 @@ function id for every function, and how every call is made.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ..abi import BY_NAME, MAX_RESULTS, Symbol
@@ -45,7 +46,9 @@ from .syntax import (
     TCall,
     Unary,
     VarDecl,
+    left_spine,
     parse,
+    subexprs,
 )
 
 I64_MIN, I64_MAX, U64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
@@ -183,14 +186,35 @@ def _safe_abi_sig(sym: Symbol) -> AbiSig | str:
 ABI_SIGS: dict[str, AbiSig | str] = {name: _safe_abi_sig(sym) for name, sym in BY_NAME.items()}
 
 
+_UNTYPED_OPS = ("+", "-", "*", "/", "%", "&", "|", "^", "&^")
+_COMPARE = ("==", "!=", "<", "<=", ">", ">=")
+
+
 def _untyped(e: Expr) -> bool:
-    if isinstance(e, (IntLit, KindConst)):
+    """Whether e is an untyped constant expression: constants under - ^ and arithmetic."""
+    for x in subexprs(e):
+        if (isinstance(x, Unary) and x.op in ("-", "^")) or (isinstance(x, Binary) and x.op in _UNTYPED_OPS):
+            continue
+        if not isinstance(x, (IntLit, KindConst)):
+            return False
+    return True
+
+
+def _f64_overflows(v: int) -> bool:
+    """Whether an integer constant rounds to an infinite f64 (Go's "overflows")."""
+    try:
+        float(v)
+    except OverflowError:
         return True
-    if isinstance(e, Unary) and e.op in ("-", "^"):
-        return _untyped(e.x)
-    if isinstance(e, Binary) and e.op in ("+", "-", "*", "/", "%", "&", "|", "^", "&^"):
-        return _untyped(e.x) and _untyped(e.y)
     return False
+
+
+def _show_const(e: Expr, v: int) -> str:
+    """A constant for a message: its value, or for a literal too long to show whole, the start
+    of its spelling and its length (Go prints all of it)."""
+    if isinstance(e, IntLit) and len(e.text) > 40:
+        return f"{e.text[:20]}... ({len(e.text)} characters)"
+    return str(v)
 
 
 def _show(types: tuple[str, ...]) -> str:
@@ -405,7 +429,9 @@ class Checker:
 
     # -- expressions ----------------------------------------------------------------------------
     def assignable(self, e: Expr, want: str, what: str) -> None:
-        got = self.value(e, want)
+        self.expect_type(e, self.value(e, want), want, what)
+
+    def expect_type(self, e: Expr, got: str, want: str, what: str) -> None:
         if got != want:
             raise self.err(e.pos, f"cannot use {got} as {want} in {what}")
 
@@ -421,9 +447,11 @@ class Checker:
             if want is None and 0 <= v <= U64_MAX:
                 t = "u64"
             else:
-                raise self.err(e.pos, f"constant {v} overflows i64")
+                raise self.err(e.pos, f"constant {_show_const(e, v)} overflows i64")
         if t == "u64" and not 0 <= v <= U64_MAX:
-            raise self.err(e.pos, f"constant {v} overflows u64")
+            raise self.err(e.pos, f"constant {_show_const(e, v)} overflows u64")
+        if t == "f64" and _f64_overflows(v):
+            raise self.err(e.pos, f"constant {_show_const(e, v)} overflows f64")
         return t
 
     def expr(self, e: Expr, want: str | None) -> str:
@@ -436,6 +464,8 @@ class Checker:
             e.value = CONSTANTS[e.name]
             return self.const(e, e.value, want)
         if isinstance(e, FloatLit):
+            if math.isinf(e.value):
+                raise self.err(e.pos, f"constant {e.text} overflows f64")
             return "f64"
         if isinstance(e, BoolLit):
             return "bool"
@@ -482,27 +512,50 @@ class Checker:
         raise self.err(e.pos, f"unknown expression {type(e).__name__}")  # pragma: no cover
 
     def binary(self, e: Binary, want: str | None) -> str:
+        """A chain of binary operators, typed along its left spine in loops (a long chain costs
+        no recursion), in the order of the recursive rule: each operator types its left operand
+        (with the type its own context wants) and then its right operand, except that an untyped
+        left operand with a typed right one takes the right one's type, so the right one goes
+        first."""
+        leaf, ops = left_spine(e)
+        untyped_y = [_untyped(b.y) for b in ops]
+        untyped_x = [_untyped(leaf)]  # whether each operator's left operand is untyped
+        for b, uy in zip(ops, untyped_y, strict=True):
+            untyped_x.append(b.op in _UNTYPED_OPS and untyped_x[-1] and uy)
+        y_first = [False] * len(ops)
+        w = want  # down the spine: what each left operand is wanted as
+        for i in range(len(ops) - 1, -1, -1):
+            op = ops[i].op
+            if op in ("&&", "||"):
+                w = "bool"
+            elif op in ("<<", ">>"):
+                w = w if w in INT_TYPES else None
+            else:
+                hint = None if op in _COMPARE else (w if w in NUM_TYPES else None)
+                y_first[i] = untyped_x[i] and not untyped_y[i]
+                w = self.value(ops[i].y, hint) if y_first[i] else hint
+        t = self.value(leaf, w)
+        for b, yf in zip(ops, y_first, strict=True):  # up the spine: each operator's type
+            t = b.ty = self.binop(b, t, yf)
+        return t
+
+    def binop(self, e: Binary, tx: str, y_typed: bool) -> str:
+        """The type of ``e`` whose left operand has type tx (and whose right operand is typed
+        already when ``y_typed``)."""
         op = e.op
         if op in ("&&", "||"):
-            self.assignable(e.x, "bool", f"the operand of {op}")
+            self.expect_type(e.x, tx, "bool", f"the operand of {op}")
             self.assignable(e.y, "bool", f"the operand of {op}")
             return "bool"
         if op in ("<<", ">>"):
-            t = self.value(e.x, want if want in INT_TYPES else None)
-            if t not in INT_TYPES:
-                raise self.err(e.pos, f"invalid operation: shift of type {t}")
+            if tx not in INT_TYPES:
+                raise self.err(e.pos, f"invalid operation: shift of type {tx}")
             c = self.value(e.y, None)
             if c not in INT_TYPES:
                 raise self.err(e.y.pos, f"invalid operation: shift count type {c}, must be integer")
-            return t
-        compare = op in ("==", "!=", "<", "<=", ">", ">=")
-        hint = None if compare else (want if want in NUM_TYPES else None)
-        if _untyped(e.x) and not _untyped(e.y):
-            ty = self.value(e.y, hint)
-            tx = self.value(e.x, ty)
-        else:
-            tx = self.value(e.x, hint)
-            ty = self.value(e.y, tx)
+            return tx
+        compare = op in _COMPARE
+        ty = e.y.ty if y_typed else self.value(e.y, tx)
         if tx != ty:
             raise self.err(e.pos, f"invalid operation: mismatched types {tx} and {ty} in {op}")
         if compare:
@@ -589,6 +642,7 @@ def check(prog: Program) -> Program:
     return Checker(prog).check()
 
 
-def load(src: str, file: str = "<program>") -> Program:
-    """Parse and type-check a program; raises ProgramError (file:line:column: message)."""
+def load(src: str | bytes, file: str = "<program>") -> Program:
+    """Parse and type-check a program (its text, or a file's bytes); raises ProgramError
+    (file:line:column: message)."""
     return check(parse(src, file))

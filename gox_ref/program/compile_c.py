@@ -102,6 +102,9 @@ from .syntax import (
     TCall,
     Unary,
     VarDecl,
+    calls_after,
+    left_spine,
+    subexprs,
 )
 
 M64 = (1 << 64) - 1
@@ -119,29 +122,17 @@ _INT_RANGES = {
 _SIGNED_C = ("int64_t", "int32_t", "int16_t", "int8_t")
 
 
-def _has_call(e: Expr) -> bool:
-    if isinstance(e, (Call, TCall)):
-        return True
-    if isinstance(e, Unary):
-        return _has_call(e.x)
-    if isinstance(e, Binary):
-        return _has_call(e.x) or _has_call(e.y)
-    return False
-
-
 def _plain_expr(e: Expr) -> bool:
     """Whether evaluating e can neither call (a function, an ABI symbol that may switch
     goroutines, a conversion) nor panic (a division or shift by a non-constant)."""
-    if isinstance(e, (Call, TCall, FuncAddr)):
-        return False
-    if isinstance(e, Unary):
-        return _plain_expr(e.x)
-    if isinstance(e, Binary):
-        if e.op in ("/", "%") and not (isinstance(e.y, IntLit) and e.y.value != 0):
+    for x in subexprs(e):
+        if isinstance(x, (Call, TCall, FuncAddr)):
             return False
-        if e.op in ("<<", ">>") and not isinstance(e.y, IntLit):
-            return False
-        return _plain_expr(e.x) and _plain_expr(e.y)
+        if isinstance(x, Binary):
+            if x.op in ("/", "%") and not (isinstance(x.y, IntLit) and x.y.value != 0):
+                return False
+            if x.op in ("<<", ">>") and not isinstance(x.y, IntLit):
+                return False
     return True
 
 
@@ -288,6 +279,10 @@ class CCompiler:
         self.nglobals = len(prog.globals)
         self.global_types = [g.type for g in prog.globals]
         self.funcs = {f.func_id: f for f in prog.funcs}
+        # a function's part of its C names (gx_f_NAME, gx_e_NAME): a name that is not ASCII
+        # may hold letters C does not take (U+2E2F) or a sequence not in NFC (U+1100 U+1161),
+        # so its id stands in: no name starts with a digit
+        self.cid = {f.func_id: f.name if f.name.isascii() else str(f.func_id) for f in prog.funcs}
         self.helpers: list[str] = []  # adapters of go/defer ABI calls
         self.helper_names: list[tuple[str, str]] = []  # (adapter, the symbol it calls)
         self.nhelpers = 0
@@ -304,7 +299,7 @@ class CCompiler:
         out: list[str] = []
         for f in self.prog.funcs:
             out.append(self._signature(f) + ";")
-            out.append(f"static uint64_t gx_e_{f.name}(const uint64_t *args, uint32_t nargs);")
+            out.append(f"static uint64_t gx_e_{self.cid[f.func_id]}(const uint64_t *args, uint32_t nargs);")
         out.append("")
         out.extend(self.helpers)
         out.extend(self._info(f) for f in self.prog.funcs)
@@ -653,7 +648,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         if len(f.results) > 1:
             params.append("uint64_t *gx_res")
         ret = "uint64_t" if len(f.results) == 1 else "void"
-        return f"static {ret} gx_f_{f.name}({', '.join(params)})"
+        return f"static {ret} gx_f_{self.cid[f.func_id]}({', '.join(params)})"
 
     def _ref_slots(self, f: FuncDecl) -> list[int]:
         return [i for i, t in enumerate(f.slot_types) if t == "ref"]
@@ -663,7 +658,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         names = ", ".join(c_string(f.slot_names[i].encode()) for i in refs)
         lines = []
         if refs:
-            lines.append(f"static const char *const gx_names_{f.name}[] = {{{names}}};")
+            lines.append(f"static const char *const gx_names_{self.cid[f.func_id]}[] = {{{names}}};")
         return "\n".join(lines)
 
     # -- functions ------------------------------------------------------------------------------
@@ -679,7 +674,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         head: list[str] = [f"#define GX_RES {nlocals + ntemps}u"] if fn.frame else []
         vol = "volatile " if fn.frame else ""
         head.append(f"    {vol}uint64_t S[{max(size, 1)}] = {{0}};")
-        names = f"gx_names_{f.name}" if nlocals else "NULL"
+        names = f"gx_names_{self.cid[f.func_id]}" if nlocals else "NULL"
         head.append(f"    static const GoxShadowInfo info = {{\"{f.name}\", {names}, {nlocals}u, {ntemps}u}};")
         head.append("    GoxShadowFrame F;")
         head.append("    memset(&F, 0, sizeof F);")
@@ -729,19 +724,19 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         n = len(f.params)
         args = ", ".join(["gox_shadow_slot()"] + [f"args[{i}] != 0" if p.type == "bool" else f"args[{i}]"
                                                    for i, p in enumerate(f.params)])
-        lines = [f"static uint64_t gx_e_{f.name}(const uint64_t *args, uint32_t nargs) {{"]
+        lines = [f"static uint64_t gx_e_{self.cid[f.func_id]}(const uint64_t *args, uint32_t nargs) {{"]
         lines.append(f'    gx_nargs("main.{f.name}", nargs, {n}u);')
         if n == 0:
             lines.append("    (void)args;")
         if not f.results:
-            lines.append(f"    gx_f_{f.name}({args});")
+            lines.append(f"    gx_f_{self.cid[f.func_id]}({args});")
             lines.append("    return 0;")
         elif len(f.results) == 1:
-            lines.append(f"    return gx_f_{f.name}({args});")
+            lines.append(f"    return gx_f_{self.cid[f.func_id]}({args});")
         else:
             k = len(f.results)
             lines.append(f"    uint64_t r[{k}];")
-            lines.append(f"    gx_f_{f.name}({args}, r);")
+            lines.append(f"    gx_f_{self.cid[f.func_id]}({args}, r);")
             lines.append("    memcpy(gox_shadow_results(), r, sizeof r);")
             lines.append("    return r[0];")
         lines.append("}")
@@ -765,10 +760,10 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         lines.append(f"    gox_init_func_table({len(p.funcs) + 1}u);")
         lines.append("    GX_CHECK();")
         for f in p.funcs:
-            lines.append(f"    gox_set_func_ptr({f.func_id}u, gx_ptr_of(gx_e_{f.name}));")
+            lines.append(f"    gox_set_func_ptr({f.func_id}u, gx_ptr_of(gx_e_{self.cid[f.func_id]}));")
             lines.append("    GX_CHECK();")
             if self.names:
-                lines.append(f'    gox_func_set_name(gx_ptr_of(gx_e_{f.name}), "main.{f.name}");')
+                lines.append(f'    gox_func_set_name(gx_ptr_of(gx_e_{self.cid[f.func_id]}), "main.{f.name}");')
         if self.names:
             for helper, sym in self.helper_names:
                 lines.append(f'    gox_func_set_name(gx_ptr_of({helper}), "{sym}");')
@@ -778,9 +773,9 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     def _main(self) -> str:
         main = next(f for f in self.prog.funcs if f.name == "main")
         run = (
-            f"    status = (int)gox_run_main(gx_e_{main.name}, NULL, 0u, seed);\n    gx_in_main = false;\n    GX_CHECK();\n"
+            f"    status = (int)gox_run_main(gx_e_{self.cid[main.func_id]}, NULL, 0u, seed);\n    gx_in_main = false;\n    GX_CHECK();\n"
             if self.sched
-            else f"    (void)seed;\n    gx_e_{main.name}(NULL, 0u);\n"
+            else f"    (void)seed;\n    gx_e_{self.cid[main.func_id]}(NULL, 0u);\n"
         )
         return f"""int main(int argc, char **argv) {{
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
@@ -970,7 +965,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     def _rooted_list(self, fn: _Fn, exprs: list[Expr]) -> list[str]:
         """Evaluate left to right; a reference is a rooted temporary while a later expression
         that contains a call is evaluated (interp._rooted_list)."""
-        later = [any(_has_call(x) for x in exprs[i + 1 :]) for i in range(len(exprs))]
+        later = calls_after(exprs)
         base = fn.temp_depth
         out = []
         pushed = False
@@ -1036,9 +1031,18 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         raise TypeError(f"unknown expression {e!r}")  # pragma: no cover
 
     def _binary(self, fn: _Fn, e: Binary) -> str:
+        """A chain of binary operators, along its left spine in a loop: each operator's code
+        follows its left operand's, so a chain of any length is flat C (one temporary each)."""
+        leaf, ops = left_spine(e)
+        x = self._expr(fn, leaf)
+        for b in ops:
+            x = self._binop(fn, b, x)
+        return x
+
+    def _binop(self, fn: _Fn, e: Binary, x: str) -> str:
+        """Operator e, whose left operand's value is x."""
         op = e.op
         if op in ("&&", "||"):
-            x = self._expr(fn, e.x)
             t = fn.tmp()
             fn.emit(f"uint64_t {t} = {x} != 0;")
             fn.emit(f"if ({'' if op == '&&' else '!'}{t}) {{")
@@ -1048,7 +1052,6 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             fn.indent -= 1
             fn.emit("}")
             return t
-        x = self._expr(fn, e.x)
         y = self._expr(fn, e.y)
         t = fn.tmp()
         xt = e.x.ty
@@ -1098,15 +1101,15 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     def _direct(self, fn: _Fn, f: FuncDecl, args: list[str]) -> list[str]:
         a = ", ".join(["gx_top", *args])
         if not f.results:
-            fn.emit(f"gx_f_{f.name}({a});")
+            fn.emit(f"gx_f_{self.cid[f.func_id]}({a});")
             return []
         if len(f.results) == 1:
             t = fn.tmp()
-            fn.emit(f"uint64_t {t} = gx_f_{f.name}({a});")
+            fn.emit(f"uint64_t {t} = gx_f_{self.cid[f.func_id]}({a});")
             return [t]
         t = fn.tmp()
         fn.emit(f"uint64_t {t}[{len(f.results)}];")
-        fn.emit(f"gx_f_{f.name}({a}, {t});")
+        fn.emit(f"gx_f_{self.cid[f.func_id]}({a}, {t});")
         return [f"{t}[{i}]" for i in range(len(f.results))]
 
     def _entry_of(self, fn: _Fn, closure: bool, target: str, args: list[str], nil_ok: bool) -> tuple[str, list[str]]:
@@ -1282,7 +1285,7 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
             entry, args = self._abi_adapter(fn, c)
         elif isinstance(c, Call):
             args = self._rooted_list(fn, c.args)
-            entry = f"gx_ptr_of(gx_e_{c.name})"
+            entry = f"gx_ptr_of(gx_e_{self.cid[c.func_id]})"
         else:
             vals = self._rooted_list(fn, [c.target, *c.args])
             entry, args = self._entry_of(fn, c.closure, vals[0], vals[1:], nil_ok=True)

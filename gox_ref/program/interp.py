@@ -51,11 +51,14 @@ from .syntax import (
     TCall,
     Unary,
     VarDecl,
+    calls_after,
+    left_spine,
 )
 
 M64 = (1 << 64) - 1
 MAX_DEPTH = 400  # interpreted frames per goroutine (an implementation limit: "stack overflow")
 PY_FRAMES_PER_CALL = 16  # a generous bound on the Python frames one interpreted call uses
+PY_FRAMES_PER_LEVEL = 6  # and on those one nesting level (syntax.MAX_NESTING) adds to it
 DEFAULT_FUEL = 20_000_000  # loop iterations + calls per run
 
 NORMAL, BREAK, CONTINUE, RETURN = 0, 1, 2, 3
@@ -195,16 +198,6 @@ _CMP: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _has_call(e: Expr) -> bool:
-    if isinstance(e, (Call, TCall)):
-        return True
-    if isinstance(e, Unary):
-        return _has_call(e.x)
-    if isinstance(e, Binary):
-        return _has_call(e.x) or _has_call(e.y)
-    return False
-
-
 @dataclass(eq=False)
 class Frame:
     fn: FuncDecl
@@ -268,10 +261,12 @@ class Interpreter:
             self.rt.err.write(f"panic: {e}\n\ngoroutine 1 [running]:\nmain.init(...)\n".encode())
             return 2
         main = next(f for f in self.prog.funcs if f.name == "main")
-        # Each interpreted call takes a handful of Python frames: make room for MAX_DEPTH of
+        # Each interpreted call takes a handful of Python frames, and a few more per nesting
+        # level of the blocks and expressions it is called from: make room for MAX_DEPTH of
         # them, so the documented limit (not Python's) is what a deep program meets.
+        per_call = PY_FRAMES_PER_CALL + PY_FRAMES_PER_LEVEL * self.prog.nesting
         old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old_limit, PY_FRAMES_PER_CALL * MAX_DEPTH + 1000))
+        sys.setrecursionlimit(max(old_limit, per_call * MAX_DEPTH + 1000))
         try:
             return self.rt.run_main(self.entries[main.func_id], [], seed=seed)
         finally:
@@ -534,8 +529,7 @@ class Interpreter:
         """Evaluate expressions left to right; a reference is rooted (a frame temporary) while
         a later expression that may allocate is evaluated."""
         evs = [self._expr(e) for e in exprs]
-        later_calls = [any(_has_call(x) for x in exprs[i + 1 :]) for i in range(len(exprs))]
-        root = [t == "ref" and later for t, later in zip(types, later_calls, strict=True)]
+        root = [t == "ref" and later for t, later in zip(types, calls_after(exprs), strict=True)]
         if not any(root):
             if len(evs) == 1:
                 ev0 = evs[0]
@@ -689,18 +683,25 @@ class Interpreter:
         raise TypeError(f"unknown expression {e!r}")  # pragma: no cover
 
     def _binary(self, e: Binary) -> Ev:
-        x = self._expr(e.x)
-        y = self._expr(e.y)
-        op = e.op
-        if op == "&&":
-            return lambda fr: bool(x(fr)) and bool(y(fr))
-        if op == "||":
-            return lambda fr: bool(x(fr)) or bool(y(fr))
-        if op in _CMP:
-            cmp = _CMP[op]
-            return lambda fr: cmp(x(fr), y(fr))
-        fn = _ARITH[(op, e.ty)]
-        return lambda fr: fn(x(fr), y(fr))
+        """A chain of binary operators, compiled along its left spine in a loop: a short chain
+        runs as nested closures (the fastest form), a long one in a loop (nested closures would
+        take one Python frame per operator)."""
+        leaf, ops = left_spine(e)
+        ev = self._expr(leaf)
+        if len(ops) <= _NESTED_CHAIN:
+            for b in ops:
+                ev = _nest(b, ev, self._expr(b.y))
+            return ev
+        steps = [_step(b, self._expr(b.y)) for b in ops]
+        first = ev
+
+        def chain(fr: Frame) -> Any:
+            v = first(fr)
+            for step in steps:
+                v = step(v, fr)
+            return v
+
+        return chain
 
     def _callexpr(self, e: Call | TCall, multi: bool) -> Ev:
         """A call; with ``multi`` the value is the list of results (for assignments)."""
@@ -824,4 +825,29 @@ class Interpreter:
 
 def _ident(v: Any) -> Any:
     return v
+
+
+_NESTED_CHAIN = 4  # the longest chain of binary operators run as nested closures
+
+
+def _nest(e: Binary, x: Ev, y: Ev) -> Ev:
+    """Operator e as a closure over its operands' closures."""
+    op = e.op
+    if op == "&&":
+        return lambda fr: bool(x(fr)) and bool(y(fr))
+    if op == "||":
+        return lambda fr: bool(x(fr)) or bool(y(fr))
+    fn = _CMP[op] if op in _CMP else _ARITH[(op, e.ty)]
+    return lambda fr: fn(x(fr), y(fr))
+
+
+def _step(e: Binary, y: Ev) -> Callable[[Any, Frame], Any]:
+    """Operator e as a step of a chain: (its left operand's value, the frame) -> its value."""
+    op = e.op
+    if op == "&&":
+        return lambda v, fr: bool(v) and bool(y(fr))
+    if op == "||":
+        return lambda v, fr: bool(v) or bool(y(fr))
+    fn = _CMP[op] if op in _CMP else _ARITH[(op, e.ty)]
+    return lambda v, fr: fn(v, y(fr))
 

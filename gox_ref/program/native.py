@@ -48,7 +48,6 @@ from .check import load
 from .compile_c import compile_batch, compile_program
 from .syntax import (
     Assign,
-    Binary,
     Block,
     Call,
     Expr,
@@ -61,8 +60,8 @@ from .syntax import (
     Return,
     Stmt,
     TCall,
-    Unary,
     VarDecl,
+    subexprs,
 )
 
 if TYPE_CHECKING:
@@ -70,7 +69,8 @@ if TYPE_CHECKING:
 
 PACKAGE = Path(__file__).resolve().parents[2] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
-CFLAGS = ("-std=c11", "-O1", "-Wall", "-Wextra", "-Werror")
+WARN_CFLAGS = ("-Wall", "-Wextra", "-Werror")
+CFLAGS = ("-std=c11", "-O1", *WARN_CFLAGS)
 SANITIZE_CFLAGS = ("-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined")
 SCHED_SYMBOLS = ("gox_run_main", "gox_defer_frame_jmpbuf")
 SCHED_FEATURES = frozenset({"chan", "go", "select", "defer", "recover", "deadlock", "iter"})
@@ -186,25 +186,13 @@ def used_symbols(prog: Program) -> set[str]:
     used: set[str] = set()
 
     def expr(e: Expr | None) -> None:
-        if e is None:
-            return
-        if isinstance(e, Call):
-            if e.how == "abi":
-                used.add(e.name)
-            for a in e.args:
-                expr(a)
-        elif isinstance(e, TCall):
-            used.add("gox_func_table_get")
-            if e.closure:
-                used.add("gox_closure_func_id")
-            expr(e.target)
-            for a in e.args:
-                expr(a)
-        elif isinstance(e, Unary):
-            expr(e.x)
-        elif isinstance(e, Binary):
-            expr(e.x)
-            expr(e.y)
+        for x in subexprs(e) if e is not None else ():
+            if isinstance(x, Call) and x.how == "abi":
+                used.add(x.name)
+            elif isinstance(x, TCall):
+                used.add("gox_func_table_get")
+                if x.closure:
+                    used.add("gox_closure_func_id")
 
     def stmt(s: Stmt | None) -> None:
         if s is None:
@@ -276,12 +264,14 @@ def build(prog: Program, lib: Library | None = None) -> Path:
     return _build_text(csrc, lib, cc, flags)
 
 
-def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = "-O0") -> Path:
+def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = "-O0", strict: bool = False) -> Path:
     """Build several programs into one executable (one ``cc`` run, ``opt`` and no warning
-    flags: the fuzzer's fast path).  The programs share one prelude and program k's
-    definitions have the C prefix ``p<k>`` (``compile_c.compile_batch``); the executable runs
-    program k when its first argument is ``k`` (``run_exe(..., index=k)``), every run still its
-    own child process.  Cached like ``build`` (the fuzzer deletes its builds after use)."""
+    flags: the fuzzer's fast path; ``strict`` adds ``build``'s -Wall -Wextra -Werror, so that
+    what the C compiler warns about fails here as in ``build``).  The programs share one
+    prelude and program k's definitions have the C prefix ``p<k>``
+    (``compile_c.compile_batch``); the executable runs program k when its first argument is
+    ``k`` (``run_exe(..., index=k)``), every run still its own child process.  Cached like
+    ``build`` (the fuzzer deletes its builds after use)."""
     lib = lib or library()
     cc = compiler()
     names = "gox_func_set_name" in lib.symbols
@@ -294,7 +284,8 @@ def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = 
     )
     csrc = "\n".join(parts)
     # no -Wall -Wextra -Werror here: the warnings' analysis is a third of the build time
-    flags = ["-std=c11", opt, "-pipe", "-fno-asynchronous-unwind-tables", *lib.sanitize_cflags]
+    flags = ["-std=c11", opt, *(WARN_CFLAGS if strict else ()), "-pipe", "-fno-asynchronous-unwind-tables",
+             *lib.sanitize_cflags]
     return _build_text(csrc, lib, cc, flags)
 
 

@@ -3,10 +3,17 @@
 Every error is a ``ProgramError`` whose text is ``file:line:column: message``.
 Semicolons are inserted at line ends as in Go: after an identifier, a literal, one of the
 keywords ``break continue return``, or one of ``) ] } ++ --``.
+
+Nesting (blocks, parentheses, unary operators, argument lists, the right operand of a binary
+operator) is limited to ``MAX_NESTING`` levels, so that every later stage (the checker, the
+interpreter, the C translation and the C compiler) can walk any program the parser accepts.
+A chain of binary operators (``a + b + c ...``) is one level however long it is: every stage
+walks its left spine in a loop (``left_spine``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +27,20 @@ _OPS3 = ("&^=", "<<=", ">>=")
 _OPS2 = ("&&", "||", "==", "!=", "<=", ">=", "<<", ">>", "&^", "++", "--", "+=", "-=", "*=", "/=", "%=",
          "&=", "|=", "^=")
 _OPS1 = "+-*/%&|^<>=!(){}[],;."
+_DIGITS = "0123456789"  # ASCII only, as Go (str.isdigit() would take '²' and '٣')
+_HEX = "0123456789abcdefABCDEF"
+
+# How deep blocks and expressions may nest (docs/PROGRAM_FORMAT.md, "Limits of the loader").
+# Each level costs every recursive stage about 5 Python frames (so 64 levels stay far below
+# Python's default limit of 1000, with room for the caller's stack) and the C translation at
+# most three braces (a loop), below the 256 nested brackets clang accepts by default.
+# tests/test_loader_hardening.py runs every kind of nesting at this depth through every stage,
+# each in at most 400 frames.
+MAX_NESTING = 64
+# An integer literal with more significant digits than this overflows every type (f64's
+# largest value is below 10**309): its value is not computed (Python's int() is quadratic in
+# the digits); a stand-in above every limit takes its place, and messages quote its spelling.
+MAX_LITERAL_DIGITS = 400
 
 
 class ProgramError(Exception):
@@ -76,12 +97,14 @@ class Expr:
 class IntLit(Expr):
     pos: Pos
     value: int
+    text: str = ""  # the spelling (for messages about a literal too big to show whole)
 
 
 @dataclass
 class FloatLit(Expr):
     pos: Pos
     value: float
+    text: str = ""  # the spelling (an overflowing literal's value is inf)
 
 
 @dataclass
@@ -286,6 +309,68 @@ class Program:
     types: list[TypeDecl]
     strings: list[bytes] = field(default_factory=list)  # filled by the checker
     checkpoints: list[str] = field(default_factory=list)
+    nesting: int = 0  # the deepest nesting level the parser met (at most MAX_NESTING)
+
+
+def left_spine(e: Binary) -> tuple[Expr, list[Binary]]:
+    """A chain of binary operators as its innermost left operand and the operators from the
+    inside out: ``a + b - c`` is ``(a, [a + b, (a + b) - c])``.  Operators associate to the
+    left, so a long chain is a deep tree along its left operands: walk it with this, in a
+    loop, never by recursion (only right operands nest, and the parser bounds their depth)."""
+    ops = [e]
+    x = e.x
+    while isinstance(x, Binary):
+        ops.append(x)
+        x = x.x
+    ops.reverse()
+    return x, ops
+
+
+def subexprs(e: Expr) -> Iterator[Expr]:
+    """Every expression in e (e first, then its operands, arguments and call targets), without
+    recursion."""
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        yield x
+        if isinstance(x, Unary):
+            todo.append(x.x)
+        elif isinstance(x, Binary):
+            todo += (x.y, x.x)
+        elif isinstance(x, Call):
+            todo += reversed(x.args)
+        elif isinstance(x, TCall):
+            todo += reversed([x.target, *x.args])
+
+
+def has_call(e: Expr) -> bool:
+    """Whether evaluating e calls something (a function, an ABI symbol or a conversion)."""
+    return any(isinstance(x, (Call, TCall)) for x in subexprs(e))
+
+
+def calls_after(exprs: list[Expr]) -> list[bool]:
+    """For each expression of a list evaluated left to right, whether a later one calls
+    something (a reference held meanwhile must be rooted)."""
+    out = [False] * len(exprs)
+    later = False
+    for i in range(len(exprs) - 1, -1, -1):
+        out[i] = later
+        later = later or has_call(exprs[i])
+    return out
+
+
+# -- source text -------------------------------------------------------------------------------
+
+
+def decode_source(data: bytes, file: str) -> str:
+    """A program file's text (UTF-8); bytes that are not UTF-8 are an error at their line and
+    column, with Go's message."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        col = len(data[line_start : e.start].decode("utf-8")) + 1
+        raise ProgramError(file, data.count(b"\n", 0, e.start) + 1, col, "invalid UTF-8 encoding") from None
 
 
 # -- lexer -----------------------------------------------------------------------------------
@@ -295,7 +380,8 @@ _ESC = {"n": 10, "t": 9, "r": 13, "\\": 92, '"': 34, "'": 39, "0": 0, "a": 7, "b
 
 def lex(src: str, file: str) -> list[Tok]:
     toks: list[Tok] = []
-    i, line, col = 0, 1, 1
+    i = 1 if src.startswith("\ufeff") else 0  # a byte order mark opening the file is ignored (Go)
+    line, col = 1, 1
     n = len(src)
 
     def err(msg: str, ln: int | None = None, cl: int | None = None) -> ProgramError:
@@ -349,49 +435,19 @@ def lex(src: str, file: str) -> list[Tok]:
         sl, sc = line, col
         if c.isalpha() or c == "_":
             j = i
-            while j < n and (src[j].isalnum() or src[j] == "_"):
+            while j < n and (src[j].isalpha() or src[j].isdecimal() or src[j] == "_"):
                 j += 1
             word = src[i:j]
             toks.append(Tok("kw" if word in KEYWORDS else "ident", word, sl, sc))
             col += j - i
             i = j
             continue
-        if c.isdigit():
-            j = i
-            if src.startswith(("0x", "0X"), i):
-                j = i + 2
-                while j < n and (src[j] in "0123456789abcdefABCDEF_"):
-                    j += 1
-                text = src[i:j]
-                try:
-                    toks.append(Tok("int", text, sl, sc, int(text.replace("_", ""), 16)))
-                except ValueError:
-                    raise err(f"malformed hex literal {text!r}") from None
-            else:
-                while j < n and (src[j].isdigit() or src[j] == "_"):
-                    j += 1
-                is_float = False
-                if j < n and src[j] == "." and j + 1 < n and src[j + 1].isdigit():
-                    is_float = True
-                    j += 1
-                    while j < n and src[j].isdigit():
-                        j += 1
-                if j < n and src[j] in "eE":
-                    k = j + 1
-                    if k < n and src[k] in "+-":
-                        k += 1
-                    if k < n and src[k].isdigit():
-                        is_float = True
-                        j = k
-                        while j < n and src[j].isdigit():
-                            j += 1
-                text = src[i:j]
-                if j < n and (src[j].isalpha() or src[j] == "_"):
-                    raise err(f"malformed number {src[i:j + 1]!r}")
-                if is_float:
-                    toks.append(Tok("float", text, sl, sc, float(text)))
-                else:
-                    toks.append(Tok("int", text, sl, sc, int(text.replace("_", ""))))
+        if c in _DIGITS:
+            j = _number_end(src, i)
+            text = src[i:j]
+            if j < n and (src[j].isalpha() or src[j] == "_" or src[j].isdecimal()):
+                raise err(f"malformed number {src[i:j + 1]!r}")
+            toks.append(_number(text, sl, sc, err))
             col += j - i
             i = j
             continue
@@ -431,6 +487,8 @@ def lex(src: str, file: str) -> list[Tok]:
                         j += 2 + w
                     else:
                         raise err(f"unknown escape sequence \\{e}", sl, sc + (j - i))
+                elif "\ud800" <= ch <= "\udfff":  # text decoded with surrogateescape: not UTF-8
+                    raise err("invalid UTF-8 encoding", sl, sc + (j - i))
                 else:
                     buf += ch.encode()
                     j += 1
@@ -444,11 +502,13 @@ def lex(src: str, file: str) -> list[Tok]:
             col += j - i
             i = j
             continue
-        op = next((o for o in (*_OPS3, *_OPS2) if src.startswith(o, i)), None)
-        if op is None and c in _OPS1:
-            op = c
-        if op is None:
-            raise err(f"unexpected character {c!r}")
+        op = src[i : i + 3]
+        if op not in _OPS3:
+            op = src[i : i + 2]
+            if op not in _OPS2:
+                op = c if c in _OPS1 else ""
+        if not op:
+            raise err("invalid NUL character" if c == "\0" else f"unexpected character {c!r}")
         toks.append(Tok("op", op, sl, sc))
         i += len(op)
         col += len(op)
@@ -456,6 +516,70 @@ def lex(src: str, file: str) -> list[Tok]:
         toks.append(Tok("op", ";", line, col))
     toks.append(Tok("eof", "", line, col))
     return toks
+
+
+def _number_end(src: str, i: int) -> int:
+    """Where the number literal starting at i ends (digits may be separated by '_')."""
+    n = len(src)
+    if src.startswith(("0x", "0X"), i):
+        j = i + 2
+        while j < n and src[j] in _HEX + "_":
+            j += 1
+        return j
+
+    def digits(j: int) -> int:
+        while j < n and src[j] in _DIGITS + "_":
+            j += 1
+        return j
+
+    j = digits(i)
+    if j + 1 < n and src[j] == "." and src[j + 1] in _DIGITS:
+        j = digits(j + 1)
+    if j < n and src[j] in "eE":
+        k = j + 1
+        if k < n and src[k] in "+-":
+            k += 1
+        if k < n and src[k] in _DIGITS:
+            j = digits(k)
+    return j
+
+
+def _invalid_sep(x: str) -> int:
+    """The index of the first '_' in a number literal that does not separate two digits, or -1
+    (Go's scanner.invalidSep: a base prefix counts as a digit)."""
+    hexa = x[:2] in ("0x", "0X")
+    d, start = ("0", 2) if hexa else (".", 0)  # the previous character: '0' a digit, '_', '.' other
+    for i in range(start, len(x)):
+        p, d = d, x[i]
+        if d == "_":
+            if p != "0":
+                return i
+        elif d in _DIGITS or (hexa and d in _HEX):
+            d = "0"
+        else:
+            if p == "_":
+                return i - 1
+            d = "."
+    return len(x) - 1 if d == "_" else -1
+
+
+def _number(text: str, line: int, col: int, err: Callable[[str, int, int], ProgramError]) -> Tok:
+    """The token of a number literal (as _number_end delimits it); Go's messages for a
+    malformed one."""
+    digits = text.replace("_", "")
+    if digits in ("0x", "0X"):
+        raise err("hexadecimal literal has no digits", line, col)
+    bad = _invalid_sep(text) if "_" in text else -1
+    if bad >= 0:
+        raise err("'_' must separate successive digits", line, col + bad)
+    if digits[:2] in ("0x", "0X"):
+        return Tok("int", text, line, col, int(digits[2:], 16))  # linear: base 16 has no limit
+    if "." in digits or "e" in digits or "E" in digits:
+        return Tok("float", text, line, col, float(digits))  # 1e400 is inf: the checker rejects it
+    significant = digits.lstrip("0")
+    if len(significant) > MAX_LITERAL_DIGITS:
+        return Tok("int", text, line, col, 10**MAX_LITERAL_DIGITS)
+    return Tok("int", text, line, col, int(significant or "0"))
 
 
 # -- parser ----------------------------------------------------------------------------------
@@ -474,6 +598,8 @@ class Parser:
         self.file = file
         self.toks = lex(src, file)
         self.i = 0
+        self.depth = 0  # the current nesting level (MAX_NESTING)
+        self.deepest = 0
 
     # helpers
     @property
@@ -518,6 +644,14 @@ class Parser:
     def pos(self) -> Pos:
         return Pos(self.tok.line, self.tok.col)
 
+    def nest(self, opener: Tok) -> None:
+        """Enter one more nesting level, opened by ``opener``; the caller leaves it with
+        ``self.depth -= 1`` (an error ends the parse, so no cleanup is needed then)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.err(f"nesting too deep (limit {MAX_NESTING})", opener)
+        self.deepest = max(self.deepest, self.depth)
+
     def skip_semis(self) -> None:
         while self.at(";"):
             self.i += 1
@@ -551,6 +685,7 @@ class Parser:
                 raise self.err(f"expected 'func', 'var' or 'type' at top level, found {self.describe(self.tok)}")
             self.end_stmt()
             self.skip_semis()
+        prog.nesting = self.deepest
         return prog
 
     def parse_value_type(self) -> str:
@@ -603,7 +738,7 @@ class Parser:
     # statements
     def parse_block(self) -> Block:
         p = self.pos()
-        self.expect("{")
+        self.nest(self.expect("{"))
         stmts: list[Stmt] = []
         self.skip_semis()
         while not self.at("}"):
@@ -613,6 +748,7 @@ class Parser:
             self.end_stmt()
             self.skip_semis()
         self.expect("}")
+        self.depth -= 1
         return Block(p, stmts)
 
     def parse_stmt(self) -> Stmt:
@@ -701,9 +837,11 @@ class Parser:
         then = self.parse_block()
         els: Block | None = None
         if self.accept("else"):
-            if self.at("if"):
+            if self.at("if"):  # an else-if is an if nested in an else block
                 ep = self.pos()
+                self.nest(self.tok)
                 els = Block(ep, [self.parse_if()])
+                self.depth -= 1
             else:
                 els = self.parse_block()
         return If(p, cond, then, els)
@@ -733,41 +871,54 @@ class Parser:
 
     # expressions
     def parse_expr(self, prec: int = 1) -> Expr:
+        """Precedence climbing: operators of one precedence level are taken in this loop, so a
+        chain of any length is no deeper here; only a right operand (parsed at the next level
+        up) is a nesting level."""
         x = self.parse_unary()
         while True:
             t = self.tok
             if t.kind != "op" or t.text not in _BINPREC or _BINPREC[t.text] < prec:
                 return x
             self.i += 1
+            self.nest(t)
             y = self.parse_expr(_BINPREC[t.text] + 1)
+            self.depth -= 1
             x = Binary(Pos(t.line, t.col), t.text, x, y)
 
     def parse_unary(self) -> Expr:
-        t = self.tok
-        if t.kind == "op" and t.text in ("-", "!", "^", "+"):
+        ops: list[Tok] = []  # prefix operators, outermost first (each one a nesting level)
+        while self.tok.kind == "op" and self.tok.text in ("-", "!", "^", "+"):
+            if self.tok.text != "+":  # +x is x
+                self.nest(self.tok)
+                ops.append(self.tok)
             self.i += 1
-            x = self.parse_unary()
-            if t.text == "+":
-                return x
-            if t.text == "-" and isinstance(x, (IntLit, FloatLit)) and x.pos == Pos(t.line, t.col + 1):
-                x.value = -x.value
-                x.pos = Pos(t.line, t.col)
-                return x
-            return Unary(Pos(t.line, t.col), t.text, x)
+        t = self.tok
+        x: Expr
         if t.kind == "op" and t.text == "&":
             self.i += 1
             name = self.ident("a function name after '&'")
-            return FuncAddr(Pos(t.line, t.col), name.text)
-        return self.parse_primary()
+            x = FuncAddr(Pos(t.line, t.col), name.text)
+        else:
+            x = self.parse_primary()
+        for t in reversed(ops):
+            if t.text == "-" and isinstance(x, (IntLit, FloatLit)) and x.pos == Pos(t.line, t.col + 1):
+                x.value = -x.value
+                x.text = "-" + x.text
+                x.pos = Pos(t.line, t.col)
+            else:
+                x = Unary(Pos(t.line, t.col), t.text, x)
+        self.depth -= len(ops)
+        return x
 
     def parse_args(self) -> list[Expr]:
-        self.expect("(")
+        self.nest(self.expect("("))
         args: list[Expr] = []
         if not self.at(")"):
             args.append(self.parse_expr())
             while self.accept(","):
                 args.append(self.parse_expr())
         self.expect(")", "',' or ')' in the argument list")
+        self.depth -= 1
         return args
 
     def parse_primary(self) -> Expr:
@@ -775,10 +926,10 @@ class Parser:
         p = Pos(t.line, t.col)
         if t.kind == "int":
             self.i += 1
-            return IntLit(p, int(t.value))
+            return IntLit(p, int(t.value), t.text)
         if t.kind == "float":
             self.i += 1
-            return FloatLit(p, float(t.value))
+            return FloatLit(p, float(t.value), t.text)
         if t.kind == "string":
             self.i += 1
             return StrLit(p, bytes(t.value))
@@ -817,13 +968,18 @@ class Parser:
             if self.at("("):
                 return Call(p, t.text, self.parse_args())
             return Name(p, t.text)
-        if self.accept("("):
+        if self.at("("):
+            self.nest(t)
+            self.i += 1
             e = self.parse_expr()
             self.expect(")")
+            self.depth -= 1
             return e
         raise self.err(f"expected an expression, found {self.describe(t)}")
 
 
-def parse(src: str, file: str = "<program>") -> Program:
-    """Parse a program (no type checking: see check.py)."""
-    return Parser(src, file).parse_program()
+def parse(src: str | bytes, file: str = "<program>") -> Program:
+    """Parse a program (its text, or a file's bytes: decode_source); no type checking: see
+    check.py."""
+    text = decode_source(src, file) if isinstance(src, bytes) else src
+    return Parser(text, file).parse_program()
