@@ -773,7 +773,8 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
     def _main(self) -> str:
         main = next(f for f in self.prog.funcs if f.name == "main")
         run = (
-            f"    status = (int)gox_run_main(gx_e_{self.cid[main.func_id]}, NULL, 0u, seed);\n    gx_in_main = false;\n    GX_CHECK();\n"
+            f"    status = (int)gox_run_main(gx_e_{self.cid[main.func_id]}, NULL, 0u, seed);\n"
+            "    gx_in_main = false;\n    GX_CHECK();\n"
             if self.sched
             else f"    (void)seed;\n    gx_e_{self.cid[main.func_id]}(NULL, 0u);\n"
         )
