@@ -38,6 +38,7 @@ from typing import Any
 
 import greenlet
 
+from . import oom
 from .chan import ChanOps
 from .debug import format_float
 from .errors import GoxABIError, GoxFatal, GoxPanic
@@ -254,9 +255,10 @@ class DeferOps(ChanOps, StringOps):
         except BaseException as exc:
             unwind = self._as_panic(exc)
             if unwind is None:
+                if isinstance(exc, MemoryError):  # wherever Python ran out (gox_ref/oom.py)
+                    exc = oom.fatal()
                 if isinstance(exc, GoxFatal):
-                    self.err.write(f"fatal error: {exc}\n".encode())
-                    raise ProgramExit(2) from exc
+                    raise self._fatal(exc) from None
                 raise
             self.err.write(self._report(g).encode())
             self._trace("fatal", message="panic: " + unwind.panic.text)

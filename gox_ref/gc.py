@@ -147,8 +147,8 @@ class Collector:
 
     def mark_gray(self, obj: GcObject) -> None:
         if obj.mark == WHITE0 or obj.mark == WHITE1:
+            self.gray.append(obj)  # first: if the list cannot grow, the object stays white
             obj.mark = GRAY
-            self.gray.append(obj)
 
     def barrier(self, parent: GcObject, child_ref: int) -> None:
         """Forward barrier: a black parent gaining a white child turns the child gray."""

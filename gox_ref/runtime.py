@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from . import oom
 from .abi import SYMBOLS, Symbol
 from .core import Sink
 from .debug import DebugOps
@@ -131,7 +132,8 @@ def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
     most three parameters that all take integers, the wrapper tests exactly that (one type test
     and one range comparison per argument) and calls the method with the arguments as given.
     Any other call takes ``full``: keyword binding, the count, then ``_check_arg`` for each
-    checked argument, which raises the error or normalizes the value."""
+    checked argument, which raises the error or normalizes the value.  A ``MemoryError``
+    becomes Go's fatal error, ``GoxFatal("runtime: out of memory")`` (gox_ref/oom.py)."""
     ctypes = {name: ctype for ctype, name in sym.c_params}
     names = sym.py_params
     ptypes = _py_param_types(sym)
@@ -157,43 +159,58 @@ def _checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
     if nargs == 0:
 
         def wrapper(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-            if args or kwargs:
-                return full(self, args, kwargs)
-            return method(self)
+            try:
+                if args or kwargs:
+                    return full(self, args, kwargs)
+                return method(self)
+            except MemoryError:
+                raise oom.fatal() from None
 
     elif nargs == 1 and ranges[0] is not None:
         (lo0, hi0) = ranges[0]
 
         def wrapper(self: Any, a: Any = _ABSENT, /, *more: Any, **kwargs: Any) -> Any:
-            if type(a) is int and lo0 <= a <= hi0 and not more and not kwargs:
-                return method(self, a)
-            return full(self, _given(a) + more, kwargs)
+            try:
+                if type(a) is int and lo0 <= a <= hi0 and not more and not kwargs:
+                    return method(self, a)
+                return full(self, _given(a) + more, kwargs)
+            except MemoryError:
+                raise oom.fatal() from None
 
     elif nargs == 2 and ranges[0] is not None and ranges[1] is not None:
         (lo0, hi0), (lo1, hi1) = ranges[0], ranges[1]
 
         def wrapper(self: Any, a: Any = _ABSENT, b: Any = _ABSENT, /, *more: Any, **kwargs: Any) -> Any:
-            if type(a) is int and lo0 <= a <= hi0 and type(b) is int and lo1 <= b <= hi1 and not more and not kwargs:
-                return method(self, a, b)
-            return full(self, _given(a, b) + more, kwargs)
+            try:
+                if type(a) is int and lo0 <= a <= hi0 and type(b) is int and lo1 <= b <= hi1 and not more and not kwargs:
+                    return method(self, a, b)
+                return full(self, _given(a, b) + more, kwargs)
+            except MemoryError:
+                raise oom.fatal() from None
 
     elif nargs == 3 and ranges[0] is not None and ranges[1] is not None and ranges[2] is not None:
         (lo0, hi0), (lo1, hi1), (lo2, hi2) = ranges[0], ranges[1], ranges[2]
 
         def wrapper(self: Any, a: Any = _ABSENT, b: Any = _ABSENT, c: Any = _ABSENT, /, *more: Any, **kwargs: Any) -> Any:
-            if (
-                type(a) is int and lo0 <= a <= hi0
-                and type(b) is int and lo1 <= b <= hi1
-                and type(c) is int and lo2 <= c <= hi2
-                and not more and not kwargs
-            ):
-                return method(self, a, b, c)
-            return full(self, _given(a, b, c) + more, kwargs)
+            try:
+                if (
+                    type(a) is int and lo0 <= a <= hi0
+                    and type(b) is int and lo1 <= b <= hi1
+                    and type(c) is int and lo2 <= c <= hi2
+                    and not more and not kwargs
+                ):
+                    return method(self, a, b, c)
+                return full(self, _given(a, b, c) + more, kwargs)
+            except MemoryError:
+                raise oom.fatal() from None
 
     else:
 
         def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return full(self, args, kwargs)
+            try:
+                return full(self, args, kwargs)
+            except MemoryError:
+                raise oom.fatal() from None
 
     return functools.wraps(method)(wrapper)
 

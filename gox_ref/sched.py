@@ -32,6 +32,7 @@ from typing import Any
 
 import greenlet
 
+from . import oom
 from .core import Sink
 from .errors import GoxABIError, GoxFatal
 from .rng import Rng
@@ -163,13 +164,14 @@ class SchedOps(StackMapOps):
         """Run a program whose main goroutine runs ``entry``; returns its exit status."""
         if self.hub is not None:
             raise GoxABIError("run_main: a program is already running on this runtime")
+        oom.arm()
         self.rng = Rng(seed)
         self.hub = greenlet.getcurrent()
-        main = self._new_goroutine(entry, args)
-        self._trace("spawn", child=main.gid)
-        self.runq.append(main)
         status = 0
         try:
+            main = self._new_goroutine(entry, args)
+            self._trace("spawn", child=main.gid)
+            self.runq.append(main)
             while main.status != DEAD:
                 if not self.runq:
                     self._deadlock()
@@ -182,6 +184,8 @@ class SchedOps(StackMapOps):
                     raise result
         except ProgramExit as e:
             status = e.status
+        except MemoryError:  # on the hub (a greenlet to create, a queue to grow): gox_ref/oom.py
+            status = self._fatal(oom.fatal()).status
         finally:
             self._abandon()
         return max(status, 0)
@@ -228,17 +232,20 @@ class SchedOps(StackMapOps):
         call_entry(self, g.entry, g.args)
 
     def _abandon(self) -> None:
-        """The program is over: forget every goroutine without running its code."""
-        for g in self.goroutines.values():
-            if g.glet is not None and not g.glet.dead:
-                g.glet.parent = greenlet.getcurrent()
-                self.current = g  # its frames close as it unwinds (and run no deferred calls)
-                with contextlib.suppress(greenlet.GreenletExit):
-                    g.glet.throw(greenlet.GreenletExit)
-        self.goroutines.clear()
-        self.runq.clear()
-        self.current = None
-        self.hub = None
+        """The program is over: forget every goroutine without running its code (whatever
+        happens meanwhile: a goroutine may run out of memory as it unwinds)."""
+        try:
+            for g in self.goroutines.values():
+                if g.glet is not None and not g.glet.dead:
+                    g.glet.parent = greenlet.getcurrent()
+                    self.current = g  # its frames close as it unwinds (and run no deferred calls)
+                    with contextlib.suppress(greenlet.GreenletExit, MemoryError):
+                        g.glet.throw(greenlet.GreenletExit)
+        finally:
+            self.goroutines.clear()
+            self.runq.clear()
+            self.current = None
+            self.hub = None
 
     def _park(self, g: Goroutine, reason: str, channels: tuple[int, ...] = ()) -> None:
         """Block ``g``, the running goroutine (``_running``), until another readies it."""
@@ -260,6 +267,11 @@ class SchedOps(StackMapOps):
         self.runq.append(g)
         if self.tracer is not None:
             self._trace("wake", target=g.gid)
+
+    def _fatal(self, exc: GoxFatal) -> ProgramExit:
+        """Report a fatal error as Go does (``fatal error: MSG``); the program ends, status 2."""
+        self.err.write(f"fatal error: {exc}\n".encode())
+        return ProgramExit(2)
 
     def _running(self, what: str) -> Goroutine:
         g = self.current

@@ -33,6 +33,7 @@ GoxObj *array_new(GoxRuntime *R, unsigned elem_kind, unsigned elem_type, int64_t
     int64_t w = array_elem_bytes(R, elem_kind, elem_type, fn);
     uint64_t n = data_slots((uint64_t)w, (uint64_t)length);
     GoxObj *o = gc_alloc(R, K_ARRAY, elem_type, 4u + (unsigned)n);
+    if (!o) return NULL;
     o->slots[A_ELEM_KIND] = elem_kind;
     o->slots[A_ELEM_TYPE] = elem_type;
     o->slots[A_ELEM_BYTES] = (uint64_t)w;
@@ -130,7 +131,7 @@ GoxRef gox_rt_array_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
         return 0;
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
-    return OBJ_REF(array_new(R, elem_kind, elem_type_id, length, fn));
+    return obj_ref0(array_new(R, elem_kind, elem_type_id, length, fn));
 }
 
 int64_t gox_array_len(GoxRef arr) {
@@ -172,5 +173,5 @@ GoxRef gox_rt_array_slice(GoxRef arr, int64_t lo, int64_t hi) {
     if (!gox_check_slice(R, lo, hi, n, "length")) return 0;
     uint64_t args[1] = {arr};
     if (!gc_safepoint(R, args, 1)) return 0;
-    return OBJ_REF(slice_new_header(R, OBJ_REF(o), (uint64_t)lo, (uint64_t)(hi - lo), (uint64_t)(n - lo)));
+    return obj_ref0(slice_new_header(R, OBJ_REF(o), (uint64_t)lo, (uint64_t)(hi - lo), (uint64_t)(n - lo)));
 }

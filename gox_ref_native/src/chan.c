@@ -53,11 +53,16 @@ void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
     for (Waiter *w = st->sq_head; w; w = w->next) fn(R, ctx, w->value);
 }
 
-static void buf_push(ChanState *st, uint64_t v) {
+/* false: no memory to grow the buffer (gox_out_of_memory called; the buffer is unchanged) */
+static bool buf_push(GoxRuntime *R, ChanState *st, uint64_t v) {
     if (st->len == st->bufcap) {
         size_t ncap = st->bufcap ? 2 * st->bufcap : 4;
         if ((int64_t)ncap > st->cap) ncap = (size_t)st->cap;
-        uint64_t *nb = xmalloc(ncap * sizeof *nb);
+        uint64_t *nb = malloc(ncap * sizeof *nb); /* (a buffer of up to MAX_CHAN_CAP values) */
+        if (!nb) {
+            gox_out_of_memory(R);
+            return false;
+        }
         for (size_t i = 0; i < st->len; i++) nb[i] = buf_at(st, i);
         free(st->buf);
         st->buf = nb;
@@ -66,6 +71,7 @@ static void buf_push(ChanState *st, uint64_t v) {
     }
     st->buf[(st->head + st->len) % st->bufcap] = v;
     st->len++;
+    return true;
 }
 
 static uint64_t buf_pop(ChanState *st) {
@@ -158,7 +164,7 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
         return 1;
     }
     if ((int64_t)st->len < st->cap) {
-        buf_push(st, val);
+        if (!buf_push(R, st, val)) return -1;
         if (gox_is_ref_kind(st->elem_kind) && val) gc_barrier(R, o, val);
         trace_chan(R, "send", o, NULL, 0, val, false);
         return 1;
@@ -175,7 +181,7 @@ bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
             v = w->value;
         } else { /* full buffer: take the head, the sender's value goes to the tail */
             v = buf_pop(st);
-            buf_push(st, w->value);
+            buf_push(R, st, w->value); /* (room: the buffer was full, one value just left) */
         }
         trace_chan(R, "recv", o, "sender", w->g->gid, v, false);
         wake(R, w, 0, true, false);
@@ -280,6 +286,7 @@ GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
     GoxObj *o = gc_alloc(R, K_CHANNEL, NO_TYPE, 1);
+    if (!o) return 0;
     ChanState *st = xcalloc(1, sizeof *st);
     st->elem_kind = elem_kind;
     st->cap = cap;

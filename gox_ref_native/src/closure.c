@@ -31,6 +31,7 @@ GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
     GoxObj *o = gc_alloc(R, K_CLOSURE, type_id, 2 + upval_count);
+    if (!o) return 0;
     o->slots[0] = func_id;
     o->slots[1] = upval_count;
     return OBJ_REF(o);
@@ -105,6 +106,7 @@ GoxRef gox_rt_upval_box_create(uint8_t value_kind, uint64_t val) {
     uint64_t args[1] = {val};
     if (!gc_safepoint(R, args, is_ref ? 1 : 0)) return 0;
     GoxObj *o = gc_alloc(R, K_POINTER, value_kind, 1);
+    if (!o) return 0;
     o->slots[0] = val;
     return OBJ_REF(o);
 }

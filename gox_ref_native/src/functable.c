@@ -20,8 +20,13 @@ void gox_init_func_table(size_t size) {
         gox_fail(R, ERR_ABI, "gox_init_func_table: size=%zu, expected at most %u", size, MAX_FUNCS);
         return;
     }
+    const void **funcs = calloc(size ? size : 1, sizeof *funcs); /* (the old table stays if none) */
+    if (!funcs) {
+        gox_out_of_memory(R);
+        return;
+    }
     free(R->funcs);
-    R->funcs = xcalloc(size, sizeof *R->funcs);
+    R->funcs = funcs;
     R->nfuncs = size;
 }
 

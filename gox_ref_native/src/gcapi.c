@@ -96,7 +96,7 @@ GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
         !alloc_args_ok(R, value_kind, type_id, slots))
         return 0;
     if (!gc_safepoint(R, NULL, 0)) return 0;
-    return OBJ_REF(gc_alloc(R, value_kind, type_id, slots));
+    return obj_ref0(gc_alloc(R, value_kind, type_id, slots));
 }
 
 uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
@@ -227,9 +227,10 @@ void gox_gc_pin(GoxRef obj) {
         R->pins[i].count++;
         return;
     }
-    if (R->npins == R->pins_cap) {
-        R->pins_cap = R->pins_cap ? 2 * R->pins_cap : 16;
-        R->pins = xrealloc(R->pins, R->pins_cap * sizeof *R->pins);
+    if (R->npins == R->pins_cap) { /* (one per pinned object: no memory for more, no pin) */
+        Pin *pins = grow_array(R, R->pins, &R->pins_cap, sizeof *pins, 16);
+        if (!pins) return;
+        R->pins = pins;
     }
     memmove(R->pins + i + 1, R->pins + i, (R->npins - i) * sizeof *R->pins);
     R->pins[i] = (Pin){o->num, o, 1};

@@ -22,10 +22,18 @@ void gox_init_globals(size_t size, const uint8_t *is_ref, size_t is_ref_len) {
                  is_ref_len);
         return;
     }
+    uint64_t *globals = calloc(size ? size : 1, sizeof *globals); /* (the old ones stay if none) */
+    uint8_t *flags = calloc(size ? size : 1, 1);
+    if (!globals || !flags) {
+        free(globals);
+        free(flags);
+        gox_out_of_memory(R);
+        return;
+    }
     free(R->globals);
     free(R->globals_is_ref);
-    R->globals = xcalloc(size, sizeof *R->globals);
-    R->globals_is_ref = xcalloc(size, 1);
+    R->globals = globals;
+    R->globals_is_ref = flags;
     for (size_t i = 0; i < size; i++) R->globals_is_ref[i] = is_ref[i] ? 1 : 0;
     R->nglobals = size;
 }

@@ -100,6 +100,8 @@ struct GoxObj {
     uint64_t slots[];
 };
 #define OBJ_REF(o) ((GoxRef)(uintptr_t)&(o)->mark)
+/* ... of an object just made, or 0 when there was no memory for it (gc_alloc's NULL) */
+static inline GoxRef obj_ref0(GoxObj *o) { return o ? OBJ_REF(o) : 0; }
 #define REF_OBJ(r) ((GoxObj *)((char *)(uintptr_t)(r) - offsetof(GoxObj, mark)))
 #define OBJ_SIZE(o) (8u + 8u * (uint64_t)(o)->nslots)
 
@@ -276,6 +278,7 @@ bool gox_check_slice(GoxRuntime *R, int64_t lo, int64_t hi, int64_t bound, const
 bool gox_check_slice3(GoxRuntime *R, int64_t lo, int64_t hi, int64_t mx, int64_t cap);
 
 /* ---- heap (heap.c) ----------------------------------------------------------------------- */
+/* NULL: out of memory (gox_out_of_memory called: in host mode the fatal error is recorded) */
 GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color);
 void heap_free(GoxRuntime *R, GoxObj *o);
 void heap_drop_all(GoxRuntime *R);
@@ -393,6 +396,7 @@ void gc_reset(GoxRuntime *R);
 /* A new object of the current white, counted (the caller passed its safepoint). */
 static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
     GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
+    if (__builtin_expect(!o, 0)) return NULL; /* out of memory (host mode: the fatal error recorded) */
     R->allocated_objects++;
     R->allocated_bytes += OBJ_SIZE(o);
     if (R->state != GC_PAUSE) R->debt += OBJ_SIZE(o);
@@ -475,9 +479,19 @@ void format_float(double v, Buf *out);
 void runtime_emit(GoxRuntime *R, const char *data, size_t n);
 
 /* ---- misc ---------------------------------------------------------------------------------- */
+/* Allocation that cannot fail: on failure, Go's out-of-memory fatal error (errors.c). */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+#define OOM_TEXT "runtime: out of memory"
+/* An allocation failed: the program ends here (in a goroutine), is over (on a hub), or the
+ * runtime's record gets the fatal error (host mode; the caller goes on or gives up cleanly). */
+void gox_out_of_memory(GoxRuntime *R);
+_Noreturn void oom_exit(void); /* the last resort: Go's report, _exit(2) */
+/* p (holding *cap elements of `size` bytes) grown to twice as many (`first` when empty), or NULL
+ * when there is no memory for it: gox_out_of_memory called, p and *cap unchanged. */
+void *grow_array(GoxRuntime *R, void *p, size_t *cap, size_t size, size_t first);
+void oom_reserve_arm(void);    /* take the memory gox_out_of_memory gives back first, if it can */
 char *xstrdup(const char *s);
 size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i);
 void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
@@ -498,14 +512,14 @@ typedef struct GoxStackSeg {
     uintptr_t lo, hi; /* usable stack [lo, hi); the guard is just below lo */
     struct GoxStackSeg *next_free;
 } GoxStackSeg;
-GoxStackSeg *stack_acquire(void);
+GoxStackSeg *stack_acquire(void); /* NULL: no memory for it */
 void stack_release(GoxStackSeg *s);
 size_t stack_size(void);
 void stack_install_guard_handler(void);   /* SIGSEGV on an alternate stack (run_main) */
 /* compaction of a parked goroutine's stack (stack.c): the used part copied out, the pages given
  * back; restored at the same addresses before it runs */
 bool stack_can_compact(void);
-void *stack_compact(GoxStackSeg *s, uintptr_t sp, size_t *len);
+void *stack_compact(GoxStackSeg *s, uintptr_t sp, size_t *len); /* NULL: not compacted (no memory) */
 void stack_restore(GoxStackSeg *s, void *copy, size_t len);
 void stack_release_cold(GoxStackSeg *s);
 const void *stack_view_at(const StackView *v, const void *p); /* p itself without a view */
@@ -708,6 +722,9 @@ void sched_free(GoxRuntime *R);
  * end of the program (never returns then); outside a program it stays in the record */
 void sched_on_error(GoxRuntime *R);
 void sched_fatal(GoxRuntime *R, const char *msg) __attribute__((noreturn)); /* program mode */
+/* errors.c's gox_out_of_memory while this thread runs a program: in a goroutine the program ends
+ * (no return); on a hub the report, and the program is over.  False in host mode. */
+bool sched_out_of_memory(GoxRuntime *R);
 void sched_end_program(GoxRuntime *R, int status) __attribute__((noreturn)); /* from the running goroutine */
 void sched_write_err(GoxRuntime *R, const char *data, size_t n);
 void sched_func_name(GoxRuntime *R, const void *fn, Buf *out);

@@ -156,14 +156,17 @@ static ChunkSlot *chunk_tab_find(GoxRuntime *R, const HeapChunk *c) {
     return &R->chunk_tab[i];
 }
 
-static void chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
-    ChunkSlot *old = R->chunk_tab;
+/* false: no memory for the new table (the old one stays) */
+static bool chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
+    ChunkSlot *old = R->chunk_tab, *tab = calloc(cap, sizeof *tab);
+    if (!tab) return false;
     size_t ocap = old ? R->chunk_mask + 1 : 0;
-    R->chunk_tab = xcalloc(cap, sizeof *R->chunk_tab);
+    R->chunk_tab = tab;
     R->chunk_mask = cap - 1;
     for (size_t i = 0; i < ocap; i++)
         if (old[i].key) chunk_tab_insert(R, old[i].c);
     free(old);
+    return true;
 }
 
 #define POPULATE_AFTER_CHUNKS 8u
@@ -171,35 +174,38 @@ static void chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it (EINVAL): lazy faults */
 #endif
 
-/* CHUNK_BYTES of fresh memory at a CHUNK_BYTES-aligned address */
+/* CHUNK_BYTES of fresh memory at a CHUNK_BYTES-aligned address; 0: the system refused it */
 static uintptr_t map_chunk(void) {
     /* twice the size, then the unaligned ends go back */
     void *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        fputs("fatal error: gox: out of memory\n", stderr);
-        abort();
-    }
+    if (p == MAP_FAILED) return 0;
     uintptr_t a = (uintptr_t)p, base = (a + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1);
     if (base > a) munmap(p, base - a);
     if (a + 2 * CHUNK_BYTES > base + CHUNK_BYTES) munmap((void *)(base + CHUNK_BYTES), a + CHUNK_BYTES - base);
     return base;
 }
 
+/* A new chunk, or NULL when there is no memory for it (nothing changed then). */
 static HeapChunk *chunk_new(GoxRuntime *R) {
     /* the pages of a retired chunk if there are some (no page faults), else fresh ones */
     bool recycled = R->nspare > 0;
-    uintptr_t base = recycled ? R->spare[--R->nspare] : map_chunk();
+    uintptr_t base = recycled ? R->spare[R->nspare - 1] : map_chunk();
+    HeapChunk *c = base ? calloc(1, sizeof *c) : NULL;
+    if (!c || ((!R->chunk_tab || 2 * (R->nchunks + 1) > R->chunk_mask + 1) &&
+               !chunk_tab_rebuild(R, R->chunk_tab ? 2 * (R->chunk_mask + 1) : 64))) {
+        free(c);
+        if (base && !recycled) munmap((void *)base, CHUNK_BYTES);
+        return NULL;
+    }
+    if (recycled) R->nspare--;
     /* a big heap faults its fresh pages in a chunk at a time: one call instead of a fault per
      * page; a small one keeps touching them lazily */
     if (!recycled && R->nchunks - R->nretired >= POPULATE_AFTER_CHUNKS)
         madvise((void *)base, CHUNK_BYTES, MADV_POPULATE_WRITE);
     POISON(base, CHUNK_BYTES);
-    HeapChunk *c = xcalloc(1, sizeof *c);
     c->base = base;
     c->recycled = recycled;
     c->numbered = R->checked; /* and stays so while checked mode lasts (heap_set_checked) */
-    if (!R->chunk_tab || 2 * (R->nchunks + 1) > R->chunk_mask + 1)
-        chunk_tab_rebuild(R, R->chunk_tab ? 2 * (R->chunk_mask + 1) : 64);
     chunk_tab_insert(R, c);
     if (!R->nchunks++) {
         R->arena_lo = base;
@@ -251,18 +257,22 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
     size_t in_use = R->nchunks - R->nretired;
     bool moved = false;
     if (R->nspare < SPARE_MIN || R->nspare < in_use) {
-        uintptr_t to = map_chunk();
-        moved = mremap((void *)c->base, CHUNK_BYTES, CHUNK_BYTES, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
-                       (void *)to) != MAP_FAILED;
-        if (moved) {
-            if (R->nspare == R->spare_cap) {
-                R->spare_cap = R->spare_cap ? 2 * R->spare_cap : SPARE_MIN;
-                R->spare = xrealloc(R->spare, R->spare_cap * sizeof *R->spare);
+        uintptr_t to = map_chunk(); /* (none: the pages are simply given back, below) */
+        if (to && R->nspare == R->spare_cap) {
+            size_t cap = R->spare_cap ? 2 * R->spare_cap : SPARE_MIN;
+            uintptr_t *spare = realloc(R->spare, cap * sizeof *spare);
+            if (spare) {
+                R->spare = spare;
+                R->spare_cap = cap;
             }
-            R->spare[R->nspare++] = to;
-        } else {
-            munmap((void *)to, CHUNK_BYTES);
         }
+        moved = to && R->nspare < R->spare_cap &&
+                mremap((void *)c->base, CHUNK_BYTES, CHUNK_BYTES, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+                       (void *)to) != MAP_FAILED;
+        if (moved)
+            R->spare[R->nspare++] = to;
+        else if (to)
+            munmap((void *)to, CHUNK_BYTES);
     }
     if (!moved) madvise((void *)c->base, CHUNK_BYTES, MADV_DONTNEED);
     POISON(c->base, CHUNK_BYTES);
@@ -276,7 +286,9 @@ static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t num) {
     HeapChunk *c = R->cur_chunk;
     if (!c || c->used + need > CHUNK_BYTES) {
         HeapChunk *full = c;
-        c = R->cur_chunk = chunk_new(R);
+        c = chunk_new(R);
+        if (!c) return NULL;
+        R->cur_chunk = c;
         if (full) chunk_retire(R, full); /* its objects may all be quarantined already */
     }
     GoxObj *o = (GoxObj *)(c->base + c->used);
@@ -376,20 +388,26 @@ void heap_release_arena(GoxRuntime *R) {
 }
 
 /* ---- objects ------------------------------------------------------------------------------ */
+/* Out of memory: the order's room first, then the object's memory, so that a failure changes
+ * nothing (a chunk that could not be had leaves no trace). */
 GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color) {
     size_t size = sizeof(GoxObj) + 8u * (size_t)nslots;
-    GoxObj *o;
-    o = R->checked ? NULL : reuse(R, nslots, size);
+    if (R->norder == R->order_cap) {
+        GoxObj **order = grow_array(R, R->order, &R->order_cap, sizeof *order, 1024);
+        if (!order) return NULL;
+        R->order = order;
+    }
+    GoxObj *o = R->checked ? NULL : reuse(R, nslots, size);
     if (!o) o = arena_alloc(R, size, R->next_num); /* in the set of addresses from now on (its bit) */
+    if (!o) {
+        gox_out_of_memory(R); /* in a goroutine the program ends here */
+        return NULL;
+    }
     o->num = R->next_num++;
     o->kind = (uint8_t)kind;
     o->type_id = (uint16_t)type_id;
     o->nslots = (uint16_t)nslots;
     o->mark = (uint8_t)color;
-    if (R->norder == R->order_cap) {
-        R->order_cap = R->order_cap ? 2 * R->order_cap : 1024;
-        R->order = xrealloc(R->order, R->order_cap * sizeof *R->order);
-    }
     R->order[R->norder++] = o;
     R->live_bytes += OBJ_SIZE(o);
     R->live_objects++;

@@ -34,6 +34,7 @@ GoxRef gox_rt_box(uint8_t kind, uint64_t val) {
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
     GoxObj *o = gc_alloc(R, kind, NO_TYPE, 1);
+    if (!o) return 0;
     o->slots[0] = kind == K_BOXED_BOOL ? (val ? 1 : 0) : val;
     return OBJ_REF(o);
 }

@@ -107,16 +107,19 @@ static bool key_eq(GoxRuntime *R, unsigned kk, const Entry *e, const Key *k) {
 
 static MapState *state(GoxObj *m) { return (MapState *)m->ext; }
 
-static void reindex(MapState *s) {
-    /* compact dead entries, then rebuild the index */
+/* Compact dead entries, then rebuild the index with room for `extra` more; false: no memory for
+ * the index (the map is unchanged). */
+static bool reindex(MapState *s, size_t extra) {
+    size_t cap = 16;
+    while (cap < 2 * (s->live + extra + 1)) cap *= 2;
+    size_t *idx = calloc(cap, sizeof *idx);
+    if (!idx) return false;
     size_t j = 0;
     for (size_t i = 0; i < s->n; i++)
         if (s->e[i].live) s->e[j++] = s->e[i];
     s->n = j;
-    size_t cap = 16;
-    while (cap < 2 * (s->n + 1)) cap *= 2;
     free(s->idx);
-    s->idx = xcalloc(cap, sizeof *s->idx);
+    s->idx = idx;
     s->idx_cap = cap;
     for (size_t i = 0; i < s->n; i++) {
         if (s->e[i].hash == UINT64_MAX) continue; /* NaN keys are never indexed */
@@ -124,6 +127,7 @@ static void reindex(MapState *s) {
         while (s->idx[p]) p = (p + 1) & (cap - 1);
         s->idx[p] = i + 1;
     }
+    return true;
 }
 
 /* The slot in idx holding k's entry, or SIZE_MAX. */
@@ -183,6 +187,7 @@ GoxRef gox_rt_map_new(uint8_t key_kind, uint8_t val_kind) {
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
     GoxObj *o = gc_alloc(R, K_MAP, NO_TYPE, 3);
+    if (!o) return 0;
     o->ext = xcalloc(1, sizeof(MapState));
     o->slots[0] = o->num;
     o->slots[1] = key_kind;
@@ -253,20 +258,23 @@ void gox_map_set(GoxRef m, uint64_t key, uint64_t val) {
         e->key = key;
         e->val = val;
     } else {
+        /* the room first (a map of millions of entries: its arrays may not be had), so that a
+         * failure changes nothing the map holds */
+        if (!k.nan && 2 * (s->n + 2) > s->idx_cap && !reindex(s, 1)) {
+            gox_out_of_memory(R);
+            return;
+        }
         if (s->n == s->cap) {
-            s->cap = s->cap ? 2 * s->cap : 8;
-            s->e = xrealloc(s->e, s->cap * sizeof *s->e);
+            Entry *e = grow_array(R, s->e, &s->cap, sizeof *e, 8);
+            if (!e) return;
+            s->e = e;
         }
         s->e[s->n++] = (Entry){key, val, k.nan ? UINT64_MAX : k.hash, true};
         s->live++;
         if (!k.nan) {
-            if (2 * (s->n + 1) > s->idx_cap) {
-                reindex(s);
-            } else {
-                size_t mask = s->idx_cap - 1, q = k.hash & mask;
-                while (s->idx[q] && s->idx[q] != SIZE_MAX) q = (q + 1) & mask;
-                s->idx[q] = s->n;
-            }
+            size_t mask = s->idx_cap - 1, q = k.hash & mask;
+            while (s->idx[q] && s->idx[q] != SIZE_MAX) q = (q + 1) & mask;
+            s->idx[q] = s->n;
         }
     }
     if (gox_is_ref_kind(kk) && key) gc_barrier(R, o, key);
@@ -287,7 +295,7 @@ void gox_map_delete(GoxRef m, uint64_t key) {
     s->e[s->idx[p] - 1].live = false;
     s->idx[p] = SIZE_MAX;
     s->live--;
-    if (s->n > 16 && s->live * 2 < s->n) reindex(s);
+    if (s->n > 16 && s->live * 2 < s->n) reindex(s, 0); /* (without memory for it: not compacted) */
 }
 
 /* ---- iteration (iter.c): the keys present at gox_iter_begin, in insertion order ------------- */

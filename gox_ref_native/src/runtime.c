@@ -11,6 +11,7 @@ _Thread_local GoxRuntime *gox_current_rt GOX_TLS_FAST;
 static GoxRuntime *default_rt;
 
 void *gox_runtime_new(void) {
+    oom_reserve_arm();
     GoxRuntime *R = xcalloc(1, sizeof *R);
     R->next_num = 1;
     R->dead_mark = -1;
@@ -115,6 +116,7 @@ int32_t gox_error_take(char *out_msg, size_t cap) {
     }
     e->code = ERR_NONE;
     e->msg.len = 0;
+    if (code == ERR_FATAL) oom_reserve_arm(); /* (given back if it was an out-of-memory) */
     return code;
 }
 

@@ -39,6 +39,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -485,6 +486,18 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     unpack_stack(g);
     if (!g->ctx_sp) {
         g->stack = stack_acquire();
+        if (!g->stack) { /* no memory for its stack: Go's newproc would have thrown */
+            W->current = NULL; /* (g is abandoned with the others) */
+            if (R->parallel) {
+                atomic_store_explicit(&g->on_cpu, false, memory_order_release);
+                pthread_mutex_lock(&R->mu);
+                S->nrunning--;
+                pthread_cond_signal(&S->stw_stopped_cv);
+            }
+            gox_out_of_memory(R); /* on the hub: the report, and the program is over */
+            if (R->parallel) pthread_mutex_unlock(&R->mu);
+            goto out;
+        }
         g->ctx_sp = ctx_make(g->stack->hi, goroutine_main, R);
     }
 #ifdef GOX_ASAN
@@ -508,8 +521,8 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     } else {
         if (g->compact) {
             g->compact = false;
-            g->cold = true;
             g->saved = stack_compact(g->stack, (uintptr_t)g->ctx_sp, &g->saved_len);
+            g->cold = g->saved != NULL; /* (no memory for the copy: the stack stays resident) */
         }
         if (R->parallel) atomic_store_explicit(&g->on_cpu, false, memory_order_release);
     }
@@ -772,6 +785,19 @@ static bool workers_wanted(GoxRuntime *R, unsigned *n) {
     return true;
 }
 
+/* A worker thread that could not be made: Go's report (runtime/os_linux.go, newosproc), and the
+ * program is over before it starts (status 2). */
+static void no_worker_thread(GoxRuntime *R, unsigned have, int err) {
+    char msg[256];
+    int n = snprintf(msg, sizeof msg, "runtime: failed to create new OS thread (have %u already; errno=%d)\n%s"
+                     "fatal error: newosproc\n", have, err,
+                     err == EAGAIN ? "runtime: may need to increase max user processes (ulimit -u)\n" : "");
+    pthread_mutex_lock(&R->mu); /* (the workers already made may be running goroutines) */
+    sched_write_err(R, msg, (size_t)n);
+    end_status(R, 2);
+    pthread_mutex_unlock(&R->mu);
+}
+
 void gox_sched_set_workers(uint32_t n) {
     GOX_ENTER(R);
     GoxSched *S = sched_of(R);
@@ -795,6 +821,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     }
     unsigned nworkers;
     if (!workers_wanted(R, &nworkers)) return -1;
+    oom_reserve_arm();
     S->rng = (Rng){seed, 0};
     S->running = true;
     S->exit_status = -1;
@@ -811,14 +838,16 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->nworkers = nworkers;
     R->parallel = nworkers > 1;
     for (unsigned i = 0; i < nworkers; i++) S->workers[i].R = R;
-    for (unsigned i = 1; i < nworkers; i++) {
-        if (pthread_create(&S->workers[i].thread, NULL, worker_thread, &S->workers[i]) != 0) {
-            fputs("fatal error: gox: cannot create a worker thread\n", stderr);
-            abort();
+    unsigned started = 1;
+    for (; started < nworkers; started++) {
+        int rc = pthread_create(&S->workers[started].thread, NULL, worker_thread, &S->workers[started]);
+        if (rc != 0) { /* (no memory for its stack, or a process limit): Go's newosproc throws */
+            no_worker_thread(R, started, rc);
+            break;
         }
     }
     worker_loop(&S->workers[0]);
-    for (unsigned i = 1; i < nworkers; i++) pthread_join(S->workers[i].thread, NULL);
+    for (unsigned i = 1; i < started; i++) pthread_join(S->workers[i].thread, NULL);
     R->parallel = false;
     S->nworkers = 1;
     abandon(R);
@@ -867,6 +896,29 @@ void sched_fatal(GoxRuntime *R, const char *msg) {
     sched_write_err(R, b.data, b.len);
     buf_free(&b);
     sched_end_program(R, 2);
+}
+
+/* Go's report, once (R->mu held in parallel mode: the first ending wins).  Writing it may need
+ * memory too (captured output): a failure meanwhile is the last resort. */
+static void write_oom_report(GoxRuntime *R) {
+    static const char msg[] = "fatal error: " OOM_TEXT "\n";
+    static _Thread_local bool writing;
+    if (R->sched->exit_status >= 0) return;
+    if (writing) oom_exit();
+    writing = true;
+    sched_write_err(R, msg, sizeof msg - 1);
+    writing = false;
+}
+
+/* In a goroutine the program ends here; on a worker's hub (between goroutines) it is over
+ * (status 2) and the hub's loop ends at its next look for work. */
+bool sched_out_of_memory(GoxRuntime *R) {
+    GoxWorker *W = this_worker();
+    if (!W || W->R != R) return false; /* host mode */
+    write_oom_report(R);
+    if (W->current) sched_end_program(R, 2);
+    end_status(R, 2);
+    return true;
 }
 
 void sched_on_error(GoxRuntime *R) {

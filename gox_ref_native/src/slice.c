@@ -6,6 +6,7 @@
 
 GoxObj *slice_new_header(GoxRuntime *R, uint64_t arr, uint64_t start, uint64_t len, uint64_t cap) {
     GoxObj *o = gc_alloc(R, K_SLICE, NO_TYPE, 4);
+    if (!o) return NULL;
     o->slots[0] = arr;
     o->slots[1] = start;
     o->slots[2] = len;
@@ -67,7 +68,8 @@ GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
     GoxObj *arr = array_new(R, elem_kind, elem_type_id, cap, fn);
-    return OBJ_REF(slice_new_header(R, OBJ_REF(arr), 0, (uint64_t)length, (uint64_t)cap));
+    if (!arr) return 0;
+    return obj_ref0(slice_new_header(R, OBJ_REF(arr), 0, (uint64_t)length, (uint64_t)cap));
 }
 
 int64_t gox_slice_len(GoxRef s) {
@@ -102,7 +104,7 @@ static GoxRef reslice(GoxRuntime *R, GoxRef s, GoxObj *o, int64_t lo, int64_t hi
     if (!o) return 0;
     uint64_t args[1] = {s};
     if (!gc_safepoint(R, args, 1)) return 0;
-    return OBJ_REF(slice_new_header(R, o->slots[0], o->slots[1] + (uint64_t)lo, (uint64_t)(hi - lo), (uint64_t)(cap - lo)));
+    return obj_ref0(slice_new_header(R, o->slots[0], o->slots[1] + (uint64_t)lo, (uint64_t)(hi - lo), (uint64_t)(cap - lo)));
 }
 
 GoxRef gox_rt_slice_slice(GoxRef s, int64_t lo, int64_t hi) {
@@ -202,10 +204,11 @@ GoxRef gox_rt_slice_append(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, u
     if (!gc_safepoint(R, args, ref_elem ? 2 : 1)) return 0;
     if (old && len < cap) {
         array_set_elem(R, old, start + len, val, fn);
-        return OBJ_REF(slice_new_header(R, OBJ_REF(old), start, len + 1, cap));
+        return obj_ref0(slice_new_header(R, OBJ_REF(old), start, len + 1, cap));
     }
     GoxObj *arr = array_new(R, elem_kind, elem_type_id, (int64_t)new_cap, fn);
+    if (!arr) return 0;
     if (old) array_copy(arr, 0, old, start, len);
     array_set_elem(R, arr, len, val, fn);
-    return OBJ_REF(slice_new_header(R, OBJ_REF(arr), 0, len + 1, new_cap));
+    return obj_ref0(slice_new_header(R, OBJ_REF(arr), 0, len + 1, new_cap));
 }

@@ -9,7 +9,9 @@
  * on an alternate signal stack recognises a fault inside a guard and ends the program as Go
  * does: `runtime: goroutine stack exceeds N-byte limit`, `fatal error: stack overflow`, exit
  * status 2.  Any other fault goes to the previous handler (the sanitizers' own, or the
- * default action).  A dead goroutine's stack goes back to the pool's free list.
+ * default action).  A dead goroutine's stack goes back to the pool's free list.  A chunk that
+ * cannot be had (its mapping, its tables, a guard) leaves stack_acquire with NULL: the
+ * scheduler reports Go's out-of-memory fatal error (sched.c, run).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,39 +64,52 @@ size_t stack_size(void) {
     return the_stack_size;
 }
 
-static void new_chunk(void) {
+/* A chunk of fresh slots onto the free list (pool_lock held); false: no memory for it. */
+static bool new_chunk(void) {
     size_t slot = GUARD_BYTES + stack_size();
     size_t len = slot * STACKS_PER_CHUNK;
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-        static const char msg[] = "fatal error: gox: cannot map goroutine stacks (out of memory)\n";
-        if (write(2, msg, sizeof msg - 1) < 0) abort();
-        abort();
+    if (p == MAP_FAILED) return false;
+    GoxStackSeg *segs = calloc(STACKS_PER_CHUNK, sizeof *segs);
+    Chunk *c = malloc(sizeof *c);
+    if (!segs || !c) {
+        free(segs);
+        free(c);
+        munmap(p, len);
+        return false;
     }
     uintptr_t base = (uintptr_t)p;
-    GoxStackSeg *segs = xcalloc(STACKS_PER_CHUNK, sizeof *segs);
+    for (size_t i = 0; i < STACKS_PER_CHUNK; i++) {
+        void *g = (void *)(base + i * slot);
+        if (madv_guard_ok && madvise(g, GUARD_BYTES, MADV_GUARD_INSTALL) == 0) continue;
+        madv_guard_ok = false;
+        if (mprotect(g, GUARD_BYTES, PROT_NONE) != 0) { /* ENOMEM: no VMA left (vm.max_map_count) */
+            free(segs);
+            free(c);
+            munmap(p, len);
+            return false;
+        }
+    }
     for (size_t i = STACKS_PER_CHUNK; i-- > 0;) {
         uintptr_t g = base + i * slot;
-        bool ok = madv_guard_ok && madvise((void *)g, GUARD_BYTES, MADV_GUARD_INSTALL) == 0;
-        if (!ok) {
-            madv_guard_ok = false;
-            if (mprotect((void *)g, GUARD_BYTES, PROT_NONE) != 0) abort();
-        }
         segs[i].lo = g + GUARD_BYTES;
         segs[i].hi = g + slot;
         segs[i].next_free = free_list;
         free_list = &segs[i];
     }
-    Chunk *c = xmalloc(sizeof *c);
     c->base = base;
     c->end = base + len;
     c->next = atomic_load(&chunks);
     atomic_store(&chunks, c);
+    return true;
 }
 
 GoxStackSeg *stack_acquire(void) {
     pthread_mutex_lock(&pool_lock);
-    if (!free_list) new_chunk();
+    if (!free_list && !new_chunk()) {
+        pthread_mutex_unlock(&pool_lock);
+        return NULL;
+    }
     GoxStackSeg *s = free_list;
     free_list = s->next_free;
     pthread_mutex_unlock(&pool_lock);
@@ -137,8 +152,9 @@ static void drop_pages(GoxStackSeg *s) {
 }
 
 void *stack_compact(GoxStackSeg *s, uintptr_t sp, size_t *len) {
-    *len = s->hi - sp;
-    void *copy = xmalloc(*len);
+    void *copy = malloc(s->hi - sp); /* (an optimisation: without memory for it, none) */
+    *len = copy ? s->hi - sp : 0;
+    if (!copy) return NULL;
     memcpy(copy, (const void *)sp, *len);
     drop_pages(s);
     return copy;

@@ -92,6 +92,7 @@ static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint
     size_t n = na + nb;
     if (!n) return 0;
     GoxObj *arr = gc_alloc(R, K_ARRAY, NO_TYPE, 4u + (unsigned)((n + 7) / 8));
+    if (!arr) return 0;
     arr->slots[A_ELEM_KIND] = K_UINT8;
     arr->slots[A_ELEM_TYPE] = NO_TYPE;
     arr->slots[A_ELEM_BYTES] = 1;
@@ -100,6 +101,7 @@ static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint
     if (nb) memcpy((uint8_t *)(arr->slots + A_DATA) + na, b, nb);
     arr->flags |= FLAG_IMMUTABLE;
     GoxObj *s = gc_alloc(R, K_STRING, NO_TYPE, 3);
+    if (!s) return 0;
     s->slots[0] = OBJ_REF(arr);
     s->slots[1] = 0;
     s->slots[2] = n;
@@ -169,6 +171,7 @@ GoxRef gox_rt_string_slice(GoxRef s, int64_t lo, int64_t hi) {
     if (!o || lo == hi) return 0;
     if (lo == 0 && hi == n) return s;
     GoxObj *v = gc_alloc(R, K_STRING, NO_TYPE, 3);
+    if (!v) return 0;
     v->slots[0] = o->slots[0];
     v->slots[1] = o->slots[1] + (uint64_t)lo;
     v->slots[2] = (uint64_t)(hi - lo);
