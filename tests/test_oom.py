@@ -37,7 +37,6 @@ from conftest import expect_error, run
 from gox_ref import GoxFatal, RefRuntime
 from gox_ref import ValueKind as K
 from gox_ref.chan import chan_state
-from gox_ref.heap import ref_to_num
 from gox_ref.program.check import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +201,7 @@ def test_reference_memory_error_in_a_goroutine_ends_the_program_cleanly() -> Non
         raise MemoryError
 
     assert run(main, rt=rt) == (2, b"", REPORT)
-    assert (rt.goroutines, rt.hub, chan_state(rt.heap.objects[ref_to_num(ch)]).recvq) == ({}, None, deque())
+    assert (rt.goroutines, rt.hub, chan_state(rt.heap.objects[rt.heap.num_of(ch)]).recvq) == ({}, None, deque())
 
     def hello(rt: RefRuntime) -> None:
         rt.gox_debug_print(7, K.INT)
