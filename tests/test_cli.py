@@ -241,9 +241,10 @@ def test_a_finding_that_cannot_be_written_is_printed(
     assert f"gox-ref: cannot write {tmp_path / 'out' / '7.gox'}: Permission denied\n" in err
 
 
-def test_bench_go_none_is_not_a_missing_go(capfd: pytest.CaptureFixture[str]) -> None:
+def test_bench_go_none_is_not_a_missing_go(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """`--go none` once reported "not installed (no go on PATH)" (tests/test_bench_go_smoke.py
     checks the whole report); a --go that is no command is a usage error, not "[Errno 2]"."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))  # bench/ is not installed
     from bench import bench_go
 
     assert bench_go.find_go("none") == (None, "left out (--go none)")
