@@ -25,9 +25,11 @@ import collections
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import GoxABIError, GoxPanic
-from .heap import NO_TYPE, GcObject
-from .kinds import ValueKind, is_ref_kind, kind_name, valid_kind
+from gox_abi.errors import GoxABIError, GoxPanic
+from gox_abi.kinds import ValueKind, is_ref_kind, kind_name, valid_kind
+from gox_abi.layout import NO_TYPE
+
+from .heap import GcObject
 from .sched import Goroutine, SchedOps
 
 # Go's makechan on 64-bit Linux: cap * elemsize must not exceed maxAlloc - hchanSize

@@ -38,10 +38,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from gox_abi.abi import GROUPS, SYMBOLS
+from gox_abi.errors import GoxError
+from gox_abi.kinds import SlotType, ValueKind
+
 from . import __version__
-from .abi import GROUPS, SYMBOLS
-from .errors import GoxError
-from .kinds import SlotType, ValueKind
 from .rng import MAX_SEED, check_seed
 
 
@@ -244,7 +245,8 @@ def _campaign_seed(text: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .core import STDERR, STDOUT
+    from gox_abi.sinks import STDERR, STDOUT
+
     from .program.case import execute
     from .runtime import RefRuntime
 
@@ -361,8 +363,10 @@ def _heap_title(file: str, at: str | None, status: int | None, reached: bool) ->
 
 def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     """The heap as DOT after running on the reference; the program's output goes to stderr."""
-    from .core import STDERR
-    from .heapview import HeapSnapshot, snapshot, to_dot
+    from gox_abi.heapview import HeapSnapshot, to_dot
+    from gox_abi.sinks import STDERR
+
+    from .heapview import snapshot
     from .program.case import execute
     from .runtime import RefRuntime
 
@@ -380,7 +384,8 @@ def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
 
 def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
-    from .heapview import to_dot
+    from gox_abi.heapview import to_dot
+
     from .program.native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
 
     lib = library()

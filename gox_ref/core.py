@@ -6,38 +6,11 @@ mixin is a subclass of ``RuntimeCore`` and reaches the shared state through it.
 
 from __future__ import annotations
 
-import sys
-from typing import BinaryIO, Protocol
+from gox_abi.kinds import ValueKind, as_signed
+from gox_abi.sinks import STDOUT, Sink
 
 from .gc import Collector
 from .heap import GcObject, Heap
-from .kinds import ValueKind, as_signed
-
-
-class Sink(Protocol):
-    def write(self, data: bytes, /) -> object: ...
-
-
-class _StdoutSink:
-    """Writes straight to the process's stdout, unbuffered by us, so output interleaves."""
-
-    def write(self, data: bytes, /) -> object:
-        out: BinaryIO = sys.stdout.buffer
-        out.write(data)
-        out.flush()
-        return None
-
-
-class _StderrSink:
-    def write(self, data: bytes, /) -> object:
-        err: BinaryIO = sys.stderr.buffer
-        err.write(data)
-        err.flush()
-        return None
-
-
-STDOUT = _StdoutSink()
-STDERR = _StderrSink()
 
 
 class RuntimeCore:

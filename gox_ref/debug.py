@@ -20,9 +20,12 @@ Output goes to the runtime's sink (stdout unless the host sets another).
 
 from __future__ import annotations
 
-from .errors import GoxABIError, GoxPanic
-from .heap import canonical_ref
-from .kinds import ValueKind, as_signed, is_ref_kind, normalize, valid_kind
+import struct
+
+from gox_abi.errors import GoxABIError, GoxPanic
+from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize, valid_kind
+from gox_abi.layout import canonical_ref
+
 from .objects.string import StringOps
 
 _SIGNED = {ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64}
@@ -77,14 +80,10 @@ def format_float(v: float) -> str:
 
 
 def f64_from_bits(bits: int) -> float:
-    import struct
-
     return float(struct.unpack("<d", struct.pack("<Q", bits & (2**64 - 1)))[0])
 
 
 def f32_from_bits(bits: int) -> float:
-    import struct
-
     return float(struct.unpack("<f", struct.pack("<I", bits & 0xFFFFFFFF))[0])
 
 

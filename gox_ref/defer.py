@@ -38,12 +38,13 @@ from typing import Any
 
 import greenlet
 
-from . import oom
+from gox_abi import oom
+from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
+from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize
+from gox_abi.layout import NO_TYPE
+
 from .chan import ChanOps
-from .debug import format_float
-from .errors import GoxABIError, GoxFatal, GoxPanic
-from .heap import NO_TYPE
-from .kinds import ValueKind, as_signed, is_ref_kind, normalize
+from .debug import f64_from_bits, format_float
 from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
 from .objects.string import StringOps
 from .sched import Goroutine, ProgramExit, call_entry
@@ -111,8 +112,6 @@ class DeferOps(ChanOps, StringOps):
         if kind == ValueKind.BOOL:
             return "true" if slot1 else "false"
         if kind == ValueKind.FLOAT64:
-            from .debug import f64_from_bits
-
             return format_float(f64_from_bits(slot1))
         if kind in (ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64):
             return str(as_signed(normalize(kind, slot1)))
@@ -255,7 +254,7 @@ class DeferOps(ChanOps, StringOps):
         except BaseException as exc:
             unwind = self._as_panic(exc)
             if unwind is None:
-                if isinstance(exc, MemoryError):  # wherever Python ran out (gox_ref/oom.py)
+                if isinstance(exc, MemoryError):  # wherever Python ran out (gox_abi/oom.py)
                     exc = oom.fatal()
                 if isinstance(exc, GoxFatal):
                     raise self._fatal(exc) from None

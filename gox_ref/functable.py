@@ -1,22 +1,11 @@
-"""The function table: func_id -> code.
-
-In C an entry is a native code pointer.  In the reference an entry is a Python callable
-``f(rt, *args) -> int | tuple[int, ...] | None`` (the calling convention of docs/ABI.md,
-"Calling convention"), or an int standing for a native address.  Unset entries are None.
-"""
+"""The function table: func_id -> code (an entry's type: gox_abi/functable.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from gox_abi.errors import GoxABIError
+from gox_abi.functable import MAX_FUNCS, FuncEntry
 
 from .core import RuntimeCore
-from .errors import GoxABIError
-
-FuncEntry = Callable[..., Any] | int
-# func_id is a uint32_t; the table is also kept to a size a host can allocate (an
-# implementation limit both backends share: 16M functions).
-MAX_FUNCS = 1 << 24
 
 
 class FuncTableOps(RuntimeCore):

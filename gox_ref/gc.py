@@ -39,48 +39,25 @@ allocates; it does nothing while the pause counter is above 0):
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
 
-from .errors import GoxABIError
-from .heap import BLACK, GRAY, WHITE0, WHITE1, GcObject, Heap
-from .kinds import SlotType, ValueKind, is_ref_kind
+from gox_abi.errors import GoxABIError
+from gox_abi.gcstats import DEFAULT_MIN_THRESHOLD, DEFAULT_PAUSE, DEFAULT_STEP_SIZE, DEFAULT_STEPMUL, GcState, GcStats
+from gox_abi.kinds import SlotType, ValueKind, is_ref_kind
+from gox_abi.layout import (
+    ARRAY_DATA,
+    ARRAY_ELEM_KIND,
+    ARRAY_ELEM_TYPE,
+    ARRAY_LEN,
+    BLACK,
+    CLOSURE_UPVALS,
+    GRAY,
+    NO_TYPE,
+    WHITE0,
+    WHITE1,
+)
 
-DEFAULT_PAUSE = 200
-DEFAULT_STEPMUL = 200
-DEFAULT_STEP_SIZE = 8 * 1024
-DEFAULT_MIN_THRESHOLD = 1024 * 1024
-
-
-class GcState(enum.IntEnum):
-    PAUSE = 0
-    PROPAGATE = 1
-    ATOMIC = 2  # only ever seen inside a step
-    SWEEP = 3
-
-
-@dataclass
-class GcStats:
-    """Counters; ``gox_gc_stats`` hands them out in this field order."""
-
-    cycles: int = 0
-    state: int = GcState.PAUSE
-    live_objects: int = 0
-    live_bytes: int = 0
-    threshold: int = DEFAULT_MIN_THRESHOLD
-    debt: int = 0
-    allocated_objects: int = 0
-    allocated_bytes: int = 0
-    freed_objects: int = 0
-    freed_bytes: int = 0
-    steps: int = 0
-    pause_depth: int = 0
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
-
+from .heap import GcObject, Heap
 
 # A root source yields (where, value) pairs; ``where`` names the slot for error messages.
 RootSource = Callable[[], Iterable[tuple[str, int]]]
@@ -204,30 +181,26 @@ class Collector:
             yield from self.state_tracers[kind](obj)
 
     def _array_children(self, obj: GcObject) -> Iterator[int]:
-        from .objects.array import DATA, ELEM_KIND, ELEM_TYPE, LEN
-
         slots = obj.slots
-        ek = slots[ELEM_KIND]
+        ek = slots[ARRAY_ELEM_KIND]
         if is_ref_kind(ek) and ek != ValueKind.STRUCT:
-            yield from slots[DATA : DATA + slots[LEN]]
+            yield from slots[ARRAY_DATA : ARRAY_DATA + slots[ARRAY_LEN]]
         elif ek == ValueKind.STRUCT:
-            layout = self.heap.types[slots[ELEM_TYPE]].slot_types
+            layout = self.heap.types[slots[ARRAY_ELEM_TYPE]].slot_types
             n = len(layout)
-            for i in range(slots[LEN]):
-                yield from self._typed_children(slots, DATA + i * n, layout)
+            for i in range(slots[ARRAY_LEN]):
+                yield from self._typed_children(slots, ARRAY_DATA + i * n, layout)
         elif ek == ValueKind.INTERFACE:
-            for i in range(slots[LEN]):
-                head = DATA + 2 * i
+            for i in range(slots[ARRAY_LEN]):
+                head = ARRAY_DATA + 2 * i
                 if is_ref_kind(slots[head] & 0xFF):
                     yield slots[head + 1]
 
     def _closure_children(self, obj: GcObject) -> Iterator[int]:
-        from .objects.closure import UPVALS
-
-        if obj.type_id == 0xFFFF:
+        if obj.type_id == NO_TYPE:
             return
         layout = self.heap.types[obj.type_id].slot_types
-        yield from self._typed_children(obj.slots, UPVALS, layout)
+        yield from self._typed_children(obj.slots, CLOSURE_UPVALS, layout)
 
     @staticmethod
     def _typed_children(slots: list[int], base: int, layout: tuple[SlotType, ...]) -> Iterator[int]:
@@ -370,13 +343,4 @@ def color_name(obj: GcObject, current_white: int) -> str:
     return "white" if obj.mark == current_white else "white(dead)"
 
 
-__all__ = [
-    "BLACK",
-    "GRAY",
-    "WHITE0",
-    "WHITE1",
-    "Collector",
-    "GcState",
-    "GcStats",
-    "color_name",
-]
+__all__ = ["Collector", "color_name"]

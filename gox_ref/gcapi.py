@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gox_abi.errors import GoxABIError
+from gox_abi.gcstats import DEFAULT_MIN_THRESHOLD, DEFAULT_PAUSE, DEFAULT_STEP_SIZE, DEFAULT_STEPMUL, GcStats
+from gox_abi.kinds import SlotType, ValueKind, is_ref_kind, kind_name
+from gox_abi.layout import ARRAY_DATA, ARRAY_ELEM_KIND, ARRAY_ELEM_TYPE, CLOSURE_UPVALS, FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE
+
 from .core import RuntimeCore
-from .errors import GoxABIError
-from .gc import DEFAULT_MIN_THRESHOLD, DEFAULT_PAUSE, DEFAULT_STEP_SIZE, DEFAULT_STEPMUL, Collector, GcStats
-from .heap import FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE, GcObject, Heap
-from .kinds import SlotType, ValueKind, is_ref_kind, kind_name
-from .objects import array as A
-from .objects import closure as C
+from .gc import Collector
+from .heap import GcObject, Heap
 from .objects.iface import iface_kind
 
 # Kinds that only their own constructors may create (their layouts carry invariants).
@@ -41,20 +42,20 @@ def slot_type(heap: Heap, obj: GcObject, idx: int) -> SlotType | None:
     if kind in (ValueKind.BOXED_INT, ValueKind.BOXED_FLOAT, ValueKind.BOXED_BOOL):
         return SlotType.VALUE
     if kind == ValueKind.CLOSURE:
-        if idx < C.UPVALS:
+        if idx < CLOSURE_UPVALS:
             return None
         if obj.type_id == NO_TYPE:
             return SlotType.VALUE
-        return heap.types[obj.type_id].slot_types[idx - C.UPVALS]
+        return heap.types[obj.type_id].slot_types[idx - CLOSURE_UPVALS]
     if kind == ValueKind.ARRAY:
-        if idx < A.DATA or obj.flags & FLAG_IMMUTABLE:
+        if idx < ARRAY_DATA or obj.flags & FLAG_IMMUTABLE:
             return None
-        ek = obj.slots[A.ELEM_KIND]
+        ek = obj.slots[ARRAY_ELEM_KIND]
         if ek == ValueKind.STRUCT:
-            layout = heap.types[obj.slots[A.ELEM_TYPE]].slot_types
-            return layout[(idx - A.DATA) % len(layout)]
+            layout = heap.types[obj.slots[ARRAY_ELEM_TYPE]].slot_types
+            return layout[(idx - ARRAY_DATA) % len(layout)]
         if ek == ValueKind.INTERFACE:
-            return SlotType.INTERFACE0 if (idx - A.DATA) % 2 == 0 else SlotType.INTERFACE1
+            return SlotType.INTERFACE0 if (idx - ARRAY_DATA) % 2 == 0 else SlotType.INTERFACE1
         return SlotType.GC_REF if is_ref_kind(ek) else SlotType.VALUE
     return None  # String, Slice, Map, Channel: immutable or opaque
 

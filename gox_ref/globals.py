@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from gox_abi.errors import GoxABIError
+
 from .core import RuntimeCore
-from .errors import GoxABIError
 
 
 class GlobalOps(RuntimeCore):

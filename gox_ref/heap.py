@@ -20,39 +20,16 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import GoxABIError
-from .kinds import SlotType, ValueKind, kind_name
+from gox_abi.errors import GoxABIError
+from gox_abi.kinds import SlotType, ValueKind, kind_name
+from gox_abi.layout import GEN_YOUNG, HEADER_BYTES, HEAP_BASE, NO_TYPE, REF_STRIDE, SLOT_BYTES, WHITE0, canonical_ref
 
-HEAP_BASE = 0x1000_0000
-REF_STRIDE = 16
 # Instance i's references start at HEAP_BASE + i * 2**36 (i >= 1: no instance hands out the
 # canonical addresses themselves); ids wrap after 2**27 - 1 instances, keeping references below
 # 2**63.  2**32 objects fit below the next instance's range.
 INSTANCE_SHIFT = 36
 MAX_INSTANCES = 2**27 - 1
 _instances = itertools.count()
-HEADER_BYTES = 8
-SLOT_BYTES = 8
-MAX_SLOTS = 0xFFFF  # the header's slots field is a u16
-
-# Header mark byte: two whites that swap roles every cycle, gray and black (docs/GC.md).
-WHITE0 = 0
-WHITE1 = 1
-GRAY = 2
-BLACK = 3
-COLOR_NAMES = {WHITE0: "white0", WHITE1: "white1", GRAY: "gray", BLACK: "black"}
-
-# Header gen byte: generations are reserved for a later phase; every object stays Young.
-GEN_YOUNG = 0
-GEN_OLD = 1
-GEN_TOUCHED = 2
-
-# Header flags.  FLAG_IMMUTABLE marks the byte array behind a string: Go strings never change,
-# so no call may write it or slice it into a mutable slice.
-FLAG_IMMUTABLE = 0x01
-
-# type_id of objects whose header type_id carries no struct type.
-NO_TYPE = 0xFFFF
 
 
 @dataclass(slots=True, eq=False)
@@ -83,19 +60,6 @@ class StructType:
     type_id: int
     name: str
     slot_types: tuple[SlotType, ...]
-
-
-def canonical_ref(num: int) -> int:
-    """The canonical address of object ``num`` (what outputs and messages show)."""
-    return HEAP_BASE + REF_STRIDE * num
-
-
-def canonical_num(addr: int) -> int:
-    """The allocation number of a canonical address (as snapshots hold), 0 for none."""
-    off = addr - HEAP_BASE
-    if off <= 0 or off % REF_STRIDE:
-        return 0
-    return off // REF_STRIDE
 
 
 def _new_base() -> int:

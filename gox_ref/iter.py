@@ -48,14 +48,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import GoxABIError
+from gox_abi.errors import GoxABIError
+from gox_abi.kinds import ValueKind, kind_name
+from gox_abi.layout import ARRAY_ELEM_BYTES, ARRAY_LEN, SLICE_ARRAY, SLICE_LEN, SLICE_START
+
 from .heap import GcObject
-from .kinds import ValueKind, kind_name
-from .objects.array import ELEM_BYTES, LEN, read_elem
+from .objects.array import read_elem
 from .objects.map import MapState
-from .objects.slice import ARRAY as SLICE_ARRAY
-from .objects.slice import SLEN
-from .objects.slice import START as SLICE_START
 from .objects.string import decode_rune
 from .sched import DEAD, Goroutine
 from .select import SelectOps
@@ -131,14 +130,14 @@ class IterOps(SelectOps):
             obj = self.heap.get_kind(container, vk, fn)
             if vk == ValueKind.SLICE:
                 arr = self.heap.objects[self.heap.num_of(obj.slots[SLICE_ARRAY])]
-                if arr.slots[ELEM_BYTES] > 8:
+                if arr.slots[ARRAY_ELEM_BYTES] > 8:
                     raise GoxABIError(
-                        f"{fn}: {self.heap.fmt(container)} has elements of {arr.slots[ELEM_BYTES]} bytes; "
+                        f"{fn}: {self.heap.fmt(container)} has elements of {arr.slots[ARRAY_ELEM_BYTES]} bytes; "
                         "expected single-slot elements (range over the indices instead)"
                     )
-            elif vk == ValueKind.ARRAY and obj.slots[ELEM_BYTES] > 8:
+            elif vk == ValueKind.ARRAY and obj.slots[ARRAY_ELEM_BYTES] > 8:
                 raise GoxABIError(
-                    f"{fn}: {self.heap.fmt(container)} has elements of {obj.slots[ELEM_BYTES]} bytes; "
+                    f"{fn}: {self.heap.fmt(container)} has elements of {obj.slots[ARRAY_ELEM_BYTES]} bytes; "
                     "expected single-slot elements (range over the indices instead)"
                 )
         self.gc.safepoint((container,) if container else ())
@@ -146,9 +145,9 @@ class IterOps(SelectOps):
         self.next_iter += 1
         if obj is not None:
             if vk == ValueKind.SLICE:
-                st.length = obj.slots[SLEN]
+                st.length = obj.slots[SLICE_LEN]
             elif vk == ValueKind.ARRAY:
-                st.length = obj.slots[LEN]
+                st.length = obj.slots[ARRAY_LEN]
             elif vk == ValueKind.STRING:
                 st.data = self._str_bytes(container, fn)
                 st.length = len(st.data)

@@ -32,9 +32,10 @@ from typing import Any
 
 import greenlet
 
-from . import oom
-from .core import Sink
-from .errors import GoxABIError, GoxFatal
+from gox_abi import oom
+from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
+from gox_abi.sinks import STDERR, Sink
+
 from .rng import Rng
 from .stackmap import SimStack, StackMapOps, stack_roots
 
@@ -88,8 +89,6 @@ def call_entry(rt: Any, entry: Any, args: Sequence[int]) -> Any:
     """The calling convention: a function-table entry is called with the runtime and its
     u64 arguments; it returns None, an int or a tuple of ints (docs/ABI.md, decision 4)."""
     if entry is None or entry == 0:
-        from .errors import GoxPanic
-
         raise GoxPanic("runtime error: invalid memory address or nil pointer dereference")
     if isinstance(entry, int):
         raise GoxABIError(f"function entry {entry:#x} is a native address; the reference can only call Python callables")
@@ -112,8 +111,6 @@ class SchedOps(StackMapOps):
         self.current = None
         self.hub = None
         self.rng = Rng(0)
-        from .core import STDERR
-
         self.err = STDERR
         self.next_gid = 1
         self.host_goroutine = Goroutine(0, None, ())  # state of ABI calls made outside run_main
@@ -184,7 +181,7 @@ class SchedOps(StackMapOps):
                     raise result
         except ProgramExit as e:
             status = e.status
-        except MemoryError:  # on the hub (a greenlet to create, a queue to grow): gox_ref/oom.py
+        except MemoryError:  # on the hub (a greenlet to create, a queue to grow): gox_abi/oom.py
             status = self._fatal(oom.fatal()).status
         finally:
             self._abandon()

@@ -25,10 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from gox_abi.errors import GoxABIError, GoxPanic
+from gox_abi.kinds import kind_name
+
 from .chan import ChanState, Waiter, chan_state
 from .defer import DeferOps
-from .errors import GoxABIError, GoxPanic
-from .kinds import kind_name
 from .sched import Goroutine
 
 SEND = "send"

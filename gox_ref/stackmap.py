@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from gox_abi.checks import check_batch, check_offsets
+from gox_abi.errors import GoxABIError
+
 from .core import RuntimeCore
-from .errors import GoxABIError
 
 STACK_TOP = 0x7FFF_0000_0000
 MAX_STACK_BYTES = 8 * 1024 * 1024
@@ -35,33 +37,6 @@ def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -
     for ip, sp, _ in reversed(stack.frames):
         for off in maps.get(ip, ()):
             yield f"{owner}stack slot sp{off:+d} of the frame at ip {ip:#x}", stack.mem.get(sp + off, 0)
-
-
-def check_offsets(offsets: Sequence[int], fn: str) -> tuple[int, ...]:
-    """The sp offsets of one map (both backends check them so, before anything is registered)."""
-    for off in offsets:
-        if not isinstance(off, int) or not -(2**31) <= off < 2**31:
-            raise GoxABIError(f"{fn}: sp offset {off!r} is not an int32_t")
-        if off % 8:
-            raise GoxABIError(f"{fn}: sp offset {off} is not a multiple of 8; stack slots are 8-byte aligned")
-    return tuple(offsets)
-
-
-def check_batch(entries: Sequence[tuple[int, Sequence[int]]], fn: str) -> list[tuple[int, tuple[int, ...]]]:
-    """The entries of gox_stack_map_register_batch, every one checked before any is registered:
-    a (code offset, sp offsets) pair, the offset a uint32_t."""
-    out = []
-    for entry in entries:
-        if (
-            not isinstance(entry, (tuple, list)) or len(entry) != 2
-            or isinstance(entry[1], (str, int)) or not hasattr(entry[1], "__iter__")
-        ):
-            raise GoxABIError(f"{fn}: entries holds {entry!r}, expected (code offset, sp offsets) pairs")
-        code_off, offs = entry
-        if not isinstance(code_off, int) or not 0 <= code_off < 2**32:
-            raise GoxABIError(f"{fn}: code offset {code_off!r} is not a uint32_t")
-        out.append((code_off, check_offsets(list(offs), fn)))
-    return out
 
 
 class StackMapOps(RuntimeCore):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .abi import BY_NAME, SYMBOLS
+from gox_abi.abi import BY_NAME, SYMBOLS
+from gox_abi.errors import GoxABIError
+
 from .core import RuntimeCore
-from .errors import GoxABIError
 
 
 class SymbolOps(RuntimeCore):

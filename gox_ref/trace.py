@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .gc import GcStats
+from gox_abi.gcstats import GcStats
 
 _SLICE_END = frozenset({"park", "yield", "exit", "fatal"})
 _LINE = re.compile(r"(\d+) g(\d+) (\S+)((?: .*)?)$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gox_ref.generated import write_or_check
+from gox_abi.generated import write_or_check
 
 SRC = Path(__file__).resolve().parent / "src"
 OUT = SRC / "ctx_fallback.c"

@@ -2,10 +2,10 @@
 
 Every heap-half ABI symbol is a method of the same name and signature as on ``RefRuntime``:
 pointer + length pairs become ``bytes`` or sequences, out-parameters become return values,
-``gox_gc_stats`` returns ``gox_ref.gc.GcStats``.  Arguments are checked in Python exactly as
-the reference checks them (the same ``_checked`` wrapper); everything else is checked in C,
-which fills the instance's error record; the wrapper turns the record into the same exception
-class with the same message.
+``gox_gc_stats`` returns ``gox_abi.gcstats.GcStats``.  Arguments are checked in Python exactly
+as the reference checks them (the same ``gox_abi.checks.checked`` wrapper); everything else is
+checked in C, which fills the instance's error record; the wrapper turns the record into the
+same exception class with the same message.
 
 Instances: the library keeps all of an instance's state in one struct; the ABI's functions act
 on the calling thread's current instance, so each method first makes its instance current
@@ -28,17 +28,16 @@ from ctypes import POINTER, c_bool, c_char_p, c_int32, c_int64, c_size_t, c_uint
 from pathlib import Path
 from typing import Any
 
-from gox_ref.abi import BY_NAME, SYMBOLS
-from gox_ref.core import STDOUT, Sink
-from gox_ref.errors import GoxABIError, GoxError, GoxFatal, GoxPanic
-from gox_ref.externs import ExternSpec
-from gox_ref.functable import FuncEntry
-from gox_ref.gc import GcState, GcStats
-from gox_ref.heap import canonical_ref
-from gox_ref.heapview import HeapSnapshot, ObjectView, to_dot
-from gox_ref.kinds import ValueKind
-from gox_ref.runtime import _checked
-from gox_ref.stackmap import check_batch, check_offsets
+from gox_abi.abi import BY_NAME, SYMBOLS
+from gox_abi.checks import check_batch, check_offsets, checked
+from gox_abi.errors import GoxABIError, GoxError, GoxFatal, GoxPanic
+from gox_abi.externs import ExternSpec
+from gox_abi.functable import FuncEntry
+from gox_abi.gcstats import GcState, GcStats
+from gox_abi.heapview import HeapSnapshot, ObjectView, to_dot
+from gox_abi.kinds import ValueKind
+from gox_abi.layout import canonical_ref
+from gox_abi.sinks import STDOUT, Sink
 
 _HERE = Path(__file__).resolve().parent
 _U64 = (1 << 64) - 1
@@ -621,11 +620,11 @@ class NativeRuntime:
 
     def gox_stack_map_register_batch(self, base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None:
         fn = "gox_stack_map_register_batch"
-        checked = check_batch(entries, fn)
-        flat = [off for _, offs in checked for off in offs]
-        n = len(checked)
-        code = (c_uint32 * max(n, 1))(*(code_off for code_off, _ in checked))
-        cnt = (c_uint32 * max(n, 1))(*(len(offs) for _, offs in checked))
+        pairs = check_batch(entries, fn)
+        flat = [off for _, offs in pairs for off in offs]
+        n = len(pairs)
+        code = (c_uint32 * max(n, 1))(*(code_off for code_off, _ in pairs))
+        cnt = (c_uint32 * max(n, 1))(*(len(offs) for _, offs in pairs))
         sp = (c_int32 * max(len(flat), 1))(*flat)
         self._call(fn, base_addr, code, cnt, sp, n)
 
@@ -679,7 +678,7 @@ def _install_checks() -> None:
     for sym in SYMBOLS:
         if sym.half == 1 and sym.ref:
             method = getattr(NativeRuntime, sym.name)
-            setattr(NativeRuntime, sym.name, _checked(sym, method))
+            setattr(NativeRuntime, sym.name, checked(sym, method))
 
 
 _install_checks()

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from conftest import NO_TYPE, K, f64
 
+from gox_abi.externs import ExternHost, ExternSpec
+from gox_abi.layout import HEAP_BASE
 from gox_ref import GoxABIError, RefRuntime
-from gox_ref.externs import ExternHost, ExternSpec
-from gox_ref.heap import HEAP_BASE
 
 BACKENDS = ["ref", "native"]
 

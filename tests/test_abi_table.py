@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from gox_abi.abi import BY_NAME, GROUPS, SEED_SYMBOLS, SYMBOLS
 from gox_ref import RefRuntime
-from gox_ref.abi import BY_NAME, GROUPS, SEED_SYMBOLS, SYMBOLS
 
 KNOWN_GROUPS = {
     "gc", "globals", "string", "array", "slice", "closure", "iface", "map", "functable", "symbols",

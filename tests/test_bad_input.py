@@ -14,10 +14,10 @@ from conftest import NO_TYPE, K, expect_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gox_abi.abi import SYMBOLS
+from gox_abi.externs import ExternSpec
+from gox_abi.layout import HEAP_BASE
 from gox_ref import GoxABIError, GoxError, GoxPanic, RefRuntime, SlotType
-from gox_ref.abi import SYMBOLS
-from gox_ref.externs import ExternSpec
-from gox_ref.heap import HEAP_BASE
 from gox_ref.objects.string import MAX_STRING_BYTES
 
 NEVER = 0x1234  # never allocated (not even a reference-shaped address)

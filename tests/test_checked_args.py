@@ -1,4 +1,4 @@
-"""The argument checks of every ABI method (``runtime._checked``): the wrappers' shortcut for
+"""The argument checks of every ABI method (``gox_abi.checks.checked``): the wrappers' shortcut for
 plain in-range ints must behave exactly as the full checks (``_bind_keywords``, the count, then
 ``_check_arg`` per checked argument), for every symbol, whatever the arguments: the same
 values (and types) reach the method, or the same error is raised."""
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from gox_abi.abi import SYMBOLS, Symbol
+from gox_abi.checks import _bind_keywords, _check_arg, _is_checked, _py_param_types, checked
 from gox_ref import GoxABIError, ValueKind
-from gox_ref.abi import SYMBOLS, Symbol
-from gox_ref.runtime import _bind_keywords, _check_arg, _checked, _is_checked, _py_param_types
 
 U64 = (1 << 64) - 1
 SAMPLES: tuple[Any, ...] = (
@@ -69,14 +69,14 @@ def _argument_lists(n: int) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("sym", SYMBOLS, ids=lambda s: s.name)
 def test_the_wrapper_behaves_as_the_full_checks(sym: Symbol) -> None:
-    wrapped, full = _checked(sym, _capture), _full_checks(sym)
+    wrapped, full = checked(sym, _capture), _full_checks(sym)
     for args in _argument_lists(len(sym.py_params)):
         assert _outcome(wrapped, *args) == _outcome(full, *args), (sym.name, args)
 
 
 @pytest.mark.parametrize("sym", [s for s in SYMBOLS if s.py_params], ids=lambda s: s.name)
 def test_keyword_arguments_bind_as_before(sym: Symbol) -> None:
-    wrapped, full = _checked(sym, _capture), _full_checks(sym)
+    wrapped, full = checked(sym, _capture), _full_checks(sym)
     names = sym.py_params
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
         ((), {p: 5 for p in names}),  # every argument by name

@@ -1,5 +1,5 @@
 """The corpus covers the ABI and its errors (issue 4): computed from the case files, the ABI
-table (gox_ref.abi) and the checker's source.
+table (gox_abi.abi) and the checker's source.
 
 1. Every ABI symbol a program can call by name is called by at least one case; the symbols the
    format cannot call are exempt below, each with the reason (the runner's own symbols count
@@ -17,7 +17,7 @@ import ast
 import re
 from pathlib import Path
 
-from gox_ref.abi import SYMBOLS
+from gox_abi.abi import SYMBOLS
 from gox_ref.program import check as check_module
 from gox_ref.program.case import Case, load_case
 from gox_ref.program.check import ABI_SIGS, RUNNER_OWNED, load

@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from gox_abi.errors import GoxError, GoxPanic
+from gox_abi.externs import ExternHost, ExternSpec
+from gox_abi.kinds import SlotType
+from gox_abi.layout import HEAP_BASE, REF_STRIDE
 from gox_ref import RefRuntime
-from gox_ref.errors import GoxError, GoxPanic
-from gox_ref.externs import ExternHost, ExternSpec
 from gox_ref.gcapi import slot_type
-from gox_ref.heap import HEAP_BASE, REF_STRIDE
-from gox_ref.kinds import SlotType
 
 native = pytest.importorskip("gox_ref_native")
 NativeRuntime = native.NativeRuntime

@@ -7,12 +7,12 @@ import subprocess
 
 import pytest
 
-from gox_ref import abi_docs
-from gox_ref.abi import SYMBOLS
+from gox_abi import abi_docs
+from gox_abi.abi import SYMBOLS
 
 
 def test_generated_files_are_fresh() -> None:
-    assert abi_docs.main(["--check"]) == 0, "run: python -m gox_ref.abi_docs"
+    assert abi_docs.main(["--check"]) == 0, "run: python -m gox_abi.abi_docs"
 
 
 def test_every_symbol_is_documented_with_its_signatures() -> None:

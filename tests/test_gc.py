@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from gox_abi.layout import BLACK, GRAY
 from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
-from gox_ref.heap import BLACK, GRAY
 
 K = ValueKind
 NODE = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])  # 3 slots: 32 bytes
@@ -240,7 +240,7 @@ def test_pause_counter_suspends_all_work() -> None:
 def test_extern_calls_run_with_the_collector_paused() -> None:
     rt, _ = node_rt()
     seen = []
-    from gox_ref.externs import ExternSpec
+    from gox_abi.externs import ExternSpec
 
     def probe(host: object, args: object) -> list[int]:
         seen.append(rt.gox_gc_stats().pause_depth)

@@ -19,8 +19,8 @@ from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
 
+from gox_abi.layout import BLACK, GRAY, REF_STRIDE
 from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
-from gox_ref.heap import BLACK, GRAY, REF_STRIDE
 
 NODE_SLOTS = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])
 N_GLOBALS = 3

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from conftest import NO_TYPE, K, gstr, sread
 
+from gox_abi.abi import SYMBOLS
+from gox_abi.externs import ExternHost, ExternSpec
 from gox_ref import GoxABIError, RefRuntime
-from gox_ref.abi import SYMBOLS
-from gox_ref.externs import ExternHost, ExternSpec
 
 
 # -- globals -----------------------------------------------------------------------------------

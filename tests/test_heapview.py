@@ -7,8 +7,8 @@ import re
 
 from conftest import NO_TYPE, K, gstr, sread
 
+from gox_abi.layout import HEAP_BASE
 from gox_ref import GcState, GcStats, GoxABIError, RefRuntime, SlotType
-from gox_ref.heap import HEAP_BASE
 
 
 # -- snapshots ---------------------------------------------------------------------------------

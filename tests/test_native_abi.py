@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from gox_abi.abi import BY_NAME, SYMBOLS
+from gox_abi.abi_docs import HEADER
 from gox_ref import GoxABIError, GoxPanic, RefRuntime
-from gox_ref.abi import BY_NAME, SYMBOLS
-from gox_ref.abi_docs import HEADER
 
 native = pytest.importorskip("gox_ref_native")
 from gox_ref_native import (  # noqa: E402

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from native_progs import PROGRAMS, run_reference
 
+from gox_abi.abi_docs import HEADER
 from gox_ref import GoxABIError
-from gox_ref.abi_docs import HEADER
 
 native = pytest.importorskip("gox_ref_native")
 from gox_ref_native import NativeRuntime, library_path, load_library  # noqa: E402

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_stdlib import EXPECTED_ORDER, U64, Bits, Caller, b2f, f2b
 
+from gox_abi.externs import ExternHost, ExternSpec
 from gox_ref import GoxABIError, GoxError, GoxPanic, RefRuntime
-from gox_ref.externs import ExternHost, ExternSpec
 from gox_ref.stdlib import STDLIB
 from gox_ref.stdlib.strconvlib import to_float32
 

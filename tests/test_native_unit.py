@@ -9,9 +9,9 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
+from gox_abi.externs import ExternHost, ExternSpec
 from gox_ref import GoxABIError, GoxPanic
 from gox_ref import ValueKind as K
-from gox_ref.externs import ExternHost, ExternSpec
 
 native = pytest.importorskip("gox_ref_native")
 from gox_ref_native import NativeRuntime  # noqa: E402

@@ -23,9 +23,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gox_abi.errors import GoxPanic
+from gox_abi.externs import ExternSpec
 from gox_ref import RefRuntime
-from gox_ref.errors import GoxPanic
-from gox_ref.externs import ExternSpec
 from gox_ref.stdlib import STDLIB
 from gox_ref.stdlib import strconvlib as C
 

@@ -7,8 +7,8 @@ from conftest import gstr, sread
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gox_abi.layout import STRING_BYTES, STRING_LEN, STRING_START
 from gox_ref import RefRuntime, ValueKind
-from gox_ref.objects import string as S
 
 RUNE_ERROR = 0xFFFD
 
@@ -70,12 +70,12 @@ def test_slice_shares_bytes(rt: RefRuntime) -> None:
     assert sread(rt, sub) == b"world"
     s_obj = rt.heap.objects[rt.heap.num_of(s)]
     sub_obj = rt.heap.objects[rt.heap.num_of(sub)]
-    assert sub_obj.slots[S.BYTES] == s_obj.slots[S.BYTES]  # same byte array
-    assert sub_obj.slots[S.START] == 7 and sub_obj.slots[S.SLEN] == 5
+    assert sub_obj.slots[STRING_BYTES] == s_obj.slots[STRING_BYTES]  # same byte array
+    assert sub_obj.slots[STRING_START] == 7 and sub_obj.slots[STRING_LEN] == 5
     # slicing a slice composes offsets
     sub2 = rt.gox_rt_string_slice(sub, 1, 3)
     assert sread(rt, sub2) == b"or"
-    assert rt.heap.objects[rt.heap.num_of(sub2)].slots[S.START] == 8
+    assert rt.heap.objects[rt.heap.num_of(sub2)].slots[STRING_START] == 8
     # index of a view
     assert rt.gox_string_index(sub, 0) == ord("w")
 

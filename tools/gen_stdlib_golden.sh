@@ -4,5 +4,5 @@
 set -e
 cd "$(dirname "$0")/.."
 grep -qw fma /proc/cpuinfo || echo "warning: this CPU has no FMA; math.Exp golden values will differ" >&2
-go run tools/gen_unicode_tables.go > gox_ref/stdlib/unicode_tables.py
+go run tools/gen_unicode_tables.go > gox_abi/unicode_tables.py
 go run tools/gen_stdlib_golden.go > tests/data/stdlib_golden.json

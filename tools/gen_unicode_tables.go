@@ -1,7 +1,7 @@
-// Command gen_unicode_tables writes gox_ref/stdlib/unicode_tables.py from Go's own tables,
+// Command gen_unicode_tables writes gox_abi/unicode_tables.py from Go's own tables,
 // so the reference runtime uses exactly the Unicode data of the Go release that generated it.
 //
-//	go run tools/gen_unicode_tables.go > gox_ref/stdlib/unicode_tables.py
+//	go run tools/gen_unicode_tables.go > gox_abi/unicode_tables.py
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 func main() {
 	fmt.Println(`"""Unicode data for the stdlib externs, generated from Go's tables; do not edit.`)
 	fmt.Println()
-	fmt.Println("Regenerate with ``go run tools/gen_unicode_tables.go > gox_ref/stdlib/unicode_tables.py``.")
+	fmt.Println("Regenerate with ``go run tools/gen_unicode_tables.go > gox_abi/unicode_tables.py``.")
 	fmt.Println()
 	fmt.Println("CASE_RANGES is Go's unicode.CaseRanges: (lo, hi, delta_upper, delta_lower, delta_title),")
 	fmt.Println("sorted by lo; a delta of UPPER_LOWER means an alternating Upper/Lower sequence.")

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import struct
 
-from ..core import RuntimeCore
-from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
-from ..heap import FLAG_IMMUTABLE, MAX_SLOTS, GcObject, Heap
-from ..kinds import U64_MASK, SlotType, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
+from gox_abi.errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
+from gox_abi.kinds import U64_MASK, SlotType, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
+from gox_abi.layout import ARRAY_DATA as DATA
+from gox_abi.layout import ARRAY_ELEM_BYTES as ELEM_BYTES
+from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
+from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
+from gox_abi.layout import ARRAY_HEADER_SLOTS as HEADER_SLOTS
+from gox_abi.layout import ARRAY_LEN as LEN
+from gox_abi.layout import FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE, SLICE_SLOTS
 
-ELEM_KIND = 0
-ELEM_TYPE = 1
-ELEM_BYTES = 2
-LEN = 3
-DATA = 4
-HEADER_SLOTS = 4
+from ..core import RuntimeCore
+from ..heap import GcObject, Heap
+
 MAX_DATA_SLOTS = MAX_SLOTS - HEADER_SLOTS
 
 
@@ -101,6 +103,14 @@ def write_elem(obj: GcObject, i: int, val: int) -> None:
     slots[idx] = (slots[idx] & ~mask) | ((val << shift) & mask)
 
 
+def new_slice_header(rt: RuntimeCore, arr: int, start: int, length: int, cap: int) -> GcObject:
+    """A slice over ``arr`` (here rather than in slice.py, which builds on this module: arrays
+    are sliced too)."""
+    obj = rt._alloc(ValueKind.SLICE, NO_TYPE, SLICE_SLOTS)
+    obj.slots[:] = [arr, start, length, cap]
+    return obj
+
+
 class ArrayOps(RuntimeCore):
     def _new_array(self, elem_kind: int, elem_type_id: int, length: int, fn: str) -> GcObject:
         """Allocate an array (the caller has passed its safepoint and checked ``length``)."""
@@ -176,8 +186,6 @@ class ArrayOps(RuntimeCore):
 
     def gox_rt_array_slice(self, arr: int, lo: int, hi: int) -> int:
         """``arr[lo:hi]``: a slice sharing the array (cap runs to the array's end)."""
-        from .slice import new_slice_header
-
         obj = self._mutable_array(arr, "gox_rt_array_slice")
         err = slice_out_of_range(lo, hi, obj.slots[LEN], "length")
         if err:

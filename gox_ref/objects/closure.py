@@ -9,14 +9,15 @@ boxed value, shared by every closure that captured it.
 
 from __future__ import annotations
 
-from ..core import RuntimeCore
-from ..errors import GoxABIError
-from ..heap import NO_TYPE, GcObject
-from ..kinds import SlotType, ValueKind, is_ref_kind, kind_name, normalize, valid_kind
+from gox_abi.errors import GoxABIError
+from gox_abi.kinds import SlotType, ValueKind, is_ref_kind, kind_name, normalize, valid_kind
+from gox_abi.layout import CLOSURE_COUNT as COUNT
+from gox_abi.layout import CLOSURE_FUNC_ID as FUNC_ID
+from gox_abi.layout import CLOSURE_UPVALS as UPVALS
+from gox_abi.layout import NO_TYPE
 
-FUNC_ID = 0
-COUNT = 1
-UPVALS = 2
+from ..core import RuntimeCore
+from ..heap import GcObject
 
 
 class ClosureOps(RuntimeCore):

@@ -9,9 +9,10 @@ BoxedBool) are one-slot heap objects used where a value must be a reference.
 
 from __future__ import annotations
 
+from gox_abi.errors import GoxABIError
+from gox_abi.kinds import ValueKind, kind_name, valid_kind
+
 from ..core import RuntimeCore
-from ..errors import GoxABIError
-from ..kinds import ValueKind, kind_name, valid_kind
 
 KIND_SHIFT = 0
 VTYPE_SHIFT = 16

@@ -13,15 +13,14 @@ import math
 import struct
 from collections.abc import Iterable
 
-from ..errors import GoxABIError, GoxPanic
-from ..heap import NO_TYPE, GcObject
-from ..kinds import ValueKind, is_ref_kind, kind_name, normalize, valid_kind
-from .string import StringOps
+from gox_abi.errors import GoxABIError, GoxPanic
+from gox_abi.kinds import ValueKind, is_ref_kind, kind_name, normalize, valid_kind
+from gox_abi.layout import MAP_KEY_KIND as KEY_KIND
+from gox_abi.layout import MAP_SLOTS, NO_TYPE
+from gox_abi.layout import MAP_VAL_KIND as VAL_KIND
 
-STATE = 0
-KEY_KIND = 1
-VAL_KIND = 2
-MAP_SLOTS = 3
+from ..heap import GcObject
+from .string import StringOps
 
 _KEY_KINDS = frozenset(
     {

@@ -11,34 +11,19 @@ growth formula without size-class rounding (docs/ABI.md, "Slice growth"):
 
 from __future__ import annotations
 
-from ..core import RuntimeCore
-from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice3_out_of_range, slice_out_of_range
-from ..heap import NO_TYPE, GcObject
-from ..kinds import ValueKind, is_ref_kind, kind_name
-from .array import (
-    ELEM_BYTES,
-    ELEM_KIND,
-    ELEM_TYPE,
-    MAX_DATA_SLOTS,
-    ArrayOps,
-    copy_elems,
-    data_slots,
-    elem_is_ref,
-    read_elem,
-)
+from gox_abi.errors import GoxABIError, GoxPanic, index_out_of_range, slice3_out_of_range, slice_out_of_range
+from gox_abi.kinds import ValueKind, is_ref_kind, kind_name
+from gox_abi.layout import ARRAY_ELEM_BYTES as ELEM_BYTES
+from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
+from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
+from gox_abi.layout import SLICE_ARRAY as ARRAY
+from gox_abi.layout import SLICE_CAP as CAP
+from gox_abi.layout import SLICE_LEN as SLEN
+from gox_abi.layout import SLICE_START as START
+
+from ..heap import GcObject
+from .array import MAX_DATA_SLOTS, ArrayOps, copy_elems, data_slots, elem_is_ref, new_slice_header, read_elem
 from .array import elem_bytes as array_elem_bytes
-
-ARRAY = 0
-START = 1
-SLEN = 2
-CAP = 3
-SLICE_SLOTS = 4
-
-
-def new_slice_header(rt: RuntimeCore, arr: int, start: int, length: int, cap: int) -> GcObject:
-    obj = rt._alloc(ValueKind.SLICE, NO_TYPE, SLICE_SLOTS)
-    obj.slots[:] = [arr, start, length, cap]
-    return obj
 
 
 def grow_cap(old_cap: int, needed: int) -> int:

@@ -7,15 +7,17 @@ call accepts it.  Calls that would produce an empty string return 0 and allocate
 
 from __future__ import annotations
 
-from ..errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
-from ..heap import FLAG_IMMUTABLE, NO_TYPE, GcObject
-from ..kinds import ValueKind
-from .array import DATA, MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
+from gox_abi.errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
+from gox_abi.kinds import ValueKind
+from gox_abi.layout import ARRAY_DATA as DATA
+from gox_abi.layout import FLAG_IMMUTABLE, NO_TYPE, STRING_SLOTS
+from gox_abi.layout import STRING_BYTES as BYTES
+from gox_abi.layout import STRING_LEN as SLEN
+from gox_abi.layout import STRING_START as START
 
-BYTES = 0
-START = 1
-SLEN = 2
-STRING_SLOTS = 3
+from ..heap import GcObject
+from .array import MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
+
 MAX_STRING_BYTES = 8 * MAX_DATA_SLOTS
 
 RUNE_ERROR = 0xFFFD

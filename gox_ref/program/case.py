@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import GoxABIError
-from ..rng import check_seed
-from ..runtime import RefRuntime
+from gox_abi.errors import GoxABIError
+from gox_ref import RefRuntime
+from gox_ref.rng import check_seed
+
 from .check import load
 from .interp import DEFAULT_FUEL, Interpreter, RunnerLimit
 from .syntax import Program, ProgramError

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..abi import BY_NAME, MAX_RESULTS, Symbol
-from ..kinds import SlotType, ValueKind
+from gox_abi.abi import BY_NAME, MAX_RESULTS, Symbol
+from gox_abi.kinds import SlotType, ValueKind
+
 from .syntax import (
     VALUE_TYPES,
     Assign,

@@ -72,7 +72,8 @@ import re
 import struct
 from dataclasses import dataclass, field
 
-from ..abi import BY_NAME
+from gox_abi.abi import BY_NAME
+
 from .interp import DEFAULT_FUEL, MAX_DEPTH
 from .syntax import (
     Assign,

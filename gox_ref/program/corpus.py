@@ -32,7 +32,8 @@ def run_reference(prog: Program, seed: int, *, trace: bool = False) -> Outcome:
     in ``outcome.extra["trace"]`` -- the same shape as ``native.run_program(..., trace=True)``."""
     import io
 
-    from ..runtime import RefRuntime
+    from gox_ref import RefRuntime
+
     from .case import execute
 
     rt = RefRuntime()

@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..rng import check_seed
+from gox_ref.rng import check_seed
+
 from .case import Outcome, execute
 from .check import load
 from .syntax import Program, ProgramError
@@ -634,7 +635,7 @@ def generate(seed: int) -> str:
 # -- running one program on both backends ---------------------------------------------------------
 def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL) -> Outcome:
     """The reference's run with its trace (``corpus.run_reference`` with a smaller budget)."""
-    from ..runtime import RefRuntime
+    from gox_ref import RefRuntime
 
     rt = RefRuntime()
     out, err = io.BytesIO(), io.BytesIO()

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import GoxFatal, GoxPanic
-from ..runtime import RefRuntime
+from gox_abi.errors import GoxFatal, GoxPanic
+from gox_ref import RefRuntime
+
 from .syntax import (
     Assign,
     Binary,

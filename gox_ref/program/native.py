@@ -65,7 +65,7 @@ from .syntax import (
 )
 
 if TYPE_CHECKING:
-    from ..heapview import HeapSnapshot
+    from gox_abi.heapview import HeapSnapshot
 
 PACKAGE = Path(__file__).resolve().parents[2] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
@@ -124,7 +124,7 @@ _LOCK = threading.Lock()
 
 def library() -> Library:
     """The C runtime the programs link with (checked for the shadow-stack entries)."""
-    from gox_ref.abi import BY_NAME
+    from gox_abi.abi import BY_NAME
 
     try:
         from gox_ref_native.runtime import library_path
@@ -231,7 +231,7 @@ def used_symbols(prog: Program) -> set[str]:
 
 def skip_reason(prog: Program, lib: Library) -> str | None:
     """Why the program cannot run on this library yet (None: it can)."""
-    from gox_ref.abi import BY_NAME
+    from gox_abi.abi import BY_NAME
 
     need = used_symbols(prog)
     if lib.sched:
@@ -434,9 +434,9 @@ class Dump:
     def snapshot(self) -> HeapSnapshot:
         """The dump as the reference's ``heapview.snapshot`` (references as the reference numbers
         them, ``heap.canonical_ref``), for ``heapview.to_dot``."""
-        from ..gc import GcState
-        from ..heap import canonical_ref
-        from ..heapview import HeapSnapshot, ObjectView
+        from gox_abi.gcstats import GcState
+        from gox_abi.heapview import HeapSnapshot, ObjectView
+        from gox_abi.layout import canonical_ref
 
         def slot(s: object) -> int | None:  # ("ref", n) for a child, an int, or None (opaque)
             return canonical_ref(cast(tuple[str, int], s)[1]) if isinstance(s, tuple) else cast(int | None, s)
@@ -455,7 +455,7 @@ _DumpObject = tuple[int, str, int, str, int, int, tuple[object, ...], tuple[int,
 
 
 def read_dump(path: Path) -> Dump:
-    from ..kinds import ValueKind
+    from gox_abi.kinds import ValueKind
 
     stats: tuple[int, ...] = ()
     objects = []

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..externs import ExternHost, ExternSpec
+from gox_abi.externs import ExternHost, ExternSpec
+
 from . import mathlib as M
 from . import strconvlib as C
 from . import stringslib as S

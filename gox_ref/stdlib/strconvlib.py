@@ -13,10 +13,11 @@ import struct
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..errors import GoxPanic
+from gox_abi.errors import GoxPanic
+from gox_abi.unicode_tables import PRINT_RANGES
+
 from ..objects.string import decode_rune
 from .stringslib import encode_rune
-from .unicode_tables import PRINT_RANGES
 
 MAX_INT64 = (1 << 63) - 1
 MIN_INT64 = -(1 << 63)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable
 
-from ..errors import GoxPanic
+from gox_abi.errors import GoxPanic
+from gox_abi.unicode_tables import CASE_RANGES, UPPER_LOWER
+
 from ..objects.string import RUNE_ERROR, decode_rune
-from .unicode_tables import CASE_RANGES, UPPER_LOWER
 
 MAX_INT = (1 << 63) - 1
 MAX_ALLOC = 1 << 48  # Go's maxAlloc on linux/amd64: larger allocations panic in makeslice

@@ -1,6 +1,6 @@
 """Unicode data for the stdlib externs, generated from Go's tables; do not edit.
 
-Regenerate with ``go run tools/gen_unicode_tables.go > gox_ref/stdlib/unicode_tables.py``.
+Regenerate with ``go run tools/gen_unicode_tables.go > gox_abi/unicode_tables.py``.
 
 CASE_RANGES is Go's unicode.CaseRanges: (lo, hi, delta_upper, delta_lower, delta_title),
 sorted by lo; a delta of UPPER_LOWER means an alternating Upper/Lower sequence.

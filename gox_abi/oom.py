@@ -7,7 +7,8 @@ list's growth, the heap's dict.  Each is turned into the same fatal error:
 
 * while a program runs, the goroutine's outermost frame (``DeferOps._run_body``) and the
   scheduler's hub (``SchedOps.run_main``) end the program with the report and status 2;
-* in host mode every ABI method (the ``_checked`` wrapper) raises ``GoxFatal`` with that text.
+* in host mode every ABI method (the ``checks.checked`` wrapper, on both backends) raises
+  ``GoxFatal`` with that text.
 
 The report itself, the unwinding of every goroutine and the exception objects need memory too:
 a reserve is held while a program runs and given back first (``release``), so that what

@@ -1,7 +1,7 @@
 """The ABI table: every ``gox_*`` symbol, its C and Python signatures, and its contract.
 
 This table is the single source of truth.  ``docs/ABI.md`` and the C header are generated
-from it (``python -m gox_ref.abi_docs``), and tests check that every backend offers exactly
+from it (``python -m gox_abi.abi_docs``), and tests check that every backend offers exactly
 these symbols with these signatures.
 
 Columns:
@@ -319,7 +319,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- externs ----------------------------------------------------------------------------
     _s("gox_register_extern", "void gox_register_extern(uint32_t extern_id, const GoxExternSpec *spec)",
        "(extern_id: int, spec: ExternSpec) -> None", "externs",
-       "Register (or replace) an extern. Python: spec is a gox_ref.externs.ExternSpec whose name is a str without "
+       "Register (or replace) an extern. Python: spec is a gox_abi.externs.ExternSpec whose name is a str without "
        "NUL, params and results tuples of slot conventions (docs/EXTERNS.md) and fn a callable.",
        errors=("ABI: extern id 0", "ABI: spec is no ExternSpec, or a field of it has the wrong type"),
        origin="seed-rt"),
@@ -365,7 +365,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_sim_stack_read", "uint64_t gox_sim_stack_read(uint64_t addr)", "(addr: int) -> int", "stackmap",
        "Read an 8-byte simulated stack slot.", errors=("ABI: address outside the stack",)),
     # Shadow stacks (C only): compiled code without stack maps (the conformance programs on the
-    # native backend, gox_ref/program/compile_c.py) roots its references in frame records linked
+    # native backend, gox_program/compile_c.py) roots its references in frame records linked
     # per goroutine (decision 8; gox_abi.h defines GoxShadowFrame).  The reference's interpreter
     # keeps the same records in Python, so it has no such methods.
     _s("gox_shadow_push", "void gox_shadow_push(GoxShadowFrame *frame)", "(frame: int) -> None", "stackmap",
