@@ -214,7 +214,7 @@ class Native:
     """Builds the .gox programs against the installed C runtime (-O2, checked mode)."""
 
     def __init__(self, tmp: Path) -> None:
-        from gox_ref.program.native import HEADER, compiler, library
+        from gox_program.native import HEADER, compiler, library
 
         self.lib = library()
         if not self.lib.sched:
@@ -225,8 +225,8 @@ class Native:
         self.launcher = build_launcher(self.cc, tmp)
 
     def build(self, name: str, n: int | None) -> Path:
-        from gox_ref.program import load
-        from gox_ref.program.compile_c import compile_program
+        from gox_program import load
+        from gox_program.compile_c import compile_program
 
         prog = load(gox_text(name, n), f"{name}.gox")
         csrc = compile_program(prog, sched=True, names="gox_func_set_name" in self.lib.symbols, source_name=f"{name}.gox")
@@ -276,8 +276,8 @@ class Go:
 
 def ref_run(text: str, what: str) -> Run:
     """Run a program on the reference interpreter in this process."""
-    from gox_ref.program import load
-    from gox_ref.program.case import execute
+    from gox_program import load
+    from gox_program.case import execute
 
     prog = load(text, what)
     out, err = io.BytesIO(), io.BytesIO()

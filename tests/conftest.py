@@ -150,10 +150,10 @@ def run(main: Main, seed: int = 0, rt: RefRuntime | None = None) -> tuple[int, b
 
 
 def native_library_or_skip(*, sched: bool = False) -> Any:
-    """The native backend's library (``gox_ref.program.native.Library``), or skip the calling
+    """The native backend's library (``gox_program.native.Library``), or skip the calling
     module where there is none (no C compiler, no built library) or, with ``sched``, where it
     lacks the scheduler."""
-    from gox_ref.program import native
+    from gox_program import native
 
     try:
         lib = native.library()

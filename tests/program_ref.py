@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gox_ref.program.case import Outcome, execute
-from gox_ref.program.syntax import Program
+from gox_program.case import Outcome, execute
+from gox_program.syntax import Program
 from gox_ref.runtime import RefRuntime
 
 Job = tuple[Program, int, str | None]  # (program, seed, checkpoint label or None: at exit)

@@ -25,7 +25,7 @@ def _native_ok() -> bool:
     if shutil.which("cc") is None:
         return False
     try:
-        from gox_ref.program.native import NativeUnavailable, library
+        from gox_program.native import NativeUnavailable, library
 
         try:
             return library().sched
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.skipif(not _native_ok(), reason="no C compiler or no na
 
 def _bench(*extra: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "gox_ref.cli", "bench", "--scale", "0.001", "--json", "--repeat", "1", *extra],
+        [sys.executable, "-m", "gox_program.cli", "bench", "--scale", "0.001", "--json", "--repeat", "1", *extra],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert out.returncode == 0, out.stderr

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 import gox_ref
-from gox_ref.cli import main
-from gox_ref.program.corpus import CORPUS_ROOT, run_case_file
+from gox_program.cli import main
+from gox_program.corpus import CORPUS_ROOT, run_case_file
 
 
 def _have_native() -> bool:
-    from gox_ref.program import native
+    from gox_program import native
 
     try:
         native.library()
@@ -30,7 +30,7 @@ def _have_native() -> bool:
 
 # a test that needs the C library and a compiler: skipped without them, except in CI (it fails there)
 needs_native = pytest.mark.skipif(not _have_native() and not os.environ.get("CI"), reason="no native backend")
-CLI = "import sys; from gox_ref.cli import main; sys.exit(main(sys.argv[1:]))"
+CLI = "import sys; from gox_program.cli import main; sys.exit(main(sys.argv[1:]))"
 ENV = {**os.environ, "PYTHONPATH": str(Path(gox_ref.__file__).resolve().parents[1])}
 
 HELLO = CORPUS_ROOT / "basics" / "hello.gox"
@@ -224,7 +224,7 @@ def test_a_trace_that_cannot_be_written_keeps_the_program_status(
 def test_a_finding_that_cannot_be_written_is_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from gox_ref.program import fuzz, native
+    from gox_program import fuzz, native
 
     finding = fuzz.Finding(7, "stdout differs", "func main() {\n}\n", 40)
     monkeypatch.setattr(native, "library", lambda: None)
@@ -296,7 +296,7 @@ def test_a_failure_shows_the_whole_stderr_report(tmp_path: Path) -> None:
 
 
 def test_skip_reasons_are_in_the_text_output(monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    from gox_ref.program import corpus
+    from gox_program import corpus
 
     monkeypatch.setitem(corpus.BACKENDS, "ref", corpus.BACKENDS["ref"] - {"strings"})
     assert main(["conformance", str(HELLO)]) == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gox_ref.program.corpus import CORPUS_ROOT, case_id_of, discover, run_case_file, summarize
+from gox_program.corpus import CORPUS_ROOT, case_id_of, discover, run_case_file, summarize
 
 CASES = discover()
 

@@ -7,7 +7,7 @@ table (gox_abi.abi) and the checker's source.
 2. Every Go panic or fatal message of the ABI's ``errors`` column, plus the runner's own
    run-time messages (deadlock, stack overflow, divide by zero, ...), is the message of a
    negative case (``expect: panic`` or ``fatal``).
-3. Every message the checker (gox_ref/program/check.py) can reject a program with is the
+3. Every message the checker (gox_program/check.py) can reject a program with is the
    message of an ``expect: reject`` case.
 """
 
@@ -18,11 +18,11 @@ import re
 from pathlib import Path
 
 from gox_abi.abi import SYMBOLS
-from gox_ref.program import check as check_module
-from gox_ref.program.case import Case, load_case
-from gox_ref.program.check import ABI_SIGS, RUNNER_OWNED, load
-from gox_ref.program.corpus import CORPUS_ROOT, discover
-from gox_ref.program.syntax import ProgramError
+from gox_program import check as check_module
+from gox_program.case import Case, load_case
+from gox_program.check import ABI_SIGS, RUNNER_OWNED, load
+from gox_program.corpus import CORPUS_ROOT, discover
+from gox_program.syntax import ProgramError
 
 CASES: list[Case] = [load_case(p, CORPUS_ROOT) for p in discover()]
 

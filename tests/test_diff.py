@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from conftest import native_library_or_skip
 
-from gox_ref.cli import main
-from gox_ref.program import load, native
-from gox_ref.program.case import Outcome
-from gox_ref.program.corpus import CORPUS_ROOT, run_reference
-from gox_ref.program.diff import CONTEXT, CannotDiff, Divergence, compare, compare_items, diff_program
+from gox_program import load, native
+from gox_program.case import Outcome
+from gox_program.cli import main
+from gox_program.corpus import CORPUS_ROOT, run_reference
+from gox_program.diff import CONTEXT, CannotDiff, Divergence, compare, compare_items, diff_program
 
 LIB = native_library_or_skip(sched=True)  # (the tracer is in the scheduler)
 

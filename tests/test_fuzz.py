@@ -1,4 +1,4 @@
-"""``gox-ref fuzz`` (gox_ref/program/fuzz.py): the generator, the shrinker, a short fixed
+"""``gox-ref fuzz`` (gox_program/fuzz.py): the generator, the shrinker, a short fixed
 campaign on both backends (the CI budget) and the command line."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gox_ref.cli import main as cli_main
-from gox_ref.program import fuzz, load, native
-from gox_ref.program.case import Outcome
-from gox_ref.program.syntax import Program
+from gox_program import fuzz, load, native
+from gox_program.case import Outcome
+from gox_program.cli import main as cli_main
+from gox_program.syntax import Program
 
 if "libasan" in os.environ.get("LD_PRELOAD", ""):  # pragma: no cover - the sanitizer run
     pytest.skip("the reference cannot run under the preloaded ASan runtime", allow_module_level=True)
@@ -245,7 +245,7 @@ def test_cli_fuzz_usage_errors(capfd: pytest.CaptureFixture[str]) -> None:
 def test_generated_programs_replay_with_gox_ref_diff(seed: int) -> None:
     """The replay path builds with the standard flags (-Wall -Wextra -Werror, which the batched
     fuzz builds leave out); seed 5 once failed there on GCC's -Wclobbered."""
-    from gox_ref.program.diff import diff_program
+    from gox_program.diff import diff_program
 
     result = diff_program(load(fuzz.generate(seed), f"fuzz-{seed}.gox"), seed)
     assert result.same, result.render()

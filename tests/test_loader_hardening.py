@@ -33,12 +33,12 @@ from conftest import native_library_or_skip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gox_ref.program import case, native
-from gox_ref.program.check import load
-from gox_ref.program.compile_c import compile_program
-from gox_ref.program.corpus import CORPUS_ROOT
-from gox_ref.program.interp import MAX_DEPTH, Interpreter
-from gox_ref.program.syntax import MAX_NESTING, Program, ProgramError
+from gox_program import case, native
+from gox_program.check import load
+from gox_program.compile_c import compile_program
+from gox_program.corpus import CORPUS_ROOT
+from gox_program.interp import MAX_DEPTH, Interpreter
+from gox_program.syntax import MAX_NESTING, Program, ProgramError
 from gox_ref.runtime import RefRuntime
 
 LIB = native_library_or_skip(sched=True)

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from conftest import native_library_or_skip
 
-from gox_ref.program import load, native
-from gox_ref.program.corpus import CORPUS_ROOT, discover, run_corpus
+from gox_program import load, native
+from gox_program.corpus import CORPUS_ROOT, discover, run_corpus
 
 LIB = native_library_or_skip(sched=True)
 
-PACKAGE = Path(native.__file__).resolve().parents[2] / "gox_ref_native"
+PACKAGE = Path(native.__file__).resolve().parents[1] / "gox_ref_native"
 
 
 # -- host functions ---------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_valid_programs_in_unchecked_mode(workers: int) -> None:
     integer arguments are looked up in the live-object set, never dereferenced (they once
     crashed it).  Every valid case of the concurrency and object groups gives its expected
     outcome unchecked too."""
-    from gox_ref.program.case import load_case, mismatch
+    from gox_program.case import load_case, mismatch
 
     files = [f for f in discover(None) if f.parent.name in VALID_GROUPS]
     failed = []
@@ -246,7 +246,7 @@ def test_fuzz_programs_in_parallel_under_tsan(tsan_lib: Path, monkeypatch: pytes
     allocation that drives collections) on 2 and 4 workers under ThreadSanitizer: their output
     depends on the schedule, so only the end is judged: no crash, hang or race, and an exit
     that a Go program could have (0, a panic or fatal error report with 2, the step budget)."""
-    from gox_ref.program.fuzz import ended_like_go, generate
+    from gox_program.fuzz import ended_like_go, generate
 
     _with_tsan(tsan_lib, monkeypatch)
     seeds = list(range(7000, 7080))
@@ -301,7 +301,7 @@ def test_abi_error_in_a_goroutine_ends_the_program(workers: int) -> None:
 def test_unchecked_raw_slot_access_is_a_load_or_a_store() -> None:
     """In unchecked mode compiled code reads and writes raw slots at the documented layout
     (ref + 8 + 8*i) instead of calling the ABI; checked mode keeps the calls."""
-    from gox_ref.program.compile_c import compile_program
+    from gox_program.compile_c import compile_program
 
     src = """
 func main() {

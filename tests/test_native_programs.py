@@ -1,5 +1,5 @@
 """Programs on the native backend (issue 6, point 4): every conformance case compiled to C
-(gox_ref/program/compile_c.py), built against the C runtime and run in a child process, held
+(gox_program/compile_c.py), built against the C runtime and run in a child process, held
 to the reference's run of the same case: stdout, stderr and exit status byte for byte, and the
 heap at exit (the collector's counters, every object with its color and slots, every root).
 Cases that need the native scheduler are skipped with the reason.  Also: the shadow-stack
@@ -22,11 +22,11 @@ import pytest
 from conftest import native_library_or_skip
 from program_ref import RefRun, in_child, run_references
 
-from gox_ref.cli import main as cli_main
-from gox_ref.program import load, native
-from gox_ref.program.case import Case, Outcome, load_case, mismatch
-from gox_ref.program.corpus import CORPUS_ROOT, discover
-from gox_ref.program.syntax import Program, ProgramError
+from gox_program import load, native
+from gox_program.case import Case, Outcome, load_case, mismatch
+from gox_program.cli import main as cli_main
+from gox_program.corpus import CORPUS_ROOT, discover
+from gox_program.syntax import Program, ProgramError
 from gox_ref.trace import TraceLog
 
 LIB = native_library_or_skip()
@@ -364,7 +364,7 @@ def test_loops_without_calls_count_steps_exactly() -> None:
     _plain_stmt); every way out of it (the condition, break, a nested continue, return) gives
     the rest back, so the budget runs out at the same step as the interpreter's: the printing
     loop that follows prints the same number of lines before status 3."""
-    from gox_ref.program.compile_c import compile_program
+    from gox_program.compile_c import compile_program
 
     fuel = 20_000
     prog = load(STEP_COUNTING, "steps.gox")
@@ -376,7 +376,7 @@ def test_loops_without_calls_count_steps_exactly() -> None:
     got = native.run_exe(exe, 0)
     # the interpreter with the same budget, in a child (the ASan runtime may be preloaded here:
     # program_ref.in_child)
-    code = ("import pickle, sys; from gox_ref.program.case import run_text; "
+    code = ("import pickle, sys; from gox_program.case import run_text; "
             f"o = run_text(sys.stdin.read(), 'steps.gox', 0, fuel={fuel}); "
             "sys.stdout.buffer.write(pickle.dumps((o.status, o.stdout, o.stderr)))")
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
@@ -410,7 +410,7 @@ def test_a_store_and_its_barrier_are_one_call_that_fails_as_the_pair(tmp_path: P
     slot, then the barrier refuses it, and the error ends the program there.  Its heap at exit
     holds the write and its error is the interpreter's (a version of the call that failed at
     once, changing nothing, failed this test)."""
-    from gox_ref.program.compile_c import compile_program
+    from gox_program.compile_c import compile_program
 
     prog = load(FUSED_STORES, "fused.gox")
     csrc = compile_program(prog, sched=LIB.sched, source_name="fused.gox")
@@ -593,7 +593,7 @@ def test_builds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 _BUILD_AND_RUN = """
 import sys
-from gox_ref.program import load, native
+from gox_program import load, native
 prog = load(sys.argv[1], "p.gox")
 o = native.run_exe(native.build(prog), 0)
 sys.stdout.buffer.write(o.stdout)

@@ -34,10 +34,10 @@ from pathlib import Path
 import pytest
 from conftest import expect_error, run
 
+from gox_program.check import load
 from gox_ref import GoxFatal, RefRuntime
 from gox_ref import ValueKind as K
 from gox_ref.chan import chan_state
-from gox_ref.program.check import load
 
 ROOT = Path(__file__).resolve().parent.parent
 OOM_TEXT = "runtime: out of memory"
@@ -103,8 +103,8 @@ LIMIT = textwrap.dedent("""
 # are done; the native executable replaces the child under the limit (it survives the exec).
 CHILD = LIMIT + textwrap.dedent("""
     import os, sys
-    from gox_ref.cli import main
-    import gox_ref.program.interp
+    from gox_program.cli import main
+    import gox_program.interp
 
     mode, target, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]) << 20
     limit(extra, relative=mode == "ref")
@@ -125,7 +125,7 @@ def _require(what: str, reason: str | None) -> None:
 
 def _native_lib() -> None:
     """The native backend with its scheduler, not a sanitizer build (or a skip, or in CI a failure)."""
-    from gox_ref.program import native
+    from gox_program import native
 
     try:
         lib = native.library()
@@ -139,7 +139,7 @@ def _native_lib() -> None:
 
 
 def _native_exe(name: str, tmp_path: Path) -> Path:
-    from gox_ref.program import native
+    from gox_program import native
 
     _native_lib()
     path = tmp_path / f"{name}.gox"

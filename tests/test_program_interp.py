@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
+from gox_program import load
+from gox_program.case import execute, run_text
+from gox_program.interp import Interpreter
 from gox_ref import RefRuntime
-from gox_ref.program import load
-from gox_ref.program.case import execute, run_text
-from gox_ref.program.interp import Interpreter
 
 
 def run(src: str, seed: int = 0) -> tuple[int | None, str, str]:

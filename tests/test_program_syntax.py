@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gox_ref.program import ProgramError, load, parse
-from gox_ref.program.case import CaseError, parse_header
-from gox_ref.program.check import ABI_SIGS, AbiSig
-from gox_ref.program.syntax import lex
+from gox_program import ProgramError, load, parse
+from gox_program.case import CaseError, parse_header
+from gox_program.check import ABI_SIGS, AbiSig
+from gox_program.syntax import lex
 
 
 def reject(src: str) -> ProgramError:

@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gox_ref.program.case import Case, CaseError, UnreadableSource, load_case  # noqa: E402
-from gox_ref.program.corpus import CORPUS_ROOT, discover  # noqa: E402
+from gox_program.case import Case, CaseError, UnreadableSource, load_case  # noqa: E402
+from gox_program.corpus import CORPUS_ROOT, discover  # noqa: E402
 
 
 @dataclass

@@ -32,9 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gox_ref.program import native  # noqa: E402
-from gox_ref.program.check import load  # noqa: E402
-from gox_ref.program.fuzz import ended_like_go, generate  # noqa: E402
+from gox_program import native  # noqa: E402
+from gox_program.check import load  # noqa: E402
+from gox_program.fuzz import ended_like_go, generate  # noqa: E402
 
 _BURN = "while True: pass"
 

@@ -1,6 +1,6 @@
 /* shadow.c: shadow stacks, how compiled code without stack maps roots its references.
  *
- * A compiled conformance program (gox_ref/program/compile_c.py) gives every function a frame
+ * A compiled conformance program (gox_program/compile_c.py) gives every function a frame
  * record (GoxShadowFrame, gox_abi.h) in its own C frame: the function's reference locals and
  * parameters, the reference temporaries of a call whose arguments are being evaluated, and its
  * reference results while its deferred calls run.  gox_shadow_push links the record in on

@@ -12,7 +12,7 @@ from .case import FEATURES, Case, CaseError, Outcome, UnreadableSource, case_id_
 from .check import load
 from .syntax import Program, ProgramError
 
-CORPUS_ROOT = Path(__file__).resolve().parents[2] / "conformance"
+CORPUS_ROOT = Path(__file__).resolve().parents[1] / "conformance"
 SUFFIX = ".gox"
 BACKENDS = {"ref": FEATURES, "native": FEATURES}  # backend -> the features it may support
 

@@ -67,7 +67,7 @@ from .syntax import (
 if TYPE_CHECKING:
     from gox_abi.heapview import HeapSnapshot
 
-PACKAGE = Path(__file__).resolve().parents[2] / "gox_ref_native"
+PACKAGE = Path(__file__).resolve().parents[1] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
 WARN_CFLAGS = ("-Wall", "-Wextra", "-Werror")
 CFLAGS = ("-std=c11", "-O1", *WARN_CFLAGS)

@@ -41,9 +41,8 @@ from typing import Any, NoReturn
 from gox_abi.abi import GROUPS, SYMBOLS
 from gox_abi.errors import GoxError
 from gox_abi.kinds import SlotType, ValueKind
-
-from . import __version__
-from .rng import MAX_SEED, check_seed
+from gox_ref import __version__
+from gox_ref.rng import MAX_SEED, check_seed
 
 
 def cmd_abi(args: argparse.Namespace) -> int:
@@ -56,7 +55,7 @@ def cmd_abi(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .runtime import RefRuntime
+    from gox_ref import RefRuntime
 
     rt = RefRuntime()
     node = rt.gox_type_register(b"Node", bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE]))
@@ -150,7 +149,7 @@ def _backend(name: str) -> str:
     if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
     if name == "native":
-        from .program.native import NativeUnavailable, compiler, library
+        from .native import NativeUnavailable, compiler, library
 
         try:
             library()
@@ -162,7 +161,7 @@ def _backend(name: str) -> str:
 
 def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     """Build the program and run it in a child process with this process's stdout/stderr."""
-    from .program.native import NativeBuildError, library, run_program, skip_reason
+    from .native import NativeBuildError, library, run_program, skip_reason
 
     lib = library()
     if trace is not None and not lib.sched:
@@ -177,7 +176,7 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     except NativeBuildError as e:
         raise UsageError(f"backend native: {e}") from None
     if trace is not None:  # the runtime's canonical trace, exported as the reference exports its own
-        from .trace import TraceLog
+        from gox_ref.trace import TraceLog
 
         log = TraceLog.from_canonical(outcome.extra.get("trace", []))
         _write_output(trace, lambda: log.write(trace))
@@ -191,8 +190,8 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
 
 def _read_program(path: str) -> tuple[str, Any]:
     """The text of a program file and its loaded program; ProgramError for a bad program."""
-    from .program import load
-    from .program.case import UnreadableSource, read_source
+    from . import load
+    from .case import UnreadableSource, read_source
 
     p = Path(path)
     if not p.is_file():
@@ -205,7 +204,7 @@ def _read_program(path: str) -> tuple[str, Any]:
 
 
 def _header_seed(text: str, path: str) -> int:
-    from .program.case import CaseError, header_seed, parse_header
+    from .case import CaseError, header_seed, parse_header
 
     if not text.startswith("/*---"):
         return 0
@@ -239,16 +238,16 @@ def _run_seed(text: str) -> int:
 
 def _campaign_seed(text: str) -> int:
     """``fuzz --seed``: a campaign seed, 0..2^40-1 (program k of seed S has seed S * 10^6 + k)."""
-    from .program.fuzz import MAX_CAMPAIGN_SEED
+    from .fuzz import MAX_CAMPAIGN_SEED
 
     return _parse_seed(text, MAX_CAMPAIGN_SEED - 1)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from gox_abi.sinks import STDERR, STDOUT
+    from gox_ref import RefRuntime
 
-    from .program.case import execute
-    from .runtime import RefRuntime
+    from .case import execute
 
     backend = _backend(args.backend)
     text, prog = _read_program(args.file)
@@ -279,7 +278,7 @@ def _progress(done: int, total: int, r: Any) -> None:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
-    from .program.corpus import discover, run_corpus, summarize
+    from .corpus import discover, run_corpus, summarize
 
     backend = _backend(args.backend)
     if args.workers is not None:
@@ -365,10 +364,10 @@ def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     """The heap as DOT after running on the reference; the program's output goes to stderr."""
     from gox_abi.heapview import HeapSnapshot, to_dot
     from gox_abi.sinks import STDERR
+    from gox_ref import RefRuntime
+    from gox_ref.heapview import snapshot
 
-    from .heapview import snapshot
-    from .program.case import execute
-    from .runtime import RefRuntime
+    from .case import execute
 
     taken: list[HeapSnapshot] = []
 
@@ -386,7 +385,7 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
     from gox_abi.heapview import to_dot
 
-    from .program.native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
+    from .native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
 
     lib = library()
     why = skip_reason(prog, lib)
@@ -409,8 +408,8 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .program import ProgramError
-    from .program.diff import CannotDiff, check_native, diff_program
+    from . import ProgramError
+    from .diff import CannotDiff, check_native, diff_program
 
     loaded = []
     for path in args.files:  # every file loads (and can run natively) before any runs
@@ -436,11 +435,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
-    """``gox-ref fuzz``: random programs on both backends (gox_ref/program/fuzz.py)."""
+    """``gox-ref fuzz``: random programs on both backends (gox_program/fuzz.py)."""
     import random
 
-    from .program import fuzz
-    from .program.native import NativeUnavailable
+    from . import fuzz
+    from .native import NativeUnavailable
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -521,7 +520,7 @@ SEED_HELP = "the scheduler's seed, 0..2^64-1 (default: the file's header seed, e
 
 
 def _main(argv: list[str] | None) -> int:
-    from .program import ProgramError
+    from . import ProgramError
 
     parser = _Parser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
     parser.add_argument("--version", action="version", version=f"gox-ref {__version__}")
