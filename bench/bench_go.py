@@ -55,6 +55,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import bench_ref
+from gox_program import load
+from gox_program.case import execute
+from gox_program.compile_c import compile_program
+from gox_program.native import HEADER, compiler, library
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = HERE / "programs"
@@ -214,8 +218,6 @@ class Native:
     """Builds the .gox programs against the installed C runtime (-O2, checked mode)."""
 
     def __init__(self, tmp: Path) -> None:
-        from gox_program.native import HEADER, compiler, library
-
         self.lib = library()
         if not self.lib.sched:
             raise RuntimeError(f"the native library {self.lib.path} has no scheduler")
@@ -225,9 +227,6 @@ class Native:
         self.launcher = build_launcher(self.cc, tmp)
 
     def build(self, name: str, n: int | None) -> Path:
-        from gox_program import load
-        from gox_program.compile_c import compile_program
-
         prog = load(gox_text(name, n), f"{name}.gox")
         csrc = compile_program(prog, sched=True, names="gox_func_set_name" in self.lib.symbols, source_name=f"{name}.gox")
         # the runner's step budget (the interpreter's 20M steps) would stop the full-size runs:
@@ -276,9 +275,6 @@ class Go:
 
 def ref_run(text: str, what: str) -> Run:
     """Run a program on the reference interpreter in this process."""
-    from gox_program import load
-    from gox_program.case import execute
-
     prog = load(text, what)
     out, err = io.BytesIO(), io.BytesIO()
     t0 = time.perf_counter()

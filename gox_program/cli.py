@@ -29,6 +29,7 @@ import argparse
 import itertools
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -40,9 +41,19 @@ from typing import Any, NoReturn
 
 from gox_abi.abi import GROUPS, SYMBOLS
 from gox_abi.errors import GoxError
+from gox_abi.heapview import HeapSnapshot, to_dot
 from gox_abi.kinds import SlotType, ValueKind
-from gox_ref import __version__
+from gox_abi.sinks import STDERR, STDOUT
+from gox_ref import RefRuntime, __version__
+from gox_ref.heapview import snapshot
 from gox_ref.rng import MAX_SEED, check_seed
+from gox_ref.trace import TraceLog
+
+from . import ProgramError, fuzz, load
+from .case import CaseError, UnreadableSource, execute, header_seed, parse_header, read_source
+from .corpus import discover, run_corpus, summarize
+from .diff import CannotDiff, check_native, diff_program
+from .native import NativeBuildError, NativeUnavailable, build, compiler, library, read_dump, run_exe, run_program, skip_reason
 
 
 def cmd_abi(args: argparse.Namespace) -> int:
@@ -55,8 +66,6 @@ def cmd_abi(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from gox_ref import RefRuntime
-
     rt = RefRuntime()
     node = rt.gox_type_register(b"Node", bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE]))
     rt.gox_init_globals(1, [True])
@@ -149,8 +158,6 @@ def _backend(name: str) -> str:
     if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
     if name == "native":
-        from .native import NativeUnavailable, compiler, library
-
         try:
             library()
             compiler()
@@ -161,8 +168,6 @@ def _backend(name: str) -> str:
 
 def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     """Build the program and run it in a child process with this process's stdout/stderr."""
-    from .native import NativeBuildError, library, run_program, skip_reason
-
     lib = library()
     if trace is not None and not lib.sched:
         raise UsageError("--trace is not available on the native backend: the C library has no scheduler (no tracer)")
@@ -176,8 +181,6 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     except NativeBuildError as e:
         raise UsageError(f"backend native: {e}") from None
     if trace is not None:  # the runtime's canonical trace, exported as the reference exports its own
-        from gox_ref.trace import TraceLog
-
         log = TraceLog.from_canonical(outcome.extra.get("trace", []))
         _write_output(trace, lambda: log.write(trace))
     if outcome.status == 128 + signal.SIGPIPE:  # the reader of our stdout went away (`| head`): no crash
@@ -190,9 +193,6 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
 
 def _read_program(path: str) -> tuple[str, Any]:
     """The text of a program file and its loaded program; ProgramError for a bad program."""
-    from . import load
-    from .case import UnreadableSource, read_source
-
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"{path}: no such file" if not p.exists() else f"{path}: not a file")
@@ -204,8 +204,6 @@ def _read_program(path: str) -> tuple[str, Any]:
 
 
 def _header_seed(text: str, path: str) -> int:
-    from .case import CaseError, header_seed, parse_header
-
     if not text.startswith("/*---"):
         return 0
     try:
@@ -238,17 +236,10 @@ def _run_seed(text: str) -> int:
 
 def _campaign_seed(text: str) -> int:
     """``fuzz --seed``: a campaign seed, 0..2^40-1 (program k of seed S has seed S * 10^6 + k)."""
-    from .fuzz import MAX_CAMPAIGN_SEED
-
-    return _parse_seed(text, MAX_CAMPAIGN_SEED - 1)
+    return _parse_seed(text, fuzz.MAX_CAMPAIGN_SEED - 1)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from gox_abi.sinks import STDERR, STDOUT
-    from gox_ref import RefRuntime
-
-    from .case import execute
-
     backend = _backend(args.backend)
     text, prog = _read_program(args.file)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
@@ -278,8 +269,6 @@ def _progress(done: int, total: int, r: Any) -> None:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
-    from .corpus import discover, run_corpus, summarize
-
     backend = _backend(args.backend)
     if args.workers is not None:
         if backend != "native":
@@ -362,13 +351,6 @@ def _heap_title(file: str, at: str | None, status: int | None, reached: bool) ->
 
 def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     """The heap as DOT after running on the reference; the program's output goes to stderr."""
-    from gox_abi.heapview import HeapSnapshot, to_dot
-    from gox_abi.sinks import STDERR
-    from gox_ref import RefRuntime
-    from gox_ref.heapview import snapshot
-
-    from .case import execute
-
     taken: list[HeapSnapshot] = []
 
     def at_checkpoint(rt: RefRuntime, label: str) -> None:
@@ -383,10 +365,6 @@ def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
 
 def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
-    from gox_abi.heapview import to_dot
-
-    from .native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
-
     lib = library()
     why = skip_reason(prog, lib)
     if why is not None:
@@ -408,9 +386,6 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from . import ProgramError
-    from .diff import CannotDiff, check_native, diff_program
-
     loaded = []
     for path in args.files:  # every file loads (and can run natively) before any runs
         try:
@@ -436,11 +411,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """``gox-ref fuzz``: random programs on both backends (gox_program/fuzz.py)."""
-    import random
-
-    from . import fuzz
-    from .native import NativeUnavailable
-
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if args.seconds <= 0:
@@ -475,6 +445,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     root = Path(__file__).resolve().parent.parent  # a source checkout (or editable install) has bench/ there
     if (root / "bench" / "bench_go.py").is_file() and str(root) not in sys.path:
         sys.path.insert(0, str(root))
+    # Imported here, when the command runs: bench/ sits above this layer and is not installed,
+    # so this is the one upward import the layer rule allows (tests/test_layers.py).
     try:
         from bench import bench_go  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
@@ -520,8 +492,6 @@ SEED_HELP = "the scheduler's seed, 0..2^64-1 (default: the file's header seed, e
 
 
 def _main(argv: list[str] | None) -> int:
-    from . import ProgramError
-
     parser = _Parser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
     parser.add_argument("--version", action="version", version=f"gox-ref {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -74,6 +74,7 @@ from dataclasses import dataclass, field
 
 from gox_abi.abi import BY_NAME
 
+from .check import ABI_SIGS, AbiSig
 from .interp import DEFAULT_FUEL, MAX_DEPTH
 from .syntax import (
     Assign,
@@ -226,8 +227,6 @@ def abi_call_shape(name: str) -> AbiCall:
     sym = BY_NAME[name]
     cparams = sym.c_params
     ctype = {n: t for t, n in cparams}
-    from .check import ABI_SIGS, AbiSig
-
     sig = ABI_SIGS[name]
     assert isinstance(sig, AbiSig), name
     params = []

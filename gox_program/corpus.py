@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .case import FEATURES, Case, CaseError, Outcome, UnreadableSource, case_id_and_group, load_case, mismatch, run_text
+from gox_ref import RefRuntime
+
+from .case import (
+    FEATURES,
+    Case,
+    CaseError,
+    Outcome,
+    UnreadableSource,
+    case_id_and_group,
+    execute,
+    load_case,
+    mismatch,
+    run_text,
+)
 from .check import load
+from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable, library
+from .native import run_text as native_run_text
 from .syntax import Program, ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[1] / "conformance"
@@ -20,8 +37,6 @@ BACKENDS = {"ref": FEATURES, "native": FEATURES}  # backend -> the features it m
 def backend_features(backend: str) -> frozenset[str]:
     """The features a backend supports here (native: what its library can run)."""
     if backend == "native":
-        from .native import library
-
         return library().features()
     return BACKENDS[backend]
 
@@ -30,12 +45,6 @@ def run_reference(prog: Program, seed: int, *, trace: bool = False) -> Outcome:
     """Run a loaded program on a fresh reference runtime, capturing its output: the outcome
     (status, stdout, stderr), and with ``trace`` the canonical lines of the run's event trace
     in ``outcome.extra["trace"]`` -- the same shape as ``native.run_program(..., trace=True)``."""
-    import io
-
-    from gox_ref import RefRuntime
-
-    from .case import execute
-
     rt = RefRuntime()
     out, err = io.BytesIO(), io.BytesIO()
     log = rt.start_trace() if trace else None
@@ -113,9 +122,6 @@ def run_case(case: Case, backend: str = "ref", t0: float | None = None, workers:
 
 
 def _run_native(case: Case, t0: float, workers: int | None = None) -> CaseResult:
-    from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable
-    from .native import run_text as native_run_text
-
     def result(kind: str, reason: str = "") -> CaseResult:
         return CaseResult(case.id, case.group, str(case.path), kind, reason, time.perf_counter() - t0)
 
@@ -156,8 +162,6 @@ def run_corpus(
     chosen = [f for f in files if pattern is None or pattern in case_id_of(f)]
     results = []
     if backend == "native":  # child processes (and C compiles): run several at once, report in order
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
             for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend, workers), chosen)):
                 results.append(r)

@@ -46,8 +46,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
+from . import diff, native
 from .case import Outcome, execute
 from .check import load
 from .syntax import Program, ProgramError
@@ -635,8 +637,6 @@ def generate(seed: int) -> str:
 # -- running one program on both backends ---------------------------------------------------------
 def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL) -> Outcome:
     """The reference's run with its trace (``corpus.run_reference`` with a smaller budget)."""
-    from gox_ref import RefRuntime
-
     rt = RefRuntime()
     out, err = io.BytesIO(), io.BytesIO()
     log = rt.start_trace()
@@ -651,8 +651,6 @@ def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL) -> Outcome:
 
 def signature(ref: Outcome | None, nat: Outcome | None, problem: str = "") -> str | None:
     """How two runs differ, coarsely ("" ... None: they agree): what a shrink must keep."""
-    from . import diff, native
-
     if problem:
         return problem
     assert ref is not None and nat is not None
@@ -699,8 +697,6 @@ def ended_like_go(o: Outcome) -> bool:
 
 def check_text(text: str, seed: int, *, opt: str = "-O0") -> tuple[str | None, str]:
     """Run one program text on both backends: (signature or None, a report)."""
-    from . import diff, native
-
     try:
         prog = load(text, "fuzz.gox")
     except ProgramError as e:
@@ -821,8 +817,6 @@ class BatchResult:
 def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
     """Generate, run and compare one batch of programs (one native build); no program starts
     after ``deadline`` (``time.monotonic()``), and shrinking stops there."""
-    from . import native
-
     res = BatchResult()
     texts: list[str] = []
     progs: list[Program] = []
@@ -862,8 +856,6 @@ def _compare_batch(
     res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
     do_shrink: bool, deadline: float | None,
 ) -> None:
-    from . import diff, native
-
     for k, (text, seed, ref) in enumerate(zip(texts, seeds, refs, strict=True)):
         res.programs += 1
         if isinstance(ref, Outcome) and _too_long(ref):
@@ -981,8 +973,6 @@ def campaign(
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
     have run), in ``workers`` processes; write the shrunk findings to ``out_dir``."""
     check_seed(seed, MAX_CAMPAIGN_SEED - 1)
-    from . import native
-
     native.library()
     native.compiler()
     t0 = time.monotonic()

@@ -41,7 +41,14 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
+
+from gox_abi.abi import BY_NAME
+from gox_abi.gcstats import GcState
+from gox_abi.heapview import HeapSnapshot, ObjectView
+from gox_abi.kinds import ValueKind
+from gox_abi.layout import canonical_ref
+from gox_ref_native.runtime import library_path
 
 from .case import FEATURES, Outcome
 from .check import load
@@ -63,9 +70,6 @@ from .syntax import (
     VarDecl,
     subexprs,
 )
-
-if TYPE_CHECKING:
-    from gox_abi.heapview import HeapSnapshot
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
@@ -124,13 +128,9 @@ _LOCK = threading.Lock()
 
 def library() -> Library:
     """The C runtime the programs link with (checked for the shadow-stack entries)."""
-    from gox_abi.abi import BY_NAME
-
     try:
-        from gox_ref_native.runtime import library_path
-
         path = library_path().resolve()
-    except (FileNotFoundError, ImportError) as e:
+    except FileNotFoundError as e:
         raise NativeUnavailable(f"no native library: {e}") from None
     if not path.is_file():
         raise NativeUnavailable(f"no native library at {path}; build it with: make -C gox_ref_native")
@@ -231,8 +231,6 @@ def used_symbols(prog: Program) -> set[str]:
 
 def skip_reason(prog: Program, lib: Library) -> str | None:
     """Why the program cannot run on this library yet (None: it can)."""
-    from gox_abi.abi import BY_NAME
-
     need = used_symbols(prog)
     if lib.sched:
         if any(f.has_frame for f in prog.funcs):
@@ -433,11 +431,7 @@ class Dump:
 
     def snapshot(self) -> HeapSnapshot:
         """The dump as the reference's ``heapview.snapshot`` (references as the reference numbers
-        them, ``heap.canonical_ref``), for ``heapview.to_dot``."""
-        from gox_abi.gcstats import GcState
-        from gox_abi.heapview import HeapSnapshot, ObjectView
-        from gox_abi.layout import canonical_ref
-
+        them, ``layout.canonical_ref``), for ``heapview.to_dot``."""
         def slot(s: object) -> int | None:  # ("ref", n) for a child, an int, or None (opaque)
             return canonical_ref(cast(tuple[str, int], s)[1]) if isinstance(s, tuple) else cast(int | None, s)
 
@@ -455,8 +449,6 @@ _DumpObject = tuple[int, str, int, str, int, int, tuple[object, ...], tuple[int,
 
 
 def read_dump(path: Path) -> Dump:
-    from gox_abi.kinds import ValueKind
-
     stats: tuple[int, ...] = ()
     objects = []
     roots = []
