@@ -8,6 +8,6 @@ every backend applies (``checks``), the extern and function-table entry types (`
 fatal error (``oom``) and the stdlib's Unicode data (``unicode_tables``).
 
 It imports only the standard library: the reference runtime (``gox_ref``) and the native
-binding (``gox_ref_native``) import it, never each other (docs/ARCHITECTURE.md;
+binding (``gox_ref_native``) import it, never each other (README.md, "Layout";
 tests/test_layers.py checks the rule).
 """

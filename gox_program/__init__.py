@@ -2,7 +2,7 @@
 type checker), the runners on both backends (the reference's interpreter, the compiler to C),
 the differential tester and fuzzer, the conformance corpus (docs/PROGRAM_FORMAT.md) and the
 ``gox-ref`` command.  It sits above both runtimes and may import gox_abi, gox_ref and
-gox_ref_native; neither runtime imports it (docs/ARCHITECTURE.md)."""
+gox_ref_native; neither runtime imports it (README.md, "Layout")."""
 
 from .check import load
 from .syntax import Program, ProgramError, parse

@@ -100,7 +100,7 @@ class IterOps(SelectOps):
     # -- helpers ------------------------------------------------------------------------------
     def _iter_state(self, it: int, fn: str) -> IterState:
         # The table renames the C parameter ``iter`` to ``it``, so the generic argument check
-        # (runtime._checked) does not see it: check the uint64_t here.
+        # (gox_abi.checks.checked) does not see it: check the uint64_t here.
         if not isinstance(it, int) or isinstance(it, bool):
             raise GoxABIError(f"{fn}: it={it!r} is not an integer (uint64_t)")
         if not -(2**63) <= it < 2**64:

@@ -1,4 +1,4 @@
-"""The import rule between the layers (docs/ARCHITECTURE.md), checked on the source.
+"""The import rule between the layers (README.md, "Layout"), checked on the source.
 
     gox_abi         the contract: imports only the standard library
     gox_ref         the reference runtime: imports gox_abi (and third-party packages)
@@ -92,7 +92,7 @@ def test_each_layer_imports_only_what_lies_below_it(layer: str) -> None:
     files = layer_files(layer)
     assert files, f"no modules found in {layer}/"
     found = [v for path in files for v in violations(path, layer)]
-    assert not found, "imports that break the layer rule (docs/ARCHITECTURE.md):\n" + "\n".join(found)
+    assert not found, "imports that break the layer rule (README.md, 'Layout'):\n" + "\n".join(found)
 
 
 def test_every_package_has_a_place_in_the_layers() -> None:
