@@ -280,9 +280,9 @@ _Noreturn static inline void gx_range(const char *sym, const char *param, uint64
     gx_abi_error(buf);
 }
 
-/* Go's arithmetic rules on 64-bit slots.  The interpreter's copy is gox_ref/program/ops.py, each
- * rule under the same name without "gx_" (gx_shl is its shl_i64 and shl_u64; the rules are
- * written down there); is_signed says whether a shift count is of a signed type. */
+/* Go's arithmetic rules (docs/PROGRAM_FORMAT.md, "Expressions") on 64-bit slots.  The
+ * interpreter's copy is gox_ref/program/ops.py, each rule under the same name without "gx_"
+ * (gx_shl is its shl_i64 and shl_u64); is_signed says whether a shift count is of a signed type. */
 static inline uint64_t gx_sdiv(uint64_t a, uint64_t b) {
     if (b == 0) gx_rterr("runtime error: integer divide by zero");
     if ((int64_t)b == -1) return 0 - a;

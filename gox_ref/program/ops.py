@@ -1,21 +1,14 @@
 """Go's arithmetic on the program format's values, for the interpreter (``interp.py``).
 
-The native backend's copy of each rule is in ``gox_ref_native/gox_prog.h`` under the same name
-with ``gx_`` in front (``sdiv`` is ``gx_sdiv``); the two must agree bit for bit, and
-``tests/test_native_programs.py`` holds them to it on the edge cases.  Here values are in the
-interpreter's Python form (i64 a signed int, u64 an unsigned int, f64 a float); there they are
-64-bit slots, so one C helper may stand for two typed ones here (``gx_shl``: ``shl_i64`` and
-``shl_u64``).  Go's rules:
-
-* Integers wrap around (two's complement); ``MinInt64 / -1`` is ``MinInt64`` and
-  ``MinInt64 % -1`` is 0; division truncates toward zero and the remainder has the dividend's
-  sign; a zero divisor panics.
-* A shift count of 64 or more shifts everything out (a signed ``>>`` fills with the sign); a
-  negative count (of a signed type) panics.
-* Float division by zero is an infinity of the quotient's sign, or NaN for ``0/0`` and
-  ``NaN/0`` (Python raises there instead).
-* Converting a float that is NaN, infinite or out of the target's range gives the
-  implementation-specific value of amd64: ``0x8000000000000000``.
+The rules are docs/PROGRAM_FORMAT.md's ("Expressions" and the conversions after it); the
+native backend's copy of each is in ``gox_ref_native/gox_prog.h`` under the same name with
+``gx_`` in front (``sdiv`` is ``gx_sdiv``), and the two must agree bit for bit
+(``tests/test_native_programs.py``, ``test_integer_and_float_semantics_match``).  Here values
+are in the interpreter's Python form (i64 a signed int, u64 an unsigned int, f64 a float);
+there they are 64-bit slots, so one C helper may stand for two typed ones here (``gx_shl``:
+``shl_i64`` and ``shl_u64``).  Python's own operators differ from Go's where these functions
+exist: ``//`` and ``%`` round toward minus infinity, ``<<`` never overflows, float division by
+zero raises.
 """
 
 from __future__ import annotations
