@@ -5,6 +5,11 @@ reference's interpreter (``interp.py``) does, call for call, so the runtime sees
 calls with the same arguments in the same order -- and therefore allocates, collects and prints
 the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
 
+* **The translation unit.** Four ``#define``s (``GX_SCHED``: the library has the scheduler;
+  ``GX_NSTR``: the string literals; ``GX_FUEL``: the step budget; ``GX_MAX_DEPTH``: the frame
+  limit), ``#include "gox_prog.h"`` (``gox_ref_native/gox_prog.h``: the glue every program
+  shares, compiled and warning-checked on its own by ``make -C gox_ref_native prog-check``),
+  then the program's own definitions (``CCompiler.body``).
 * **Functions.** Program function ``f`` becomes ``static R gx_f_f(GoxShadowFrame **gx_top,
   uint64_t p0, ...)`` (``gx_top``: the goroutine's shadow-stack slot, below): every
   value is a ``uint64_t`` slot (i64 two's complement, f64 IEEE bits, bool 0/1, ref the
@@ -20,21 +25,15 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
   reference global per string literal, each allocated once at start with
   ``gox_rt_string_from_ptr`` and kept in ``gx_str[]`` (the interpreter does the same).
   Program globals are read and written with ``gox_rt_get_global``/``gox_rt_set_global``.
-* **Integers and floats.** Wrap-around by ``uint64_t`` arithmetic; signed division, remainder,
-  shifts and comparisons through ``int64_t`` with Go's rules (``MinInt64 / -1``, shift counts
-  of 64 or more, negative counts panic); f64 operations on doubles through ``memcpy`` bit
-  casts; conversions as ``interp._f2i``.
-* **Rooting.** Every function has a shadow frame record (``GoxShadowFrame``, gox_abi.h) in its
-  C frame, pushed on entry and popped on every way out, inline (``gox_shadow_push_at`` and
-  ``gox_shadow_pop_at`` on the slot an entry reads once with ``gox_shadow_slot()`` and every
-  direct call passes on as ``gx_top``; a goroutine's slot never moves): slot ``S[k]`` holds
-  the k-th reference local or parameter (reference locals live there, not in C variables), the
-  next slots hold the reference temporaries of a call whose arguments are being evaluated (an
-  earlier ``ref`` argument while a later argument containing a call runs, ``F.ntemps`` says
-  how many are live), the last ones a returning function's reference results while its
-  deferred calls run (``F.nret``).  That is the interpreter's root rule, slot for slot, so the
-  collector sees the same roots at every safepoint.  The record also counts the depth (the
-  interpreter's limit of 400 frames per goroutine: ``fatal error: stack overflow``).
+* **Integers and floats.** Wrap-around by ``uint64_t`` arithmetic, comparisons through
+  ``int64_t`` or doubles, f64 values as IEEE bits (``gx_f``/``gx_b``: ``memcpy`` bit casts);
+  division, remainder, shifts and float-to-integer conversions call gox_prog.h's ``gx_sdiv``
+  ... ``gx_f2u``, Go's rules, which are the interpreter's ``ops.py`` under the same names.
+* **Rooting.** The rule and the frame record's layout are docs/PROGRAM_FORMAT.md's,
+  "Rooting": each function's record ``F`` (``GoxShadowFrame``) with its slots ``S[]``
+  (``GX_RES``: where the results start), pushed on the goroutine's slot ``gx_top``; the
+  temporaries are ``_rooted_list``'s.  The record also counts the depth (``GX_MAX_DEPTH``, the
+  interpreter's limit of frames per goroutine: ``fatal error: stack overflow``).
 * **Errors.** After every ABI call that can fail, the runtime's error record is checked
   (``gox_error_flag``).  Without the scheduler a panic prints Go's report (``panic: MSG``, a
   blank line, ``goroutine 1 [running]:``, ``main.main(...)``) and exits 2 (its message string is
@@ -58,24 +57,25 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
   counted the same way (``gox-ref: step limit exceeded ...``, status 3).
 
 * **Batches.** ``compile_batch`` puts several programs in one translation unit (the fuzzer's
-  builds): the prelude once, each program's own definitions renamed ``gxp<k>_*``.
+  builds): the defines and gox_prog.h once (``GX_NSTR``: the largest program's literals), each
+  program's own definitions renamed ``gxp<k>_*``.
 
-Only warnings the generated code cannot avoid are silenced (it builds with ``-std=c11 -Wall
--Wextra -Werror``): ``-Winfinite-recursion`` and GCC's ``-Wclobbered`` (false positives about
-locals that are never read after a defer frame's longjmp); unused parameters and values are
-cast to void.
+Only warnings the generated code cannot avoid are silenced, by gox_prog.h's pragmas (it builds
+with ``-std=c11 -Wall -Wextra -Werror``): ``-Winfinite-recursion`` and GCC's ``-Wclobbered``
+(false positives about locals that are never read after a defer frame's longjmp); unused
+parameters and values are cast to void.
 """
 
 from __future__ import annotations
 
 import re
-import struct
 from dataclasses import dataclass, field
 
 from gox_abi.abi import BY_NAME
 
 from .check import ABI_SIGS, AbiSig
 from .interp import DEFAULT_FUEL, MAX_DEPTH
+from .ops import M64, f64_bits
 from .syntax import (
     Assign,
     Binary,
@@ -109,8 +109,6 @@ from .syntax import (
     subexprs,
 )
 
-M64 = (1 << 64) - 1
-RUNTIME_ERROR_SLOT0 = (0xFFFE << 16) | 15  # interface slot 0 of a runtime.Error string value
 NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
 _INT_RANGES = {
     "uint8_t": (0, 0xFF),
@@ -205,10 +203,6 @@ def _u(v: int) -> str:
     return f"UINT64_C({v & M64:#x})"
 
 
-def _f64_bits(x: float) -> int:
-    return int(struct.unpack("<Q", struct.pack("<d", x))[0])
-
-
 # Raw slot accesses that unchecked mode compiles to a load or a store (gx_slots).
 INLINE_SLOTS = ("gox_gc_read_slot", "gox_gc_write_slot")
 
@@ -271,9 +265,12 @@ class _Fn:
 class CCompiler:
     """Program (checked) -> C source text."""
 
-    def __init__(self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "") -> None:
+    def __init__(
+        self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_FUEL
+    ) -> None:
         self.prog = prog
         self.sched = sched
+        self.fuel = fuel  # the step budget (the interpreter's ``fuel``)
         self.names = names  # name entries for reports (gox_func_set_name), as the reference's qualnames
         self.source_name = source_name or prog.file
         self.nglobals = len(prog.globals)
@@ -293,7 +290,7 @@ class CCompiler:
         return self._prelude() + "\n" + body + "\n"
 
     def body(self) -> str:
-        """Everything after the prelude: the program's own definitions (``gx_f_*``, ``gx_e_*``,
+        """Everything after the prelude (``_prelude``): the program's own definitions (``gx_f_*``, ``gx_e_*``,
         ``gx_names_*``, ``gx_abi_*``, ``gx_install``, ``main``)."""
         bodies = [self._function(f) for f in self.prog.funcs]
         out: list[str] = []
@@ -310,337 +307,16 @@ class CCompiler:
         return "\n".join(out)
 
     def _prelude(self, nstr: int | None = None) -> str:
-        """The runtime glue every program shares; ``nstr`` sizes ``gx_str`` (default: this
-        program's needs)."""
+        """The prelude: the defines ``gox_ref_native/gox_prog.h`` needs, then that header (the
+        runtime glue every program shares); ``nstr`` sizes ``gx_str`` (default: this
+        program's literals)."""
         nstr = len(self.prog.strings) if nstr is None else nstr
-        sched = 1 if self.sched else 0
-        return f"""/* Generated by gox_ref.program.compile_c from {self.source_name.replace('*/', '* /')}; do not edit. */
-#include <math.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "gox_abi.h"
-
-/* A program may recurse without bound on purpose (it ends with "fatal error: stack overflow"
- * at GX_MAX_DEPTH frames): the one warning generated code cannot avoid. */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Winfinite-recursion"
-#elif defined(__GNUC__) && __GNUC__ >= 12
-#pragma GCC diagnostic ignored "-Winfinite-recursion"
-#endif
-/* GCC's -Wclobbered (in -Wextra) flags any register local written after a defer frame's setjmp,
- * but after the longjmp a function only reads what is volatile (S[], R[]), in memory (F) or
- * not written since (gx_fr): false positives, which -O1 triggers on ordinary programs. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wclobbered"
-#endif
-
-#define GX_SCHED {sched}
+        return f"""/* Generated by {__name__} from {self.source_name.replace('*/', '* /')}; do not edit. */
+#define GX_SCHED {1 if self.sched else 0}
+#define GX_NSTR {nstr}
+#define GX_FUEL INT64_C({self.fuel})
 #define GX_MAX_DEPTH {MAX_DEPTH}u
-
-typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
-
-static const int32_t *gx_err;             /* the runtime's pending error code */
-static bool gx_in_main;                   /* main runs (the program is installed) */
-#if GX_SCHED
-/* Non-zero while a collection stops the world (parallel mode).  A loop's back-edge is a
- * safepoint (every live reference is in a shadow slot there, no temporary is): a goroutine that
- * loops without allocating stops there for the collector instead of holding it up. */
-static const uint32_t *gx_stw;
-static inline void gx_poll(void) {{ if (__atomic_load_n(gx_stw, __ATOMIC_RELAXED)) gox_sched_poll(); }}
-#endif
-/* Unchecked mode ($GOX_NATIVE_UNCHECKED): references are trusted, and a raw slot read or write
- * (gox_gc_read_slot / gox_gc_write_slot) is a load or a store at the documented layout (data
- * slot i at ref + 8 + 8*i), as JIT-compiled code would do it: nothing about it is validated. */
-static int gx_unchecked;
-static inline uint64_t *gx_slots(uint64_t ref) {{ return (uint64_t *)(uintptr_t)(ref + 8); }}
-static uint64_t gx_str[{max(nstr, 1)}];           /* the string literals (reference globals) */
-/* The step budget, per thread: with several workers (docs/SCHEDULER.md "Parallel mode") each
- * has its own (one shared counter would make every step a cache miss).  A goroutine may move to
- * another thread while a function keeps the thread-local's old address, hence relaxed atomics:
- * a step may be counted on another worker's budget, never a data race.  Results 1.. of a
- * multi-result entry go through the goroutine's gox_shadow_results() for the same reason. */
-static _Thread_local int64_t gx_fuel = {DEFAULT_FUEL};
-static const char *gx_dump_path, *gx_dump_at;
-static int gx_dumped;
-/* The name each struct type id was registered with, for the heap dump (the ABI has no way to
- * ask for it); relaxed atomics, as goroutines on several workers may register types. */
-static const char *gx_type_names[65536];
-static const char *gx_trace_path;              /* GOX_NATIVE_TRACE: the canonical trace's file */
-
-static inline double gx_f(uint64_t b) {{ double d; memcpy(&d, &b, sizeof d); return d; }}
-static inline uint64_t gx_b(double d) {{ uint64_t b; memcpy(&b, &d, sizeof b); return b; }}
-
-/* The heap at a checkpoint or at exit, for differential tests (GOX_NATIVE_DUMP=path). */
-static void gx_dump(void) {{
-    FILE *f;
-    size_t n, i, k;
-    uint64_t st[GOX_STAT_COUNT], info[7], *refs, *slots, *kids;
-    char *text;
-    if (!gx_dump_path || gx_dumped) return;
-    gx_dumped = 1;
-    f = fopen(gx_dump_path, "w");
-    if (!f) return;
-    gox_gc_stats(st, GOX_STAT_COUNT);
-    fprintf(f, "stats");
-    for (i = 0; i < GOX_STAT_COUNT; i++) fprintf(f, " %llu", (unsigned long long)st[i]);
-    fprintf(f, "\\n");
-    for (i = 0; i < 65536; i++) {{
-        const char *name = __atomic_load_n(&gx_type_names[i], __ATOMIC_RELAXED);
-        if (!name) continue;
-        fprintf(f, "type %zu ", i);  /* the name in hex: any bytes, one line */
-        for (; *name; name++) fprintf(f, "%02x", (unsigned)(unsigned char)*name);
-        fprintf(f, "\\n");
-    }}
-    n = gox_heap_walk(NULL, 0);
-    refs = malloc((n + 1) * sizeof *refs);
-    n = gox_heap_walk(refs, n);
-    for (i = 0; i < n; i++) {{
-        size_t ns, nk;
-        if (!gox_heap_object_info(refs[i], info, 7)) continue;
-        ns = gox_heap_object_slots(refs[i], NULL, 0);
-        slots = malloc((ns + 1) * sizeof *slots);
-        gox_heap_object_slots(refs[i], slots, ns);
-        nk = gox_heap_object_refs(refs[i], NULL, 0);
-        kids = malloc((nk + 1) * sizeof *kids);
-        gox_heap_object_refs(refs[i], kids, nk);
-        fprintf(f, "obj %llu %llu %llu %llu %llu %llu ;", (unsigned long long)info[0], (unsigned long long)info[1],
-                (unsigned long long)info[2], (unsigned long long)info[3], (unsigned long long)info[4],
-                (unsigned long long)info[5]);
-        for (k = 0; k < ns; k++) {{
-            size_t j;
-            int child = 0;
-            for (j = 0; j < nk; j++) child |= slots[k] != 0 && kids[j] == slots[k];
-            if (child) fprintf(f, " r%llu", (unsigned long long)gox_ref_number(slots[k]));
-            else if (slots[k] > 0xFFFFFFFFu && gox_ref_number(slots[k]))
-                fprintf(f, " a%llu", (unsigned long long)gox_ref_number(slots[k]));
-            else fprintf(f, " %llu", (unsigned long long)slots[k]);
-        }}
-        fprintf(f, " ;");
-        for (k = 0; k < nk; k++) fprintf(f, " %llu", (unsigned long long)gox_ref_number(kids[k]));
-        fprintf(f, "\\n");
-        free(slots);
-        free(kids);
-    }}
-    free(refs);
-    n = gox_heap_roots(NULL, 0);
-    text = malloc(n + 1);
-    gox_heap_roots(text, n + 1);
-    for (char *line = text, *end; line < text + n; line = end + 1) {{
-        char *tab;
-        end = strchr(line, '\\n');
-        if (!end) end = text + n;
-        *end = 0;
-        tab = strrchr(line, '\\t');
-        if (tab) {{
-            *tab = 0;
-            fprintf(f, "root %llu\\t%s\\n", (unsigned long long)gox_ref_number(strtoull(tab + 1, NULL, 10)), line);
-        }}
-    }}
-    free(text);
-    fclose(f);
-}}
-
-static inline void gx_checkpoint(const char *label) {{
-    if (gx_dump_at && strcmp(label, gx_dump_at) == 0) gx_dump();
-}}
-
-#if GX_SCHED
-/* The runtime's canonical trace (gox_ref/trace.py TraceLog.canonical()), written at exit. */
-static void gx_trace_write(void) {{
-    FILE *f;
-    size_t n;
-    char *text;
-    if (!gx_trace_path) return;
-    gox_trace_stop();
-    n = gox_trace_text(NULL, 0);
-    text = malloc(n + 1);
-    if (!text) return;
-    gox_trace_text(text, n + 1);
-    f = fopen(gx_trace_path, "w");
-    if (f) {{
-        fwrite(text, 1, n, f);
-        fclose(f);
-    }}
-    free(text);
-    gx_trace_path = NULL;
-}}
-#else
-static void gx_trace_write(void) {{ }}
-#endif
-
-_Noreturn static void gx_exit(int status) {{
-    /* the reference's frames are gone when it reports: drop ours before a final dump */
-    while (gox_shadow_top()) gox_shadow_pop(gox_shadow_top());
-    gx_trace_write();
-    if (!gx_dump_at) gx_dump();
-    fflush(stdout);
-    fflush(stderr);
-    exit(status);
-}}
-
-/* The pending error of the runtime's record: the program's way out (or, with the scheduler,
- * a panic that unwinds to the innermost defer frame). */
-_Noreturn static void gx_fail(void) {{
-    size_t n = gox_error_message_len();
-    char *msg = malloc(n + 1);
-    int32_t code = gox_error_take(msg, n + 1);
-    if (code == 1) {{
-#if GX_SCHED
-        if (gx_in_main) {{ /* a panic of the running goroutine: it unwinds (gox_panic does not return) */
-            uint64_t s;
-            gox_gc_pause(); /* the panic value, allocated as the reference's is */
-            s = gox_rt_string_from_ptr((const uint8_t *)msg, n);
-            gox_gc_resume();
-            gox_panic({_u(RUNTIME_ERROR_SLOT0)}, s);
-            /* it returns only when it could not unwind: another error is recorded, reported
-             * once (a panic error again is reported below: failing never recurses) */
-            if (*gx_err && *gx_err != 1) gx_fail();
-        }}
-#endif
-        /* before main (installing globals and literals) as Go reports a panic in package
-         * initialization; without the scheduler, the panic of main */
-        fprintf(stderr, "panic: %s\\n\\ngoroutine 1 [running]:\\n%s(...)\\n", msg, gx_in_main ? "main.main" : "main.init");
-        gx_exit(2);
-    }}
-    if (code == 3) {{
-        fprintf(stderr, "fatal error: %s\\n", msg);
-        gx_exit(2);
-    }}
-    fprintf(stderr, "gox-ref: ABI error: %s\\n", msg);
-    gx_exit(3);
-}}
-
-#define GX_CHECK() do {{ if (*gx_err) gx_fail(); }} while (0)
-
-/* A store gox_gc_write_slot_barrier left to the pair (not a reference slot). */
-__attribute__((cold, unused)) static void gx_write_pair(uint64_t obj, size_t idx, uint64_t val) {{
-    gox_gc_write_slot(obj, idx, val);
-    GX_CHECK();
-    gox_rt_write_barrier(obj, val);
-}}
-
-_Noreturn static inline void gx_rterr(const char *msg) {{
-    gox_error_set(1, msg);
-    gx_fail();
-}}
-
-_Noreturn static inline void gx_abi_error(const char *msg) {{
-    gox_error_set(2, msg);
-    gx_fail();
-}}
-
-_Noreturn static inline void gx_fatal(const char *msg) {{
-    gox_error_set(3, msg);
-    gx_fail();
-}}
-
-_Noreturn static void gx_out_of_steps(void) {{
-    fprintf(stderr, "gox-ref: step limit exceeded (the program runs too long for the runner's budget)\\n");
-    gx_exit(3);
-}}
-
-static inline void gx_burn(void) {{
-    int64_t fuel = __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED) - 1;
-    __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED);
-    if (fuel < 0) gx_out_of_steps();
-}}
-/* A loop that neither calls nor panics (compile_c._plain_stmt) cannot switch goroutines or
- * threads, so it counts its steps in a local (in a register, not a memory round trip per
- * iteration) taken from the budget before the loop and given back on every way out of it. */
-static inline int64_t gx_fuel_take(void) {{ return __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED); }}
-/* Every 1024th step of a plain loop, and its first below zero (-1 is 1023 mod 1024): one test
- * per iteration for both the budget and the poll (a load of the flag each time would cost a
- * tight loop a third of its time). */
-__attribute__((cold, unused)) static void gx_lf_every(int64_t fuel) {{
-    if (fuel < 0) gx_out_of_steps();
-#if GX_SCHED
-    gx_poll();
-#endif
-}}
-static inline void gx_fuel_give(int64_t fuel) {{ __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED); }}
-
-/* An integer argument outside its C parameter's range: the reference's ABI error text. */
-_Noreturn static inline void gx_range(const char *sym, const char *param, uint64_t v, int is_signed, const char *ctype,
-                               const char *range) {{
-    char buf[256];
-    if (is_signed) snprintf(buf, sizeof buf, "%s: %s=%lld is out of range for %s (%s)", sym, param, (long long)v, ctype, range);
-    else snprintf(buf, sizeof buf, "%s: %s=%llu is out of range for %s (%s)", sym, param, (unsigned long long)v, ctype, range);
-    gx_abi_error(buf);
-}}
-
-static inline uint64_t gx_sdiv(uint64_t a, uint64_t b) {{
-    if (b == 0) gx_rterr("runtime error: integer divide by zero");
-    if ((int64_t)b == -1) return 0 - a;
-    return (uint64_t)((int64_t)a / (int64_t)b);
-}}
-static inline uint64_t gx_srem(uint64_t a, uint64_t b) {{
-    if (b == 0) gx_rterr("runtime error: integer divide by zero");
-    if ((int64_t)b == -1) return 0;
-    return (uint64_t)((int64_t)a % (int64_t)b);
-}}
-static inline uint64_t gx_udiv(uint64_t a, uint64_t b) {{
-    if (b == 0) gx_rterr("runtime error: integer divide by zero");
-    return a / b;
-}}
-static inline uint64_t gx_urem(uint64_t a, uint64_t b) {{
-    if (b == 0) gx_rterr("runtime error: integer divide by zero");
-    return a % b;
-}}
-static inline uint64_t gx_count(uint64_t c, int is_signed) {{
-    if (is_signed && (int64_t)c < 0) gx_rterr("runtime error: negative shift amount");
-    return c;
-}}
-static inline uint64_t gx_shl(uint64_t a, uint64_t c, int is_signed) {{
-    c = gx_count(c, is_signed);
-    return c < 64 ? a << c : 0;
-}}
-static inline uint64_t gx_sar(uint64_t a, uint64_t c, int is_signed) {{
-    c = gx_count(c, is_signed);
-    return (uint64_t)((int64_t)a >> (c < 63 ? c : 63));
-}}
-static inline uint64_t gx_shr(uint64_t a, uint64_t c, int is_signed) {{
-    c = gx_count(c, is_signed);
-    return c < 64 ? a >> c : 0;
-}}
-static inline uint64_t gx_fdiv(uint64_t a, uint64_t b) {{
-    double x = gx_f(a), y = gx_f(b);
-    if (y == 0.0) {{
-        if (x == 0.0 || isnan(x)) return UINT64_C(0x7ff8000000000000); /* Python's float('nan') */
-        return gx_b(((x < 0) != (signbit(y) != 0)) ? -INFINITY : INFINITY);
-    }}
-    return gx_b(x / y);
-}}
-static inline uint64_t gx_f2i(uint64_t b) {{
-    double d = gx_f(b);
-    if (isnan(d) || isinf(d) || !(d >= -0x1p63 && d < 0x1p63)) return UINT64_C(0x8000000000000000);
-    return (uint64_t)(int64_t)d;
-}}
-static inline uint64_t gx_f2u(uint64_t b) {{
-    double d = gx_f(b);
-    if (isnan(d) || isinf(d) || !(d >= -0x1p63 && d < 0x1p64)) return UINT64_C(0x8000000000000000);
-    if (d < 0) return (uint64_t)(int64_t)d;
-    return (uint64_t)d;
-}}
-static inline gx_entry_t gx_entry_of(const void *p) {{
-    gx_entry_t e;
-    memcpy(&e, &p, sizeof e);
-    return e;
-}}
-static inline const void *gx_ptr_of(gx_entry_t e) {{
-    const void *p;
-    memcpy(&p, &e, sizeof p);
-    return p;
-}}
-static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
-    char buf[160];
-    if (got == want) return;
-    snprintf(buf, sizeof buf, "%s: called with %u arguments, expects %u", fn, (unsigned)got, (unsigned)want);
-    gx_abi_error(buf);
-}}
+#include "gox_prog.h"
 """
 
     def _signature(self, f: FuncDecl) -> str:
@@ -781,7 +457,6 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         return f"""int main(int argc, char **argv) {{
     uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 0;
     int status = 0;
-    (void)gx_str;
     gx_err = gox_error_flag();
 #if GX_SCHED
     gx_stw = gox_sched_preempt_flag();
@@ -991,10 +666,10 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         ty = e.ty
         if isinstance(e, (IntLit, KindConst)):
             if ty == "f64":
-                return _u(_f64_bits(float(e.value)))
+                return _u(f64_bits(float(e.value)))
             return _u(e.value)
         if isinstance(e, FloatLit):
-            return _u(_f64_bits(e.value))
+            return _u(f64_bits(e.value))
         if isinstance(e, BoolLit):
             return "UINT64_C(1)" if e.value else "UINT64_C(0)"
         if isinstance(e, NilLit):
@@ -1337,10 +1012,13 @@ static inline void gx_nargs(const char *fn, uint32_t got, uint32_t want) {{
         return f"gx_ptr_of({name})", args
 
 
-def compile_program(prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "") -> str:
+def compile_program(
+    prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_FUEL
+) -> str:
     """The C translation unit of a checked program (``sched``: the library has the scheduler;
-    ``names``: it has ``gox_func_set_name``, so reports name functions ``main.f``)."""
-    return CCompiler(prog, sched=sched, names=names, source_name=source_name).compile()
+    ``names``: it has ``gox_func_set_name``, so reports name functions ``main.f``; ``fuel``: the
+    step budget, at most ``INT64_MAX``)."""
+    return CCompiler(prog, sched=sched, names=names, source_name=source_name, fuel=fuel).compile()
 
 
 _OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi)_|\bgx_install\b|\bint main\(')
@@ -1348,8 +1026,8 @@ _OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi)_|\bgx_install\b|
 
 def compile_batch(progs: list[Program], *, sched: bool = False, names: bool = False) -> str:
     """One translation unit for several programs (the fuzzer's batched builds,
-    ``native.build_batch``): the prelude once (its state is shared: a process runs one
-    program), then each program's own definitions renamed with the prefix ``p<k>``
+    ``native.build_batch``): the prelude (the defines and gox_prog.h) once (its state is
+    shared: a process runs one program), then each program's own definitions renamed with the prefix ``p<k>``
     (``gx_f_f`` becomes ``gxp3_f_f``, ...) and its ``main`` as ``int gxp<k>_main(argc, argv)``.
     Each program behaves as its ``compile_program`` translation does."""
     if not progs:

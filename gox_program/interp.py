@@ -5,17 +5,16 @@ statement); goroutines are the runtime's greenlets.  Values live in Python form 
 frame (i64 as a signed int, u64 as an unsigned int, f64 as a float, bool as a bool, ref as
 the reference); they cross the ABI and the function table as u64 slots.
 
-Rooting (docs/PROGRAM_FORMAT.md, "Rooting"): every goroutine has a shadow stack of
-interpreter frames.  The runner registers one root source with the collector that yields,
-for every goroutine, innermost frame first, every ``ref``-typed local, the reference
-temporaries of a call whose arguments are being evaluated, and a returning function's
-reference results while its deferred calls run.
+Go's arithmetic rules are in ``ops.py`` (the C translation's twin: ``gox_ref_native/gox_prog.h``).
+
+Rooting is the rule of docs/PROGRAM_FORMAT.md, "Rooting": each goroutine's stack of ``Frame``
+records (``s``: the slots, ``t``: the reference temporaries, ``ret``: the results while deferred
+calls run) is what ``_roots``, the one root source the runner registers with the collector,
+yields.
 """
 
 from __future__ import annotations
 
-import math
-import struct
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 from gox_abi.errors import GoxFatal, GoxPanic
 from gox_ref import RefRuntime
 
+from .ops import ARITH, COMPARE, M64, f2i, f2u, f64_bits, f64_from_bits, i64
 from .syntax import (
     Assign,
     Binary,
@@ -56,7 +56,6 @@ from .syntax import (
     left_spine,
 )
 
-M64 = (1 << 64) - 1
 MAX_DEPTH = 400  # interpreted frames per goroutine (an implementation limit: "stack overflow")
 PY_FRAMES_PER_CALL = 16  # a generous bound on the Python frames one interpreted call uses
 PY_FRAMES_PER_LEVEL = 6  # and on those one nesting level (syntax.MAX_NESTING) adds to it
@@ -72,19 +71,6 @@ class RunnerLimit(Exception):
     """The runner gave up: the step budget ran out."""
 
 
-def _i64(v: int) -> int:
-    v &= M64
-    return v - (1 << 64) if v >> 63 else v
-
-
-def f64_bits(x: float) -> int:
-    return int(struct.unpack("<Q", struct.pack("<d", x))[0])
-
-
-def f64_from_bits(b: int) -> float:
-    return float(struct.unpack("<d", struct.pack("<Q", b & M64))[0])
-
-
 def to_slot(ty: str, v: Any) -> int:
     """A value in Python form -> its u64 slot."""
     if ty == "f64":
@@ -95,7 +81,7 @@ def to_slot(ty: str, v: Any) -> int:
 def from_slot(ty: str, v: int) -> Any:
     """A u64 slot -> the value in Python form."""
     if ty == "i64":
-        return _i64(v)
+        return i64(v)
     if ty == "f64":
         return f64_from_bits(v)
     if ty == "bool":
@@ -105,98 +91,6 @@ def from_slot(ty: str, v: int) -> Any:
 
 def zero(ty: str) -> Any:
     return 0.0 if ty == "f64" else (False if ty == "bool" else 0)
-
-
-def _f2i(x: float, unsigned: bool) -> int:
-    if math.isnan(x) or math.isinf(x):
-        return 1 << 63 if unsigned else -(1 << 63)  # implementation-specific in Go (amd64 value)
-    v = int(x)
-    if unsigned:
-        return v & M64 if -(1 << 63) <= v < (1 << 64) else 1 << 63
-    return v if -(1 << 63) <= v < (1 << 63) else -(1 << 63)
-
-
-def _div_zero() -> GoxPanic:
-    return GoxPanic("runtime error: integer divide by zero")
-
-
-def _idiv(a: int, b: int) -> int:
-    if b == 0:
-        raise _div_zero()
-    q = abs(a) // abs(b)
-    return _i64(-q if (a < 0) != (b < 0) else q)
-
-
-def _irem(a: int, b: int) -> int:
-    if b == 0:
-        raise _div_zero()
-    r = abs(a) % abs(b)
-    return -r if a < 0 else r
-
-
-def _udiv(a: int, b: int) -> int:
-    if b == 0:
-        raise _div_zero()
-    return a // b
-
-
-def _urem(a: int, b: int) -> int:
-    if b == 0:
-        raise _div_zero()
-    return a % b
-
-
-def _fdiv(a: float, b: float) -> float:
-    if b == 0.0:
-        if a == 0.0 or math.isnan(a):
-            return math.nan
-        neg = (a < 0) != (math.copysign(1.0, b) < 0)
-        return -math.inf if neg else math.inf
-    return a / b
-
-
-def _shift_count(c: int) -> int:
-    if c < 0:
-        raise GoxPanic("runtime error: negative shift amount")
-    return c
-
-
-_ARITH: dict[tuple[str, str], Callable[[Any, Any], Any]] = {
-    ("+", "i64"): lambda a, b: _i64(a + b),
-    ("-", "i64"): lambda a, b: _i64(a - b),
-    ("*", "i64"): lambda a, b: _i64(a * b),
-    ("/", "i64"): _idiv,
-    ("%", "i64"): _irem,
-    ("&", "i64"): lambda a, b: a & b,
-    ("|", "i64"): lambda a, b: a | b,
-    ("^", "i64"): lambda a, b: a ^ b,
-    ("&^", "i64"): lambda a, b: a & ~b,
-    ("<<", "i64"): lambda a, c: _i64(a << _shift_count(c)) if c < 64 else (_shift_count(c) and 0),
-    (">>", "i64"): lambda a, c: a >> min(_shift_count(c), 63),
-    ("+", "u64"): lambda a, b: (a + b) & M64,
-    ("-", "u64"): lambda a, b: (a - b) & M64,
-    ("*", "u64"): lambda a, b: (a * b) & M64,
-    ("/", "u64"): _udiv,
-    ("%", "u64"): _urem,
-    ("&", "u64"): lambda a, b: a & b,
-    ("|", "u64"): lambda a, b: a | b,
-    ("^", "u64"): lambda a, b: a ^ b,
-    ("&^", "u64"): lambda a, b: a & ~b & M64,
-    ("<<", "u64"): lambda a, c: (a << _shift_count(c)) & M64 if c < 64 else 0,
-    (">>", "u64"): lambda a, c: a >> _shift_count(c) if c < 64 else 0,
-    ("+", "f64"): lambda a, b: a + b,
-    ("-", "f64"): lambda a, b: a - b,
-    ("*", "f64"): lambda a, b: a * b,
-    ("/", "f64"): _fdiv,
-}
-_CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
 
 
 @dataclass(eq=False)
@@ -672,7 +566,7 @@ class Interpreter:
                 if ty == "f64":
                     return lambda fr: -x(fr)
                 if ty == "i64":
-                    return lambda fr: _i64(-x(fr))
+                    return lambda fr: i64(-x(fr))
                 return lambda fr: (-x(fr)) & M64
             if ty == "i64":
                 return lambda fr: ~x(fr)
@@ -816,11 +710,11 @@ class Interpreter:
             return lambda fr: float(x(fr))
         if name == "i64":
             if src == "f64":
-                return lambda fr: _f2i(x(fr), False)
-            return lambda fr: _i64(x(fr))
+                return lambda fr: f2i(x(fr))
+            return lambda fr: i64(x(fr))
         # u64
         if src == "f64":
-            return lambda fr: _f2i(x(fr), True)
+            return lambda fr: f2u(x(fr))
         return lambda fr: int(x(fr)) & M64
 
 
@@ -838,7 +732,7 @@ def _nest(e: Binary, x: Ev, y: Ev) -> Ev:
         return lambda fr: bool(x(fr)) and bool(y(fr))
     if op == "||":
         return lambda fr: bool(x(fr)) or bool(y(fr))
-    fn = _CMP[op] if op in _CMP else _ARITH[(op, e.ty)]
+    fn = COMPARE[op] if op in COMPARE else ARITH[(op, e.ty)]
     return lambda fr: fn(x(fr), y(fr))
 
 
@@ -849,6 +743,6 @@ def _step(e: Binary, y: Ev) -> Callable[[Any, Frame], Any]:
         return lambda v, fr: bool(v) and bool(y(fr))
     if op == "||":
         return lambda v, fr: bool(v) or bool(y(fr))
-    fn = _CMP[op] if op in _CMP else _ARITH[(op, e.ty)]
+    fn = COMPARE[op] if op in COMPARE else ARITH[(op, e.ty)]
     return lambda v, fr: fn(v, y(fr))
 

@@ -2,13 +2,14 @@
 run in a child process.
 
 * **Build.** The C text is written to a cache directory (``$GOX_NATIVE_CACHE``, else
-  ``~/.cache/gox-ref/native``) under a key hashing the C text, the library, the header and the
+  ``~/.cache/gox-ref/native``) under a key hashing the C text, the library, the headers and the
   compiler command, and built there once with ``cc -std=c11 -O1 -Wall -Wextra -Werror``
-  against ``gox_ref_native/gox_abi.h``, linked with the library (its path, and an rpath to its
-  directory).  The library is the one ``NativeRuntime`` loads (``$GOX_NATIVE_LIB``, else the
-  one built into the package).  With the sanitizer build (``libgox-asan.so``, ``tox -e asan``)
-  the program is compiled with ``-fsanitize=address,undefined -fno-sanitize-recover=undefined``
-  too, and runs without the test interpreter's ``LD_PRELOAD`` (it links the ASan runtime).
+  against ``gox_ref_native/gox_abi.h`` and ``gox_prog.h`` (which the C text includes), linked
+  with the library (its path, and an rpath to its directory).  The library is the one
+  ``NativeRuntime`` loads (``$GOX_NATIVE_LIB``, else the one built into the package).  With
+  the sanitizer build (``libgox-asan.so``, ``tox -e asan``) the program is compiled with
+  ``-fsanitize=address,undefined -fno-sanitize-recover=undefined`` too, and runs without the
+  test interpreter's ``LD_PRELOAD`` (it links the ASan runtime).
 * **Trace.** ``run_exe(..., trace=True)`` sets ``GOX_NATIVE_TRACE=path``: the program starts
   the runtime's tracer before ``gox_run_main`` and writes ``gox_trace_text`` there at exit;
   ``outcome.extra["trace"]`` holds the canonical lines (``TraceLog.from_canonical`` reads them).
@@ -73,6 +74,7 @@ from .syntax import (
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gox_ref_native"
 HEADER = PACKAGE / "gox_abi.h"
+PROG_HEADER = PACKAGE / "gox_prog.h"  # the glue every compiled program includes (compile_c)
 WARN_CFLAGS = ("-Wall", "-Wextra", "-Werror")
 CFLAGS = ("-std=c11", "-O1", *WARN_CFLAGS)
 SANITIZE_CFLAGS = ("-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined")
@@ -290,7 +292,7 @@ def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = 
 def _build_text(csrc: str, lib: Library, cc: str, flags: list[str]) -> Path:
     cmd_tail = [*flags, "-I", str(HEADER.parent), str(lib.path), f"-Wl,-rpath,{lib.path.parent}", "-lm"]
     h = hashlib.sha256()
-    for part in (csrc, lib.digest, HEADER.read_text(), cc, " ".join(cmd_tail)):
+    for part in (csrc, lib.digest, HEADER.read_text(), PROG_HEADER.read_text(), cc, " ".join(cmd_tail)):
         h.update(part.encode())
         h.update(b"\0")
     key = h.hexdigest()[:32]

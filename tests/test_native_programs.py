@@ -12,7 +12,7 @@ import ctypes
 import json
 import os
 import pickle
-import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -368,10 +368,9 @@ def test_loops_without_calls_count_steps_exactly() -> None:
 
     fuel = 20_000
     prog = load(STEP_COUNTING, "steps.gox")
-    csrc = compile_program(prog, sched=LIB.sched, names="gox_func_set_name" in LIB.symbols, source_name="steps.gox")
+    csrc = compile_program(prog, sched=LIB.sched, names="gox_func_set_name" in LIB.symbols, source_name="steps.gox",
+                           fuel=fuel)
     assert "gx_lf" in csrc  # the plain loops of this program count in a local
-    csrc, n = re.subn(r"(static _Thread_local int64_t gx_fuel = )[0-9]+;", rf"\g<1>{fuel};", csrc)
-    assert n == 1
     exe = native._build_text(csrc, LIB, native.compiler(), [*native.CFLAGS, *LIB.sanitize_cflags])
     got = native.run_exe(exe, 0)
     # the interpreter with the same budget, in a child (the ASan runtime may be preloaded here:
@@ -588,6 +587,39 @@ def test_builds_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert native.build(load("func main() { gox_debug_print(7, kind.Int) }\n", "c.gox"), LIB) == exe
     assert exe.stat().st_mtime_ns == mtime
     assert native.build(load("func main() { gox_debug_print(8, kind.Int) }\n", "c.gox"), LIB) != exe
+
+
+def test_the_build_key_covers_the_program_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program's C text includes gox_prog.h: a changed header is a new build, not the cached
+    executable of the old one (the headers here are copies, which the build includes)."""
+    inc = tmp_path / "include"
+    inc.mkdir()
+    for h in (native.HEADER, native.PROG_HEADER):
+        (inc / h.name).write_text(h.read_text())
+    monkeypatch.setattr(native, "HEADER", inc / native.HEADER.name)
+    monkeypatch.setattr(native, "PROG_HEADER", inc / native.PROG_HEADER.name)
+    monkeypatch.setenv("GOX_NATIVE_CACHE", str(tmp_path / "cache"))
+    prog = load("func main() { gox_debug_print(7, kind.Int) }\n", "c.gox")
+    exe = native.build(prog, LIB)
+    assert native.build(prog, LIB) == exe
+    with (inc / native.PROG_HEADER.name).open("a") as f:
+        f.write("/* changed */\n")
+    exe2 = native.build(prog, LIB)
+    assert exe2 != exe
+    assert native.run_exe(exe2, 0).stdout == b"7\n"
+
+
+def test_the_program_header_compiles_cleanly_in_both_modes() -> None:
+    """gox_prog.h, compiled by itself with every helper called once (tests/c/prog_check.c),
+    with and without the scheduler, under -Wall -Wextra -Werror: `make prog-check`."""
+    make = shutil.which("make")
+    if make is None:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI"):
+            pytest.fail("no make", pytrace=False)
+        pytest.skip("no make")
+    proc = subprocess.run([make, "-s", "-C", str(native.PACKAGE), "prog-check", f"CC={native.compiler()}"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 
