@@ -26,6 +26,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import resource
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,37 @@ from gox_abi.sinks import STDERR, Sink
 
 from .rng import Rng
 from .stackmap import SimStack, StackMapOps, stack_roots
+
+# Greenlet cannot run out of memory gracefully: when it cannot save a switched-out goroutine's
+# stack it aborts the process (Py_FatalError "Failed low-level slp_switch()"), where a Go program
+# ends with its out-of-memory fatal error.  Under a limit on the process's data or address space,
+# no goroutine is made within HEADROOM bytes of it: the spawn fails as an allocation does
+# (MemoryError: gox_abi/oom.py), while every switch and the report still find memory.  Whether
+# greenlet or Python ran out first used to depend on the memory's layout (a flaky test).
+HEADROOM = 8 << 20
+_PAGE = resource.getpagesize()
+
+
+def memory_limits() -> tuple[int | None, int | None]:
+    """The process's soft limits on its address space and its data (None: unlimited)."""
+    def soft(which: int) -> int | None:
+        lim = resource.getrlimit(which)[0]
+        return None if lim == resource.RLIM_INFINITY else lim
+
+    return soft(resource.RLIMIT_AS), soft(resource.RLIMIT_DATA)
+
+
+def near_memory_limits(limits: tuple[int | None, int | None]) -> bool:
+    """Whether the process is within HEADROOM of one of ``limits`` (/proc/self/statm: its
+    address space and its data, the stack included, in pages)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            fields = f.read().split()
+    except OSError:
+        return False
+    size, data = int(fields[0]) * _PAGE, int(fields[5]) * _PAGE
+    as_limit, data_limit = limits
+    return (as_limit is not None and size + HEADROOM > as_limit) or (data_limit is not None and data + HEADROOM > data_limit)
 
 RUNNABLE = "runnable"
 RUNNING = "running"
@@ -114,6 +146,7 @@ class SchedOps(StackMapOps):
         self.err = STDERR
         self.next_gid = 1
         self.host_goroutine = Goroutine(0, None, ())  # state of ABI calls made outside run_main
+        self.memory_limits: tuple[int | None, int | None] = (None, None)  # read when a program starts
         self.tracer: Callable[..., None] | None = None
         self.gc.root_sources.append(self._goroutine_roots)
 
@@ -162,6 +195,7 @@ class SchedOps(StackMapOps):
         if self.hub is not None:
             raise GoxABIError("run_main: a program is already running on this runtime")
         oom.arm()
+        self.memory_limits = memory_limits()
         self.rng = Rng(seed)
         self.hub = greenlet.getcurrent()
         status = 0
@@ -298,6 +332,8 @@ class SchedOps(StackMapOps):
         if not callable(func_ptr) and not isinstance(func_ptr, int):
             raise GoxABIError(f"gox_go_spawn: func_ptr {func_ptr!r} is not a function entry")
         self.gc.safepoint(tuple(a for a in args if self.heap.is_live(a)))
+        if self.memory_limits != (None, None) and near_memory_limits(self.memory_limits):
+            raise MemoryError("no goroutine within HEADROOM of the memory limit")
         g = self._new_goroutine(func_ptr, [a & ((1 << 64) - 1) for a in args])
         if self.tracer is not None:
             self._trace("spawn", child=g.gid)

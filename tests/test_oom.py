@@ -147,11 +147,13 @@ def _native_exe(name: str, tmp_path: Path) -> Path:
     return native.build(load(PROGRAMS[name][0], str(path)))
 
 
-def _run_limited(mode: str, target: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def _run_limited(
+    mode: str, target: Path, env: dict[str, str] | None = None, mib: int = LIMIT_MIB
+) -> subprocess.CompletedProcess[bytes]:
     full = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     full.pop("LD_PRELOAD", None)
     return subprocess.run(
-        [sys.executable, "-c", CHILD, mode, str(target), str(LIMIT_MIB)],
+        [sys.executable, "-c", CHILD, mode, str(target), str(mib)],
         capture_output=True, env=full, timeout=TIMEOUT,
     )
 
@@ -162,6 +164,31 @@ def test_reference_out_of_memory_is_go_fatal_error(name: str, tmp_path: Path) ->
     path.write_text(PROGRAMS[name][0])
     proc = _run_limited("ref", path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, PROGRAMS[name][1], REPORT)
+
+
+@pytest.mark.parametrize("mib", [40, 48, 56, 72, 88])
+def test_reference_parked_goroutines_run_out_of_memory_cleanly_at_any_limit(mib: int, tmp_path: Path) -> None:
+    """Goroutines that start and park: whether greenlet (saving a parked goroutine's stack,
+    which aborts the process when it cannot: SIGABRT) or Python ran out first used to depend on
+    the memory's layout, so the same test passed or failed with the limit, the interpreter and
+    the imports (it aborted at 55 MiB on the old code, and in one CI run at 64).  The reference
+    makes no goroutine within HEADROOM of the limit (gox_ref/sched.py), so every limit ends
+    with the report; a sweep of 40..119 MiB for the three programs found no other end."""
+    path = tmp_path / "park.gox"
+    path.write_text(PARK)
+    proc = _run_limited("ref", path, mib=mib)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, b"spawning\n", REPORT)
+
+
+def test_reference_makes_no_goroutine_within_headroom_of_the_limit(tmp_path: Path) -> None:
+    """The limit 4 MiB beyond what the process uses, inside HEADROOM (8 MiB): the first spawn
+    already fails, deterministically, with Go's report (the old code made the goroutine and
+    the program ended normally)."""
+    path = tmp_path / "one.gox"
+    path.write_text('func idle() {\n}\n\nfunc main() {\n    gox_debug_print("spawning", kind.String)\n'
+                    '    go idle()\n    gox_debug_print("spawned", kind.String)\n}\n')
+    proc = _run_limited("ref", path, mib=4)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, b"spawning\n", REPORT)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
