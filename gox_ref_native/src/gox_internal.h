@@ -64,16 +64,19 @@ unsigned gox_scalar_bytes(unsigned kind);
 uint64_t gox_normalize(unsigned kind, uint64_t val);
 const char *gox_kind_title(unsigned kind); /* "String", "BoxedInt", ... or NULL */
 
-/* ---- growable byte buffer (errors.c) ------------------------------------------------ */
+/* ---- growable byte buffer (buf.c) ---------------------------------------------------- */
 typedef struct {
     char *data;
     size_t len, cap;
 } Buf;
+void buf_reserve(Buf *b, size_t extra); /* room for extra more bytes and the terminating 0 */
 void buf_put(Buf *b, const void *p, size_t n);
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_free(Buf *b);
-void buf_kind(Buf *b, unsigned kind); /* kind_name: "15 (String)" */
+size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i);
+void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
+void buf_kind(Buf *b, unsigned kind); /* kinds.c, kind_name: "15 (String)" */
 
 /* ---- objects --------------------------------------------------------------------------- */
 #define HEAP_BASE ((uint64_t)0x10000000)
@@ -478,8 +481,8 @@ bool debug_format(GoxRuntime *R, uint64_t val, unsigned kind, const char *fn, Bu
 void format_float(double v, Buf *out);
 void runtime_emit(GoxRuntime *R, const char *data, size_t n);
 
-/* ---- misc ---------------------------------------------------------------------------------- */
-/* Allocation that cannot fail: on failure, Go's out-of-memory fatal error (errors.c). */
+/* ---- allocation, running out of memory (oom.c) ------------------------------------------- */
+/* Allocation that cannot fail: on failure, Go's out-of-memory fatal error. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -493,8 +496,6 @@ _Noreturn void oom_exit(void); /* the last resort: Go's report, _exit(2) */
 void *grow_array(GoxRuntime *R, void *p, size_t *cap, size_t size, size_t first);
 void oom_reserve_arm(void);    /* take the memory gox_out_of_memory gives back first, if it can */
 char *xstrdup(const char *s);
-size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i);
-void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
 
 /* ---- the concurrency half (sched.c, chan.c, select.c, defer.c, iter.c, trace.c, rng.c,
  *      stack.c, ctx_*.S): README "The concurrency half" ---------------------------------- */
@@ -722,7 +723,7 @@ void sched_free(GoxRuntime *R);
  * end of the program (never returns then); outside a program it stays in the record */
 void sched_on_error(GoxRuntime *R);
 void sched_fatal(GoxRuntime *R, const char *msg) __attribute__((noreturn)); /* program mode */
-/* errors.c's gox_out_of_memory while this thread runs a program: in a goroutine the program ends
+/* oom.c's gox_out_of_memory while this thread runs a program: in a goroutine the program ends
  * (no return); on a hub the report, and the program is over.  False in host mode. */
 bool sched_out_of_memory(GoxRuntime *R);
 void sched_end_program(GoxRuntime *R, int status) __attribute__((noreturn)); /* from the running goroutine */
