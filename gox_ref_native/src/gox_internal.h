@@ -395,7 +395,15 @@ static inline size_t heap_order_skip(const GoxRuntime *R, size_t i) { return i =
 void heap_sweep_done(GoxRuntime *R);
 
 /* ---- collector (gc.c) -------------------------------------------------------------------- */
+/* gox_gc_tune's defaults (gc.py's DEFAULT_*) */
+#define DEFAULT_PAUSE 200u
+#define DEFAULT_STEPMUL 200u
+#define DEFAULT_STEP_SIZE 8192u
+#define DEFAULT_MIN_THRESHOLD (1024u * 1024u)
 void gc_reset(GoxRuntime *R);
+void gc_set_threshold(GoxRuntime *R); /* the next cycle's trigger, from pause and the estimate */
+void gc_full_collect(GoxRuntime *R);  /* gox_collect_garbage: finish the running cycle, run one more */
+bool gc_explicit_step(GoxRuntime *R); /* gox_gc_step: start a cycle if none runs, one standard step */
 /* A new object of the current white, counted (the caller passed its safepoint). */
 static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
     GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
