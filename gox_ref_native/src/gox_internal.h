@@ -173,7 +173,18 @@ typedef struct GoxRuntime {
     ErrRec err; /* first field: the host reads err.code through gox_error_flag() */
     bool checked;
     /* parallel mode (gox_run_main with several workers): the runtime lock, held by the
-     * goroutine that is inside the runtime (rt_enter below) */
+     * goroutine that is inside the runtime (rt_enter below).
+     *
+     * Lock order (parallel mode; with one worker no lock is taken):
+     *     R->mu  before  R->sched->qmu (parallel.c: the run queues, the idle workers)
+     *     pool_lock (stack.c: the stack pool and the guard handler) is a leaf
+     * Never take R->mu while holding qmu: find_work lets qmu go before it takes R->mu for the
+     * deadlock check.  Nothing is taken while pool_lock is held.  No lock is held across a
+     * goroutine switch: to_hub gives R->mu back before it switches and takes it again after.
+     * Condition waits: idle_cv with qmu alone (an idle worker holds no R->mu), stw_stopped_cv
+     * and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
+     * its hub clears it holding no lock, so the collector may wait for it holding R->mu
+     * (settle), and a hub waits for it holding nothing (sched_run). */
     bool parallel;
     pthread_mutex_t mu;
     /* heap: every object not yet freed, in allocation order (the sweep's order): heap_new
@@ -247,7 +258,8 @@ static inline GoxRuntime *gox_rt(void) {
 }
 
 /* ---- the runtime lock (runtime.c, docs/SCHEDULER.md "Parallel mode") ----------------------
- * With one worker (the default, deterministic) there is no lock.  In parallel mode a goroutine
+ * With one worker (the default, deterministic) there is no lock.  The lock order: at
+ * GoxRuntime.mu above.  In parallel mode a goroutine
  * holds R->mu while it runs inside the runtime: every ABI function starts with GOX_ENTER(R),
  * which takes the lock unless the calling thread already holds it (a per-thread depth: ABI
  * functions call each other, deferred calls and externs run inside ABI calls) and gives it
@@ -659,8 +671,9 @@ struct GoxG {
     void *tsan_fiber;
 };
 
-/* A worker: an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").  Worker 0
- * is the thread that called gox_run_main; with one worker that is all there is. */
+/* A worker (parallel.c): an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").
+ * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
+#define MAX_WORKERS 64u
 typedef struct GoxWorker {
     GoxRuntime *R;
     pthread_t thread;
@@ -687,7 +700,8 @@ typedef struct GoxSched {
     bool abi_error;        /* the program ended with an ABI error (in the error record) */
     ErrRec abi_err;        /* parallel mode: that error, until gox_run_main returns */
     /* parallel mode: the run queues, idle workers and the count of goroutines on workers
-     * (qmu); the stop-the-world handshake (R->mu) */
+     * (qmu: taken after R->mu, never before it: the lock order at GoxRuntime.mu); the
+     * stop-the-world handshake (R->mu) */
     pthread_mutex_t qmu;
     pthread_cond_t idle_cv;
     unsigned nidle;
@@ -714,11 +728,10 @@ typedef struct GoxSched {
 GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
 GoxG *sched_current(GoxRuntime *R);                     /* the goroutine this thread runs, else NULL */
 SimStack *sim_current(GoxRuntime *R);                   /* its simulated stack, else the host's */
-/* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
-void sched_stop_world(GoxRuntime *R);
-void sched_start_world(GoxRuntime *R);
-void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 void sched_after_lock(GoxRuntime *R); /* the runtime lock just taken: stop if the program ended */
+void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g); /* the hub runs g until it switches out */
+void sched_deadlock(GoxRuntime *R);   /* the report (qmu not held); the program is over */
+void sched_end_status(GoxRuntime *R, int status); /* the program's exit status: the first ending wins */
 void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
 GoxG *sched_g(GoxRuntime *R);                           /* the running goroutine, else the host's */
@@ -752,6 +765,40 @@ uint64_t *sched_current_results(void); /* the running goroutine's (the host's) g
 typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, const StackView *view, void *ctx,
                              bool *stop);
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);
+
+/* workers (parallel.c): run queues, stealing, the worker threads, stopping the world */
+GoxWorker *this_worker(void); /* the calling thread's worker, else NULL (not inlined: parallel.c) */
+void workers_init(GoxRuntime *R, GoxSched *S);
+void workers_free(GoxSched *S);
+bool workers_wanted(GoxRuntime *R, unsigned *n); /* the next program's worker count; false: ABI error */
+void workers_run(GoxRuntime *R, unsigned nworkers); /* the program runs, to its end */
+void runq_put(GoxRuntime *R, GoxG *g);             /* g runnable: at the back of the caller's queue */
+void wake_idle_workers(GoxSched *S);               /* the program is over: they leave their loops */
+/* a worker's run queue (FIFO; qmu held with several workers) */
+static inline void runq_push(GoxWorker *W, GoxG *g) {
+    g->next = NULL;
+    if (W->runq_tail)
+        W->runq_tail->next = g;
+    else
+        W->runq_head = g;
+    W->runq_tail = g;
+    W->runq_len++;
+}
+
+static inline GoxG *runq_pop(GoxWorker *W) {
+    GoxG *g = W->runq_head;
+    if (g) {
+        W->runq_head = g->next;
+        if (!W->runq_head) W->runq_tail = NULL;
+        g->next = NULL;
+        W->runq_len--;
+    }
+    return g;
+}
+/* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
+void sched_stop_world(GoxRuntime *R);
+void sched_start_world(GoxRuntime *R);
+void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 
 /* channels (chan.c) */
 void chan_free_state(GoxObj *o);

@@ -44,6 +44,7 @@ typedef struct Chunk {
     struct Chunk *next;
 } Chunk;
 
+/* A leaf lock: nothing is taken while it is held (the lock order: gox_internal.h, GoxRuntime.mu). */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(Chunk *) chunks;
 static GoxStackSeg *free_list;
