@@ -766,8 +766,11 @@ typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, c
                              bool *stop);
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);
 
+/* the calling thread's worker, else NULL (sched.c; not inlined: see there) */
+GoxWorker *this_worker(void);
+void set_this_worker(GoxWorker *W); /* a worker's loop starts (W) or ends (the one before) */
+
 /* workers (parallel.c): run queues, stealing, the worker threads, stopping the world */
-GoxWorker *this_worker(void); /* the calling thread's worker, else NULL (not inlined: parallel.c) */
 void workers_init(GoxRuntime *R, GoxSched *S);
 void workers_free(GoxSched *S);
 bool workers_wanted(GoxRuntime *R, unsigned *n); /* the next program's worker count; false: ABI error */

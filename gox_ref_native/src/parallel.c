@@ -40,13 +40,6 @@
  * spinning; a timed wait sleeps a little longer than asked, the kernel's timer slack). */
 #define STEAL_GRACE_NS 20000u
 
-static _Thread_local GoxWorker *t_worker GOX_TLS_FAST;
-
-/* The calling thread's worker.  Not inlined, and the only reader of t_worker on a goroutine's
- * side: a goroutine may resume on another thread than it switched out on, and a compiler may
- * keep a thread-local's address across a call it cannot see into. */
-__attribute__((noinline)) GoxWorker *this_worker(void) { return t_worker; }
-
 /* ---- the workers' state ------------------------------------------------------------------- */
 /* A new scheduler's: worker 0 only, until gox_run_main makes more (workers_run). */
 void workers_init(GoxRuntime *R, GoxSched *S) {
@@ -181,8 +174,8 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
 static void worker_loop(GoxWorker *W) {
     GoxRuntime *R = W->R;
     GoxSched *S = R->sched;
-    GoxWorker *outer = t_worker;
-    t_worker = W;
+    GoxWorker *outer = this_worker();
+    set_this_worker(W);
 #ifdef GOX_TSAN
     W->tsan_fiber = __tsan_get_current_fiber();
 #endif
@@ -194,7 +187,7 @@ static void worker_loop(GoxWorker *W) {
         qunlock(S);
     }
     stack_restore_guard_handler();
-    t_worker = outer;
+    set_this_worker(outer);
 }
 
 static void *worker_thread(void *arg) {
