@@ -1,4 +1,4 @@
-/* buf.c: a growable byte buffer (Buf), and Python's repr of text written into one. */
+/* buf.c: a growable byte buffer (Buf), and text as Python decodes it ("replace") and repr()s it. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 
 #include "gox_internal.h"
 
-void buf_reserve(Buf *b, size_t extra) {
+static void buf_reserve(Buf *b, size_t extra) {
     if (b->len + extra + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + extra + 1) cap *= 2;
@@ -24,19 +24,23 @@ void buf_put(Buf *b, const void *p, size_t n) {
 
 void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 
-void buf_printf(Buf *b, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) {
     va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     if (n > 0) {
         buf_reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
         b->len += (size_t)n;
     }
     va_end(ap2);
+}
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(b, fmt, ap);
+    va_end(ap);
 }
 
 void buf_free(Buf *b) {
@@ -48,7 +52,7 @@ void buf_free(Buf *b) {
 /* How many bytes from s[i] (where an invalid UTF-8 sequence starts) Python's
  * bytes.decode("utf-8", "replace") turns into one U+FFFD: the maximal subpart, i.e. a valid
  * lead byte followed by valid continuations that end early. */
-size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i) {
+static size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i) {
     uint8_t c = s[i];
     size_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 ? 1 : 0, k = 1;
     if (!need || c > 0xF4) return 1;
@@ -62,6 +66,23 @@ size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i) {
         while (k <= need && i + k < n && s[i + k] >= 0x80 && s[i + k] <= 0xBF) k++;
     }
     return k;
+}
+
+static const uint8_t REPLACEMENT[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+int32_t utf8_replace_next(const uint8_t *s, size_t n, size_t *i, const uint8_t **bytes, size_t *len) {
+    int64_t w = 0;
+    int32_t r = decode_rune(s, n, *i, &w);
+    if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
+        *bytes = REPLACEMENT;
+        *len = sizeof REPLACEMENT - 1;
+        *i += utf8_invalid_span(s, n, *i);
+        return r;
+    }
+    *bytes = s + *i;
+    *len = (size_t)w;
+    *i += (size_t)w;
+    return r;
 }
 
 /* Python's repr() of text.decode("utf-8", "replace"); quoting as Python chooses.  Invalid
@@ -90,13 +111,9 @@ void buf_repr(Buf *b, const uint8_t *s, size_t n) {
             i++;
             continue;
         }
-        int64_t w = 0;
-        int32_t r = decode_rune(s, n, i, &w);
-        if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
-            buf_puts(b, "\xEF\xBF\xBD");
-            i += utf8_invalid_span(s, n, i);
-            continue;
-        }
+        const uint8_t *ch;
+        size_t len;
+        int32_t r = utf8_replace_next(s, n, &i, &ch, &len);
         /* C1 controls and a few separators are not printable in Python */
         if ((r >= 0x80 && r <= 0xA0) || r == 0xAD)
             buf_printf(b, "\\x%02x", (unsigned)r);
@@ -104,8 +121,7 @@ void buf_repr(Buf *b, const uint8_t *s, size_t n) {
                  (r >= 0x2060 && r <= 0x2064) || r == 0x3000 || (r >= 0x2000 && r <= 0x200A))
             buf_printf(b, "\\u%04x", (unsigned)r);
         else
-            buf_put(b, s + i, (size_t)w);
-        i += (size_t)w;
+            buf_put(b, ch, len);
     }
     buf_put(b, &q, 1);
 }

@@ -112,26 +112,13 @@ stopped:
 /* ---- the report -------------------------------------------------------------------------- */
 /* text.decode("utf-8", "replace") re-encoded, newlines indented (printpanicval of a string) */
 static void utf8_replace(Buf *b, const uint8_t *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            if (c == '\n')
-                buf_puts(b, "\n\t");
-            else
-                buf_put(b, &c, 1);
-            i++;
-            continue;
-        }
-        int64_t w = 0;
-        int32_t r = decode_rune(s, n, i, &w);
-        if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
-            buf_puts(b, "\xEF\xBF\xBD");
-            i += utf8_invalid_span(s, n, i);
-            continue;
-        }
-        buf_put(b, s + i, (size_t)w);
-        i += (size_t)w;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *ch;
+        size_t len;
+        if (utf8_replace_next(s, n, &i, &ch, &len) == '\n')
+            buf_puts(b, "\n\t");
+        else
+            buf_put(b, ch, len);
     }
 }
 

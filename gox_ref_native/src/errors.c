@@ -1,28 +1,18 @@
 /* errors.c: the per-runtime error record and Go's panic texts. */
 #include <inttypes.h>
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "gox_internal.h"
 
 /* ---- the error record ------------------------------------------------------------------ */
 void gox_fail(GoxRuntime *R, int code, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     ErrRec *e = err_rec(R);
     e->msg.len = 0;
-    if (n > 0) {
-        buf_reserve(&e->msg, (size_t)n);
-        vsnprintf(e->msg.data, (size_t)n + 1, fmt, ap2);
-        e->msg.len = (size_t)n;
-    } else {
-        buf_put(&e->msg, "", 0);
-    }
-    va_end(ap2);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&e->msg, fmt, ap);
+    va_end(ap);
+    if (!e->msg.len) buf_put(&e->msg, "", 0); /* (an empty text: the message is still a string) */
     e->code = code;
     sched_on_error(R); /* in program mode: a panic, a fatal error or the program's end */
 }

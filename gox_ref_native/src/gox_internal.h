@@ -69,13 +69,16 @@ typedef struct {
     char *data;
     size_t len, cap;
 } Buf;
-void buf_reserve(Buf *b, size_t extra); /* room for extra more bytes and the terminating 0 */
 void buf_put(Buf *b, const void *p, size_t n);
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_free(Buf *b);
-size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i);
 void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
+/* The next character of s.decode("utf-8", "replace") from s[*i] (*i < n): its rune, its UTF-8
+ * bytes (*len of them at *bytes: U+FFFD's for an invalid sequence's maximal invalid subpart, as
+ * Python replaces it), *i moved past what it read. */
+int32_t utf8_replace_next(const uint8_t *s, size_t n, size_t *i, const uint8_t **bytes, size_t *len);
 void buf_kind(Buf *b, unsigned kind); /* kinds.c, kind_name: "15 (String)" */
 
 /* ---- objects --------------------------------------------------------------------------- */
