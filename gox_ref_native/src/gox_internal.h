@@ -245,7 +245,7 @@ typedef struct GoxRuntime {
     bool assert_open;
     Buf assert_buf;
     size_t assert_nargs;
-    /* the concurrency half: goroutines, scheduler, generator, trace (sched.c) */
+    /* the concurrency half: goroutines, scheduler, generator, trace (sched.c, parallel.c) */
     struct GoxSched *sched;
     Buf err_out; /* with capture on: reports (panics, fatal errors) collect here, not in stderr */
 } GoxRuntime;
@@ -520,8 +520,8 @@ void *grow_array(GoxRuntime *R, void *p, size_t *cap, size_t size, size_t first)
 void oom_reserve_arm(void);    /* take the memory gox_out_of_memory gives back first, if it can */
 char *xstrdup(const char *s);
 
-/* ---- the concurrency half (sched.c, chan.c, select.c, defer.c, iter.c, trace.c, rng.c,
- *      stack.c, ctx_*.S): README "The concurrency half" ---------------------------------- */
+/* ---- the concurrency half (sched.c, parallel.c, chan.c, select.c, defer.c, iter.c, trace.c,
+ *      rng.c, stack.c, ctx_*.S): README "The concurrency half" ------------------------------- */
 typedef uint64_t (*GoxEntry)(const uint64_t *args, uint32_t nargs); /* = GoxEntryFn */
 
 /* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2 */
