@@ -261,15 +261,15 @@ static inline GoxRuntime *gox_rt(void) {
 }
 
 /* ---- the runtime lock (runtime.c, docs/SCHEDULER.md "Parallel mode") ----------------------
- * With one worker (the default, deterministic) there is no lock.  The lock order: at
- * GoxRuntime.mu above.  In parallel mode a goroutine
+ * With one worker (the default, deterministic) there is no lock.  In parallel mode a goroutine
  * holds R->mu while it runs inside the runtime: every ABI function starts with GOX_ENTER(R),
  * which takes the lock unless the calling thread already holds it (a per-thread depth: ABI
  * functions call each other, deferred calls and externs run inside ABI calls) and gives it
  * back on every return (the cleanup attribute).  A goroutine that switches out inside the
  * runtime saves its depth and releases the lock first, and takes it again (restoring the
  * depth) when it resumes, possibly on another worker: every lock operation stays on one side
- * of a switch (sched.c, to_hub).  Compiled code between ABI calls runs in parallel. */
+ * of a switch (sched.c, to_hub).  Compiled code between ABI calls runs in parallel.  The lock
+ * order: at GoxRuntime.mu above. */
 void rt_lock_slow(GoxRuntime *R);
 void rt_unlock_slow(GoxRuntime *R);
 unsigned rt_depth(void);        /* the calling thread's hold count */
@@ -733,7 +733,7 @@ GoxG *sched_current(GoxRuntime *R);                     /* the goroutine this th
 SimStack *sim_current(GoxRuntime *R);                   /* its simulated stack, else the host's */
 void sched_after_lock(GoxRuntime *R); /* the runtime lock just taken: stop if the program ended */
 void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g); /* the hub runs g until it switches out */
-void sched_deadlock(GoxRuntime *R);   /* the report (qmu not held); the program is over */
+void sched_deadlock(GoxRuntime *R);   /* the report (R->mu held, not qmu); the program is over */
 void sched_end_status(GoxRuntime *R, int status); /* the program's exit status: the first ending wins */
 void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
@@ -801,6 +801,7 @@ static inline GoxG *runq_pop(GoxWorker *W) {
     }
     return g;
 }
+
 /* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
 void sched_stop_world(GoxRuntime *R);
 void sched_start_world(GoxRuntime *R);
