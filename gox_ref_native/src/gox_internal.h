@@ -733,7 +733,7 @@ GoxG *sched_current(GoxRuntime *R);                     /* the goroutine this th
 SimStack *sim_current(GoxRuntime *R);                   /* its simulated stack, else the host's */
 void sched_after_lock(GoxRuntime *R); /* the runtime lock just taken: stop if the program ended */
 void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g); /* the hub runs g until it switches out */
-void sched_deadlock(GoxRuntime *R);   /* the report (R->mu held, not qmu); the program is over */
+void sched_deadlock(GoxRuntime *R); /* the report (parallel mode: R->mu held, qmu not); the program is over */
 void sched_end_status(GoxRuntime *R, int status); /* the program's exit status: the first ending wins */
 void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
