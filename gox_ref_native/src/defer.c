@@ -212,16 +212,14 @@ static inline void run_record(GoxRuntime *R, DeferRec d) {
 
 __attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t i);
 
-#define NO_PANIC SIZE_MAX
-
-/* Run frame i's deferred calls, newest first (defer.py's _run_deferred).  For panic pi each
- * call runs because of the panic, so recover may see it (push_base), and one that recovers it
- * ends the loop (recover_to); NO_PANIC: the frame's function is on its way out normally.  A
- * newer panic raised by a call never returns here: it unwinds on top (unwind below). */
-static inline void run_deferred(GoxRuntime *R, GoxG *g, size_t i, size_t pi) {
-    bool driven = pi != NO_PANIC;
-    while (g->frames[i]->ndefers) {
-        DeferFrame *fr = g->frames[i];
+/* Run the deferred calls of fr, frame i, newest first (defer.py's _run_deferred).  driven: for
+ * panic pi, each call runs because of the panic, so recover may see it (push_base), and one that
+ * recovers it ends the loop (recover_to); else fr's function is on its way out normally.  A newer
+ * panic raised by a call never returns here: it unwinds on top (unwind below).  (fr stays
+ * frames[i] meanwhile: grow_frames only appends.)  Inlined: each caller's loop is its own. */
+__attribute__((always_inline)) static inline void run_deferred(GoxRuntime *R, GoxG *g, size_t i, DeferFrame *fr,
+                                                               bool driven, size_t pi) {
+    while (fr->ndefers) {
         if (driven) push_base(g, i + 1);
         run_record(R, fr->defers[--fr->ndefers]);
         if (driven) {
@@ -273,7 +271,7 @@ __attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) 
          * between this frame and the panicking call) are dead, as the reference has popped
          * its frames; only the records active when the frame opened stay roots */
         g->shadow_top = fr->shadow;
-        run_deferred(R, g, i, pi);
+        run_deferred(R, g, i, fr, true, pi);
         pop_frame(g); /* the frame closes; the panic goes on to the next frame out */
     }
 }
@@ -377,8 +375,9 @@ __attribute__((noinline)) static void close_frame(GoxRuntime *R, GoxG *g, DeferF
         g->npanics = k;
         if (trace_on(R)) trace_emit(R, "recover", NULL, 0);
     }
-    run_deferred(R, g, i, NO_PANIC); /* a panic in one runs the rest (unwind) */
-    pop_frame(g);
+    run_deferred(R, g, i, fr, false, 0); /* a panic in one runs the rest (unwind) */
+    g->nframes--; /* pop_frame: no record is left */
+    fr->recovered = false;
 }
 
 void gox_defer_frame_exit(uint64_t frame) {
