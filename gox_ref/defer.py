@@ -161,8 +161,9 @@ class DeferOps(ChanOps, StringOps):
         return None
 
     def _run_deferred(self, g: Goroutine, fr: DeferFrame, panic: Panic | None) -> None:
-        """Run the frame's deferred calls, newest first.  For a panic: stop after a call that
-        recovered it (raising _RecoveredAt), or switch to a newer panic raised by a call."""
+        """Run the frame's deferred calls, newest first (defer.c's ``run_deferred``).  For a panic:
+        stop after a call that recovered it (raising _RecoveredAt), or switch to a newer panic
+        raised by a call."""
         while fr.defers:
             fn, args = fr.defers.pop()
             driven = panic is not None  # run because of a panic: recover may see it
@@ -186,20 +187,19 @@ class DeferOps(ChanOps, StringOps):
             raise GoPanicUnwind(panic)
 
     def _close_frame(self, fr: DeferFrame, exc: BaseException | None) -> bool:
-        """Close ``fr`` on the way out of its function; True if the function returns normally."""
+        """Close ``fr`` on the way out of its function; True if the function returns normally
+        (defer.c: ``close_frame``, and ``unwind`` for a panic)."""
         g = self._g()
         if fr.closed:
             return exc is None
         if not g.frames or g.frames[-1] is not fr:
             raise GoxABIError(f"gox_defer_frame_exit: frame {fr.fid} is not the innermost open frame")
         if isinstance(exc, (ProgramExit, greenlet.GreenletExit)):
-            g.frames.pop()
-            fr.closed = True
+            self._pop_frame(g, fr)
             return False
         unwind = self._as_panic(exc) if exc is not None else None
         if exc is not None and unwind is None:
-            g.frames.pop()
-            fr.closed = True
+            self._pop_frame(g, fr)
             return False  # a Python error in host code: let it propagate unchanged
         panic = unwind.panic if unwind else None
         returns_normally = exc is None
@@ -218,13 +218,17 @@ class DeferOps(ChanOps, StringOps):
                 panic, returns_normally = None, True
                 continue
             except BaseException:
-                g.frames.pop()
-                fr.closed = True
+                self._pop_frame(g, fr)
                 raise
             break
+        self._pop_frame(g, fr)
+        return returns_normally
+
+    @staticmethod
+    def _pop_frame(g: Goroutine, fr: DeferFrame) -> None:
+        """``fr``, the innermost frame, closes (defer.c's ``pop_frame``)."""
         g.frames.pop()
         fr.closed = True
-        return returns_normally
 
     @contextmanager
     def defer_frame(self) -> Iterator[DeferFrame]:
@@ -239,6 +243,7 @@ class DeferOps(ChanOps, StringOps):
         self._close_frame(fr, None)
 
     def _open_frame(self) -> DeferFrame:
+        """A new innermost frame of the running goroutine (defer.c's ``open_frame``)."""
         g = self._g()
         fr = DeferFrame(self.next_fid)
         self.next_fid += 1

@@ -2,12 +2,12 @@
  *
  * State (behind the channel object's opaque slot 0, in its hidden ext pointer): the element
  * kind, the capacity, a FIFO ring buffer, a closed flag and two FIFO queues of parked
- * goroutines (Waiter, Go's sudog): receivers and senders (with the value each offers).  A send
- * to a parked receiver hands the value over directly; a receive from a full buffer with a
- * parked sender takes the head and appends the sender's value at the tail; close wakes every
- * receiver (zero value, ok=false), then every sender (which panics when it resumes).  A waiter
- * that belongs to a select makes the select's other waiters leave their queues the moment it
- * is taken (select6).
+ * goroutines (Waiter, Go's sudog): receivers (recvq) and senders (sendq, with the value each
+ * offers).  A send to a parked receiver hands the value over directly; a receive from a full
+ * buffer with a parked sender takes the head and appends the sender's value at the tail; close
+ * wakes every receiver (zero value, ok=false), then every sender (which panics when it
+ * resumes).  A waiter that belongs to a select makes the select's other waiters leave their
+ * queues the moment it is taken (select6).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -18,13 +18,18 @@
 /* Go's makechan on 64-bit Linux: cap * 8 must not exceed maxAlloc - hchanSize. */
 #define MAX_CHAN_CAP ((((int64_t)1 << 48) - 96) / 8)
 
+/* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
+typedef struct {
+    Waiter *first, *last;
+} WaitQ;
+
 typedef struct {
     unsigned elem_kind;
     int64_t cap;
     uint64_t *buf;
     size_t head, len, bufcap;
     bool closed;
-    Waiter *rq_head, *rq_tail, *sq_head, *sq_tail;
+    WaitQ recvq, sendq; /* chan.py's recvq and sendq */
 } ChanState;
 
 static ChanState *cst(GoxObj *o) { return (ChanState *)o->ext; }
@@ -50,7 +55,7 @@ void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
     ChanState *st = cst(o);
     if (!st || !gox_is_ref_kind(st->elem_kind)) return;
     for (size_t i = 0; i < st->len; i++) fn(R, ctx, buf_at(st, i));
-    for (Waiter *w = st->sq_head; w; w = w->next) fn(R, ctx, w->value);
+    for (Waiter *w = st->sendq.first; w; w = w->next) fn(R, ctx, w->value);
 }
 
 /* false: no memory to grow the buffer (gox_out_of_memory called; the buffer is unchanged) */
@@ -89,29 +94,29 @@ static uint64_t buf_pop(ChanState *st) {
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w) {
     ChanState *st = cst(o);
     if (w->is_send && gox_is_ref_kind(st->elem_kind) && w->value) gc_barrier(R, o, w->value);
-    Waiter **head = w->is_send ? &st->sq_head : &st->rq_head, **tail = w->is_send ? &st->sq_tail : &st->rq_tail;
+    WaitQ *q = w->is_send ? &st->sendq : &st->recvq;
     w->chan = o;
     w->next = NULL;
-    w->prev = *tail;
-    if (*tail)
-        (*tail)->next = w;
+    w->prev = q->last;
+    if (q->last)
+        q->last->next = w;
     else
-        *head = w;
-    *tail = w;
+        q->first = w;
+    q->last = w;
 }
 
 void chan_unlink(Waiter *w) {
     if (!w->chan) return;
     ChanState *st = cst(w->chan);
-    Waiter **head = w->is_send ? &st->sq_head : &st->rq_head, **tail = w->is_send ? &st->sq_tail : &st->rq_tail;
+    WaitQ *q = w->is_send ? &st->sendq : &st->recvq;
     if (w->prev)
         w->prev->next = w->next;
     else
-        *head = w->next;
+        q->first = w->next;
     if (w->next)
         w->next->prev = w->prev;
     else
-        *tail = w->prev;
+        q->last = w->prev;
     w->prev = w->next = NULL;
     w->chan = NULL;
 }
@@ -157,7 +162,7 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
         gox_fail(R, ERR_PANIC, "send on closed channel");
         return -1;
     }
-    Waiter *w = dequeue(R, st->rq_head);
+    Waiter *w = dequeue(R, st->recvq.first);
     if (w) {
         trace_chan(R, "send", o, "to", w->g->gid, val, false);
         wake(R, w, val, true, gox_is_ref_kind(st->elem_kind));
@@ -174,7 +179,7 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
 
 bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
     ChanState *st = cst(o);
-    Waiter *w = dequeue(R, st->sq_head);
+    Waiter *w = dequeue(R, st->sendq.first);
     if (w) {
         uint64_t v;
         if (st->cap == 0) {
@@ -334,8 +339,8 @@ void gox_chan_close(GoxRef ch) {
         trace_emit(R, "close", &a, 1);
     }
     Waiter *w;
-    while ((w = dequeue(R, st->rq_head)) != NULL) wake(R, w, 0, false, false);
-    while ((w = dequeue(R, st->sq_head)) != NULL) wake(R, w, 0, false, false);
+    while ((w = dequeue(R, st->recvq.first)) != NULL) wake(R, w, 0, false, false);
+    while ((w = dequeue(R, st->sendq.first)) != NULL) wake(R, w, 0, false, false);
 }
 
 int64_t gox_chan_len(GoxRef ch) {

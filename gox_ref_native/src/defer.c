@@ -28,7 +28,8 @@
  * goroutine's outermost frame the panic prints Go's report and the program exits with 2.
  *
  * recover() is effective iff the innermost open frame is the first frame opened since the
- * runtime started the panic-driven deferred call (defer_call_base, as the reference).
+ * runtime started the panic-driven deferred call (defer_call_base, as the reference).  The
+ * helpers are the reference's: open_frame, close_frame, run_deferred, pop_frame.
  * Outside a program (host mode) nothing unwinds: gox_panic records the panic's text in the
  * error record (code 1) and returns.
  */
@@ -69,6 +70,7 @@ void defer_free_g(GoxG *g) {
     g->nbases = g->bases_cap = 0;
 }
 
+/* defer_call_base.append: a deferred call runs because of a panic (recover may see it) */
 static inline void push_base(GoxG *g, size_t v) {
     if (g->nbases == g->bases_cap) {
         g->bases_cap = g->bases_cap ? 2 * g->bases_cap : 8;
@@ -77,6 +79,7 @@ static inline void push_base(GoxG *g, size_t v) {
     g->bases[g->nbases++] = v;
 }
 
+/* The innermost frame closes (defer.py's _pop_frame): its records left go with it. */
 static void pop_frame(GoxG *g) {
     DeferFrame *fr = g->frames[--g->nframes];
     free_frame_records(fr);
@@ -109,26 +112,13 @@ stopped:
 /* ---- the report -------------------------------------------------------------------------- */
 /* text.decode("utf-8", "replace") re-encoded, newlines indented (printpanicval of a string) */
 static void utf8_replace(Buf *b, const uint8_t *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            if (c == '\n')
-                buf_puts(b, "\n\t");
-            else
-                buf_put(b, &c, 1);
-            i++;
-            continue;
-        }
-        int64_t w = 0;
-        int32_t r = decode_rune(s, n, i, &w);
-        if (r == 0xFFFD && w == 1) { /* Python's maximal invalid subpart is one replacement */
-            buf_puts(b, "\xEF\xBF\xBD");
-            i += utf8_invalid_span(s, n, i);
-            continue;
-        }
-        buf_put(b, s + i, (size_t)w);
-        i += (size_t)w;
+    for (size_t i = 0; i < n;) {
+        const uint8_t *ch;
+        size_t len;
+        if (utf8_replace_next(s, n, &i, &ch, &len) == '\n')
+            buf_puts(b, "\n\t");
+        else
+            buf_put(b, ch, len);
     }
 }
 
@@ -220,6 +210,25 @@ static inline void run_record(GoxRuntime *R, DeferRec d) {
     if (args != local) free(args);
 }
 
+__attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t i);
+
+/* Run the deferred calls of fr, frame i, newest first (defer.py's _run_deferred).  driven: for
+ * panic pi, each call runs because of the panic, so recover may see it (push_base), and one that
+ * recovers it ends the loop (recover_to); else fr's function is on its way out normally.  A newer
+ * panic raised by a call never returns here: it unwinds on top (unwind below).  (fr stays
+ * frames[i] meanwhile: grow_frames only appends.)  Inlined: each caller's loop is its own. */
+__attribute__((always_inline)) static inline void run_deferred(GoxRuntime *R, GoxG *g, size_t i, DeferFrame *fr,
+                                                               bool driven, size_t pi) {
+    while (fr->ndefers) {
+        if (driven) push_base(g, i + 1);
+        run_record(R, fr->defers[--fr->ndefers]);
+        if (driven) {
+            g->nbases--;
+            if (g->panics[pi].recovered) recover_to(R, g, i);
+        }
+    }
+}
+
 /* ---- the panic machinery ------------------------------------------------------------------- */
 __attribute__((noreturn)) static void recover_to(GoxRuntime *R, GoxG *g, size_t i) {
     DeferFrame *fr = g->frames[i];
@@ -262,12 +271,7 @@ __attribute__((noreturn)) static void unwind(GoxRuntime *R, GoxG *g, size_t pi) 
          * between this frame and the panicking call) are dead, as the reference has popped
          * its frames; only the records active when the frame opened stay roots */
         g->shadow_top = fr->shadow;
-        while (fr->ndefers) {
-            push_base(g, i + 1); /* run because of a panic: recover may see it */
-            run_record(R, fr->defers[--fr->ndefers]);
-            g->nbases--;
-            if (g->panics[pi].recovered) recover_to(R, g, i);
-        }
+        run_deferred(R, g, i, fr, true, pi);
         pop_frame(g); /* the frame closes; the panic goes on to the next frame out */
     }
 }
@@ -327,20 +331,24 @@ __attribute__((noinline)) static void grow_frames(GoxG *g) {
     g->frames[g->nalloc++] = xcalloc(1, sizeof(DeferFrame));
 }
 
-uint64_t gox_defer_frame_enter(void) {
-    GOX_ENTER(R);
-    GoxG *g = sched_g(R);
+/* A new innermost frame of g (defer.py's _open_frame), with what a panic unwinding to it or a
+ * recovery at it restores. */
+static inline DeferFrame *open_frame(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched; /* (sched_g made it) */
     if (g->nframes == g->nalloc) grow_frames(g);
     DeferFrame *fr = g->frames[g->nframes++];
-    uint64_t fid = S->next_fid++;
-    fr->fid = fid;
+    fr->fid = S->next_fid++;
     fr->ndefers = 0;
     fr->recovered = false;
     fr->pause = g->pause;
     fr->lock_depth = R->parallel ? rt_depth() - 1 : 0; /* the caller's (GOX_ENTER counted this call) */
     fr->shadow = g->shadow_top;
-    return fid;
+    return fr;
+}
+
+uint64_t gox_defer_frame_enter(void) {
+    GOX_ENTER(R);
+    return open_frame(R, sched_g(R))->fid;
 }
 
 void *gox_defer_frame_jmpbuf(uint64_t frame) {
@@ -349,8 +357,9 @@ void *gox_defer_frame_jmpbuf(uint64_t frame) {
     return fr ? (void *)&fr->jb : (void *)&dummy_jb;
 }
 
-/* The exit of a frame that recovered or still has records. */
-__attribute__((noinline)) static void frame_exit_slow(GoxRuntime *R, GoxG *g, DeferFrame *fr) {
+/* fr, the innermost frame, closes on the way out of its function (defer.py's _close_frame), when
+ * it recovered or still has records (gox_defer_frame_exit pops one with neither itself). */
+__attribute__((noinline)) static void close_frame(GoxRuntime *R, GoxG *g, DeferFrame *fr) {
     size_t i = g->nframes - 1;
     if (fr->recovered) {
         /* Panicking stopped here: every panic started within this frame's extent is over (the
@@ -366,10 +375,7 @@ __attribute__((noinline)) static void frame_exit_slow(GoxRuntime *R, GoxG *g, De
         g->npanics = k;
         if (trace_on(R)) trace_emit(R, "recover", NULL, 0);
     }
-    while (fr->ndefers) {
-        run_record(R, fr->defers[--fr->ndefers]); /* a panic in it runs the rest (unwind) */
-        fr = g->frames[i];
-    }
+    run_deferred(R, g, i, fr, false, 0); /* a panic in one runs the rest (unwind) */
     g->nframes--; /* pop_frame: no record is left */
     fr->recovered = false;
 }
@@ -380,7 +386,7 @@ void gox_defer_frame_exit(uint64_t frame) {
     DeferFrame *fr = frame_by_id(R, g, frame, "gox_defer_frame_exit");
     if (!fr) return;
     if (fr->recovered || fr->ndefers)
-        frame_exit_slow(R, g, fr);
+        close_frame(R, g, fr);
     else
         g->nframes--; /* pop_frame: nothing to run or free */
 }

@@ -10,10 +10,6 @@
 
 #include "gox_internal.h"
 
-#define DEFAULT_PAUSE 200u
-#define DEFAULT_STEPMUL 200u
-#define DEFAULT_STEP_SIZE 8192u
-#define DEFAULT_MIN_THRESHOLD (1024u * 1024u)
 #define HUGE_BUDGET ((int64_t)1 << 62)
 
 void gc_reset(GoxRuntime *R) {
@@ -232,7 +228,7 @@ static uint64_t sat_mul_div(uint64_t a, uint64_t b, uint64_t d) {
 
 /* The next cycle's trigger: pause% of the bytes that survived the last cycle (0 before the
  * first), not of those allocated during its sweep too (docs/GC.md). */
-static void set_threshold(GoxRuntime *R) {
+void gc_set_threshold(GoxRuntime *R) {
     uint64_t t = sat_mul_div(R->estimate, R->pause, 100);
     R->threshold = t > R->min_threshold ? t : R->min_threshold;
 }
@@ -241,7 +237,7 @@ static void finish_cycle(GoxRuntime *R) {
     R->dead_mark = -1;
     R->state = GC_PAUSE;
     R->cycles++;
-    set_threshold(R);
+    gc_set_threshold(R);
     trace_gc(R, "end");
 }
 
@@ -327,17 +323,8 @@ static bool safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
     return ok;
 }
 
-/* ---- the ABI's collector control ------------------------------------------------------------- */
-static void collect(GoxRuntime *R);
-
-void gox_collect_garbage(void) {
-    GOX_ENTER(R);
-    sched_stop_world(R);
-    collect(R);
-    sched_start_world(R);
-}
-
-static void collect(GoxRuntime *R) {
+/* ---- explicit collections (gcapi.c: gox_collect_garbage, gox_gc_step) ------------------------ */
+void gc_full_collect(GoxRuntime *R) {
     if (R->pause_depth) {
         gox_fail(R, ERR_ABI,
                  "gox_collect_garbage: the collector is paused (pause depth %" PRIu64 "); "
@@ -358,43 +345,10 @@ static void collect(GoxRuntime *R) {
     R->debt = 0;
 }
 
-static bool step(GoxRuntime *R);
-
-bool gox_gc_step(void) {
-    GOX_ENTER(R);
-    sched_stop_world(R);
-    bool done = step(R);
-    sched_start_world(R);
-    return done;
-}
-
-static bool step(GoxRuntime *R) {
+bool gc_explicit_step(GoxRuntime *R) {
     if (R->pause_depth) return false;
     if (R->state == GC_PAUSE && !gc_start_cycle(R, NULL, 0)) return false;
     R->debt = 0;
     bool ok;
     return gc_step(R, sat_mul_div(R->step_size, R->stepmul, 100), NULL, 0, &ok);
-}
-
-void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t min_threshold) {
-    GOX_ENTER(R);
-    if (step_size && step_size < 8) {
-        gox_fail(R, ERR_ABI, "gox_gc_tune: step_size=%" PRIu64 ", expected 0 (default) or at least 8 bytes", step_size);
-        return;
-    }
-    R->pause = pause ? pause : DEFAULT_PAUSE;
-    R->stepmul = stepmul ? stepmul : DEFAULT_STEPMUL;
-    R->step_size = step_size ? step_size : DEFAULT_STEP_SIZE;
-    R->min_threshold = min_threshold ? min_threshold : DEFAULT_MIN_THRESHOLD;
-    if (R->state == GC_PAUSE) set_threshold(R);
-}
-
-void gox_gc_stats(uint64_t *out_stats, size_t n) {
-    GOX_ENTER(R);
-    uint64_t v[GOX_STAT_COUNT] = {
-        R->cycles, (uint64_t)R->state, R->live_objects, R->live_bytes, R->threshold, R->debt,
-        R->allocated_objects, R->allocated_bytes, R->freed_objects, R->freed_bytes, R->steps, R->pause_depth,
-    };
-    if (!out_stats) return;
-    for (size_t i = 0; i < n && i < GOX_STAT_COUNT; i++) out_stats[i] = v[i];
 }

@@ -1,4 +1,5 @@
-/* gcapi.c: the GC group of the ABI: raw objects and slots, barrier, pins, types. */
+/* gcapi.c: the GC group of the ABI, as gox_ref/gcapi.py: raw objects and slots, the barrier,
+ * collector control (explicit collections: gc.c), pins, the type table. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,21 @@ void gox_init_gc(void) {
     R->npins = 0;
 }
 
+void gox_collect_garbage(void) {
+    GOX_ENTER(R);
+    sched_stop_world(R);
+    gc_full_collect(R);
+    sched_start_world(R);
+}
+
+bool gox_gc_step(void) {
+    GOX_ENTER(R);
+    sched_stop_world(R);
+    bool done = gc_explicit_step(R);
+    sched_start_world(R);
+    return done;
+}
+
 void gox_gc_pause(void) {
     GOX_ENTER(R);
     gc_pause_adjust(R, 1);
@@ -252,6 +268,29 @@ void gox_gc_unpin(GoxRef obj) {
         memmove(R->pins + i, R->pins + i + 1, (R->npins - i - 1) * sizeof *R->pins);
         R->npins--;
     }
+}
+
+void gox_gc_tune(uint32_t pause, uint32_t stepmul, uint64_t step_size, uint64_t min_threshold) {
+    GOX_ENTER(R);
+    if (step_size && step_size < 8) {
+        gox_fail(R, ERR_ABI, "gox_gc_tune: step_size=%" PRIu64 ", expected 0 (default) or at least 8 bytes", step_size);
+        return;
+    }
+    R->pause = pause ? pause : DEFAULT_PAUSE;
+    R->stepmul = stepmul ? stepmul : DEFAULT_STEPMUL;
+    R->step_size = step_size ? step_size : DEFAULT_STEP_SIZE;
+    R->min_threshold = min_threshold ? min_threshold : DEFAULT_MIN_THRESHOLD;
+    if (R->state == GC_PAUSE) gc_set_threshold(R);
+}
+
+void gox_gc_stats(uint64_t *out_stats, size_t n) {
+    GOX_ENTER(R);
+    uint64_t v[GOX_STAT_COUNT] = {
+        R->cycles, (uint64_t)R->state, R->live_objects, R->live_bytes, R->threshold, R->debt,
+        R->allocated_objects, R->allocated_bytes, R->freed_objects, R->freed_bytes, R->steps, R->pause_depth,
+    };
+    if (!out_stats) return;
+    for (size_t i = 0; i < n && i < GOX_STAT_COUNT; i++) out_stats[i] = v[i];
 }
 
 uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t slot_types_len) {

@@ -64,7 +64,7 @@ unsigned gox_scalar_bytes(unsigned kind);
 uint64_t gox_normalize(unsigned kind, uint64_t val);
 const char *gox_kind_title(unsigned kind); /* "String", "BoxedInt", ... or NULL */
 
-/* ---- growable byte buffer (errors.c) ------------------------------------------------ */
+/* ---- growable byte buffer (buf.c) ---------------------------------------------------- */
 typedef struct {
     char *data;
     size_t len, cap;
@@ -72,8 +72,14 @@ typedef struct {
 void buf_put(Buf *b, const void *p, size_t n);
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(Buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_free(Buf *b);
-void buf_kind(Buf *b, unsigned kind); /* kind_name: "15 (String)" */
+void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
+/* The next character of s.decode("utf-8", "replace") from s[*i] (*i < n): its rune, its UTF-8
+ * bytes (*len of them at *bytes: U+FFFD's for an invalid sequence's maximal invalid subpart, as
+ * Python replaces it), *i moved past what it read. */
+int32_t utf8_replace_next(const uint8_t *s, size_t n, size_t *i, const uint8_t **bytes, size_t *len);
+void buf_kind(Buf *b, unsigned kind); /* kinds.c, kind_name: "15 (String)" */
 
 /* ---- objects --------------------------------------------------------------------------- */
 #define HEAP_BASE ((uint64_t)0x10000000)
@@ -170,7 +176,18 @@ typedef struct GoxRuntime {
     ErrRec err; /* first field: the host reads err.code through gox_error_flag() */
     bool checked;
     /* parallel mode (gox_run_main with several workers): the runtime lock, held by the
-     * goroutine that is inside the runtime (rt_enter below) */
+     * goroutine that is inside the runtime (rt_enter below).
+     *
+     * Lock order (parallel mode; with one worker no lock is taken):
+     *     R->mu  before  R->sched->qmu (parallel.c: the run queues, the idle workers)
+     *     pool_lock (stack.c: the stack pool and the guard handler) is a leaf
+     * Never take R->mu while holding qmu: find_work lets qmu go before it takes R->mu for the
+     * deadlock check.  Nothing is taken while pool_lock is held.  No lock is held across a
+     * goroutine switch: to_hub gives R->mu back before it switches and takes it again after.
+     * Condition waits: idle_cv with qmu alone (an idle worker holds no R->mu), stw_stopped_cv
+     * and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
+     * its hub clears it holding no lock, so the collector may wait for it holding R->mu
+     * (settle), and a hub waits for it holding nothing (sched_run). */
     bool parallel;
     pthread_mutex_t mu;
     /* heap: every object not yet freed, in allocation order (the sweep's order): heap_new
@@ -228,7 +245,7 @@ typedef struct GoxRuntime {
     bool assert_open;
     Buf assert_buf;
     size_t assert_nargs;
-    /* the concurrency half: goroutines, scheduler, generator, trace (sched.c) */
+    /* the concurrency half: goroutines, scheduler, generator, trace (sched.c, parallel.c) */
     struct GoxSched *sched;
     Buf err_out; /* with capture on: reports (panics, fatal errors) collect here, not in stderr */
 } GoxRuntime;
@@ -251,7 +268,8 @@ static inline GoxRuntime *gox_rt(void) {
  * back on every return (the cleanup attribute).  A goroutine that switches out inside the
  * runtime saves its depth and releases the lock first, and takes it again (restoring the
  * depth) when it resumes, possibly on another worker: every lock operation stays on one side
- * of a switch (sched.c, to_hub).  Compiled code between ABI calls runs in parallel. */
+ * of a switch (sched.c, to_hub).  Compiled code between ABI calls runs in parallel.  The lock
+ * order: at GoxRuntime.mu above. */
 void rt_lock_slow(GoxRuntime *R);
 void rt_unlock_slow(GoxRuntime *R);
 unsigned rt_depth(void);        /* the calling thread's hold count */
@@ -392,7 +410,15 @@ static inline size_t heap_order_skip(const GoxRuntime *R, size_t i) { return i =
 void heap_sweep_done(GoxRuntime *R);
 
 /* ---- collector (gc.c) -------------------------------------------------------------------- */
+/* gox_gc_tune's defaults (gc.py's DEFAULT_*) */
+#define DEFAULT_PAUSE 200u
+#define DEFAULT_STEPMUL 200u
+#define DEFAULT_STEP_SIZE 8192u
+#define DEFAULT_MIN_THRESHOLD (1024u * 1024u)
 void gc_reset(GoxRuntime *R);
+void gc_set_threshold(GoxRuntime *R); /* the next cycle's trigger, from pause and the estimate */
+void gc_full_collect(GoxRuntime *R);  /* gox_collect_garbage: finish the running cycle, run one more */
+bool gc_explicit_step(GoxRuntime *R); /* gox_gc_step: start a cycle if none runs, one standard step */
 /* A new object of the current white, counted (the caller passed its safepoint). */
 static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
     GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
@@ -478,8 +504,8 @@ bool debug_format(GoxRuntime *R, uint64_t val, unsigned kind, const char *fn, Bu
 void format_float(double v, Buf *out);
 void runtime_emit(GoxRuntime *R, const char *data, size_t n);
 
-/* ---- misc ---------------------------------------------------------------------------------- */
-/* Allocation that cannot fail: on failure, Go's out-of-memory fatal error (errors.c). */
+/* ---- allocation, running out of memory (oom.c) ------------------------------------------- */
+/* Allocation that cannot fail: on failure, Go's out-of-memory fatal error. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -493,11 +519,9 @@ _Noreturn void oom_exit(void); /* the last resort: Go's report, _exit(2) */
 void *grow_array(GoxRuntime *R, void *p, size_t *cap, size_t size, size_t first);
 void oom_reserve_arm(void);    /* take the memory gox_out_of_memory gives back first, if it can */
 char *xstrdup(const char *s);
-size_t utf8_invalid_span(const uint8_t *s, size_t n, size_t i);
-void buf_repr(Buf *b, const uint8_t *s, size_t n); /* Python's repr of s.decode("utf-8", "replace") */
 
-/* ---- the concurrency half (sched.c, chan.c, select.c, defer.c, iter.c, trace.c, rng.c,
- *      stack.c, ctx_*.S): README "The concurrency half" ---------------------------------- */
+/* ---- the concurrency half (sched.c, parallel.c, chan.c, select.c, defer.c, iter.c, trace.c,
+ *      rng.c, stack.c, ctx_*.S): README "The concurrency half" ------------------------------- */
 typedef uint64_t (*GoxEntry)(const uint64_t *args, uint32_t nargs); /* = GoxEntryFn */
 
 /* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2 */
@@ -650,8 +674,9 @@ struct GoxG {
     void *tsan_fiber;
 };
 
-/* A worker: an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").  Worker 0
- * is the thread that called gox_run_main; with one worker that is all there is. */
+/* A worker (parallel.c): an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").
+ * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
+#define MAX_WORKERS 64u
 typedef struct GoxWorker {
     GoxRuntime *R;
     pthread_t thread;
@@ -678,7 +703,8 @@ typedef struct GoxSched {
     bool abi_error;        /* the program ended with an ABI error (in the error record) */
     ErrRec abi_err;        /* parallel mode: that error, until gox_run_main returns */
     /* parallel mode: the run queues, idle workers and the count of goroutines on workers
-     * (qmu); the stop-the-world handshake (R->mu) */
+     * (qmu: taken after R->mu, never before it: the lock order at GoxRuntime.mu); the
+     * stop-the-world handshake (R->mu) */
     pthread_mutex_t qmu;
     pthread_cond_t idle_cv;
     unsigned nidle;
@@ -705,11 +731,10 @@ typedef struct GoxSched {
 GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
 GoxG *sched_current(GoxRuntime *R);                     /* the goroutine this thread runs, else NULL */
 SimStack *sim_current(GoxRuntime *R);                   /* its simulated stack, else the host's */
-/* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
-void sched_stop_world(GoxRuntime *R);
-void sched_start_world(GoxRuntime *R);
-void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 void sched_after_lock(GoxRuntime *R); /* the runtime lock just taken: stop if the program ended */
+void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g); /* the hub runs g until it switches out */
+void sched_deadlock(GoxRuntime *R); /* the report (parallel mode: R->mu held, qmu not); the program is over */
+void sched_end_status(GoxRuntime *R, int status); /* the program's exit status: the first ending wins */
 void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
 GoxG *sched_g(GoxRuntime *R);                           /* the running goroutine, else the host's */
@@ -722,7 +747,7 @@ void sched_free(GoxRuntime *R);
  * end of the program (never returns then); outside a program it stays in the record */
 void sched_on_error(GoxRuntime *R);
 void sched_fatal(GoxRuntime *R, const char *msg) __attribute__((noreturn)); /* program mode */
-/* errors.c's gox_out_of_memory while this thread runs a program: in a goroutine the program ends
+/* oom.c's gox_out_of_memory while this thread runs a program: in a goroutine the program ends
  * (no return); on a hub the report, and the program is over.  False in host mode. */
 bool sched_out_of_memory(GoxRuntime *R);
 void sched_end_program(GoxRuntime *R, int status) __attribute__((noreturn)); /* from the running goroutine */
@@ -743,6 +768,44 @@ uint64_t *sched_current_results(void); /* the running goroutine's (the host's) g
 typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, const StackView *view, void *ctx,
                              bool *stop);
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);
+
+/* the calling thread's worker, else NULL (sched.c; not inlined: see there) */
+GoxWorker *this_worker(void);
+void set_this_worker(GoxWorker *W); /* a worker's loop starts (W) or ends (the one before) */
+
+/* workers (parallel.c): run queues, stealing, the worker threads, stopping the world */
+void workers_init(GoxRuntime *R, GoxSched *S);
+void workers_free(GoxSched *S);
+bool workers_wanted(GoxRuntime *R, unsigned *n); /* the next program's worker count; false: ABI error */
+void workers_run(GoxRuntime *R, unsigned nworkers); /* the program runs, to its end */
+void runq_put(GoxRuntime *R, GoxG *g);             /* g runnable: at the back of the caller's queue */
+void wake_idle_workers(GoxSched *S);               /* the program is over: they leave their loops */
+/* a worker's run queue (FIFO; qmu held with several workers) */
+static inline void runq_push(GoxWorker *W, GoxG *g) {
+    g->next = NULL;
+    if (W->runq_tail)
+        W->runq_tail->next = g;
+    else
+        W->runq_head = g;
+    W->runq_tail = g;
+    W->runq_len++;
+}
+
+static inline GoxG *runq_pop(GoxWorker *W) {
+    GoxG *g = W->runq_head;
+    if (g) {
+        W->runq_head = g->next;
+        if (!W->runq_head) W->runq_tail = NULL;
+        g->next = NULL;
+        W->runq_len--;
+    }
+    return g;
+}
+
+/* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
+void sched_stop_world(GoxRuntime *R);
+void sched_start_world(GoxRuntime *R);
+void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 
 /* channels (chan.c) */
 void chan_free_state(GoxObj *o);

@@ -32,3 +32,12 @@ uint64_t gox_normalize(unsigned kind, uint64_t val) {
     default: return val;
     }
 }
+
+/* kind_name (gox_ref/kinds.py): "15 (String)", as error messages name a kind */
+void buf_kind(Buf *b, unsigned kind) {
+    const char *t = gox_kind_title(kind);
+    if (t)
+        buf_printf(b, "%u (%s)", kind, t);
+    else
+        buf_printf(b, "%u (unknown)", kind);
+}

@@ -1,29 +1,15 @@
-/* sched.c: goroutines on native stacks, the deterministic scheduler (gox_ref/sched.py,
- * docs/SCHEDULER.md section 1) and its parallel mode (docs/SCHEDULER.md "Parallel mode").
+/* sched.c: goroutines on native stacks and the deterministic scheduler (gox_ref/sched.py,
+ * docs/SCHEDULER.md section 1); the workers that run them, their queues and the parallel mode
+ * are parallel.c's (docs/SCHEDULER.md section 7).
  *
- * Workers: a worker is an OS thread with a scheduler loop (the hub) on the thread's own stack
- * and a local run queue; each goroutine runs on a pooled stack (stack.c) and the hand-written
- * context switch (ctx_<arch>.S) moves between a hub and a goroutine.  Worker 0 is the thread
- * that called gox_run_main.
+ * Each goroutine runs on a pooled stack (stack.c) and the hand-written context switch
+ * (ctx_<arch>.S) moves between a worker's scheduler loop (the hub, parallel.c) and a
+ * goroutine: run starts or resumes one, to_hub switches back.
  *
  * One worker (the default): one goroutine runs at a time and the run queue is one FIFO: spawn
  * appends, yield appends the running goroutine, a wake appends the woken one (the waker keeps
  * running), a goroutine that blocks is in no queue.  Every choice is the reference's.  A
  * goroutine that stops hands the processor to the front directly when it can (hand_off).
- *
- * Several workers (gox_sched_set_workers, $GOX_WORKERS): spawn, yield and wake append to the
- * calling worker's queue; a worker whose queue is empty steals half of the longest other
- * queue, and sleeps when there is nothing to steal.  A goroutine alone in its worker's queue is
- * that worker's for STEAL_GRACE_NS (Go's runnext): a goroutine that wakes another and then
- * blocks (a channel hand-off) runs it next on the same thread instead of a thief taking it
- * across threads; an idle worker is only woken for a second queued goroutine, and one that
- * sees a goroutine in its grace period looks again when the period is over (one idle worker
- * is woken to watch when none does).  One lock (qmu) guards the queues and the
- * count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards everything
- * else, and is what makes channels and select atomic: a select completes at most one case
- * because its whole decision runs under the lock.  The collector stops the world: it waits
- * until every other goroutine on a worker has switched out or stopped at a safepoint (an
- * allocation, where its live values are roots: sched_safepoint) before it reads a root.
  *
  * The end: the program ends when the main goroutine returns (every other goroutine is
  * abandoned without running more code: in parallel mode, one on another worker stops at its
@@ -39,7 +25,6 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -57,10 +42,6 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-#define MAX_WORKERS 64u
-/* How long a goroutine alone in a busy worker's queue is safe from thieves (Go: 3 us of
- * spinning; a timed wait sleeps a little longer than asked, the kernel's timer slack). */
-#define STEAL_GRACE_NS 20000u
 /* Parked goroutines whose stacks stay resident; a goroutine that parks beyond them has its
  * stack compacted once it has switched out (stack.c), so 100k parked goroutines cost their used
  * stack bytes, not a page each.  Few parked goroutines (ping-pong) never pay for it. */
@@ -70,8 +51,11 @@ static _Thread_local GoxWorker *t_worker GOX_TLS_FAST;
 
 /* The calling thread's worker.  Not inlined, and the only reader of t_worker on a goroutine's
  * side: a goroutine may resume on another thread than it switched out on, and a compiler may
- * keep a thread-local's address across a call it cannot see into. */
-__attribute__((noinline)) static GoxWorker *this_worker(void) { return t_worker; }
+ * keep a thread-local's address across a call it cannot see into.  (Here, beside its most
+ * frequent callers: they see which registers it leaves alone.) */
+__attribute__((noinline)) GoxWorker *this_worker(void) { return t_worker; }
+
+void set_this_worker(GoxWorker *W) { t_worker = W; }
 
 GoxSched *sched_of(GoxRuntime *R) {
     if (!R->sched) {
@@ -80,17 +64,7 @@ GoxSched *sched_of(GoxRuntime *R) {
         S->host.status = G_RUNNABLE;
         S->next_gid = S->next_fid = S->next_iter = 1;
         S->exit_status = -1;
-        S->workers = xcalloc(MAX_WORKERS, sizeof *S->workers);
-        S->workers[0].R = R;
-        S->nworkers = 1;
-        pthread_mutex_init(&S->qmu, NULL);
-        pthread_condattr_t ca; /* the idle workers' timed waits measure the grace period */
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&S->idle_cv, &ca);
-        pthread_condattr_destroy(&ca);
-        pthread_cond_init(&S->stw_stopped_cv, NULL);
-        pthread_cond_init(&S->stw_done_cv, NULL);
+        workers_init(R, S);
         R->sched = S;
     }
     return R->sched;
@@ -249,95 +223,10 @@ static void free_goroutine(GoxG *g) {
     free(g);
 }
 
-/* ---- run queues ----------------------------------------------------------------------------- */
-static void qlock(GoxSched *S) {
-    if (S->nworkers > 1) pthread_mutex_lock(&S->qmu);
-}
-
-static void qunlock(GoxSched *S) {
-    if (S->nworkers > 1) pthread_mutex_unlock(&S->qmu);
-}
-
-static void runq_push(GoxWorker *W, GoxG *g) {
-    g->next = NULL;
-    if (W->runq_tail)
-        W->runq_tail->next = g;
-    else
-        W->runq_head = g;
-    W->runq_tail = g;
-    W->runq_len++;
-}
-
-static GoxG *runq_pop(GoxWorker *W) {
-    GoxG *g = W->runq_head;
-    if (g) {
-        W->runq_head = g->next;
-        if (!W->runq_head) W->runq_tail = NULL;
-        g->next = NULL;
-        W->runq_len--;
-    }
-    return g;
-}
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Work stealing (qmu held): half of the longest other queue, oldest first, moves to W's.  A
- * goroutine alone in its queue is taken only once W has seen it there for its grace period
- * (*waiting: W waits for one).  The thief keeps the time, as Go's does: the owner's queue
- * operations read no clock. */
-static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
-    GoxWorker *victim = NULL;
-    uint64_t now = 0; /* read once, when a lone goroutine is first met */
-    for (unsigned i = 0; i < S->nworkers; i++) {
-        GoxWorker *V = &S->workers[i];
-        if (V == W || !V->runq_len || (victim && V->runq_len <= victim->runq_len)) continue;
-        if (V->runq_len == 1) {
-            if (!now) now = now_ns();
-            if (W->eyed != V->runq_head) {
-                W->eyed = V->runq_head;
-                W->eyed_since = now;
-            }
-            if (now - W->eyed_since < STEAL_GRACE_NS) {
-                *waiting = true;
-                continue;
-            }
-        }
-        victim = V;
-    }
-    if (!victim) return NULL;
-    for (size_t n = (victim->runq_len + 1) / 2; n; n--) runq_push(W, runq_pop(victim));
-    return runq_pop(W);
-}
-
-/* g becomes runnable at the back of the calling worker's queue (worker 0's for the host).  An
- * idle worker is woken for a second goroutine in the queue, for one the worker's own thread did
- * not queue, or when no idle worker watches the queues: a goroutine alone in its queue is its
- * worker's next (see steal), but someone must take it if its worker never stops. */
-static void enqueue(GoxRuntime *R, GoxG *g) {
-    GoxSched *S = R->sched;
-    GoxWorker *self = this_worker(), *W = self;
-    if (!W || W->R != R) W = &S->workers[0];
-    qlock(S);
-    runq_push(W, g);
-    if (S->nidle && (W->runq_len > 1 || W != self || !S->nwatching)) pthread_cond_signal(&S->idle_cv);
-    qunlock(S);
-}
-
-static void wake_idle_workers(GoxSched *S) {
-    if (S->nworkers < 2) return;
-    pthread_mutex_lock(&S->qmu);
-    pthread_cond_broadcast(&S->idle_cv);
-    pthread_mutex_unlock(&S->qmu);
-}
-
 /* The program's exit status, once: the first ending wins (R->mu held in parallel mode).  A
  * collection that stopped the world is over too (the ending may be its own ABI error): the
  * goroutines stopped for it go no further (stw_wait). */
-static void end_status(GoxRuntime *R, int status) {
+void sched_end_status(GoxRuntime *R, int status) {
     GoxSched *S = R->sched;
     int expected = -1;
     if (!atomic_compare_exchange_strong(&S->exit_status, &expected, status)) return;
@@ -408,7 +297,7 @@ static void sched_trace_u(GoxRuntime *R, const char *event, const char *key, uin
 /* The end of the program, from the running goroutine: it never runs again. */
 void sched_end_program(GoxRuntime *R, int status) {
     GoxG *g = sched_current(R);
-    end_status(R, status);
+    sched_end_status(R, status);
     g->status = G_DEAD;
     to_hub(R, g, true);
     abort(); /* an ended program's goroutine is never resumed */
@@ -444,7 +333,7 @@ static void goroutine_main(void *arg) {
     sched_trace0(R, "exit");
     unlink_all(S, g); /* an ended goroutine holds nothing (and is no root) */
     this_worker()->dead = g;
-    if (g->gid == S->main_gid) end_status(R, 0);
+    if (g->gid == S->main_gid) sched_end_status(R, 0);
     to_hub(R, g, true);
     abort();
 }
@@ -466,14 +355,14 @@ static void start_running(GoxRuntime *R, GoxWorker *W, GoxG *g) {
 
 /* The hub runs g until it switches out (parks, yields, ends).  In parallel mode not while the
  * world is stopped, and only once g's last switch out (on another worker) is complete. */
-static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
+void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     GoxSched *S = R->sched;
     if (R->parallel) {
         pthread_mutex_lock(&R->mu);
         while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
         if (S->exit_status >= 0) { /* the program ended while g waited in a queue */
             pthread_mutex_unlock(&R->mu);
-            goto out;
+            return;
         }
         S->nrunning++;
     }
@@ -496,7 +385,7 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
             }
             gox_out_of_memory(R); /* on the hub: the report, and the program is over */
             if (R->parallel) pthread_mutex_unlock(&R->mu);
-            goto out;
+            return;
         }
         g->ctx_sp = ctx_make(g->stack->hi, goroutine_main, R);
     }
@@ -526,71 +415,6 @@ static void run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
         }
         if (R->parallel) atomic_store_explicit(&g->on_cpu, false, memory_order_release);
     }
-out:
-    qlock(S);
-    S->active--;
-    qunlock(S);
-}
-
-static void deadlock(GoxRuntime *R);
-
-/* The next goroutine for W: its own queue's head, else stolen work; NULL when the program is
- * over (the deadlock report included: nothing queued and no goroutine running that could
- * make one runnable). */
-static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
-    GoxSched *S = R->sched;
-    qlock(S);
-    for (;;) {
-        if (S->exit_status >= 0) break;
-        bool waiting = false; /* a goroutine in its grace period (steal) */
-        GoxG *g = runq_pop(W);
-        if (!g && S->nworkers > 1) g = steal(S, W, &waiting);
-        if (g) {
-            S->active++;
-            qunlock(S);
-            return g;
-        }
-        if (S->active == 0 && !waiting) {
-            qunlock(S);
-            if (R->parallel) pthread_mutex_lock(&R->mu);
-            if (S->exit_status < 0) deadlock(R);
-            if (R->parallel) pthread_mutex_unlock(&R->mu);
-            return NULL;
-        }
-        S->nidle++;
-        if (waiting) {
-            uint64_t until = now_ns() + STEAL_GRACE_NS;
-            struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
-            S->nwatching++;
-            pthread_cond_timedwait(&S->idle_cv, &S->qmu, &ts);
-            S->nwatching--;
-        } else {
-            pthread_cond_wait(&S->idle_cv, &S->qmu);
-        }
-        S->nidle--;
-    }
-    qunlock(S);
-    return NULL;
-}
-
-static void worker_loop(GoxWorker *W) {
-    GoxRuntime *R = W->R;
-    GoxWorker *outer = t_worker;
-    t_worker = W;
-#ifdef GOX_TSAN
-    W->tsan_fiber = __tsan_get_current_fiber();
-#endif
-    stack_install_guard_handler(); /* per thread: its alternate signal stack */
-    for (GoxG *g; (g = find_work(R, W));) run(R, W, g);
-    stack_restore_guard_handler();
-    t_worker = outer;
-}
-
-static void *worker_thread(void *arg) {
-    GoxWorker *W = arg;
-    gox_runtime_use(W->R);
-    worker_loop(W);
-    return NULL;
 }
 
 /* The running goroutine g stops (it parked or yielded): with one worker the front of the run
@@ -639,7 +463,7 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
 void sched_ready(GoxRuntime *R, GoxG *g) {
     g->status = G_RUNNABLE;
     g->wait_reason = "";
-    enqueue(R, g);
+    runq_put(R, g);
     sched_trace_u(R, "wake", "target", g->gid);
 }
 
@@ -653,66 +477,6 @@ uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, u
     return f(args, nargs);
 }
 
-/* ---- stopping the world (parallel mode; R->mu held) --------------------------------------- */
-/* g stops here until the collector is done; its live values are roots meanwhile. */
-static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs) {
-    GoxSched *S = R->sched;
-    g->stw_args = args;
-    g->nstw_args = nargs;
-    g->stw_fp = (uintptr_t)__builtin_frame_address(0);
-    g->stw_stopped = true;
-    S->nrunning--;
-    pthread_cond_signal(&S->stw_stopped_cv);
-    while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
-    S->nrunning++;
-    g->stw_stopped = false;
-    g->stw_args = NULL;
-    g->nstw_args = 0;
-    sched_after_lock(R); /* the program ended meanwhile: g is abandoned here */
-}
-
-const uint32_t *gox_sched_preempt_flag(void) {
-    GOX_ENTER(R);
-    return &sched_of(R)->stw_pending;
-}
-
-/* Compiled loops call it at a back-edge when the flag above is set: a goroutine that loops
- * without allocating stops for the collector there (every live reference of it is in its
- * shadow frames then), instead of holding the whole world up until the loop ends. */
-void gox_sched_poll(void) {
-    GOX_ENTER(R);
-    sched_safepoint(R, NULL, 0);
-}
-
-void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs) {
-    if (!R->parallel || !R->sched->stw_pending) return;
-    GoxG *g = sched_current(R);
-    if (g) stw_wait(R, g, args, nargs);
-}
-
-/* The caller (the collector, in a goroutine) waits until every other goroutine on a worker
- * has stopped at a safepoint or switched out; a worker does not resume one meanwhile. */
-void sched_stop_world(GoxRuntime *R) {
-    if (!R->parallel) return;
-    GoxSched *S = R->sched;
-    GoxG *me = sched_current(R);
-    while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
-    __atomic_store_n(&S->stw_pending, 1, __ATOMIC_RELAXED);
-    while (S->nrunning > (me ? 1u : 0u)) {
-        pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
-        if (S->exit_status >= 0) { /* the program ended meanwhile: no collection, and me stops */
-            sched_start_world(R);
-            sched_after_lock(R);
-        }
-    }
-}
-
-void sched_start_world(GoxRuntime *R) {
-    if (!R->parallel) return;
-    __atomic_store_n(&R->sched->stw_pending, 0, __ATOMIC_RELAXED);
-    pthread_cond_broadcast(&R->sched->stw_done_cv);
-}
-
 static const char *status_name(int st) {
     switch (st) {
     case G_RUNNABLE: return "runnable";
@@ -722,7 +486,7 @@ static const char *status_name(int st) {
     }
 }
 
-static void deadlock(GoxRuntime *R) {
+void sched_deadlock(GoxRuntime *R) {
     GoxSched *S = R->sched;
     Buf b = {0};
     buf_puts(&b, "fatal error: all goroutines are asleep - deadlock!\n\n");
@@ -739,7 +503,7 @@ static void deadlock(GoxRuntime *R) {
         TraceArg a = {.key = "message", .kind = TV_STR, .s = msg, .slen = sizeof msg - 1};
         trace_emit(R, "fatal", &a, 1);
     }
-    end_status(R, 2);
+    sched_end_status(R, 2);
 }
 
 /* The program is over (every worker has left its loop): forget every goroutine without running
@@ -765,53 +529,6 @@ static void abandon(GoxRuntime *R) {
 }
 
 /* ---- the ABI ------------------------------------------------------------------------------- */
-/* The worker count of the next gox_run_main: gox_sched_set_workers, else $GOX_WORKERS, else 1. */
-static bool workers_wanted(GoxRuntime *R, unsigned *n) {
-    GoxSched *S = R->sched;
-    *n = 1;
-    if (S->want_workers) {
-        *n = S->want_workers;
-        return true;
-    }
-    const char *env = getenv("GOX_WORKERS");
-    if (!env || !*env) return true;
-    char *end;
-    unsigned long v = strtoul(env, &end, 10);
-    if (*end || v < 1 || v > MAX_WORKERS) {
-        gox_fail(R, ERR_ABI, "gox_run_main: $GOX_WORKERS=%s is not a worker count; expected 1..%u", env, MAX_WORKERS);
-        return false;
-    }
-    *n = (unsigned)v;
-    return true;
-}
-
-/* A worker thread that could not be made: Go's report (runtime/os_linux.go, newosproc), and the
- * program is over before it starts (status 2). */
-static void no_worker_thread(GoxRuntime *R, unsigned have, int err) {
-    char msg[256];
-    int n = snprintf(msg, sizeof msg, "runtime: failed to create new OS thread (have %u already; errno=%d)\n%s"
-                     "fatal error: newosproc\n", have, err,
-                     err == EAGAIN ? "runtime: may need to increase max user processes (ulimit -u)\n" : "");
-    pthread_mutex_lock(&R->mu); /* (the workers already made may be running goroutines) */
-    sched_write_err(R, msg, (size_t)n);
-    end_status(R, 2);
-    pthread_mutex_unlock(&R->mu);
-}
-
-void gox_sched_set_workers(uint32_t n) {
-    GOX_ENTER(R);
-    GoxSched *S = sched_of(R);
-    if (S->running) {
-        gox_fail(R, ERR_ABI, "gox_sched_set_workers: a program is running; expected a call before gox_run_main");
-        return;
-    }
-    if (n > MAX_WORKERS) {
-        gox_fail(R, ERR_ABI, "gox_sched_set_workers: n=%u; expected 0 ($GOX_WORKERS, else 1) or 1..%u", n, MAX_WORKERS);
-        return;
-    }
-    S->want_workers = n;
-}
-
 int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed) {
     GoxRuntime *R = gox_rt();
     GoxSched *S = sched_of(R);
@@ -834,22 +551,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->main_gid = m->gid;
     sched_trace_u(R, "spawn", "child", m->gid);
     runq_push(&S->workers[0], m);
-    (void)stack_size(); /* settled before other threads read it */
-    S->nworkers = nworkers;
-    R->parallel = nworkers > 1;
-    for (unsigned i = 0; i < nworkers; i++) S->workers[i].R = R;
-    unsigned started = 1;
-    for (; started < nworkers; started++) {
-        int rc = pthread_create(&S->workers[started].thread, NULL, worker_thread, &S->workers[started]);
-        if (rc != 0) { /* (no memory for its stack, or a process limit): Go's newosproc throws */
-            no_worker_thread(R, started, rc);
-            break;
-        }
-    }
-    worker_loop(&S->workers[0]);
-    for (unsigned i = 1; i < started; i++) pthread_join(S->workers[i].thread, NULL);
-    R->parallel = false;
-    S->nworkers = 1;
+    workers_run(R, nworkers);
     abandon(R);
     S->running = false;
     if (S->abi_error) {
@@ -876,7 +578,7 @@ void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len)
     if (!ok) return;
     GoxG *g = new_goroutine(R, func_ptr, args, args_len);
     sched_trace_u(R, "spawn", "child", g->gid);
-    enqueue(R, g);
+    runq_put(R, g);
 }
 
 void gox_yield(void) {
@@ -884,7 +586,7 @@ void gox_yield(void) {
     GoxG *g = sched_current(R);
     if (!g) return; /* the host has nobody to yield to */
     g->status = G_RUNNABLE;
-    enqueue(R, g);
+    runq_put(R, g);
     sched_trace0(R, "yield");
     hand_off(R, g);
 }
@@ -917,7 +619,7 @@ bool sched_out_of_memory(GoxRuntime *R) {
     if (!W || W->R != R) return false; /* host mode */
     write_oom_report(R);
     if (W->current) sched_end_program(R, 2);
-    end_status(R, 2);
+    sched_end_status(R, 2);
     return true;
 }
 
@@ -1047,13 +749,8 @@ void sched_free(GoxRuntime *R) {
     free(S->host.results);
     select_free_g(&S->host);
     iter_free_g(&S->host);
-    for (unsigned i = 0; i < MAX_WORKERS; i++) buf_free(&S->workers[i].err.msg);
-    free(S->workers);
+    workers_free(S);
     buf_free(&S->abi_err.msg);
-    pthread_mutex_destroy(&S->qmu);
-    pthread_cond_destroy(&S->idle_cv);
-    pthread_cond_destroy(&S->stw_stopped_cv);
-    pthread_cond_destroy(&S->stw_done_cv);
     for (size_t i = 0; i < S->nnames; i++) free(S->name_strs[i]);
     free(S->name_strs);
     u64map_free(&S->names);

@@ -11,7 +11,7 @@
  * status 2.  Any other fault goes to the previous handler (the sanitizers' own, or the
  * default action).  A dead goroutine's stack goes back to the pool's free list.  A chunk that
  * cannot be had (its mapping, its tables, a guard) leaves stack_acquire with NULL: the
- * scheduler reports Go's out-of-memory fatal error (sched.c, run).
+ * scheduler reports Go's out-of-memory fatal error (sched.c, sched_run).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +44,7 @@ typedef struct Chunk {
     struct Chunk *next;
 } Chunk;
 
+/* A leaf lock: nothing is taken while it is held (the lock order: gox_internal.h, GoxRuntime.mu). */
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(Chunk *) chunks;
 static GoxStackSeg *free_list;
