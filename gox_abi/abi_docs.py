@@ -40,6 +40,9 @@ GROUP_TITLES = {
     "host": "Host functions of the C runtime (not in the reference)",
 }
 
+# How a symbol's origin reads in its section ("Origin" in the conventions says what each means).
+ORIGINS = {"seed": "in the design's symbol list", "seed-rt": "the design's runtime function", "ext": "extension"}
+
 _PRELUDE = """\
 # The gox_* ABI
 
@@ -93,15 +96,14 @@ Go's formula, without Go's size-class rounding.
   `NativeRuntime`). A C pointer + length becomes one `bytes` or sequence argument; C
   out-parameters (`out_*`) become extra return values; `const char *` becomes `bytes`.
 - **Safepoints.** Every call marked *allocates* is a GC safepoint at its entry, after argument
-  checks; see decision 9 and docs/GC.md.
+  checks; see the decision "Collection timing" below and docs/GC.md.
 - **Arguments.** Every call checks its arguments before it runs: the count, integers against
   their C type's range (a `uint64_t` value slot takes any int in [-2^63, 2^64) modulo 2^64),
   `bytes` and sequence arguments by type. A mismatch is a `GoxABIError` naming the parameter.
 - **References** are each instance's own (decisions, "Each instance's references are its
   own"): another instance's reference, or a made-up address, is not a reference the heap ever
-  allocated. Outputs and messages show canonical addresses `0x10000000 + 16 x allocation
-  number`; `canonical(ref)` on `RefRuntime` and `NativeRuntime` maps a reference to its canonical
-  address.
+  allocated. Outputs and messages show each object at its canonical address (the same
+  decision); `canonical(ref)` on `RefRuntime` and `NativeRuntime` maps a reference to it.
 - **A closed runtime.** After `NativeRuntime.close()` every call raises `GoxABIError`: `fn: the
   NativeRuntime of C instance 0x... is closed; expected an open runtime (make a new one)`.
 - **Errors.** `GoxPanic` (a Go run-time panic; the message is Go's exact text), `GoxABIError` (a
@@ -109,6 +111,13 @@ Go's formula, without Go's size-class rounding.
   `GoxFatal` (`fatal error: ...`). All derive from `GoxError`. Every check precedes every state
   change: after an error the runtime is unchanged.
 - **GC statistics** (`gox_gc_stats`), in this order: {stats}.
+- **Origin** (the last column of each group's index): `seed`, in the symbol list of the runtime
+  design this ABI comes from (`shared/seed/gox-runtime-native.md`); `seed-rt`, a runtime
+  function of that design outside its list, given the `gox_` prefix; `ext`, an extension, for a
+  point the design leaves open (the decisions at the end say which and why).
+- **Halves.** The concurrency half is the groups `sched`, `chan`, `select`, `defer` and `iter`
+  (goroutines and tracing, channels, select, defer/panic/recover, iterators), whose contract is
+  docs/SCHEDULER.md; the heap half is every other group.
 
 ## Symbols
 
@@ -139,9 +148,9 @@ def _symbol_section(sym: Symbol) -> str:
         flags.append("allocates (safepoint)")
     if sym.blocks:
         flags.append("may block / switch goroutines")
-    flags.append({"seed": "seed symbol", "seed-rt": "seed runtime function", "ext": "extension"}[sym.origin])
+    flags.append(ORIGINS[sym.origin])
     if sym.half == 2:
-        flags.append("concurrency half (issue 3)")
+        flags.append("concurrency half")
     if not sym.ref:
         flags.append("C only (the reference raises exceptions and reads its heap directly)")
     errors = "; ".join(sym.errors) if sym.errors else "none"
@@ -190,7 +199,7 @@ def render_header() -> str:
         "typedef uint64_t GoxRef;",
         "",
         "/* A function entry (spawn, defer, the function table, gox_run_main): N u64 arguments in,",
-        " * one u64 result (decision 4). */",
+        " * one u64 result (the calling convention of docs/SCHEDULER.md section 3). */",
         "typedef uint64_t (*GoxEntryFn)(const uint64_t *args, uint32_t nargs);",
         "",
         "/* An extern: reads nargs argument slots, writes nrets result slots; returns 0, or",

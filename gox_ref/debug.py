@@ -1,21 +1,8 @@
 """Debug output and assertions, formatted as Go's builtin ``print``/``println`` format them.
 
-| kind                    | output                                              |
-|-------------------------|-----------------------------------------------------|
-| Nil                     | ``nil``                                             |
-| Bool                    | ``true`` / ``false`` (any non-zero slot is true)    |
-| Int, Int8..Int64        | signed decimal of the sign-extended value           |
-| Uint, Uint8..Uint64     | unsigned decimal of the zero-extended value         |
-| Float64 (and Float32,   | Go's runtime ``printfloat``: ``+1.500000e+000``,    |
-| widened to float64)     | ``NaN``, ``+Inf``, ``-Inf``, ``-0.000000e+000``     |
-| String                  | its bytes, unchanged                                |
-| Slice                   | ``[len/cap]0xADDR`` (``[0/0]0x0`` for nil)          |
-| FuncPtr                 | ``0x`` + hex of the slot                            |
-| other references        | ``0xADDR``; ``0x0`` for nil                         |
-
-``ADDR`` is the object's canonical address ``0x10000000 + 16 * allocation number`` (for a
-slice, that of its array), the same on every backend, so output compares byte for byte.
-Output goes to the runtime's sink (stdout unless the host sets another).
+The format of each kind is the table of docs/decisions.md, "Debug print formats and output"
+(objects at their canonical addresses, the same on every backend, so output compares byte for
+byte).  Output goes to the runtime's sink (stdout unless the host sets another).
 """
 
 from __future__ import annotations

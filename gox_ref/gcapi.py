@@ -2,7 +2,7 @@
 
 ``gox_gc_read_slot``/``gox_gc_write_slot`` are the raw accessors compiled code uses for
 structs, boxes and array data.  A raw write does not run the barrier: compiled code calls
-``gox_rt_write_barrier(parent, child)`` after storing a reference, as the seed prescribes.
+``gox_rt_write_barrier(parent, child)`` after storing a reference (docs/GC.md, "The write barrier").
 The typed setters (``gox_array_set``, ``gox_closure_set_upvalue``, ...) run it themselves.
 A raw write is checked against the object's slot types, so that no call can leave a
 non-reference in a reference slot or change an immutable header.

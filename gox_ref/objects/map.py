@@ -4,7 +4,7 @@ The state is host-side (an insertion-ordered table; slot 0 holds an opaque handl
 compare as Go compares them: strings by content, floats by value (+0 == -0, and NaN never
 equals anything, so every NaN key is a new entry that no lookup finds), references by
 identity.  Keys of kinds Go cannot compare (slices, maps, closures) are refused at creation.
-Iteration order (gox_iter_*) is drawn from the runtime's seeded generator (docs/ABI.md).
+The order of a range loop over a map: docs/SCHEDULER.md section 5, "Map".
 """
 
 from __future__ import annotations

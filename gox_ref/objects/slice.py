@@ -2,11 +2,7 @@
 
 A slice is a window on an array; slicing and appending within capacity share the array, as
 in Go.  ``append`` beyond capacity copies into a new array whose capacity follows Go's
-growth formula without size-class rounding (docs/ABI.md, "Slice growth"):
-
-    needed > 2*cap          -> needed
-    cap < 256               -> 2*cap (at least 1)
-    otherwise               -> repeat cap += (cap + 768) // 4 until cap >= needed
+growth formula without size-class rounding: ``grow_cap``, docs/ABI.md "Slice growth".
 """
 
 from __future__ import annotations

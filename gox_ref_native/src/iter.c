@@ -1,8 +1,5 @@
-/* iter.c: range loops (gox_iter_begin / next / end), exactly gox_ref/iter.py and
- * docs/SCHEDULER.md section 5: handles 1, 2, 3, ... per runtime, owned by the goroutine that
- * began them; slices and arrays by index with the length fixed at begin; strings rune by rune;
- * maps over the keys present at begin, in insertion order from an offset drawn from the
- * generator; channels by receiving until closed and drained. */
+/* iter.c: range loops (gox_iter_begin / next / end), exactly gox_ref/iter.py; the rules, the
+ * order of a loop over a map included, are docs/SCHEDULER.md section 5. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,10 +6,9 @@
  * (ctx_<arch>.S) moves between a worker's scheduler loop (the hub, parallel.c) and a
  * goroutine: run starts or resumes one, to_hub switches back.
  *
- * One worker (the default): one goroutine runs at a time and the run queue is one FIFO: spawn
- * appends, yield appends the running goroutine, a wake appends the woken one (the waker keeps
- * running), a goroutine that blocks is in no queue.  Every choice is the reference's.  A
- * goroutine that stops hands the processor to the front directly when it can (hand_off).
+ * One worker (the default): one goroutine runs at a time, in the run queue's order of
+ * docs/SCHEDULER.md section 1, the reference's.  A goroutine that stops hands the processor to
+ * the front directly when it can (hand_off).
  *
  * The end: the program ends when the main goroutine returns (every other goroutine is
  * abandoned without running more code: in parallel mode, one on another worker stops at its
@@ -21,7 +20,7 @@
  * with a panic) becomes a panic of that goroutine and never returns to the caller (defer.c);
  * a fatal error ends the program (status 2); an ABI error ends it too, and gox_run_main
  * returns -1 with the error in the record.  Outside a program (host mode) every error stays in
- * the record, as before.
+ * the record, as it does for every host call.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

@@ -1,5 +1,5 @@
 /* slice.c: slices: [0] array ref, [1] start, [2] len, [3] cap; 0 is the nil slice.  append
- * grows by Go's formula without size classes (gox_ref/objects/slice.py). */
+ * grows by Go's formula without size classes: grow_cap, docs/ABI.md "Slice growth". */
 #include <inttypes.h>
 
 #include "gox_internal.h"
