@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import NO_TYPE, U64, K, f32, f64, from_f64, gstr, sread
+from conftest import NO_TYPE, U64, K, Runtime, f32, f64, from_f64, gstr, new_runtime, sread
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gox_ref import GoxPanic, RefRuntime, SlotType
+from gox_ref import GoxPanic, SlotType
 
 
 # -- closures ----------------------------------------------------------------------------------
-def test_closure_basics(rt: RefRuntime) -> None:
+def test_closure_basics(rt: Runtime) -> None:
     c = rt.gox_rt_closure_create(7, NO_TYPE, 3)
     assert rt.gox_closure_func_id(c) == 7
     assert rt.gox_closure_upval_count(c) == 3
@@ -25,7 +25,7 @@ def test_closure_basics(rt: RefRuntime) -> None:
     assert rt.gox_closure_upval_count(z) == 0
 
 
-def test_closure_shares_upval_box(rt: RefRuntime) -> None:
+def test_closure_shares_upval_box(rt: Runtime) -> None:
     """x := 1; inc := func() { x++ }; get := func() int { return x } -- both see one x."""
     refs = rt.gox_type_register(b"closure{*int}", bytes([SlotType.GC_REF]))
     box = rt.gox_rt_upval_box_create(K.INT, 1)
@@ -38,7 +38,7 @@ def test_closure_shares_upval_box(rt: RefRuntime) -> None:
     assert rt.gox_upval_box_get(rt.gox_closure_get_upvalue(get, 0)) == 2
 
 
-def test_reference_upvalues_keep_objects_alive(rt: RefRuntime) -> None:
+def test_reference_upvalues_keep_objects_alive(rt: Runtime) -> None:
     layout = rt.gox_type_register(b"closure{int,string,*string}", bytes([SlotType.VALUE, SlotType.GC_REF, SlotType.GC_REF]))
     c = rt.gox_rt_closure_create(3, layout, 3)
     rt.gox_gc_pin(c)
@@ -48,23 +48,23 @@ def test_reference_upvalues_keep_objects_alive(rt: RefRuntime) -> None:
     rt.gox_closure_set_upvalue(c, 2, box)
     garbage = gstr(rt, "garbage")
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(garbage)
+    assert not rt.is_live(garbage)
     assert sread(rt, rt.gox_closure_get_upvalue(c, 1)) == b"by value"
     assert sread(rt, rt.gox_upval_box_get(rt.gox_closure_get_upvalue(c, 2))) == b"by reference"
     assert rt.gox_closure_get_upvalue(c, 0) == 12345
 
 
-def test_value_upvalue_not_traced(rt: RefRuntime) -> None:
+def test_value_upvalue_not_traced(rt: Runtime) -> None:
     # with type_id 0xFFFF no upvalue is a reference: a ref stored there does not root anything
     c = rt.gox_rt_closure_create(1, NO_TYPE, 1)
     rt.gox_gc_pin(c)
     s = gstr(rt, "x")
     rt.gox_closure_set_upvalue(c, 0, s)
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(s)
+    assert not rt.is_live(s)
 
 
-def test_upval_box_kinds(rt: RefRuntime) -> None:
+def test_upval_box_kinds(rt: Runtime) -> None:
     fb = rt.gox_rt_upval_box_create(K.FLOAT64, f64(2.5))
     assert from_f64(rt.gox_upval_box_get(fb)) == 2.5
     rt.gox_upval_box_set(fb, f64(-1.0))
@@ -75,12 +75,12 @@ def test_upval_box_kinds(rt: RefRuntime) -> None:
     rt.gox_collect_garbage()
     assert sread(rt, rt.gox_upval_box_get(sb)) == b"late"
     # a box is a one-slot Pointer object whose type_id is the boxed kind
-    obj = rt.heap.objects[rt.heap.num_of(sb)]
-    assert (obj.kind, obj.type_id, len(obj.slots)) == (K.POINTER, K.STRING, 1)
+    view = rt.heap_snapshot().by_ref()[rt.canonical(sb)]
+    assert (view.kind, view.type_id, len(view.slots)) == ("Pointer", K.STRING, 1)
 
 
 # -- interfaces --------------------------------------------------------------------------------
-def test_interface_pack_unpack(rt: RefRuntime) -> None:
+def test_interface_pack_unpack(rt: Runtime) -> None:
     slot0 = rt.gox_interface_pack(0x1234, 0xBEEF, K.STRING)
     assert slot0 == 0x1234_BEEF_000F
     assert rt.gox_interface_unbox_kind(slot0) == K.STRING
@@ -91,7 +91,7 @@ def test_interface_pack_unpack(rt: RefRuntime) -> None:
     assert rt.gox_interface_unbox_data(slot0, s) == s
 
 
-def test_nil_interface(rt: RefRuntime) -> None:
+def test_nil_interface(rt: Runtime) -> None:
     nil0 = rt.gox_interface_pack(5, 0, K.NIL)
     assert rt.gox_interface_is_nil(nil0)
     assert rt.gox_interface_is_nil(0)
@@ -102,8 +102,8 @@ def test_nil_interface(rt: RefRuntime) -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(0, 0xFFFF), st.integers(0, 0xFFFF), st.sampled_from([k for k in K if k != K.INTERFACE]))
-def test_interface_pack_roundtrip(itype: int, vtype: int, kind: int) -> None:
-    rt = RefRuntime()
+def test_interface_pack_roundtrip(backend: str, itype: int, vtype: int, kind: int) -> None:
+    rt = new_runtime(backend)
     slot0 = rt.gox_interface_pack(itype, vtype, kind)
     assert rt.gox_interface_iface_type(slot0) == itype
     assert rt.gox_interface_unbox_type(slot0) == vtype
@@ -111,7 +111,7 @@ def test_interface_pack_roundtrip(itype: int, vtype: int, kind: int) -> None:
     assert rt.gox_interface_is_nil(slot0) == (kind == K.NIL)
 
 
-def test_boxed_values(rt: RefRuntime) -> None:
+def test_boxed_values(rt: Runtime) -> None:
     bi = rt.gox_rt_box(K.BOXED_INT, (-7) & U64)
     bf = rt.gox_rt_box(K.BOXED_FLOAT, f64(math.pi))
     bb = rt.gox_rt_box(K.BOXED_BOOL, 5)
@@ -119,10 +119,10 @@ def test_boxed_values(rt: RefRuntime) -> None:
     assert rt.gox_box_get(bi) == (-7) & U64
     assert from_f64(rt.gox_box_get(bf)) == math.pi
     assert rt.gox_box_get(bb) == 1 and rt.gox_box_get(bz) == 0
-    assert rt.heap.objects[rt.heap.num_of(bf)].kind == K.BOXED_FLOAT
+    assert rt.object_kind(bf) == K.BOXED_FLOAT
 
 
-def test_interface_holding_box_in_struct(rt: RefRuntime) -> None:
+def test_interface_holding_box_in_struct(rt: Runtime) -> None:
     t = rt.gox_type_register(b"struct{any}", bytes([SlotType.INTERFACE0, SlotType.INTERFACE1]))
     obj = rt.gox_rt_alloc(K.STRUCT, t, 2)
     rt.gox_gc_pin(obj)
@@ -136,7 +136,7 @@ def test_interface_holding_box_in_struct(rt: RefRuntime) -> None:
 
 
 # -- maps --------------------------------------------------------------------------------------
-def test_map_int_keys(rt: RefRuntime) -> None:
+def test_map_int_keys(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.INT, K.INT)
     assert rt.gox_map_len(m) == 0
     assert rt.gox_map_get(m, 1) == (0, False)
@@ -153,7 +153,7 @@ def test_map_int_keys(rt: RefRuntime) -> None:
     assert rt.gox_map_len(m) == 1
 
 
-def test_map_narrow_int_keys_normalize(rt: RefRuntime) -> None:
+def test_map_narrow_int_keys_normalize(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.INT8, K.INT)
     rt.gox_map_set(m, 0xFF, 1)  # int8(-1)
     assert rt.gox_map_get(m, U64) == (1, True)
@@ -162,7 +162,7 @@ def test_map_narrow_int_keys_normalize(rt: RefRuntime) -> None:
     assert rt.gox_map_get(b, 0x100) == (7, True)  # any non-zero bool is true
 
 
-def test_map_string_keys_by_content(rt: RefRuntime) -> None:
+def test_map_string_keys_by_content(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.STRING, K.INT)
     rt.gox_map_set(m, gstr(rt, "key"), 1)
     other = gstr(rt, "a key!")
@@ -176,7 +176,7 @@ def test_map_string_keys_by_content(rt: RefRuntime) -> None:
     assert rt.gox_map_get(m, view) == (0, False)
 
 
-def test_map_float_keys(rt: RefRuntime) -> None:
+def test_map_float_keys(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.FLOAT64, K.INT)
     rt.gox_map_set(m, f64(0.0), 1)
     assert rt.gox_map_get(m, f64(-0.0)) == (1, True)  # +0 == -0
@@ -193,7 +193,7 @@ def test_map_float_keys(rt: RefRuntime) -> None:
     assert rt.gox_map_get(m, f64(1.5)) == (5, True)
 
 
-def test_map_float32_keys(rt: RefRuntime) -> None:
+def test_map_float32_keys(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.FLOAT32, K.BOOL)
     rt.gox_map_set(m, f32(0.0), 1)
     assert rt.gox_map_get(m, f32(-0.0)) == (1, True)
@@ -202,7 +202,7 @@ def test_map_float32_keys(rt: RefRuntime) -> None:
     assert rt.gox_map_len(m) == 2
 
 
-def test_map_pointer_keys_by_identity(rt: RefRuntime) -> None:
+def test_map_pointer_keys_by_identity(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.POINTER, K.INT)
     p1 = rt.gox_rt_upval_box_create(K.INT, 1)
     p2 = rt.gox_rt_upval_box_create(K.INT, 1)
@@ -212,7 +212,7 @@ def test_map_pointer_keys_by_identity(rt: RefRuntime) -> None:
     assert rt.gox_map_get(m, 0) == (0, False)
 
 
-def test_map_reference_values_traced(rt: RefRuntime) -> None:
+def test_map_reference_values_traced(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.STRING, K.STRING)
     rt.gox_gc_pin(m)
     rt.gox_map_set(m, gstr(rt, "k"), gstr(rt, "v"))
@@ -221,7 +221,7 @@ def test_map_reference_values_traced(rt: RefRuntime) -> None:
     assert ok and sread(rt, v) == b"v"
 
 
-def test_nil_map(rt: RefRuntime) -> None:
+def test_nil_map(rt: Runtime) -> None:
     assert rt.gox_map_len(0) == 0
     assert rt.gox_map_get(0, 5) == (0, False)
     rt.gox_map_delete(0, 5)  # no-op
@@ -232,8 +232,8 @@ def test_nil_map(rt: RefRuntime) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["set", "del", "get"]), st.integers(-5, 5), st.integers(0, 100)), max_size=40))
-def test_map_model(ops: list[tuple[str, int, int]]) -> None:
-    rt = RefRuntime()
+def test_map_model(backend: str, ops: list[tuple[str, int, int]]) -> None:
+    rt = new_runtime(backend)
     m = rt.gox_rt_map_new(K.INT, K.INT)
     model: dict[int, int] = {}
     for op, k, v in ops:
@@ -248,7 +248,7 @@ def test_map_model(ops: list[tuple[str, int, int]]) -> None:
         assert rt.gox_map_len(m) == len(model)
 
 
-def test_map_narrow_values_extend_like_go(rt: RefRuntime) -> None:
+def test_map_narrow_values_extend_like_go(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.INT, K.INT8)
     rt.gox_map_set(m, 1, 0xFF)  # int8(-1)
     assert rt.gox_map_get(m, 1) == (U64, True)
@@ -260,7 +260,7 @@ def test_map_narrow_values_extend_like_go(rt: RefRuntime) -> None:
     assert rt.gox_map_get(b, 1) == (1, True)
 
 
-def test_upval_box_narrow_values_extend_like_go(rt: RefRuntime) -> None:
+def test_upval_box_narrow_values_extend_like_go(rt: Runtime) -> None:
     box = rt.gox_rt_upval_box_create(K.INT8, 0xFF)
     assert rt.gox_upval_box_get(box) == U64
     rt.gox_upval_box_set(box, 0x7F)

@@ -106,8 +106,7 @@ class Pair:
         for text in FOREIGN_TEXTS:
             self.other_ref.gox_rt_string_from_ptr(text)
             self.other_nat.gox_rt_string_from_ptr(text)
-        self.foreign = {"ref": [0, *self.other_ref.heap.objects], "nat": [0, *self.other_nat.heap_objects()]}
-        self.foreign["ref"] = [self.other_ref.heap.objects[n].ref if n else 0 for n in self.foreign["ref"]]
+        self.foreign = {"ref": [0, *self.other_ref.heap_objects()], "nat": [0, *self.other_nat.heap_objects()]}
 
     def close(self) -> None:
         self.nat.close()
