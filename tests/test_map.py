@@ -1,141 +1,15 @@
-"""Closures and upvalue boxes, interfaces and boxed values, maps."""
+"""Maps: keys by value (Go's rules for floats and strings), nil maps, narrow values."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
-from conftest import NO_TYPE, U64, K, Runtime, f32, f64, from_f64, gstr, new_runtime, sread
+from conftest import U64, K, Runtime, f32, f64, gstr, new_runtime, sread
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gox_ref import GoxPanic, SlotType
+from gox_ref import GoxPanic
 
 
-# -- closures ----------------------------------------------------------------------------------
-def test_closure_basics(rt: Runtime) -> None:
-    c = rt.gox_rt_closure_create(7, NO_TYPE, 3)
-    assert rt.gox_closure_func_id(c) == 7
-    assert rt.gox_closure_upval_count(c) == 3
-    assert [rt.gox_closure_get_upvalue(c, i) for i in range(3)] == [0, 0, 0]
-    rt.gox_closure_set_upvalue(c, 2, U64)
-    assert rt.gox_closure_get_upvalue(c, 2) == U64
-    z = rt.gox_rt_closure_create(0xFFFF_FFFF, NO_TYPE, 0)
-    assert rt.gox_closure_func_id(z) == 0xFFFF_FFFF
-    assert rt.gox_closure_upval_count(z) == 0
-
-
-def test_closure_shares_upval_box(rt: Runtime) -> None:
-    """x := 1; inc := func() { x++ }; get := func() int { return x } -- both see one x."""
-    refs = rt.gox_type_register(b"closure{*int}", bytes([SlotType.GC_REF]))
-    box = rt.gox_rt_upval_box_create(K.INT, 1)
-    inc = rt.gox_rt_closure_create(1, refs, 1)
-    get = rt.gox_rt_closure_create(2, refs, 1)
-    rt.gox_closure_set_upvalue(inc, 0, box)
-    rt.gox_closure_set_upvalue(get, 0, box)
-    b = rt.gox_closure_get_upvalue(inc, 0)
-    rt.gox_upval_box_set(b, rt.gox_upval_box_get(b) + 1)
-    assert rt.gox_upval_box_get(rt.gox_closure_get_upvalue(get, 0)) == 2
-
-
-def test_reference_upvalues_keep_objects_alive(rt: Runtime) -> None:
-    layout = rt.gox_type_register(b"closure{int,string,*string}", bytes([SlotType.VALUE, SlotType.GC_REF, SlotType.GC_REF]))
-    c = rt.gox_rt_closure_create(3, layout, 3)
-    rt.gox_gc_pin(c)
-    rt.gox_closure_set_upvalue(c, 0, 12345)  # a plain value slot takes any u64
-    rt.gox_closure_set_upvalue(c, 1, gstr(rt, "by value"))
-    box = rt.gox_rt_upval_box_create(K.STRING, gstr(rt, "by reference"))
-    rt.gox_closure_set_upvalue(c, 2, box)
-    garbage = gstr(rt, "garbage")
-    rt.gox_collect_garbage()
-    assert not rt.is_live(garbage)
-    assert sread(rt, rt.gox_closure_get_upvalue(c, 1)) == b"by value"
-    assert sread(rt, rt.gox_upval_box_get(rt.gox_closure_get_upvalue(c, 2))) == b"by reference"
-    assert rt.gox_closure_get_upvalue(c, 0) == 12345
-
-
-def test_value_upvalue_not_traced(rt: Runtime) -> None:
-    # with type_id 0xFFFF no upvalue is a reference: a ref stored there does not root anything
-    c = rt.gox_rt_closure_create(1, NO_TYPE, 1)
-    rt.gox_gc_pin(c)
-    s = gstr(rt, "x")
-    rt.gox_closure_set_upvalue(c, 0, s)
-    rt.gox_collect_garbage()
-    assert not rt.is_live(s)
-
-
-def test_upval_box_kinds(rt: Runtime) -> None:
-    fb = rt.gox_rt_upval_box_create(K.FLOAT64, f64(2.5))
-    assert from_f64(rt.gox_upval_box_get(fb)) == 2.5
-    rt.gox_upval_box_set(fb, f64(-1.0))
-    assert from_f64(rt.gox_upval_box_get(fb)) == -1.0
-    sb = rt.gox_rt_upval_box_create(K.STRING, 0)
-    rt.gox_gc_pin(sb)
-    rt.gox_upval_box_set(sb, gstr(rt, "late"))
-    rt.gox_collect_garbage()
-    assert sread(rt, rt.gox_upval_box_get(sb)) == b"late"
-    # a box is a one-slot Pointer object whose type_id is the boxed kind
-    view = rt.heap_snapshot().by_ref()[rt.canonical(sb)]
-    assert (view.kind, view.type_id, len(view.slots)) == ("Pointer", K.STRING, 1)
-
-
-# -- interfaces --------------------------------------------------------------------------------
-def test_interface_pack_unpack(rt: Runtime) -> None:
-    slot0 = rt.gox_interface_pack(0x1234, 0xBEEF, K.STRING)
-    assert slot0 == 0x1234_BEEF_000F
-    assert rt.gox_interface_unbox_kind(slot0) == K.STRING
-    assert rt.gox_interface_unbox_type(slot0) == 0xBEEF
-    assert rt.gox_interface_iface_type(slot0) == 0x1234
-    assert not rt.gox_interface_is_nil(slot0)
-    s = gstr(rt, "dyn")
-    assert rt.gox_interface_unbox_data(slot0, s) == s
-
-
-def test_nil_interface(rt: Runtime) -> None:
-    nil0 = rt.gox_interface_pack(5, 0, K.NIL)
-    assert rt.gox_interface_is_nil(nil0)
-    assert rt.gox_interface_is_nil(0)
-    assert rt.gox_interface_iface_type(nil0) == 5  # keeps its own type id
-    assert rt.gox_interface_unbox_kind(nil0) == 0
-    assert rt.gox_interface_unbox_data(nil0, 0xDEAD) == 0
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.integers(0, 0xFFFF), st.integers(0, 0xFFFF), st.sampled_from([k for k in K if k != K.INTERFACE]))
-def test_interface_pack_roundtrip(backend: str, itype: int, vtype: int, kind: int) -> None:
-    rt = new_runtime(backend)
-    slot0 = rt.gox_interface_pack(itype, vtype, kind)
-    assert rt.gox_interface_iface_type(slot0) == itype
-    assert rt.gox_interface_unbox_type(slot0) == vtype
-    assert rt.gox_interface_unbox_kind(slot0) == kind
-    assert rt.gox_interface_is_nil(slot0) == (kind == K.NIL)
-
-
-def test_boxed_values(rt: Runtime) -> None:
-    bi = rt.gox_rt_box(K.BOXED_INT, (-7) & U64)
-    bf = rt.gox_rt_box(K.BOXED_FLOAT, f64(math.pi))
-    bb = rt.gox_rt_box(K.BOXED_BOOL, 5)
-    bz = rt.gox_rt_box(K.BOXED_BOOL, 0)
-    assert rt.gox_box_get(bi) == (-7) & U64
-    assert from_f64(rt.gox_box_get(bf)) == math.pi
-    assert rt.gox_box_get(bb) == 1 and rt.gox_box_get(bz) == 0
-    assert rt.object_kind(bf) == K.BOXED_FLOAT
-
-
-def test_interface_holding_box_in_struct(rt: Runtime) -> None:
-    t = rt.gox_type_register(b"struct{any}", bytes([SlotType.INTERFACE0, SlotType.INTERFACE1]))
-    obj = rt.gox_rt_alloc(K.STRUCT, t, 2)
-    rt.gox_gc_pin(obj)
-    box = rt.gox_rt_box(K.BOXED_INT, 99)
-    rt.gox_gc_write_slot(obj, 1, box)
-    rt.gox_gc_write_slot(obj, 0, rt.gox_interface_pack(1, 0, K.BOXED_INT))
-    rt.gox_rt_write_barrier(obj, box)
-    rt.gox_collect_garbage()
-    slot0, slot1 = rt.gox_gc_read_slot(obj, 0), rt.gox_gc_read_slot(obj, 1)
-    assert rt.gox_box_get(rt.gox_interface_unbox_data(slot0, slot1)) == 99
-
-
-# -- maps --------------------------------------------------------------------------------------
 def test_map_int_keys(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.INT, K.INT)
     assert rt.gox_map_len(m) == 0
@@ -258,14 +132,3 @@ def test_map_narrow_values_extend_like_go(rt: Runtime) -> None:
     b = rt.gox_rt_map_new(K.INT, K.BOOL)
     rt.gox_map_set(b, 1, 0x100)
     assert rt.gox_map_get(b, 1) == (1, True)
-
-
-def test_upval_box_narrow_values_extend_like_go(rt: Runtime) -> None:
-    box = rt.gox_rt_upval_box_create(K.INT8, 0xFF)
-    assert rt.gox_upval_box_get(box) == U64
-    rt.gox_upval_box_set(box, 0x7F)
-    assert rt.gox_upval_box_get(box) == 0x7F
-    ub = rt.gox_rt_upval_box_create(K.UINT8, U64)
-    assert rt.gox_upval_box_get(ub) == 0xFF
-    bb = rt.gox_rt_upval_box_create(K.BOOL, 0x100)
-    assert rt.gox_upval_box_get(bb) == 1
