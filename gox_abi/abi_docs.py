@@ -104,6 +104,17 @@ Go's formula, without Go's size-class rounding.
   own"): another instance's reference, or a made-up address, is not a reference the heap ever
   allocated. Outputs and messages show each object at its canonical address (the same
   decision); `canonical(ref)` on `RefRuntime` and `NativeRuntime` maps a reference to it.
+- **Inspection** (not ABI symbols: for tests and tools; same names and meaning on `RefRuntime`
+  and `NativeRuntime`). `heap_snapshot()` (every object, references shown canonical),
+  `heap_dot(title)`, `ref_number(ref)`, `canonical(ref)`; `heap_objects()`: this instance's
+  references to every object not yet freed (those awaiting the sweep included), in allocation
+  order; `is_live(ref)`: whether `ref` is an object every call accepts (made by this instance,
+  neither freed nor awaiting the sweep), false for any other int; and for an object not yet
+  freed, `object_kind(ref)` (a `ValueKind`), `object_slots(ref)` (its data slots as
+  `gox_gc_read_slot` reads them, references as this instance's own) and `object_color(ref)`
+  (`white`, `white(dead)` while awaiting the sweep, `gray`, `black`). A `ref` that is no int of
+  0..2^64-1, or (for `object_*`) names no object not yet freed, is a `GoxABIError` naming the
+  call and the value. An unchecked `NativeRuntime` knows only live objects.
 - **A closed runtime.** After `NativeRuntime.close()` every call raises `GoxABIError`: `fn: the
   NativeRuntime of C instance 0x... is closed; expected an open runtime (make a new one)`.
 - **Errors.** `GoxPanic` (a Go run-time panic; the message is Go's exact text), `GoxABIError` (a

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from gox_abi.abi import SYMBOLS
 from gox_abi.checks import checked
-from gox_abi.heapview import HeapSnapshot, to_dot
+from gox_abi.heapview import HeapSnapshot, inspected_ref, no_object, to_dot
+from gox_abi.kinds import ValueKind
 from gox_abi.sinks import Sink
 
 from .debug import DebugOps
 from .externs import ExternOps
 from .functable import FuncTableOps
+from .gc import color_name
 from .gcapi import GcOps
 from .globals import GlobalOps
+from .heap import GcObject
 from .heapview import snapshot
 from .iter import IterOps
 from .objects.closure import ClosureOps
@@ -72,6 +75,34 @@ class RefRuntime(
 
     def heap_dot(self, title: str = "gox heap") -> str:
         return to_dot(snapshot(self), title)
+
+    # -- inspection, as NativeRuntime shows it (docs/ABI.md "Conventions") -------------------
+    def heap_objects(self) -> list[int]:
+        """Every object not yet freed (those awaiting the sweep included), in allocation order."""
+        return [obj.ref for obj in self.heap.objects.values()]
+
+    def is_live(self, ref: int) -> bool:
+        """Whether ``ref`` is a live object of this instance: one every ABI call accepts (made
+        by this instance, neither freed nor awaiting the sweep)."""
+        return self.heap.is_live(inspected_ref("is_live", ref))
+
+    def object_kind(self, ref: int) -> ValueKind:
+        """The value kind in the header of an object not yet freed."""
+        return ValueKind(self._inspected("object_kind", ref).kind)
+
+    def object_slots(self, ref: int) -> list[int]:
+        """The data slots of an object not yet freed, as ``gox_gc_read_slot`` reads them."""
+        return list(self._inspected("object_slots", ref).slots)
+
+    def object_color(self, ref: int) -> str:
+        """The collector's color of an object not yet freed, named as in heap snapshots."""
+        return color_name(self._inspected("object_color", ref), self.gc.current_white)
+
+    def _inspected(self, fn: str, ref: int) -> GcObject:
+        obj = self.heap.lookup(inspected_ref(fn, ref))
+        if obj is None:
+            raise no_object(fn, ref, self.heap.ref_number(ref))
+        return obj
 
 
 def _install_checks() -> None:

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import run, sread
+from conftest import PYTHON_GOROUTINES, run, sread
 
 from gox_ref import GoxPanic, RefRuntime, ValueKind
 from gox_ref.chan import MAX_CHAN_CAP, chan_state
+
+pytestmark = PYTHON_GOROUTINES
 
 K = ValueKind
 
@@ -454,8 +456,8 @@ def test_buffered_strings_survive_a_collection() -> None:
             rt.gox_chan_send(ch, r)
         control = gstr(rt, "garbage")
         rt.gox_collect_garbage()
-        assert not rt.heap.is_live(control)  # the collection did run
-        assert all(rt.heap.is_live(r) for r in refs)
+        assert not rt.is_live(control)  # the collection did run
+        assert all(rt.is_live(r) for r in refs)
         got.extend(sread(rt, rt.gox_chan_recv(ch)) for _ in range(3))
 
     assert run(main) == (0, b"", b"")
@@ -545,7 +547,7 @@ def test_int_channels_keep_nothing_alive() -> None:
     s = gstr(rt, "an int channel does not trace its values")
     rt.gox_chan_send(ch, s)
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(s)
+    assert not rt.is_live(s)
 
 
 def test_an_unreachable_channel_is_collected_with_its_values() -> None:
@@ -554,7 +556,7 @@ def test_an_unreachable_channel_is_collected_with_its_values() -> None:
     s = gstr(rt, "x")
     rt.gox_chan_send(ch, s)
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(ch) and not rt.heap.is_live(s)
+    assert not rt.is_live(ch) and not rt.is_live(s)
 
 
 def test_abandoned_goroutines_leave_no_waiters_behind() -> None:
