@@ -1,4 +1,4 @@
-"""The ABI's promise on both backends (issue 13, point 4): a hostile argument gets the documented
+"""The ABI's promise on both backends: a hostile argument gets the documented
 error (``GoxABIError``) with a message naming the function, the value and what was expected, the
 same message on both backends, and the runtime stays intact."""
 

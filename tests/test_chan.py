@@ -1,4 +1,4 @@
-"""Channels (gox_ref/chan.py, docs/decisions.md 5): Go's test/closedchan.go matrix through
+"""Channels (gox_ref/chan.py, docs/decisions.md, "Channel elements"): Go's test/closedchan.go matrix through
 direct operations, one-case selects and two-case selects with a dummy case; close of nil and
 of closed channels; len/cap; makechan's range (test/chancap.go); unbuffered rendezvous with
 direct hand-off; buffered FIFO order with parked senders; close waking every waiter; nil

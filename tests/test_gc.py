@@ -419,8 +419,9 @@ def test_the_heap_in_allocation_order_during_a_sweep(backend: str) -> None:
 def test_a_steady_live_set_keeps_the_heap_bounded(backend: str) -> None:
     """The threshold follows what survives a cycle, not what the sweep let the program allocate
     meanwhile: with 10 nodes rooted and garbage allocated without end, every cycle's threshold
-    is the minimum and the heap never holds more than a cycle's worth of garbage.  (The old rule,
-    live bytes at the cycle's end, raised the threshold by about 3 x the live set every cycle.)"""
+    is the minimum and the heap never holds more than a cycle's worth of garbage.  (Counting live
+    bytes at the cycle's end instead would raise the threshold by about 3 x the live set every
+    cycle: docs/GC.md.)"""
     rt, node = node_rt(backend)
     rt.gox_gc_tune(200, 200, 64, 1024)
     head = rt.gox_rt_alloc(K.STRUCT, node, 3)

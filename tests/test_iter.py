@@ -1,4 +1,4 @@
-"""Range loops: gox_iter_begin / gox_iter_next / gox_iter_end (decisions 6 and 7)."""
+"""Range loops: gox_iter_begin / gox_iter_next / gox_iter_end (docs/SCHEDULER.md section 5)."""
 
 from __future__ import annotations
 

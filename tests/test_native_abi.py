@@ -82,7 +82,7 @@ def test_symbol_table_is_fresh_and_complete() -> None:
     assert rt.gox_symbols_count() == len(SYMBOLS)
     assert [rt.gox_symbols_name(i) for i in range(len(SYMBOLS))] == [s.name.encode() for s in SYMBOLS]
     assert rt.gox_symbols_get(b"gox_rt_alloc") == rt.gox_rt_alloc
-    assert callable(rt.gox_symbols_get(b"gox_chan_new"))  # the concurrency half too (issue 6)
+    assert callable(rt.gox_symbols_get(b"gox_chan_new"))  # the concurrency half too
     assert callable(rt.gox_symbols_get(b"gox_run_main"))
     rt.close()
 
