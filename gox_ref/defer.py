@@ -46,7 +46,7 @@ from gox_abi.layout import NO_TYPE
 from .chan import ChanOps
 from .debug import f64_from_bits, format_float
 from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
-from .objects.string import StringOps
+from .objects.string import new_string, string_bytes
 from .sched import Goroutine, ProgramExit, call_entry
 
 RUNTIME_ERROR_TYPE = 0xFFFE  # value_type_id of run-time error panic values (runtime.Error)
@@ -80,7 +80,7 @@ class _RecoveredAt(Exception):
     """Internal: a deferred call recovered; the owning frame returns normally."""
 
 
-class DeferOps(ChanOps, StringOps):
+class DeferOps(ChanOps):
     next_fid: int
 
     def __init__(self) -> None:
@@ -108,7 +108,7 @@ class DeferOps(ChanOps, StringOps):
         if kind == ValueKind.NIL:
             return "panic called with nil argument"
         if kind == ValueKind.STRING:
-            return self._str_bytes(slot1, "gox_panic").decode("utf-8", "replace").replace("\n", "\n\t")
+            return string_bytes(self.heap, slot1, "gox_panic").decode("utf-8", "replace").replace("\n", "\n\t")
         if kind == ValueKind.BOOL:
             return "true" if slot1 else "false"
         if kind == ValueKind.FLOAT64:
@@ -153,7 +153,7 @@ class DeferOps(ChanOps, StringOps):
         if isinstance(exc, GoxPanic):
             self.gc.pause_depth += 1  # the error string must not trigger a collection here
             try:
-                s = self._new_string(exc.message.encode())
+                s = new_string(self, exc.message.encode())
             finally:
                 self.gc.pause_depth -= 1
             slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | ValueKind.STRING

@@ -55,7 +55,7 @@ from gox_abi.layout import ARRAY_ELEM_BYTES, ARRAY_LEN, SLICE_ARRAY, SLICE_LEN, 
 from .heap import GcObject
 from .objects.array import read_elem
 from .objects.map import MapState
-from .objects.string import decode_rune
+from .objects.string import decode_rune, string_bytes
 from .sched import DEAD, Goroutine
 from .select import SelectOps
 
@@ -149,7 +149,7 @@ class IterOps(SelectOps):
             elif vk == ValueKind.ARRAY:
                 st.length = obj.slots[ARRAY_LEN]
             elif vk == ValueKind.STRING:
-                st.data = self._str_bytes(container, fn)
+                st.data = string_bytes(self.heap, container, fn)
                 st.length = len(st.data)
             elif vk == ValueKind.MAP:
                 ms = obj.state

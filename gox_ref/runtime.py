@@ -20,10 +20,12 @@ from .gcapi import GcOps
 from .globals import GlobalOps
 from .heapview import snapshot
 from .iter import IterOps
+from .objects.array import ArrayOps
 from .objects.closure import ClosureOps
 from .objects.iface import IfaceOps
 from .objects.map import MapOps
 from .objects.slice import SliceOps
+from .objects.string import StringOps
 from .symbols import SymbolOps
 from .trace import TraceOps
 
@@ -32,7 +34,9 @@ class RefRuntime(
     IterOps,
     GcOps,
     GlobalOps,
+    ArrayOps,
     SliceOps,
+    StringOps,
     ClosureOps,
     IfaceOps,
     MapOps,
