@@ -45,9 +45,10 @@ from gox_abi.layout import NO_TYPE
 
 from .core import RuntimeCore
 from .debug import f64_from_bits, format_float
+from .gc import Root
 from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
 from .objects.string import new_string, string_bytes
-from .sched import Goroutine, ProgramExit, Root, Scheduler, call_entry
+from .sched import Goroutine, ProgramExit, Scheduler, call_entry
 
 RUNTIME_ERROR_TYPE = 0xFFFE  # value_type_id of run-time error panic values (runtime.Error)
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from gox_abi.errors import GoxABIError
 
 from .core import RuntimeCore
+from .gc import Root
 
 
 class GlobalOps(RuntimeCore):
@@ -18,7 +19,7 @@ class GlobalOps(RuntimeCore):
         self.globals_ = []
         self.globals_is_ref = []
 
-    def _global_roots(self) -> Iterable[tuple[str, int]]:
+    def _global_roots(self) -> Iterable[Root]:
         """Root 1 of docs/GC.md: the reference globals, by index."""
         for i, (val, is_ref) in enumerate(zip(self.globals_, self.globals_is_ref, strict=True)):
             if is_ref:

@@ -55,11 +55,12 @@ from gox_abi.layout import ARRAY_ELEM_BYTES, ARRAY_LEN, SLICE_ARRAY, SLICE_LEN, 
 
 from .chan import Channels
 from .core import RuntimeCore
+from .gc import Root
 from .heap import GcObject
 from .objects.array import read_elem
 from .objects.map import MapState
 from .objects.string import decode_rune, string_bytes
-from .sched import DEAD, Goroutine, Root, Scheduler
+from .sched import DEAD, Goroutine, Scheduler
 
 ITER_KINDS = (ValueKind.SLICE, ValueKind.ARRAY, ValueKind.STRING, ValueKind.MAP, ValueKind.CHANNEL)
 

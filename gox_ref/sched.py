@@ -41,6 +41,7 @@ from gox_abi import oom
 from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
 
 from .core import RuntimeCore
+from .gc import Root
 from .rng import Rng
 from .stackmap import SimStack, stack_roots
 
@@ -130,9 +131,6 @@ def call_entry(rt: Any, entry: Any, args: Sequence[int]) -> Any:
     if isinstance(entry, int):
         raise GoxABIError(f"function entry {entry:#x} is a native address; the reference can only call Python callables")
     return entry(rt, *args)
-
-
-Root = tuple[str, int]  # (where, value), as the collector's root sources yield them
 
 
 class Scheduler:

@@ -30,7 +30,8 @@ from gox_abi.kinds import kind_name
 
 from .chan import Channels, ChanState, Waiter, chan_state
 from .core import RuntimeCore
-from .sched import Goroutine, Root, Scheduler
+from .gc import Root
+from .sched import Goroutine, Scheduler
 
 SEND = "send"
 RECV = "recv"

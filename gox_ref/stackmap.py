@@ -20,6 +20,7 @@ from gox_abi.checks import check_batch, check_offsets
 from gox_abi.errors import GoxABIError
 
 from .core import RuntimeCore
+from .gc import Root
 
 if TYPE_CHECKING:  # (sched.py builds on this module: a goroutine has a simulated stack)
     from .sched import Scheduler
@@ -36,7 +37,7 @@ class SimStack:
     mem: dict[int, int] = field(default_factory=dict)
 
 
-def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -> Iterable[tuple[str, int]]:
+def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -> Iterable[Root]:
     """The mapped slots of a stack, innermost frame first, offsets in registered order."""
     for ip, sp, _ in reversed(stack.frames):
         for off in maps.get(ip, ()):
@@ -53,7 +54,7 @@ class StackMapOps(RuntimeCore):
         self.stack_maps = {}
         self.host_stack = SimStack()
 
-    def _stack_roots(self) -> Iterable[tuple[str, int]]:
+    def _stack_roots(self) -> Iterable[Root]:
         """Root 3 of docs/GC.md: the host's stack (a goroutine's is among its roots)."""
         return stack_roots(self.host_stack, self.stack_maps, "")
 
