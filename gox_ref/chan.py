@@ -141,9 +141,9 @@ class Channels:
         """Complete a send now if possible (panics if closed); False if it must wait."""
         if st.closed:
             raise GoxPanic("send on closed channel")
-        sched = self.sched
         if st.recvq:
             w = dequeue(st.recvq)
+            sched = self.sched
             if sched.tracer is not None:
                 sched.trace("send", chan=st.obj.num, value=self._shown(st, val), to=w.g.gid)
             sched.ready(w.g, val, True, w.case, st.holds_refs)
@@ -152,8 +152,8 @@ class Channels:
             st.buf.append(val)
             if st.holds_refs and val:
                 self.gc.barrier(st.obj, val)
-            if sched.tracer is not None:
-                sched.trace("send", chan=st.obj.num, value=self._shown(st, val))
+            if self.sched.tracer is not None:
+                self.sched.trace("send", chan=st.obj.num, value=self._shown(st, val))
             return True
         return False
 
@@ -183,14 +183,14 @@ class Channels:
 
     def recv(self, ch: int, fn: str) -> tuple[int, bool]:
         """A receive from ``ch``, parking until it completes: (value, ok)."""
-        sched = self.sched
         st = self.get(ch, fn)
         if st is None:
-            sched.park(sched.running("block"), "chan receive (nil chan)")
+            self.sched.park(self.sched.running("block"), "chan receive (nil chan)")
             raise AssertionError("a nil channel receive never wakes")  # pragma: no cover
         got = self.try_recv(st)
         if got is not None:
             return got
+        sched = self.sched
         g = sched.running("receive from an empty channel")
         self.enqueue(st, Waiter(g), sending=False)
         sched.park(g, "chan receive", (ch,))
@@ -218,15 +218,16 @@ class ChanOps(RuntimeCore):
         return obj.ref
 
     def gox_chan_send(self, ch: int, val: int) -> None:
-        chans, sched = self.chans, self.sched
+        chans = self.chans
         st = chans.get(ch, "gox_chan_send")
         if st is None:
-            sched.park(sched.running("block"), "chan send (nil chan)")
+            self.sched.park(self.sched.running("block"), "chan send (nil chan)")
             raise AssertionError("a nil channel send never wakes")  # pragma: no cover
         if st.holds_refs:
             self.heap.check_ref_value(val, "gox_chan_send", f"an element of kind {kind_name(st.elem_kind)}")
         if chans.try_send(st, val):
             return
+        sched = self.sched
         g = sched.running("send on a full channel")
         chans.enqueue(st, Waiter(g, val), sending=True)
         sched.park(g, "chan send", (ch,))

@@ -211,16 +211,6 @@ class Scheduler:
         self.goroutines[g.gid] = g
         return g
 
-    def spawn(self, entry: Any, args: Sequence[int]) -> None:
-        """``go entry(args)``, its arguments checked and its safepoint passed: the new goroutine
-        goes to the back of the run queue."""
-        if self.memory_limits != (None, None) and near_memory_limits(self.memory_limits):
-            raise MemoryError("no goroutine within HEADROOM of the memory limit")
-        g = self.new_goroutine(entry, [a & ((1 << 64) - 1) for a in args])
-        if self.tracer is not None:
-            self.trace("spawn", child=g.gid)
-        self.runq.append(g)
-
     def run_main(self, entry: Any, args: Sequence[int], seed: int) -> int:
         """Run a program whose main goroutine runs ``entry``; returns its exit status."""
         if self.hub is not None:
@@ -288,8 +278,9 @@ class Scheduler:
 
         What it returns reaches the hub (``run_main``): the program's end, or None."""
         g.started = True
+        run_body = self.run_body  # (an attribute, read as one: a call through self is a method lookup)
         try:
-            self.run_body(g)
+            run_body(g)
         except ProgramExit as e:
             g.status = DEAD
             return e
@@ -413,7 +404,13 @@ class SchedOps(RuntimeCore):
         if not callable(func_ptr) and not isinstance(func_ptr, int):
             raise GoxABIError(f"gox_go_spawn: func_ptr {func_ptr!r} is not a function entry")
         self.gc.safepoint(tuple(a for a in args if self.heap.is_live(a)))
-        self.sched.spawn(func_ptr, args)
+        sched = self.sched
+        if sched.memory_limits != (None, None) and near_memory_limits(sched.memory_limits):
+            raise MemoryError("no goroutine within HEADROOM of the memory limit")
+        g = sched.new_goroutine(func_ptr, [a & ((1 << 64) - 1) for a in args])
+        if sched.tracer is not None:
+            sched.trace("spawn", child=g.gid)
+        sched.runq.append(g)
 
     def gox_yield(self) -> None:
         sched = self.sched
