@@ -5,7 +5,7 @@ subclass of ``RuntimeCore`` and of nothing else: it reaches the shared state thr
 and another concept only through a collaborator it names -- the scheduler (``self.sched``:
 who runs, sched.py) or the channels (``self.chans``, chan.py) -- which ``RefRuntime`` makes and
 wires.  No concept overrides another's method, so the order of ``RefRuntime``'s bases decides
-nothing; the orders the spec fixes across concepts are written in ``RefRuntime.__init__``.
+nothing; runtime.py says where each order the spec fixes across concepts is written.
 """
 
 from __future__ import annotations
