@@ -13,7 +13,8 @@ from gox_abi.errors import GoxABIError, GoxPanic
 from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize, valid_kind
 from gox_abi.layout import canonical_ref
 
-from .objects.string import StringOps
+from .core import RuntimeCore
+from .objects.string import string_bytes
 
 _SIGNED = {ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64}
 _UNSIGNED = {ValueKind.UINT, ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64}
@@ -74,7 +75,7 @@ def f32_from_bits(bits: int) -> float:
     return float(struct.unpack("<f", struct.pack("<I", bits & 0xFFFFFFFF))[0])
 
 
-class DebugOps(StringOps):
+class DebugOps(RuntimeCore):
     assert_args: list[bytes] | None
 
     def __init__(self) -> None:
@@ -109,7 +110,7 @@ class DebugOps(StringOps):
             return b"[0/0]0x0" if kind == ValueKind.SLICE else (b"" if kind == ValueKind.STRING else b"0x0")
         obj = self.heap.get_kind(val, ValueKind(kind), fn)
         if kind == ValueKind.STRING:
-            return self._str_bytes(val, fn)
+            return string_bytes(self.heap, val, fn)
         if kind == ValueKind.SLICE:
             arr = self.heap.canonical(obj.slots[0])
             return f"[{obj.slots[2]}/{obj.slots[3]}]{arr:#x}".encode()

@@ -45,8 +45,9 @@ from gox_abi.layout import (
 
 from .heap import GcObject, Heap
 
-# A root source yields (where, value) pairs; ``where`` names the slot for error messages.
-RootSource = Callable[[], Iterable[tuple[str, int]]]
+# A root: (where, value); ``where`` names the slot for error messages.
+Root = tuple[str, int]
+RootSource = Callable[[], Iterable[Root]]
 # Extra children of host-side state (map entries, channel buffers), in a fixed order.
 StateTracer = Callable[[GcObject], Iterable[int]]
 

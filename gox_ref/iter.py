@@ -1,4 +1,5 @@
-"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end`` (decisions 6 and 7).
+"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end`` (docs/decisions.md,
+"Iterators" and "Map iteration order").
 
 ``gox_iter_begin(container, kind) -> handle`` starts a range loop over ``container`` of value
 kind ``kind`` (Slice, Array, String, Map or Channel; anything else is an ABI error, and so is a
@@ -52,12 +53,14 @@ from gox_abi.errors import GoxABIError
 from gox_abi.kinds import ValueKind, kind_name
 from gox_abi.layout import ARRAY_ELEM_BYTES, ARRAY_LEN, SLICE_ARRAY, SLICE_LEN, SLICE_START
 
+from .chan import Channels
+from .core import RuntimeCore
+from .gc import Root
 from .heap import GcObject
 from .objects.array import read_elem
 from .objects.map import MapState
-from .objects.string import decode_rune
-from .sched import DEAD, Goroutine
-from .select import SelectOps
+from .objects.string import decode_rune, string_bytes
+from .sched import DEAD, Goroutine, Scheduler
 
 ITER_KINDS = (ValueKind.SLICE, ValueKind.ARRAY, ValueKind.STRING, ValueKind.MAP, ValueKind.CHANNEL)
 
@@ -77,21 +80,21 @@ class IterState:
     done: bool = False
 
 
-class IterOps(SelectOps):
+class IterOps(RuntimeCore):
+    sched: Scheduler
+    chans: Channels
     next_iter: int
 
     def __init__(self) -> None:
         super().__init__()
         self.next_iter = 1
 
-    # -- roots --------------------------------------------------------------------------------
-    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
-        yield from super()._goroutine_state_roots(g)
-        if g.status != DEAD:
-            yield from self._iter_roots(g)
-
     @staticmethod
-    def _iter_roots(g: Goroutine) -> Iterable[tuple[str, int]]:
+    def _iter_roots(g: Goroutine) -> Iterable[Root]:
+        """The containers of a goroutine's live iterators, by handle; none once it is dead
+        (iter.c: ``iter_roots``)."""
+        if g.status == DEAD:
+            return
         for h in sorted(g.iters):
             st = g.iters[h]
             if st.container:
@@ -106,11 +109,12 @@ class IterOps(SelectOps):
         if not -(2**63) <= it < 2**64:
             raise GoxABIError(f"{fn}: it={it} is out of range for uint64_t")
         it &= (1 << 64) - 1
-        g = self._g()
+        sched = self.sched
+        g = sched.g()
         st = g.iters.get(it)
         if isinstance(st, IterState):
             return st
-        for other in [self.host_goroutine, *self.goroutines.values()]:
+        for other in [sched.host_goroutine, *sched.goroutines.values()]:
             if other is not g and it in other.iters:
                 raise GoxABIError(
                     f"{fn}: iterator {it} belongs to goroutine {other.gid}, not to goroutine {g.gid}; iterators are per goroutine"
@@ -149,7 +153,7 @@ class IterOps(SelectOps):
             elif vk == ValueKind.ARRAY:
                 st.length = obj.slots[ARRAY_LEN]
             elif vk == ValueKind.STRING:
-                st.data = self._str_bytes(container, fn)
+                st.data = string_bytes(self.heap, container, fn)
                 st.length = len(st.data)
             elif vk == ValueKind.MAP:
                 ms = obj.state
@@ -157,8 +161,8 @@ class IterOps(SelectOps):
                 st.keys = list(ms.entries)
                 st.length = len(st.keys)
                 if st.length > 0:
-                    st.offset = self.rng.below(st.length)
-        self._g().iters[st.handle] = st
+                    st.offset = self.sched.rng.below(st.length)
+        self.sched.g().iters[st.handle] = st
         return st.handle
 
     def gox_iter_next(self, it: int) -> tuple[bool, int, int]:
@@ -168,7 +172,7 @@ class IterOps(SelectOps):
             return False, 0, 0
         kind = st.kind
         if kind == ValueKind.CHANNEL:
-            val, ok = self._recv(st.container, fn)  # a nil channel parks forever here
+            val, ok = self.chans.recv(st.container, fn)  # a nil channel parks forever here
             if not ok:
                 st.done = True
                 return False, 0, 0
@@ -203,7 +207,7 @@ class IterOps(SelectOps):
 
     def gox_iter_end(self, it: int) -> None:
         st = self._iter_state(it, "gox_iter_end")
-        del self._g().iters[st.handle]
+        del self.sched.g().iters[st.handle]
 
 
 __all__ = ["ITER_KINDS", "IterOps", "IterState"]

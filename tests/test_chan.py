@@ -103,7 +103,7 @@ def closed_test1(c: Chan) -> None:
     assert c.recv() == 0  # the value was discarded
     should_panic("send on closed channel", lambda: c.send(2))
     assert c.recv() == 0
-    assert c.rt._g().select is None  # the panicking select is over
+    assert c.rt.sched.g().select is None  # the panicking select is over
 
 
 def closedsync(rt: RefRuntime) -> int:

@@ -17,8 +17,9 @@ from gox_abi.layout import SLICE_CAP as CAP
 from gox_abi.layout import SLICE_LEN as SLEN
 from gox_abi.layout import SLICE_START as START
 
+from ..core import RuntimeCore
 from ..heap import GcObject
-from .array import MAX_DATA_SLOTS, ArrayOps, copy_elems, data_slots, elem_is_ref, new_slice_header, read_elem
+from .array import MAX_DATA_SLOTS, copy_elems, data_slots, elem_is_ref, new_array, new_slice_header, read_elem, set_elem
 from .array import elem_bytes as array_elem_bytes
 
 
@@ -33,7 +34,7 @@ def grow_cap(old_cap: int, needed: int) -> int:
     return cap
 
 
-class SliceOps(ArrayOps):
+class SliceOps(RuntimeCore):
     def _slice(self, ref: int, fn: str) -> GcObject | None:
         """The slice object, or None for the nil slice."""
         if ref == 0:
@@ -75,7 +76,7 @@ class SliceOps(ArrayOps):
         if cap < length or data_slots(w, cap) > MAX_DATA_SLOTS:
             raise GoxPanic("runtime error: makeslice: cap out of range")
         self.gc.safepoint()
-        arr = self._new_array(elem_kind, elem_type_id, cap, fn)
+        arr = new_array(self, elem_kind, elem_type_id, cap, fn)
         return new_slice_header(self, arr.ref, 0, length, cap).ref
 
     def gox_slice_len(self, s: int) -> int:
@@ -92,7 +93,7 @@ class SliceOps(ArrayOps):
 
     def gox_slice_set(self, s: int, idx: int, val: int) -> None:
         arr, i = self._slice_elem(s, idx, "gox_slice_set")
-        self._set_elem(arr, i, val, "gox_slice_set")
+        set_elem(self, arr, i, val, "gox_slice_set")
 
     def gox_rt_slice_slice(self, s: int, lo: int, hi: int) -> int:
         """``s[lo:hi]``: bounded by the capacity, sharing the array."""
@@ -154,10 +155,10 @@ class SliceOps(ArrayOps):
             raise GoxPanic("runtime error: growslice: len out of range")
         self.gc.safepoint((s, val) if ref_elem else (s,))
         if old is not None and length < cap:
-            self._set_elem(old, start + length, val, fn)
+            set_elem(self, old, start + length, val, fn)
             return new_slice_header(self, old.ref, start, length + 1, cap).ref
-        arr = self._new_array(elem_kind, elem_type_id, new_cap, fn)
+        arr = new_array(self, elem_kind, elem_type_id, new_cap, fn)
         if old is not None:
             copy_elems(arr, 0, old, start, length)
-        self._set_elem(arr, length, val, fn)
+        set_elem(self, arr, length, val, fn)
         return new_slice_header(self, arr.ref, 0, length + 1, new_cap).ref

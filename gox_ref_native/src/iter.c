@@ -30,8 +30,10 @@ void iter_free_g(GoxG *g) {
     g->niters = g->iters_cap = 0;
 }
 
+/* the containers of g's live iterators, by handle; none once g is dead (iter.py's _iter_roots) */
 void iter_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
     char where[128];
+    if (g->status == G_DEAD) return;
     for (size_t i = 0; i < g->niters; i++) {
         IterState *st = g->iters[i];
         if (!st->container) continue;

@@ -37,6 +37,8 @@ void select_free_g(GoxG *g) {
     g->sel_active = false;
 }
 
+/* g's open select: each case's channel and a send case's value, then the value its last receive
+ * case took (select.py's _select_roots) */
 void select_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
     char where[128];
     for (uint32_t i = 0; (g->sel.open || g->sel_active) && i < g->sel.n; i++) {
