@@ -1,32 +1,11 @@
 """Defer, panic and recover, per goroutine, with explicit function frames.
 
-The frame model (docs/decisions.md, "Defer frames"):
-
-* A function that defers (or calls recover) opens a frame on entry,
-  ``frame = gox_defer_frame_enter()``, and closes it on every way out.  In Python the
-  ``with rt.defer_frame():`` block does both; in C, the frame's ``setjmp`` after
-  ``gox_defer_frame_enter`` is the point a recovered panic returns to (defer.c).
-* ``gox_defer_push(f, args)`` records a call in the innermost open frame;
-  ``gox_defer_frame_exit(frame)`` runs the frame's records last-in first-out and closes it.
-* A panic (``gox_panic`` or any run-time error raised inside an ABI call) unwinds to the
-  innermost open frame, which runs its deferred calls.  If one of them recovers, panicking
-  stops there and that frame's function returns normally to its caller after its remaining
-  deferred calls have run (Go's spec).  Otherwise the frame closes and the panic goes on to the
-  next frame out; past the goroutine's outermost frame it ends the program: Go's report on
-  stderr and exit status 2.
-* ``recover()`` returns the current panic's value, and marks it recovered, only when called
-  directly by a deferred call that the runtime is running because of a panic.  "Directly" is
-  decided on frames: the innermost open frame must be the first frame opened since the runtime
-  started that deferred call -- the deferred function's own frame (a function that calls
-  recover opens a frame).  So ``defer func() { recover() }()`` recovers; so does
-  ``defer func() { defer recover() }()`` (the inner recover runs from that same frame's exit);
-  a helper the deferred function calls does not (its own frame is innermost), and neither
-  does a bare ``defer recover()`` run by the panic itself.  Go's test/recover1.go cases 1-7
-  all hold (tests/test_defer.py).
-* A panic raised while deferred calls run for an earlier one goes on top of a chain; a
-  recovered panic stays on the chain (marked recovered) until its deferred call returns; the
-  report prints the chain oldest first, as Go does: ``panic: first [recovered]`` and then
-  ``\\tpanic: second`` on the next line.
+The rules -- frames and their records, unwinding, when ``recover()`` is effective (Go's
+test/recover1.go cases 1-7: tests/test_defer.py), the panic chain and the report of an
+unrecovered panic -- are docs/SCHEDULER.md section 4.  A function that defers (or calls
+recover) opens a frame on entry and closes it on every way out: in Python the
+``with rt.defer_frame():`` block does both; in C a recovered panic returns to the setjmp after
+``gox_defer_frame_enter`` (defer.c).
 """
 
 from __future__ import annotations

@@ -1,47 +1,13 @@
-"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end`` (docs/decisions.md,
-"Iterators" and "Map iteration order").
+"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end``.
 
 ``gox_iter_begin(container, kind) -> handle`` starts a range loop over ``container`` of value
-kind ``kind`` (Slice, Array, String, Map or Channel; anything else is an ABI error, and so is a
-container of another kind).  ``gox_iter_next(handle) -> (more, key, value)`` produces the next
-pair, or ``(false, 0, 0)`` once the loop is over (and on every later call).
-``gox_iter_end(handle)`` releases the handle; every later use of it is an ABI error.
+kind ``kind`` (Slice, Array, String, Map or Channel); ``gox_iter_next(handle) -> (more, key,
+value)`` produces the next pair, or ``(false, 0, 0)`` once the loop is over;
+``gox_iter_end(handle)`` releases the handle.
 
-Exact rules (docs/SCHEDULER.md, "Iteration"):
-
-* **Handles** are numbered 1, 2, 3, ... per runtime and never reused.  They belong to the
-  goroutine that began them (the host's own state outside ``run_main``): ``next`` or ``end``
-  with a handle that was never issued, has ended, or belongs to another goroutine is a
-  ``GoxABIError``.  Loops nest freely; each handle has its own state.
-* **begin** validates its arguments, then is a GC safepoint with the container as the call's
-  argument root, then (maps only) draws the start offset.  Nothing is allocated on the GC heap.
-* **Nil containers** (reference 0) give an empty loop, except a nil channel: ``next`` blocks
-  forever (wait reason ``chan receive (nil chan)``), as ``for range (chan T)(nil)`` does.
-* **Slices and arrays** yield ``(index, element)``.  The length is read once, at begin (Go
-  evaluates the range expression once); each ``next`` reads the element from the backing
-  array at that moment, so writes made during the loop are seen.  Elements are read as
-  ``gox_slice_get`` / ``gox_array_get`` read them (sign or zero extension by kind).  Only
-  single-slot element types are accepted (elements wider than 8 bytes: ABI error at begin;
-  a compiler ranges over such a slice by index).
-* **Strings** yield ``(byte offset, rune)``, decoding UTF-8 rune by rune as Go's
-  ``utf8.DecodeRune`` does: an invalid or truncated sequence yields U+FFFD (0xFFFD) and
-  advances one byte.  Strings are immutable, so the bytes are read once at begin.
-* **Maps** yield ``(key, value)``.  At begin the keys present (n of them) are taken in
-  insertion order (the order of first insertion: storing to an existing key does not move
-  it).  If n > 0 one draw ``offset = rng.below(n)`` is made (n == 0: no draw); the loop visits
-  those keys at positions offset, offset+1, ..., n-1, 0, ..., offset-1.  When a key is
-  reached it is produced if the map holds it at that moment, with the key slot and value the
-  map holds then (so a value updated during the loop is seen); a key deleted before it is
-  reached is skipped.  Keys stored during the loop that were not present at begin are never
-  produced.  (A key deleted and stored again before it is reached counts as present: the
-  reference compares keys, not entries.)  NaN keys are distinct entries and are produced.
-* **Channels** yield ``(value, 0)``: each ``next`` is a receive (``gox_chan_recv_ok``, with
-  its blocking, wake-up and trace behaviour); when the receive reports ``ok == false`` (the
-  channel is closed and drained) the loop is over.
-* **GC roots**: while an iterator is live its container is a root of the goroutine that owns
-  it (root 4 of docs/GC.md, after that goroutine's select cases), so a loop keeps its slice,
-  map, string or channel alive.  Iterators begun by the host (outside ``run_main``) are
-  rooted first, as goroutine 0.  Iterators left in a dead goroutine are not roots.
+Every rule -- handles and their owners, the order inside begin, nil containers, what each kind
+yields, the order of a loop over a map, what a loop sees of a container that changes, GC roots
+and an iterator's lifetime -- is docs/SCHEDULER.md section 5; iter.c follows the same text.
 """
 
 from __future__ import annotations

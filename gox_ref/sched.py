@@ -7,18 +7,8 @@ front of the run queue itself, switching straight to its greenlet (one switch, n
 the hub), when that goroutine has run before.  The hub runs the front when a goroutine ends (a
 greenlet returns to its parent, the hub), starts every goroutine (so each greenlet begins on the
 hub's shallow stack, not on top of the goroutine that happened to block), and reports
-deadlocks.  Either way the choice is the same: the front of the queue.  The run queue is first
-in, first out (docs/SCHEDULER.md):
-
-* ``go f(x)`` appends the new goroutine to the back of the queue; the spawner keeps running;
-* ``gox_yield`` appends the running goroutine to the back and runs the front;
-* a goroutine woken by another (a channel hand-off, a close) is appended to the back;
-* a blocked goroutine is in no queue until something wakes it;
-* when the running goroutine blocks or ends, the front of the queue runs next.
-
-The program ends when the main goroutine (id 1) returns: the others are abandoned, as in Go.
-If the queue is empty while main has not returned, every goroutine is asleep: the program ends
-with ``fatal error: all goroutines are asleep - deadlock!`` and exit status 2.
+deadlocks.  Either way the choice is the same: the front of the queue.  What joins the run
+queue and when, how a program ends and the deadlock report are docs/SCHEDULER.md section 1.
 
 ``Scheduler`` is that state and its loop, held as ``rt.sched`` (sched.c's ``GoxSched``): every
 concept asks it who runs.  ``SchedOps`` is its part of the ABI (spawn, yield, run_main), mixed
@@ -49,8 +39,8 @@ from .stackmap import SimStack, stack_roots
 # stack it aborts the process (Py_FatalError "Failed low-level slp_switch()"), where a Go program
 # ends with its out-of-memory fatal error.  Under a limit on the process's data or address space,
 # no goroutine is made within HEADROOM bytes of it: the spawn fails as an allocation does
-# (MemoryError: gox_abi/oom.py), while every switch and the report still find memory.  Whether
-# greenlet or Python ran out first used to depend on the memory's layout (a flaky test).
+# (MemoryError: gox_abi/oom.py), while every switch and the report still find memory.  Without it, whether
+# greenlet or Python runs out first would depend on the memory's layout (docs/SCHEDULER.md section 8).
 HEADROOM = 8 << 20
 _PAGE = resource.getpagesize()
 

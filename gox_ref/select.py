@@ -1,4 +1,4 @@
-"""Select: the start / add_send / add_recv / exec protocol of the ABI, with Go's semantics.
+"""Select: the ABI's start / add_send / add_recv / exec protocol, with Go's semantics.
 
 ``gox_select_start(n, has_default)`` opens a select of ``n`` cases on the running goroutine;
 ``gox_select_add_send(ch, v)`` and ``gox_select_add_recv(ch)`` add them in source order (so
@@ -6,18 +6,9 @@ their operands are evaluated once, on entry, as the spec says); ``gox_select_exe
 and returns the chosen case's index, or -1 for default.  A receive case's value and ``ok``
 are then ``gox_select_recv_result()``.
 
-exec, as runtime/select.go does it:
-1. Poll order: an inside-out Fisher-Yates shuffle of the cases whose channel is not nil,
-   one ``rng.below(k + 1)`` draw for the k-th such case (k = 0, 1, ...), so the choice among
-   ready cases is uniform and replays from the seed.  Nil cases are never ready.
-2. Pass 1: the first case in poll order that can proceed now wins: a receive with a parked
-   sender, buffered data or a closed channel; a send with a parked receiver or buffer room.
-   A send case on a closed channel panics ``send on closed channel`` when reached.
-3. Nothing ready: default (-1) if there is one.  No non-nil case: block forever (``select
-   (no cases)`` for ``select {}``, else ``select``).
-4. Pass 2: park one waiter per non-nil case, in case order, on its channel.  The first
-   goroutine to complete one of them wins for the select; at that moment every other waiter
-   leaves its queue (Go's select6 regression), so at most one case completes.
+exec does what runtime/select.go does, in the four steps numbered in gox_select_exec below
+(the poll order, pass 1, default or blocking forever, pass 2); the rule, its draws included,
+is docs/SCHEDULER.md section 2, item 1.
 """
 
 from __future__ import annotations
