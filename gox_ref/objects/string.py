@@ -59,6 +59,14 @@ def decode_rune(b: bytes, pos: int) -> tuple[int, int]:
     return val, need + 1
 
 
+def encode_rune(r: int) -> bytes:
+    """Go's UTF-8 encoding of rune ``r`` (runtime/utf8.go, encoderune; the spec's string(r)):
+    a negative value, a surrogate half (U+D800..U+DFFF) or one above U+10FFFF gives U+FFFD."""
+    if not 0 <= r <= 0x10FFFF or 0xD800 <= r <= 0xDFFF:
+        r = RUNE_ERROR
+    return chr(r).encode()
+
+
 class StringOps(ArrayOps):
     def _string(self, ref: int, fn: str) -> GcObject | None:
         if ref == 0:
@@ -103,6 +111,10 @@ class StringOps(ArrayOps):
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GoxABIError(f"gox_rt_string_from_ptr: data={data!r} is not bytes")
         return self._alloc_string(bytes(data), "gox_rt_string_from_ptr")
+
+    def gox_rt_string_from_rune(self, r: int) -> int:
+        """``string(r)`` for an integer ``r``: its UTF-8 (encode_rune)."""
+        return self._alloc_string(encode_rune(r), "gox_rt_string_from_rune")
 
     def gox_string_read(self, s: int) -> bytes:
         return self._str_bytes(s, "gox_string_read")
