@@ -14,11 +14,12 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 from gox_abi.errors import GoxABIError, GoxPanic, index_out_of_range, slice3_out_of_range, slice_out_of_range
+from gox_abi.gcstats import GcState
 from gox_abi.kinds import U64_MASK, ValueKind, as_signed, is_ref_kind, kind_name
 from gox_abi.layout import ARRAY_ELEM_BYTES as ELEM_BYTES
 from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
 from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
-from gox_abi.layout import NO_TYPE
+from gox_abi.layout import BLACK, NO_TYPE
 from gox_abi.layout import SLICE_ARRAY as ARRAY
 from gox_abi.layout import SLICE_CAP as CAP
 from gox_abi.layout import SLICE_LEN as SLEN
@@ -142,7 +143,10 @@ class SliceOps(StringOps):
         return new_slice_header(self, obj.slots[ARRAY], obj.slots[START] + lo, hi - lo, cap - lo).ref
 
     def _barrier_children(self, arr: GcObject) -> None:
-        """After a bulk copy into a possibly black array: re-gray the array's new children."""
+        """After a bulk copy into a possibly black array: re-gray the array's new children (the
+        walk only while the barrier can act: a black array, the collector propagating)."""
+        if self.gc.state != GcState.PROPAGATE or arr.mark != BLACK:
+            return
         if is_ref_kind(arr.slots[ELEM_KIND]) or arr.slots[ELEM_BYTES] > 8:
             for ref in self.gc.children(arr):
                 if ref:

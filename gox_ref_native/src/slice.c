@@ -182,8 +182,10 @@ static void barrier_child(GoxRuntime *R, void *ctx, uint64_t ref) {
     if (ref) gc_barrier(R, (GoxObj *)ctx, ref);
 }
 
-/* After a bulk copy into a possibly black array: re-gray the array's new children. */
+/* After a bulk copy into a possibly black array: re-gray the array's new children (the walk
+ * only while the barrier can act: a black array, the collector propagating). */
 static void barrier_children(GoxRuntime *R, GoxObj *arr) {
+    if (R->state != GC_PROPAGATE || arr->mark != BLACK) return;
     if (gox_is_ref_kind((unsigned)arr->slots[A_ELEM_KIND]) || arr->slots[A_ELEM_BYTES] > 8)
         gc_children(R, arr, barrier_child, arr);
 }
