@@ -37,7 +37,7 @@ from .array import (
     write_elem,
 )
 from .array import elem_bytes as array_elem_bytes
-from .string import StringOps, decode_rune, encode_rune
+from .string import StringOps, encode_rune, runes
 
 # Go 1.19's malloc size classes on amd64 (runtime/sizeclasses.go, class_to_size), in bytes.
 # Go rounds an allocation below MAX_SMALL_SIZE up to the smallest class holding it, and a
@@ -324,17 +324,21 @@ class SliceOps(StringOps):
     # A new []byte or []rune has the capacity Go's heap allocation gives it (runtime/string.go,
     # rawbyteslice and rawruneslice): what escape analysis may place on Go's stack instead has
     # a capacity of 32 whatever the length (docs/decisions.md, "Append capacities are Go's").
+    def _converted(self, src: int, elem_kind: int, w: int, vals: Sequence[int], what: str, fn: str) -> int:
+        """A new slice of ``vals``, ``w``-byte scalars, with the capacity of Go's heap allocation
+        for them; ``src`` is the safepoint's root."""
+        cap = round_up_size(w * len(vals)) // w
+        self._check_array_fits(w, cap, what, fn)
+        self.gc.safepoint((src,))
+        arr = self._new_array(elem_kind, NO_TYPE, cap, fn)
+        for i, v in enumerate(vals):
+            write_elem(arr, i, v)
+        return new_slice_header(self, arr.ref, 0, len(vals), cap).ref
+
     def gox_rt_string_to_bytes(self, s: int) -> int:
         """``[]byte(s)``: a new byte slice (never nil) holding a copy of the string's bytes."""
         fn = "gox_rt_string_to_bytes"
-        data = self._str_bytes(s, fn)
-        cap = round_up_size(len(data))
-        self._check_array_fits(1, cap, "[]byte", fn)
-        self.gc.safepoint((s,))
-        arr = self._new_array(ValueKind.UINT8, NO_TYPE, cap, fn)
-        for i, b in enumerate(data):
-            write_elem(arr, i, b)
-        return new_slice_header(self, arr.ref, 0, len(data), cap).ref
+        return self._converted(s, ValueKind.UINT8, 1, self._str_bytes(s, fn), "[]byte", fn)
 
     def gox_rt_bytes_to_string(self, b: int) -> int:
         """``string(b)``: a new string holding a copy of the slice's bytes."""
@@ -346,19 +350,7 @@ class SliceOps(StringOps):
     def gox_rt_string_to_runes(self, s: int) -> int:
         """``[]rune(s)``: the runes ``for range s`` sees, invalid UTF-8 one U+FFFD per byte."""
         fn = "gox_rt_string_to_runes"
-        data = self._str_bytes(s, fn)
-        runes, pos = [], 0
-        while pos < len(data):
-            r, width = decode_rune(data, pos)
-            runes.append(r)
-            pos += width
-        cap = round_up_size(4 * len(runes)) // 4
-        self._check_array_fits(4, cap, "[]rune", fn)
-        self.gc.safepoint((s,))
-        arr = self._new_array(ValueKind.INT32, NO_TYPE, cap, fn)
-        for i, r in enumerate(runes):
-            write_elem(arr, i, r)
-        return new_slice_header(self, arr.ref, 0, len(runes), cap).ref
+        return self._converted(s, ValueKind.INT32, 4, [r for r, _ in runes(self._str_bytes(s, fn))], "[]rune", fn)
 
     def gox_rt_runes_to_string(self, r: int) -> int:
         """``string(runes)``: each rune's UTF-8, U+FFFD for one that is not a Unicode scalar."""

@@ -67,6 +67,17 @@ def encode_rune(r: int) -> bytes:
     return chr(r).encode()
 
 
+def runes(s: bytes) -> list[tuple[int, int]]:
+    """Go's ``for i, r := range s``: (rune, width) pairs."""
+    out = []
+    i = 0
+    while i < len(s):
+        r, w = decode_rune(s, i)
+        out.append((r, w))
+        i += w
+    return out
+
+
 class StringOps(ArrayOps):
     def _string(self, ref: int, fn: str) -> GcObject | None:
         if ref == 0:

@@ -402,20 +402,28 @@ static bool array_fits(GoxRuntime *R, uint64_t elem_bytes, uint64_t cap, const c
     return false;
 }
 
+/* A new slice of len w-byte scalars with the capacity of Go's heap allocation for them (src
+ * is the safepoint's root); *arr is its array for the caller to fill.  0 after an error. */
+static GoxRef converted(GoxRuntime *R, GoxRef src, unsigned elem_kind, uint64_t w, uint64_t len, const char *what,
+                        const char *fn, GoxObj **arr) {
+    uint64_t cap = round_up_size(w * len) / w;
+    if (!array_fits(R, w, cap, what, fn)) return 0;
+    uint64_t args[1] = {src};
+    if (!gc_safepoint(R, args, 1)) return 0;
+    *arr = array_new(R, elem_kind, NO_TYPE, (int64_t)cap, fn);
+    return *arr ? obj_ref0(slice_new_header(R, OBJ_REF(*arr), 0, len, cap)) : 0;
+}
+
 GoxRef gox_rt_string_to_bytes(GoxRef s) {
     GOX_ENTER(R);
     const char *fn = "gox_rt_string_to_bytes";
     const uint8_t *data;
     uint64_t n;
+    GoxObj *arr;
     if (!string_bytes(R, s, fn, &data, &n)) return 0;
-    uint64_t cap = round_up_size(n);
-    if (!array_fits(R, 1, cap, "[]byte", fn)) return 0;
-    uint64_t args[1] = {s};
-    if (!gc_safepoint(R, args, 1)) return 0;
-    GoxObj *arr = array_new(R, K_UINT8, NO_TYPE, (int64_t)cap, fn);
-    if (!arr) return 0;
-    if (n) memcpy((uint8_t *)(arr->slots + A_DATA), data, n);
-    return obj_ref0(slice_new_header(R, OBJ_REF(arr), 0, n, cap));
+    GoxRef out = converted(R, s, K_UINT8, 1, n, "[]byte", fn, &arr);
+    if (out && n) memcpy((uint8_t *)(arr->slots + A_DATA), data, n);
+    return out;
 }
 
 GoxRef gox_rt_bytes_to_string(GoxRef b) {
@@ -438,17 +446,13 @@ GoxRef gox_rt_string_to_runes(GoxRef s) {
     const uint8_t *data;
     uint64_t n, count = 0;
     int64_t width;
+    GoxObj *arr;
     if (!string_bytes(R, s, fn, &data, &n)) return 0;
     for (uint64_t pos = 0; pos < n; pos += (uint64_t)width, count++) decode_rune(data, n, pos, &width);
-    uint64_t cap = round_up_size(4 * count) / 4;
-    if (!array_fits(R, 4, cap, "[]rune", fn)) return 0;
-    uint64_t args[1] = {s};
-    if (!gc_safepoint(R, args, 1)) return 0;
-    GoxObj *arr = array_new(R, K_INT32, NO_TYPE, (int64_t)cap, fn);
-    if (!arr) return 0;
-    uint64_t i = 0;
-    for (uint64_t pos = 0; pos < n; pos += (uint64_t)width) array_write(arr, i++, (uint32_t)decode_rune(data, n, pos, &width));
-    return obj_ref0(slice_new_header(R, OBJ_REF(arr), 0, count, cap));
+    GoxRef out = converted(R, s, K_INT32, 4, count, "[]rune", fn, &arr);
+    for (uint64_t pos = 0, i = 0; out && pos < n; pos += (uint64_t)width)
+        array_write(arr, i++, (uint32_t)decode_rune(data, n, pos, &width));
+    return out;
 }
 
 GoxRef gox_rt_runes_to_string(GoxRef r) {
