@@ -26,7 +26,7 @@ checked to do the same work.
 * **Go.** ``go build`` of each program, run with ``GOMAXPROCS=1``; without ``go`` on PATH, or
   with ``--go none``, the report says which (``not installed`` or ``left out``) and the
   targets against Go are ``N/A``.
-* **Targets** (issue 7): native faster than Go on ping-pong, select, spawn and
+* **Targets**: native faster than Go on ping-pong, select, spawn and
   defer+panic+recover; within 1.5x of Go on binary-trees; no more memory than Go per parked
   goroutine; the reference's ping-pong (``bench_ref.bench_pingpong``: the runtime driven
   directly, no interpreter) no more than 3x a raw greenlet switch pair measured in the same run;

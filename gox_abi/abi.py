@@ -13,13 +13,15 @@ Columns:
             return values; ``const char *`` becomes ``bytes``.
   group     the concept (and module) it belongs to.
   allocates whether it may allocate GC objects; every allocating call is a GC safepoint
-            at its entry (the seed's ``gox_rt_*`` prefix marks most of them).
+            at its entry (the design's ``gox_rt_*`` prefix marks most of them).
   blocks    whether it may block or switch goroutines.
   errors    what it raises: Go panics by their text, ABI errors by their cause.
-  origin    ``seed`` (in the seed's symbol list), ``seed-rt`` (a seed runtime function not in
-            its list, given the ``gox_`` prefix) or ``ext`` (an extension this project adds
-            for an open point of the seed; docs/ABI.md says which and why).
-  half      1: the heap half (issue 2), 2: the concurrency half (issue 3).
+  origin    ``seed`` (in the symbol list of the runtime design this ABI comes from,
+            shared/seed/gox-runtime-native.md), ``seed-rt`` (a runtime function of that design
+            not in its list, given the ``gox_`` prefix) or ``ext`` (an extension this project
+            adds for a point the design leaves open; docs/decisions.md says which and why).
+  half      1: the heap half, 2: the concurrency half (goroutines, channels, select, defer,
+            iterators: the contract of docs/SCHEDULER.md).
   ref       False for C-only host functions (the native backend's error record, checked
             mode, heap walk): the reference raises exceptions and reads its heap directly.
 """
@@ -411,8 +413,8 @@ SYMBOLS: tuple[Symbol, ...] = (
        "Read an 8-byte simulated stack slot.", errors=("ABI: address outside the stack",)),
     # Shadow stacks (C only): compiled code without stack maps (the conformance programs on the
     # native backend, gox_program/compile_c.py) roots its references in frame records linked
-    # per goroutine (decision 8; gox_abi.h defines GoxShadowFrame).  The reference's interpreter
-    # keeps the same records in Python, so it has no such methods.
+    # per goroutine (docs/PROGRAM_FORMAT.md, "Rooting"; gox_abi.h defines GoxShadowFrame).  The
+    # reference's interpreter keeps the same records in Python, so it has no such methods.
     _s("gox_shadow_push", "void gox_shadow_push(GoxShadowFrame *frame)", "(frame: int) -> None", "stackmap",
        "Link a compiled function's frame record in as the current goroutine's innermost shadow frame "
        "(sets its prev and depth: 1 for the outermost). Its reference slots are roots until it is popped, "
@@ -520,7 +522,7 @@ SYMBOLS: tuple[Symbol, ...] = (
        "under gox_output_capture, to gox_errout_take), or -1 when the program stopped on an ABI error (in the "
        "error record). Every goroutine runs on its own native stack; this thread is worker 0. With several "
        "workers (gox_sched_set_workers, else $GOX_WORKERS) the program runs in parallel mode "
-       "(docs/SCHEDULER.md): schedule-dependent choices are no longer reproducible from the seed.",
+       "(docs/SCHEDULER.md section 7): schedule-dependent choices are not reproducible from the seed then.",
        blocks=True, errors=("ABI: $GOX_WORKERS is not 1..64",), half=2, ref=False),
     _s("gox_sched_set_workers", "void gox_sched_set_workers(uint32_t n)", "(n: int) -> None", "sched",
        "The number of worker threads of the next gox_run_main (1..64; 0: $GOX_WORKERS, else 1). One worker is "

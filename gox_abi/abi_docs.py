@@ -40,6 +40,9 @@ GROUP_TITLES = {
     "host": "Host functions of the C runtime (not in the reference)",
 }
 
+# How a symbol's origin reads in its section ("Origin" in the conventions says what each means).
+ORIGINS = {"seed": "in the design's symbol list", "seed-rt": "the design's runtime function", "ext": "extension"}
+
 _PRELUDE = """\
 # The gox_* ABI
 
@@ -115,15 +118,25 @@ checked by tests/test_append_go.py):
   `NativeRuntime`). A C pointer + length becomes one `bytes` or sequence argument; C
   out-parameters (`out_*`) become extra return values; `const char *` becomes `bytes`.
 - **Safepoints.** Every call marked *allocates* is a GC safepoint at its entry, after argument
-  checks; see decision 9 and docs/GC.md.
+  checks; see the decision "Collection timing" below and docs/GC.md.
 - **Arguments.** Every call checks its arguments before it runs: the count, integers against
   their C type's range (a `uint64_t` value slot takes any int in [-2^63, 2^64) modulo 2^64),
   `bytes` and sequence arguments by type. A mismatch is a `GoxABIError` naming the parameter.
 - **References** are each instance's own (decisions, "Each instance's references are its
   own"): another instance's reference, or a made-up address, is not a reference the heap ever
-  allocated. Outputs and messages show canonical addresses `0x10000000 + 16 x allocation
-  number`; `canonical(ref)` on `RefRuntime` and `NativeRuntime` maps a reference to its canonical
-  address.
+  allocated. Outputs and messages show each object at its canonical address (the same
+  decision); `canonical(ref)` on `RefRuntime` and `NativeRuntime` maps a reference to it.
+- **Inspection** (not ABI symbols: for tests and tools; same names and meaning on `RefRuntime`
+  and `NativeRuntime`). `heap_snapshot()` (every object, references shown canonical),
+  `heap_dot(title)`, `ref_number(ref)`, `canonical(ref)`; `heap_objects()`: this instance's
+  references to every object not yet freed (those awaiting the sweep included), in allocation
+  order; `is_live(ref)`: whether `ref` is an object every call accepts (made by this instance,
+  neither freed nor awaiting the sweep), false for any other int; and for an object not yet
+  freed, `object_kind(ref)` (a `ValueKind`), `object_slots(ref)` (its data slots as
+  `gox_gc_read_slot` reads them, references as this instance's own) and `object_color(ref)`
+  (`white`, `white(dead)` while awaiting the sweep, `gray`, `black`). A `ref` that is no int of
+  0..2^64-1, or (for `object_*`) names no object not yet freed, is a `GoxABIError` naming the
+  call and the value. An unchecked `NativeRuntime` knows only live objects.
 - **A closed runtime.** After `NativeRuntime.close()` every call raises `GoxABIError`: `fn: the
   NativeRuntime of C instance 0x... is closed; expected an open runtime (make a new one)`.
 - **Errors.** `GoxPanic` (a Go run-time panic; the message is Go's exact text), `GoxABIError` (a
@@ -131,6 +144,13 @@ checked by tests/test_append_go.py):
   `GoxFatal` (`fatal error: ...`). All derive from `GoxError`. Every check precedes every state
   change: after an error the runtime is unchanged.
 - **GC statistics** (`gox_gc_stats`), in this order: {stats}.
+- **Origin** (the last column of each group's index): `seed`, in the symbol list of the runtime
+  design this ABI comes from (`shared/seed/gox-runtime-native.md`); `seed-rt`, a runtime
+  function of that design outside its list, given the `gox_` prefix; `ext`, an extension, for a
+  point the design leaves open (the decisions at the end say which and why).
+- **Halves.** The concurrency half is the groups `sched`, `chan`, `select`, `defer` and `iter`
+  (goroutines and tracing, channels, select, defer/panic/recover, iterators), whose contract is
+  docs/SCHEDULER.md; the heap half is every other group.
 
 ## Symbols
 
@@ -175,9 +195,9 @@ def _symbol_section(sym: Symbol) -> str:
         flags.append("allocates (safepoint)")
     if sym.blocks:
         flags.append("may block / switch goroutines")
-    flags.append({"seed": "seed symbol", "seed-rt": "seed runtime function", "ext": "extension"}[sym.origin])
+    flags.append(ORIGINS[sym.origin])
     if sym.half == 2:
-        flags.append("concurrency half (issue 3)")
+        flags.append("concurrency half")
     if not sym.ref:
         flags.append("C only (the reference raises exceptions and reads its heap directly)")
     errors = "; ".join(sym.errors) if sym.errors else "none"
@@ -227,7 +247,7 @@ def render_header() -> str:
         "typedef uint64_t GoxRef;",
         "",
         "/* A function entry (spawn, defer, the function table, gox_run_main): N u64 arguments in,",
-        " * one u64 result (decision 4). */",
+        " * one u64 result (the calling convention of docs/SCHEDULER.md section 3). */",
         "typedef uint64_t (*GoxEntryFn)(const uint64_t *args, uint32_t nargs);",
         "",
         "/* An extern: reads nargs argument slots, writes nrets result slots; returns 0, or",

@@ -9,6 +9,7 @@
 - ``GoxFatal``: an unrecoverable runtime failure (``fatal error: ...`` in Go).
 
 Every check happens before any state changes, so after any of these the runtime is intact.
+The native runtime builds the same panic texts in C (gox_ref_native/src/errors.c).
 """
 
 from __future__ import annotations

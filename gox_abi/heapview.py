@@ -6,13 +6,20 @@ reference's ``gox_ref.heapview.snapshot``, ``NativeRuntime.heap_snapshot``, a co
 program's heap dump).  Its canonical form (``canonical()``) replaces every reference by its
 allocation number and every opaque host slot (a map's or channel's state handle) by None, so
 two backends compare.
+
+The inspection calls (``is_live``, ``object_kind``, ``object_slots``, ``object_color`` on
+``RefRuntime`` and ``NativeRuntime``) look at one object; they check their argument and report
+a missing object with the helpers below, so both backends refuse alike.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layout import canonical_num
+from .errors import GoxABIError
+from .layout import canonical_num, canonical_ref
+
+_U64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,25 @@ class HeapSnapshot:
 
     def by_ref(self) -> dict[int, ObjectView]:
         return {o.ref: o for o in self.objects}
+
+
+def inspected_ref(fn: str, ref: object) -> int:
+    """The ``ref`` argument of inspection call ``fn``: an int of 0..2**64-1 (a ``GoxRef``)."""
+    if type(ref) is not int or not 0 <= ref <= _U64:
+        raise GoxABIError(f"{fn}: ref={ref!r} is not a reference; expected an int in 0..2**64-1")
+    return ref
+
+
+def no_object(fn: str, ref: int, num: int) -> GoxABIError:
+    """The error of inspection call ``fn`` given ``ref``, which names no object not yet freed;
+    ``num`` is its allocation number if the runtime made and freed it, else 0."""
+    if num:
+        what = f"{canonical_ref(num):#x} is a freed reference (object #{num})"
+    elif ref == 0:
+        what = "nil reference"
+    else:
+        what = f"{ref:#x} is not a reference the heap ever allocated"
+    return GoxABIError(f"{fn}: {what}; expected an object not yet freed (live or awaiting the sweep)")
 
 
 def _dot_escape(text: str, record: bool = True) -> str:

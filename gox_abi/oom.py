@@ -6,7 +6,7 @@ reference gets a ``MemoryError`` wherever Python fails to allocate: in a greenle
 list's growth, the heap's dict.  Each is turned into the same fatal error:
 
 * while a program runs, the goroutine's outermost frame (``DeferOps._run_body``) and the
-  scheduler's hub (``SchedOps.run_main``) end the program with the report and status 2;
+  scheduler's hub (``Scheduler.run_main``) end the program with the report and status 2;
 * in host mode every ABI method (the ``checks.checked`` wrapper, on both backends) raises
   ``GoxFatal`` with that text.
 

@@ -268,7 +268,7 @@ class Checker:
             self.check_func(f)
         for name in self.defer_targets | self.addr_taken:
             # recover() is "called directly by a deferred function" only if that function has
-            # its own frame (docs/ABI.md, decision 2): every function that may run as a deferred
+            # its own frame (docs/SCHEDULER.md section 4): every function that may run as a deferred
             # call gets one - every named defer target, and every function whose id is taken
             # with &f (it may be deferred through tcall or, as a closure body, through ccall).
             self.funcs[name].has_frame = True

@@ -243,7 +243,7 @@ def _run_seed(text: str) -> int:
 
 
 def _campaign_seed(text: str) -> int:
-    """``fuzz --seed``: a campaign seed, 0..2^40-1 (program k of seed S has seed S * 10^6 + k)."""
+    """``fuzz --seed``: a campaign seed, 0..2^40-1 (its programs' seeds: docs/DIFF_AND_FUZZ.md, "Determinism")."""
     from .fuzz import MAX_CAMPAIGN_SEED
 
     return _parse_seed(text, MAX_CAMPAIGN_SEED - 1)

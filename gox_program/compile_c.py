@@ -1,4 +1,4 @@
-"""Compiles a checked program to one C translation unit: the native backend (issue 6).
+"""Compiles a checked program to one C translation unit: the native backend.
 
 The C calls the ``gox_*`` ABI directly, as JIT-compiled code would, and does exactly what the
 reference's interpreter (``interp.py``) does, call for call, so the runtime sees the same ABI
@@ -15,12 +15,12 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
   value is a ``uint64_t`` slot (i64 two's complement, f64 IEEE bits, bool 0/1, ref the
   address).  No result: ``void``; one: ``uint64_t``; several: ``void`` with a last parameter
   ``uint64_t *gx_res`` the callee fills (an out-array of as many slots as results).
-* **Entries.** Per function an adapter with the ABI's C calling convention (decision 4),
-  ``uint64_t gx_e_f(const uint64_t *args, uint32_t nargs)``, registered in the function table
-  at start (``gox_init_func_table(N + 1)``, ``gox_set_func_ptr``); ``tcall``, ``ccall``, ``go``,
-  ``defer`` and ``&f`` go through it.  It returns the first result; further results of a
-  multi-result entry are left in the goroutine's ``gox_shadow_results()[1..]`` for the
-  compiled caller to read at once (per goroutine: parallel workers never share them).
+* **Entries.** Per function an adapter with the ABI's C calling convention (docs/SCHEDULER.md
+  section 3), ``uint64_t gx_e_f(const uint64_t *args, uint32_t nargs)``, registered in the
+  function table at start (``gox_init_func_table(N + 1)``, ``gox_set_func_ptr``); ``tcall``,
+  ``ccall``, ``go``, ``defer`` and ``&f`` go through it.  It returns the first result; further
+  results of a multi-result entry are left in the goroutine's ``gox_shadow_results()[1..]``
+  for the compiled caller to read at once (per goroutine: parallel workers never share them).
 * **Literals and globals.** ``gox_init_globals(G + S)``: program globals first, then one
   reference global per string literal, each allocated once at start with
   ``gox_rt_string_from_ptr`` and kept in ``gx_str[]`` (the interpreter does the same).
@@ -35,10 +35,10 @@ the same.  The scheme (docs/PROGRAM_FORMAT.md, "Running a program"):
   temporaries are ``_rooted_list``'s.  The record also counts the depth (``GX_MAX_DEPTH``, the
   interpreter's limit of frames per goroutine: ``fatal error: stack overflow``).
 * **Errors.** After every ABI call that can fail, the runtime's error record is checked
-  (``gox_error_flag``).  Without the scheduler a panic prints Go's report (``panic: MSG``, a
-  blank line, ``goroutine 1 [running]:``, ``main.main(...)``) and exits 2 (its message string is
-  allocated with the collector paused first, as the reference's panic value is); a fatal error
-  prints ``fatal error: MSG`` and exits 2; a broken ABI contract prints ``gox-ref: ABI error:
+  (``gox_error_flag``).  Without the scheduler a panic prints Go's report for goroutine 1
+  (docs/SCHEDULER.md section 4) and exits 2 (its message string is allocated with the
+  collector paused first, as the reference's panic value is); a fatal error prints ``fatal
+  error: MSG`` and exits 2; a broken ABI contract prints ``gox-ref: ABI error:
   MSG`` and exits 3 (the reference's runner statuses).  Integer division by zero, negative
   shift counts and nil function calls raise run-time errors the same way.  With the scheduler
   (``sched=True``) a run-time error becomes ``gox_panic`` of a ``runtime.Error`` string (the

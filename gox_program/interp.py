@@ -184,7 +184,7 @@ class Interpreter:
                             yield f"goroutine {gid}: {fn.name} result", v
 
     def _gid(self) -> int:
-        cur = self.rt.current
+        cur = self.rt.sched.current
         return cur.gid if cur is not None else 0
 
     def _burn(self) -> None:
@@ -221,6 +221,7 @@ class Interpreter:
         rzero = tuple(zero(t) for t in results)
         has_frame = f.has_frame
         rt = self.rt
+        sched = rt.sched
         stacks = self.stacks
 
         def run(args: Sequence[Any]) -> Any:
@@ -228,7 +229,7 @@ class Interpreter:
             slots = list(zeros) if nslots else []
             slots[:nparams] = args
             fr = Frame(f, slots)
-            cur = rt.current
+            cur = sched.current
             gid = cur.gid if cur is not None else 0
             stack = stacks.get(gid)
             if stack is None:

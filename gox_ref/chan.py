@@ -17,6 +17,9 @@ Invariants (as in Go):
 * a nil channel blocks forever; its len and cap are 0.
 A waiter that belongs to a select is removed from every other channel the moment one of its
 cases wins, so a select completes at most one case and leaves nothing behind (select6).
+
+``Channels`` holds the operations a select and a range loop share with the channel calls, as
+``rt.chans`` (chan.c's ``chan_*`` functions); ``ChanOps`` is the channel part of the ABI.
 """
 
 from __future__ import annotations
@@ -24,13 +27,19 @@ from __future__ import annotations
 import collections
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gox_abi.errors import GoxABIError, GoxPanic
 from gox_abi.kinds import ValueKind, is_ref_kind, kind_name, valid_kind
 from gox_abi.layout import NO_TYPE
 
-from .heap import GcObject
-from .sched import Goroutine, SchedOps
+from .core import RuntimeCore
+from .gc import Collector
+from .heap import GcObject, Heap
+from .sched import Goroutine, Scheduler
+
+if TYPE_CHECKING:  # (select.py builds on this module)
+    from .select import SelectWait
 
 # Go's makechan on 64-bit Linux: cap * elemsize must not exceed maxAlloc - hchanSize
 # (1<<48 - 96); every element here is one 8-byte slot (test/chancap.go tries 1<<59).
@@ -45,7 +54,7 @@ class Waiter:
     g: Goroutine
     value: int = 0  # the value a sender offers
     case: int = -1  # the select case index, or -1 for a plain send/receive
-    select: object = None  # the select it belongs to (shared by its waiters), or None
+    select: SelectWait | None = None  # the select it belongs to (shared by its waiters)
 
 
 class ChanState:
@@ -74,12 +83,24 @@ def _chan_children(obj: GcObject) -> Iterable[int]:
             yield w.value
 
 
-class ChanOps(SchedOps):
-    def __init__(self) -> None:
-        super().__init__()
-        self.gc.state_tracers[ValueKind.CHANNEL] = _chan_children
+def dequeue(q: collections.deque[Waiter]) -> Waiter:
+    """The first waiter of a non-empty queue; a select's other waiters leave their queues now."""
+    w = q.popleft()
+    if w.select is not None:
+        w.select.won(w)
+    return w
 
-    def _chan(self, ref: int, fn: str) -> ChanState | None:
+
+class Channels:
+    """The channel operations shared by the channel calls, select and range loops.  Its
+    collaborator is the scheduler, which parks and wakes goroutines."""
+
+    def __init__(self, heap: Heap, gc: Collector, sched: Scheduler) -> None:
+        self.heap = heap
+        self.gc = gc
+        self.sched = sched
+
+    def get(self, ref: int, fn: str) -> ChanState | None:
         """The state of channel ``ref``, None for the nil channel; an ABI error for anything
         else (the one lookup of every channel operation: it checks the reference and its kind)."""
         if ref == 0:
@@ -87,32 +108,20 @@ class ChanOps(SchedOps):
         st: ChanState = self.heap.get_kind(ref, _CHANNEL, fn).state
         return st
 
-    def _abandon(self) -> None:
+    def drop_waiters(self, goroutines: Iterable[Goroutine]) -> None:
         """The program is over: no channel may keep a waiter of an abandoned goroutine.  Every
         goroutine is abandoned and a queue holds only parked goroutines' waiters, so the queues
         of the channels they wait on are emptied, at once (not a filtered copy per goroutine: a
         million goroutines parked on one channel made that quadratic, and out of memory)."""
-        for g in self.goroutines.values():
+        for g in goroutines:
             for ch in g.parked_on:
                 obj = self.heap.lookup(ch)
                 if obj is not None:
                     st = chan_state(obj)
                     st.recvq.clear()
                     st.sendq.clear()
-        super()._abandon()
 
-    # -- waking parked goroutines ---------------------------------------------------------------
-    def _dequeue(self, q: collections.deque[Waiter]) -> Waiter:
-        """The first waiter of a non-empty queue; a select's other waiters leave their queues now."""
-        w = q.popleft()
-        if w.select is not None:
-            self._select_won(w)
-        return w
-
-    def _select_won(self, w: Waiter) -> None:
-        raise NotImplementedError  # provided by SelectOps
-
-    def _enqueue(self, st: ChanState, w: Waiter, sending: bool) -> None:
+    def enqueue(self, st: ChanState, w: Waiter, sending: bool) -> None:
         """Park a waiter on a queue.  A sender's value is a child of the channel from now on
         (``_chan_children``), so the write barrier applies to it as to a buffered value: a
         channel scanned before the sender parked would otherwise hide a new (white) value from
@@ -124,65 +133,77 @@ class ChanOps(SchedOps):
         else:
             st.recvq.append(w)
 
-    # -- the operations, shared by plain calls and select -----------------------------------
     def _shown(self, st: ChanState, val: int) -> int:
         """A value as the trace shows it: a reference at its canonical address (both backends)."""
         return self.heap.canonical(val) if st.holds_refs else val
 
-    def _try_send(self, st: ChanState, val: int) -> bool:
+    def try_send(self, st: ChanState, val: int) -> bool:
         """Complete a send now if possible (panics if closed); False if it must wait."""
         if st.closed:
             raise GoxPanic("send on closed channel")
         if st.recvq:
-            w = self._dequeue(st.recvq)
-            if self.tracer is not None:
-                self._trace("send", chan=st.obj.num, value=self._shown(st, val), to=w.g.gid)
-            self._ready(w.g, val, True, w.case, st.holds_refs)
+            w = dequeue(st.recvq)
+            sched = self.sched
+            if sched.tracer is not None:
+                sched.trace("send", chan=st.obj.num, value=self._shown(st, val), to=w.g.gid)
+            sched.ready(w.g, val, True, w.case, st.holds_refs)
             return True
         if len(st.buf) < st.cap:
             st.buf.append(val)
             if st.holds_refs and val:
                 self.gc.barrier(st.obj, val)
-            if self.tracer is not None:
-                self._trace("send", chan=st.obj.num, value=self._shown(st, val))
+            if self.sched.tracer is not None:
+                self.sched.trace("send", chan=st.obj.num, value=self._shown(st, val))
             return True
         return False
 
-    def _try_recv(self, st: ChanState) -> tuple[int, bool] | None:
+    def try_recv(self, st: ChanState) -> tuple[int, bool] | None:
         """Complete a receive now if possible: (value, ok); None if it must wait."""
+        sched = self.sched
         if st.sendq:
-            w = self._dequeue(st.sendq)
+            w = dequeue(st.sendq)
             if st.cap == 0:
                 val = w.value
             else:  # full buffer: take the head, the sender's value goes to the tail
                 val = st.buf.popleft()
                 st.buf.append(w.value)
-            if self.tracer is not None:
-                self._trace("recv", chan=st.obj.num, value=self._shown(st, val), sender=w.g.gid)
-            self._ready(w.g, 0, True, w.case)
+            if sched.tracer is not None:
+                sched.trace("recv", chan=st.obj.num, value=self._shown(st, val), sender=w.g.gid)
+            sched.ready(w.g, 0, True, w.case)
             return val, True
         if st.buf:
             val = st.buf.popleft()
-            if self.tracer is not None:
-                self._trace("recv", chan=st.obj.num, value=self._shown(st, val))
+            if sched.tracer is not None:
+                sched.trace("recv", chan=st.obj.num, value=self._shown(st, val))
             return val, True
         if st.closed:
-            self._trace("recv", chan=st.obj.num, value=0, closed=True)
+            sched.trace("recv", chan=st.obj.num, value=0, closed=True)
             return 0, False
         return None
 
-    def _recv(self, ch: int, fn: str) -> tuple[int, bool]:
-        st = self._chan(ch, fn)
+    def recv(self, ch: int, fn: str) -> tuple[int, bool]:
+        """A receive from ``ch``, parking until it completes: (value, ok)."""
+        st = self.get(ch, fn)
         if st is None:
-            self._park(self._running("block"), "chan receive (nil chan)")
+            self.sched.park(self.sched.running("block"), "chan receive (nil chan)")
             raise AssertionError("a nil channel receive never wakes")  # pragma: no cover
-        got = self._try_recv(st)
+        got = self.try_recv(st)
         if got is not None:
             return got
-        g = self._running("receive from an empty channel")
-        self._enqueue(st, Waiter(g), sending=False)
-        self._park(g, "chan receive", (ch,))
+        sched = self.sched
+        g = sched.running("receive from an empty channel")
+        self.enqueue(st, Waiter(g), sending=False)
+        sched.park(g, "chan receive", (ch,))
         return g.wake_value, g.wake_ok
+
+
+class ChanOps(RuntimeCore):
+    sched: Scheduler
+    chans: Channels
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gc.state_tracers[ValueKind.CHANNEL] = _chan_children
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_chan_new(self, elem_kind: int, cap: int) -> int:
@@ -197,43 +218,46 @@ class ChanOps(SchedOps):
         return obj.ref
 
     def gox_chan_send(self, ch: int, val: int) -> None:
-        st = self._chan(ch, "gox_chan_send")
+        chans = self.chans
+        st = chans.get(ch, "gox_chan_send")
         if st is None:
-            self._park(self._running("block"), "chan send (nil chan)")
+            self.sched.park(self.sched.running("block"), "chan send (nil chan)")
             raise AssertionError("a nil channel send never wakes")  # pragma: no cover
         if st.holds_refs:
             self.heap.check_ref_value(val, "gox_chan_send", f"an element of kind {kind_name(st.elem_kind)}")
-        if self._try_send(st, val):
+        if chans.try_send(st, val):
             return
-        g = self._running("send on a full channel")
-        self._enqueue(st, Waiter(g, val), sending=True)
-        self._park(g, "chan send", (ch,))
+        sched = self.sched
+        g = sched.running("send on a full channel")
+        chans.enqueue(st, Waiter(g, val), sending=True)
+        sched.park(g, "chan send", (ch,))
         if not g.wake_ok:
             raise GoxPanic("send on closed channel")
 
     def gox_chan_recv(self, ch: int) -> int:
-        return self._recv(ch, "gox_chan_recv")[0]
+        return self.chans.recv(ch, "gox_chan_recv")[0]
 
     def gox_chan_recv_ok(self, ch: int) -> tuple[int, bool]:
-        return self._recv(ch, "gox_chan_recv_ok")
+        return self.chans.recv(ch, "gox_chan_recv_ok")
 
     def gox_chan_close(self, ch: int) -> None:
-        st = self._chan(ch, "gox_chan_close")
+        st = self.chans.get(ch, "gox_chan_close")
         if st is None:
             raise GoxPanic("close of nil channel")
         if st.closed:
             raise GoxPanic("close of closed channel")
         st.closed = True
-        self._trace("close", chan=st.obj.num)
+        sched = self.sched
+        sched.trace("close", chan=st.obj.num)
         for q in (st.recvq, st.sendq):
             while q:
-                w = self._dequeue(q)
-                self._ready(w.g, 0, False, w.case)
+                w = dequeue(q)
+                sched.ready(w.g, 0, False, w.case)
 
     def gox_chan_len(self, ch: int) -> int:
-        st = self._chan(ch, "gox_chan_len")
+        st = self.chans.get(ch, "gox_chan_len")
         return len(st.buf) if st is not None else 0
 
     def gox_chan_cap(self, ch: int) -> int:
-        st = self._chan(ch, "gox_chan_cap")
+        st = self.chans.get(ch, "gox_chan_cap")
         return st.cap if st is not None else 0

@@ -1,21 +1,8 @@
 """Debug output and assertions, formatted as Go's builtin ``print``/``println`` format them.
 
-| kind                    | output                                              |
-|-------------------------|-----------------------------------------------------|
-| Nil                     | ``nil``                                             |
-| Bool                    | ``true`` / ``false`` (any non-zero slot is true)    |
-| Int, Int8..Int64        | signed decimal of the sign-extended value           |
-| Uint, Uint8..Uint64     | unsigned decimal of the zero-extended value         |
-| Float64 (and Float32,   | Go's runtime ``printfloat``: ``+1.500000e+000``,    |
-| widened to float64)     | ``NaN``, ``+Inf``, ``-Inf``, ``-0.000000e+000``     |
-| String                  | its bytes, unchanged                                |
-| Slice                   | ``[len/cap]0xADDR`` (``[0/0]0x0`` for nil)          |
-| FuncPtr                 | ``0x`` + hex of the slot                            |
-| other references        | ``0xADDR``; ``0x0`` for nil                         |
-
-``ADDR`` is the object's canonical address ``0x10000000 + 16 * allocation number`` (for a
-slice, that of its array), the same on every backend, so output compares byte for byte.
-Output goes to the runtime's sink (stdout unless the host sets another).
+The format of each kind is the table of docs/decisions.md, "Debug print formats and output"
+(objects at their canonical addresses, the same on every backend, so output compares byte for
+byte).  Output goes to the runtime's sink (stdout unless the host sets another).
 """
 
 from __future__ import annotations
@@ -26,7 +13,8 @@ from gox_abi.errors import GoxABIError, GoxPanic
 from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize, valid_kind
 from gox_abi.layout import canonical_ref
 
-from .objects.string import StringOps
+from .core import RuntimeCore
+from .objects.string import string_bytes
 
 _SIGNED = {ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64}
 _UNSIGNED = {ValueKind.UINT, ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64}
@@ -87,7 +75,7 @@ def f32_from_bits(bits: int) -> float:
     return float(struct.unpack("<f", struct.pack("<I", bits & 0xFFFFFFFF))[0])
 
 
-class DebugOps(StringOps):
+class DebugOps(RuntimeCore):
     assert_args: list[bytes] | None
 
     def __init__(self) -> None:
@@ -122,7 +110,7 @@ class DebugOps(StringOps):
             return b"[0/0]0x0" if kind == ValueKind.SLICE else (b"" if kind == ValueKind.STRING else b"0x0")
         obj = self.heap.get_kind(val, ValueKind(kind), fn)
         if kind == ValueKind.STRING:
-            return self._str_bytes(val, fn)
+            return string_bytes(self.heap, val, fn)
         if kind == ValueKind.SLICE:
             arr = self.heap.canonical(obj.slots[0])
             return f"[{obj.slots[2]}/{obj.slots[3]}]{arr:#x}".encode()

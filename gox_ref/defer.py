@@ -1,32 +1,11 @@
 """Defer, panic and recover, per goroutine, with explicit function frames.
 
-The frame model (docs/ABI.md, decision 2):
-
-* A function that defers (or calls recover) opens a frame on entry,
-  ``frame = gox_defer_frame_enter()``, and closes it on every way out.  In Python the
-  ``with rt.defer_frame():`` block does both; in C, ``gox_defer_frame_enter`` is the point a
-  recovered panic returns to (issue 6).
-* ``gox_defer_push(f, args)`` records a call in the innermost open frame;
-  ``gox_defer_frame_exit(frame)`` runs the frame's records last-in first-out and closes it.
-* A panic (``gox_panic`` or any run-time error raised inside an ABI call) unwinds to the
-  innermost open frame, which runs its deferred calls.  If one of them recovers, panicking
-  stops there and that frame's function returns normally to its caller after its remaining
-  deferred calls have run (Go's spec).  Otherwise the frame closes and the panic goes on to the
-  next frame out; past the goroutine's outermost frame it ends the program: Go's report on
-  stderr and exit status 2.
-* ``recover()`` returns the current panic's value, and marks it recovered, only when called
-  directly by a deferred call that the runtime is running because of a panic.  "Directly" is
-  decided on frames: the innermost open frame must be the first frame opened since the runtime
-  started that deferred call -- the deferred function's own frame (a function that calls
-  recover opens a frame).  So ``defer func() { recover() }()`` recovers; so does
-  ``defer func() { defer recover() }()`` (the inner recover runs from that same frame's exit);
-  a helper the deferred function calls does not (its own frame is innermost), and neither
-  does a bare ``defer recover()`` run by the panic itself.  Go's test/recover1.go cases 1-7
-  all hold (tests/test_defer.py).
-* A panic raised while deferred calls run for an earlier one goes on top of a chain; a
-  recovered panic stays on the chain (marked recovered) until its deferred call returns; the
-  report prints the chain oldest first, as Go does: ``panic: first [recovered]`` and then
-  ``\\tpanic: second`` on the next line.
+The rules -- frames and their records, unwinding, when ``recover()`` is effective (Go's
+test/recover1.go cases 1-7: tests/test_defer.py), the panic chain and the report of an
+unrecovered panic -- are docs/SCHEDULER.md section 4.  A function that defers (or calls
+recover) opens a frame on entry and closes it on every way out: in Python the
+``with rt.defer_frame():`` block does both; in C a recovered panic returns to the setjmp after
+``gox_defer_frame_enter`` (defer.c).
 """
 
 from __future__ import annotations
@@ -43,11 +22,12 @@ from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
 from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize
 from gox_abi.layout import NO_TYPE
 
-from .chan import ChanOps
+from .core import RuntimeCore
 from .debug import f64_from_bits, format_float
+from .gc import Root
 from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
-from .objects.string import StringOps
-from .sched import Goroutine, ProgramExit, call_entry
+from .objects.string import new_string, string_bytes
+from .sched import Goroutine, ProgramExit, Scheduler, call_entry
 
 RUNTIME_ERROR_TYPE = 0xFFFE  # value_type_id of run-time error panic values (runtime.Error)
 
@@ -80,18 +60,16 @@ class _RecoveredAt(Exception):
     """Internal: a deferred call recovered; the owning frame returns normally."""
 
 
-class DeferOps(ChanOps, StringOps):
+class DeferOps(RuntimeCore):
+    sched: Scheduler
     next_fid: int
 
     def __init__(self) -> None:
         super().__init__()
         self.next_fid = 1
 
-    def _g(self) -> Goroutine:
-        return self.current if self.current is not None else self.host_goroutine
-
-    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
-        yield from super()._goroutine_state_roots(g)
+    def _defer_roots(self, g: Goroutine) -> Iterable[Root]:
+        """A goroutine's deferred calls' arguments, then its panic values (defer.c: ``defer_roots``)."""
         for fr in g.frames:
             for i, (_, args) in enumerate(fr.defers):
                 for a in args:
@@ -108,7 +86,7 @@ class DeferOps(ChanOps, StringOps):
         if kind == ValueKind.NIL:
             return "panic called with nil argument"
         if kind == ValueKind.STRING:
-            return self._str_bytes(slot1, "gox_panic").decode("utf-8", "replace").replace("\n", "\n\t")
+            return string_bytes(self.heap, slot1, "gox_panic").decode("utf-8", "replace").replace("\n", "\n\t")
         if kind == ValueKind.BOOL:
             return "true" if slot1 else "false"
         if kind == ValueKind.FLOAT64:
@@ -140,10 +118,10 @@ class DeferOps(ChanOps, StringOps):
 
     # -- the panic machinery ------------------------------------------------------------------
     def _start_panic(self, slot0: int, slot1: int, text: str) -> GoPanicUnwind:
-        g = self._g()
+        g = self.sched.g()
         p = Panic(slot0, slot1, text, start_fid=self.next_fid)
         g.panics.append(p)
-        self._trace("panic", value=text)
+        self.sched.trace("panic", value=text)
         return GoPanicUnwind(p)
 
     def _as_panic(self, exc: BaseException) -> GoPanicUnwind | None:
@@ -153,7 +131,7 @@ class DeferOps(ChanOps, StringOps):
         if isinstance(exc, GoxPanic):
             self.gc.pause_depth += 1  # the error string must not trigger a collection here
             try:
-                s = self._new_string(exc.message.encode())
+                s = new_string(self, exc.message.encode())
             finally:
                 self.gc.pause_depth -= 1
             slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | ValueKind.STRING
@@ -189,7 +167,7 @@ class DeferOps(ChanOps, StringOps):
     def _close_frame(self, fr: DeferFrame, exc: BaseException | None) -> bool:
         """Close ``fr`` on the way out of its function; True if the function returns normally
         (defer.c: ``close_frame``, and ``unwind`` for a panic)."""
-        g = self._g()
+        g = self.sched.g()
         if fr.closed:
             return exc is None
         if not g.frames or g.frames[-1] is not fr:
@@ -214,7 +192,7 @@ class DeferOps(ChanOps, StringOps):
                 # shallower than the recovering frame).  The frame runs its remaining defers,
                 # which may panic anew (and be recovered anew): so, round again.
                 g.panics = [p for p in g.panics if p.start_fid <= fr.fid]
-                self._trace("recover")
+                self.sched.trace("recover")
                 panic, returns_normally = None, True
                 continue
             except BaseException:
@@ -244,14 +222,17 @@ class DeferOps(ChanOps, StringOps):
 
     def _open_frame(self) -> DeferFrame:
         """A new innermost frame of the running goroutine (defer.c's ``open_frame``)."""
-        g = self._g()
+        g = self.sched.g()
         fr = DeferFrame(self.next_fid)
         self.next_fid += 1
         g.frames.append(fr)
         return fr
 
     def _run_body(self, g: Goroutine) -> None:
-        """The goroutine's outermost frame: an unrecovered panic ends the program."""
+        """``g``'s function in its outermost frame (the scheduler's ``run_body``).  A panic that
+        leaves it ends the program: Go's report, the ``fatal`` event, status 2 (defer.c:
+        ``unrecovered``); so does a fatal error, running out of memory included, with its own
+        report."""
         try:
             call_entry(self, g.entry, g.args)
         except (ProgramExit, greenlet.GreenletExit):
@@ -262,10 +243,10 @@ class DeferOps(ChanOps, StringOps):
                 if isinstance(exc, MemoryError):  # wherever Python ran out (gox_abi/oom.py)
                     exc = oom.fatal()
                 if isinstance(exc, GoxFatal):
-                    raise self._fatal(exc) from None
+                    raise self.sched.fatal(exc) from None
                 raise
             self.err.write(self._report(g).encode())
-            self._trace("fatal", message="panic: " + unwind.panic.text)
+            self.sched.trace("fatal", message="panic: " + unwind.panic.text)
             raise ProgramExit(2) from exc
 
     # -- ABI ----------------------------------------------------------------------------------
@@ -273,7 +254,7 @@ class DeferOps(ChanOps, StringOps):
         return self._open_frame().fid
 
     def _frame_by_id(self, frame: int, fn: str) -> DeferFrame:
-        g = self._g()
+        g = self.sched.g()
         if not g.frames or g.frames[-1].fid != frame:
             raise GoxABIError(
                 f"{fn}: frame {frame} is not the innermost open frame"
@@ -286,7 +267,7 @@ class DeferOps(ChanOps, StringOps):
         self._close_frame(self._frame_by_id(frame, "gox_defer_frame_exit"), None)
 
     def gox_defer_push(self, func_ptr: Any, args: Sequence[int]) -> None:
-        g = self._g()
+        g = self.sched.g()
         if not g.frames:
             raise GoxABIError("gox_defer_push: no frame is open; expected gox_defer_frame_enter first")
         if func_ptr is not None and not callable(func_ptr) and not isinstance(func_ptr, int):
@@ -294,7 +275,7 @@ class DeferOps(ChanOps, StringOps):
         g.frames[-1].defers.append((func_ptr, tuple(a & ((1 << 64) - 1) for a in args)))
 
     def gox_defer_pop(self) -> None:
-        g = self._g()
+        g = self.sched.g()
         if not g.frames or not g.frames[-1].defers:
             raise GoxABIError("gox_defer_pop: the innermost frame has no deferred call")
         fn, args = g.frames[-1].defers.pop()
@@ -309,7 +290,7 @@ class DeferOps(ChanOps, StringOps):
         raise self._start_panic(slot0, slot1, self._panic_text(slot0, slot1))
 
     def gox_recover(self) -> tuple[int, int]:
-        g = self._g()
+        g = self.sched.g()
         if not g.panics or not g.defer_call_base:
             return 0, 0
         p = g.panics[-1]
@@ -317,7 +298,7 @@ class DeferOps(ChanOps, StringOps):
         if p.recovered or len(g.frames) != g.defer_call_base[-1] + 1:
             return 0, 0
         p.recovered = True
-        self._trace("recovered", value=p.text)
+        self.sched.trace("recovered", value=p.text)
         return p.slot0, p.slot1
 
 

@@ -18,23 +18,9 @@ Invariants (checked by tests/test_gc_model.py after every operation):
 
 States: PAUSE -> PROPAGATE -> (ATOMIC, done within one step) -> SWEEP -> PAUSE.
 
-Trigger rule (a *safepoint* is the entry of every allocating ``gox_rt_*`` call, before it
-allocates; it does nothing while the pause counter is above 0):
-
-* In PAUSE, a cycle starts when ``live_bytes >= threshold``: the roots are marked gray and the
-  state becomes PROPAGATE.  No work is done at that safepoint.
-* While a cycle runs, every allocated byte adds to ``debt``.  At a safepoint with
-  ``debt >= step_size`` one step runs with a budget of ``debt * stepmul // 100`` bytes of
-  work, and ``debt`` becomes 0.
-* A step scans gray objects (each costs its size) until the budget is spent or the gray stack
-  is empty; an empty gray stack runs the atomic step (free of charge) and the sweep begins;
-  the sweep visits objects (each costs its size) and the cycle ends when it has visited all.
-* At the end of a cycle ``threshold = max(estimate * pause // 100, min_threshold)``, where
-  ``estimate`` is the bytes that survived the cycle: ``live_bytes`` at the atomic step less what
-  the sweep freed (Lua 5.4's ``GCestimate``, Go's marked heap).  Objects allocated during the
-  sweep do not count: counting them, as ``live_bytes`` at the cycle's end would, lets a program
-  with a steady live set raise the threshold by about pause/100 x the bytes allocated over the
-  sweep every cycle, so its heap would grow without bound.
+When a cycle starts, how much each step does and the next cycle's threshold are docs/GC.md's
+rules ("Allocation and safepoints", "A cycle"); ``safepoint``, ``step`` and ``finish_cycle``
+below follow its pseudo-code.
 """
 
 from __future__ import annotations
@@ -59,8 +45,9 @@ from gox_abi.layout import (
 
 from .heap import GcObject, Heap
 
-# A root source yields (where, value) pairs; ``where`` names the slot for error messages.
-RootSource = Callable[[], Iterable[tuple[str, int]]]
+# A root: (where, value); ``where`` names the slot for error messages.
+Root = tuple[str, int]
+RootSource = Callable[[], Iterable[Root]]
 # Extra children of host-side state (map entries, channel buffers), in a fixed order.
 StateTracer = Callable[[GcObject], Iterable[int]]
 
@@ -292,7 +279,7 @@ class Collector:
             hook("end", self.stats())
 
     def set_threshold(self) -> None:
-        """The next cycle's trigger: pause% of what survived the last one (0 before the first)."""
+        """The next cycle's trigger: the threshold rule of docs/GC.md (``finish_cycle``)."""
         self.threshold = max(self.estimate * self.pause // 100, self.min_threshold)
 
     def full_collect(self) -> None:

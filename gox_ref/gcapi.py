@@ -2,7 +2,7 @@
 
 ``gox_gc_read_slot``/``gox_gc_write_slot`` are the raw accessors compiled code uses for
 structs, boxes and array data.  A raw write does not run the barrier: compiled code calls
-``gox_rt_write_barrier(parent, child)`` after storing a reference, as the seed prescribes.
+``gox_rt_write_barrier(parent, child)`` after storing a reference (docs/GC.md, "The write barrier").
 The typed setters (``gox_array_set``, ``gox_closure_set_upvalue``, ...) run it themselves.
 A raw write is checked against the object's slot types, so that no call can leave a
 non-reference in a reference slot or change an immutable header.
@@ -18,7 +18,7 @@ from gox_abi.kinds import SlotType, ValueKind, is_ref_kind, kind_name
 from gox_abi.layout import ARRAY_DATA, ARRAY_ELEM_KIND, ARRAY_ELEM_TYPE, CLOSURE_UPVALS, FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE
 
 from .core import RuntimeCore
-from .gc import Collector
+from .gc import Collector, Root
 from .heap import GcObject, Heap
 from .objects.iface import iface_kind
 
@@ -66,9 +66,9 @@ class GcOps(RuntimeCore):
     def __init__(self) -> None:
         super().__init__()
         self.pins = {}
-        self.gc.root_sources.append(self._pinned_roots)
 
-    def _pinned_roots(self) -> Iterable[tuple[str, int]]:
+    def _pinned_roots(self) -> Iterable[Root]:
+        """Root 2 of docs/GC.md: pinned objects, by allocation number."""
         for num in sorted(self.pins):
             yield f"pinned object #{num}", self.heap.objects[num].ref if num in self.heap.objects else 0
 

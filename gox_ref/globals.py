@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from gox_abi.errors import GoxABIError
 
 from .core import RuntimeCore
+from .gc import Root
 
 
 class GlobalOps(RuntimeCore):
@@ -17,9 +18,9 @@ class GlobalOps(RuntimeCore):
         super().__init__()
         self.globals_ = []
         self.globals_is_ref = []
-        self.gc.root_sources.append(self._global_roots)
 
-    def _global_roots(self) -> Iterable[tuple[str, int]]:
+    def _global_roots(self) -> Iterable[Root]:
+        """Root 1 of docs/GC.md: the reference globals, by index."""
         for i, (val, is_ref) in enumerate(zip(self.globals_, self.globals_is_ref, strict=True)):
             if is_ref:
                 yield f"global {i}", val

@@ -1,46 +1,13 @@
-"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end`` (decisions 6 and 7).
+"""Range loops: ``gox_iter_begin`` / ``gox_iter_next`` / ``gox_iter_end``.
 
 ``gox_iter_begin(container, kind) -> handle`` starts a range loop over ``container`` of value
-kind ``kind`` (Slice, Array, String, Map or Channel; anything else is an ABI error, and so is a
-container of another kind).  ``gox_iter_next(handle) -> (more, key, value)`` produces the next
-pair, or ``(false, 0, 0)`` once the loop is over (and on every later call).
-``gox_iter_end(handle)`` releases the handle; every later use of it is an ABI error.
+kind ``kind`` (Slice, Array, String, Map or Channel); ``gox_iter_next(handle) -> (more, key,
+value)`` produces the next pair, or ``(false, 0, 0)`` once the loop is over;
+``gox_iter_end(handle)`` releases the handle.
 
-Exact rules (docs/SCHEDULER.md, "Iteration"):
-
-* **Handles** are numbered 1, 2, 3, ... per runtime and never reused.  They belong to the
-  goroutine that began them (the host's own state outside ``run_main``): ``next`` or ``end``
-  with a handle that was never issued, has ended, or belongs to another goroutine is a
-  ``GoxABIError``.  Loops nest freely; each handle has its own state.
-* **begin** validates its arguments, then is a GC safepoint with the container as the call's
-  argument root, then (maps only) draws the start offset.  Nothing is allocated on the GC heap.
-* **Nil containers** (reference 0) give an empty loop, except a nil channel: ``next`` blocks
-  forever (wait reason ``chan receive (nil chan)``), as ``for range (chan T)(nil)`` does.
-* **Slices and arrays** yield ``(index, element)``.  The length is read once, at begin (Go
-  evaluates the range expression once); each ``next`` reads the element from the backing
-  array at that moment, so writes made during the loop are seen.  Elements are read as
-  ``gox_slice_get`` / ``gox_array_get`` read them (sign or zero extension by kind).  Only
-  single-slot element types are accepted (elements wider than 8 bytes: ABI error at begin;
-  a compiler ranges over such a slice by index).
-* **Strings** yield ``(byte offset, rune)``, decoding UTF-8 rune by rune as Go's
-  ``utf8.DecodeRune`` does: an invalid or truncated sequence yields U+FFFD (0xFFFD) and
-  advances one byte.  Strings are immutable, so the bytes are read once at begin.
-* **Maps** yield ``(key, value)``.  At begin the keys present (n of them) are taken in
-  insertion order (the order of first insertion: storing to an existing key does not move
-  it).  If n > 0 one draw ``offset = rng.below(n)`` is made (n == 0: no draw); the loop visits
-  those keys at positions offset, offset+1, ..., n-1, 0, ..., offset-1.  When a key is
-  reached it is produced if the map holds it at that moment, with the key slot and value the
-  map holds then (so a value updated during the loop is seen); a key deleted before it is
-  reached is skipped.  Keys stored during the loop that were not present at begin are never
-  produced.  (A key deleted and stored again before it is reached counts as present: the
-  reference compares keys, not entries.)  NaN keys are distinct entries and are produced.
-* **Channels** yield ``(value, 0)``: each ``next`` is a receive (``gox_chan_recv_ok``, with
-  its blocking, wake-up and trace behaviour); when the receive reports ``ok == false`` (the
-  channel is closed and drained) the loop is over.
-* **GC roots**: while an iterator is live its container is a root of the goroutine that owns
-  it (root 4 of docs/GC.md, after that goroutine's select cases), so a loop keeps its slice,
-  map, string or channel alive.  Iterators begun by the host (outside ``run_main``) are
-  rooted first, as goroutine 0.  Iterators left in a dead goroutine are not roots.
+Every rule -- handles and their owners, the order inside begin, nil containers, what each kind
+yields, the order of a loop over a map, what a loop sees of a container that changes, GC roots
+and an iterator's lifetime -- is docs/SCHEDULER.md section 5; iter.c follows the same text.
 """
 
 from __future__ import annotations
@@ -52,12 +19,14 @@ from gox_abi.errors import GoxABIError
 from gox_abi.kinds import ValueKind, kind_name
 from gox_abi.layout import ARRAY_ELEM_BYTES, ARRAY_LEN, SLICE_ARRAY, SLICE_LEN, SLICE_START
 
+from .chan import Channels
+from .core import RuntimeCore
+from .gc import Root
 from .heap import GcObject
 from .objects.array import read_elem
 from .objects.map import MapState
-from .objects.string import decode_rune
-from .sched import DEAD, Goroutine
-from .select import SelectOps
+from .objects.string import decode_rune, string_bytes
+from .sched import DEAD, Goroutine, Scheduler
 
 ITER_KINDS = (ValueKind.SLICE, ValueKind.ARRAY, ValueKind.STRING, ValueKind.MAP, ValueKind.CHANNEL)
 
@@ -77,21 +46,21 @@ class IterState:
     done: bool = False
 
 
-class IterOps(SelectOps):
+class IterOps(RuntimeCore):
+    sched: Scheduler
+    chans: Channels
     next_iter: int
 
     def __init__(self) -> None:
         super().__init__()
         self.next_iter = 1
 
-    # -- roots --------------------------------------------------------------------------------
-    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
-        yield from super()._goroutine_state_roots(g)
-        if g.status != DEAD:
-            yield from self._iter_roots(g)
-
     @staticmethod
-    def _iter_roots(g: Goroutine) -> Iterable[tuple[str, int]]:
+    def _iter_roots(g: Goroutine) -> Iterable[Root]:
+        """The containers of a goroutine's live iterators, by handle; none once it is dead
+        (iter.c: ``iter_roots``)."""
+        if g.status == DEAD:
+            return
         for h in sorted(g.iters):
             st = g.iters[h]
             if st.container:
@@ -106,11 +75,12 @@ class IterOps(SelectOps):
         if not -(2**63) <= it < 2**64:
             raise GoxABIError(f"{fn}: it={it} is out of range for uint64_t")
         it &= (1 << 64) - 1
-        g = self._g()
+        sched = self.sched
+        g = sched.g()
         st = g.iters.get(it)
         if isinstance(st, IterState):
             return st
-        for other in [self.host_goroutine, *self.goroutines.values()]:
+        for other in [sched.host_goroutine, *sched.goroutines.values()]:
             if other is not g and it in other.iters:
                 raise GoxABIError(
                     f"{fn}: iterator {it} belongs to goroutine {other.gid}, not to goroutine {g.gid}; iterators are per goroutine"
@@ -149,7 +119,7 @@ class IterOps(SelectOps):
             elif vk == ValueKind.ARRAY:
                 st.length = obj.slots[ARRAY_LEN]
             elif vk == ValueKind.STRING:
-                st.data = self._str_bytes(container, fn)
+                st.data = string_bytes(self.heap, container, fn)
                 st.length = len(st.data)
             elif vk == ValueKind.MAP:
                 ms = obj.state
@@ -157,8 +127,8 @@ class IterOps(SelectOps):
                 st.keys = list(ms.entries)
                 st.length = len(st.keys)
                 if st.length > 0:
-                    st.offset = self.rng.below(st.length)
-        self._g().iters[st.handle] = st
+                    st.offset = self.sched.rng.below(st.length)
+        self.sched.g().iters[st.handle] = st
         return st.handle
 
     def gox_iter_next(self, it: int) -> tuple[bool, int, int]:
@@ -168,7 +138,7 @@ class IterOps(SelectOps):
             return False, 0, 0
         kind = st.kind
         if kind == ValueKind.CHANNEL:
-            val, ok = self._recv(st.container, fn)  # a nil channel parks forever here
+            val, ok = self.chans.recv(st.container, fn)  # a nil channel parks forever here
             if not ok:
                 st.done = True
                 return False, 0, 0
@@ -203,7 +173,7 @@ class IterOps(SelectOps):
 
     def gox_iter_end(self, it: int) -> None:
         st = self._iter_state(it, "gox_iter_end")
-        del self._g().iters[st.handle]
+        del self.sched.g().iters[st.handle]
 
 
 __all__ = ["ITER_KINDS", "IterOps", "IterState"]

@@ -2,17 +2,9 @@
 
 Every random choice of a run (select's poll order, map iteration offsets) draws from one
 generator per runtime, seeded by the run's seed, so a run replays exactly from its seed.
-The algorithm is fixed so that the C backend draws the same numbers (docs/SCHEDULER.md):
-
-    next():   state = (state + 0x9E3779B97F4A7C15) mod 2^64
-              z = state
-              z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) mod 2^64
-              z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) mod 2^64
-              return z ^ (z >> 31)
-    below(n): (n >= 1) the first r = next() with r >= (2^64 - n) mod n; return r mod n
-              (r below that bound would bias the result, so it is drawn again)
-
-The initial state is the seed itself (a u64).
+The algorithm, and exactly which operations draw, is docs/SCHEDULER.md section 2, so that the
+C backend (rng.c) draws the same numbers.  ``below`` rejects the r below (2^64 - n) mod n
+because they would bias r mod n.
 """
 
 from __future__ import annotations

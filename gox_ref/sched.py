@@ -7,18 +7,12 @@ front of the run queue itself, switching straight to its greenlet (one switch, n
 the hub), when that goroutine has run before.  The hub runs the front when a goroutine ends (a
 greenlet returns to its parent, the hub), starts every goroutine (so each greenlet begins on the
 hub's shallow stack, not on top of the goroutine that happened to block), and reports
-deadlocks.  Either way the choice is the same: the front of the queue.  The run queue is first
-in, first out (docs/SCHEDULER.md):
+deadlocks.  Either way the choice is the same: the front of the queue.  What joins the run
+queue and when, how a program ends and the deadlock report are docs/SCHEDULER.md section 1.
 
-* ``go f(x)`` appends the new goroutine to the back of the queue; the spawner keeps running;
-* ``gox_yield`` appends the running goroutine to the back and runs the front;
-* a goroutine woken by another (a channel hand-off, a close) is appended to the back;
-* a blocked goroutine is in no queue until something wakes it;
-* when the running goroutine blocks or ends, the front of the queue runs next.
-
-The program ends when the main goroutine (id 1) returns: the others are abandoned, as in Go.
-If the queue is empty while main has not returned, every goroutine is asleep: the program ends
-with ``fatal error: all goroutines are asleep - deadlock!`` and exit status 2.
+``Scheduler`` is that state and its loop, held as ``rt.sched`` (sched.c's ``GoxSched``): every
+concept asks it who runs.  ``SchedOps`` is its part of the ABI (spawn, yield, run_main), mixed
+into ``RefRuntime``.
 """
 
 from __future__ import annotations
@@ -35,17 +29,18 @@ import greenlet
 
 from gox_abi import oom
 from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
-from gox_abi.sinks import STDERR, Sink
 
+from .core import RuntimeCore
+from .gc import Root
 from .rng import Rng
-from .stackmap import SimStack, StackMapOps, stack_roots
+from .stackmap import SimStack, stack_roots
 
 # Greenlet cannot run out of memory gracefully: when it cannot save a switched-out goroutine's
 # stack it aborts the process (Py_FatalError "Failed low-level slp_switch()"), where a Go program
 # ends with its out-of-memory fatal error.  Under a limit on the process's data or address space,
 # no goroutine is made within HEADROOM bytes of it: the spawn fails as an allocation does
-# (MemoryError: gox_abi/oom.py), while every switch and the report still find memory.  Whether
-# greenlet or Python ran out first used to depend on the memory's layout (a flaky test).
+# (MemoryError: gox_abi/oom.py), while every switch and the report still find memory.  Without it, whether
+# greenlet or Python runs out first would depend on the memory's layout (docs/SCHEDULER.md section 8).
 HEADROOM = 8 << 20
 _PAGE = resource.getpagesize()
 
@@ -93,8 +88,8 @@ class Goroutine:
     glet: greenlet.greenlet | None = None
     status: str = RUNNABLE
     wait_reason: str = ""
-    # Per-goroutine runtime state (defer frames, panics, select, iterators) lives here so no
-    # goroutine ever sees another's (the seed kept them in thread-locals: open point 3).
+    # Its own state of each concept (defer frames and panics, its select, its iterators), so
+    # that no goroutine ever sees another's.
     frames: list[Any] = field(default_factory=list)
     panics: list[Any] = field(default_factory=list)
     defer_call_base: list[int] = field(default_factory=list)
@@ -119,7 +114,8 @@ class Goroutine:
 
 def call_entry(rt: Any, entry: Any, args: Sequence[int]) -> Any:
     """The calling convention: a function-table entry is called with the runtime and its
-    u64 arguments; it returns None, an int or a tuple of ints (docs/ABI.md, decision 4)."""
+    u64 arguments; it returns None, an int or a tuple of ints (docs/decisions.md, "The calling
+    convention")."""
     if entry is None or entry == 0:
         raise GoxPanic("runtime error: invalid memory address or nil pointer dereference")
     if isinstance(entry, int):
@@ -127,43 +123,60 @@ def call_entry(rt: Any, entry: Any, args: Sequence[int]) -> Any:
     return entry(rt, *args)
 
 
-class SchedOps(StackMapOps):
-    goroutines: dict[int, Goroutine]
-    runq: collections.deque[Goroutine]
-    current: Goroutine | None
-    hub: greenlet.greenlet | None
-    rng: Rng
-    err: Sink
-    next_gid: int
+class Scheduler:
+    """The goroutines of one runtime and who runs (sched.c's ``GoxSched``, ``R->sched``).
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.goroutines = {}
-        self.runq = collections.deque()
-        self.current = None
-        self.hub = None
+    Every concept that needs the running goroutine asks the scheduler: ``g()`` (the running
+    goroutine, else the host's state: goroutine 0), ``running(what)``, ``park``, ``ready``,
+    ``trace``, ``fatal``.  Like trio's ``Runner`` it holds what it needs of other concepts as
+    collaborators, which ``RefRuntime`` wires: ``run_body`` (a goroutine's function in its
+    outermost frame, defer.py), ``state_roots`` (each goroutine's own state, in the order
+    docs/GC.md fixes) and ``drop_waiters`` (the channels forget abandoned goroutines, chan.py).
+    """
+
+    run_body: Callable[[Goroutine], None]
+    drop_waiters: Callable[[Iterable[Goroutine]], None]
+
+    def __init__(self, rt: RuntimeCore, stack_maps: dict[int, tuple[int, ...]]) -> None:
+        self.rt = rt  # the core: its heap and the sink of the reports
+        self.stack_maps = stack_maps  # the stack-map table (stackmap.py) goroutine stacks are scanned with
+        self.state_roots: list[Callable[[Goroutine], Iterable[Root]]] = []
+        self.goroutines: dict[int, Goroutine] = {}
+        self.runq: collections.deque[Goroutine] = collections.deque()
+        self.current: Goroutine | None = None
+        self.hub: greenlet.greenlet | None = None
         self.rng = Rng(0)
-        self.err = STDERR
         self.next_gid = 1
         self.host_goroutine = Goroutine(0, None, ())  # state of ABI calls made outside run_main
         self.memory_limits: tuple[int | None, int | None] = (None, None)  # read when a program starts
         self.tracer: Callable[..., None] | None = None
-        self.gc.root_sources.append(self._goroutine_roots)
 
-    # -- tracing hook -------------------------------------------------------------------------
-    def _trace(self, event: str, **info: Any) -> None:
+    def trace(self, event: str, **info: Any) -> None:
         """Report an event to the tracer, if one is installed.  Hot paths (scheduling, channel
-        operations) test ``self.tracer`` before calling, so that with tracing off they do not
-        even build the details."""
+        operations) test ``tracer`` before calling, so that with tracing off they do not even
+        build the details."""
         if self.tracer is not None:
             self.tracer(event, self.current.gid if self.current else 0, **info)
 
+    def g(self) -> Goroutine:
+        """The running goroutine, else the host's state (sched.c: ``sched_g``)."""
+        cur = self.current
+        return cur if cur is not None else self.host_goroutine
+
+    def running(self, what: str) -> Goroutine:
+        """The running goroutine, about to block; outside a program nothing could wake the host."""
+        g = self.current
+        if g is None:
+            raise GoxFatal(f"all goroutines are asleep - deadlock! (the host tried to {what} outside run_main)")
+        return g
+
     # -- roots --------------------------------------------------------------------------------
-    def _goroutine_roots(self) -> Iterable[tuple[str, int]]:
-        """Per goroutine (by id; the host's state outside run_main is goroutine 0, first): what
-        it waits on, its pending arguments, defer records, panic values, select cases and
-        iterators (docs/GC.md, root 4)."""
-        yield from self._goroutine_state_roots(self.host_goroutine)
+    def goroutine_roots(self) -> Iterable[Root]:
+        """Root 4 of docs/GC.md: the host's state (goroutine 0) first, then every goroutine by id:
+        its simulated stack, the channels it waits on, a value handed to it, the arguments of one
+        not started, then its own state (``state_roots``: defer records and panic values, select
+        cases, iterators)."""
+        yield from self._state_roots(self.host_goroutine)
         for gid in sorted(self.goroutines):
             g = self.goroutines[gid]
             yield from stack_roots(g.stack, self.stack_maps, f"goroutine {gid}: ")
@@ -173,24 +186,22 @@ class SchedOps(StackMapOps):
                 yield f"goroutine {gid}: value handed to it", g.wake_value
             if not g.started:
                 for i, a in enumerate(g.args):
-                    if self.heap.is_live(a):  # conservative: arguments carry no kinds
+                    if self.rt.heap.is_live(a):  # conservative: arguments carry no kinds
                         yield f"goroutine {gid}: argument {i}", a
-            yield from self._goroutine_state_roots(g)
+            yield from self._state_roots(g)
 
-    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
-        return ()  # extended by the defer, select and iterator mixins
-
-    def _stack(self) -> SimStack:
-        return self.current.stack if self.current is not None else self.host_stack
+    def _state_roots(self, g: Goroutine) -> Iterable[Root]:
+        for roots in self.state_roots:
+            yield from roots(g)
 
     # -- the scheduler ------------------------------------------------------------------------
-    def _new_goroutine(self, entry: Any, args: Sequence[int]) -> Goroutine:
+    def new_goroutine(self, entry: Any, args: Sequence[int]) -> Goroutine:
         g = Goroutine(self.next_gid, entry, tuple(args))
         self.next_gid += 1
         self.goroutines[g.gid] = g
         return g
 
-    def run_main(self, entry: Any, args: Sequence[int] = (), seed: int = 0) -> int:
+    def run_main(self, entry: Any, args: Sequence[int], seed: int) -> int:
         """Run a program whose main goroutine runs ``entry``; returns its exit status."""
         if self.hub is not None:
             raise GoxABIError("run_main: a program is already running on this runtime")
@@ -200,28 +211,28 @@ class SchedOps(StackMapOps):
         self.hub = greenlet.getcurrent()
         status = 0
         try:
-            main = self._new_goroutine(entry, args)
-            self._trace("spawn", child=main.gid)
+            main = self.new_goroutine(entry, args)
+            self.trace("spawn", child=main.gid)
             self.runq.append(main)
             while main.status != DEAD:
                 if not self.runq:
-                    self._deadlock()
+                    self.deadlock()
                 # Back here when a goroutine ends, or blocks or yields with nothing runnable or
                 # a goroutine to start at the front; otherwise the goroutines hand the
-                # processor to each other (_run_next).
-                result = self._run_next()
+                # processor to each other (run_next).
+                result = self.run_next()
                 self.current = None
                 if isinstance(result, ProgramExit):
                     raise result
         except ProgramExit as e:
             status = e.status
         except MemoryError:  # on the hub (a greenlet to create, a queue to grow): gox_abi/oom.py
-            status = self._fatal(oom.fatal()).status
+            status = self.fatal(oom.fatal()).status
         finally:
-            self._abandon()
+            self.abandon()
         return max(status, 0)
 
-    def _run_next(self) -> Any:
+    def run_next(self) -> Any:
         """Give the processor to the front of the run queue and switch to its greenlet; returns
         when the caller's greenlet runs again, with what the switch back brings.
 
@@ -237,35 +248,51 @@ class SchedOps(StackMapOps):
         self.current = g
         g.status = RUNNING
         if self.tracer is not None:
-            self._trace("run")
+            self.trace("run")
         glet = g.glet
         if glet is None:
             # (a partial, not a lambda: a closure would make every use of self here a cell load)
-            glet = g.glet = greenlet.greenlet(functools.partial(self._goroutine_body, g), parent=self.hub)
+            glet = g.glet = greenlet.greenlet(functools.partial(self.goroutine_main, g), parent=self.hub)
         return glet.switch()
 
-    def _goroutine_body(self, g: Goroutine) -> Any:
+    def goroutine_main(self, g: Goroutine) -> ProgramExit | None:
+        """The life of ``g``'s greenlet, and how it exits, in this order (sched.c's
+        ``goroutine_main``):
+
+        1. its function runs in its outermost frame (``run_body``, defer.py): a panic that leaves
+           it, or a fatal error, ends the program there (the report, the ``fatal`` event,
+           status 2);
+        2. it returned: it is dead, the trace records ``exit``, and it leaves the goroutine
+           table (an ended goroutine holds nothing and is no root);
+        3. if it is main, the program ends with status 0.
+
+        What it returns reaches the hub (``run_main``): the program's end, or None."""
         g.started = True
+        run_body = self.run_body  # (an attribute, read as one: a call through self is a method lookup)
         try:
-            self._run_body(g)
+            run_body(g)
         except ProgramExit as e:
             g.status = DEAD
             return e
         g.status = DEAD
         if self.tracer is not None:
-            self._trace("exit")
-        del self.goroutines[g.gid]  # an ended goroutine holds nothing (and is no root)
+            self.trace("exit")
+        del self.goroutines[g.gid]
         if g.gid == 1:
             return ProgramExit(0)
         return None
 
-    def _run_body(self, g: Goroutine) -> None:
-        call_entry(self, g.entry, g.args)
+    def abandon(self) -> None:
+        """The program is over: forget every goroutine without running its code, in this order
+        (sched.c's ``abandon``):
 
-    def _abandon(self) -> None:
-        """The program is over: forget every goroutine without running its code (whatever
-        happens meanwhile: a goroutine may run out of memory as it unwinds)."""
+        1. the channels drop the waiters of the goroutines (``drop_waiters``, chan.py);
+        2. each goroutine that has run unwinds, by id: its frames close as it goes, and no
+           deferred call runs (it may run out of memory meanwhile);
+        3. the goroutine table, the run queue, the running goroutine and the hub are cleared:
+           the runtime can run another program."""
         try:
+            self.drop_waiters(self.goroutines.values())
             for g in self.goroutines.values():
                 if g.glet is not None and not g.glet.dead:
                     g.glet.parent = greenlet.getcurrent()
@@ -278,18 +305,18 @@ class SchedOps(StackMapOps):
             self.current = None
             self.hub = None
 
-    def _park(self, g: Goroutine, reason: str, channels: tuple[int, ...] = ()) -> None:
-        """Block ``g``, the running goroutine (``_running``), until another readies it."""
+    def park(self, g: Goroutine, reason: str, channels: tuple[int, ...] = ()) -> None:
+        """Block ``g``, the running goroutine (``running``), until another readies it."""
         g.status = WAITING
         g.wait_reason = reason
         g.parked_on = channels
         if self.tracer is not None:
-            self._trace("park", reason=reason)
-        self._run_next()
+            self.trace("park", reason=reason)
+        self.run_next()
         g.parked_on = ()
         g.wake_ref = False  # the value now belongs to the goroutine's own frames
 
-    def _ready(self, g: Goroutine, value: int, ok: bool, case: int, is_ref: bool = False) -> None:
+    def ready(self, g: Goroutine, value: int, ok: bool, case: int, is_ref: bool = False) -> None:
         """Wake ``g``, a parked goroutine, handing it what its waker gives (see Goroutine)."""
         g.wake_value, g.wake_ok, g.wake_case = value, ok, case
         g.wake_ref = is_ref  # a reference handed over stays a root until the receiver runs
@@ -297,21 +324,14 @@ class SchedOps(StackMapOps):
         g.wait_reason = ""
         self.runq.append(g)
         if self.tracer is not None:
-            self._trace("wake", target=g.gid)
+            self.trace("wake", target=g.gid)
 
-    def _fatal(self, exc: GoxFatal) -> ProgramExit:
+    def fatal(self, exc: GoxFatal) -> ProgramExit:
         """Report a fatal error as Go does (``fatal error: MSG``); the program ends, status 2."""
-        self.err.write(f"fatal error: {exc}\n".encode())
+        self.rt.err.write(f"fatal error: {exc}\n".encode())
         return ProgramExit(2)
 
-    def _running(self, what: str) -> Goroutine:
-        g = self.current
-        if g is None:
-            # No program runs: the host is the only "goroutine", and nothing can wake it.
-            raise GoxFatal(f"all goroutines are asleep - deadlock! (the host tried to {what} outside run_main)")
-        return g
-
-    def _deadlock(self) -> None:
+    def deadlock(self) -> None:
         lines = ["fatal error: all goroutines are asleep - deadlock!", ""]
         for gid in sorted(self.goroutines):
             g = self.goroutines[gid]
@@ -320,9 +340,51 @@ class SchedOps(StackMapOps):
             lines.append(f"goroutine {gid} [{g.wait_reason or g.status}]:")
             lines.append(f"{g.name()}(...)")
             lines.append("")
-        self.err.write(("\n".join(lines) + "\n").encode())
-        self._trace("fatal", message="all goroutines are asleep - deadlock!")
+        self.rt.err.write(("\n".join(lines) + "\n").encode())
+        self.trace("fatal", message="all goroutines are asleep - deadlock!")
         raise ProgramExit(2)
+
+
+class SchedOps(RuntimeCore):
+    """The scheduler's ABI calls, and what hosts and tests inspect of it, on the runtime."""
+
+    sched: Scheduler
+
+    @property
+    def current(self) -> Goroutine | None:
+        return self.sched.current
+
+    @property
+    def goroutines(self) -> dict[int, Goroutine]:
+        return self.sched.goroutines
+
+    @property
+    def runq(self) -> collections.deque[Goroutine]:
+        return self.sched.runq
+
+    @property
+    def hub(self) -> greenlet.greenlet | None:
+        return self.sched.hub
+
+    @property
+    def host_goroutine(self) -> Goroutine:
+        return self.sched.host_goroutine
+
+    @property
+    def tracer(self) -> Callable[..., None] | None:
+        return self.sched.tracer
+
+    @property
+    def rng(self) -> Rng:
+        return self.sched.rng
+
+    @rng.setter
+    def rng(self, rng: Rng) -> None:
+        self.sched.rng = rng
+
+    def run_main(self, entry: Any, args: Sequence[int] = (), seed: int = 0) -> int:
+        """Run a program whose main goroutine runs ``entry``; returns its exit status."""
+        return self.sched.run_main(entry, args, seed)
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_go_spawn(self, func_ptr: Any, args: Sequence[int]) -> None:
@@ -332,19 +394,21 @@ class SchedOps(StackMapOps):
         if not callable(func_ptr) and not isinstance(func_ptr, int):
             raise GoxABIError(f"gox_go_spawn: func_ptr {func_ptr!r} is not a function entry")
         self.gc.safepoint(tuple(a for a in args if self.heap.is_live(a)))
-        if self.memory_limits != (None, None) and near_memory_limits(self.memory_limits):
+        sched = self.sched
+        if sched.memory_limits != (None, None) and near_memory_limits(sched.memory_limits):
             raise MemoryError("no goroutine within HEADROOM of the memory limit")
-        g = self._new_goroutine(func_ptr, [a & ((1 << 64) - 1) for a in args])
-        if self.tracer is not None:
-            self._trace("spawn", child=g.gid)
-        self.runq.append(g)
+        g = sched.new_goroutine(func_ptr, [a & ((1 << 64) - 1) for a in args])
+        if sched.tracer is not None:
+            sched.trace("spawn", child=g.gid)
+        sched.runq.append(g)
 
     def gox_yield(self) -> None:
-        g = self.current
+        sched = self.sched
+        g = sched.current
         if g is None:
             return  # the host has nobody to yield to
         g.status = RUNNABLE
-        self.runq.append(g)
-        if self.tracer is not None:
-            self._trace("yield")
-        self._run_next()
+        sched.runq.append(g)
+        if sched.tracer is not None:
+            sched.trace("yield")
+        sched.run_next()

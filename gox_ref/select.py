@@ -1,4 +1,4 @@
-"""Select: the seed's start / add_send / add_recv / exec protocol, with Go's semantics.
+"""Select: the ABI's start / add_send / add_recv / exec protocol, with Go's semantics.
 
 ``gox_select_start(n, has_default)`` opens a select of ``n`` cases on the running goroutine;
 ``gox_select_add_send(ch, v)`` and ``gox_select_add_recv(ch)`` add them in source order (so
@@ -6,18 +6,9 @@ their operands are evaluated once, on entry, as the spec says); ``gox_select_exe
 and returns the chosen case's index, or -1 for default.  A receive case's value and ``ok``
 are then ``gox_select_recv_result()``.
 
-exec, as runtime/select.go does it:
-1. Poll order: an inside-out Fisher-Yates shuffle of the cases whose channel is not nil,
-   one ``rng.below(k + 1)`` draw for the k-th such case (k = 0, 1, ...), so the choice among
-   ready cases is uniform and replays from the seed.  Nil cases are never ready.
-2. Pass 1: the first case in poll order that can proceed now wins: a receive with a parked
-   sender, buffered data or a closed channel; a send with a parked receiver or buffer room.
-   A send case on a closed channel panics ``send on closed channel`` when reached.
-3. Nothing ready: default (-1) if there is one.  No non-nil case: block forever (``select
-   (no cases)`` for ``select {}``, else ``select``).
-4. Pass 2: park one waiter per non-nil case, in case order, on its channel.  The first
-   goroutine to complete one of them wins for the select; at that moment every other waiter
-   leaves its queue (Go's select6 regression), so at most one case completes.
+exec does what runtime/select.go does, in the four steps numbered in gox_select_exec below
+(the poll order, pass 1, default or blocking forever, pass 2); the rule, its draws included,
+is docs/SCHEDULER.md section 2, item 1.
 """
 
 from __future__ import annotations
@@ -28,9 +19,10 @@ from dataclasses import dataclass, field
 from gox_abi.errors import GoxABIError, GoxPanic
 from gox_abi.kinds import kind_name
 
-from .chan import ChanState, Waiter, chan_state
-from .defer import DeferOps
-from .sched import Goroutine
+from .chan import Channels, ChanState, Waiter, chan_state
+from .core import RuntimeCore
+from .gc import Root
+from .sched import Goroutine, Scheduler
 
 SEND = "send"
 RECV = "recv"
@@ -50,10 +42,25 @@ class SelectWait:
     waiters: list[tuple[ChanState, Waiter]] = field(default_factory=list)
     done: bool = False
 
+    def won(self, w: Waiter) -> None:
+        """``w``, one of its waiters, has just left its queue with a completed case: every other
+        waiter leaves its queue now (select.c: ``select_won``)."""
+        assert not self.done
+        self.done = True
+        for st, other in self.waiters:
+            if other is w:
+                continue
+            q = st.sendq if other in st.sendq else st.recvq
+            q.remove(other)
 
-class SelectOps(DeferOps):
-    def _goroutine_state_roots(self, g: Goroutine) -> Iterable[tuple[str, int]]:
-        yield from super()._goroutine_state_roots(g)
+
+class SelectOps(RuntimeCore):
+    sched: Scheduler
+    chans: Channels
+
+    def _select_roots(self, g: Goroutine) -> Iterable[Root]:
+        """A goroutine's open select: each case's channel and a send case's value, then the value
+        its last receive case took (select.c: ``select_roots``)."""
         if g.select is not None:
             for i, (d, ch, val) in enumerate(g.select.cases):
                 yield f"goroutine {g.gid}: select case {i} channel", ch
@@ -63,18 +70,8 @@ class SelectOps(DeferOps):
         if g.select_result_ref and g.select_result[0]:
             yield f"goroutine {g.gid}: select's received value", g.select_result[0]
 
-    def _select_won(self, w: Waiter) -> None:
-        sw = w.select
-        assert isinstance(sw, SelectWait) and not sw.done
-        sw.done = True
-        for st, other in sw.waiters:
-            if other is w:
-                continue
-            q = st.sendq if other in st.sendq else st.recvq
-            q.remove(other)
-
     def _open_select(self, fn: str) -> SelectState:
-        st: SelectState | None = self._g().select
+        st: SelectState | None = self.sched.g().select
         if st is None:
             raise GoxABIError(f"{fn}: no select is open; expected gox_select_start first")
         if len(st.cases) >= st.ncases:
@@ -83,7 +80,7 @@ class SelectOps(DeferOps):
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_select_start(self, ncases: int, has_default: bool) -> None:
-        g = self._g()
+        g = self.sched.g()
         if g.select is not None:
             raise GoxABIError("gox_select_start: a select is already open; expected gox_select_exec first")
         if ncases > 65536:
@@ -92,18 +89,18 @@ class SelectOps(DeferOps):
 
     def gox_select_add_send(self, ch: int, val: int) -> None:
         st = self._open_select("gox_select_add_send")
-        cst = self._chan(ch, "gox_select_add_send")
+        cst = self.chans.get(ch, "gox_select_add_send")
         if cst is not None and cst.holds_refs:
             self.heap.check_ref_value(val, "gox_select_add_send", f"an element of kind {kind_name(cst.elem_kind)}")
         st.cases.append((SEND, ch, val))
 
     def gox_select_add_recv(self, ch: int) -> None:
         st = self._open_select("gox_select_add_recv")
-        self._chan(ch, "gox_select_add_recv")
+        self.chans.get(ch, "gox_select_add_recv")
         st.cases.append((RECV, ch, 0))
 
     def gox_select_exec(self) -> int:
-        g = self._g()
+        g = self.sched.g()
         st = g.select
         if st is None:
             raise GoxABIError("gox_select_exec: no select is open; expected gox_select_start first")
@@ -116,12 +113,13 @@ class SelectOps(DeferOps):
             g.select = None
 
     def _exec(self, g: Goroutine, st: SelectState) -> int:
+        sched, chans = self.sched, self.chans
         # 1. poll order over the non-nil cases
         order: list[int] = []
         for i, (_, ch, _) in enumerate(st.cases):
             if ch == 0:
                 continue
-            j = self.rng.below(len(order) + 1)
+            j = sched.rng.below(len(order) + 1)
             order.append(i)
             order[-1], order[j] = order[j], i
         # 2. pass 1: the first ready case in poll order
@@ -129,10 +127,10 @@ class SelectOps(DeferOps):
             d, ch, val = st.cases[i]
             cst = chan_state(self.heap.get(ch, "gox_select_exec"))
             if d == SEND:
-                if self._try_send(cst, val):
+                if chans.try_send(cst, val):
                     return self._chose(i)
             else:
-                got = self._try_recv(cst)
+                got = chans.try_recv(cst)
                 if got is not None:
                     g.select_result, g.select_result_ref = got, cst.holds_refs
                     return self._chose(i)
@@ -140,18 +138,18 @@ class SelectOps(DeferOps):
         if st.has_default:
             return self._chose(-1)
         if not order:
-            self._park(self._running("block"), "select (no cases)" if st.ncases == 0 else "select")
+            sched.park(sched.running("block"), "select (no cases)" if st.ncases == 0 else "select")
             raise AssertionError("a select without channels never wakes")  # pragma: no cover
         # 4. pass 2: park on every channel; the first to complete a case wins
-        me = self._running("block in select")
+        me = sched.running("block in select")
         sw = SelectWait()
         for i in sorted(order):
             d, ch, val = st.cases[i]
             cst = chan_state(self.heap.get(ch, "gox_select_exec"))
             w = Waiter(me, val if d == SEND else 0, case=i, select=sw)
-            self._enqueue(cst, w, sending=d == SEND)
+            chans.enqueue(cst, w, sending=d == SEND)
             sw.waiters.append((cst, w))
-        self._park(me, "select", tuple(ch for _, ch, _ in st.cases if ch))
+        sched.park(me, "select", tuple(ch for _, ch, _ in st.cases if ch))
         i = me.wake_case
         if st.cases[i][0] == SEND:
             if not me.wake_ok:
@@ -162,8 +160,8 @@ class SelectOps(DeferOps):
         return self._chose(i)
 
     def _chose(self, i: int) -> int:
-        self._trace("select", case=i)
+        self.sched.trace("select", case=i)
         return i
 
     def gox_select_recv_result(self) -> tuple[int, bool]:
-        return self._g().select_result
+        return self.sched.g().select_result

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gox_abi.checks import check_batch, check_offsets
 from gox_abi.errors import GoxABIError
 
 from .core import RuntimeCore
+from .gc import Root
+
+if TYPE_CHECKING:  # (sched.py builds on this module: a goroutine has a simulated stack)
+    from .sched import Scheduler
 
 STACK_TOP = 0x7FFF_0000_0000
 MAX_STACK_BYTES = 8 * 1024 * 1024
@@ -32,7 +37,7 @@ class SimStack:
     mem: dict[int, int] = field(default_factory=dict)
 
 
-def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -> Iterable[tuple[str, int]]:
+def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -> Iterable[Root]:
     """The mapped slots of a stack, innermost frame first, offsets in registered order."""
     for ip, sp, _ in reversed(stack.frames):
         for off in maps.get(ip, ()):
@@ -40,6 +45,7 @@ def stack_roots(stack: SimStack, maps: dict[int, tuple[int, ...]], owner: str) -
 
 
 class StackMapOps(RuntimeCore):
+    sched: Scheduler
     stack_maps: dict[int, tuple[int, ...]]
     host_stack: SimStack
 
@@ -47,19 +53,21 @@ class StackMapOps(RuntimeCore):
         super().__init__()
         self.stack_maps = {}
         self.host_stack = SimStack()
-        self.gc.root_sources.append(self._stack_roots)
 
-    def _stack_roots(self) -> Iterable[tuple[str, int]]:
+    def _stack_roots(self) -> Iterable[Root]:
+        """Root 3 of docs/GC.md: the host's stack (a goroutine's is among its roots)."""
         return stack_roots(self.host_stack, self.stack_maps, "")
 
-    def _stack(self) -> SimStack:
-        """The stack of whoever is running: the host's here, a goroutine's in a program."""
-        return self.host_stack
+    def _sim_current(self) -> SimStack:
+        """The simulated stack of whoever runs: the running goroutine's, else the host's
+        (sched.c: ``sim_current``)."""
+        cur = self.sched.current
+        return cur.stack if cur is not None else self.host_stack
 
     # -- stack maps ---------------------------------------------------------------------------
     def gox_stack_map_register(self, return_addr: int, sp_offsets: Sequence[int]) -> None:
         offs = check_offsets(sp_offsets, "gox_stack_map_register")
-        if offs:  # an empty map is not registered (the seed's rule)
+        if offs:  # an empty map is not registered: a frame without references has no map
             self.stack_maps[return_addr] = offs
 
     def gox_stack_map_register_batch(self, base_addr: int, entries: Sequence[tuple[int, Sequence[int]]]) -> None:
@@ -75,7 +83,7 @@ class StackMapOps(RuntimeCore):
 
     def gox_stack_map_scan(self) -> int:
         """Mark the referents of every mapped stack slot gray (while marking); count them."""
-        roots = [(w, v) for w, v in stack_roots(self._stack(), self.stack_maps, "") if v]
+        roots = [(w, v) for w, v in stack_roots(self._sim_current(), self.stack_maps, "") if v]
         for where, val in roots:
             self.heap.check_ref_value(val, "gox_stack_map_scan", where)
         if self.gc.state == 1:  # PROPAGATE
@@ -88,7 +96,7 @@ class StackMapOps(RuntimeCore):
         fn = "gox_sim_frame_push"
         if size < 0 or size % 8:
             raise GoxABIError(f"{fn}: size={size}, expected a non-negative multiple of 8")
-        stack = self._stack()
+        stack = self._sim_current()
         sp = (stack.frames[-1][1] if stack.frames else STACK_TOP) - size
         if STACK_TOP - sp > MAX_STACK_BYTES:
             raise GoxABIError(f"{fn}: the simulated stack would exceed {MAX_STACK_BYTES} bytes")
@@ -96,7 +104,7 @@ class StackMapOps(RuntimeCore):
         return sp
 
     def gox_sim_frame_pop(self) -> None:
-        stack = self._stack()
+        stack = self._sim_current()
         if not stack.frames:
             raise GoxABIError("gox_sim_frame_pop: the simulated stack is empty")
         _, sp, size = stack.frames.pop()
@@ -104,7 +112,7 @@ class StackMapOps(RuntimeCore):
             stack.mem.pop(addr, None)
 
     def _stack_addr(self, addr: int, fn: str) -> int:
-        frames = self._stack().frames
+        frames = self._sim_current().frames
         low = frames[-1][1] if frames else STACK_TOP
         if not low <= addr < STACK_TOP or addr % 8:
             raise GoxABIError(
@@ -114,7 +122,7 @@ class StackMapOps(RuntimeCore):
         return addr
 
     def gox_sim_stack_write(self, addr: int, val: int) -> None:
-        self._stack().mem[self._stack_addr(addr, "gox_sim_stack_write")] = val
+        self._sim_current().mem[self._stack_addr(addr, "gox_sim_stack_write")] = val
 
     def gox_sim_stack_read(self, addr: int) -> int:
-        return self._stack().mem.get(self._stack_addr(addr, "gox_sim_stack_read"), 0)
+        return self._sim_current().mem.get(self._stack_addr(addr, "gox_sim_stack_read"), 0)

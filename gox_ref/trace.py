@@ -1,7 +1,7 @@
 """An opt-in event log of a run: scheduler, channel, select, panic and GC events.
 
-``log = rt.start_trace()`` installs a recorder as ``rt.tracer`` (the scheduler's ``_trace``
-hook calls it with ``(event, gid, **info)``) and a hook on ``rt.gc.on_cycle``;
+``log = rt.start_trace()`` installs a recorder as the scheduler's ``tracer`` (its ``trace``
+calls it with ``(event, gid, **info)``) and a hook on ``rt.gc.on_cycle``;
 ``rt.stop_trace()`` removes both.  Each recorded ``TraceEvent`` carries a logical clock
 ``seq`` (1, 2, 3, ... in the order events happen; no wall time, so a run's trace is a pure
 function of the program and its seed), the id of the goroutine that was running (0: the
@@ -56,6 +56,9 @@ from pathlib import Path
 from typing import Any
 
 from gox_abi.gcstats import GcStats
+
+from .core import RuntimeCore
+from .sched import Scheduler
 
 _SLICE_END = frozenset({"park", "yield", "exit", "fatal"})
 _LINE = re.compile(r"(\d+) g(\d+) (\S+)((?: .*)?)$")
@@ -158,10 +161,11 @@ class TraceLog:
         Path(path).write_text(self.to_chrome_json())
 
 
-class TraceOps:
-    """``start_trace`` / ``stop_trace`` on the runtime (mixed into ``RefRuntime``)."""
+class TraceOps(RuntimeCore):
+    """``start_trace`` / ``stop_trace`` on the runtime: a recorder as the scheduler's tracer and
+    a hook on the collector's cycles."""
 
-    tracer: Callable[..., None] | None
+    sched: Scheduler
     _trace_log: TraceLog | None = None
     _trace_gc_hook: Callable[[str, GcStats], None] | None = None
 
@@ -169,14 +173,14 @@ class TraceOps:
         """Record every event from now on into a new log (replacing a running trace)."""
         self.stop_trace()
         log = TraceLog()
-        rt: Any = self
+        sched = self.sched
 
         def gc_hook(phase: str, stats: GcStats) -> None:
-            cur = rt.current
+            cur = sched.current
             log.record("gc_" + phase, cur.gid if cur is not None else 0, **dataclasses.asdict(stats))
 
-        self.tracer = log.record
-        rt.gc.on_cycle.append(gc_hook)
+        sched.tracer = log.record
+        self.gc.on_cycle.append(gc_hook)
         self._trace_log = log
         self._trace_gc_hook = gc_hook
         return log
@@ -186,11 +190,10 @@ class TraceOps:
         log = self._trace_log
         if log is None:
             return None
-        rt: Any = self
-        if self._trace_gc_hook in rt.gc.on_cycle:
-            rt.gc.on_cycle.remove(self._trace_gc_hook)
-        if self.tracer == log.record:
-            self.tracer = None
+        if self._trace_gc_hook in self.gc.on_cycle:
+            self.gc.on_cycle.remove(self._trace_gc_hook)
+        if self.sched.tracer == log.record:
+            self.sched.tracer = None
         self._trace_log = None
         self._trace_gc_hook = None
         return log

@@ -14,7 +14,7 @@ extern "C" {
 typedef uint64_t GoxRef;
 
 /* A function entry (spawn, defer, the function table, gox_run_main): N u64 arguments in,
- * one u64 result (decision 4). */
+ * one u64 result (the calling convention of docs/SCHEDULER.md section 3). */
 typedef uint64_t (*GoxEntryFn)(const uint64_t *args, uint32_t nargs);
 
 /* An extern: reads nargs argument slots, writes nrets result slots; returns 0, or

@@ -34,7 +34,7 @@ from gox_abi.errors import GoxABIError, GoxError, GoxFatal, GoxPanic
 from gox_abi.externs import ExternSpec
 from gox_abi.functable import FuncEntry
 from gox_abi.gcstats import GcState, GcStats
-from gox_abi.heapview import HeapSnapshot, ObjectView, to_dot
+from gox_abi.heapview import HeapSnapshot, ObjectView, inspected_ref, no_object, to_dot
 from gox_abi.kinds import ValueKind
 from gox_abi.layout import canonical_ref
 from gox_abi.sinks import STDOUT, Sink
@@ -42,7 +42,8 @@ from gox_abi.sinks import STDOUT, Sink
 _HERE = Path(__file__).resolve().parent
 _U64 = (1 << 64) - 1
 _ERRORS: dict[int, type[GoxError]] = {1: GoxPanic, 2: GoxABIError, 3: GoxFatal}
-_COLORS = ("white", "white(dead)", "gray", "black")
+_COLORS = ("white", "white(dead)", "gray", "black")  # gox_heap_object_info's color codes
+_AWAITING_SWEEP = 1
 _OPAQUE_SLOT0 = {ValueKind.MAP, ValueKind.CHANNEL}
 
 _CTYPES: dict[str, Any] = {
@@ -192,6 +193,7 @@ class NativeRuntime:
         return canonical_ref(n) if n else ref
 
     def heap_objects(self) -> list[int]:
+        """Every object not yet freed (those awaiting the sweep included), in allocation order."""
         self._use("heap_objects")
         n = self._lib.gox_heap_walk(None, 0)
         arr = (c_uint64 * max(n, 1))()
@@ -203,13 +205,13 @@ class NativeRuntime:
         self._use("heap_snapshot")
         lib = self._lib
         refs = self.heap_objects()
-        info = (c_uint64 * 7)()
         nums: dict[int, int] = {}
         heads: list[tuple[int, ...]] = []
         for r in refs:
-            lib.gox_heap_object_info(r, info, 7)
-            nums[r] = info[0]
-            heads.append(tuple(info))
+            head = self._header(r)
+            assert head is not None  # the walk lists objects not yet freed
+            nums[r] = head[0]
+            heads.append(head)
 
         def canon(v: int) -> int:
             """Canonical address of a live or freed object; other values unchanged.  (During
@@ -221,8 +223,7 @@ class NativeRuntime:
 
         views = []
         for r, (num, kind, type_id, color, gen, flags, nslots) in zip(refs, heads, strict=True):
-            slot_arr = (c_uint64 * max(nslots, 1))()
-            lib.gox_heap_object_slots(r, slot_arr, nslots)
+            slot_vals = self._slots(r, nslots)
             nref = lib.gox_heap_object_refs(r, None, 0)
             ref_arr = (c_uint64 * max(nref, 1))()
             lib.gox_heap_object_refs(r, ref_arr, nref)
@@ -230,7 +231,7 @@ class NativeRuntime:
             child_set = set(children)
             # Any slot holding an address this instance made (a child, or a reference stored in a
             # value slot, live or freed) shows the canonical address, as in the reference.
-            slots: list[int | None] = [canon(s) if s in child_set or s > 0xFFFF_FFFF else s for s in slot_arr[:nslots]]
+            slots: list[int | None] = [canon(s) if s in child_set or s > 0xFFFF_FFFF else s for s in slot_vals]
             if kind in _OPAQUE_SLOT0:
                 slots[0] = None
             type_name = ""
@@ -262,6 +263,48 @@ class NativeRuntime:
 
     def heap_dot(self, title: str = "gox heap") -> str:
         return to_dot(self.heap_snapshot(), title)
+
+    # -- inspection, as RefRuntime shows it (docs/ABI.md "Conventions") ----------------------
+    def is_live(self, ref: int) -> bool:
+        """Whether ``ref`` is a live object of this instance: one every ABI call accepts (made
+        by this instance, neither freed nor awaiting the sweep)."""
+        head = self._inspected_header("is_live", ref)
+        return head is not None and head[3] != _AWAITING_SWEEP
+
+    def object_kind(self, ref: int) -> ValueKind:
+        """The value kind in the header of an object not yet freed."""
+        return ValueKind(self._inspected("object_kind", ref)[1])
+
+    def object_slots(self, ref: int) -> list[int]:
+        """The data slots of an object not yet freed, as ``gox_gc_read_slot`` reads them."""
+        return self._slots(ref, self._inspected("object_slots", ref)[6])
+
+    def object_color(self, ref: int) -> str:
+        """The collector's color of an object not yet freed, named as in heap snapshots."""
+        return _COLORS[self._inspected("object_color", ref)[3]]
+
+    def _inspected(self, fn: str, ref: int) -> tuple[int, ...]:
+        head = self._inspected_header(fn, ref)
+        if head is None:
+            raise no_object(fn, ref, self.ref_number(ref))
+        return head
+
+    def _inspected_header(self, fn: str, ref: int) -> tuple[int, ...] | None:
+        ref = inspected_ref(fn, ref)
+        self._use(fn)
+        # gox_ref_number is safe on any value; unchecked mode's gox_heap_object_info trusts its
+        # argument, so it is asked only about an object the first call knows.
+        return self._header(ref) if self._lib.gox_ref_number(ref) else None
+
+    def _header(self, ref: int) -> tuple[int, ...] | None:
+        """(number, kind, type_id, color, gen, flags, slot count) of an object not yet freed."""
+        info = (c_uint64 * 7)()
+        return tuple(info) if self._lib.gox_heap_object_info(ref, info, 7) else None
+
+    def _slots(self, ref: int, nslots: int) -> list[int]:
+        arr = (c_uint64 * max(nslots, 1))()
+        self._lib.gox_heap_object_slots(ref, arr, nslots)
+        return list(arr[:nslots])
 
     # == the ABI ==============================================================================
     # -- gc ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
     python -m gox_ref_native.symbols_gen --check  # exit 1 if stale (a test runs this)
 
 Every symbol of ``gox_abi/abi.py`` is listed in table order with its address: the native
-runtime implements both halves (the concurrency half since issue 6).
+runtime implements both halves of the ABI.
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ from gox_abi.abi import SYMBOLS
 from gox_abi.generated import write_or_check
 
 TABLE = Path(__file__).resolve().parent / "src" / "symbols_table.inc"
-
-
-def implemented(name: str) -> bool:
-    return any(s.name == name for s in SYMBOLS)  # both halves (issue 6)
 
 
 def render() -> str:

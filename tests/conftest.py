@@ -1,32 +1,91 @@
-"""Shared fixtures and helpers for the heap-half unit tests.
+"""Shared fixtures and helpers for the runtime tests.
 
 Helpers are plain functions so test modules can import them (``from conftest import ...``).
+
+Backends: a test that asks for ``rt`` or ``env`` (or for ``backend``, to make runtimes of its
+own with ``new_runtime``) runs once on each backend, the reference (``RefRuntime``, test id
+``[ref]``) and the C runtime (``NativeRuntime``, ``[native]``), and sees both through the same
+interface: the ABI's methods, ``heap_snapshot``/``canonical``/``ref_number`` and the
+inspection calls (``is_live``, ``object_kind``, ``object_slots``, ``object_color``), never a
+backend's internals.  A test that can run on the reference only (Python goroutines: the
+native binding exposes the heap half; the reference's own internals) is marked
+``@pytest.mark.reference_only("why")``, or its whole module with ``pytestmark``.  Where the
+native library is missing its tests skip, except under CI (``$CI`` set), where they fail.
 """
 
 from __future__ import annotations
 
 import io
-import math
 import os
 import struct
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn, TypeAlias
 
 import pytest
 
-from gox_ref import GoxABIError, GoxError, GoxPanic, RefRuntime, ValueKind
+from gox_abi.sinks import Sink
+from gox_ref import GoxError, RefRuntime, ValueKind
+from gox_ref_native import NativeRuntime
 
 K = ValueKind
 NO_TYPE = 0xFFFF
 U64 = (1 << 64) - 1
+BACKENDS = ("ref", "native")
+Runtime: TypeAlias = RefRuntime | NativeRuntime
+# The concurrency half's Python tests: NativeRuntime binds the heap half, and the C scheduler,
+# channels, select, defer and iterators run in compiled programs instead (the corpus,
+# tests/test_native_programs.py, tests/test_native_sched.py, tests/test_native_parallel.py).
+PYTHON_GOROUTINES = pytest.mark.reference_only("goroutines written in Python run on the reference alone")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "reference_only(why): run the test on the reference runtime only, for the reason given"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``backend`` (what ``rt`` and ``env`` stand on): both backends, or the reference alone;
+    a test that parametrizes ``backend`` itself chooses its own."""
+    if "backend" not in metafunc.fixturenames or any(
+        "backend" in _argnames(m.args[0]) for m in metafunc.definition.iter_markers("parametrize")
+    ):
+        return
+    only = metafunc.definition.get_closest_marker("reference_only")
+    if only is not None:
+        assert only.args and only.args[0], f"{metafunc.definition.nodeid}: reference_only needs its reason"
+    metafunc.parametrize("backend", ["ref"] if only is not None else BACKENDS)
+
+
+def _argnames(names: str | Sequence[str]) -> list[str]:
+    return [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+
+
+def native_unavailable(e: Exception, *, module: bool = False) -> NoReturn:
+    """Skip where the native backend is missing (the calling module with ``module``); under CI,
+    which has every tool, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"native backend unavailable: {e}", pytrace=False)
+    pytest.skip(f"native backend unavailable: {e}", allow_module_level=module)
+
+
+def new_runtime(backend: str, out: Sink | None = None) -> Runtime:
+    """A fresh runtime of ``backend`` ("ref" or "native")."""
+    if backend == "ref":
+        return RefRuntime(out=out)
+    assert backend == "native", backend
+    try:
+        return NativeRuntime(out=out)
+    except OSError as e:  # pragma: no cover - depends on the machine (FileNotFoundError: not built)
+        native_unavailable(e)
 
 
 class Env:
     """A runtime whose debug output goes to a buffer."""
 
-    def __init__(self) -> None:
+    def __init__(self, backend: str) -> None:
         self.out = io.BytesIO()
-        self.rt = RefRuntime(out=self.out)
+        self.rt = new_runtime(backend, out=self.out)
 
     def output(self) -> bytes:
         data = self.out.getvalue()
@@ -36,22 +95,25 @@ class Env:
 
 
 @pytest.fixture
-def env() -> Env:
-    return Env()
+def env(backend: str) -> Iterator[Env]:
+    e = Env(backend)
+    yield e
+    if isinstance(e.rt, NativeRuntime):
+        e.rt.close()
 
 
 @pytest.fixture
-def rt(env: Env) -> RefRuntime:
+def rt(env: Env) -> Runtime:
     return env.rt
 
 
-def gstr(rt: RefRuntime, text: str | bytes) -> int:
+def gstr(rt: Runtime, text: str | bytes) -> int:
     """A new GoX string holding ``text`` (UTF-8 for str)."""
     data = text.encode() if isinstance(text, str) else text
     return int(rt.gox_rt_string_from_ptr(data))
 
 
-def sread(rt: RefRuntime, ref: int) -> bytes:
+def sread(rt: Runtime, ref: int) -> bytes:
     return bytes(rt.gox_string_read(ref))
 
 
@@ -73,33 +135,15 @@ def s64(v: int) -> int:
     return v - (1 << 64) if v >> 63 else v
 
 
-def slice_items(rt: RefRuntime, s: int) -> list[int]:
-    return [int(rt.gox_slice_get(s, i)) for i in range(rt.gox_slice_len(s))]
-
-
-def int_slice(rt: RefRuntime, vals: list[int], cap: int | None = None) -> int:
+def int_slice(rt: Runtime, vals: list[int], cap: int | None = None) -> int:
     s = int(rt.gox_rt_slice_create(K.INT, NO_TYPE, len(vals), len(vals) if cap is None else cap))
     for i, v in enumerate(vals):
         rt.gox_slice_set(s, i, v)
     return s
 
 
-def pinned(rt: RefRuntime, ref: int) -> int:
-    rt.gox_gc_pin(ref)
-    return ref
-
-
-def freed_ref(rt: RefRuntime, make: Callable[[RefRuntime], int]) -> int:
-    """A reference made by ``make`` and then freed by a full collection (nothing roots it)."""
-    ref = make(rt)
-    assert ref != 0
-    rt.gox_collect_garbage()
-    assert not rt.heap.is_live(ref)
-    return ref
-
-
 def expect_error(
-    rt: RefRuntime,
+    rt: Runtime,
     exc: type[GoxError],
     call: Callable[[], Any],
     *needles: str,
@@ -121,18 +165,6 @@ def expect_error(
         assert n in msg, f"{n!r} not in {msg!r}"
     assert rt.heap_snapshot().canonical() == before, "the failing call changed the heap"
     return err
-
-
-def abi_error(rt: RefRuntime, call: Callable[[], Any], fn: str, *needles: str) -> GoxError:
-    return expect_error(rt, GoxABIError, call, fn, *needles)
-
-
-def go_panic(rt: RefRuntime, call: Callable[[], Any], text: str) -> GoxError:
-    return expect_error(rt, GoxPanic, call, exact=text)
-
-
-def is_nan_bits(bits: int) -> bool:
-    return math.isnan(from_f64(bits))
 
 
 # -- programs (the concurrency tests) ---------------------------------------------------------
@@ -159,9 +191,7 @@ def native_library_or_skip(*, sched: bool = False) -> Any:
         lib = native.library()
         native.compiler()
     except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
-        if os.environ.get("CI"):  # CI has every tool: a missing one is a failure there
-            pytest.fail(f"native backend unavailable: {e}", pytrace=False)
-        pytest.skip(f"native backend unavailable: {e}", allow_module_level=True)
+        native_unavailable(e, module=True)
     if sched and not lib.sched:  # pragma: no cover - the scheduler is in the library
         pytest.skip("the native library has no scheduler", allow_module_level=True)
     return lib

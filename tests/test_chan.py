@@ -1,4 +1,4 @@
-"""Channels (gox_ref/chan.py, docs/decisions.md 5): Go's test/closedchan.go matrix through
+"""Channels (gox_ref/chan.py, docs/decisions.md, "Channel elements"): Go's test/closedchan.go matrix through
 direct operations, one-case selects and two-case selects with a dummy case; close of nil and
 of closed channels; len/cap; makechan's range (test/chancap.go); unbuffered rendezvous with
 direct hand-off; buffered FIFO order with parked senders; close waking every waiter; nil
@@ -10,10 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import run, sread
+from conftest import PYTHON_GOROUTINES, run, sread
 
 from gox_ref import GoxPanic, RefRuntime, ValueKind
 from gox_ref.chan import MAX_CHAN_CAP, chan_state
+
+pytestmark = PYTHON_GOROUTINES
 
 K = ValueKind
 
@@ -101,7 +103,7 @@ def closed_test1(c: Chan) -> None:
     assert c.recv() == 0  # the value was discarded
     should_panic("send on closed channel", lambda: c.send(2))
     assert c.recv() == 0
-    assert c.rt._g().select is None  # the panicking select is over
+    assert c.rt.sched.g().select is None  # the panicking select is over
 
 
 def closedsync(rt: RefRuntime) -> int:
@@ -454,8 +456,8 @@ def test_buffered_strings_survive_a_collection() -> None:
             rt.gox_chan_send(ch, r)
         control = gstr(rt, "garbage")
         rt.gox_collect_garbage()
-        assert not rt.heap.is_live(control)  # the collection did run
-        assert all(rt.heap.is_live(r) for r in refs)
+        assert not rt.is_live(control)  # the collection did run
+        assert all(rt.is_live(r) for r in refs)
         got.extend(sread(rt, rt.gox_chan_recv(ch)) for _ in range(3))
 
     assert run(main) == (0, b"", b"")
@@ -545,7 +547,7 @@ def test_int_channels_keep_nothing_alive() -> None:
     s = gstr(rt, "an int channel does not trace its values")
     rt.gox_chan_send(ch, s)
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(s)
+    assert not rt.is_live(s)
 
 
 def test_an_unreachable_channel_is_collected_with_its_values() -> None:
@@ -554,7 +556,7 @@ def test_an_unreachable_channel_is_collected_with_its_values() -> None:
     s = gstr(rt, "x")
     rt.gox_chan_send(ch, s)
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(ch) and not rt.heap.is_live(s)
+    assert not rt.is_live(ch) and not rt.is_live(s)
 
 
 def test_abandoned_goroutines_leave_no_waiters_behind() -> None:

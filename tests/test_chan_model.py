@@ -16,11 +16,14 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from conftest import PYTHON_GOROUTINES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gox_ref import GoxFatal, GoxPanic, RefRuntime, ValueKind
 from gox_ref.chan import chan_state
+
+pytestmark = PYTHON_GOROUTINES
 
 K = ValueKind
 NCHANS = 3

@@ -346,7 +346,7 @@ def test_a_file_that_is_not_text_is_reported_in_words(
 def test_heap_on_the_native_backend_draws_the_same_graph(
     case: str, at: str | None, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """`heap --backend native` was offered and refused; now it draws the compiled program's heap
+    """`heap --backend native` draws the compiled program's heap
     dump, the same graph as the reference's (types named, GC colors and state, roots)."""
     argv = ["heap", str(CORPUS_ROOT / f"{case}.gox"), *(["--at", at] if at else [])]
     ref_status = main(argv)

@@ -1,4 +1,4 @@
-"""The corpus covers the ABI and its errors (issue 4): computed from the case files, the ABI
+"""The corpus covers the ABI and its errors: computed from the case files, the ABI
 table (gox_abi.abi) and the checker's source.
 
 1. Every ABI symbol a program can call by name is called by at least one case; the symbols the

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import NO_TYPE, U64, Env, K, f32, f64, gstr
+from conftest import NO_TYPE, U64, Env, K, Runtime, f32, f64, gstr, new_runtime
 
-from gox_ref import GoxABIError, GoxPanic, RefRuntime
+from gox_ref import GoxABIError, GoxPanic
 from gox_ref.debug import format_float
 
 
@@ -113,7 +113,7 @@ def test_print_slices(env: Env) -> None:
     rt = env.rt
     assert printed(env, 0, K.SLICE) == b"[0/0]0x0"
     s = rt.gox_rt_slice_create(K.INT, NO_TYPE, 2, 5)
-    arr = rt.canonical(rt.heap.objects[rt.heap.num_of(s)].slots[0])  # printed canonical
+    arr = rt.canonical(rt.object_slots(s)[0])  # printed canonical
     assert printed(env, s, K.SLICE) == f"[2/5]{arr:#x}".encode()
     t = rt.gox_rt_slice_slice(s, 1, 3)
     assert printed(env, t, K.SLICE) == f"[2/4]{arr:#x}".encode()  # the array's address
@@ -143,9 +143,9 @@ def test_debug_write_has_no_newline(env: Env) -> None:
     assert env.output() == b"1 true+1.500000e+000\n"
 
 
-def test_output_sinks() -> None:
+def test_output_sinks(backend: str) -> None:
     a, b = io.BytesIO(), io.BytesIO()
-    rt = RefRuntime(out=a)
+    rt = new_runtime(backend, out=a)
     rt.gox_debug_print(7, K.INT)
     rt.set_output(b)
     rt.gox_debug_print(8, K.UINT8)
@@ -184,14 +184,14 @@ def test_assert_fails_with_args(env: Env) -> None:
     rt.gox_assert_end(True)
 
 
-def test_assert_fails_without_args(rt: RefRuntime) -> None:
+def test_assert_fails_without_args(rt: Runtime) -> None:
     rt.gox_assert_begin()
     with pytest.raises(GoxPanic) as info:
         rt.gox_assert_end(False)
     assert str(info.value) == "assertion failed"
 
 
-def test_assert_protocol_errors(rt: RefRuntime) -> None:
+def test_assert_protocol_errors(rt: Runtime) -> None:
     with pytest.raises(GoxABIError, match="gox_assert_arg"):
         rt.gox_assert_arg(1, K.INT)
     with pytest.raises(GoxABIError, match="gox_assert_end"):

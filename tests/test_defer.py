@@ -9,10 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import run, sread
+from conftest import PYTHON_GOROUTINES, run, sread
 
 from gox_ref import GoxABIError, GoxPanic, RefRuntime, ValueKind
 from gox_ref.defer import RUNTIME_ERROR_TYPE
+
+pytestmark = PYTHON_GOROUTINES
 
 K = ValueKind
 NIL = (0, 0)

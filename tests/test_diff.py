@@ -1,4 +1,4 @@
-"""gox-ref diff (issue 7, point 1): a program on both backends, compared -- stdout, exit status,
+"""gox-ref diff (docs/DIFF_AND_FUZZ.md): a program on both backends, compared -- stdout, exit status,
 stderr and the canonical event trace.  Agreeing corpus programs exit 0 with one ``same:``
 line each; divergences are made deliberately by changing one backend's outcome
 (monkeypatching ``native.run_program``) to check the report and the exit status; a user's

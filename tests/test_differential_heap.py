@@ -27,7 +27,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from gox_abi.errors import GoxError, GoxPanic
 from gox_abi.externs import ExternHost, ExternSpec
 from gox_abi.kinds import SlotType
-from gox_abi.layout import HEAP_BASE, REF_STRIDE
+from gox_abi.layout import HEAP_BASE, REF_STRIDE, canonical_num
 from gox_ref import RefRuntime
 from gox_ref.gcapi import slot_type
 
@@ -106,8 +106,7 @@ class Pair:
         for text in FOREIGN_TEXTS:
             self.other_ref.gox_rt_string_from_ptr(text)
             self.other_nat.gox_rt_string_from_ptr(text)
-        self.foreign = {"ref": [0, *self.other_ref.heap.objects], "nat": [0, *self.other_nat.heap_objects()]}
-        self.foreign["ref"] = [self.other_ref.heap.objects[n].ref if n else 0 for n in self.foreign["ref"]]
+        self.foreign = {"ref": [0, *self.other_ref.heap_objects()], "nat": [0, *self.other_nat.heap_objects()]}
 
     def close(self) -> None:
         self.nat.close()
@@ -130,14 +129,18 @@ class Pair:
             return tuple(self.resolve(side, a) for a in arg)
         return arg
 
-    def canon(self, rt: Any, val: Any) -> Any:
-        """A result in common terms (a runtime's own references -> canonical addresses)."""
+    def canon(self, side: str, rt: Any, val: Any) -> Any:
+        """A result in common terms: a runtime's own references -> canonical addresses,
+        another instance's (a value slot or a stack slot gives back what it was given) ->
+        FOREIGN, as each backend's own."""
         if isinstance(val, bool) or not isinstance(val, int):
             if isinstance(val, (tuple, list)):
-                return type(val)(self.canon(rt, v) for v in val)
+                return type(val)(self.canon(side, rt, v) for v in val)
             if callable(val):
                 return getattr(val, "__name__", "callable")
             return val
+        if val and val in self.foreign[side]:
+            return "FOREIGN"
         return rt.canonical(val) if val > 0xFFFF_FFFF else val
 
     def unforeign(self, side: str, msg: str) -> str:
@@ -153,7 +156,7 @@ class Pair:
         for side, rt in (("ref", self.ref), ("nat", self.nat)):
             try:
                 res = getattr(rt, name)(*self.resolve(side, args))
-                outcomes.append(("ok", self.canon(rt, res)))
+                outcomes.append(("ok", self.canon(side, rt, res)))
             except GoxError as e:
                 outcomes.append((type(e).__name__, self.unforeign(side, str(e))))
         self.learn()
@@ -165,8 +168,15 @@ class Pair:
     def check_state(self) -> None:
         rs, ns = self.ref.gox_gc_stats(), self.nat.gox_gc_stats()
         self.check(rs == ns, f"GC stats differ:\n  ref:    {rs}\n  native: {ns}")
-        a, b = self.ref.heap_snapshot().canonical(), self.nat.heap_snapshot().canonical()
+        a, b = self.snapshot("ref", self.ref), self.snapshot("nat", self.nat)
         self.check(a == b, f"heap snapshots differ:\n  ref:    {a!r}\n  native: {b!r}")
+
+    def snapshot(self, side: str, rt: Any) -> tuple[object, ...]:
+        """The canonical snapshot, a root holding another instance's reference (a stack slot
+        may) shown as FOREIGN: its value is each backend's own."""
+        snap = rt.heap_snapshot()
+        state, objects, _ = snap.canonical()
+        return state, objects, tuple((w, "FOREIGN" if r in self.foreign[side] else canonical_num(r)) for w, r in snap.roots)
 
     def check(self, ok: bool, what: str) -> None:
         if not ok:
@@ -451,6 +461,18 @@ DifferentialHeap.TestCase.settings = settings(
     suppress_health_check=list(HealthCheck),
 )
 TestDifferentialHeap = DifferentialHeap.TestCase
+
+
+def test_a_foreign_reference_in_a_stack_slot_is_each_backends_own() -> None:
+    """A stack slot may hold another instance's reference (only a collection refuses it): the
+    root it makes and the value read back are each backend's own, so they compare as FOREIGN
+    (the machine found both; before, the snapshots and the results differed)."""
+    replay([
+        ("gox_stack_map_register", (0x401000, [0])),
+        ("gox_sim_frame_push", (0x401000, 8)),
+        ("gox_sim_stack_write", (STACK_TOP - 8, Foreign(1))),
+        ("gox_sim_stack_read", (STACK_TOP - 8,)),
+    ])
 
 
 def test_replay_reproducer_runs() -> None:

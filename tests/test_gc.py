@@ -5,23 +5,26 @@ it), the barrier, the pause counter, statistics and use-after-free detection."""
 from __future__ import annotations
 
 import itertools
-from typing import Any
 
 import pytest
+from conftest import Runtime, new_runtime
 
-from gox_abi.layout import BLACK, GRAY
-from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
+from gox_ref import GcState, GoxABIError, SlotType, ValueKind
 
 K = ValueKind
 NODE = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])  # 3 slots: 32 bytes
 
 
-def node_rt() -> tuple[RefRuntime, int]:
-    rt = RefRuntime()
+def node_rt(backend: str) -> tuple[Runtime, int]:
+    rt = new_runtime(backend)
     return rt, rt.gox_type_register(b"Node", NODE)
 
 
-def start_marking(rt: RefRuntime, node: int, first: int, link: int = 0) -> None:
+def state(rt: Runtime) -> GcState:
+    return GcState(rt.gox_gc_stats().state)
+
+
+def start_marking(rt: Runtime, node: int, first: int, link: int = 0) -> None:
     """Root ``first`` with a tail of 3 more nodes (linked through slot ``link``) and run one
     64-byte step: ``first`` and the next object popped become black, and the cycle is still
     propagating."""
@@ -33,19 +36,19 @@ def start_marking(rt: RefRuntime, node: int, first: int, link: int = 0) -> None:
         prev = nxt
     rt.gox_gc_pin(first)
     rt.gox_gc_step()
-    assert rt.gc.state == GcState.PROPAGATE
-    assert rt.heap.objects[rt.heap.num_of(first)].mark == BLACK
+    assert state(rt) == GcState.PROPAGATE
+    assert rt.object_color(first) == "black"
 
 
-def alive(rt: RefRuntime, *refs: int) -> list[bool]:
-    return [rt.heap.is_live(r) for r in refs]
+def alive(rt: Runtime, *refs: int) -> list[bool]:
+    return [rt.is_live(r) for r in refs]
 
 
 # -- roots and precise scanning ---------------------------------------------------------------
 
 
-def test_unrooted_objects_are_freed_and_rooted_ones_kept() -> None:
-    rt, node = node_rt()
+def test_unrooted_objects_are_freed_and_rooted_ones_kept(backend: str) -> None:
+    rt, node = node_rt(backend)
     rt.gox_init_globals(2, [True, False])
     g = rt.gox_rt_alloc(K.STRUCT, node, 3)
     not_a_root = rt.gox_rt_alloc(K.STRUCT, node, 3)
@@ -61,8 +64,8 @@ def test_unrooted_objects_are_freed_and_rooted_ones_kept() -> None:
     assert alive(rt, g, pinned) == [True, False]
 
 
-def test_reference_chains_are_traced_through_every_kind() -> None:
-    rt, node = node_rt()
+def test_reference_chains_are_traced_through_every_kind(backend: str) -> None:
+    rt, node = node_rt(backend)
     rt.gox_init_globals(1, [True])
     # struct -> closure -> upval box -> slice -> array of strings -> string -> bytes
     root = rt.gox_rt_alloc(K.STRUCT, node, 3)
@@ -96,10 +99,10 @@ def test_reference_chains_are_traced_through_every_kind() -> None:
     assert alive(rt, garbage) == [False]
 
 
-def test_scanning_is_precise() -> None:
+def test_scanning_is_precise(backend: str) -> None:
     """A value slot that happens to hold a live object's address does not keep it alive,
     and neither does an interface whose kind is not a reference kind."""
-    rt, node = node_rt()
+    rt, node = node_rt(backend)
     root = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_pin(root)
     victim = rt.gox_rt_alloc(K.STRUCT, node, 3)
@@ -118,8 +121,8 @@ def test_scanning_is_precise() -> None:
     assert alive(rt, root, victim, holder, victim2, victim3) == [True, False, True, False, False]
 
 
-def test_struct_elements_of_arrays_are_scanned_by_their_layout() -> None:
-    rt, node = node_rt()
+def test_struct_elements_of_arrays_are_scanned_by_their_layout(backend: str) -> None:
+    rt, node = node_rt(backend)
     arr = rt.gox_rt_array_create(K.STRUCT, node, 3)  # 3 elements x 3 slots
     rt.gox_gc_pin(arr)
     kept = rt.gox_rt_string_from_ptr(b"x")
@@ -130,8 +133,8 @@ def test_struct_elements_of_arrays_are_scanned_by_their_layout() -> None:
     assert alive(rt, kept, dropped) == [True, False]
 
 
-def test_stack_maps_root_only_described_slots() -> None:
-    rt, node = node_rt()
+def test_stack_maps_root_only_described_slots(backend: str) -> None:
+    rt, node = node_rt(backend)
     rt.gox_stack_map_register(0x401000, [8])
     sp = rt.gox_sim_frame_push(0x401000, 16)
     described = rt.gox_rt_alloc(K.STRUCT, node, 3)
@@ -150,8 +153,8 @@ def test_stack_maps_root_only_described_slots() -> None:
     assert alive(rt, described) == [False]
 
 
-def test_a_mapped_slot_holding_a_dangling_reference_is_reported() -> None:
-    rt, _ = node_rt()
+def test_a_mapped_slot_holding_a_dangling_reference_is_reported(backend: str) -> None:
+    rt, _ = node_rt(backend)
     rt.gox_stack_map_register(0x401000, [0])
     sp = rt.gox_sim_frame_push(0x401000, 8)
     rt.gox_sim_stack_write(sp, 0x1234_5670)
@@ -164,7 +167,7 @@ def test_a_mapped_slot_holding_a_dangling_reference_is_reported() -> None:
 # -- the trigger rule, pinned as a timeline ---------------------------------------------------
 
 
-def test_trigger_rule_timeline() -> None:
+def test_trigger_rule_timeline(backend: str) -> None:
     """pause=200, stepmul=100, step_size=64, min_threshold=200; 32-byte nodes, none rooted.
 
     Allocation k enters its safepoint with live = 32*(k-1) bytes.  The cycle starts at the
@@ -178,7 +181,7 @@ def test_trigger_rule_timeline() -> None:
     nodes 10..17, allocated during the sweep).  Those 8 nodes (256 bytes) are over it, so the
     next safepoint (k = 19) starts the second cycle, which frees them.
     """
-    rt, node = node_rt()
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(200, 100, 64, 200)
     timeline = []
     refs = []
@@ -200,27 +203,27 @@ def test_trigger_rule_timeline() -> None:
     assert timeline[20] == (21, "SWEEP", 11, 1)  # atomic at 21: nodes 10..20 are garbage
     assert [t[2] for t in timeline[21:]] == [11, 13, 13, 15, 15, 17, 17, 19]
     # nodes 21.. were allocated after the second atomic step: they survive it
-    assert [rt.heap.is_live(r) for r in refs] == [False] * 20 + [True] * 9
+    assert alive(rt, *refs) == [False] * 20 + [True] * 9
     st = rt.gox_gc_stats()
     assert st.threshold == 200
     assert GcState(st.state) == GcState.SWEEP
 
 
-def test_a_step_scans_gray_objects_by_size_budget() -> None:
-    rt, node = node_rt()
+def test_a_step_scans_gray_objects_by_size_budget(backend: str) -> None:
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(100, 100, 64, 1 << 30)
     chain = [rt.gox_rt_alloc(K.STRUCT, node, 3) for _ in range(5)]
     for a, b in itertools.pairwise(chain):
         rt.gox_gc_write_slot(a, 0, b)
     rt.gox_gc_pin(chain[0])
     assert rt.gox_gc_step() is False  # starts the cycle, then scans 64 bytes: 2 nodes
-    marks = [rt.heap.objects[rt.heap.num_of(r)].mark for r in chain]
-    assert marks[:2] == [BLACK, BLACK] and marks[2] == GRAY
-    assert rt.gc.state == GcState.PROPAGATE
+    colors = [rt.object_color(r) for r in chain]
+    assert colors[:3] == ["black", "black", "gray"]
+    assert state(rt) == GcState.PROPAGATE
 
 
-def test_pause_counter_suspends_all_work() -> None:
-    rt, node = node_rt()
+def test_pause_counter_suspends_all_work(backend: str) -> None:
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(200, 100, 64, 64)
     rt.gox_gc_pause()
     for _ in range(50):
@@ -234,11 +237,11 @@ def test_pause_counter_suspends_all_work() -> None:
     with pytest.raises(GoxABIError, match="gox_gc_resume: the collector is not paused"):
         rt.gox_gc_resume()
     rt.gox_rt_alloc(K.STRUCT, node, 3)  # the first safepoint after resuming starts a cycle
-    assert rt.gc.state == GcState.PROPAGATE
+    assert state(rt) == GcState.PROPAGATE
 
 
-def test_extern_calls_run_with_the_collector_paused() -> None:
-    rt, _ = node_rt()
+def test_extern_calls_run_with_the_collector_paused(backend: str) -> None:
+    rt, _ = node_rt(backend)
     seen = []
     from gox_abi.externs import ExternSpec
 
@@ -254,39 +257,57 @@ def test_extern_calls_run_with_the_collector_paused() -> None:
 # -- the barrier ------------------------------------------------------------------------------
 
 
-def test_forward_barrier_grays_a_white_child_of_a_black_parent() -> None:
-    rt, node = node_rt()
+def test_forward_barrier_grays_a_white_child_of_a_black_parent(backend: str) -> None:
+    rt, node = node_rt(backend)
     parent = rt.gox_rt_alloc(K.STRUCT, node, 3)
     start_marking(rt, node, parent)
     child = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_write_slot(parent, 1, child)
-    assert rt.gc.is_white(rt.heap.objects[rt.heap.num_of(child)])
+    assert rt.object_color(child) == "white"
     rt.gox_rt_write_barrier(parent, child)
-    assert rt.heap.objects[rt.heap.num_of(child)].mark == GRAY
-    while rt.gc.state != GcState.PAUSE:
+    assert rt.object_color(child) == "gray"
+    while state(rt) != GcState.PAUSE:
         rt.gox_gc_step()
-    assert rt.heap.is_live(child)
+    assert rt.is_live(child)
 
 
-def test_typed_setters_run_the_barrier_themselves() -> None:
-    rt, node = node_rt()
+def test_typed_setters_run_the_barrier_themselves(backend: str) -> None:
+    rt, node = node_rt(backend)
     arr = rt.gox_rt_array_create(K.STRING, 0, 1)
     holder = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_write_slot(holder, 0, arr)
     start_marking(rt, node, holder, link=1)
-    assert rt.heap.objects[rt.heap.num_of(arr)].mark == BLACK  # scanned first: slot 0 before slot 1
+    assert rt.object_color(arr) == "black"  # scanned first: slot 0 before slot 1
     s = rt.gox_rt_string_from_ptr(b"late")
     rt.gox_array_set(arr, 0, s)
-    assert rt.heap.objects[rt.heap.num_of(s)].mark == GRAY
+    assert rt.object_color(s) == "gray"
 
 
-@pytest.mark.parametrize("backend", ["ref", "native"])
+def test_a_box_store_during_marking_runs_the_barrier(backend: str) -> None:
+    """gox_upval_box_set on a black box: the string stored, white (made during marking),
+    turns gray, so the cycle keeps it."""
+    rt, _ = node_rt(backend)
+    rt.gox_gc_tune(100, 100, 8, 64)
+    rt.gox_init_globals(1, [True])
+    box = rt.gox_rt_alloc(K.POINTER, K.STRING, 1)
+    rt.gox_rt_set_global(0, box)
+    rt.gox_gc_step()  # starts a cycle, blackens the root
+    assert (state(rt), rt.object_color(box)) == (GcState.PROPAGATE, "black")
+    s = rt.gox_rt_string_from_ptr(b"late")
+    assert rt.object_color(s) == "white"
+    rt.gox_upval_box_set(box, s)
+    assert rt.object_color(s) == "gray"
+    while not rt.gox_gc_step():
+        pass
+    assert rt.gox_string_read(rt.gox_upval_box_get(box)) == b"late"
+
+
 def test_a_fused_store_is_the_write_then_the_barrier(backend: str) -> None:
     """gox_gc_write_slot_barrier on a reference slot: the write, then the barrier (a black
     parent's white child turns gray), true; a value the write refuses changes nothing.  On a
     value slot (where the barrier may refuse what the write takes) it does nothing and returns
     false: the caller makes the two calls."""
-    rt, node = any_rt(backend)
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(100, 100, 64, 1 << 30)
     parent = prev = rt.gox_rt_alloc(K.STRUCT, node, 3)
     for _ in range(3):  # a tail, so that the cycle still propagates after one step
@@ -307,21 +328,21 @@ def test_a_fused_store_is_the_write_then_the_barrier(backend: str) -> None:
     assert rt.gox_gc_read_slot(parent, 2) == 0
 
 
-def test_mark_gray_only_acts_while_propagating() -> None:
-    rt, node = node_rt()
+def test_mark_gray_only_acts_while_propagating(backend: str) -> None:
+    rt, node = node_rt(backend)
     obj = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_rt_mark_gray(obj)
-    assert rt.gc.is_white(rt.heap.objects[rt.heap.num_of(obj)])
+    assert rt.object_color(obj) == "white"
     start_marking(rt, node, rt.gox_rt_alloc(K.STRUCT, node, 3))
     rt.gox_rt_mark_gray(obj)
-    assert rt.heap.objects[rt.heap.num_of(obj)].mark == GRAY
+    assert rt.object_color(obj) == "gray"
 
 
 # -- statistics, reset, use after free --------------------------------------------------------
 
 
-def test_statistics_count_allocations_and_frees() -> None:
-    rt, node = node_rt()
+def test_statistics_count_allocations_and_frees(backend: str) -> None:
+    rt, node = node_rt(backend)
     for _ in range(3):
         rt.gox_rt_alloc(K.STRUCT, node, 3)
     s = rt.gox_rt_string_from_ptr(b"abc")  # a byte array (4 + 1 slots: 48 bytes) + a string (32)
@@ -333,8 +354,8 @@ def test_statistics_count_allocations_and_frees() -> None:
     assert (st.live_objects, st.live_bytes, st.cycles) == (2, 80, 1)
 
 
-def test_init_gc_drops_everything_and_old_refs_read_as_freed() -> None:
-    rt, node = node_rt()
+def test_init_gc_drops_everything_and_old_refs_read_as_freed(backend: str) -> None:
+    rt, node = node_rt(backend)
     old = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_pin(old)
     rt.gox_init_gc()
@@ -345,36 +366,27 @@ def test_init_gc_drops_everything_and_old_refs_read_as_freed() -> None:
     assert new != old
 
 
-def test_objects_awaiting_the_sweep_cannot_be_used_or_stored() -> None:
-    rt, node = node_rt()
+def test_objects_awaiting_the_sweep_cannot_be_used_or_stored(backend: str) -> None:
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(100, 100, 8, 1 << 30)
     keep = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_pin(keep)
     doomed = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_step()  # scans keep
     rt.gox_gc_step()  # atomic: doomed was unreachable; sweep begins (8-byte budget)
-    assert rt.gc.state == GcState.SWEEP and doomed in [o.ref for o in rt.heap.objects.values()]
+    assert state(rt) == GcState.SWEEP
+    assert (rt.is_live(doomed), rt.object_color(doomed)) == (False, "white(dead)")  # not yet freed
     with pytest.raises(GoxABIError, match="unreachable when the collector finished marking"):
         rt.gox_gc_write_slot(keep, 0, doomed)
     with pytest.raises(GoxABIError, match="unreachable when the collector finished marking"):
         rt.gox_gc_read_slot(doomed, 0)
 
 
-def any_rt(backend: str) -> tuple[Any, int]:
-    if backend == "ref":
-        return node_rt()
-    from gox_ref_native import NativeRuntime
-
-    rt = NativeRuntime()
-    return rt, rt.gox_type_register(b"Node", NODE)
-
-
-@pytest.mark.parametrize("backend", ["ref", "native"])
 def test_a_scans_children_are_popped_in_slot_order(backend: str) -> None:
     """Depth first, first child first (docs/GC.md): after a 64-byte step on a pinned root with
     two children, the root and its slot-0 child are black and the slot-1 child is still gray
     (before the gray run was reversed it was the other way round)."""
-    rt, node = any_rt(backend)
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(100, 100, 64, 1 << 30)
     root, a, b = (rt.gox_rt_alloc(K.STRUCT, node, 3) for _ in range(3))
     for slot, child in ((0, a), (1, b)):
@@ -385,12 +397,11 @@ def test_a_scans_children_are_popped_in_slot_order(backend: str) -> None:
     assert colors == ["black", "black", "gray"]
 
 
-@pytest.mark.parametrize("backend", ["ref", "native"])
 def test_the_heap_in_allocation_order_during_a_sweep(backend: str) -> None:
     """Half way through a sweep the heap, in allocation order, is the survivors swept so far,
     the objects not yet swept (dead ones included: they await the sweep) and those made during
     the sweep, after them (the native heap keeps the order in a vector with a gap, heap.c)."""
-    rt, node = any_rt(backend)
+    rt, node = node_rt(backend)
     objs = [rt.gox_rt_alloc(K.STRUCT, node, 3) for _ in range(8)]  # numbers 1..8
     for o in objs[::2]:
         rt.gox_gc_pin(o)  # 1, 3, 5, 7 live; 2, 4, 6, 8 garbage
@@ -405,13 +416,13 @@ def test_the_heap_in_allocation_order_during_a_sweep(backend: str) -> None:
     assert [o.num for o in rt.heap_snapshot().objects] == [1, 3, 5, 7, 9]
 
 
-@pytest.mark.parametrize("backend", ["ref", "native"])
 def test_a_steady_live_set_keeps_the_heap_bounded(backend: str) -> None:
     """The threshold follows what survives a cycle, not what the sweep let the program allocate
     meanwhile: with 10 nodes rooted and garbage allocated without end, every cycle's threshold
-    is the minimum and the heap never holds more than a cycle's worth of garbage.  (The old rule,
-    live bytes at the cycle's end, raised the threshold by about 3 x the live set every cycle.)"""
-    rt, node = any_rt(backend)
+    is the minimum and the heap never holds more than a cycle's worth of garbage.  (Counting live
+    bytes at the cycle's end instead would raise the threshold by about 3 x the live set every
+    cycle: docs/GC.md.)"""
+    rt, node = node_rt(backend)
     rt.gox_gc_tune(200, 200, 64, 1024)
     head = rt.gox_rt_alloc(K.STRUCT, node, 3)
     rt.gox_gc_pin(head)

@@ -9,18 +9,25 @@ every operation it checks:
   unreachable at that cycle's atomic step;
 * after a full collection the live set equals the reachable set;
 * the runtime's slots hold what the model wrote.
+
+It sees the heap through snapshots and the inspection calls, so it runs on both backends
+(``TestGcModelRef``, ``TestGcModelNative``).
 """
 
 from __future__ import annotations
 
 import os
 
+from conftest import new_runtime
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
 
-from gox_abi.layout import BLACK, GRAY, REF_STRIDE
+from gox_abi.heapview import HeapSnapshot
+from gox_abi.layout import GRAY, canonical_num
 from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
+
+WHITES = ("white", "white(dead)")
 
 NODE_SLOTS = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])
 N_GLOBALS = 3
@@ -30,10 +37,11 @@ MAX_EXAMPLES = int(os.environ.get("GOX_GC_MODEL_EXAMPLES", "120"))
 
 class GcModel(RuleBasedStateMachine):
     refs = Bundle("refs")
+    backend = "ref"
 
     def __init__(self) -> None:
         super().__init__()
-        self.rt = RefRuntime()
+        self.rt = new_runtime(self.backend)
         # Small numbers so that cycles start, step and finish within a few dozen operations.
         self.rt.gox_gc_tune(200, 100, 64, 256)
         self.node = self.rt.gox_type_register(b"Node", NODE_SLOTS)
@@ -42,6 +50,7 @@ class GcModel(RuleBasedStateMachine):
         self.edges: dict[int, list[int]] = {}  # model: num -> child nums (0 = nil) per ref slot
         self.globals: list[int] = [0] * N_GLOBALS
         self.pins: dict[int, int] = {}
+        self.pinned_refs: dict[int, int] = {}  # num -> the reference pinned
         self.frames: list[tuple[int, list[int]]] = []  # (sp, [slot0 num, slot1 num])
         self.ever: set[int] | None = None  # see run()
         self.atomic: tuple[set[int], set[int]] | None = None  # (live, reachable) at the atomic step
@@ -69,8 +78,16 @@ class GcModel(RuleBasedStateMachine):
     def reachable(self) -> set[int]:
         return self.closure(self.roots())
 
+    def snap(self) -> HeapSnapshot:
+        return self.rt.heap_snapshot()
+
     def live(self) -> set[int]:
-        return set(self.rt.heap.objects)
+        """The objects not yet freed (those awaiting the sweep included)."""
+        return {self.num_of(r) for r in self.rt.heap_objects()}
+
+    def gc(self) -> tuple[int, GcState]:
+        stats = self.rt.gox_gc_stats()
+        return stats.cycles, GcState(stats.state)
 
     def run(self, op: str, *args: object) -> object:
         """Run one ABI call, then check what the cycle phases it went through freed.
@@ -81,10 +98,10 @@ class GcModel(RuleBasedStateMachine):
         collector can have marked, since marks come from roots, from scanning marked objects
         and from the barrier on marked parents).
         """
-        gc = self.rt.gc
         before_reach, before_live = self.reachable(), self.live()
-        cycles, state = gc.cycles, gc.state
+        cycles, state = self.gc()
         result = getattr(self.rt, op)(*args)
+        cycles_after, state_after = self.gc()
         freed = before_live - self.live()
         for n in freed:
             self.edges.pop(n, None)
@@ -92,10 +109,10 @@ class GcModel(RuleBasedStateMachine):
             assert freed == before_live - before_reach
             self.ever, self.atomic = None, None
             return result
-        finished = gc.cycles > cycles
-        if state == GcState.PAUSE and (gc.state != GcState.PAUSE or finished):
+        finished = cycles_after > cycles
+        if state == GcState.PAUSE and (state_after != GcState.PAUSE or finished):
             self.ever = self.closure(self.roots() | before_reach)
-        if state in (GcState.PAUSE, GcState.PROPAGATE) and (gc.state == GcState.SWEEP or finished):
+        if state in (GcState.PAUSE, GcState.PROPAGATE) and (state_after == GcState.SWEEP or finished):
             self.atomic = (before_live, before_reach)
             self.freed_this_cycle = set()
         if self.atomic is None:
@@ -119,7 +136,7 @@ class GcModel(RuleBasedStateMachine):
             self.ever = self.closure(self.ever | self.roots())
 
     def num_of(self, ref: int) -> int:
-        return self.rt.heap.num_of(ref)
+        return self.rt.ref_number(ref)
 
     # -- rules --------------------------------------------------------------------------------
     @rule(target=refs)
@@ -138,7 +155,7 @@ class GcModel(RuleBasedStateMachine):
             self.edges[self.num_of(ref) - 1] = []
 
     def usable(self, ref: int) -> bool:
-        return self.rt.heap.is_live(ref)
+        return self.rt.is_live(ref)
 
     @rule(parent=refs, child=st.one_of(st.just(0), refs), slot=st.integers(0, 1))
     def write_with_barrier(self, parent: int, child: int, slot: int) -> None:
@@ -154,9 +171,8 @@ class GcModel(RuleBasedStateMachine):
         the parent is not black, or the child is not white (e.g. nil)."""
         if not self.usable(parent) or (child and not self.usable(child)):
             return
-        p = self.rt.heap.objects[self.num_of(parent)]
-        c = self.rt.heap.objects.get(self.num_of(child)) if child else None
-        if self.rt.gc.state == GcState.PROPAGATE and p.mark == BLACK and c is not None and self.rt.gc.is_white(c):
+        black_parent = self.rt.object_color(parent) == "black"
+        if self.gc()[1] == GcState.PROPAGATE and black_parent and child and self.rt.object_color(child) in WHITES:
             return
         self.rt.gox_gc_write_slot(parent, slot, child)
         self.edges[self.num_of(parent)][slot] = self.num_of(child) if child else 0
@@ -178,15 +194,16 @@ class GcModel(RuleBasedStateMachine):
         if self.usable(ref):
             self.rt.gox_gc_pin(ref)
             self.pins[self.num_of(ref)] = self.pins.get(self.num_of(ref), 0) + 1
+            self.pinned_refs[self.num_of(ref)] = ref
 
     @precondition(lambda self: bool(self.pins))
     @rule(data=st.data())
     def unpin(self, data: st.DataObject) -> None:
         num = data.draw(st.sampled_from(sorted(self.pins)))
-        self.rt.gox_gc_unpin(self.rt.heap.base + REF_STRIDE * num)
+        self.rt.gox_gc_unpin(self.pinned_refs[num])
         self.pins[num] -= 1
         if not self.pins[num]:
-            del self.pins[num]
+            del self.pins[num], self.pinned_refs[num]
 
     @rule(a=st.one_of(st.just(0), refs), b=st.one_of(st.just(0), refs))
     def push_frame(self, a: int, b: int) -> None:
@@ -211,7 +228,7 @@ class GcModel(RuleBasedStateMachine):
     def full_collection(self) -> None:
         self.run("gox_collect_garbage")
         assert self.live() == self.reachable()
-        assert self.rt.gc.state == GcState.PAUSE
+        assert self.gc()[1] == GcState.PAUSE
 
     @rule(ref=consumes(refs))
     def forget(self, ref: int) -> None:
@@ -241,22 +258,32 @@ class GcModel(RuleBasedStateMachine):
         assert not missing, f"reachable objects {sorted(missing)} were freed"
 
     @invariant()
-    def no_black_to_white(self) -> None:
-        gc = self.rt.gc
-        if gc.state != GcState.PROPAGATE:
-            return
-        objects = self.rt.heap.objects
-        for obj in objects.values():
-            if obj.mark != BLACK:
-                continue
-            for ref in gc.children(obj):
-                child = objects.get(self.num_of(ref)) if ref else None
-                assert child is None or not gc.is_white(child), (
-                    f"black #{obj.num} points to white #{child.num}"
-                )
+    def the_heap_agrees(self) -> None:
+        """One snapshot: no black object refers to a white one while propagating, every object
+        is white between cycles, the struct slots hold what the model wrote, and the counters
+        add up."""
+        snap, stats = self.snap(), self.rt.gox_gc_stats()
+        by_ref = snap.by_ref()
+        if stats.state == GcState.PROPAGATE:
+            for obj in snap.objects:
+                if obj.color == "black":
+                    for ref in obj.refs:
+                        assert by_ref[ref].color not in WHITES, f"black #{obj.num} points to white #{canonical_num(ref)}"
+        if stats.state == GcState.PAUSE:
+            assert all(o.color == "white" for o in snap.objects)
+        for obj in snap.objects:
+            if obj.kind == "Struct" and obj.num in self.edges:
+                assert [canonical_num(s) if s else 0 for s in obj.slots[:2]] == self.edges[obj.num]
+        assert stats.live_objects == len(snap.objects)
+        assert stats.live_bytes == sum(8 + 8 * len(o.slots) for o in snap.objects)
+        assert stats.allocated_bytes - stats.freed_bytes == stats.live_bytes
+        assert stats.allocated_objects - stats.freed_objects == stats.live_objects
 
     @invariant()
     def gray_objects_are_queued(self) -> None:
+        """The reference's gray stack (no call shows the native one)."""
+        if not isinstance(self.rt, RefRuntime):
+            return
         gc = self.rt.gc
         queued = {o.num for o in gc.gray}
         for obj in self.rt.heap.objects.values():
@@ -264,25 +291,14 @@ class GcModel(RuleBasedStateMachine):
                 assert obj.num in queued
         if gc.state == GcState.PAUSE:
             assert not gc.gray
-            assert all(o.mark == gc.current_white for o in self.rt.heap.objects.values())
-
-    @invariant()
-    def slots_match_the_model(self) -> None:
-        for num, kids in self.edges.items():
-            obj = self.rt.heap.objects.get(num)
-            if obj is None or obj.kind != ValueKind.STRUCT:
-                continue
-            assert [self.num_of(s) if s else 0 for s in obj.slots[:2]] == kids
-
-    @invariant()
-    def accounting(self) -> None:
-        stats = self.rt.gox_gc_stats()
-        objs = self.rt.heap.objects.values()
-        assert stats.live_objects == len(self.rt.heap.objects)
-        assert stats.live_bytes == sum(8 + 8 * len(o.slots) for o in objs)
-        assert stats.allocated_bytes - stats.freed_bytes == stats.live_bytes
-        assert stats.allocated_objects - stats.freed_objects == stats.live_objects
 
 
-TestGcModel = GcModel.TestCase
-TestGcModel.settings = settings(max_examples=MAX_EXAMPLES, stateful_step_count=60, deadline=None)
+class GcModelNative(GcModel):
+    backend = "native"
+
+
+SETTINGS = settings(max_examples=MAX_EXAMPLES, stateful_step_count=60, deadline=None)
+TestGcModelRef = GcModel.TestCase
+TestGcModelRef.settings = SETTINGS
+TestGcModelNative = GcModelNative.TestCase
+TestGcModelNative.settings = SETTINGS

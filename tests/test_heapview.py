@@ -1,18 +1,19 @@
-"""Heap snapshots and DOT output, plus the GC group's object and control calls (not the
-collection algorithm itself, which tests/test_gc*.py cover)."""
+"""Seeing the heap: snapshots and DOT output of the whole heap, and the inspection calls
+(``is_live``, ``object_kind``, ``object_slots``, ``object_color``) for one object."""
 
 from __future__ import annotations
 
 import re
 
-from conftest import NO_TYPE, K, gstr, sread
+import pytest
+from conftest import NO_TYPE, K, Runtime, gstr, new_runtime
 
 from gox_abi.layout import HEAP_BASE
-from gox_ref import GcState, GcStats, GoxABIError, RefRuntime, SlotType
+from gox_ref import GcState, GoxABIError, SlotType
 
 
 # -- snapshots ---------------------------------------------------------------------------------
-def test_snapshot_lists_objects(rt: RefRuntime) -> None:
+def test_snapshot_lists_objects(rt: Runtime) -> None:
     rt.gox_init_globals(1, [True])
     s = gstr(rt, "hi")
     rt.gox_rt_set_global(0, s)
@@ -31,7 +32,7 @@ def test_snapshot_lists_objects(rt: RefRuntime) -> None:
     assert string.color == "white"
 
 
-def test_snapshot_canonical_uses_allocation_numbers(rt: RefRuntime) -> None:
+def test_snapshot_canonical_uses_allocation_numbers(backend: str, rt: Runtime) -> None:
     s = gstr(rt, "hi")
     canon = rt.heap_snapshot().canonical()
     state, objects, roots = canon
@@ -41,13 +42,13 @@ def test_snapshot_canonical_uses_allocation_numbers(rt: RefRuntime) -> None:
     assert string[0] == 2 and string[1] == "String"
     assert string[6] == (("ref", 1), 0, 2)  # slot 0 canonicalized to the array's number
     assert string[7] == (1,)
-    other = RefRuntime()
+    other = new_runtime(backend)
     gstr(other, "hi")
     assert other.heap_snapshot().canonical() == canon
     assert s
 
 
-def test_snapshot_hides_map_state(rt: RefRuntime) -> None:
+def test_snapshot_hides_map_state(rt: Runtime) -> None:
     m = rt.gox_rt_map_new(K.STRING, K.STRING)
     rt.gox_map_set(m, gstr(rt, "k"), gstr(rt, "v"))
     view = rt.heap_snapshot().by_ref()[rt.canonical(m)]
@@ -55,7 +56,7 @@ def test_snapshot_hides_map_state(rt: RefRuntime) -> None:
     assert len(view.refs) == 2  # key and value strings
 
 
-def test_snapshot_type_names_and_colors(rt: RefRuntime) -> None:
+def test_snapshot_type_names_and_colors(rt: Runtime) -> None:
     t = rt.gox_type_register(b"main.Point", bytes([SlotType.VALUE, SlotType.GC_REF]))
     p = rt.gox_rt_alloc(K.STRUCT, t, 2)
     c = rt.gox_rt_closure_create(1, t, 2)
@@ -66,7 +67,7 @@ def test_snapshot_type_names_and_colors(rt: RefRuntime) -> None:
     assert [o.ref for o in rt.heap_snapshot().objects] == [rt.canonical(p)]
 
 
-def test_dot(rt: RefRuntime) -> None:
+def test_dot(rt: Runtime) -> None:
     rt.gox_init_globals(1, [True])
     sl = rt.gox_rt_slice_create(K.STRING, NO_TYPE, 1, 1)
     rt.gox_rt_set_global(0, sl)
@@ -83,7 +84,7 @@ def test_dot(rt: RefRuntime) -> None:
     assert "  r0 -> o2 [style=dashed];" in dot
 
 
-def test_dot_escapes_names(rt: RefRuntime) -> None:
+def test_dot_escapes_names(rt: Runtime) -> None:
     t = rt.gox_type_register(b'main.T{"x"|<y>}', bytes([SlotType.VALUE]))
     rt.gox_rt_alloc(K.STRUCT, t, 1)
     dot = rt.heap_dot('a "quoted" title')
@@ -94,131 +95,77 @@ def test_dot_escapes_names(rt: RefRuntime) -> None:
         assert len(re.findall(r'(?<!\\)"', line)) % 2 == 0, line
 
 
-def test_dot_long_objects_truncated(rt: RefRuntime) -> None:
+def test_dot_long_objects_truncated(rt: Runtime) -> None:
     a = rt.gox_rt_array_create(K.INT, NO_TYPE, 20)
     rt.gox_array_set(a, 0, 7)
     dot = rt.heap_dot()
     assert "|...}" in dot and 'label="gox heap (GC state PAUSE)"' in dot
 
 
-# -- GC group: raw objects and slots -----------------------------------------------------------
-def test_type_table(rt: RefRuntime) -> None:
-    t0 = rt.gox_type_register(b"A", bytes([SlotType.VALUE, SlotType.GC_REF]))
-    t1 = rt.gox_type_register(b"B", bytes([SlotType.INTERFACE0, SlotType.INTERFACE1, SlotType.VALUE]))
-    t2 = rt.gox_type_register(b"Empty", b"")
-    assert (t0, t1, t2) == (0, 1, 2)
-    assert [rt.gox_type_slot_count(t) for t in (t0, t1, t2)] == [2, 3, 0]
+# -- inspection: one object ------------------------------------------------------------------
+def test_inspection_shows_what_the_snapshot_shows(rt: Runtime) -> None:
+    t = rt.gox_type_register(b"P", bytes([SlotType.VALUE, SlotType.GC_REF]))
+    p = rt.gox_rt_alloc(K.STRUCT, t, 2)
+    rt.gox_gc_pin(p)
+    s = gstr(rt, "hi")
+    rt.gox_gc_write_slot(p, 0, 7)
+    rt.gox_gc_write_slot(p, 1, s)
+    m = rt.gox_rt_map_new(K.INT, K.INT)
+    refs = [p, rt.gox_gc_read_slot(s, 0), s, m, rt.gox_rt_closure_create(3, NO_TYPE, 1)]
+    assert rt.heap_objects() == refs  # in allocation order: the string's byte array before it
+    by = rt.heap_snapshot().by_ref()
+    for r in refs:
+        view = by[rt.canonical(r)]
+        assert rt.is_live(r)
+        assert rt.object_kind(r).name.title().replace("_", "") == view.kind
+        assert rt.object_color(r) == view.color == "white"
+        slots = rt.object_slots(r)
+        assert [rt.gox_gc_read_slot(r, i) for i in range(len(slots))] == slots  # the raw slots
+        shown: list[int | None] = [rt.canonical(v) for v in slots]
+        if r == m:
+            shown[0] = None  # a map's slot 0, its opaque handle, is hidden in snapshots
+        assert tuple(shown) == view.slots
+    assert rt.object_slots(p) == [7, s] and rt.object_kind(p) == K.STRUCT
+    rt.object_slots(p)[0] = 99  # a copy
+    assert rt.gox_gc_read_slot(p, 0) == 7
 
 
-def test_alloc_struct_and_slots(rt: RefRuntime) -> None:
-    t = rt.gox_type_register(b"S", bytes([SlotType.VALUE, SlotType.GC_REF]))
-    obj = rt.gox_rt_alloc(K.STRUCT, t, 2)
-    assert [rt.gox_gc_read_slot(obj, i) for i in range(2)] == [0, 0]
-    rt.gox_gc_pin(obj)
-    rt.gox_gc_write_slot(obj, 0, 2**64 - 1)
-    s = gstr(rt, "field")
-    rt.gox_gc_write_slot(obj, 1, s)
-    rt.gox_rt_write_barrier(obj, s)
-    rt.gox_collect_garbage()
-    assert rt.gox_gc_read_slot(obj, 0) == 2**64 - 1
-    assert sread(rt, rt.gox_gc_read_slot(obj, 1)) == b"field"
-
-
-def test_alloc_pointer_and_boxes(rt: RefRuntime) -> None:
-    p = rt.gox_rt_alloc(K.POINTER, K.INT, 1)
-    rt.gox_gc_write_slot(p, 0, 5)
-    assert rt.gox_upval_box_get(p) == 5
-    b = rt.gox_rt_alloc(K.BOXED_FLOAT, 0, 1)
-    assert rt.gox_box_get(b) == 0
-
-
-def test_read_slot_of_every_kind(rt: RefRuntime) -> None:
-    s = gstr(rt, "abc")
-    assert rt.gox_gc_read_slot(s, 1) == 0 and rt.gox_gc_read_slot(s, 2) == 3
-    sl = rt.gox_rt_slice_create(K.INT, NO_TYPE, 1, 2)
-    assert rt.gox_gc_read_slot(sl, 2) == 1 and rt.gox_gc_read_slot(sl, 3) == 2
-    c = rt.gox_rt_closure_create(9, NO_TYPE, 1)
-    assert rt.gox_gc_read_slot(c, 0) == 9 and rt.gox_gc_read_slot(c, 1) == 1
-    rt.gox_gc_write_slot(c, 2, 44)  # an upvalue slot is writable
-    assert rt.gox_closure_get_upvalue(c, 0) == 44
-
-
-def test_mark_gray_and_barrier(rt: RefRuntime) -> None:
-    t = rt.gox_type_register(b"S", bytes([SlotType.GC_REF]))
-    parent = rt.gox_rt_alloc(K.STRUCT, t, 1)
-    rt.gox_gc_pin(parent)
-    extra = [gstr(rt, w) for w in "abc"]
-    for e in extra:
-        rt.gox_gc_pin(e)
-    child = gstr(rt, "child")
-    rt.gox_gc_tune(0, 0, 8, 0)
-    rt.gox_rt_mark_gray(child)  # outside a cycle: no effect
-    assert rt.heap_snapshot().by_ref()[rt.canonical(child)].color == "white"
-    rt.gox_gc_step()
-    assert rt.gox_gc_stats().state == GcState.PROPAGATE
-    while rt.heap_snapshot().by_ref()[rt.canonical(parent)].color != "black":
+def test_inspection_through_a_sweep(rt: Runtime) -> None:
+    """An object that was unreachable at the atomic step is no longer live but still there
+    (white(dead)) until the sweep frees it; then only is_live answers."""
+    keep, doomed = gstr(rt, "keep"), gstr(rt, "doomed")
+    rt.gox_gc_pin(keep)
+    rt.gox_gc_tune(100, 100, 8, 1 << 30)
+    while rt.gox_gc_stats().state != GcState.SWEEP:
         rt.gox_gc_step()
-    rt.gox_gc_write_slot(parent, 0, child)
-    rt.gox_rt_write_barrier(parent, child)  # black parent, white child: child turns gray
-    assert rt.heap_snapshot().by_ref()[rt.canonical(child)].color == "gray"
-    lone = gstr(rt, "lone")
-    rt.gox_rt_mark_gray(lone)
-    assert rt.heap_snapshot().by_ref()[rt.canonical(lone)].color == "gray"
-    while not rt.gox_gc_step():
-        pass
-    assert sread(rt, child) == b"child" and sread(rt, lone) == b"lone"
+    assert (rt.is_live(doomed), rt.object_color(doomed), rt.object_kind(doomed)) == (False, "white(dead)", K.STRING)
+    assert rt.object_slots(doomed)[1:] == [0, 6]
+    assert rt.is_live(keep) and rt.object_color(keep) != "white(dead)"
+    while rt.gox_gc_stats().state != GcState.PAUSE:
+        rt.gox_gc_step()
+    assert not rt.is_live(doomed)
+    num = rt.ref_number(doomed)
+    for fn in ("object_kind", "object_slots", "object_color"):
+        with pytest.raises(GoxABIError) as info:
+            getattr(rt, fn)(doomed)
+        assert str(info.value) == (
+            f"{fn}: {HEAP_BASE + 16 * num:#x} is a freed reference (object #{num}); "
+            "expected an object not yet freed (live or awaiting the sweep)"
+        )
 
 
-def test_pins_count(rt: RefRuntime) -> None:
-    s = gstr(rt, "x")
-    rt.gox_gc_pin(s)
-    rt.gox_gc_pin(s)
-    rt.gox_gc_unpin(s)
-    rt.gox_collect_garbage()
-    assert rt.heap.is_live(s)
-    rt.gox_gc_unpin(s)
-    rt.gox_collect_garbage()
-    assert not rt.heap.is_live(s)
-
-
-def test_pause_resume_and_stats(rt: RefRuntime) -> None:
-    st = rt.gox_gc_stats()
-    assert isinstance(st, GcStats) and st.cycles == 0 and st.pause_depth == 0
-    rt.gox_gc_pause()
-    rt.gox_gc_pause()
-    assert rt.gox_gc_stats().pause_depth == 2
-    assert rt.gox_gc_step() is False  # no-op while paused
-    assert rt.gox_gc_stats().steps == 0
-    rt.gox_gc_resume()
-    rt.gox_gc_resume()
-    gstr(rt, "x")
-    rt.gox_collect_garbage()
-    st = rt.gox_gc_stats()
-    assert st.cycles == 1 and st.live_objects == 0 and st.freed_objects == 2
-    assert st.allocated_objects == 2 and st.allocated_bytes == st.freed_bytes == (8 + 8 * 5) + (8 + 8 * 3)
-
-
-def test_tune(rt: RefRuntime) -> None:
-    rt.gox_gc_tune(150, 300, 64, 4096)
-    assert (rt.gc.pause, rt.gc.stepmul, rt.gc.step_size, rt.gc.min_threshold) == (150, 300, 64, 4096)
-    assert rt.gox_gc_stats().threshold == 4096
-    rt.gox_gc_tune(0, 0, 0, 0)
-    assert (rt.gc.pause, rt.gc.stepmul, rt.gc.step_size, rt.gc.min_threshold) == (200, 200, 8192, 1 << 20)
-
-
-def test_init_gc_drops_everything(rt: RefRuntime) -> None:
-    s = gstr(rt, "x")
-    rt.gox_gc_pin(s)
-    rt.gox_gc_pause()
-    rt.gox_init_gc()
-    assert rt.heap_snapshot().objects == ()
-    st = rt.gox_gc_stats()
-    assert st.pause_depth == 0 and st.live_bytes == 0
-    try:
-        rt.gox_string_len(s)
-    except GoxABIError as e:
-        assert "freed" in str(e)
-    else:
-        raise AssertionError("old reference still readable")
-    t = gstr(rt, "y")
-    assert t > s  # allocation numbers keep counting
+def test_inspection_refuses_what_is_no_reference(backend: str, rt: Runtime) -> None:
+    other = new_runtime(backend)
+    foreign = gstr(other, "theirs")
+    gstr(rt, "mine")
+    for val in (0, 0x1234, HEAP_BASE + 16 * 2, foreign):
+        assert not rt.is_live(val)
+        with pytest.raises(GoxABIError) as info:
+            rt.object_kind(val)
+        what = "nil reference" if val == 0 else f"{val:#x} is not a reference the heap ever allocated"
+        assert str(info.value) == f"object_kind: {what}; expected an object not yet freed (live or awaiting the sweep)"
+    for bad in (-1, 2**64, "x", True, 1.0, None):
+        for fn in ("is_live", "object_slots"):
+            with pytest.raises(GoxABIError) as info:
+                getattr(rt, fn)(bad)
+            assert str(info.value) == f"{fn}: ref={bad!r} is not a reference; expected an int in 0..2**64-1"

@@ -1,15 +1,16 @@
-"""Range loops: gox_iter_begin / gox_iter_next / gox_iter_end (decisions 6 and 7)."""
+"""Range loops: gox_iter_begin / gox_iter_next / gox_iter_end (docs/SCHEDULER.md section 5)."""
 
 from __future__ import annotations
 
 import io
 
 import pytest
-from conftest import NO_TYPE, K, gstr, int_slice, s64
+from conftest import NO_TYPE, PYTHON_GOROUTINES, K, gstr, int_slice, s64
 
 from gox_ref import GcState, GoxABIError, RefRuntime
 from gox_ref.rng import Rng
 
+pytestmark = PYTHON_GOROUTINES
 
 def drain(rt: RefRuntime, it: int, limit: int = 10_000) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
@@ -260,7 +261,7 @@ def test_map_offset_matches_the_specified_generator() -> None:
 # -- channels ---------------------------------------------------------------------------------
 
 
-def test_channel_range_receives_until_closed_and_drained(env: object) -> None:
+def test_channel_range_receives_until_closed_and_drained() -> None:
     out = io.BytesIO()
     rt = RefRuntime(out=out)
 
@@ -434,13 +435,13 @@ def test_gc_during_iteration_keeps_the_container_alive(rt: RefRuntime, kind: int
     it = rt.gox_iter_begin(c, kind)
     rt.gox_collect_garbage()
     rt.gox_collect_garbage()
-    assert rt.heap.is_live(c)
+    assert rt.is_live(c)
     assert drain(rt, it) == expect
     rt.gox_collect_garbage()
-    assert rt.heap.is_live(c)  # still live until the handle ends
+    assert rt.is_live(c)  # still live until the handle ends
     rt.gox_iter_end(it)
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(c)
+    assert not rt.is_live(c)
 
 
 def test_gc_during_iteration_in_a_parked_goroutine() -> None:
@@ -450,7 +451,7 @@ def test_gc_during_iteration_in_a_parked_goroutine() -> None:
 
     def collector(rt: RefRuntime, ch: int) -> None:
         rt.gox_collect_garbage()
-        refs["live"] = int(rt.heap.is_live(refs["slice"]))
+        refs["live"] = int(rt.is_live(refs["slice"]))
         rt.gox_chan_send(ch, 1)
 
     def main(rt: RefRuntime) -> None:
@@ -477,7 +478,7 @@ def test_begin_is_a_safepoint_with_the_container_as_root(rt: RefRuntime) -> None
     assert rt.gox_gc_stats().state == GcState.PROPAGATE
     while rt.gc.state != GcState.PAUSE:
         rt.gc.step(1 << 40)
-    assert rt.heap.is_live(s)
+    assert rt.is_live(s)
     assert drain(rt, it) == [(0, 1), (1, 2)]
     rt.gox_iter_end(it)
 

@@ -1,4 +1,4 @@
-"""The loader against hostile input (issue 13, point 3): whatever the text, loading ends in a
+"""The loader against hostile input: whatever the text, loading ends in a
 program or in a ``file:line:col: message`` error, never in a Python traceback; whatever loads
 runs on the reference and compiles (and runs) on the native backend.
 

@@ -4,6 +4,7 @@ symbol table, and the C-only host functions (instances, error record, checked mo
 from __future__ import annotations
 
 import ctypes
+import inspect
 import io
 import re
 import shutil
@@ -62,12 +63,17 @@ def test_ctypes_declarations_follow_the_table() -> None:
 
 
 def test_python_signatures_match_the_reference() -> None:
-    import inspect
-
     for name in HALF1:
         ref = inspect.signature(getattr(RefRuntime, name))
         nat = inspect.signature(getattr(NativeRuntime, name))
         assert list(ref.parameters) == list(nat.parameters), name
+
+
+def test_inspection_calls_match_the_reference() -> None:
+    """The calls beyond the ABI that tests and tools use (docs/ABI.md, "Conventions")."""
+    for name in ("heap_objects", "heap_snapshot", "heap_dot", "ref_number", "canonical", "is_live", "object_kind",
+                 "object_slots", "object_color", "set_output"):
+        assert inspect.signature(getattr(RefRuntime, name)) == inspect.signature(getattr(NativeRuntime, name)), name
 
 
 def test_symbol_table_is_fresh_and_complete() -> None:
@@ -76,7 +82,7 @@ def test_symbol_table_is_fresh_and_complete() -> None:
     assert rt.gox_symbols_count() == len(SYMBOLS)
     assert [rt.gox_symbols_name(i) for i in range(len(SYMBOLS))] == [s.name.encode() for s in SYMBOLS]
     assert rt.gox_symbols_get(b"gox_rt_alloc") == rt.gox_rt_alloc
-    assert callable(rt.gox_symbols_get(b"gox_chan_new"))  # the concurrency half too (issue 6)
+    assert callable(rt.gox_symbols_get(b"gox_chan_new"))  # the concurrency half too
     assert callable(rt.gox_symbols_get(b"gox_run_main"))
     rt.close()
 

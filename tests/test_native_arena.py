@@ -143,7 +143,7 @@ def test_freed_chunks_give_their_memory_to_new_chunks_never_their_addresses() ->
     the next chunk, its own addresses stay taken and recognised.  So a freed reference keeps its
     exact message and number after its memory went, no address is handed out twice, recycled
     memory is zero to a new object, and churning through far more memory than is live keeps
-    the resident set small (checked mode used to keep every freed object's memory)."""
+    the resident set small (a quarantined object does not keep its memory: its chunk is retired)."""
     rt = NativeRuntime()
     tid = rt.gox_type_register(b"Node", bytes([1, 1]))
     rt.gox_gc_tune(0, 0, 0, 1 << 40)  # no collection but the explicit ones

@@ -1,4 +1,4 @@
-"""The native scheduler's parallel mode (issue 7, point 3; docs/SCHEDULER.md "Parallel mode"):
+"""The native scheduler's parallel mode (docs/SCHEDULER.md section 7, "Parallel mode"):
 several worker threads with work stealing, the runtime lock, the stop-the-world collector.
 
 * the host functions: gox_sched_set_workers (its errors), $GOX_WORKERS, gox_shadow_results;
@@ -388,7 +388,7 @@ func main() {
 def test_a_goroutine_that_loops_without_allocating_stops_for_the_collector(workers: int) -> None:
     """main collects while the spinner, on another worker, loops without allocating: first in a
     loop that reads a global main sets only after the collection (so the collection cannot wait
-    for the loop to end: it used to, until the step budget ran out), then in a plain loop that
+    for the loop to end, nor for the step budget to run out), then in a plain loop that
     polls every 1024 steps.  Loop back-edges are safepoints (gox_sched_poll)."""
     exe = native.build(load(LOOPS_WHILE_COLLECTING, "loops.gox"), LIB)
     for _ in range(3):

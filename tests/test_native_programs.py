@@ -1,4 +1,4 @@
-"""Programs on the native backend (issue 6, point 4): every conformance case compiled to C
+"""Programs on the native backend: every conformance case compiled to C
 (gox_program/compile_c.py), built against the C runtime and run in a child process, held
 to the reference's run of the same case: stdout, stderr and exit status byte for byte, and the
 heap at exit (the collector's counters, every object with its color and slots, every root).
@@ -293,12 +293,12 @@ def test_panics_and_abi_errors_match(body: str, tmp_path: Path) -> None:
 
 def test_a_panic_before_main_is_reported_once_as_go_reports_an_init_panic(tmp_path: Path) -> None:
     """A string literal one byte longer than the largest object (until large objects exist)
-    panics while the program is installed, before main runs.  The compiled program used to
-    hand that panic to gox_panic, which outside a program records it and returns, and gx_fail
-    called itself until the stack overflowed (SIGSEGV); the reference's runner let the
-    GoxPanic escape.  Both now report it once, as Go reports a panic in package initialization
-    (Go 1.19, `var x = f()` where f panics: "panic: boom", blank line, "goroutine 1
-    [running]:", ..., "main.init()", exit status 2)."""
+    panics while the program is installed, before main runs.  Both backends report it once, as
+    Go reports a panic in package initialization (Go 1.19, `var x = f()` where f panics:
+    "panic: boom", blank line, "goroutine 1 [running]:", ..., "main.init()", exit status 2);
+    neither hands it to gox_panic outside a program (which records it and returns, so gx_fail
+    would call itself until the stack overflows) nor lets the GoxPanic escape the reference's
+    runner."""
     big = "a" * 524_249
     prog = load(f'func main() {{\n    gox_debug_print(gox_string_len("{big}"), kind.Int)\n}}\n', "big.gox")
     out = assert_same(prog, 0, tmp_path)
@@ -635,9 +635,9 @@ sys.exit(o.status)
 
 def test_parallel_builds_of_the_same_program_do_not_collide(tmp_path: Path) -> None:
     """Eight processes build the same new program at once into one cache (as eight parallel
-    `gox-ref run --backend native` do).  Each used to rewrite the shared KEY.c in place while
-    another compiled it, and the compiler read a truncated file (`undefined reference to
-    'main'` in 6 of 8 tries); sources and executables now reach their names by rename."""
+    `gox-ref run --backend native` do).  Sources and executables reach their names by rename,
+    so no process compiles a KEY.c another is rewriting in place (a truncated file: `undefined
+    reference to 'main'` in 6 of 8 tries without the renames)."""
     env = {**os.environ, "GOX_NATIVE_CACHE": str(tmp_path)}
     for round_ in range(3):
         src = f"func main() {{ gox_debug_print({round_} + {len(str(tmp_path))}, kind.Int) }}\n"

@@ -1,4 +1,4 @@
-"""The native concurrency half (issue 6 part A) against the reference.
+"""The native concurrency half against the reference.
 
 Programs written in C against gox_abi.h (tests/c/sched_progs.c) run on the native runtime;
 the same programs in Python (tests/native_progs.py) run on the reference; for several seeds

@@ -1,4 +1,4 @@
-"""Running out of memory ends a program with Go's fatal error on both backends (issue 13, 5).
+"""Running out of memory ends a program with Go's fatal error on both backends (docs/SCHEDULER.md section 8).
 
 Each program runs in a child process under a data limit (``RLIMIT_DATA``: the heap, ``mmap``'d
 private memory and goroutine stacks count), never by exhausting the machine.  Go 1.19 under the
@@ -169,9 +169,9 @@ def test_reference_out_of_memory_is_go_fatal_error(name: str, tmp_path: Path) ->
 @pytest.mark.parametrize("mib", [40, 48, 56, 72, 88])
 def test_reference_parked_goroutines_run_out_of_memory_cleanly_at_any_limit(mib: int, tmp_path: Path) -> None:
     """Goroutines that start and park: whether greenlet (saving a parked goroutine's stack,
-    which aborts the process when it cannot: SIGABRT) or Python ran out first used to depend on
-    the memory's layout, so the same test passed or failed with the limit, the interpreter and
-    the imports (it aborted at 55 MiB on the old code, and in one CI run at 64).  The reference
+    which aborts the process when it cannot: SIGABRT) or Python runs out first would depend on
+    the memory's layout without the headroom, so the same test would pass or fail with the
+    limit, the interpreter and the imports (it aborted at 55 MiB, and in one CI run at 64).  The reference
     makes no goroutine within HEADROOM of the limit (gox_ref/sched.py), so every limit ends
     with the report; a sweep of 40..119 MiB for the three programs found no other end."""
     path = tmp_path / "park.gox"

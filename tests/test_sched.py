@@ -10,9 +10,11 @@ from typing import Any
 
 import greenlet
 import pytest
-from conftest import Main, run
+from conftest import PYTHON_GOROUTINES, Main, run
 
 from gox_ref import GoxABIError, GoxFatal, RefRuntime, ValueKind
+
+pytestmark = PYTHON_GOROUTINES
 
 K = ValueKind
 

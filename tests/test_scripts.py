@@ -1,4 +1,4 @@
-"""The README's set-up scripts (issue 13, point 8): scripts/run installs the package only when
+"""The README's set-up scripts: scripts/run installs the package only when
 what the install depends on changed, not on every call (it took 13.8 s for a 0.45 s job), and
 into a virtual environment it makes (or the active one), never into the system's Python."""
 

@@ -8,11 +8,13 @@ import math
 from collections.abc import Sequence
 
 import pytest
-from conftest import run
+from conftest import PYTHON_GOROUTINES, run
 
 from gox_ref import GoxABIError, GoxPanic, RefRuntime, ValueKind
 from gox_ref.chan import chan_state
 from gox_ref.rng import Rng
+
+pytestmark = PYTHON_GOROUTINES
 
 K = ValueKind
 

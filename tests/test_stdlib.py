@@ -17,9 +17,10 @@ import struct
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any
 
 import pytest
+from conftest import BACKENDS, Runtime, new_runtime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,10 +30,6 @@ from gox_ref import RefRuntime
 from gox_ref.stdlib import STDLIB
 from gox_ref.stdlib import strconvlib as C
 
-if TYPE_CHECKING:
-    from gox_ref_native import NativeRuntime
-
-Runtime: TypeAlias = "RefRuntime | NativeRuntime"
 GOLDEN_PATH = Path(__file__).parent / "data" / "stdlib_golden.json"
 U64 = (1 << 64) - 1
 
@@ -90,19 +87,6 @@ class Bits:
 
     def __repr__(self) -> str:
         return f"Bits(0x{self.bits:016x})"
-
-
-BACKENDS = ("ref", "native")
-
-
-def new_runtime(backend: str) -> Runtime:
-    """A fresh runtime of ``backend`` ("ref" or "native")."""
-    if backend == "native":
-        nat = pytest.importorskip("gox_ref_native")
-        rt: Runtime = nat.NativeRuntime()
-        return rt
-    assert backend == "ref", backend
-    return RefRuntime()
 
 
 class Caller:

@@ -6,10 +6,12 @@ import io
 import json
 from pathlib import Path
 
-from conftest import K
+from conftest import PYTHON_GOROUTINES, K
 
 from gox_ref import RefRuntime
 from gox_ref.trace import TraceLog
+
+pytestmark = PYTHON_GOROUTINES
 
 
 def worker(rt: RefRuntime, ch: int) -> None:

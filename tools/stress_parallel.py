@@ -13,9 +13,9 @@ failure; its stderr's last line is printed.  Exit status 1 when any run failed.
     python tools/stress_parallel.py                       # seed 7053, 1000 runs, 2 and 4 workers
     python tools/stress_parallel.py --tsan --runs 300 --seeds 7000-7079
 
-Issue 13's regression: before the send-queue write barrier, seed 7053 with the TSan build
-ended with `gox_string_len: ... was unreachable when the collector finished marking` about
-once in 300 runs on 2 workers under load.
+What it catches: without the write barrier at the send queue (docs/GC.md, "The write
+barrier"), seed 7053 with the TSan build ends with `gox_string_len: ... was unreachable when
+the collector finished marking` about once in 300 runs on 2 workers under load.
 """
 
 from __future__ import annotations

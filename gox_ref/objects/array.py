@@ -111,20 +111,33 @@ def new_slice_header(rt: RuntimeCore, arr: int, start: int, length: int, cap: in
     return obj
 
 
-class ArrayOps(RuntimeCore):
-    def _new_array(self, elem_kind: int, elem_type_id: int, length: int, fn: str) -> GcObject:
-        """Allocate an array (the caller has passed its safepoint and checked ``length``)."""
-        w = elem_bytes(self.heap, elem_kind, elem_type_id, fn)
-        n = data_slots(w, length)
-        if n > MAX_DATA_SLOTS:
-            raise GoxPanic("runtime error: makeslice: len out of range")
-        obj = self._alloc(ValueKind.ARRAY, elem_type_id, HEADER_SLOTS + n)
-        obj.slots[ELEM_KIND] = elem_kind
-        obj.slots[ELEM_TYPE] = elem_type_id
-        obj.slots[ELEM_BYTES] = w
-        obj.slots[LEN] = length
-        return obj
+def new_array(rt: RuntimeCore, elem_kind: int, elem_type_id: int, length: int, fn: str) -> GcObject:
+    """Allocate an array (the caller has passed its safepoint and checked ``length``)."""
+    w = elem_bytes(rt.heap, elem_kind, elem_type_id, fn)
+    n = data_slots(w, length)
+    if n > MAX_DATA_SLOTS:
+        raise GoxPanic("runtime error: makeslice: len out of range")
+    obj = rt._alloc(ValueKind.ARRAY, elem_type_id, HEADER_SLOTS + n)
+    obj.slots[ELEM_KIND] = elem_kind
+    obj.slots[ELEM_TYPE] = elem_type_id
+    obj.slots[ELEM_BYTES] = w
+    obj.slots[LEN] = length
+    return obj
 
+
+def set_elem(rt: RuntimeCore, obj: GcObject, i: int, val: int, fn: str) -> None:
+    """Store element ``i``: references are checked and go through the write barrier."""
+    ek = obj.slots[ELEM_KIND]
+    if elem_is_ref(rt.heap, ek, obj.slots[ELEM_TYPE]):
+        rt.heap.check_ref_value(val, fn, f"an element of kind {kind_name(ek)}")
+        rt._store_ref(obj, DATA + i, val)
+    elif ek == ValueKind.BOOL:
+        write_elem(obj, i, 1 if val else 0)  # any non-zero bool is true
+    else:
+        write_elem(obj, i, val)
+
+
+class ArrayOps(RuntimeCore):
     def _check_new_array(self, elem_kind: int, elem_type_id: int, length: int, fn: str) -> None:
         w = elem_bytes(self.heap, elem_kind, elem_type_id, fn)
         if length < 0 or data_slots(w, length) > MAX_DATA_SLOTS:
@@ -149,22 +162,11 @@ class ArrayOps(RuntimeCore):
             )
         return obj
 
-    def _set_elem(self, obj: GcObject, i: int, val: int, fn: str) -> None:
-        """Store element ``i``: references are checked and go through the write barrier."""
-        ek = obj.slots[ELEM_KIND]
-        if elem_is_ref(self.heap, ek, obj.slots[ELEM_TYPE]):
-            self.heap.check_ref_value(val, fn, f"an element of kind {kind_name(ek)}")
-            self._store_ref(obj, DATA + i, val)
-        elif ek == ValueKind.BOOL:
-            write_elem(obj, i, 1 if val else 0)  # any non-zero bool is true
-        else:
-            write_elem(obj, i, val)
-
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_array_create(self, elem_kind: int, elem_type_id: int, length: int) -> int:
         self._check_new_array(elem_kind, elem_type_id, length, "gox_rt_array_create")
         self.gc.safepoint()
-        return self._new_array(elem_kind, elem_type_id, length, "gox_rt_array_create").ref
+        return new_array(self, elem_kind, elem_type_id, length, "gox_rt_array_create").ref
 
     def gox_array_len(self, arr: int) -> int:
         return self._array(arr, "gox_array_len").slots[LEN]
@@ -182,7 +184,7 @@ class ArrayOps(RuntimeCore):
         n = obj.slots[LEN]
         if not 0 <= idx < n:
             raise index_out_of_range(idx, n)
-        self._set_elem(obj, idx, val, "gox_array_set")
+        set_elem(self, obj, idx, val, "gox_array_set")
 
     def gox_rt_array_slice(self, arr: int, lo: int, hi: int) -> int:
         """``arr[lo:hi]``: a slice sharing the array (cap runs to the array's end)."""

@@ -4,7 +4,7 @@ The state is host-side (an insertion-ordered table; slot 0 holds an opaque handl
 compare as Go compares them: strings by content, floats by value (+0 == -0, and NaN never
 equals anything, so every NaN key is a new entry that no lookup finds), references by
 identity.  Keys of kinds Go cannot compare (slices, maps, closures) are refused at creation.
-Iteration order (gox_iter_*) is drawn from the runtime's seeded generator (docs/ABI.md).
+The order of a range loop over a map: docs/SCHEDULER.md section 5, "Map".
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from gox_abi.layout import MAP_KEY_KIND as KEY_KIND
 from gox_abi.layout import MAP_SLOTS, NO_TYPE
 from gox_abi.layout import MAP_VAL_KIND as VAL_KIND
 
+from ..core import RuntimeCore
 from ..heap import GcObject
-from .string import StringOps
+from .string import string_bytes
 
 _KEY_KINDS = frozenset(
     {
@@ -39,7 +40,7 @@ class MapState:
         self.entries: dict[object, tuple[int, int]] = {}
 
 
-class MapOps(StringOps):
+class MapOps(RuntimeCore):
     def __init__(self) -> None:
         super().__init__()
         self.gc.state_tracers[ValueKind.MAP] = _map_children
@@ -53,7 +54,7 @@ class MapOps(StringOps):
         """The key as the table compares it."""
         kk = m.slots[KEY_KIND]
         if kk == ValueKind.STRING:
-            return self._str_bytes(key, fn)
+            return string_bytes(self.heap, key, fn)
         if kk in (ValueKind.FLOAT64, ValueKind.FLOAT32):
             fmt = ("<d", "<Q") if kk == ValueKind.FLOAT64 else ("<f", "<I")
             mask = (1 << 64) - 1 if kk == ValueKind.FLOAT64 else 0xFFFFFFFF

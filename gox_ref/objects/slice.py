@@ -25,19 +25,22 @@ from gox_abi.layout import SLICE_CAP as CAP
 from gox_abi.layout import SLICE_LEN as SLEN
 from gox_abi.layout import SLICE_START as START
 
+from ..core import RuntimeCore
 from ..heap import GcObject
 from .array import (
     MAX_DATA_SLOTS,
     copy_elems,
     data_slots,
     elem_is_ref,
+    new_array,
     new_slice_header,
     read_elem,
+    set_elem,
     unpack_bytes,
     write_elem,
 )
 from .array import elem_bytes as array_elem_bytes
-from .string import StringOps, encode_rune, runes
+from .string import alloc_string, encode_rune, runes, string_bytes
 
 # Go 1.19's malloc size classes on amd64 (runtime/sizeclasses.go, class_to_size), in bytes.
 # Go rounds an allocation below MAX_SMALL_SIZE up to the smallest class holding it, and a
@@ -95,7 +98,7 @@ def grow_cap(old_cap: int, needed: int, elem_size: int) -> int | None:
     return round_up_size(cap * elem_size) // elem_size
 
 
-class SliceOps(StringOps):
+class SliceOps(RuntimeCore):
     def _slice(self, ref: int, fn: str) -> GcObject | None:
         """The slice object, or None for the nil slice."""
         if ref == 0:
@@ -184,7 +187,7 @@ class SliceOps(StringOps):
         if obj is not None and new_cap == cap:
             arr = self._backing(obj)
             return new_slice_header(self, arr.ref, start, length + n, cap).ref, arr, start + length
-        arr = self._new_array(elem_kind, elem_type_id, new_cap, fn)
+        arr = new_array(self, elem_kind, elem_type_id, new_cap, fn)
         if obj is not None:
             copy_elems(arr, 0, self._backing(obj), start, length)
         return new_slice_header(self, arr.ref, 0, length + n, new_cap).ref, arr, length
@@ -202,7 +205,7 @@ class SliceOps(StringOps):
         if cap < length or data_slots(w, cap) > MAX_DATA_SLOTS:
             raise GoxPanic("runtime error: makeslice: cap out of range")
         self.gc.safepoint()
-        arr = self._new_array(elem_kind, elem_type_id, cap, fn)
+        arr = new_array(self, elem_kind, elem_type_id, cap, fn)
         return new_slice_header(self, arr.ref, 0, length, cap).ref
 
     def gox_slice_len(self, s: int) -> int:
@@ -219,7 +222,7 @@ class SliceOps(StringOps):
 
     def gox_slice_set(self, s: int, idx: int, val: int) -> None:
         arr, i = self._slice_elem(s, idx, "gox_slice_set")
-        self._set_elem(arr, i, val, "gox_slice_set")
+        set_elem(self, arr, i, val, "gox_slice_set")
 
     def gox_rt_slice_slice(self, s: int, lo: int, hi: int) -> int:
         """``s[lo:hi]``: bounded by the capacity, sharing the array."""
@@ -257,7 +260,7 @@ class SliceOps(StringOps):
         """Go's ``copy(dst []byte, src string)``: copies min(len) bytes; returns the count."""
         fn = "gox_slice_copy_string"
         d = self._typed_slice(dst, ValueKind.UINT8, NO_TYPE, "elements (a []byte)", fn)
-        data = self._str_bytes(src, fn)
+        data = string_bytes(self.heap, src, fn)
         if d is None:
             return 0
         n = min(d.slots[SLEN], len(data))
@@ -287,7 +290,7 @@ class SliceOps(StringOps):
             return s
         out, arr, at = self._append(obj, elem_kind, elem_type_id, len(vals), new_cap, fn)
         for i, v in enumerate(vals):
-            self._set_elem(arr, at + i, v & U64_MASK, fn)
+            set_elem(self, arr, at + i, v & U64_MASK, fn)
         return out
 
     def gox_rt_slice_append_slice(self, elem_kind: int, elem_type_id: int, s: int, t: int) -> int:
@@ -310,7 +313,7 @@ class SliceOps(StringOps):
         """``append(s, text...)``: a string's bytes appended to a []byte."""
         fn = "gox_rt_slice_append_string"
         obj = self._typed_slice(s, ValueKind.UINT8, NO_TYPE, "elements (a []byte)", fn)
-        data = self._str_bytes(text, fn)
+        data = string_bytes(self.heap, text, fn)
         new_cap = self._grow_to(obj, ValueKind.UINT8, 1, len(data))
         self.gc.safepoint((s, text))
         if not data:
@@ -330,7 +333,7 @@ class SliceOps(StringOps):
         cap = round_up_size(w * len(vals)) // w
         self._check_array_fits(w, cap, what, fn)
         self.gc.safepoint((src,))
-        arr = self._new_array(elem_kind, NO_TYPE, cap, fn)
+        arr = new_array(self, elem_kind, NO_TYPE, cap, fn)
         for i, v in enumerate(vals):
             write_elem(arr, i, v)
         return new_slice_header(self, arr.ref, 0, len(vals), cap).ref
@@ -338,19 +341,19 @@ class SliceOps(StringOps):
     def gox_rt_string_to_bytes(self, s: int) -> int:
         """``[]byte(s)``: a new byte slice (never nil) holding a copy of the string's bytes."""
         fn = "gox_rt_string_to_bytes"
-        return self._converted(s, ValueKind.UINT8, 1, self._str_bytes(s, fn), "[]byte", fn)
+        return self._converted(s, ValueKind.UINT8, 1, string_bytes(self.heap, s, fn), "[]byte", fn)
 
     def gox_rt_bytes_to_string(self, b: int) -> int:
         """``string(b)``: a new string holding a copy of the slice's bytes."""
         fn = "gox_rt_bytes_to_string"
         obj = self._typed_slice(b, ValueKind.UINT8, NO_TYPE, "elements (a []byte)", fn)
         data = unpack_bytes(self._backing(obj).slots, obj.slots[START], obj.slots[SLEN]) if obj else b""
-        return self._alloc_string(data, fn, (b,))
+        return alloc_string(self, data, fn, (b,))
 
     def gox_rt_string_to_runes(self, s: int) -> int:
         """``[]rune(s)``: the runes ``for range s`` sees, invalid UTF-8 one U+FFFD per byte."""
         fn = "gox_rt_string_to_runes"
-        return self._converted(s, ValueKind.INT32, 4, [r for r, _ in runes(self._str_bytes(s, fn))], "[]rune", fn)
+        return self._converted(s, ValueKind.INT32, 4, [r for r, _ in runes(string_bytes(self.heap, s, fn))], "[]rune", fn)
 
     def gox_rt_runes_to_string(self, r: int) -> int:
         """``string(runes)``: each rune's UTF-8, U+FFFD for one that is not a Unicode scalar."""
@@ -360,4 +363,4 @@ class SliceOps(StringOps):
         if obj is not None:
             arr, at = self._backing(obj), obj.slots[START]
             data = b"".join(encode_rune(as_signed(read_elem(arr, at + i))) for i in range(obj.slots[SLEN]))
-        return self._alloc_string(data, fn, (r,))
+        return alloc_string(self, data, fn, (r,))

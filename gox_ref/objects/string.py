@@ -15,8 +15,9 @@ from gox_abi.layout import STRING_BYTES as BYTES
 from gox_abi.layout import STRING_LEN as SLEN
 from gox_abi.layout import STRING_START as START
 
-from ..heap import GcObject
-from .array import MAX_DATA_SLOTS, ArrayOps, pack_bytes, unpack_bytes
+from ..core import RuntimeCore
+from ..heap import GcObject, Heap
+from .array import MAX_DATA_SLOTS, pack_bytes, unpack_bytes
 
 MAX_STRING_BYTES = 8 * MAX_DATA_SLOTS
 
@@ -78,64 +79,72 @@ def runes(s: bytes) -> list[tuple[int, int]]:
     return out
 
 
-class StringOps(ArrayOps):
-    def _string(self, ref: int, fn: str) -> GcObject | None:
-        if ref == 0:
-            return None
-        return self.heap.get_kind(ref, ValueKind.STRING, fn)
+def string_obj(heap: Heap, ref: int, fn: str) -> GcObject | None:
+    """The string object, or None for the empty string 0 (string.c: ``string_obj``)."""
+    if ref == 0:
+        return None
+    return heap.get_kind(ref, ValueKind.STRING, fn)
 
-    def _str_bytes(self, ref: int, fn: str) -> bytes:
-        """The bytes of a string (b"" for 0)."""
-        s = self._string(ref, fn)
-        if s is None:
-            return b""
-        arr = self.heap.objects[self.heap.num_of(s.slots[BYTES])]
-        return unpack_bytes(arr.slots, s.slots[START], s.slots[SLEN])
 
-    def _check_string_size(self, n: int, fn: str) -> None:
-        if n > MAX_STRING_BYTES:
-            raise GoxPanic(
-                f"{fn}: a string of {n} bytes exceeds the largest object "
-                f"({MAX_STRING_BYTES} bytes: 65531 data slots)"
-            )
+def string_bytes(heap: Heap, ref: int, fn: str) -> bytes:
+    """The bytes of a string (b"" for 0; string.c: ``string_bytes``)."""
+    s = string_obj(heap, ref, fn)
+    if s is None:
+        return b""
+    arr = heap.objects[heap.num_of(s.slots[BYTES])]
+    return unpack_bytes(arr.slots, s.slots[START], s.slots[SLEN])
 
-    def _new_string(self, data: bytes) -> int:
-        """Allocate a byte array and a string over it (after the caller's safepoint)."""
-        if not data:
-            return 0
-        arr = self._alloc(ValueKind.ARRAY, NO_TYPE, 4 + (len(data) + 7) // 8)
-        arr.slots[:4] = [ValueKind.UINT8, NO_TYPE, 1, len(data)]
-        arr.slots[DATA:] = pack_bytes(data)
-        arr.flags |= FLAG_IMMUTABLE
-        s = self._alloc(ValueKind.STRING, NO_TYPE, STRING_SLOTS)
-        s.slots[:] = [arr.ref, 0, len(data)]
-        return s.ref
 
-    def _alloc_string(self, data: bytes, fn: str, args: tuple[int, ...] = ()) -> int:
-        """Safepoint, then a new string holding ``data`` (the usual tail of a string call)."""
-        self._check_string_size(len(data), fn)
-        self.gc.safepoint(args)
-        return self._new_string(data)
+def new_string(rt: RuntimeCore, data: bytes) -> int:
+    """Allocate a byte array and a string over it, after the caller's safepoint (string.c:
+    ``string_new``)."""
+    if not data:
+        return 0
+    arr = rt._alloc(ValueKind.ARRAY, NO_TYPE, 4 + (len(data) + 7) // 8)
+    arr.slots[:4] = [ValueKind.UINT8, NO_TYPE, 1, len(data)]
+    arr.slots[DATA:] = pack_bytes(data)
+    arr.flags |= FLAG_IMMUTABLE
+    s = rt._alloc(ValueKind.STRING, NO_TYPE, STRING_SLOTS)
+    s.slots[:] = [arr.ref, 0, len(data)]
+    return s.ref
 
+
+def check_string_size(n: int, fn: str) -> None:
+    """A string of ``n`` bytes must fit the largest object (string.c: ``string_check_size``)."""
+    if n > MAX_STRING_BYTES:
+        raise GoxPanic(
+            f"{fn}: a string of {n} bytes exceeds the largest object "
+            f"({MAX_STRING_BYTES} bytes: 65531 data slots)"
+        )
+
+
+def alloc_string(rt: RuntimeCore, data: bytes, fn: str, args: tuple[int, ...] = ()) -> int:
+    """Safepoint, then a new string holding ``data`` (the usual tail of a call that makes one)."""
+    check_string_size(len(data), fn)
+    rt.gc.safepoint(args)
+    return new_string(rt, data)
+
+
+class StringOps(RuntimeCore):
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_string_from_ptr(self, data: bytes) -> int:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GoxABIError(f"gox_rt_string_from_ptr: data={data!r} is not bytes")
-        return self._alloc_string(bytes(data), "gox_rt_string_from_ptr")
+        return alloc_string(self, bytes(data), "gox_rt_string_from_ptr")
 
     def gox_rt_string_from_rune(self, r: int) -> int:
         """``string(r)`` for an integer ``r``: its UTF-8 (encode_rune)."""
-        return self._alloc_string(encode_rune(r), "gox_rt_string_from_rune")
+        return alloc_string(self, encode_rune(r), "gox_rt_string_from_rune")
 
     def gox_string_read(self, s: int) -> bytes:
-        return self._str_bytes(s, "gox_string_read")
+        return string_bytes(self.heap, s, "gox_string_read")
 
     def gox_string_len(self, s: int) -> int:
-        obj = self._string(s, "gox_string_len")
+        obj = string_obj(self.heap, s, "gox_string_len")
         return obj.slots[SLEN] if obj else 0
 
     def gox_string_index(self, s: int, idx: int) -> int:
-        obj = self._string(s, "gox_string_index")
+        obj = string_obj(self.heap, s, "gox_string_index")
         n = obj.slots[SLEN] if obj else 0
         if obj is None or not 0 <= idx < n:
             raise index_out_of_range(idx, n)
@@ -144,18 +153,18 @@ class StringOps(ArrayOps):
 
     def gox_rt_string_concat(self, a: int, b: int) -> int:
         fn = "gox_rt_string_concat"
-        ab, bb = self._str_bytes(a, fn), self._str_bytes(b, fn)
-        self._check_string_size(len(ab) + len(bb), fn)
+        ab, bb = string_bytes(self.heap, a, fn), string_bytes(self.heap, b, fn)
+        check_string_size(len(ab) + len(bb), fn)
         self.gc.safepoint((a, b))
         if not bb:
             return a
         if not ab:
             return b
-        return self._new_string(ab + bb)
+        return new_string(self, ab + bb)
 
     def gox_rt_string_slice(self, s: int, lo: int, hi: int) -> int:
         """``s[lo:hi]``: shares the bytes of ``s``."""
-        obj = self._string(s, "gox_rt_string_slice")
+        obj = string_obj(self.heap, s, "gox_rt_string_slice")
         n = obj.slots[SLEN] if obj else 0
         err = slice_out_of_range(lo, hi, n, "length")
         if err:
@@ -170,7 +179,7 @@ class StringOps(ArrayOps):
         return view.ref
 
     def _cmp(self, a: int, b: int, fn: str) -> int:
-        ab, bb = self._str_bytes(a, fn), self._str_bytes(b, fn)
+        ab, bb = string_bytes(self.heap, a, fn), string_bytes(self.heap, b, fn)
         return (ab > bb) - (ab < bb)
 
     def gox_string_cmp(self, a: int, b: int) -> int:
@@ -196,7 +205,7 @@ class StringOps(ArrayOps):
 
     def gox_string_decode_rune(self, s: int, pos: int) -> tuple[int, int]:
         """The rune at byte ``pos`` and its width, as ``for i, r := range s`` sees it."""
-        data = self._str_bytes(s, "gox_string_decode_rune")
+        data = string_bytes(self.heap, s, "gox_string_decode_rune")
         if not 0 <= pos < len(data):
             raise index_out_of_range(pos, len(data))
         return decode_rune(data, pos)

@@ -1,5 +1,6 @@
-/* debug.c: println/print formatted as Go's builtins do, and assertions.  Floats use Go's
- * runtime printfloat algorithm (7 digits by repeated IEEE division/multiplication by 10). */
+/* debug.c: println/print formatted as Go's builtins do (docs/decisions.md, "Debug print formats
+ * and output"), and assertions.  Floats use Go's runtime printfloat algorithm (7 digits by
+ * repeated IEEE division/multiplication by 10). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>

@@ -86,7 +86,8 @@ static void pop_frame(GoxG *g) {
     fr->recovered = false;
 }
 
-void defer_goroutine_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
+/* g's deferred calls' arguments, then its panic values (defer.py's _defer_roots) */
+void defer_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
     char where[128];
     for (size_t f = 0; f < g->nframes; f++) {
         DeferFrame *fr = g->frames[f];

@@ -1,4 +1,4 @@
-/* errors.c: the per-runtime error record and Go's panic texts. */
+/* errors.c: the per-runtime error record and Go's panic texts (those of gox_abi/errors.py). */
 #include <inttypes.h>
 #include <stdarg.h>
 

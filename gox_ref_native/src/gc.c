@@ -80,7 +80,7 @@ void gc_each_root(GoxRuntime *R, RootFn fn, void *ctx) {
     bool stop = false;
     stack_roots(R, fn, ctx, &stop);
     if (!stop) sched_goroutine_roots(R, fn, ctx, &stop); /* root 4: goroutines (sched.c) */
-    if (!stop) shadow_roots(R, fn, ctx, &stop); /* keep last: compiled programs' frames */
+    if (!stop) shadow_roots(R, fn, ctx, &stop); /* root 5: compiled programs' frames */
 }
 
 static bool validate_root(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {
@@ -226,8 +226,7 @@ static uint64_t sat_mul_div(uint64_t a, uint64_t b, uint64_t d) {
     return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
 }
 
-/* The next cycle's trigger: pause% of the bytes that survived the last cycle (0 before the
- * first), not of those allocated during its sweep too (docs/GC.md). */
+/* The next cycle's trigger: the threshold rule of docs/GC.md (finish_cycle). */
 void gc_set_threshold(GoxRuntime *R) {
     uint64_t t = sat_mul_div(R->estimate, R->pause, 100);
     R->threshold = t > R->min_threshold ? t : R->min_threshold;

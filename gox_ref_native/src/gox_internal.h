@@ -825,7 +825,7 @@ void select_won(GoxRuntime *R, Waiter *w);
 
 /* defer (defer.c) */
 void defer_free_g(GoxG *g);
-void defer_goroutine_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop);
+void defer_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop);
 void defer_runtime_error(GoxRuntime *R) __attribute__((noreturn)); /* the recorded panic, as a panic */
 void defer_report(GoxRuntime *R, GoxG *g);                             /* Go's unrecovered-panic report */
 

@@ -1,8 +1,5 @@
-/* iter.c: range loops (gox_iter_begin / next / end), exactly gox_ref/iter.py and
- * docs/SCHEDULER.md section 5: handles 1, 2, 3, ... per runtime, owned by the goroutine that
- * began them; slices and arrays by index with the length fixed at begin; strings rune by rune;
- * maps over the keys present at begin, in insertion order from an offset drawn from the
- * generator; channels by receiving until closed and drained. */
+/* iter.c: range loops (gox_iter_begin / next / end), exactly gox_ref/iter.py; the rules, the
+ * order of a loop over a map included, are docs/SCHEDULER.md section 5. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +30,10 @@ void iter_free_g(GoxG *g) {
     g->niters = g->iters_cap = 0;
 }
 
+/* the containers of g's live iterators, by handle; none once g is dead (iter.py's _iter_roots) */
 void iter_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
     char where[128];
+    if (g->status == G_DEAD) return;
     for (size_t i = 0; i < g->niters; i++) {
         IterState *st = g->iters[i];
         if (!st->container) continue;

@@ -1,6 +1,7 @@
 /* map.c: maps [0] opaque handle (the allocation number, as in the reference), [1] key_kind,
  * [2] val_kind; the table lives in the object's hidden ext pointer.  Entries keep insertion
- * order (an update keeps its place, a delete + insert moves to the end, as a Python dict).
+ * order, as a Python dict does: the order a range loop follows (docs/SCHEDULER.md section 5,
+ * "Map").
  * Keys compare as Go compares them: strings by content, floats by value (+0 == -0, NaN never
  * equal: every NaN key is a new entry no lookup finds), everything else by its normalized slot. */
 #include <math.h>
@@ -298,7 +299,7 @@ void gox_map_delete(GoxRef m, uint64_t key) {
     if (s->n > 16 && s->live * 2 < s->n) reindex(s, 0); /* (without memory for it: not compacted) */
 }
 
-/* ---- iteration (iter.c): the keys present at gox_iter_begin, in insertion order ------------- */
+/* ---- iteration (iter.c): the keys present at gox_iter_begin ---------------------------------- */
 /* A key as the loop remembers it: its slot, a copy of a string key's bytes (the entry, and so
  * the string, may go away during the loop), and for a NaN key the entry's value (NaN entries
  * are never deleted or updated: every m[NaN] = v makes a new one). */

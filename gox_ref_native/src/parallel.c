@@ -8,20 +8,15 @@
  * queue is the reference's run queue (runq_put appends; find_work takes the head, and reports
  * the deadlock when there is none).
  *
- * Several workers (gox_sched_set_workers, $GOX_WORKERS): spawn, yield and wake append to the
- * calling worker's queue; a worker whose queue is empty steals half of the longest other
- * queue, and sleeps when there is nothing to steal.  A goroutine alone in its worker's queue is
- * that worker's for STEAL_GRACE_NS (Go's runnext): a goroutine that wakes another and then
- * blocks (a channel hand-off) runs it next on the same thread instead of a thief taking it
- * across threads; an idle worker is only woken for a second queued goroutine, and one that
- * sees a goroutine in its grace period looks again when the period is over (one idle worker
- * is woken to watch when none does).  One lock (qmu) guards the queues and the count of
- * goroutines taken from them; the runtime lock (R->mu, runtime.c) guards everything else, and
- * is what makes channels and select atomic: a select completes at most one case because its
- * whole decision runs under the lock (the lock order: gox_internal.h, at GoxRuntime.mu).  The
- * collector stops the world: it waits until every other goroutine on a worker has switched out
- * or stopped at a safepoint (an allocation, where its live values are roots: sched_safepoint)
- * before it reads a root.
+ * Several workers (gox_sched_set_workers, $GOX_WORKERS): the queues, stealing and the grace
+ * period of a goroutine alone in its worker's queue (STEAL_GRACE_NS, Go's runnext) follow
+ * docs/SCHEDULER.md section 7, "Workers and work stealing".  One lock (qmu) guards the queues
+ * and the count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards
+ * everything else, and is what makes channels and select atomic: a select completes at most
+ * one case because its whole decision runs under the lock (the lock order: gox_internal.h, at
+ * GoxRuntime.mu).  The collector stops the world: it waits until every other goroutine on a
+ * worker has switched out or stopped at a safepoint (an allocation, where its live values are
+ * roots: sched_safepoint) before it reads a root.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -6,10 +6,9 @@
  * (ctx_<arch>.S) moves between a worker's scheduler loop (the hub, parallel.c) and a
  * goroutine: run starts or resumes one, to_hub switches back.
  *
- * One worker (the default): one goroutine runs at a time and the run queue is one FIFO: spawn
- * appends, yield appends the running goroutine, a wake appends the woken one (the waker keeps
- * running), a goroutine that blocks is in no queue.  Every choice is the reference's.  A
- * goroutine that stops hands the processor to the front directly when it can (hand_off).
+ * One worker (the default): one goroutine runs at a time, in the run queue's order of
+ * docs/SCHEDULER.md section 1, the reference's.  A goroutine that stops hands the processor to
+ * the front directly when it can (hand_off).
  *
  * The end: the program ends when the main goroutine returns (every other goroutine is
  * abandoned without running more code: in parallel mode, one on another worker stops at its
@@ -21,7 +20,7 @@
  * with a panic) becomes a panic of that goroutine and never returns to the caller (defer.c);
  * a fatal error ends the program (status 2); an ABI error ends it too, and gox_run_main
  * returns -1 with the error in the record.  Outside a program (host mode) every error stays in
- * the record, as before.
+ * the record, as it does for every host call.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -315,6 +314,12 @@ void sched_after_lock(GoxRuntime *R) {
     abort();
 }
 
+/* A goroutine's life, and how it exits, in this order (sched.py's Scheduler.goroutine_main):
+ * 1. its function runs; a panic past its outermost frame, or a fatal error, ends the program
+ *    where it happens (defer.c's unrecovered, sched_fatal) and never comes back here;
+ * 2. it returned: it is dead, the trace records `exit`, and it leaves the goroutine list (an
+ *    ended goroutine holds nothing and is no root);
+ * 3. if it is main, the program ends with status 0. */
 static void goroutine_main(void *arg) {
     GoxRuntime *R = arg;
     GoxSched *S = R->sched;
@@ -328,10 +333,9 @@ static void goroutine_main(void *arg) {
     g->started = true;
     sched_call_entry(R, g->entry, g->args, g->nargs); /* outside the runtime lock */
     if (R->parallel) rt_lock_slow(R);
-    /* returned normally (a panic or fatal error never comes back here) */
     g->status = G_DEAD;
     sched_trace0(R, "exit");
-    unlink_all(S, g); /* an ended goroutine holds nothing (and is no root) */
+    unlink_all(S, g);
     this_worker()->dead = g;
     if (g->gid == S->main_gid) sched_end_status(R, 0);
     to_hub(R, g, true);
@@ -507,9 +511,12 @@ void sched_deadlock(GoxRuntime *R) {
 }
 
 /* The program is over (every worker has left its loop): forget every goroutine without running
- * its code.  A parked goroutine's waiters leave their channels' queues (the reference leaves
- * them queued; nothing could wake them usefully, and C must not keep pointers to freed
- * goroutines). */
+ * its code, in the order of sched.py's Scheduler.abandon:
+ * 1. no channel keeps a waiter of theirs and 2. each goroutine goes, by id, no deferred call
+ *    running: free_goroutine, which unlinks its waiters first (chan_unlink, and select_free_g
+ *    for a select's) and then frees its state and its stack;
+ * 3. the workers' run queues and running goroutines are cleared: the runtime can run another
+ *    program. */
 static void abandon(GoxRuntime *R) {
     GoxSched *S = R->sched;
     while (S->all_head) {
@@ -674,11 +681,13 @@ __attribute__((noinline)) void sched_current_real_roots(GoxRuntime *R, RootFn fn
     if (!walk_real(R, g, (uintptr_t)__builtin_frame_address(0), "", fn, ctx)) *stop = true;
 }
 
+/* Each goroutine's own roots, after its stack and what it waits on: defer, select, iterators
+ * (the reference writes the same list in RefRuntime.__init__). */
 static bool state_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx) {
     bool stop = false;
-    defer_goroutine_roots(R, g, owner, fn, ctx, &stop);
+    defer_roots(R, g, owner, fn, ctx, &stop);
     if (!stop) select_roots(R, g, owner, fn, ctx, &stop);
-    if (!stop && g->status != G_DEAD) iter_roots(R, g, owner, fn, ctx, &stop);
+    if (!stop) iter_roots(R, g, owner, fn, ctx, &stop);
     return !stop;
 }
 

@@ -1,10 +1,8 @@
 /* select.c: start / add_send / add_recv / exec with Go's semantics, exactly gox_ref/select.py.
  *
- * exec: (1) the poll order, an inside-out Fisher-Yates shuffle of the non-nil cases with one
- * rng_below(k + 1) draw for the k-th; (2) the first ready case in poll order wins (a send on a
- * closed channel panics when reached); (3) else default, or block forever when no case has a
- * channel; (4) else one waiter per non-nil case, in case order, and the first to complete
- * wins: its siblings leave their queues at that moment (select_won).
+ * exec follows the rule of docs/SCHEDULER.md section 2 (item 1), step by step as numbered
+ * below: the poll order, pass 1, default or blocking forever, then parking one waiter per case
+ * until the first completes (select_won).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,6 +37,8 @@ void select_free_g(GoxG *g) {
     g->sel_active = false;
 }
 
+/* g's open select: each case's channel and a send case's value, then the value its last receive
+ * case took (select.py's _select_roots) */
 void select_roots(GoxRuntime *R, GoxG *g, const char *owner, RootFn fn, void *ctx, bool *stop) {
     char where[128];
     for (uint32_t i = 0; (g->sel.open || g->sel_active) && i < g->sel.n; i++) {

@@ -1,160 +1,18 @@
-"""Arrays (packed elements, Go's sign/zero extension) and slices (growth, aliasing, bounds)."""
+"""Slices: make, nil slices, append's growth (Go's formula) and aliasing, reslicing and its
+bounds, copy."""
 
 from __future__ import annotations
 
 import pytest
-from conftest import NO_TYPE, U64, K, f32, f64, from_f64, gstr, int_slice, s64, sread
+from conftest import NO_TYPE, U64, K, Runtime, f64, from_f64, gstr, int_slice, new_runtime, s64, sread
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gox_ref import GoxPanic, RefRuntime, SlotType
+from gox_ref import GoxPanic
 from gox_ref.objects.slice import grow_cap
 
 
-# -- arrays ------------------------------------------------------------------------------------
-def test_array_create_zeroed(rt: RefRuntime) -> None:
-    a = rt.gox_rt_array_create(K.INT, NO_TYPE, 5)
-    assert rt.gox_array_len(a) == 5
-    assert [rt.gox_array_get(a, i) for i in range(5)] == [0] * 5
-    assert rt.gox_array_len(rt.gox_rt_array_create(K.INT, NO_TYPE, 0)) == 0
-
-
-@pytest.mark.parametrize(
-    ("kind", "stored", "read_back"),
-    [
-        (K.INT8, 0xFF, U64),  # -1 sign-extended
-        (K.INT8, 0x7F, 0x7F),
-        (K.INT8, 0x80, U64 - 127),  # -128
-        (K.INT8, 0x1FF, U64),  # truncated to 8 bits first
-        (K.UINT8, 0xFF, 255),
-        (K.UINT8, 0x1FF, 255),
-        (K.UINT8, U64, 255),
-        (K.INT16, 0xFFFF, U64),
-        (K.INT16, 0x8000, (-32768) & U64),
-        (K.UINT16, 0xFFFF, 0xFFFF),
-        (K.UINT16, 0x12345, 0x2345),
-        (K.INT32, 0xFFFF_FFFF, U64),
-        (K.INT32, 0x8000_0000, (-(2**31)) & U64),
-        (K.INT32, 0x7FFF_FFFF, 0x7FFF_FFFF),
-        (K.UINT32, 0xFFFF_FFFF, 0xFFFF_FFFF),
-        (K.UINT32, U64, 0xFFFF_FFFF),
-        (K.BOOL, 1, 1),
-        (K.BOOL, 0, 0),
-        (K.BOOL, 0x100, 1),  # any non-zero bool is true
-        (K.FLOAT32, f32(1.5), f32(1.5)),
-        (K.FLOAT32, f32(-0.0), 0x8000_0000),
-        (K.INT64, U64, U64),
-        (K.INT, 1 << 63, 1 << 63),
-        (K.UINT64, U64, U64),
-        (K.FLOAT64, f64(-2.5), f64(-2.5)),
-    ],
-)
-def test_packed_elements_extend_like_go(rt: RefRuntime, kind: int, stored: int, read_back: int) -> None:
-    a = rt.gox_rt_array_create(kind, NO_TYPE, 11)
-    rt.gox_array_set(a, 5, stored)
-    assert rt.gox_array_get(a, 5) == read_back
-    # neighbours are untouched (packing keeps elements apart)
-    assert rt.gox_array_get(a, 4) == 0 and rt.gox_array_get(a, 6) == 0
-
-
-@pytest.mark.parametrize("kind", [K.INT8, K.UINT8, K.BOOL, K.INT16, K.UINT16, K.INT32, K.UINT32, K.FLOAT32])
-def test_packed_elements_independent(rt: RefRuntime, kind: int) -> None:
-    n = 19  # crosses several slot boundaries for every width
-    a = rt.gox_rt_array_create(kind, NO_TYPE, n)
-    bits_of: dict[int, int] = {K.INT8: 8, K.UINT8: 8, K.BOOL: 1, K.INT16: 16, K.UINT16: 16}
-    bits = bits_of.get(kind, 32)
-    vals = [(i * 37 + 1) % (1 << bits) for i in range(n)]
-    for i, v in enumerate(vals):
-        rt.gox_array_set(a, i, v)
-    got = [rt.gox_array_get(a, i) for i in range(n)]
-    if kind in (K.INT8, K.INT16, K.INT32):
-        got = [g & ((1 << bits) - 1) for g in got]
-    assert got == vals
-    # packed: 4 header slots + ceil(n * width / 8) data slots
-    width_of: dict[int, int] = {K.INT8: 1, K.UINT8: 1, K.BOOL: 1, K.INT16: 2, K.UINT16: 2}
-    width = width_of.get(kind, 4)
-    obj = rt.heap.objects[rt.heap.num_of(a)]
-    assert len(obj.slots) == 4 + (n * width + 7) // 8
-
-
-def test_float32_keeps_bits(rt: RefRuntime) -> None:
-    a = rt.gox_rt_array_create(K.FLOAT32, NO_TYPE, 3)
-    rt.gox_array_set(a, 1, f32(float("inf")))
-    rt.gox_array_set(a, 2, f32(3.25))
-    assert rt.gox_array_get(a, 1) == 0x7F80_0000
-    assert rt.gox_array_get(a, 2) == f32(3.25)
-
-
-def test_reference_array(rt: RefRuntime) -> None:
-    a = rt.gox_rt_array_create(K.STRING, NO_TYPE, 3)
-    rt.gox_gc_pin(a)
-    s = gstr(rt, "hello")
-    rt.gox_array_set(a, 1, s)
-    assert rt.gox_array_get(a, 1) == s
-    assert rt.gox_array_get(a, 0) == 0
-    rt.gox_collect_garbage()  # the array roots the string
-    assert sread(rt, rt.gox_array_get(a, 1)) == b"hello"
-
-
-def test_struct_elements(rt: RefRuntime) -> None:
-    pair = rt.gox_type_register(b"Pair", bytes([SlotType.VALUE, SlotType.GC_REF]))
-    a = rt.gox_rt_array_create(K.STRUCT, pair, 3)
-    assert rt.gox_array_len(a) == 3
-    # elements are inline: 3 * 2 data slots after the 4 header slots
-    rt.gox_gc_write_slot(a, 4 + 2 * 2, 42)
-    assert rt.gox_gc_read_slot(a, 8) == 42
-
-
-def test_one_slot_struct_elements_are_inline_values(rt: RefRuntime) -> None:
-    v = rt.gox_type_register(b"V", bytes([SlotType.VALUE]))
-    a = rt.gox_rt_array_create(K.STRUCT, v, 2)
-    rt.gox_array_set(a, 1, 5)  # a value, not a reference
-    assert rt.gox_array_get(a, 1) == 5
-    r = rt.gox_type_register(b"R", bytes([SlotType.GC_REF]))
-    b = rt.gox_rt_array_create(K.STRUCT, r, 2)
-    rt.gox_gc_pin(b)
-    s = gstr(rt, "x")
-    rt.gox_array_set(b, 0, s)
-    rt.gox_collect_garbage()
-    assert sread(rt, rt.gox_array_get(b, 0)) == b"x"
-
-
-def test_zero_size_struct_elements(rt: RefRuntime) -> None:
-    empty = rt.gox_type_register(b"Empty", b"")
-    a = rt.gox_rt_array_create(K.STRUCT, empty, 1000)
-    assert rt.gox_array_len(a) == 1000
-    assert rt.gox_array_get(a, 999) == 0
-    rt.gox_array_set(a, 3, 0)
-    s = rt.gox_rt_slice_create(K.STRUCT, empty, 2, 2)
-    s2 = rt.gox_rt_slice_append(K.STRUCT, empty, s, 0)
-    assert rt.gox_slice_len(s2) == 3 and rt.gox_slice_get(s2, 2) == 0
-
-
-def test_array_slice_shares(rt: RefRuntime) -> None:
-    a = rt.gox_rt_array_create(K.INT, NO_TYPE, 6)
-    for i in range(6):
-        rt.gox_array_set(a, i, i * 10)
-    s = rt.gox_rt_array_slice(a, 2, 4)
-    assert (rt.gox_slice_len(s), rt.gox_slice_cap(s)) == (2, 4)
-    assert [rt.gox_slice_get(s, i) for i in range(2)] == [20, 30]
-    rt.gox_slice_set(s, 0, 99)
-    assert rt.gox_array_get(a, 2) == 99
-    whole = rt.gox_rt_array_slice(a, 0, 6)
-    assert rt.gox_slice_cap(whole) == 6
-    empty = rt.gox_rt_array_slice(a, 6, 6)
-    assert (rt.gox_slice_len(empty), rt.gox_slice_cap(empty)) == (0, 0)
-
-
-def test_array_slice_bounds(rt: RefRuntime) -> None:
-    a = rt.gox_rt_array_create(K.INT, NO_TYPE, 3)
-    with pytest.raises(GoxPanic, match=r"^runtime error: slice bounds out of range \[:4\] with length 3$"):
-        rt.gox_rt_array_slice(a, 0, 4)
-    with pytest.raises(GoxPanic, match=r"^runtime error: slice bounds out of range \[2:1\]$"):
-        rt.gox_rt_array_slice(a, 2, 1)
-
-
-# -- slices ------------------------------------------------------------------------------------
-def test_make_slice(rt: RefRuntime) -> None:
+def test_make_slice(rt: Runtime) -> None:
     s = rt.gox_rt_slice_create(K.INT, NO_TYPE, 3, 10)
     assert (rt.gox_slice_len(s), rt.gox_slice_cap(s)) == (3, 10)
     assert [rt.gox_slice_get(s, i) for i in range(3)] == [0, 0, 0]
@@ -164,7 +22,7 @@ def test_make_slice(rt: RefRuntime) -> None:
     assert e != 0 and rt.gox_slice_len(e) == 0  # make([]T, 0) is not nil
 
 
-def test_nil_slice(rt: RefRuntime) -> None:
+def test_nil_slice(rt: Runtime) -> None:
     assert rt.gox_slice_len(0) == 0 and rt.gox_slice_cap(0) == 0
     assert rt.gox_rt_slice_slice(0, 0, 0) == 0
     assert rt.gox_rt_slice_slice3(0, 0, 0, 0) == 0
@@ -181,7 +39,7 @@ def test_nil_slice(rt: RefRuntime) -> None:
     assert rt.gox_slice_get(t, 0) == U64
 
 
-def test_slice_element_widths(rt: RefRuntime) -> None:
+def test_slice_element_widths(rt: Runtime) -> None:
     s = rt.gox_rt_slice_create(K.INT8, NO_TYPE, 4, 4)
     rt.gox_slice_set(s, 3, 0xFF)
     assert rt.gox_slice_get(s, 3) == U64
@@ -193,7 +51,7 @@ def test_slice_element_widths(rt: RefRuntime) -> None:
     assert from_f64(rt.gox_slice_get(f, 0)) == 0.1
 
 
-def test_append_growth_caps(rt: RefRuntime) -> None:
+def test_append_growth_caps(rt: Runtime) -> None:
     s = 0
     caps: list[int] = []
     for i in range(1100):
@@ -206,7 +64,7 @@ def test_append_growth_caps(rt: RefRuntime) -> None:
     assert slice_items_sum(rt, s) == sum(range(1100))
 
 
-def slice_items_sum(rt: RefRuntime, s: int) -> int:
+def slice_items_sum(rt: Runtime, s: int) -> int:
     return sum(rt.gox_slice_get(s, i) for i in range(rt.gox_slice_len(s)))
 
 
@@ -217,7 +75,7 @@ def test_grow_cap_formula() -> None:
     assert {k: grow_cap(*k, 8) for k in cases} == cases
 
 
-def test_append_within_capacity_aliases(rt: RefRuntime) -> None:
+def test_append_within_capacity_aliases(rt: Runtime) -> None:
     # s := make([]int, 1, 4); a := append(s, 1); b := append(s, 2) -> a[1] == 2 (shared array)
     s = rt.gox_rt_slice_create(K.INT, NO_TYPE, 1, 4)
     a = rt.gox_rt_slice_append(K.INT, NO_TYPE, s, 1)
@@ -228,7 +86,7 @@ def test_append_within_capacity_aliases(rt: RefRuntime) -> None:
     assert rt.gox_slice_cap(a) == 4
 
 
-def test_append_beyond_capacity_copies(rt: RefRuntime) -> None:
+def test_append_beyond_capacity_copies(rt: Runtime) -> None:
     s = int_slice(rt, [1, 2])
     a = rt.gox_rt_slice_append(K.INT, NO_TYPE, s, 3)
     assert (rt.gox_slice_len(a), rt.gox_slice_cap(a)) == (3, 4)
@@ -237,7 +95,7 @@ def test_append_beyond_capacity_copies(rt: RefRuntime) -> None:
     assert [rt.gox_slice_get(a, i) for i in range(3)] == [100, 2, 3]
 
 
-def test_append_to_subslice_writes_into_parent(rt: RefRuntime) -> None:
+def test_append_to_subslice_writes_into_parent(rt: Runtime) -> None:
     s = int_slice(rt, [1, 2, 3, 4])
     head = rt.gox_rt_slice_slice(s, 0, 2)
     rt.gox_rt_slice_append(K.INT, NO_TYPE, head, 99)
@@ -249,7 +107,7 @@ def test_append_to_subslice_writes_into_parent(rt: RefRuntime) -> None:
     assert [rt.gox_slice_get(t, i) for i in range(3)] == [1, 2, 7]
 
 
-def test_append_of_offset_slice_copies_from_start(rt: RefRuntime) -> None:
+def test_append_of_offset_slice_copies_from_start(rt: Runtime) -> None:
     s = int_slice(rt, [1, 2, 3, 4])
     tail = rt.gox_rt_slice_slice(s, 2, 4)  # cap 2, full
     t = rt.gox_rt_slice_append(K.INT, NO_TYPE, tail, 5)
@@ -257,7 +115,7 @@ def test_append_of_offset_slice_copies_from_start(rt: RefRuntime) -> None:
     assert rt.gox_slice_cap(t) == 4
 
 
-def test_append_references(rt: RefRuntime) -> None:
+def test_append_references(rt: Runtime) -> None:
     rt.gox_init_globals(1, [True])
     s = 0
     for word in ["a", "bb", "ccc"]:
@@ -267,7 +125,7 @@ def test_append_references(rt: RefRuntime) -> None:
     assert [sread(rt, rt.gox_slice_get(s, i)) for i in range(3)] == [b"a", b"bb", b"ccc"]
 
 
-def test_reslice_bounded_by_cap(rt: RefRuntime) -> None:
+def test_reslice_bounded_by_cap(rt: Runtime) -> None:
     s = rt.gox_rt_slice_create(K.INT, NO_TYPE, 2, 4)
     rt.gox_slice_set(s, 1, 5)
     t = rt.gox_rt_slice_slice(s, 1, 4)  # beyond len, within cap: allowed
@@ -286,7 +144,7 @@ def test_reslice_bounded_by_cap(rt: RefRuntime) -> None:
         rt.gox_rt_slice_slice(s, 0, -1)
 
 
-def test_slice3(rt: RefRuntime) -> None:
+def test_slice3(rt: Runtime) -> None:
     s = int_slice(rt, [0, 1, 2, 3, 4, 5])
     t = rt.gox_rt_slice_slice3(s, 1, 3, 4)
     assert (rt.gox_slice_len(t), rt.gox_slice_cap(t)) == (2, 3)
@@ -307,7 +165,7 @@ def test_slice3(rt: RefRuntime) -> None:
         assert str(info.value) == f"runtime error: slice bounds out of range {text}"
 
 
-def test_copy(rt: RefRuntime) -> None:
+def test_copy(rt: Runtime) -> None:
     dst = int_slice(rt, [0, 0, 0])
     src = int_slice(rt, [1, 2, 3, 4, 5])
     assert rt.gox_slice_copy(dst, src) == 3
@@ -318,7 +176,7 @@ def test_copy(rt: RefRuntime) -> None:
 
 
 @pytest.mark.parametrize("kind", [K.INT, K.UINT8, K.INT16, K.INT32])
-def test_copy_overlap(rt: RefRuntime, kind: int) -> None:
+def test_copy_overlap(rt: Runtime, kind: int) -> None:
     s = rt.gox_rt_slice_create(kind, NO_TYPE, 6, 6)
     for i in range(6):
         rt.gox_slice_set(s, i, i + 1)
@@ -330,7 +188,7 @@ def test_copy_overlap(rt: RefRuntime, kind: int) -> None:
     assert [rt.gox_slice_get(s, i) for i in range(6)] == [2, 3, 4, 5, 4, 5]
 
 
-def test_copy_between_kinds_with_type_ids(rt: RefRuntime) -> None:
+def test_copy_between_kinds_with_type_ids(rt: Runtime) -> None:
     # elem_type_id is meaningless for non-struct kinds: copy must not compare it
     a = rt.gox_rt_slice_create(K.INT, 0, 2, 2)
     b = rt.gox_rt_slice_create(K.INT, NO_TYPE, 2, 2)
@@ -339,22 +197,22 @@ def test_copy_between_kinds_with_type_ids(rt: RefRuntime) -> None:
     assert rt.gox_slice_get(a, 1) == 4
 
 
-def test_copy_references_keeps_them_alive(rt: RefRuntime) -> None:
+def test_copy_references_keeps_them_alive(rt: Runtime) -> None:
     dst = rt.gox_rt_slice_create(K.STRING, NO_TYPE, 2, 2)
     rt.gox_gc_pin(dst)
     src = rt.gox_rt_slice_create(K.STRING, NO_TYPE, 2, 2)
     rt.gox_slice_set(src, 0, gstr(rt, "kept"))
     assert rt.gox_slice_copy(dst, src) == 2
     rt.gox_collect_garbage()
-    assert not rt.heap.is_live(src)
+    assert not rt.is_live(src)
     assert sread(rt, rt.gox_slice_get(dst, 0)) == b"kept"
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=40), st.data())
-def test_slice_model(vals: list[int], data: st.DataObject) -> None:
+def test_slice_model(backend: str, vals: list[int], data: st.DataObject) -> None:
     """Appends, reslices and sets against a Python model of Go slices sharing arrays."""
-    rt = RefRuntime()
+    rt = new_runtime(backend)
     s = 0
     for v in vals:
         s = rt.gox_rt_slice_append(K.INT, NO_TYPE, s, v & U64)

@@ -1,4 +1,4 @@
-"""Go's append, copy and string conversions (issue 15, point 2) on both backends, against real Go.
+"""Go's append, copy and string conversions on both backends (the rt fixture), against real Go.
 
 Capacities come from tests/data/go_growth.json, which tests/data/go_growth.go captured with Go
 1.19.8 on linux/amd64; every other expected value is quoted from Go 1.19.8's output of the same
@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import io
 import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import Runtime, new_runtime
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gox_abi.kinds import SlotType
 from gox_abi.kinds import ValueKind as K
-from gox_ref import GoxABIError, GoxError, GoxPanic, RefRuntime
+from gox_ref import GoxABIError, GoxError, GoxPanic
 from gox_ref.objects.array import MAX_DATA_SLOTS, data_slots
 from gox_ref.objects.slice import GO_MAX_ALLOC, grow_cap, round_up_size
 from gox_ref_native.runtime import NativeRuntime
@@ -31,26 +31,7 @@ DATA = json.loads((Path(__file__).parent / "data" / "go_growth.json").read_text(
 SEQUENCES: dict[int, list[int]] = {int(k): v for k, v in DATA["sequences"].items()}
 BULK: list[tuple[int, int, int, int]] = [tuple(r) for r in DATA["bulk"]]  # (size, len == cap, added, cap)
 
-Rt = RefRuntime | NativeRuntime
-
-
-def _native() -> NativeRuntime:
-    try:
-        return NativeRuntime(out=io.BytesIO())
-    except (FileNotFoundError, OSError) as e:
-        if os.environ.get("CI"):  # CI has every tool: a missing library is a failure there
-            pytest.fail(f"native backend unavailable: {e}")
-        pytest.skip(f"native backend unavailable: {e}")
-
-
-@pytest.fixture(params=["ref", "native"])
-def rt(request: pytest.FixtureRequest) -> Iterator[Rt]:
-    if request.param == "ref":
-        yield RefRuntime(out=io.BytesIO())
-        return
-    r = _native()
-    yield r
-    r.close()
+Rt = Runtime
 
 
 def gstr(rt: Rt, data: bytes) -> int:
@@ -345,14 +326,6 @@ def test_runes_to_string(rt: Rt) -> None:
     assert rt.gox_string_read(rt.gox_rt_runes_to_string(rt.gox_rt_string_to_runes(gstr(rt, text)))) == text
 
 
-def test_string_from_rune(rt: Rt) -> None:
-    # fmt.Printf("%q", string(r)) for r int64 = -1, 0, 0x41, 0xD800, 0xDFFF, 0xE000, 0x10FFFF, 0x110000,
-    # 1<<40, -1<<63: "�" "\x00" "A" "�" "�" "\ue000" "\U0010ffff" "�" "�" "�"
-    want = {-1: "\ufffd", 0: "\x00", 0x41: "A", 0xD800: "\ufffd", 0xDFFF: "\ufffd", 0xE000: "\ue000",
-            0x10FFFF: "\U0010ffff", 0x110000: "\ufffd", 1 << 40: "\ufffd", -(1 << 63): "\ufffd", 0xE9: "é"}
-    assert {r: rt.gox_string_read(rt.gox_rt_string_from_rune(r)).decode() for r in want} == want
-
-
 # -- the collector ---------------------------------------------------------------------------
 def test_append_n_roots_its_values_at_its_safepoint(rt: Rt) -> None:
     """The values are roots of the call's safepoint: a cycle that ends there keeps them."""
@@ -464,7 +437,7 @@ def _bad_calls(rt: Rt) -> list[tuple[str, Callable[[], Any], type[GoxError], str
 
 
 def test_bad_calls_get_the_same_error_on_both_backends_and_change_nothing() -> None:
-    ref, nat = RefRuntime(out=io.BytesIO()), _native()
+    ref, nat = new_runtime("ref", io.BytesIO()), new_runtime("native", io.BytesIO())
     try:
         got: dict[str, list[str]] = {}
         for r in (ref, nat):
@@ -477,6 +450,7 @@ def test_bad_calls_get_the_same_error_on_both_backends_and_change_nothing() -> N
                 got.setdefault(name, []).append(str(e.value))
         assert all(a == b for a, b in got.values()), {k: v for k, v in got.items() if v[0] != v[1]}
     finally:
+        assert isinstance(nat, NativeRuntime)
         nat.close()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from gox_program import load
 from gox_program.case import execute, run_text
 from gox_program.interp import Interpreter
@@ -39,13 +41,29 @@ def test_short_circuit() -> None:
     assert out == "t\n"
 
 
-def test_goroutine_args_are_slots() -> None:
-    _, out, _ = run(
+# Programs whose whole check is their output: (what they show, program, stdout).
+OUTPUTS = [
+    (
+        "goroutine args are slots",
         "func w(ch ref, x f64, b bool, n i64) {\n gox_debug_print(x, kind.Float64)\n gox_debug_print(b, kind.Bool)\n"
         " gox_debug_print(n, kind.Int)\n gox_chan_send(ch, 1)\n}\n"
-        "func main() {\n var ch ref = gox_chan_new(kind.Int, 0)\n go w(ch, 2.5, true, -3)\n gox_chan_recv(ch)\n}"
-    )
-    assert out == "+2.500000e+000\ntrue\n-3\n"
+        "func main() {\n var ch ref = gox_chan_new(kind.Int, 0)\n go w(ch, 2.5, true, -3)\n gox_chan_recv(ch)\n}",
+        "+2.500000e+000\ntrue\n-3\n",
+    ),
+    (
+        "a recovered function returns zero results",
+        "func c() {\n var a u64\n var b u64\n a, b = gox_recover()\n}\n"
+        "func f() (i64, ref) {\n defer c()\n gox_panic(kind.Int, 1)\n return 5, nil\n}\n"
+        "func main() {\n var x i64\n var r ref\n x, r = f()\n gox_debug_print(x, kind.Int)\n}",
+        "0\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "src", "want"), OUTPUTS, ids=[o[0] for o in OUTPUTS])
+def test_output(what: str, src: str, want: str) -> None:
+    _, out, _ = run(src)
+    assert out == want, what
 
 
 def test_abi_error_ends_the_run_with_status_3() -> None:
@@ -87,10 +105,3 @@ def test_checkpoint_hook_through_execute() -> None:
     assert status == 0 and labels == ["here"]
 
 
-def test_recovered_function_returns_zero_results() -> None:
-    _, out, _ = run(
-        "func c() {\n var a u64\n var b u64\n a, b = gox_recover()\n}\n"
-        "func f() (i64, ref) {\n defer c()\n gox_panic(kind.Int, 1)\n return 5, nil\n}\n"
-        "func main() {\n var x i64\n var r ref\n x, r = f()\n gox_debug_print(x, kind.Int)\n}"
-    )
-    assert out == "0\n"
