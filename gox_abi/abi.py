@@ -37,6 +37,7 @@ BAD_INDEX_ABI = "ABI: slot/upvalue index out of range"
 IOOR = "panic: runtime error: index out of range [i] with length n"
 SLICE_BOUNDS = "panic: runtime error: slice bounds out of range [...]"
 MAKESLICE = "panic: runtime error: makeslice: len/cap out of range"
+GROWSLICE = "panic: runtime error: growslice: len/cap out of range"
 BAD_KIND = "ABI: a value kind or type id outside what the call accepts"
 BAD_VALUE = "ABI: a non-reference stored where a reference belongs"
 UNKNOWN_ID = "ABI: unknown global, function, extern, type or symbol"
@@ -182,6 +183,10 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_rt_string_from_ptr", "GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len)",
        "(data: bytes) -> int", "string", "A new string holding a copy of the bytes (0 for none).",
        allocates=True, errors=("panic: string larger than the largest object",)),
+    _s("gox_rt_string_from_rune", "GoxRef gox_rt_string_from_rune(int64_t r)", "(r: int) -> int", "string",
+       "string(r) for an integer r: the UTF-8 of rune r; a negative r, a surrogate half (U+D800..U+DFFF) or "
+       "one above U+10FFFF gives \"\\uFFFD\" (Go's rule for every integer type).",
+       allocates=True),
     _s("gox_string_read", "size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap)",
        "(s: int) -> bytes", "string", "The string's bytes (C copies at most cap and returns the length).",
        errors=(BAD_REF,)),
@@ -235,8 +240,27 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=(BAD_REF, IOOR, BAD_VALUE), origin="seed"),
     _s("gox_rt_slice_append", "GoxRef gox_rt_slice_append(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, uint64_t val)",
        "(elem_kind: int, elem_type_id: int, s: int, val: int) -> int", "slice",
-       "append(s, val); elem_kind types a nil s. Grows by Go's formula (\"Slice growth\" above).",
-       allocates=True, errors=(BAD_REF, BAD_KIND, BAD_VALUE), origin="seed"),
+       "append(s, val); elem_kind types a nil s. Within capacity it writes into s's array (shared, as in Go); "
+       "beyond, it copies into a new array of Go 1.19's capacity (docs/ABI.md, \"Slice growth\").",
+       allocates=True, errors=(BAD_REF, BAD_KIND, BAD_VALUE, GROWSLICE), origin="seed"),
+    _s("gox_rt_slice_append_n",
+       "GoxRef gox_rt_slice_append_n(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, const uint64_t *vals, size_t vals_len)",
+       "(elem_kind: int, elem_type_id: int, s: int, vals: Sequence[int]) -> int", "slice",
+       "append(s, vals...) of single-slot values: grows at most once, to Go's capacity for len(s) + "
+       "vals_len (append([]int(nil), 1, 2, 3) has cap 3); no values gives s itself. A program passes the "
+       "values as the trailing arguments of the call.",
+       allocates=True, errors=(BAD_REF, BAD_KIND, BAD_VALUE, GROWSLICE)),
+    _s("gox_rt_slice_append_slice",
+       "GoxRef gox_rt_slice_append_slice(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, GoxRef t)",
+       "(elem_kind: int, elem_type_id: int, s: int, t: int) -> int", "slice",
+       "append(s, t...): elements of any layout (multi-slot structs, interfaces), grown at most once; t may "
+       "overlap s's array (copied as by memmove); an empty t gives s itself.",
+       allocates=True, errors=(BAD_REF, BAD_KIND, GROWSLICE)),
+    _s("gox_rt_slice_append_string", "GoxRef gox_rt_slice_append_string(GoxRef s, GoxRef text)",
+       "(s: int, text: int) -> int", "slice",
+       "append(s, text...) for a []byte s (Uint8 elements; nil is one) and a string: its bytes, grown at most "
+       "once; an empty text gives s itself.",
+       allocates=True, errors=(BAD_REF, BAD_KIND, GROWSLICE)),
     _s("gox_rt_slice_slice", "GoxRef gox_rt_slice_slice(GoxRef s, int64_t lo, int64_t hi)",
        "(s: int, lo: int, hi: int) -> int", "slice", "s[lo:hi], bounded by cap(s).",
        allocates=True, errors=(BAD_REF, SLICE_BOUNDS), origin="seed"),
@@ -245,6 +269,27 @@ SYMBOLS: tuple[Symbol, ...] = (
        allocates=True, errors=(BAD_REF, SLICE_BOUNDS)),
     _s("gox_slice_copy", "int64_t gox_slice_copy(GoxRef dst, GoxRef src)", "(dst: int, src: int) -> int",
        "slice", "copy(dst, src); overlap allowed.", errors=(BAD_REF, "ABI: element types differ")),
+    _s("gox_slice_copy_string", "int64_t gox_slice_copy_string(GoxRef dst, GoxRef src)",
+       "(dst: int, src: int) -> int", "slice",
+       "copy(dst, src) for a []byte dst and a string src: copies min(len(dst), len(src)) bytes and returns "
+       "the count.", errors=(BAD_REF, BAD_KIND)),
+    _s("gox_rt_string_to_bytes", "GoxRef gox_rt_string_to_bytes(GoxRef s)", "(s: int) -> int", "slice",
+       "[]byte(s): a new Uint8 slice (never nil) of the string's bytes; its capacity is Go's for a heap "
+       "allocation of len(s) bytes, rounded up to a size class ([]byte(\"hello\") has cap 8).",
+       allocates=True,
+       errors=(BAD_REF, "panic: gox_rt_string_to_bytes: a []byte of capacity [...] exceeds the largest object")),
+    _s("gox_rt_bytes_to_string", "GoxRef gox_rt_bytes_to_string(GoxRef b)", "(b: int) -> int", "slice",
+       "string(b) for a []byte b: a new string holding a copy of its bytes (0 for none).",
+       allocates=True, errors=(BAD_REF, BAD_KIND)),
+    _s("gox_rt_string_to_runes", "GoxRef gox_rt_string_to_runes(GoxRef s)", "(s: int) -> int", "slice",
+       "[]rune(s): a new Int32 slice (never nil) of the runes `for range s` sees: each byte of invalid UTF-8 "
+       "is one U+FFFD. Its capacity is Go's for a heap allocation of 4 x runes bytes.",
+       allocates=True,
+       errors=(BAD_REF, "panic: gox_rt_string_to_runes: a []rune of capacity [...] exceeds the largest object")),
+    _s("gox_rt_runes_to_string", "GoxRef gox_rt_runes_to_string(GoxRef r)", "(r: int) -> int", "slice",
+       "string(r) for a []rune r (Int32 elements): the UTF-8 of each rune; a negative rune, a surrogate half "
+       "(U+D800..U+DFFF) or one above U+10FFFF becomes U+FFFD.",
+       allocates=True, errors=(BAD_REF, BAD_KIND, "panic: string larger than the largest object")),
     # -- closures and boxes -----------------------------------------------------------------
     _s("gox_rt_closure_create", "GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_count)",
        "(func_id: int, type_id: int, upval_count: int) -> int", "closure",

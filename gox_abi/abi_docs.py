@@ -86,9 +86,31 @@ Value conventions in slots: ints two's complement; Int8..Int32 sign-extended and
 zero-extended when read from packed arrays; floats as IEEE-754 bits (Float32 in the low 32
 bits); bools 0 or 1.
 
-Slice growth (`gox_rt_slice_append` beyond capacity): new capacity = needed if needed > 2 x cap;
-else 2 x cap (at least 1) if cap < 256; else cap grows by (cap + 768) / 4 until it covers needed.
-Go's formula, without Go's size-class rounding.
+### Slice growth
+
+Every append beyond capacity (`gox_rt_slice_append`, `_append_n`, `_append_slice`,
+`_append_string`) copies into one new array whose capacity is Go 1.19's (runtime/slice.go,
+`growslice`; the rule's one home per runtime: `grow_cap` in gox_ref/objects/slice.py,
+`slice_grow_cap` in gox_ref_native/src/slice.c). To hold `needed` elements, a slice of
+capacity `cap` first takes `needed` if that is more than 2 x cap; else 2 x cap if cap < 256;
+else cap grows by (cap + 768) / 4 until it covers `needed`. The allocation of that many
+elements is then rounded up to one of Go's malloc size classes (runtime/sizeclasses.go: 8, 16,
+24, 32, 48, 64, 80, ... 32768 bytes; above 32 KiB a whole number of 8 KiB pages), and the
+capacity is as many elements as the rounded allocation holds. Zero-size elements get exactly
+`needed`. An append of several elements grows once: `append([]int(nil), 1, 2, 3)` has cap 3,
+and one more element makes it 6. Within capacity an append writes into the slice's own array,
+shared with every other slice of it, as in Go.
+
+The element size is that of the Go type the kind stands for on amd64: Bool, Int8, Uint8 1;
+Int16, Uint16 2; Int32, Uint32, Float32 4; String and Interface 16; Slice 24; Struct 8 per slot;
+every other kind 8 (a word or a pointer). An allocation above Go's maxAlloc (2^48 bytes) panics
+`growslice: cap out of range`; one above the heap's largest object `growslice: len out of range`.
+
+Capacities seen appending one element at a time to a nil slice, up to 2100 elements, as Go
+1.19.8 (linux/amd64) gives them and as both runtimes give them (tests/data/go_growth.json,
+checked by tests/test_append_go.py):
+
+{growth}
 
 ## Conventions
 
@@ -135,6 +157,20 @@ Go's formula, without Go's size-class rounding.
 {groups}
 
 {decisions}"""
+
+
+# Go 1.19.8's capacities appending one element at a time to a nil slice, up to 2100 elements
+# (tests/data/go_growth.json; tests/test_append_go.py checks them against Go and both runtimes).
+GROWTH_SEQUENCES: dict[str, tuple[int, ...]] = {
+    "1 (`[]byte`)": (8, 16, 32, 64, 128, 256, 512, 896, 1408, 2048, 3072),
+    "8 (`[]int`)": (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 848, 1280, 1792, 2560),
+    "16 (`[]string`, `[]interface{}`)": (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 848, 1280, 1792, 2560),
+}
+
+
+def _growth_table() -> str:
+    rows = [f"| {size} | {' '.join(map(str, caps))} |" for size, caps in GROWTH_SEQUENCES.items()]
+    return "| element bytes | capacities |\n|---|---|\n" + "\n".join(rows)
 
 
 def _kinds_table() -> str:
@@ -185,6 +221,7 @@ def render_markdown() -> str:
         groups.append(head + index + "\n\n" + "\n".join(_symbol_section(s) for s in syms))
     return _PRELUDE.format(
         kinds=_kinds_table(),
+        growth=_growth_table(),
         slot_types=", ".join(f"{t.value} {t.name.title().replace('_', '')}" for t in SlotType),
         stats=", ".join(f"`{n}`" for n in GcStats.field_names()),
         groups="\n".join(groups),

@@ -102,7 +102,7 @@ CONSTANTS["type.RuntimeError"] = 0xFFFE  # value_type_id of run-time error panic
 class AbiSig:
     """How a program calls a symbol: parameter classes and result types."""
 
-    params: tuple[str, ...]  # "ref", "raw" (any u64 slot), "bool", "int", "bytes"
+    params: tuple[str, ...]  # "ref", "raw" (any u64 slot), "bool", "int", "bytes", "vals" (below)
     results: tuple[str, ...]
 
 
@@ -151,6 +151,8 @@ def abi_sig(sym: Symbol) -> AbiSig | str:
             params.append("bytes")
         elif ptype == "bool":
             params.append("bool")
+        elif ptype == "Sequence[int]" and ctype == "const uint64_t *" and pname == sym.py_params[-1]:
+            params.append("vals")  # the call's trailing arguments, any number of u64 slots
         elif ptype != "int":
             return f"{sym.name} cannot be called by a program: its parameter {pname} is a {ptype}"
         elif ctype == "GoxRef":
@@ -386,6 +388,8 @@ class Checker:
                 what = "a program function, an ABI symbol, tcall or ccall" if s.defer else "a program function, tcall or ccall"
                 raise self.err(c.pos, f"{word} needs {what}; {c.name} is not one")
             self.call(c, results_ok=True)
+            if isinstance(c, Call) and c.vals_from >= 0:
+                raise self.err(c.pos, f"defer of {c.name} is not supported: it takes a variable number of values")
             if s.defer:
                 self.fn.has_frame = True
                 if isinstance(c, Call) and c.name in self.funcs:
@@ -614,16 +618,22 @@ class Checker:
                 raise self.err(e.pos, f"undefined: {name} is not an ABI symbol")
             if isinstance(asig, str):
                 raise self.err(e.pos, asig)
-            if len(e.args) != len(asig.params):
-                few = "not enough" if len(e.args) < len(asig.params) else "too many"
-                raise self.err(e.pos, f"{few} arguments in call to {name}: have {len(e.args)}, want {len(asig.params)}")
-            for i, (a, p) in enumerate(zip(e.args, asig.params, strict=True)):
+            params = asig.params
+            want = str(len(params))
+            if params[-1:] == ("vals",):  # a variadic symbol: its trailing arguments are the values
+                e.vals_from = len(params) - 1
+                want = f"{e.vals_from} or more"
+                params = params[:-1] + ("vals",) * (len(e.args) - e.vals_from)
+            if len(e.args) != len(params):
+                few = "not enough" if len(e.args) < len(params) else "too many"
+                raise self.err(e.pos, f"{few} arguments in call to {name}: have {len(e.args)}, want {want}")
+            for i, (a, p) in enumerate(zip(e.args, params, strict=True)):
                 what = f"argument {i + 1} of {name}"
                 if p == "bytes":
                     if not isinstance(a, StrLit):
                         raise self.err(a.pos, f"{what} must be a string literal (it is passed as bytes)")
                     a.ty = "bytes"
-                elif p == "raw":
+                elif p in ("raw", "vals"):
                     self.value(a, None)
                 elif p == "int":
                     t = self.value(a, None)
@@ -634,7 +644,7 @@ class Checker:
             if name == "gox_recover":
                 assert self.fn is not None
                 self.fn.has_frame = True
-            e.how, e.results, e.param_types = "abi", asig.results, asig.params
+            e.how, e.results, e.param_types = "abi", asig.results, params
             return asig.results
         raise self.err(e.pos, f"undefined function: {name}")
 

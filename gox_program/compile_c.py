@@ -849,7 +849,8 @@ class CCompiler:
         plain = [a for a, p in zip(e.args, e.param_types, strict=True) if p != "bytes"]
         vals = iter(self._rooted_list(fn, plain))
         cargs: list[str] = []
-        for a, (pname, cls, ctype) in zip(e.args, shape.params, strict=True):
+        fixed = e.args if e.vals_from < 0 else e.args[: e.vals_from]
+        for a, (pname, cls, ctype) in zip(fixed, shape.params[: len(fixed)], strict=True):
             if cls in ("bytes", "cstr"):
                 assert isinstance(a, StrLit)
                 if cls == "cstr":
@@ -866,6 +867,11 @@ class CCompiler:
                 cargs.append(f"{v} != 0")
             else:
                 cargs.append(v)
+        if e.vals_from >= 0:  # the trailing arguments: an array of slots and its length
+            items = list(vals)
+            arr = fn.tmp()
+            fn.emit(f"const uint64_t {arr}[{max(len(items), 1)}] = {{{', '.join(items) or '0'}}};")
+            cargs += [arr, f"{len(items)}u"]
         return shape, cargs
 
     def _range_check(self, fn: _Fn, sym: str, pname: str, ctype: str, v: str, signed: bool) -> None:
@@ -978,6 +984,7 @@ class CCompiler:
         defer frame."""
         self.nhelpers += 1
         name = f"gx_abi_{self.nhelpers}"
+        assert c.vals_from < 0, "the checker refuses defer of a variadic ABI call"
         plain = [a for a, p in zip(c.args, c.param_types, strict=True) if p != "bytes"]
         args = self._rooted_list(fn, plain)
         shape = abi_call_shape(c.name)

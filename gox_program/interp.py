@@ -667,15 +667,16 @@ class Interpreter:
         for a, p in zip(e.args, e.param_types, strict=True):
             if p == "bytes":
                 continue
-            if p == "raw" and a.ty == "f64":
+            if p in ("raw", "vals") and a.ty == "f64":
                 convs.append(f64_bits)
-            elif p == "raw":
+            elif p in ("raw", "vals"):
                 convs.append(int)
             else:
                 convs.append(_ident)
         rtypes = e.results
         nargs = len(e.param_types)
         order = list(range(nargs))
+        vals_from = e.vals_from
 
         def decode1(v: Any) -> Any:
             return from_slot(rtypes[0], int(v))
@@ -685,9 +686,11 @@ class Interpreter:
             if consts:
                 it = iter(c(v) for c, v in zip(convs, vals, strict=True))
                 full = [consts[i] if i in consts else next(it) for i in order]
-                res = method(*full)
             else:
-                res = method(*[c(v) for c, v in zip(convs, vals, strict=True)])
+                full = [c(v) for c, v in zip(convs, vals, strict=True)]
+            if vals_from >= 0:  # the trailing arguments go as one sequence
+                full[vals_from:] = [full[vals_from:]]
+            res = method(*full)
             if not rtypes:
                 return None
             if len(rtypes) == 1:

@@ -173,6 +173,7 @@ class Call(Expr):
     results: tuple[str, ...] = ()
     func_id: int = -1
     param_types: tuple[str, ...] = ()  # what each argument is passed as (abi: "raw", "bytes", ...)
+    vals_from: int = -1  # abi: the arguments from here on are passed as one list (a "vals" parameter)
 
 
 @dataclass

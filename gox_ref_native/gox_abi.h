@@ -132,6 +132,7 @@ bool gox_global_is_ref(size_t idx);
 
 /* -- Strings */
 GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len);
+GoxRef gox_rt_string_from_rune(int64_t r);
 size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap);
 int64_t gox_string_len(GoxRef s);
 uint8_t gox_string_index(GoxRef s, int64_t idx);
@@ -160,9 +161,17 @@ int64_t gox_slice_cap(GoxRef s);
 uint64_t gox_slice_get(GoxRef s, int64_t idx);
 void gox_slice_set(GoxRef s, int64_t idx, uint64_t val);
 GoxRef gox_rt_slice_append(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, uint64_t val);
+GoxRef gox_rt_slice_append_n(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, const uint64_t *vals, size_t vals_len);
+GoxRef gox_rt_slice_append_slice(uint8_t elem_kind, uint16_t elem_type_id, GoxRef s, GoxRef t);
+GoxRef gox_rt_slice_append_string(GoxRef s, GoxRef text);
 GoxRef gox_rt_slice_slice(GoxRef s, int64_t lo, int64_t hi);
 GoxRef gox_rt_slice_slice3(GoxRef s, int64_t lo, int64_t hi, int64_t mx);
 int64_t gox_slice_copy(GoxRef dst, GoxRef src);
+int64_t gox_slice_copy_string(GoxRef dst, GoxRef src);
+GoxRef gox_rt_string_to_bytes(GoxRef s);
+GoxRef gox_rt_bytes_to_string(GoxRef b);
+GoxRef gox_rt_string_to_runes(GoxRef s);
+GoxRef gox_rt_runes_to_string(GoxRef r);
 
 /* -- Closures and upvalue boxes */
 GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_count);

@@ -390,6 +390,9 @@ class NativeRuntime:
         b = bytes(data)
         return int(self._call("gox_rt_string_from_ptr", b, len(b)))
 
+    def gox_rt_string_from_rune(self, r: int) -> int:
+        return int(self._call("gox_rt_string_from_rune", r))
+
     def gox_string_read(self, s: int) -> bytes:
         n = int(self._call("gox_string_read", s, None, 0))
         buf = ctypes.create_string_buffer(max(n, 1))
@@ -469,6 +472,16 @@ class NativeRuntime:
     def gox_rt_slice_append(self, elem_kind: int, elem_type_id: int, s: int, val: int) -> int:
         return int(self._call("gox_rt_slice_append", elem_kind, elem_type_id, s, val))
 
+    def gox_rt_slice_append_n(self, elem_kind: int, elem_type_id: int, s: int, vals: Sequence[int]) -> int:
+        arr = (c_uint64 * max(len(vals), 1))(*(v & _U64 for v in vals))
+        return int(self._call("gox_rt_slice_append_n", elem_kind, elem_type_id, s, arr, len(vals)))
+
+    def gox_rt_slice_append_slice(self, elem_kind: int, elem_type_id: int, s: int, t: int) -> int:
+        return int(self._call("gox_rt_slice_append_slice", elem_kind, elem_type_id, s, t))
+
+    def gox_rt_slice_append_string(self, s: int, text: int) -> int:
+        return int(self._call("gox_rt_slice_append_string", s, text))
+
     def gox_rt_slice_slice(self, s: int, lo: int, hi: int) -> int:
         return int(self._call("gox_rt_slice_slice", s, lo, hi))
 
@@ -477,6 +490,21 @@ class NativeRuntime:
 
     def gox_slice_copy(self, dst: int, src: int) -> int:
         return int(self._call("gox_slice_copy", dst, src))
+
+    def gox_slice_copy_string(self, dst: int, src: int) -> int:
+        return int(self._call("gox_slice_copy_string", dst, src))
+
+    def gox_rt_string_to_bytes(self, s: int) -> int:
+        return int(self._call("gox_rt_string_to_bytes", s))
+
+    def gox_rt_bytes_to_string(self, b: int) -> int:
+        return int(self._call("gox_rt_bytes_to_string", b))
+
+    def gox_rt_string_to_runes(self, s: int) -> int:
+        return int(self._call("gox_rt_string_to_runes", s))
+
+    def gox_rt_runes_to_string(self, r: int) -> int:
+        return int(self._call("gox_rt_runes_to_string", r))
 
     # -- closures and boxes -----------------------------------------------------------------
     def gox_rt_closure_create(self, func_id: int, type_id: int, upval_count: int) -> int:

@@ -266,6 +266,8 @@ class DifferentialHeap(RuleBasedStateMachine):
             return data.draw(st.booleans())
         if spec == "S":  # a raw 64-bit slot
             return data.draw(st.sampled_from(SPECIAL))
+        if spec == "L":  # a few values
+            return [self.value(data) for _ in range(data.draw(st.integers(0, 4)))]
         raise AssertionError(spec)
 
     # -- rules -------------------------------------------------------------------------------
@@ -281,6 +283,9 @@ class DifferentialHeap(RuleBasedStateMachine):
         "gox_array_set": "RIV", "gox_rt_array_slice": "RII", "gox_rt_slice_create": "KTnn", "gox_slice_len": "R",
         "gox_slice_cap": "R", "gox_slice_get": "RI", "gox_slice_set": "RIV", "gox_rt_slice_append": "KTRV",
         "gox_rt_slice_slice": "RII", "gox_rt_slice_slice3": "RIII", "gox_slice_copy": "RR",
+        "gox_rt_slice_append_n": "KTRL", "gox_rt_slice_append_slice": "KTRR", "gox_rt_slice_append_string": "RR",
+        "gox_slice_copy_string": "RR", "gox_rt_string_to_bytes": "R", "gox_rt_bytes_to_string": "R",
+        "gox_rt_string_to_runes": "R", "gox_rt_runes_to_string": "R", "gox_rt_string_from_rune": "S",
         "gox_rt_closure_create": "UTU", "gox_closure_func_id": "R", "gox_closure_upval_count": "R",
         "gox_closure_get_upvalue": "RU", "gox_closure_set_upvalue": "RUV", "gox_rt_upval_box_create": "KV",
         "gox_upval_box_get": "R", "gox_upval_box_set": "RV", "gox_interface_pack": "TTK",
@@ -334,6 +339,8 @@ class DifferentialHeap(RuleBasedStateMachine):
             positions.append((2, kind_of(args[0], 0, via_slice=True)))
         elif name == "gox_rt_slice_append":
             positions.append((3, args[0]))
+        elif name == "gox_rt_slice_append_n" and args[0] not in REF_KIND_NUMS:
+            args[3] = [data.draw(st.sampled_from(SPECIAL)) if isinstance(v, (Ref, Foreign)) else v for v in args[3]]
         elif name == "gox_rt_upval_box_create":
             positions.append((1, args[0]))
         elif name == "gox_upval_box_set":

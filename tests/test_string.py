@@ -244,3 +244,11 @@ def test_slice_model(backend: str, data: bytes, draw: st.DataObject) -> None:
     sub = rt.gox_rt_string_slice(s, lo, hi)
     assert rt.gox_string_read(sub) == data[lo:hi]
     assert rt.gox_string_len(sub) == hi - lo
+
+
+def test_string_from_rune(rt: Runtime) -> None:
+    # fmt.Printf("%q", string(r)) for r int64 = -1, 0, 0x41, 0xD800, 0xDFFF, 0xE000, 0x10FFFF, 0x110000,
+    # 1<<40, -1<<63: "�" "\x00" "A" "�" "�" "\ue000" "\U0010ffff" "�" "�" "�"
+    want = {-1: "\ufffd", 0: "\x00", 0x41: "A", 0xD800: "\ufffd", 0xDFFF: "\ufffd", 0xE000: "\ue000",
+            0x10FFFF: "\U0010ffff", 0x110000: "\ufffd", 1 << 40: "\ufffd", -(1 << 63): "\ufffd", 0xE9: "é"}
+    assert {r: rt.gox_string_read(rt.gox_rt_string_from_rune(r)).decode() for r in want} == want

@@ -60,6 +60,25 @@ def decode_rune(b: bytes, pos: int) -> tuple[int, int]:
     return val, need + 1
 
 
+def encode_rune(r: int) -> bytes:
+    """Go's UTF-8 encoding of rune ``r`` (runtime/utf8.go, encoderune; the spec's string(r)):
+    a negative value, a surrogate half (U+D800..U+DFFF) or one above U+10FFFF gives U+FFFD."""
+    if not 0 <= r <= 0x10FFFF or 0xD800 <= r <= 0xDFFF:
+        r = RUNE_ERROR
+    return chr(r).encode()
+
+
+def runes(s: bytes) -> list[tuple[int, int]]:
+    """Go's ``for i, r := range s``: (rune, width) pairs."""
+    out = []
+    i = 0
+    while i < len(s):
+        r, w = decode_rune(s, i)
+        out.append((r, w))
+        i += w
+    return out
+
+
 def string_obj(heap: Heap, ref: int, fn: str) -> GcObject | None:
     """The string object, or None for the empty string 0 (string.c: ``string_obj``)."""
     if ref == 0:
@@ -90,25 +109,32 @@ def new_string(rt: RuntimeCore, data: bytes) -> int:
     return s.ref
 
 
+def check_string_size(n: int, fn: str) -> None:
+    """A string of ``n`` bytes must fit the largest object (string.c: ``string_check_size``)."""
+    if n > MAX_STRING_BYTES:
+        raise GoxPanic(
+            f"{fn}: a string of {n} bytes exceeds the largest object "
+            f"({MAX_STRING_BYTES} bytes: 65531 data slots)"
+        )
+
+
+def alloc_string(rt: RuntimeCore, data: bytes, fn: str, args: tuple[int, ...] = ()) -> int:
+    """Safepoint, then a new string holding ``data`` (the usual tail of a call that makes one)."""
+    check_string_size(len(data), fn)
+    rt.gc.safepoint(args)
+    return new_string(rt, data)
+
+
 class StringOps(RuntimeCore):
-    def _check_string_size(self, n: int, fn: str) -> None:
-        if n > MAX_STRING_BYTES:
-            raise GoxPanic(
-                f"{fn}: a string of {n} bytes exceeds the largest object "
-                f"({MAX_STRING_BYTES} bytes: 65531 data slots)"
-            )
-
-    def _alloc_string(self, data: bytes, fn: str, args: tuple[int, ...] = ()) -> int:
-        """Safepoint, then a new string holding ``data`` (the usual tail of a string call)."""
-        self._check_string_size(len(data), fn)
-        self.gc.safepoint(args)
-        return new_string(self, data)
-
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_string_from_ptr(self, data: bytes) -> int:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GoxABIError(f"gox_rt_string_from_ptr: data={data!r} is not bytes")
-        return self._alloc_string(bytes(data), "gox_rt_string_from_ptr")
+        return alloc_string(self, bytes(data), "gox_rt_string_from_ptr")
+
+    def gox_rt_string_from_rune(self, r: int) -> int:
+        """``string(r)`` for an integer ``r``: its UTF-8 (encode_rune)."""
+        return alloc_string(self, encode_rune(r), "gox_rt_string_from_rune")
 
     def gox_string_read(self, s: int) -> bytes:
         return string_bytes(self.heap, s, "gox_string_read")
@@ -128,7 +154,7 @@ class StringOps(RuntimeCore):
     def gox_rt_string_concat(self, a: int, b: int) -> int:
         fn = "gox_rt_string_concat"
         ab, bb = string_bytes(self.heap, a, fn), string_bytes(self.heap, b, fn)
-        self._check_string_size(len(ab) + len(bb), fn)
+        check_string_size(len(ab) + len(bb), fn)
         self.gc.safepoint((a, b))
         if not bb:
             return a

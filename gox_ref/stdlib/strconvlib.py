@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from gox_abi.errors import GoxPanic
 from gox_abi.unicode_tables import PRINT_RANGES
 
-from ..objects.string import decode_rune
-from .stringslib import encode_rune
+from ..objects.string import decode_rune, encode_rune
 
 MAX_INT64 = (1 << 63) - 1
 MIN_INT64 = -(1 << 63)

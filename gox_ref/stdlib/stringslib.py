@@ -13,7 +13,7 @@ from collections.abc import Callable
 from gox_abi.errors import GoxPanic
 from gox_abi.unicode_tables import CASE_RANGES, UPPER_LOWER
 
-from ..objects.string import RUNE_ERROR, decode_rune
+from ..objects.string import RUNE_ERROR, decode_rune, encode_rune, runes
 
 MAX_INT = (1 << 63) - 1
 MAX_ALLOC = 1 << 48  # Go's maxAlloc on linux/amd64: larger allocations panic in makeslice
@@ -38,24 +38,6 @@ def decode_last_rune(s: bytes, end: int) -> tuple[int, int]:
     if start + size != end:
         return RUNE_ERROR, 1
     return r, size
-
-
-def encode_rune(r: int) -> bytes:
-    """Go's utf8.EncodeRune: invalid runes (surrogates, > U+10FFFF, negative) become U+FFFD."""
-    if r < 0 or r > 0x10FFFF or 0xD800 <= r <= 0xDFFF:
-        r = RUNE_ERROR
-    return chr(r).encode("utf-8")
-
-
-def runes(s: bytes) -> list[tuple[int, int]]:
-    """Go's ``for i, r := range s``: (rune, width) pairs."""
-    out = []
-    i = 0
-    while i < len(s):
-        r, w = decode_rune(s, i)
-        out.append((r, w))
-        i += w
-    return out
 
 
 def rune_count(s: bytes) -> int:

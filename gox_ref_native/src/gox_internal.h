@@ -473,6 +473,8 @@ bool string_bytes(GoxRuntime *R, GoxRef s, const char *fn, const uint8_t **data,
 GoxObj *string_obj(GoxRuntime *R, GoxRef s, const char *fn, bool *ok);
 GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n);
 int32_t decode_rune(const uint8_t *b, size_t n, size_t pos, int64_t *width);
+size_t encode_rune(int64_t r, uint8_t out[4]);
+bool string_check_size(GoxRuntime *R, uint64_t n, const char *fn); /* false after the size panic */
 
 void map_free_state(GoxObj *o);
 void map_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);

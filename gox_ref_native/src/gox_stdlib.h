@@ -44,7 +44,6 @@ bool sl_ret_str(GoxRuntime *R, const uint8_t *data, size_t len, uint64_t *out);
  * lets a function refuse a huge result before building it. */
 bool sl_check_len(GoxRuntime *R, uint64_t n);
 /* Go's utf8.EncodeRune (an invalid rune becomes U+FFFD); returns the byte count. */
-size_t sl_encode_rune(int32_t r, uint8_t out[4]);
 /* Go's strconv.IsPrint. */
 bool sl_is_print(int32_t r);
 

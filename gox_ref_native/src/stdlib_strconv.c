@@ -37,7 +37,7 @@ static void quote(Buf *b, const uint8_t *s, size_t n) {
             buf_put(b, e, 2);
         } else if (sl_is_print(r)) {
             uint8_t enc[4];
-            buf_put(b, enc, sl_encode_rune(r, enc));
+            buf_put(b, enc, encode_rune(r, enc));
         } else if (r == 7 || r == 8 || r == 12 || r == 10 || r == 13 || r == 9 || r == 11) {
             const char *esc = r == 7 ? "\\a" : r == 8 ? "\\b" : r == 12 ? "\\f" : r == 10 ? "\\n" : r == 13 ? "\\r" : r == 9 ? "\\t" : "\\v";
             buf_put(b, esc, 2);

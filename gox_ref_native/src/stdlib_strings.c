@@ -52,31 +52,6 @@ bool sl_ret_str(GoxRuntime *R, const uint8_t *data, size_t len, uint64_t *out) {
     return true;
 }
 
-size_t sl_encode_rune(int32_t r, uint8_t out[4]) {
-    if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = RUNE_ERROR;
-    uint32_t u = (uint32_t)r;
-    if (u < 0x80) {
-        out[0] = (uint8_t)u;
-        return 1;
-    }
-    if (u < 0x800) {
-        out[0] = (uint8_t)(0xC0 | (u >> 6));
-        out[1] = (uint8_t)(0x80 | (u & 0x3F));
-        return 2;
-    }
-    if (u < 0x10000) {
-        out[0] = (uint8_t)(0xE0 | (u >> 12));
-        out[1] = (uint8_t)(0x80 | ((u >> 6) & 0x3F));
-        out[2] = (uint8_t)(0x80 | (u & 0x3F));
-        return 3;
-    }
-    out[0] = (uint8_t)(0xF0 | (u >> 18));
-    out[1] = (uint8_t)(0x80 | ((u >> 12) & 0x3F));
-    out[2] = (uint8_t)(0x80 | ((u >> 6) & 0x3F));
-    out[3] = (uint8_t)(0x80 | (u & 0x3F));
-    return 4;
-}
-
 bool sl_is_print(int32_t r) {
     size_t lo = 0, hi = NELEM(UNI_PRINT_RANGES); /* the last range with lo <= r */
     while (lo < hi) {
@@ -270,7 +245,7 @@ static int32_t map_case(const uint64_t *a, uint64_t *r, int32_t (*fn)(int32_t), 
             int64_t w;
             int32_t rune = decode_rune(s, n, i, &w);
             uint8_t enc[4];
-            buf_put(&b, enc, sl_encode_rune(fn(rune), enc));
+            buf_put(&b, enc, encode_rune(fn(rune), enc));
             i += (size_t)w;
         }
     }

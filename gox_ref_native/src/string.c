@@ -55,6 +55,32 @@ int32_t decode_rune(const uint8_t *b, size_t len, size_t pos, int64_t *width) {
     return val;
 }
 
+/* Go's UTF-8 encoding of rune r (runtime/utf8.go, encoderune; string.py encode_rune): a negative
+ * r, a surrogate half (U+D800..U+DFFF) or one above U+10FFFF encodes U+FFFD.  Returns the width. */
+size_t encode_rune(int64_t r, uint8_t out[4]) {
+    if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
+    if (r < 0x80) {
+        out[0] = (uint8_t)r;
+        return 1;
+    }
+    if (r < 0x800) {
+        out[0] = (uint8_t)(0xC0 | (r >> 6));
+        out[1] = (uint8_t)(0x80 | (r & 0x3F));
+        return 2;
+    }
+    if (r < 0x10000) {
+        out[0] = (uint8_t)(0xE0 | (r >> 12));
+        out[1] = (uint8_t)(0x80 | ((r >> 6) & 0x3F));
+        out[2] = (uint8_t)(0x80 | (r & 0x3F));
+        return 3;
+    }
+    out[0] = (uint8_t)(0xF0 | (r >> 18));
+    out[1] = (uint8_t)(0x80 | ((r >> 12) & 0x3F));
+    out[2] = (uint8_t)(0x80 | ((r >> 6) & 0x3F));
+    out[3] = (uint8_t)(0x80 | (r & 0x3F));
+    return 4;
+}
+
 GoxObj *string_obj(GoxRuntime *R, GoxRef s, const char *fn, bool *ok) {
     *ok = true;
     if (s == 0) return NULL;
@@ -77,7 +103,7 @@ bool string_bytes(GoxRuntime *R, GoxRef s, const char *fn, const uint8_t **data,
     return true;
 }
 
-static bool check_size(GoxRuntime *R, uint64_t n, const char *fn) {
+bool string_check_size(GoxRuntime *R, uint64_t n, const char *fn) {
     if (n > MAX_STRING_BYTES) {
         gox_fail(R, ERR_PANIC,
                  "%s: a string of %" PRIu64 " bytes exceeds the largest object (%llu bytes: 65531 data slots)", fn, n,
@@ -112,9 +138,17 @@ GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n) { return string_
 
 GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
     GOX_ENTER(R);
-    if (!check_size(R, data_len, "gox_rt_string_from_ptr")) return 0;
+    if (!string_check_size(R, data_len, "gox_rt_string_from_ptr")) return 0;
     if (!gc_safepoint(R, NULL, 0)) return 0;
     return string_new(R, data, data_len);
+}
+
+GoxRef gox_rt_string_from_rune(int64_t r) {
+    GOX_ENTER(R);
+    uint8_t enc[4];
+    size_t n = encode_rune(r, enc);
+    if (!gc_safepoint(R, NULL, 0)) return 0;
+    return string_new(R, enc, n);
 }
 
 size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap) {
@@ -151,7 +185,7 @@ GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
     const uint8_t *da, *db;
     uint64_t na, nb;
     if (!string_bytes(R, a, fn, &da, &na) || !string_bytes(R, b, fn, &db, &nb)) return 0;
-    if (!check_size(R, na + nb, fn)) return 0;
+    if (!string_check_size(R, na + nb, fn)) return 0;
     uint64_t args[2] = {a, b};
     if (!gc_safepoint(R, args, 2)) return 0;
     if (!nb) return a;
