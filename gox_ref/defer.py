@@ -23,7 +23,7 @@ from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize
 from gox_abi.layout import NO_TYPE
 
 from .core import RuntimeCore
-from .debug import f64_from_bits, format_float
+from .debug import f32_from_bits, f64_from_bits, format_float
 from .gc import Root
 from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
 from .objects.string import new_string, string_bytes
@@ -106,6 +106,8 @@ class DeferOps(RuntimeCore):
             return "true" if slot1 else "false"
         if kind == ValueKind.FLOAT64:
             return format_float(f64_from_bits(slot1))
+        if kind == ValueKind.FLOAT32:  # widened, as print shows a float32
+            return format_float(f32_from_bits(slot1))
         if kind in (ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64):
             return str(as_signed(normalize(kind, slot1)))
         if kind in (ValueKind.UINT, ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64):

@@ -124,7 +124,7 @@ static void utf8_replace(Buf *b, const uint8_t *s, size_t n, bool indent) {
     }
 }
 
-/* A value of a basic kind (string, bool, float64, the integers) as print shows it; false
+/* A value of a basic kind (string, bool, the floats, the integers) as print shows it; false
  * after an ABI error (not a string) */
 static bool basic_text(GoxRuntime *R, unsigned kind, uint64_t slot1, Buf *b) {
     switch (kind) {
@@ -142,6 +142,13 @@ static bool basic_text(GoxRuntime *R, unsigned kind, uint64_t slot1, Buf *b) {
         format_float(d, b);
         return true;
     }
+    case K_FLOAT32: { /* widened, as print shows a float32 */
+        uint32_t bits = (uint32_t)slot1;
+        float f;
+        memcpy(&f, &bits, 4);
+        format_float((double)f, b);
+        return true;
+    }
     case K_INT: case K_INT8: case K_INT16: case K_INT32: case K_INT64:
         buf_printf(b, "%" PRId64, (int64_t)gox_normalize(kind, slot1));
         return true;
@@ -152,7 +159,7 @@ static bool basic_text(GoxRuntime *R, unsigned kind, uint64_t slot1, Buf *b) {
 }
 
 static bool is_basic(unsigned kind) {
-    return kind == K_STRING || kind == K_BOOL || kind == K_FLOAT64 || (kind >= K_INT && kind <= K_UINT64);
+    return kind == K_STRING || kind == K_BOOL || kind == K_FLOAT64 || kind == K_FLOAT32 || (kind >= K_INT && kind <= K_UINT64);
 }
 
 /* The name the value's type was registered with; NULL for an unnamed value: type.None,
