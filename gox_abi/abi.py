@@ -162,7 +162,9 @@ SYMBOLS: tuple[Symbol, ...] = (
        "Collector counters, in GcStats field order (C fills the first n)."),
     _s("gox_type_register", "uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t slot_types_len)",
        "(name: bytes, slot_types: bytes) -> int", "gc",
-       "Add a struct type (its slot types) to the type table; returns its id (0, 1, ...).",
+       "Add a struct type (its slot types) to the type table; returns its id (0, 1, ...). "
+       "Its name is the Go type's (`main.Msg`): a panic value whose value_type_id is this id "
+       "prints with it (docs/SCHEDULER.md section 4).",
        errors=("ABI: bad slot type or unpaired interface slots",)),
     _s("gox_type_slot_count", "uint32_t gox_type_slot_count(uint16_t type_id)",
        "(type_id: int) -> int", "gc", "Slot count of a struct type.", errors=(UNKNOWN_ID,)),
@@ -593,7 +595,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_defer_pop", "void gox_defer_pop(void)", "() -> None", "defer",
        "Run the innermost frame's most recent defer now.", blocks=True, origin="seed", half=2),
     _s("gox_panic", "void gox_panic(uint64_t slot0, uint64_t slot1)", "(slot0: int, slot1: int) -> None",
-       "defer", "panic(v) with v an interface (two slots).", blocks=True, origin="seed", half=2),
+       "defer", "panic(v) with v an interface (two slots); the report prints v as Go's printpanicval does, "
+       "a registered named type's value as `main.Msg(\"second\")` or `(main.T) 0xADDR`.", blocks=True, origin="seed", half=2),
     _s("gox_recover", "uint64_t gox_recover(uint64_t *out_slot1)", "() -> tuple[int, int]", "defer",
        "recover(): the panic value as an interface, nil when not recovering.", origin="seed", half=2),
     # -- iterators (half 2) -----------------------------------------------------------------

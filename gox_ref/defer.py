@@ -23,7 +23,7 @@ from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize
 from gox_abi.layout import NO_TYPE
 
 from .core import RuntimeCore
-from .debug import f64_from_bits, format_float
+from .debug import f32_from_bits, f64_from_bits, format_float
 from .gc import Root
 from .objects.iface import ITYPE_SHIFT, VTYPE_SHIFT
 from .objects.string import new_string, string_bytes
@@ -81,23 +81,46 @@ class DeferOps(RuntimeCore):
 
     # -- formatting the report ----------------------------------------------------------------
     def _panic_text(self, slot0: int, slot1: int) -> str:
-        """printpanicval: how Go prints a panic value."""
+        """printpanicval: how Go prints a panic value.  A value whose value_type_id names a
+        registered type prints as printanycustomtype does: ``main.Msg("second")`` for a basic
+        kind, ``(main.T) 0xADDR`` otherwise."""
         kind = slot0 & 0xFF
         if kind == ValueKind.NIL:
             return "panic called with nil argument"
+        basic = self._basic_text(kind, slot1)
+        name = self._type_name(slot0)
+        if basic is not None:
+            if name is None:
+                return basic
+            return f'{name}("{basic}")' if kind == ValueKind.STRING else f"{name}({basic})"
+        if name is None:
+            name = ValueKind(kind).name.title().replace("_", "") if kind <= max(ValueKind) else str(kind)
+        shown = self.heap.canonical(slot1) if is_ref_kind(kind) else slot1  # as native shows it
+        return f"({name}) {shown:#x}"
+
+    def _basic_text(self, kind: int, slot1: int) -> str | None:
+        """A value of a basic kind as print shows it; None for any other kind."""
         if kind == ValueKind.STRING:
             return string_bytes(self.heap, slot1, "gox_panic").decode("utf-8", "replace").replace("\n", "\n\t")
         if kind == ValueKind.BOOL:
             return "true" if slot1 else "false"
         if kind == ValueKind.FLOAT64:
             return format_float(f64_from_bits(slot1))
+        if kind == ValueKind.FLOAT32:  # widened, as print shows a float32
+            return format_float(f32_from_bits(slot1))
         if kind in (ValueKind.INT, ValueKind.INT8, ValueKind.INT16, ValueKind.INT32, ValueKind.INT64):
             return str(as_signed(normalize(kind, slot1)))
         if kind in (ValueKind.UINT, ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64):
             return str(normalize(kind, slot1))
-        name = ValueKind(kind).name.title().replace("_", "") if kind <= max(ValueKind) else str(kind)
-        shown = self.heap.canonical(slot1) if is_ref_kind(kind) else slot1  # as native shows it
-        return f"({name}) {shown:#x}"
+        return None
+
+    def _type_name(self, slot0: int) -> str | None:
+        """The name the value's type was registered with (gox_type_register); None for an
+        unnamed value: type.None, type.RuntimeError, an id never registered, or an empty name."""
+        tid = (slot0 >> VTYPE_SHIFT) & 0xFFFF
+        if tid == RUNTIME_ERROR_TYPE or tid >= len(self.heap.types):
+            return None
+        return self.heap.types[tid].name or None
 
     def _report(self, g: Goroutine) -> str:
         """printpanics, oldest first (Go 1.25): a recovered value panicked again as the very

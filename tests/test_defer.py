@@ -492,6 +492,7 @@ def test_panic_nil_is_a_run_time_error() -> None:
         (K.BOOL, 1, "true"),
         (K.BOOL, 0, "false"),
         (K.FLOAT64, 0x3FF8000000000000, "+1.500000e+000"),
+        (K.FLOAT32, 0x3F800000, "+1.000000e+000"),  # Go 1.19.8: panic(float32(1)), widened as print does
     ],
 )
 def test_unrecovered_panic_report_and_exit_status(kind: int, value: int, text: str) -> None:

@@ -291,6 +291,37 @@ def test_panics_and_abi_errors_match(body: str, tmp_path: Path) -> None:
     assert out.status in (2, 3)
 
 
+@pytest.mark.parametrize(
+    ("name", "panic", "first"),
+    [
+        # Go 1.19.8: type U8 uint8; panic(U8(255)) prints "panic: main.U8(255)"
+        ('"main.U8"', "kind.Uint8, 511", "main.U8(255)"),
+        ('"main.S"', 'kind.String, "a\\nb"', 'main.S("a\n\tb")'),  # newlines indented, as in unnamed strings
+        # Go 1.19.8: type F32 float32; panic(F32(0.1)) prints "panic: main.F32(+1.000000e-001)"
+        ('"main.F32"', "kind.Float32, 1036831949", "main.F32(+1.000000e-001)"),
+        ('"main.B"', "kind.Bool, false", "main.B(false)"),
+        ('"main.\\xff"', "kind.Int, 7", "main.\ufffd(7)"),  # invalid UTF-8 replaced, as in strings
+        ('"*main.T"', "kind.BoxedInt, gox_rt_box(kind.BoxedInt, 3)", "(*main.T) 0x10000010"),
+        ('""', "kind.Int, 7", "7"),  # an empty name: unnamed
+    ],
+)
+def test_a_named_panic_value_prints_with_its_name(name: str, panic: str, first: str, tmp_path: Path) -> None:
+    """printanycustomtype on both backends, byte for byte: the value's type id names a type
+    registered with gox_type_register."""
+    kind, value = panic.split(", ", 1)
+    prog = load(f"func main() {{\n var t u64 = gox_type_register({name}, \"\")\n"
+                f" gox_panic(gox_interface_pack(type.None, t, {kind}), {value})\n}}\n", "named.gox")
+    out = assert_same(prog, 0, tmp_path)
+    assert out.stderr.decode().startswith(f"panic: {first}")
+
+
+@pytest.mark.parametrize("tid", ["9", "type.RuntimeError", "type.None"])
+def test_a_value_type_id_that_names_no_registered_type_prints_unnamed(tid: str, tmp_path: Path) -> None:
+    prog = load(f'func main() {{\n var t u64 = gox_type_register("main.Code", "")\n'
+                f" gox_panic(gox_interface_pack(type.None, {tid}, kind.Int), 7)\n}}\n", "unnamed.gox")
+    assert assert_same(prog, 0, tmp_path).stderr.startswith(b"panic: 7\n")
+
+
 def test_a_panic_before_main_is_reported_once_as_go_reports_an_init_panic(tmp_path: Path) -> None:
     """A string literal one byte longer than the largest object (until large objects exist)
     panics while the program is installed, before main runs.  Both backends report it once, as

@@ -111,28 +111,28 @@ stopped:
 }
 
 /* ---- the report -------------------------------------------------------------------------- */
-/* text.decode("utf-8", "replace") re-encoded, newlines indented (printpanicval of a string) */
-static void utf8_replace(Buf *b, const uint8_t *s, size_t n) {
+/* text.decode("utf-8", "replace") re-encoded; with indent, newlines indented (printpanicval of
+ * a string) */
+static void utf8_replace(Buf *b, const uint8_t *s, size_t n, bool indent) {
     for (size_t i = 0; i < n;) {
         const uint8_t *ch;
         size_t len;
-        if (utf8_replace_next(s, n, &i, &ch, &len) == '\n')
+        if (utf8_replace_next(s, n, &i, &ch, &len) == '\n' && indent)
             buf_puts(b, "\n\t");
         else
             buf_put(b, ch, len);
     }
 }
 
-/* printpanicval: how Go prints a panic value; false after an ABI error (not a string) */
-static bool panic_text(GoxRuntime *R, uint64_t slot0, uint64_t slot1, Buf *b) {
-    unsigned kind = (unsigned)(slot0 & 0xFF);
+/* A value of a basic kind (string, bool, the floats, the integers) as print shows it; false
+ * after an ABI error (not a string) */
+static bool basic_text(GoxRuntime *R, unsigned kind, uint64_t slot1, Buf *b) {
     switch (kind) {
-    case K_NIL: buf_puts(b, "panic called with nil argument"); return true;
     case K_STRING: {
         const uint8_t *d;
         uint64_t n;
         if (!string_bytes(R, slot1, "gox_panic", &d, &n)) return false;
-        utf8_replace(b, d, n);
+        utf8_replace(b, d, n, true);
         return true;
     }
     case K_BOOL: buf_puts(b, slot1 ? "true" : "false"); return true;
@@ -142,23 +142,68 @@ static bool panic_text(GoxRuntime *R, uint64_t slot0, uint64_t slot1, Buf *b) {
         format_float(d, b);
         return true;
     }
+    case K_FLOAT32: { /* widened, as print shows a float32 */
+        uint32_t bits = (uint32_t)slot1;
+        float f;
+        memcpy(&f, &bits, 4);
+        format_float((double)f, b);
+        return true;
+    }
     case K_INT: case K_INT8: case K_INT16: case K_INT32: case K_INT64:
         buf_printf(b, "%" PRId64, (int64_t)gox_normalize(kind, slot1));
         return true;
-    case K_UINT: case K_UINT8: case K_UINT16: case K_UINT32: case K_UINT64:
+    default: /* the unsigned integers (is_basic) */
         buf_printf(b, "%" PRIu64, gox_normalize(kind, slot1));
         return true;
-    default: {
-        /* a reference prints as its canonical address, as in the reference */
-        uint64_t v = gox_is_ref_kind(kind) ? heap_canon(R, slot1) : slot1;
-        const char *t = gox_kind_title(kind);
-        if (t)
-            buf_printf(b, "(%s) 0x%" PRIx64, t, v);
-        else
-            buf_printf(b, "(%u) 0x%" PRIx64, kind, v);
+    }
+}
+
+static bool is_basic(unsigned kind) {
+    return kind == K_STRING || kind == K_BOOL || kind == K_FLOAT64 || kind == K_FLOAT32 || (kind >= K_INT && kind <= K_UINT64);
+}
+
+/* The name the value's type was registered with; NULL for an unnamed value: type.None,
+ * type.RuntimeError, an id never registered, or an empty name. */
+static const char *type_name(GoxRuntime *R, uint64_t slot0) {
+    size_t tid = (size_t)((slot0 >> VTYPE_SHIFT) & 0xFFFF);
+    if (tid == RUNTIME_ERROR_TYPE || tid >= R->ntypes || !R->types[tid].name[0]) return NULL;
+    return R->types[tid].name;
+}
+
+static void put_name(Buf *b, const char *name) {
+    utf8_replace(b, (const uint8_t *)name, strlen(name), false);
+}
+
+/* printpanicval: how Go prints a panic value; false after an ABI error (not a string).  A
+ * value whose value_type_id names a registered type prints as printanycustomtype does:
+ * `main.Msg("second")` for a basic kind, `(main.T) 0xADDR` otherwise. */
+static bool panic_text(GoxRuntime *R, uint64_t slot0, uint64_t slot1, Buf *b) {
+    unsigned kind = (unsigned)(slot0 & 0xFF);
+    if (kind == K_NIL) {
+        buf_puts(b, "panic called with nil argument");
         return true;
     }
+    const char *name = type_name(R, slot0);
+    if (is_basic(kind)) {
+        if (!name) return basic_text(R, kind, slot1, b);
+        put_name(b, name);
+        buf_puts(b, kind == K_STRING ? "(\"" : "(");
+        if (!basic_text(R, kind, slot1, b)) return false;
+        buf_puts(b, kind == K_STRING ? "\")" : ")");
+        return true;
     }
+    /* a reference prints as its canonical address, as in the reference */
+    uint64_t v = gox_is_ref_kind(kind) ? heap_canon(R, slot1) : slot1;
+    const char *t = gox_kind_title(kind);
+    buf_puts(b, "(");
+    if (name)
+        put_name(b, name);
+    else if (t)
+        buf_puts(b, t);
+    else
+        buf_printf(b, "%u", kind);
+    buf_printf(b, ") 0x%" PRIx64, v);
+    return true;
 }
 
 /* A panic's text, made on first use when the value is no reference (a pure function of the
