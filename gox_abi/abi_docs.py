@@ -121,7 +121,8 @@ checked by tests/test_append_go.py):
   checks; see the decision "Collection timing" below and docs/GC.md.
 - **Arguments.** Every call checks its arguments before it runs: the count, integers against
   their C type's range (a `uint64_t` value slot takes any int in [-2^63, 2^64) modulo 2^64),
-  `bytes` and sequence arguments by type. A mismatch is a `GoxABIError` naming the parameter.
+  `bytes` and sequence arguments by type; a C string (`const char *`) holds no NUL byte, which C
+  would read as its end. A mismatch is a `GoxABIError` naming the parameter.
 - **References** are each instance's own (decisions, "Each instance's references are its
   own"): another instance's reference, or a made-up address, is not a reference the heap ever
   allocated. Outputs and messages show each object at its canonical address (the same

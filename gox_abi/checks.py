@@ -75,6 +75,9 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
     if ptype == "bytes":
         if not isinstance(v, _BYTES_LIKE):
             raise GoxABIError(f"{sym.name}: {pname}={v!r} is not bytes")
+        if ctype == "const char *" and b"\0" in bytes(v):
+            # C sees a NUL-terminated string: the two backends would read different texts.
+            raise GoxABIError(f"{sym.name}: {pname}={bytes(v)!r} holds a NUL byte; expected a C string (no NUL)")
         return bytes(v)
     if ptype.startswith("Sequence["):
         if isinstance(v, (str, int)) or not hasattr(v, "__len__") or not hasattr(v, "__iter__"):

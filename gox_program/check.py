@@ -104,6 +104,7 @@ class AbiSig:
 
     params: tuple[str, ...]  # "ref", "raw" (any u64 slot), "bool", "int", "bytes", "vals" (below)
     results: tuple[str, ...]
+    c_strings: frozenset[int] = frozenset()  # the "bytes" parameters C reads up to a NUL
 
 
 def _py_param_types(sym: Symbol) -> list[str]:
@@ -145,9 +146,12 @@ def abi_sig(sym: Symbol) -> AbiSig | str:
         return f"{sym.name} cannot be called by a program: it is a C-only host function (no reference form)"
     cparams = dict((n, t) for t, n in sym.c_params)
     params: list[str] = []
+    c_strings: set[int] = set()
     for pname, ptype in zip(sym.py_params, _py_param_types(sym), strict=True):
         ctype = cparams.get(pname, "")
         if ptype == "bytes":
+            if ctype == "const char *":
+                c_strings.add(len(params))
             params.append("bytes")
         elif ptype == "bool":
             params.append("bool")
@@ -176,7 +180,7 @@ def abi_sig(sym: Symbol) -> AbiSig | str:
             return f"{sym.name} cannot be called by a program: its results {ret} have no slot form"
     else:
         return f"{sym.name} cannot be called by a program: it returns {ret}"
-    return AbiSig(tuple(params), results)
+    return AbiSig(tuple(params), results, frozenset(c_strings))
 
 
 def _safe_abi_sig(sym: Symbol) -> AbiSig | str:
@@ -632,6 +636,8 @@ class Checker:
                 if p == "bytes":
                     if not isinstance(a, StrLit):
                         raise self.err(a.pos, f"{what} must be a string literal (it is passed as bytes)")
+                    if i in asig.c_strings and b"\0" in a.value:
+                        raise self.err(a.pos, f"{what} is a C string: the literal must not hold a NUL byte")
                     a.ty = "bytes"
                 elif p in ("raw", "vals"):
                     self.value(a, None)

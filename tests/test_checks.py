@@ -9,6 +9,7 @@ import itertools
 from typing import Any
 
 import pytest
+from conftest import new_runtime
 
 from gox_abi.abi import SYMBOLS, Symbol
 from gox_abi.checks import _bind_keywords, _check_arg, _is_checked, _py_param_types, checked
@@ -95,3 +96,19 @@ def test_the_wrapper_keeps_the_methods_name_and_doc() -> None:
 
     assert RefRuntime.gox_chan_send.__name__ == "gox_chan_send"
     assert RefRuntime.gox_chan_send.__wrapped__ is ChanOps.gox_chan_send  # type: ignore[attr-defined]
+
+
+C_STRING_CALLS = [s for s in SYMBOLS if any(t == "const char *" for t, _ in s.c_params)]
+
+
+@pytest.mark.parametrize("sym", [s for s in C_STRING_CALLS if s.ref], ids=lambda s: s.name)
+def test_a_c_string_with_a_nul_byte_is_refused_on_both_backends(sym: Symbol, backend: str) -> None:
+    """C reads a ``const char *`` up to its first NUL and Python would read it whole, so the two
+    backends would see different texts: the check refuses the NUL before either runs."""
+    rt = new_runtime(backend)
+    pname = next(n for t, n in sym.c_params if t == "const char *")
+    types = zip(sym.py_params, _py_param_types(sym), strict=True)
+    args = {p: (b"a\x00b" if p == pname else b"" if t == "bytes" else 0) for p, t in types}
+    with pytest.raises(GoxABIError) as e:
+        getattr(rt, sym.name)(**args)
+    assert str(e.value) == f"{sym.name}: {pname}=b'a\\x00b' holds a NUL byte; expected a C string (no NUL)"
