@@ -513,6 +513,13 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=("fatal: go of nil func value",), origin="seed", half=2),
     _s("gox_yield", "void gox_yield(void)", "() -> None", "sched", "runtime.Gosched().", blocks=True,
        origin="seed", half=2),
+    _s("gox_os_exit", "void gox_os_exit(int64_t code)", "(code: int) -> None", "sched",
+       "os.Exit(code): the program ends at once with status code & 0xFF (what a shell sees of Go's exit: "
+       "os.Exit(256) is 0, os.Exit(-1) is 255); no deferred call runs, a panic being unwound is not reported, "
+       "every other goroutine is abandoned as when main returns (in parallel mode at its next entry into the "
+       "runtime), and what was printed before is already out. Never returns to a goroutine. Outside a running "
+       "program (a host call) it is an ABI error: the runtime never ends its host's process.",
+       blocks=True, errors=("ABI: called outside a running program",), half=2),
     # C only: a compiled program's entry, names for reports, and the trace (the reference has
     # run_main, the callables' qualnames and start_trace/stop_trace as Python methods).
     _s("gox_run_main", "int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed)",

@@ -598,6 +598,19 @@ void gox_yield(void) {
     hand_off(R, g);
 }
 
+/* os.Exit: the status a shell sees of Go's exit(2), the code's low byte.  Printed output is
+ * already out (runtime_emit flushes each print; captured output waits in R->out for the host). */
+void gox_os_exit(int64_t code) {
+    GOX_ENTER(R);
+    if (!sched_current(R)) {
+        gox_fail(R, ERR_ABI,
+                 "gox_os_exit: os.Exit(%" PRId64 ") outside a running program (call it from a goroutine under run_main)",
+                 code);
+        return;
+    }
+    sched_end_program(R, (int)(code & 0xFF));
+}
+
 /* ---- errors in program mode ------------------------------------------------------------------ */
 void sched_fatal(GoxRuntime *R, const char *msg) {
     Buf b = {0};
