@@ -295,7 +295,8 @@ def execute(
 ) -> int:
     """Run a loaded program on a fresh reference runtime; returns the exit status.
 
-    0: main returned; 2: an unrecovered panic or a fatal error (Go's report on ``err``);
+    0: main returned; ``code & 0xFF``: ``gox_os_exit(code)``; 2: an unrecovered panic or a
+    fatal error (Go's report on ``err``);
     3: the runner stopped the program (a broken ABI contract or the step budget).
     """
     rt = rt if rt is not None else RefRuntime()

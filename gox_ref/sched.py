@@ -73,7 +73,7 @@ DEAD = "dead"
 
 
 class ProgramExit(BaseException):
-    """Unwinds every goroutine when the program ends (main returned, fatal error, panic)."""
+    """Unwinds every goroutine when the program ends (main returned, os.Exit, fatal error, panic)."""
 
     def __init__(self, status: int) -> None:
         super().__init__(status)

@@ -12,7 +12,8 @@
  *
  * The end: the program ends when the main goroutine returns (every other goroutine is
  * abandoned without running more code: in parallel mode, one on another worker stops at its
- * next entry into the runtime), when a goroutine panics past its outermost frame, on a fatal
+ * next entry into the runtime), when a goroutine calls gox_os_exit (status code & 0xFF, the
+ * same abandonment), when a goroutine panics past its outermost frame, on a fatal
  * error, or when no goroutine is runnable or running while main has not returned (the
  * deadlock report).
  *
