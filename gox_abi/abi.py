@@ -525,7 +525,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_run_main", "int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed)",
        "(main_fn: int, args: Sequence[int], seed: int) -> int", "sched",
        "Run a program: main_fn is goroutine 1's entry, the generator is seeded with seed; returns the exit "
-       "status (0; code & 0xFF after gox_os_exit(code); 2 after an unrecovered panic, a fatal error or a deadlock, whose report went to stderr or, "
+       "status (0; code & 0xFF after gox_os_exit(code); 2 after an unrecovered panic, a fatal error or a "
+       "deadlock, whose report went to stderr or, "
        "under gox_output_capture, to gox_errout_take), or -1 when the program stopped on an ABI error (in the "
        "error record). Every goroutine runs on its own native stack; this thread is worker 0. With several "
        "workers (gox_sched_set_workers, else $GOX_WORKERS) the program runs in parallel mode "
