@@ -538,9 +538,10 @@ SYMBOLS: tuple[Symbol, ...] = (
        "a runtime lock and a stop-the-world collector (docs/SCHEDULER.md \"Parallel mode\").",
        errors=("ABI: n above 64", "ABI: called while a program runs"), half=2, ref=False),
     _s("gox_sched_preempt_flag", "const uint32_t *gox_sched_preempt_flag(void)", "() -> int", "sched",
-       "Address of a word that is non-zero while a collection stops the world in parallel mode (always 0 with "
-       "one worker). Compiled code reads it (a relaxed atomic load) at every loop back-edge and calls "
-       "gox_sched_poll when it is set, so a goroutine looping without allocating cannot hold a collection up.",
+       "Address of a word that is non-zero while a collection stops the world in parallel mode, and once the "
+       "program has ended (always 0 with one worker). Compiled code reads it (a relaxed atomic load) at every "
+       "loop back-edge and calls gox_sched_poll when it is set, so a goroutine looping without allocating "
+       "cannot hold a collection up, nor outlive the program's end.",
        half=2, ref=False),
     _s("gox_sched_poll", "void gox_sched_poll(void)", "() -> None", "sched",
        "A safepoint that allocates nothing: while a collection stops the world the calling goroutine stops here "

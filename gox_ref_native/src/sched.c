@@ -230,6 +230,7 @@ void sched_end_status(GoxRuntime *R, int status) {
     GoxSched *S = R->sched;
     int expected = -1;
     if (!atomic_compare_exchange_strong(&S->exit_status, &expected, status)) return;
+    if (R->parallel) __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED); /* loops elsewhere stop */
     if (R->parallel && S->stw_pending) {
         __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&S->stw_done_cv);
@@ -553,6 +554,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->abi_error = false;
     S->active = S->nrunning = 0;
     __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&S->preempt, 0, __ATOMIC_RELAXED);
     const void *entry;
     memcpy(&entry, &main_fn, sizeof entry);
     GoxG *m = new_goroutine(R, entry, args, args_len);
