@@ -515,12 +515,20 @@ SYMBOLS: tuple[Symbol, ...] = (
        errors=("fatal: go of nil func value",), origin="seed", half=2),
     _s("gox_yield", "void gox_yield(void)", "() -> None", "sched", "runtime.Gosched().", blocks=True,
        origin="seed", half=2),
+    _s("gox_os_exit", "void gox_os_exit(int64_t code)", "(code: int) -> None", "sched",
+       "os.Exit(code): the program ends at once with status code & 0xFF (what a shell sees of Go's exit: "
+       "os.Exit(256) is 0, os.Exit(-1) is 255); no deferred call runs, a panic being unwound is not reported, "
+       "every other goroutine is abandoned as when main returns (in parallel mode at its next entry into the "
+       "runtime), and what was printed before is already out. Never returns to a goroutine. Outside a running "
+       "program (a host call) it is an ABI error: the runtime never ends its host's process.",
+       blocks=True, errors=("ABI: called outside a running program",), half=2),
     # C only: a compiled program's entry, names for reports, and the trace (the reference has
     # run_main, the callables' qualnames and start_trace/stop_trace as Python methods).
     _s("gox_run_main", "int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed)",
        "(main_fn: int, args: Sequence[int], seed: int) -> int", "sched",
        "Run a program: main_fn is goroutine 1's entry, the generator is seeded with seed; returns the exit "
-       "status (0; 2 after an unrecovered panic, a fatal error or a deadlock, whose report went to stderr or, "
+       "status (0; code & 0xFF after gox_os_exit(code); 2 after an unrecovered panic, a fatal error or a "
+       "deadlock, whose report went to stderr or, "
        "under gox_output_capture, to gox_errout_take), or -1 when the program stopped on an ABI error (in the "
        "error record). Every goroutine runs on its own native stack; this thread is worker 0. With several "
        "workers (gox_sched_set_workers, else $GOX_WORKERS) the program runs in parallel mode "
@@ -532,9 +540,10 @@ SYMBOLS: tuple[Symbol, ...] = (
        "a runtime lock and a stop-the-world collector (docs/SCHEDULER.md \"Parallel mode\").",
        errors=("ABI: n above 64", "ABI: called while a program runs"), half=2, ref=False),
     _s("gox_sched_preempt_flag", "const uint32_t *gox_sched_preempt_flag(void)", "() -> int", "sched",
-       "Address of a word that is non-zero while a collection stops the world in parallel mode (always 0 with "
-       "one worker). Compiled code reads it (a relaxed atomic load) at every loop back-edge and calls "
-       "gox_sched_poll when it is set, so a goroutine looping without allocating cannot hold a collection up.",
+       "Address of a word that is non-zero while a collection stops the world in parallel mode, and once the "
+       "program has ended (always 0 with one worker). Compiled code reads it (a relaxed atomic load) at every "
+       "loop back-edge and calls gox_sched_poll when it is set, so a goroutine looping without allocating "
+       "cannot hold a collection up, nor outlive the program's end.",
        half=2, ref=False),
     _s("gox_sched_poll", "void gox_sched_poll(void)", "() -> None", "sched",
        "A safepoint that allocates nothing: while a collection stops the world the calling goroutine stops here "

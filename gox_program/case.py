@@ -239,8 +239,8 @@ def case_from_text(text: str, path: Path, case_id: str, group: str) -> Case:
     case.stdout = stdout.encode()
     if expect != "stdout":
         case.message = need("message", str)
-    if expect in ("panic", "fatal"):
-        status = hdr.get("status", 2)
+    if expect != "reject":  # (expect: stdout with a status: a program that ends by os.Exit)
+        status = hdr.get("status", 0 if expect == "stdout" else 2)
         if not isinstance(status, int):
             raise CaseError(f"{file}:1: 'status' must be an int")
         case.status = status
@@ -295,7 +295,8 @@ def execute(
 ) -> int:
     """Run a loaded program on a fresh reference runtime; returns the exit status.
 
-    0: main returned; 2: an unrecovered panic or a fatal error (Go's report on ``err``);
+    0: main returned; ``code & 0xFF``: ``gox_os_exit(code)``; 2: an unrecovered panic or a
+    fatal error (Go's report on ``err``);
     3: the runner stopped the program (a broken ABI contract or the step budget).
     """
     rt = rt if rt is not None else RefRuntime()
@@ -408,8 +409,8 @@ def mismatch(case: Case, o: Outcome) -> str | None:
     if o.stdout != case.stdout:
         return f"stdout differs from the expected:\n{output_diff('stdout', case.stdout, o.stdout)}"
     if case.expect == "stdout":
-        if o.status != 0:
-            return f"exit status {o.status}, expected 0; stderr:\n{_stderr_excerpt(o.stderr)}"
+        if o.status != case.status:
+            return f"exit status {o.status}, expected {case.status}; stderr:\n{_stderr_excerpt(o.stderr)}"
         return None
     want = ("panic: " if case.expect == "panic" else "fatal error: ") + case.message
     got = report_line(o.stderr)

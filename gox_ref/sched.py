@@ -73,7 +73,7 @@ DEAD = "dead"
 
 
 class ProgramExit(BaseException):
-    """Unwinds every goroutine when the program ends (main returned, fatal error, panic)."""
+    """Unwinds every goroutine when the program ends (main returned, os.Exit, fatal error, panic)."""
 
     def __init__(self, status: int) -> None:
         super().__init__(status)
@@ -401,6 +401,13 @@ class SchedOps(RuntimeCore):
         if sched.tracer is not None:
             sched.trace("spawn", child=g.gid)
         sched.runq.append(g)
+
+    def gox_os_exit(self, code: int) -> None:
+        # Go hands the code to exit(2): the status a shell sees is its low byte.  Output is
+        # written as it is printed (nothing waits in a buffer), so the report is all there is to end.
+        if self.sched.current is None:
+            raise GoxABIError(f"gox_os_exit: os.Exit({code}) outside a running program (call it from a goroutine under run_main)")
+        raise ProgramExit(code & 0xFF)
 
     def gox_yield(self) -> None:
         sched = self.sched

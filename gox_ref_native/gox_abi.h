@@ -267,6 +267,7 @@ size_t gox_heap_roots(char *out_text, size_t cap);
 /* -- Goroutines */
 void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
 void gox_yield(void);
+void gox_os_exit(int64_t code);
 int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed);
 void gox_sched_set_workers(uint32_t n);
 const uint32_t *gox_sched_preempt_flag(void);

@@ -154,7 +154,7 @@ def test_tsan_build_reports_a_race(tsan_lib: Path, tmp_path: Path) -> None:
     assert b"ThreadSanitizer: data race" in proc.stderr
 
 
-STRESS_GROUPS = ("parallel", "goports", "chan", "select", "defer", "gc")
+STRESS_GROUPS = ("parallel", "goports", "chan", "select", "defer", "gc", "exit")
 
 
 @pytest.mark.parametrize("workers", [2, 4])
@@ -394,3 +394,34 @@ def test_a_goroutine_that_loops_without_allocating_stops_for_the_collector(worke
     for _ in range(3):
         o = native.run_exe(exe, 0, workers=workers, timeout=60)
         assert (o.status, o.stdout, o.stderr) == (0, f"{sum(i % 7 for i in range(3000000))}\nab\n".encode(), b"")
+
+
+LOOPS_WHILE_THE_PROGRAM_ENDS = """
+func spinner(started ref) {
+    gox_chan_send(started, 1)
+    var k i64 = 0
+    for {
+        k++
+    }
+}
+
+func main() {
+    var started ref = gox_chan_new(kind.Int, 0)
+    go spinner(started)
+    gox_chan_recv(started)
+    gox_debug_print("the end", kind.String)
+    END
+}
+"""
+
+
+@pytest.mark.parametrize(("end", "status"), [("gox_os_exit(6)", 6), ("return", 0)])
+def test_a_goroutine_looping_on_another_worker_stops_when_the_program_ends(end: str, status: int) -> None:
+    """The spinner never enters the runtime, and it holds a worker of its own: when main ends
+    (os.Exit or a return) the preempt flag stays set, so the spinner's next back-edge poll enters
+    the runtime and is abandoned there; the program ends at once with main's status, not when
+    the spinner's step budget runs out (status 3, "step limit exceeded")."""
+    exe = native.build(load(LOOPS_WHILE_THE_PROGRAM_ENDS.replace("END", end), "ends.gox"), LIB)
+    for workers in (2, 4):
+        o = native.run_exe(exe, 0, workers=workers, timeout=60)
+        assert (o.status, o.stdout, o.stderr) == (status, b"the end\n", b"")

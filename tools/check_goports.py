@@ -5,8 +5,8 @@ Every ``conformance/**/NAME.gox`` with a ``go`` header key is a port of ``NAME.g
 (a Go test kept verbatim).  Where ``go`` is on PATH this script runs each original with
 ``go run NAME.go`` and compares its exit status, stdout and stderr with the port's ``go`` key
 (docs/PROGRAM_FORMAT.md, "Ports of Go's tests").  Fields the key leaves out come from the
-port's own expectation: the status is 0 for ``expect: stdout`` and the port's ``status``
-otherwise; stdout is empty (Go's tests print nothing on success); stderr is empty for
+port's own expectation: the status is the port's ``status`` (0 by default for ``expect: stdout``,
+2 otherwise); stdout is empty (Go's tests print nothing on success); stderr is empty for
 ``expect: stdout`` and starts with the port's report line (``panic: MESSAGE``) otherwise.
 A port with ``go-min-version`` is skipped, with a message, on an older Go.
 
@@ -43,7 +43,7 @@ def expected_of(case: Case) -> Expected:
     """What the Go original must do, from the port's ``go`` key and its own expectation."""
     go = case.go or {}
     if case.expect == "stdout":
-        status, prefix, stderr = 0, None, ""
+        status, prefix, stderr = case.status, None, ""
     else:
         word = "panic: " if case.expect == "panic" else "fatal error: "
         status, prefix, stderr = case.status, word + case.message, None
@@ -83,10 +83,13 @@ def check_port(go: str, version: tuple[int, int] | None, case: Case, timeout: fl
         return "FAIL", f"go run {original.name} timed out after {timeout:g} s"
     out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     # `go run` reports a non-zero exit of the program as "exit status N" on its own stderr line
-    err = re.sub(r"(?m)^exit status \d+\n?\Z", "", err)
+    # (and exits 1 itself): N is the program's status
+    ended = re.search(r"(?m)^exit status (\d+)\n?\Z", err)
+    status = int(ended.group(1)) if ended else p.returncode
+    err = err[: ended.start()] if ended else err
     problems = []
-    if p.returncode != want.status:
-        problems.append(f"exit status {p.returncode}, the port expects {want.status}")
+    if status != want.status:
+        problems.append(f"exit status {status}, the port expects {want.status}")
     if out != want.stdout:
         problems.append(f"stdout {out[:200]!r}, the port expects {want.stdout[:200]!r}")
     if want.stderr is not None and err != want.stderr:
@@ -95,7 +98,7 @@ def check_port(go: str, version: tuple[int, int] | None, case: Case, timeout: fl
         problems.append(f"stderr {err[:200]!r} does not start with {want.stderr_prefix[:200]!r}")
     if problems:
         return "FAIL", "; ".join(problems)
-    return "ok", f"status {p.returncode}" + (f", stderr {err[:60]!r}" if err else "")
+    return "ok", f"status {status}" + (f", stderr {err[:60]!r}" if err else "")
 
 
 def ports(paths: list[Path]) -> list[Case]:

@@ -717,6 +717,10 @@ typedef struct GoxSched {
     uint32_t stw_pending;  /* a collection stops the world: set and cleared under R->mu with
                             * relaxed atomic stores, read by compiled loops without the lock
                             * (gox_sched_preempt_flag) */
+    uint32_t preempt;      /* what compiled loops poll (gox_sched_preempt_flag), set like stw_pending:
+                            * while a collection stops the world, and from the program's end on,
+                            * so that a goroutine looping on another worker stops at its next poll
+                            * (gox_sched_poll enters the runtime: sched_after_lock abandons it) */
     pthread_cond_t stw_stopped_cv, stw_done_cv;
     Rng rng;
     uint64_t next_gid, next_fid, next_iter, main_gid;

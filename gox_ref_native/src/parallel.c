@@ -282,7 +282,7 @@ static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs)
 
 const uint32_t *gox_sched_preempt_flag(void) {
     GOX_ENTER(R);
-    return &sched_of(R)->stw_pending;
+    return &sched_of(R)->preempt;
 }
 
 /* Compiled loops call it at a back-edge when the flag above is set: a goroutine that loops
@@ -307,6 +307,7 @@ void sched_stop_world(GoxRuntime *R) {
     GoxG *me = sched_current(R);
     while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
     __atomic_store_n(&S->stw_pending, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED);
     while (S->nrunning > (me ? 1u : 0u)) {
         pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
         if (S->exit_status >= 0) { /* the program ended meanwhile: no collection, and me stops */
@@ -319,5 +320,6 @@ void sched_stop_world(GoxRuntime *R) {
 void sched_start_world(GoxRuntime *R) {
     if (!R->parallel) return;
     __atomic_store_n(&R->sched->stw_pending, 0, __ATOMIC_RELAXED);
+    if (R->sched->exit_status < 0) __atomic_store_n(&R->sched->preempt, 0, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&R->sched->stw_done_cv);
 }

@@ -12,7 +12,8 @@
  *
  * The end: the program ends when the main goroutine returns (every other goroutine is
  * abandoned without running more code: in parallel mode, one on another worker stops at its
- * next entry into the runtime), when a goroutine panics past its outermost frame, on a fatal
+ * next entry into the runtime), when a goroutine calls gox_os_exit (status code & 0xFF, the
+ * same abandonment), when a goroutine panics past its outermost frame, on a fatal
  * error, or when no goroutine is runnable or running while main has not returned (the
  * deadlock report).
  *
@@ -229,6 +230,7 @@ void sched_end_status(GoxRuntime *R, int status) {
     GoxSched *S = R->sched;
     int expected = -1;
     if (!atomic_compare_exchange_strong(&S->exit_status, &expected, status)) return;
+    if (R->parallel) __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED); /* loops elsewhere stop */
     if (R->parallel && S->stw_pending) {
         __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
         pthread_cond_broadcast(&S->stw_done_cv);
@@ -552,6 +554,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->abi_error = false;
     S->active = S->nrunning = 0;
     __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&S->preempt, 0, __ATOMIC_RELAXED);
     const void *entry;
     memcpy(&entry, &main_fn, sizeof entry);
     GoxG *m = new_goroutine(R, entry, args, args_len);
@@ -596,6 +599,19 @@ void gox_yield(void) {
     runq_put(R, g);
     sched_trace0(R, "yield");
     hand_off(R, g);
+}
+
+/* os.Exit: the status a shell sees of Go's exit(2), the code's low byte.  Printed output is
+ * already out (runtime_emit flushes each print; captured output waits in R->out for the host). */
+void gox_os_exit(int64_t code) {
+    GOX_ENTER(R);
+    if (!sched_current(R)) {
+        gox_fail(R, ERR_ABI,
+                 "gox_os_exit: os.Exit(%" PRId64 ") outside a running program (call it from a goroutine under run_main)",
+                 code);
+        return;
+    }
+    sched_end_program(R, (int)(code & 0xFF));
 }
 
 /* ---- errors in program mode ------------------------------------------------------------------ */
