@@ -41,7 +41,7 @@ GROWSLICE = "panic: runtime error: growslice: len/cap out of range"
 BAD_KIND = "ABI: a value kind or type id outside what the call accepts"
 BAD_VALUE = "ABI: a non-reference stored where a reference belongs"
 UNKNOWN_ID = "ABI: unknown global, function, extern, type or symbol"
-NIL_DEREF = "panic: runtime error: invalid memory address or nil pointer dereference (reference 0, where Go dereferences)"
+NIL_DEREF = "panic: runtime error: invalid memory address or nil pointer dereference"
 
 
 @dataclass(frozen=True)
