@@ -603,8 +603,9 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- iterators (half 2) -----------------------------------------------------------------
     _s("gox_iter_begin", "uint64_t gox_iter_begin(GoxRef container, uint8_t kind)",
        "(container: int, kind: int) -> int", "iter",
-       "Begin a range loop over a slice, array, string, map or channel; returns a handle.",
-       allocates=True, origin="seed", half=2),
+       "Begin a range loop over a slice, array, string, map or channel; returns a handle. A nil "
+       "container is an empty loop, a nil channel's blocks; a nil Array (a nil *[N]T's values) panics.",
+       allocates=True, errors=(NIL_DEREF,), origin="seed", half=2),
     _s("gox_iter_next", "bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val)",
        "(it: int) -> tuple[bool, int, int]", "iter", "The next (key, value); false when done.",
        blocks=True, origin="seed", half=2),

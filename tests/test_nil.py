@@ -51,6 +51,7 @@ DEREFS: list[tuple[str, str, Callable[[int], Sequence[int]]]] = [
     ("gox_closure_set_upvalue", "c", lambda r: (r, 0, 7)),
     ("gox_box_get", "bi", lambda r: (r,)),
 ]
+# (gox_iter_begin of a nil Array, a scheduler call: conformance/errors/nil_array_range.gox)
 IDS = [d[0] for d in DEREFS]
 
 
