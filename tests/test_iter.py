@@ -98,7 +98,7 @@ def test_array(rt: RefRuntime) -> None:
     assert drain(rt, it) == [(1, 0xFFFF), (2, 8)]
     rt.gox_iter_end(it)
     # a nil *[N]T: Go 1.19.8's `for i, v := range a` panics (conformance/errors/nil_array_range)
-    with pytest.raises(GoxPanic, match="^runtime error: invalid memory address or nil pointer dereference$"):
+    with pytest.raises(GoxPanic, match=r"^runtime error: invalid memory address or nil pointer dereference$"):
         rt.gox_iter_begin(0, K.ARRAY)
 
 
