@@ -4,19 +4,25 @@ type T struct{ x int }
 type F float64
 type B bool
 
+func innermost() {
+	recover()
+	panic(B(true))
+}
+
+func inner() {
+	recover()
+	defer innermost()
+	panic(F(1.5))
+}
+
+func outer() {
+	recover()
+	defer inner()
+	var p *T
+	println(p.x)
+}
+
 func main() {
-	defer func() {
-		recover()
-		defer func() {
-			recover()
-			defer func() {
-				recover()
-				panic(B(true))
-			}()
-			panic(F(1.5))
-		}()
-		var p *T
-		println(p.x)
-	}()
+	defer outer()
 	panic(T{1})
 }
