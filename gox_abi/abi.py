@@ -41,6 +41,7 @@ GROWSLICE = "panic: runtime error: growslice: len/cap out of range"
 BAD_KIND = "ABI: a value kind or type id outside what the call accepts"
 BAD_VALUE = "ABI: a non-reference stored where a reference belongs"
 UNKNOWN_ID = "ABI: unknown global, function, extern, type or symbol"
+NIL_DEREF = "panic: runtime error: invalid memory address or nil pointer dereference"
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,12 @@ SYMBOLS: tuple[Symbol, ...] = (
        allocates=True, errors=(BAD_KIND,), origin="seed"),
     _s("gox_gc_read_slot", "uint64_t gox_gc_read_slot(GoxRef obj, size_t idx)",
        "(obj: int, idx: int) -> int", "gc", "Read data slot idx of any object.",
-       errors=(BAD_REF, BAD_INDEX_ABI), origin="seed"),
+       errors=(NIL_DEREF, BAD_REF, BAD_INDEX_ABI), origin="seed"),
     _s("gox_gc_write_slot", "void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val)",
        "(obj: int, idx: int, val: int) -> None", "gc",
        "Raw write of data slot idx (no barrier). Refused for immutable slots (headers, strings, "
        "slices, maps, channels) and for non-references in reference slots.",
-       errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE), origin="seed"),
+       errors=(NIL_DEREF, BAD_REF, BAD_INDEX_ABI, BAD_VALUE), origin="seed"),
     _s("gox_rt_write_barrier", "void gox_rt_write_barrier(GoxRef parent, GoxRef child)",
        "(parent: int, child: int) -> None", "gc",
        "Forward barrier after storing child into parent: while propagating, a black parent's "
@@ -135,7 +136,7 @@ SYMBOLS: tuple[Symbol, ...] = (
        "idx, val) then gox_rt_write_barrier(obj, val), and true; the errors are the write's (a value the "
        "write accepts there is one the barrier accepts), so a failure changes nothing. Any other slot: "
        "nothing, false, and the caller makes the two calls (compile_c makes one of each such pair on the "
-       "same locals).", errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE)),
+       "same locals).", errors=(NIL_DEREF, BAD_REF, BAD_INDEX_ABI, BAD_VALUE)),
     _s("gox_rt_mark_gray", "void gox_rt_mark_gray(GoxRef obj)", "(obj: int) -> None", "gc",
        "While propagating, turn a white object gray (a root the collector cannot see).",
        errors=(BAD_REF,), origin="seed"),
@@ -220,13 +221,13 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_array_len", "int64_t gox_array_len(GoxRef arr)", "(arr: int) -> int", "array", "len(arr).",
        errors=(BAD_REF,), origin="seed"),
     _s("gox_array_get", "uint64_t gox_array_get(GoxRef arr, int64_t idx)", "(arr: int, idx: int) -> int",
-       "array", "arr[idx], sign- or zero-extended by element kind.", errors=(BAD_REF, IOOR), origin="seed"),
+       "array", "arr[idx], sign- or zero-extended by element kind.", errors=(NIL_DEREF, BAD_REF, IOOR), origin="seed"),
     _s("gox_array_set", "void gox_array_set(GoxRef arr, int64_t idx, uint64_t val)",
        "(arr: int, idx: int, val: int) -> None", "array", "arr[idx] = val (with the write barrier).",
-       errors=(BAD_REF, IOOR, BAD_VALUE), origin="seed"),
+       errors=(NIL_DEREF, BAD_REF, IOOR, BAD_VALUE), origin="seed"),
     _s("gox_rt_array_slice", "GoxRef gox_rt_array_slice(GoxRef arr, int64_t lo, int64_t hi)",
        "(arr: int, lo: int, hi: int) -> int", "array", "arr[lo:hi]: a slice sharing the array.",
-       allocates=True, errors=(BAD_REF, SLICE_BOUNDS)),
+       allocates=True, errors=(NIL_DEREF, BAD_REF, SLICE_BOUNDS)),
     # -- slices -----------------------------------------------------------------------------
     _s("gox_rt_slice_create", "GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t length, int64_t cap)",
        "(elem_kind: int, elem_type_id: int, length: int, cap: int) -> int", "slice",
@@ -299,22 +300,22 @@ SYMBOLS: tuple[Symbol, ...] = (
        "slot types mark the reference upvalues (0xFFFF: none).",
        allocates=True, errors=(UNKNOWN_ID,), origin="seed"),
     _s("gox_closure_func_id", "uint32_t gox_closure_func_id(GoxRef c)", "(c: int) -> int", "closure",
-       "The closure's function id.", errors=(BAD_REF,), origin="seed"),
+       "The closure's function id.", errors=(NIL_DEREF, BAD_REF,), origin="seed"),
     _s("gox_closure_upval_count", "uint32_t gox_closure_upval_count(GoxRef c)", "(c: int) -> int", "closure",
        "Number of upvalues.", errors=(BAD_REF,)),
     _s("gox_closure_get_upvalue", "uint64_t gox_closure_get_upvalue(GoxRef c, size_t idx)",
-       "(c: int, idx: int) -> int", "closure", "Upvalue idx.", errors=(BAD_REF, BAD_INDEX_ABI), origin="seed"),
+       "(c: int, idx: int) -> int", "closure", "Upvalue idx.", errors=(NIL_DEREF, BAD_REF, BAD_INDEX_ABI), origin="seed"),
     _s("gox_closure_set_upvalue", "void gox_closure_set_upvalue(GoxRef c, size_t idx, uint64_t val)",
        "(c: int, idx: int, val: int) -> None", "closure", "Set upvalue idx (with the write barrier).",
-       errors=(BAD_REF, BAD_INDEX_ABI, BAD_VALUE), origin="seed"),
+       errors=(NIL_DEREF, BAD_REF, BAD_INDEX_ABI, BAD_VALUE), origin="seed"),
     _s("gox_rt_upval_box_create", "GoxRef gox_rt_upval_box_create(uint8_t value_kind, uint64_t val)",
        "(value_kind: int, val: int) -> int", "closure",
        "A box for a variable captured by reference (a one-slot Pointer object).",
        allocates=True, errors=(BAD_KIND, BAD_VALUE), origin="seed"),
     _s("gox_upval_box_get", "uint64_t gox_upval_box_get(GoxRef box)", "(box: int) -> int", "closure",
-       "The boxed value.", errors=(BAD_REF,), origin="seed"),
+       "The boxed value.", errors=(NIL_DEREF, BAD_REF,), origin="seed"),
     _s("gox_upval_box_set", "void gox_upval_box_set(GoxRef box, uint64_t val)", "(box: int, val: int) -> None",
-       "closure", "Replace the boxed value (with the write barrier).", errors=(BAD_REF, BAD_VALUE), origin="seed"),
+       "closure", "Replace the boxed value (with the write barrier).", errors=(NIL_DEREF, BAD_REF, BAD_VALUE), origin="seed"),
     # -- interfaces and boxed values --------------------------------------------------------
     _s("gox_interface_pack", "uint64_t gox_interface_pack(uint16_t iface_type_id, uint16_t value_type_id, uint8_t value_kind)",
        "(iface_type_id: int, value_type_id: int, value_kind: int) -> int", "iface",
@@ -333,7 +334,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_rt_box", "GoxRef gox_rt_box(uint8_t kind, uint64_t val)", "(kind: int, val: int) -> int", "iface",
        "A BoxedInt, BoxedFloat or BoxedBool holding val.", allocates=True, errors=(BAD_KIND,)),
     _s("gox_box_get", "uint64_t gox_box_get(GoxRef box)", "(box: int) -> int", "iface", "A boxed value.",
-       errors=(BAD_REF,)),
+       errors=(NIL_DEREF, BAD_REF,)),
     # -- maps -------------------------------------------------------------------------------
     _s("gox_rt_map_new", "GoxRef gox_rt_map_new(uint8_t key_kind, uint8_t val_kind)",
        "(key_kind: int, val_kind: int) -> int", "map", "make(map[K]V).", allocates=True, errors=(BAD_KIND,)),
@@ -611,8 +612,9 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- iterators (half 2) -----------------------------------------------------------------
     _s("gox_iter_begin", "uint64_t gox_iter_begin(GoxRef container, uint8_t kind)",
        "(container: int, kind: int) -> int", "iter",
-       "Begin a range loop over a slice, array, string, map or channel; returns a handle.",
-       allocates=True, origin="seed", half=2),
+       "Begin a range loop over a slice, array, string, map or channel; returns a handle. A nil "
+       "container is an empty loop, a nil channel's blocks; a nil Array (a nil *[N]T's values) panics.",
+       allocates=True, errors=(NIL_DEREF,), origin="seed", half=2),
     _s("gox_iter_next", "bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val)",
        "(it: int) -> tuple[bool, int, int]", "iter", "The next (key, value); false when done.",
        blocks=True, origin="seed", half=2),

@@ -144,6 +144,13 @@ checked by tests/test_append_go.py):
   contract violation: the message names the function, the bad value and what was expected),
   `GoxFatal` (`fatal error: ...`). All derive from `GoxError`. Every check precedes every state
   change: after an error the runtime is unchanged.
+- **A nil reference** (0) where Go dereferences a pointer -- a struct's slot, an array's element
+  or slice, a pointer (upvalue) box, a closure's upvalue or function, a boxed value: the calls
+  whose errors list `invalid memory address or nil pointer dereference` -- is Go's recoverable
+  `GoxPanic` `runtime error: invalid memory address or nil pointer dereference`; anywhere else
+  a nil reference where an object is needed is a `GoxABIError` (`fn: nil reference, expected
+  ...`), and so is a freed or forged one everywhere (decisions.md, "Nil dereference is Go's
+  panic").  A nil slice, map, channel or string is Go's nil value, not an error.
 - **GC statistics** (`gox_gc_stats`), in this order: {stats}.
 - **Origin** (the last column of each group's index): `seed`, in the symbol list of the runtime
   design this ABI comes from (`shared/seed/gox-runtime-native.md`); `seed-rt`, a runtime

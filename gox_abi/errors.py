@@ -35,6 +35,19 @@ class GoxFatal(GoxError):
     """``fatal error: <message>``: ends the program with exit status 2."""
 
 
+# Go's panic for a nil pointer dereference (a nil reference where an object is read or written:
+# a struct's slot, an array element, a box, an upvalue, a call of a nil func).  In Go it comes
+# from a SIGSEGV, so the report of a goroutine that had one (until a recovery leaves no panic)
+# adds SIGNAL_LINE after the panic lines; the project has no pc: 0x0 (docs/decisions.md).
+# C: errors.c's NIL_DEREF_TEXT and SIGNAL_LINE.
+NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
+SIGNAL_LINE = "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]"
+
+
+def nil_dereference() -> GoxPanic:
+    return GoxPanic(NIL_DEREF)
+
+
 def index_out_of_range(idx: int, length: int) -> GoxPanic:
     if idx < 0:
         return GoxPanic(f"runtime error: index out of range [{idx}]")

@@ -72,6 +72,7 @@ import re
 from dataclasses import dataclass, field
 
 from gox_abi.abi import BY_NAME
+from gox_abi.errors import NIL_DEREF
 
 from .check import ABI_SIGS, AbiSig
 from .interp import DEFAULT_FUEL, MAX_DEPTH
@@ -109,7 +110,6 @@ from .syntax import (
     subexprs,
 )
 
-NIL_DEREF = "runtime error: invalid memory address or nil pointer dereference"
 _INT_RANGES = {
     "uint8_t": (0, 0xFF),
     "uint16_t": (0, 0xFFFF),
@@ -494,7 +494,7 @@ class CCompiler:
         is a reference slot, else (false, no error) the pair (unchecked mode: a store, then the
         barrier's call)."""
         _shape, (obj, idx, val) = self._abi_args(fn, write)
-        fn.emit(f"if (gx_unchecked) {{ gx_slots({obj})[{idx}] = {val}; gox_rt_write_barrier({obj}, {val}); }}")
+        fn.emit(f"if (gx_unchecked && {obj}) {{ gx_slots({obj})[{idx}] = {val}; gox_rt_write_barrier({obj}, {val}); }}")
         fn.emit(f"else if (!gox_gc_write_slot_barrier({obj}, {idx}, {val}) && !*gx_err) gx_write_pair({obj}, {idx}, {val});")
         fn.emit("GX_CHECK();")
 
@@ -906,11 +906,11 @@ class CCompiler:
         call_args = ", ".join(cargs + [f"&{o}" for _, o in outs])
         call = f"{e.name}({call_args})"
         if e.name in INLINE_SLOTS:  # unchecked mode: a raw slot access is a load or a store
-            obj, idx = cargs[0], cargs[1]
+            obj, idx = cargs[0], cargs[1]  # (a nil obj still calls: Go's nil-dereference panic)
             if e.name == "gox_gc_read_slot":
-                call = f"(gx_unchecked ? gx_slots({obj})[{idx}] : {call})"
+                call = f"(gx_unchecked && {obj} ? gx_slots({obj})[{idx}] : {call})"
             else:
-                fn.emit(f"if (gx_unchecked) gx_slots({obj})[{idx}] = {cargs[2]}; else {call};")
+                fn.emit(f"if (gx_unchecked && {obj}) gx_slots({obj})[{idx}] = {cargs[2]}; else {call};")
                 fn.emit("GX_CHECK();")
                 return []
         results: list[str] = []

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gox_abi.errors import GoxFatal, GoxPanic
+from gox_abi.errors import GoxFatal, GoxPanic, nil_dereference
 from gox_ref import RefRuntime
 
 from .ops import ARITH, COMPARE, M64, f2i, f2u, f64_bits, f64_from_bits, i64
@@ -633,13 +633,13 @@ class Interpreter:
             slots = [to_slot(t, v) for t, v in zip(ptypes, vals[1:], strict=True)]
             if closure:
                 if not target:
-                    raise GoxPanic("runtime error: invalid memory address or nil pointer dereference")
+                    raise nil_dereference()
                 entry = rt.gox_func_table_get(rt.gox_closure_func_id(target))
                 slots.insert(0, target)
             else:
                 entry = rt.gox_func_table_get(target) if target else None
             if entry is None or isinstance(entry, int):
-                raise GoxPanic("runtime error: invalid memory address or nil pointer dereference")
+                raise nil_dereference()
             res = entry(rt, *slots)
             if not rtypes:
                 return None

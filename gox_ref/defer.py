@@ -18,7 +18,7 @@ from typing import Any
 import greenlet
 
 from gox_abi import oom
-from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
+from gox_abi.errors import NIL_DEREF, SIGNAL_LINE, GoxABIError, GoxFatal, GoxPanic
 from gox_abi.kinds import ValueKind, as_signed, is_ref_kind, normalize
 from gox_abi.layout import NO_TYPE
 
@@ -137,6 +137,8 @@ class DeferOps(RuntimeCore):
                 continue
             links.append("panic: " + p.text + (" [recovered]" if p.recovered else ""))
             i += 1
+        if g.signal:  # Go's dopanic_m: the goroutine's nil dereference, after the panic lines
+            links[-1] += "\n" + SIGNAL_LINE
         return "\n\t".join(links) + f"\n\ngoroutine {g.gid} [running]:\n{g.name()}(...)\n"
 
     # -- the panic machinery ------------------------------------------------------------------
@@ -158,6 +160,8 @@ class DeferOps(RuntimeCore):
             finally:
                 self.gc.pause_depth -= 1
             slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | ValueKind.STRING
+            if exc.message == NIL_DEREF:  # in Go a SIGSEGV: the report's signal line (docs/SCHEDULER.md 4)
+                self.sched.g().signal = True
             return self._start_panic(slot0, s, exc.message)
         return None
 
@@ -215,6 +219,8 @@ class DeferOps(RuntimeCore):
                 # shallower than the recovering frame).  The frame runs its remaining defers,
                 # which may panic anew (and be recovered anew): so, round again.
                 g.panics = [p for p in g.panics if p.start_fid <= fr.fid]
+                if not g.panics:  # Go clears gp.sig only when no panic is left
+                    g.signal = False
                 self.sched.trace("recover")
                 panic, returns_normally = None, True
                 continue

@@ -73,7 +73,7 @@ class GcOps(RuntimeCore):
             yield f"pinned object #{num}", self.heap.objects[num].ref if num in self.heap.objects else 0
 
     def _slot(self, ref: int, idx: int, fn: str) -> GcObject:
-        obj = self.heap.get(ref, fn)
+        obj = self.heap.deref(ref, fn)  # a nil reference: Go's nil-dereference panic
         if not 0 <= idx < len(obj.slots):
             raise GoxABIError(
                 f"{fn}: slot index {idx} out of range for {kind_name(obj.kind)} object "

@@ -20,7 +20,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from gox_abi.errors import GoxABIError
+from gox_abi.errors import GoxABIError, nil_dereference
 from gox_abi.kinds import SlotType, ValueKind, kind_name
 from gox_abi.layout import GEN_YOUNG, HEADER_BYTES, HEAP_BASE, NO_TYPE, REF_STRIDE, SLOT_BYTES, WHITE0, canonical_ref
 
@@ -143,6 +143,19 @@ class Heap:
                 raise GoxABIError(f"{fn}: nil reference, expected {what}")
             raise GoxABIError(f"{fn}: {self.describe(ref)}; expected {what}")
         return obj
+
+    def deref(self, ref: int, fn: str, what: str = "a live object") -> GcObject:
+        """``get`` where Go dereferences a pointer: a nil reference is Go's nil-dereference
+        panic (freed and forged ones stay ABI errors)."""
+        if ref == 0:
+            raise nil_dereference()
+        return self.get(ref, fn, what)
+
+    def deref_kind(self, ref: int, kind: ValueKind, fn: str) -> GcObject:
+        """``get_kind`` where Go dereferences a pointer (see ``deref``)."""
+        if ref == 0:
+            raise nil_dereference()
+        return self.get_kind(ref, kind, fn)
 
     def get_kind(self, ref: int, kind: ValueKind, fn: str) -> GcObject:
         obj = self.objects.get(self.num_of(ref))

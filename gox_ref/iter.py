@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from gox_abi.errors import GoxABIError
+from gox_abi.errors import GoxABIError, nil_dereference
 from gox_abi.kinds import ValueKind, kind_name
 from gox_abi.layout import ARRAY_ELEM_BYTES, ARRAY_LEN, SLICE_ARRAY, SLICE_LEN, SLICE_START
 
@@ -96,6 +96,8 @@ class IterOps(RuntimeCore):
             raise GoxABIError(f"{fn}: kind={kind_name(kind)}, expected Slice, Array, String, Map or Channel")
         vk = ValueKind(kind)
         obj: GcObject | None = None
+        if container == 0 and vk == ValueKind.ARRAY:  # range over a nil *[N]T's values: Go's panic
+            raise nil_dereference()
         if container != 0:
             obj = self.heap.get_kind(container, vk, fn)
             if vk == ValueKind.SLICE:

@@ -28,7 +28,7 @@ from typing import Any
 import greenlet
 
 from gox_abi import oom
-from gox_abi.errors import GoxABIError, GoxFatal, GoxPanic
+from gox_abi.errors import GoxABIError, GoxFatal, nil_dereference
 
 from .core import RuntimeCore
 from .gc import Root
@@ -92,6 +92,7 @@ class Goroutine:
     # that no goroutine ever sees another's.
     frames: list[Any] = field(default_factory=list)
     panics: list[Any] = field(default_factory=list)
+    signal: bool = False  # Go's gp.sig: a nil-dereference panic, until a recovery leaves none (defer.py)
     defer_call_base: list[int] = field(default_factory=list)
     select: Any = None
     select_result: tuple[int, bool] = (0, False)
@@ -117,7 +118,7 @@ def call_entry(rt: Any, entry: Any, args: Sequence[int]) -> Any:
     u64 arguments; it returns None, an int or a tuple of ints (docs/decisions.md, "The calling
     convention")."""
     if entry is None or entry == 0:
-        raise GoxPanic("runtime error: invalid memory address or nil pointer dereference")
+        raise nil_dereference()
     if isinstance(entry, int):
         raise GoxABIError(f"function entry {entry:#x} is a native address; the reference can only call Python callables")
     return entry(rt, *args)

@@ -61,7 +61,8 @@ static inline void gx_poll(void) { if (__atomic_load_n(gx_stw, __ATOMIC_RELAXED)
 #endif
 /* Unchecked mode ($GOX_NATIVE_UNCHECKED): references are trusted, and a raw slot read or write
  * (gox_gc_read_slot / gox_gc_write_slot) is a load or a store at the documented layout (data
- * slot i at ref + 8 + 8*i), as JIT-compiled code would do it: nothing about it is validated. */
+ * slot i at ref + 8 + 8*i), as JIT-compiled code would do it: nothing about it is validated
+ * but nil, which calls the runtime for Go's nil-dereference panic (as Go's code traps it). */
 static int gx_unchecked;
 static inline uint64_t *gx_slots(uint64_t ref) { return (uint64_t *)(uintptr_t)(ref + 8); }
 /* the string literals (reference globals; a program may have none, and only main may name it) */

@@ -147,13 +147,13 @@ class ArrayOps(RuntimeCore):
         return self.heap.get_kind(ref, ValueKind.ARRAY, fn)
 
     def _mutable_array(self, ref: int, fn: str) -> GcObject:
-        obj = self._array(ref, fn)
+        obj = self.heap.deref_kind(ref, ValueKind.ARRAY, fn)
         if obj.flags & FLAG_IMMUTABLE:
             raise GoxABIError(f"{fn}: {self.heap.fmt(ref)} holds a string's bytes, which are immutable")
         return obj
 
     def _scalar_array(self, ref: int, fn: str) -> GcObject:
-        obj = self._array(ref, fn)
+        obj = self.heap.deref_kind(ref, ValueKind.ARRAY, fn)  # a[i] of a nil *[N]T: Go's panic
         if obj.slots[ELEM_BYTES] > 8:
             raise GoxABIError(
                 f"{fn}: {self.heap.fmt(ref)} has {kind_name(obj.slots[ELEM_KIND])} elements of "

@@ -39,7 +39,7 @@ class ClosureOps(RuntimeCore):
         return self.heap.types[obj.type_id].slot_types[idx] == SlotType.GC_REF
 
     def _box(self, ref: int, fn: str) -> GcObject:
-        return self.heap.get_kind(ref, ValueKind.POINTER, fn)
+        return self.heap.deref_kind(ref, ValueKind.POINTER, fn)  # *p of a nil p: Go's panic
 
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_closure_create(self, func_id: int, type_id: int, upval_count: int) -> int:
@@ -62,18 +62,19 @@ class ClosureOps(RuntimeCore):
         return obj.ref
 
     def gox_closure_func_id(self, c: int) -> int:
-        return self._closure(c, "gox_closure_func_id").slots[FUNC_ID]
+        # calling a nil func value: Go's nil-dereference panic
+        return self.heap.deref_kind(c, ValueKind.CLOSURE, "gox_closure_func_id").slots[FUNC_ID]
 
     def gox_closure_upval_count(self, c: int) -> int:
         return self._closure(c, "gox_closure_upval_count").slots[COUNT]
 
     def gox_closure_get_upvalue(self, c: int, idx: int) -> int:
-        obj = self._closure(c, "gox_closure_get_upvalue")
+        obj = self.heap.deref_kind(c, ValueKind.CLOSURE, "gox_closure_get_upvalue")
         return obj.slots[self._upval_index(obj, idx, "gox_closure_get_upvalue")]
 
     def gox_closure_set_upvalue(self, c: int, idx: int, val: int) -> None:
         fn = "gox_closure_set_upvalue"
-        obj = self._closure(c, fn)
+        obj = self.heap.deref_kind(c, ValueKind.CLOSURE, fn)
         slot = self._upval_index(obj, idx, fn)
         if self._upval_is_ref(obj, idx):
             self.heap.check_ref_value(val, fn, f"upvalue {idx} (a reference)")

@@ -58,7 +58,7 @@ class IfaceOps(RuntimeCore):
         return obj.ref
 
     def gox_box_get(self, box: int) -> int:
-        obj = self.heap.get(box, "gox_box_get", "a BoxedInt, BoxedFloat or BoxedBool object")
+        obj = self.heap.deref(box, "gox_box_get", "a BoxedInt, BoxedFloat or BoxedBool object")
         if obj.kind not in _BOXES:
             raise GoxABIError(f"gox_box_get: {self.heap.fmt(box)} is a {kind_name(obj.kind)} object, expected a boxed value")
         return obj.slots[0]

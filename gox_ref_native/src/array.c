@@ -97,7 +97,7 @@ bool array_set_elem(GoxRuntime *R, GoxObj *o, uint64_t i, uint64_t val, const ch
 }
 
 static GoxObj *scalar_array(GoxRuntime *R, GoxRef ref, const char *fn) {
-    GoxObj *o = heap_get_kind(R, ref, K_ARRAY, fn);
+    GoxObj *o = heap_deref_kind(R, ref, K_ARRAY, fn); /* a[i] of a nil *[N]T: Go's panic */
     if (o && o->slots[A_ELEM_BYTES] > 8) {
         Buf b = {0};
         buf_printf(&b, "%s: 0x%" PRIx64 " has ", fn, heap_canon(R, ref));
@@ -113,7 +113,7 @@ static GoxObj *scalar_array(GoxRuntime *R, GoxRef ref, const char *fn) {
 }
 
 static GoxObj *mutable_array(GoxRuntime *R, GoxRef ref, const char *fn) {
-    GoxObj *o = heap_get_kind(R, ref, K_ARRAY, fn);
+    GoxObj *o = heap_deref_kind(R, ref, K_ARRAY, fn);
     if (o && (o->flags & FLAG_IMMUTABLE)) {
         gox_fail(R, ERR_ABI, "%s: 0x%" PRIx64 " holds a string's bytes, which are immutable", fn, heap_canon(R, ref));
         return NULL;

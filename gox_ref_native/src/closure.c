@@ -39,7 +39,7 @@ GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_
 
 uint32_t gox_closure_func_id(GoxRef c) {
     GOX_ENTER(R);
-    GoxObj *o = heap_get_kind(R, c, K_CLOSURE, "gox_closure_func_id");
+    GoxObj *o = heap_deref_kind(R, c, K_CLOSURE, "gox_closure_func_id"); /* calling a nil func */
     return o ? (uint32_t)o->slots[0] : 0;
 }
 
@@ -61,7 +61,7 @@ static bool upval_index(GoxRuntime *R, GoxObj *o, size_t idx, const char *fn) {
 uint64_t gox_closure_get_upvalue(GoxRef c, size_t idx) {
     GOX_ENTER(R);
     const char *fn = "gox_closure_get_upvalue";
-    GoxObj *o = heap_get_kind(R, c, K_CLOSURE, fn);
+    GoxObj *o = heap_deref_kind(R, c, K_CLOSURE, fn);
     if (!o || !upval_index(R, o, idx, fn)) return 0;
     return o->slots[2 + idx];
 }
@@ -69,7 +69,7 @@ uint64_t gox_closure_get_upvalue(GoxRef c, size_t idx) {
 void gox_closure_set_upvalue(GoxRef c, size_t idx, uint64_t val) {
     GOX_ENTER(R);
     const char *fn = "gox_closure_set_upvalue";
-    GoxObj *o = heap_get_kind(R, c, K_CLOSURE, fn);
+    GoxObj *o = heap_deref_kind(R, c, K_CLOSURE, fn);
     if (!o || !upval_index(R, o, idx, fn)) return;
     if (o->type_id != NO_TYPE && R->types[o->type_id].st[idx] == ST_GC_REF) {
         if (!heap_ref_ok(R, val)) {
@@ -113,7 +113,7 @@ GoxRef gox_rt_upval_box_create(uint8_t value_kind, uint64_t val) {
 
 uint64_t gox_upval_box_get(GoxRef box) {
     GOX_ENTER(R);
-    GoxObj *o = heap_get_kind(R, box, K_POINTER, "gox_upval_box_get");
+    GoxObj *o = heap_deref_kind(R, box, K_POINTER, "gox_upval_box_get"); /* *p of a nil p */
     if (!o) return 0;
     uint64_t v = o->slots[0];
     if (o->type_id == K_BOOL) return v ? 1 : 0;
@@ -123,7 +123,7 @@ uint64_t gox_upval_box_get(GoxRef box) {
 void gox_upval_box_set(GoxRef box, uint64_t val) {
     GOX_ENTER(R);
     const char *fn = "gox_upval_box_set";
-    GoxObj *o = heap_get_kind(R, box, K_POINTER, fn);
+    GoxObj *o = heap_deref_kind(R, box, K_POINTER, fn);
     if (!o) return;
     if (gox_is_ref_kind(o->type_id)) {
         if (!check_box_value(R, o->type_id, val, fn)) return;

@@ -235,6 +235,7 @@ void defer_report(GoxRuntime *R, GoxG *g) {
         buf_printf(&b, "panic: %s%s", p->text, p->recovered ? " [recovered]" : "");
         i++;
     }
+    if (g->sig) buf_puts(&b, "\n" SIGNAL_LINE); /* Go's dopanic_m: the goroutine's nil dereference */
     buf_printf(&b, "\n\ngoroutine %" PRIu64 " [running]:\n", g->gid);
     sched_func_name(R, g->entry, &b);
     buf_puts(&b, "(...)\n");
@@ -351,7 +352,9 @@ void defer_runtime_error(GoxRuntime *R) {
     GoxRef s = string_new(R, (const uint8_t *)msg, strlen(msg));
     gc_pause_adjust(R, -1);
     uint64_t slot0 = (RUNTIME_ERROR_TYPE << VTYPE_SHIFT) | K_STRING;
-    start_panic(R, sched_current(R), slot0, s, msg);
+    GoxG *g = sched_current(R);
+    if (!strcmp(msg, NIL_DEREF_TEXT)) g->sig = true; /* in Go a SIGSEGV: the report's signal line */
+    start_panic(R, g, slot0, s, msg);
 }
 
 /* ---- frames -------------------------------------------------------------------------------- */
@@ -419,6 +422,7 @@ __attribute__((noinline)) static void close_frame(GoxRuntime *R, GoxG *g, DeferF
                 free(g->panics[j].text);
         }
         g->npanics = k;
+        if (!k) g->sig = false; /* Go clears gp.sig only when no panic is left */
         if (trace_on(R)) trace_emit(R, "recover", NULL, 0);
     }
     run_deferred(R, g, i, fr, false, 0); /* a panic in one runs the rest (unwind) */

@@ -37,7 +37,7 @@ static int slot_type(GoxRuntime *R, GoxObj *o, size_t idx) {
 
 /* slot_obj's failures: not a live object, or idx out of range (the error recorded) */
 __attribute__((noinline, cold)) static GoxObj *slot_fail(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
-    GoxObj *o = heap_get(R, ref, fn, NULL);
+    GoxObj *o = heap_deref(R, ref, fn, NULL); /* a nil reference: Go's nil-dereference panic */
     if (!o) return NULL;
     Buf b = {0};
     buf_printf(&b, "%s: slot index %zu out of range for ", fn, idx);

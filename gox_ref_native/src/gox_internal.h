@@ -292,6 +292,10 @@ enum { ERR_NONE = 0, ERR_PANIC = 1, ERR_ABI = 2, ERR_FATAL = 3 };
 void gox_fail(GoxRuntime *R, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void gox_fail_buf(GoxRuntime *R, int code, Buf *msg); /* takes the message */
 void gox_panic_index(GoxRuntime *R, int64_t idx, int64_t len);
+/* Go's nil-dereference panic and the report's line for it (gox_abi/errors.py's NIL_DEREF and
+ * SIGNAL_LINE) */
+#define NIL_DEREF_TEXT "runtime error: invalid memory address or nil pointer dereference"
+#define SIGNAL_LINE "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x0]"
 bool gox_check_slice(GoxRuntime *R, int64_t lo, int64_t hi, int64_t bound, const char *what);
 bool gox_check_slice3(GoxRuntime *R, int64_t lo, int64_t hi, int64_t mx, int64_t cap);
 
@@ -392,6 +396,15 @@ GoxObj *heap_get_kind_fail(GoxRuntime *R, GoxRef ref, unsigned kind, const char 
 static inline GoxObj *heap_get_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
     GoxObj *o = heap_lookup(R, ref, false);
     return o && o->kind == kind ? o : heap_get_kind_fail(R, ref, kind, fn);
+}
+/* heap_get/heap_get_kind where Go dereferences a pointer: a nil reference is Go's
+ * nil-dereference panic (recorded; NULL), a freed or forged one the ABI error */
+GoxObj *heap_nil_deref(GoxRuntime *R);
+static inline GoxObj *heap_deref(GoxRuntime *R, GoxRef ref, const char *fn, const char *what) {
+    return ref ? heap_get(R, ref, fn, what) : heap_nil_deref(R);
+}
+static inline GoxObj *heap_deref_kind(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
+    return ref ? heap_get_kind(R, ref, kind, fn) : heap_nil_deref(R);
 }
 bool heap_check_ref_value(GoxRuntime *R, uint64_t val, const char *fn, const char *where);
 /* The fast path of heap_check_ref_value: may val be stored where a reference belongs?
@@ -635,6 +648,7 @@ struct GoxG {
     size_t nframes, nalloc;
     PanicRec *panics;
     size_t npanics, panics_cap;
+    bool sig; /* Go's gp.sig: a nil-dereference panic, until a recovery leaves none (defer.c) */
     size_t *bases; /* defer_call_base */
     size_t nbases, bases_cap;
     /* select */

@@ -559,6 +559,11 @@ GoxObj *heap_get_fail(GoxRuntime *R, GoxRef ref, const char *fn, const char *wha
     return NULL;
 }
 
+GoxObj *heap_nil_deref(GoxRuntime *R) {
+    gox_fail(R, ERR_PANIC, NIL_DEREF_TEXT);
+    return NULL;
+}
+
 GoxObj *heap_get_kind_fail(GoxRuntime *R, GoxRef ref, unsigned kind, const char *fn) {
     GoxObj *fast = heap_lookup(R, ref, false);
     if (fast && fast->kind == kind) return fast; /* the error text is built only on failure */

@@ -41,7 +41,7 @@ GoxRef gox_rt_box(uint8_t kind, uint64_t val) {
 
 uint64_t gox_box_get(GoxRef box) {
     GOX_ENTER(R);
-    GoxObj *o = heap_get(R, box, "gox_box_get", "a BoxedInt, BoxedFloat or BoxedBool object");
+    GoxObj *o = heap_deref(R, box, "gox_box_get", "a BoxedInt, BoxedFloat or BoxedBool object");
     if (!o) return 0;
     if (!is_box(o->kind)) {
         Buf b = {0};

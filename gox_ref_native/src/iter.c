@@ -98,6 +98,10 @@ uint64_t gox_iter_begin(GoxRef container, uint8_t kind) {
         return 0;
     }
     GoxObj *o = NULL;
+    if (!container && kind == K_ARRAY) { /* range over a nil *[N]T's values: Go's panic */
+        heap_nil_deref(R);
+        return 0;
+    }
     if (container) {
         o = heap_get_kind(R, container, kind, fn);
         if (!o) return 0;

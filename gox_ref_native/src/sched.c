@@ -475,7 +475,7 @@ void sched_ready(GoxRuntime *R, GoxG *g) {
 
 uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, uint32_t nargs) {
     if (!fn) {
-        gox_fail(R, ERR_PANIC, "runtime error: invalid memory address or nil pointer dereference");
+        gox_fail(R, ERR_PANIC, NIL_DEREF_TEXT);
         return 0;
     }
     GoxEntry f;
