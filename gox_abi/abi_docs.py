@@ -108,7 +108,7 @@ every other kind 8 (a word or a pointer). An allocation above Go's maxAlloc (2^4
 
 Capacities seen appending one element at a time to a nil slice, up to 2100 elements, as Go
 1.19.8 (linux/amd64) gives them and as both runtimes give them (tests/data/go_growth.json,
-checked by tests/test_append_go.py):
+checked by tests/test_slice_append.py):
 
 {growth}
 
@@ -168,7 +168,7 @@ checked by tests/test_append_go.py):
 
 
 # Go 1.19.8's capacities appending one element at a time to a nil slice, up to 2100 elements
-# (tests/data/go_growth.json; tests/test_append_go.py checks them against Go and both runtimes).
+# (tests/data/go_growth.json; tests/test_slice_append.py checks them against Go and both runtimes).
 GROWTH_SEQUENCES: dict[str, tuple[int, ...]] = {
     "1 (`[]byte`)": (8, 16, 32, 64, 128, 256, 512, 896, 1408, 2048, 3072),
     "8 (`[]int`)": (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 848, 1280, 1792, 2560),
