@@ -75,10 +75,10 @@ class Symbol:
     def c_return(self) -> str:
         return self.c[: self.c.index(self.name)].strip()
 
-    @property
-    def py_params(self) -> list[str]:
-        """Parameter names of the Python signature."""
-        names: list[str] = []
+    def _py_param_parts(self) -> list[tuple[str, str]]:
+        """(name, annotation) of each parameter of the Python signature, split at the commas
+        outside brackets."""
+        parts: list[str] = []
         depth, cur = 0, ""
         for ch in self.py[1:]:
             if ch in "[(":
@@ -88,13 +88,23 @@ class Symbol:
                     break
                 depth -= 1
             if ch == "," and depth == 0:
-                names.append(cur)
+                parts.append(cur)
                 cur = ""
             else:
                 cur += ch
         if cur.strip():
-            names.append(cur)
-        return [n.split(":")[0].strip() for n in names]
+            parts.append(cur)
+        return [(n.strip(), t.strip()) for n, _, t in (part.partition(":") for part in parts)]
+
+    @property
+    def py_params(self) -> list[str]:
+        """Parameter names of the Python signature."""
+        return [n for n, _ in self._py_param_parts()]
+
+    @property
+    def py_param_types(self) -> list[str]:
+        """The annotation text of each Python parameter (``bytes``, ``Sequence[int]``, ...)."""
+        return [t for _, t in self._py_param_parts()]
 
     @property
     def py_return(self) -> str:

@@ -18,7 +18,8 @@ from .abi import Symbol
 from .errors import GoxABIError
 from .externs import PARAM_CONVENTIONS, RESULT_CONVENTIONS, ExternSpec
 
-_INT_RANGES = {
+# The range of each C integer type an argument may have (the program compiler checks the same).
+INT_RANGES = {
     "uint8_t": (0, 0xFF),
     "uint16_t": (0, 0xFFFF),
     "uint32_t": (0, 0xFFFF_FFFF),
@@ -29,25 +30,6 @@ _INT_RANGES = {
     "GoxRef": (0, 2**64 - 1),
 }
 _U64_MASK = 2**64 - 1
-
-
-def _py_param_types(sym: Symbol) -> list[str]:
-    """The annotation text of each Python parameter (``bytes``, ``Sequence[int]``, ...)."""
-    inner = sym.py[1 : sym.py.rindex(") ->")]
-    types: list[str] = []
-    depth, cur = 0, ""
-    for ch in inner + ",":
-        if ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth -= 1
-        if ch == "," and depth == 0:
-            if cur.strip():
-                types.append(cur.split(":", 1)[1].strip())
-            cur = ""
-        else:
-            cur += ch
-    return types
 
 
 _BYTES_LIKE = (bytes, bytearray, memoryview)
@@ -63,8 +45,8 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
         if not isinstance(v, int) or not -(2**63) <= v <= _U64_MASK:
             raise GoxABIError(f"{sym.name}: {pname}={v!r} is not an integer in the range of uint64_t")
         return v & _U64_MASK
-    if ctype in _INT_RANGES:
-        lo, hi = _INT_RANGES[ctype]
+    if ctype in INT_RANGES:
+        lo, hi = INT_RANGES[ctype]
         if not isinstance(v, int) or (isinstance(v, bool) and ctype != "uint8_t"):
             raise GoxABIError(f"{sym.name}: {pname}={v!r} is not an integer ({ctype})")
         if not lo <= v <= hi:
@@ -94,7 +76,7 @@ def _check_arg(sym: Symbol, pname: str, ctype: str | None, ptype: str, v: Any) -
 def _is_checked(ctype: str | None, ptype: str) -> bool:
     """Whether ``_check_arg`` looks at an argument of these types (others pass as they are)."""
     return (
-        ctype in _INT_RANGES or ctype in ("uint64_t", "bool") or ptype in ("bytes", "ExternSpec")
+        ctype in INT_RANGES or ctype in ("uint64_t", "bool") or ptype in ("bytes", "ExternSpec")
         or ptype.startswith("Sequence[")
     )
 
@@ -104,7 +86,7 @@ def _unchanged_ints(ctype: str | None) -> tuple[int, int] | None:
     returns unchanged for this C type, as (lo, hi); None for a type with no such range."""
     if ctype == "uint64_t":
         return 0, _U64_MASK  # a negative value is accepted too, but normalized modulo 2**64
-    return _INT_RANGES.get(ctype) if ctype is not None else None
+    return INT_RANGES.get(ctype) if ctype is not None else None
 
 
 _ABSENT: Any = object()  # a wrapper parameter the caller did not pass positionally
@@ -127,7 +109,7 @@ def checked(sym: Symbol, method: Callable[..., Any]) -> Callable[..., Any]:
     becomes Go's fatal error, ``GoxFatal("runtime: out of memory")`` (gox_abi/oom.py)."""
     ctypes = {name: ctype for ctype, name in sym.c_params}
     names = sym.py_params
-    ptypes = _py_param_types(sym)
+    ptypes = sym.py_param_types
     checks = [(i, p, ctypes.get(p), ptypes[i]) for i, p in enumerate(names) if _is_checked(ctypes.get(p), ptypes[i])]
     nargs = len(names)
 

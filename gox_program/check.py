@@ -107,26 +107,6 @@ class AbiSig:
     c_strings: frozenset[int] = frozenset()  # the "bytes" parameters C reads up to a NUL
 
 
-def _py_param_types(sym: Symbol) -> list[str]:
-    inner = sym.py[1 : sym.py.rindex("->")].strip()
-    assert inner.endswith(")")
-    inner = inner[:-1]
-    parts, depth, cur = [], 0, ""
-    for ch in inner:
-        if ch in "[(":
-            depth += 1
-        elif ch in "])":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        parts.append(cur)
-    return [p.split(":", 1)[1].strip() for p in parts]
-
-
 def _c_value_type(ctype: str) -> str:
     ctype = ctype.replace("*", "").strip()
     if ctype == "GoxRef":
@@ -147,7 +127,7 @@ def abi_sig(sym: Symbol) -> AbiSig | str:
     cparams = dict((n, t) for t, n in sym.c_params)
     params: list[str] = []
     c_strings: set[int] = set()
-    for pname, ptype in zip(sym.py_params, _py_param_types(sym), strict=True):
+    for pname, ptype in zip(sym.py_params, sym.py_param_types, strict=True):
         ctype = cparams.get(pname, "")
         if ptype == "bytes":
             if ctype == "const char *":

@@ -12,7 +12,7 @@ import pytest
 from conftest import new_runtime
 
 from gox_abi.abi import SYMBOLS, Symbol
-from gox_abi.checks import _bind_keywords, _check_arg, _is_checked, _py_param_types, checked
+from gox_abi.checks import _bind_keywords, _check_arg, _is_checked, checked
 from gox_ref import GoxABIError, ValueKind
 
 U64 = (1 << 64) - 1
@@ -39,7 +39,7 @@ def _outcome(fn: Any, *args: Any, **kwargs: Any) -> tuple[str, Any]:
 def _full_checks(sym: Symbol) -> Any:
     """The checks as a plain loop over every argument: the behaviour the shortcuts must keep."""
     ctypes = {name: ctype for ctype, name in sym.c_params}
-    ptypes = _py_param_types(sym)
+    ptypes = sym.py_param_types
     names = sym.py_params
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -107,7 +107,7 @@ def test_a_c_string_with_a_nul_byte_is_refused_on_both_backends(sym: Symbol, bac
     backends would see different texts: the check refuses the NUL before either runs."""
     rt = new_runtime(backend)
     pname = next(n for t, n in sym.c_params if t == "const char *")
-    types = zip(sym.py_params, _py_param_types(sym), strict=True)
+    types = zip(sym.py_params, sym.py_param_types, strict=True)
     args = {p: (b"a\x00b" if p == pname else b"" if t == "bytes" else 0) for p, t in types}
     with pytest.raises(GoxABIError) as e:
         getattr(rt, sym.name)(**args)
