@@ -68,10 +68,13 @@ parameters and values are cast to void.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from gox_abi.abi import BY_NAME
+from gox_abi.checks import INT_RANGES
 from gox_abi.errors import NIL_DEREF
 
 from .check import ABI_SIGS, AbiSig
@@ -110,15 +113,6 @@ from .syntax import (
     subexprs,
 )
 
-_INT_RANGES = {
-    "uint8_t": (0, 0xFF),
-    "uint16_t": (0, 0xFFFF),
-    "uint32_t": (0, 0xFFFF_FFFF),
-    "int32_t": (-(2**31), 2**31 - 1),
-    "int64_t": (-(2**63), 2**63 - 1),
-    "size_t": (0, M64),
-    "uintptr_t": (0, M64),
-}
 _SIGNED_C = ("int64_t", "int32_t", "int16_t", "int8_t")
 
 
@@ -848,25 +842,8 @@ class CCompiler:
         shape = abi_call_shape(e.name)
         plain = [a for a, p in zip(e.args, e.param_types, strict=True) if p != "bytes"]
         vals = iter(self._rooted_list(fn, plain))
-        cargs: list[str] = []
         fixed = e.args if e.vals_from < 0 else e.args[: e.vals_from]
-        for a, (pname, cls, ctype) in zip(fixed, shape.params[: len(fixed)], strict=True):
-            if cls in ("bytes", "cstr"):
-                assert isinstance(a, StrLit)
-                if cls == "cstr":
-                    cargs.append(c_string(a.value))
-                else:
-                    cargs.append(f"(const uint8_t *){c_string(a.value)}")
-                    cargs.append(f"{len(a.value)}u")
-                continue
-            v = next(vals)
-            if cls == "int":
-                self._range_check(fn, e.name, pname, ctype, v, a.ty == "i64")
-                cargs.append(f"({ctype}){v}")
-            elif cls == "bool":
-                cargs.append(f"{v} != 0")
-            else:
-                cargs.append(v)
+        cargs = self._c_args(fn, e.name, fixed, shape.params[: len(fixed)], vals)
         if e.vals_from >= 0:  # the trailing arguments: an array of slots and its length
             items = list(vals)
             arr = fn.tmp()
@@ -874,8 +851,33 @@ class CCompiler:
             cargs += [arr, f"{len(items)}u"]
         return shape, cargs
 
+    def _c_args(
+        self, fn: _Fn, sym: str, args: Sequence[Expr], params: Sequence[tuple[str, str, str]], values: Iterator[str]
+    ) -> list[str]:
+        """The C argument list of an ABI call: a bytes parameter's literal (and its length, unless
+        C reads it as a C string), else the next slot value of ``values``, range-checked and cast
+        to its C type."""
+        cargs: list[str] = []
+        for a, (pname, cls, ctype) in zip(args, params, strict=True):
+            if cls in ("bytes", "cstr"):
+                assert isinstance(a, StrLit)
+                if cls == "cstr":
+                    cargs.append(c_string(a.value))
+                else:
+                    cargs += [f"(const uint8_t *){c_string(a.value)}", f"{len(a.value)}u"]
+                continue
+            v = next(values)
+            if cls == "int":
+                self._range_check(fn, sym, pname, ctype, v, a.ty == "i64")
+                cargs.append(f"({ctype}){v}")
+            elif cls == "bool":
+                cargs.append(f"{v} != 0")
+            else:
+                cargs.append(v)
+        return cargs
+
     def _range_check(self, fn: _Fn, sym: str, pname: str, ctype: str, v: str, signed: bool) -> None:
-        lo, hi = _INT_RANGES[ctype]
+        lo, hi = INT_RANGES[ctype]
         if v.startswith("UINT64_C(0x"):  # a constant (kinds, type ids): checked here
             c = int(v[len("UINT64_C(") : -1], 16)
             c = c - (1 << 64) if signed and c >> 63 else c
@@ -989,23 +991,7 @@ class CCompiler:
         args = self._rooted_list(fn, plain)
         shape = abi_call_shape(c.name)
         sub = _Fn(fn.decl)
-        k = 0
-        cargs: list[str] = []
-        for a, (pname, cls, ctype) in zip(c.args, shape.params, strict=True):
-            if cls in ("bytes", "cstr"):
-                assert isinstance(a, StrLit)
-                cargs.extend([c_string(a.value)] if cls == "cstr" else
-                             [f"(const uint8_t *){c_string(a.value)}", f"{len(a.value)}u"])
-                continue
-            v = f"args[{k}]"
-            k += 1
-            if cls == "int":
-                self._range_check(sub, c.name, pname, ctype, v, a.ty == "i64")
-                cargs.append(f"({ctype}){v}")
-            elif cls == "bool":
-                cargs.append(f"{v} != 0")
-            else:
-                cargs.append(v)
+        cargs = self._c_args(sub, c.name, c.args, shape.params, (f"args[{k}]" for k in itertools.count()))
         outs = [f"{ctype} o{i} = 0;" for i, (ctype, _n) in enumerate(shape.outs)]
         call = f"{c.name}({', '.join(cargs + [f'&o{i}' for i in range(len(shape.outs))])});"
         body = [f"static uint64_t {name}(const uint64_t *args, uint32_t nargs) {{", "    (void)nargs;", "    (void)args;"]
