@@ -7,13 +7,18 @@
     gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [-k PATTERN] [--json]
                                    run the corpus; passed/failed/skipped per group (--workers:
                                    native's parallel scheduler; schedule-dependent cases skip)
+    gox-ref conformance --go [PATHS] [-k PATTERN] [--json]
+                                   run each case's Go twin (NAME.go) with the installed Go and
+                                   check it against the case (gox_program/gotwin.py)
     gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
                                    reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
     gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
                                    the program's heap at exit (or at a checkpoint) as DOT
-    gox-ref diff FILE... [--seed N]
+    gox-ref diff FILE... [--seed N] [--go]
                                    run each program on both backends and compare stdout, exit
                                    status, stderr and the event trace; 1 on a divergence
+                                   (--go: also run its twin NAME.go; each backend's first
+                                   divergence from Go)
     gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N]
                                    random programs on both backends; each divergence, crash or
                                    hang is shrunk and written to DIR/<id>.gox; 1 if any
@@ -280,10 +285,25 @@ def _progress(done: int, total: int, r: Any) -> None:
     sys.stderr.flush()
 
 
+def _go() -> Any:
+    """The installed Go, for ``--go``; None (a skip) where it is missing, unless it is required."""
+    from .gotwin import GoUnavailable, find_go, go_required
+
+    try:
+        return find_go()
+    except GoUnavailable as e:
+        if go_required():
+            raise UsageError(f"--go: {e} (GOX_REQUIRE_GO or CI is set, so Go is required)") from None
+        print(f"gox-ref: --go skipped: {e}", file=sys.stderr)
+        return None
+
+
 def cmd_conformance(args: argparse.Namespace) -> int:
     from .corpus import discover, run_corpus, summarize
 
-    backend = _backend(args.backend)
+    if args.go and (args.workers is not None or args.backend != "ref"):
+        raise UsageError("--go runs the Go twins, not a backend: it takes no --backend or --workers")
+    backend = "go" if args.go else _backend(args.backend)
     if args.workers is not None:
         if backend != "native":
             raise UsageError("--workers is for --backend native (the reference has one deterministic scheduler)")
@@ -294,7 +314,15 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     except FileNotFoundError as e:
         raise UsageError(str(e)) from None
     progress = _progress if sys.stderr.isatty() and not args.json else None
-    results = run_corpus(files, backend, args.k, progress, workers=args.workers)
+    if args.go:
+        from .gotwin import run_go_corpus
+
+        go = _go()
+        if go is None:
+            return 0
+        results = run_go_corpus(files, go, args.k, progress)
+    else:
+        results = run_corpus(files, backend, args.k, progress, workers=args.workers)
     groups = summarize(results)
     failed = [r for r in results if r.result == "failed"]
     if args.json:
@@ -537,6 +565,7 @@ def _main(argv: list[str] | None) -> int:
                         help="native only: run programs on N scheduler threads (1..64, the parallel mode when N > 1)")
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
+    p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")
     p_conf.set_defaults(func=cmd_conformance)
     p_heap = sub.add_parser("heap", help="a program's heap as a Graphviz graph")
     p_heap.add_argument("file")
@@ -548,6 +577,7 @@ def _main(argv: list[str] | None) -> int:
     p_diff = sub.add_parser("diff", help="run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
     p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)
+    p_diff.add_argument("--go", action="store_true", help="also run each file's Go twin NAME.go; compare both with Go")
     p_diff.set_defaults(func=cmd_diff)
     p_fuzz = sub.add_parser("fuzz", help="random programs on both backends; divergences shrunk to DIR")
     p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")

@@ -1,0 +1,8 @@
+package main
+
+import "fmt"
+
+func main() {
+	var c func() int64
+	fmt.Println(c())
+}

@@ -1,0 +1,10 @@
+package main
+
+func second() {
+	panic("second")
+}
+
+func main() {
+	defer second()
+	panic("first")
+}

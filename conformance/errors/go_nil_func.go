@@ -1,0 +1,8 @@
+package main
+
+type F func()
+
+func main() {
+	var f F
+	go f()
+}
