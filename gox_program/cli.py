@@ -432,7 +432,7 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import CannotDiff, check_native, diff_program
+    from .diff import CannotDiff, check_native, diff_program, diff_with_go, run_both
 
     loaded = []
     for path in args.files:  # every file loads (and can run natively) before any runs
@@ -445,14 +445,26 @@ def cmd_diff(args: argparse.Namespace) -> int:
         except CannotDiff as e:
             raise UsageError(str(e)) from None
         loaded.append((path, prog, args.seed if args.seed is not None else _header_seed(text, path)))
+    go = None
+    if args.go:
+        from .gotwin import twin_of
+
+        missing = [p for p, _, _ in loaded if not twin_of(Path(p)).is_file()]
+        if missing:
+            raise UsageError(f"--go: {missing[0]} has no Go twin {twin_of(Path(missing[0])).name} beside it")
+        go = _go()
     code = 0
     for path, prog, seed in loaded:
         try:
-            result = diff_program(prog, seed, path)
+            runs = run_both(prog, seed)
+            result = diff_program(prog, seed, path, runs)
+            print(result.render(), flush=True)
+            against = None if go is None else diff_with_go(prog, seed, go, path, runs)
         except CannotDiff as e:
             raise UsageError(str(e)) from None
-        print(result.render(), flush=True)
-        if not result.same:
+        if against is not None:
+            print(against.render(), flush=True)
+        if not result.same or (against is not None and not against.same):
             code = 1
     return code
 

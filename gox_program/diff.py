@@ -19,10 +19,13 @@ docs/DIFF_AND_FUZZ.md, "Reading a divergence report", explains.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from . import corpus, native
+from . import corpus, gotwin, native
 from .case import Outcome, output_lines, show_line
 from .syntax import Program
 
@@ -47,14 +50,16 @@ class Divergence:
     native: str | None  # the native backend's item there (None: ended)
     ref_count: int = 0  # how many lines/events each side has in all
     native_count: int = 0
+    sides: tuple[str, str] = ("ref", "native")  # the two runs' names (`diff --go`: a backend and go)
 
     def render(self) -> str:
+        a, b = self.sides
         if self.kind == "status":
-            return f"  exit status differs: ref {self.ref}, native {self.native}"
+            return f"  exit status differs: {a} {self.ref}, {b} {self.native}"
         unit = _UNIT[self.kind]
         pos = (self.index or 0) + 1
         head = (f"  {self.kind} differs at {unit} {pos} "
-                f"(ref has {_count(self.ref_count, unit)}, native {_count(self.native_count, unit)})")
+                f"({a} has {_count(self.ref_count, unit)}, {b} {_count(self.native_count, unit)})")
         if self.context:
             n = len(self.context)
             head += f"; the {_count(n, unit)} before it agree:" if n > 1 else f"; the {unit} before it agrees:"
@@ -62,8 +67,8 @@ class Divergence:
             head += ":"
         lines = [head]
         lines += [f"{'':12}{c}" for c in self.context]
-        lines.append(f"    {'ref:':<8}{self._side(self.ref, self.ref_count)}")
-        lines.append(f"    {'native:':<8}{self._side(self.native, self.native_count)}")
+        lines.append(f"    {a + ':':<8}{self._side(self.ref, self.ref_count)}")
+        lines.append(f"    {b + ':':<8}{self._side(self.native, self.native_count)}")
         return "\n".join(lines)
 
     def _side(self, item: str | None, count: int) -> str:
@@ -148,6 +153,63 @@ def compare(ref: Outcome, nat: Outcome) -> list[Divergence]:
     return out
 
 
+# -- against Go (`gox-ref diff --go`) ------------------------------------------------------------------
+_HEX = re.compile(rb"0x[0-9a-f]+")
+
+
+def go_view(o: Outcome) -> Outcome:
+    """A run as it is compared with Go's: the stderr up to its first blank line (Go's report
+    without its goroutine dump), every hex number in it shown as ``0x…`` (addresses and pcs are
+    each process's own), and no trace (Go has none)."""
+    return Outcome(o.status, o.stdout, _HEX.sub("0x…".encode(), gotwin.stderr_head(o.stderr)))
+
+
+@dataclass
+class GoDiff:
+    """Each backend's run of a program compared with its Go twin's run."""
+
+    file: str
+    twin: str
+    release: str  # the Go that ran the twin
+    divergences: dict[str, list[Divergence]]  # backend -> how it differs from Go
+
+    @property
+    def same(self) -> bool:
+        return not any(self.divergences.values())
+
+    def render(self) -> str:
+        """Each backend's verdict and its first divergence from Go (its first kind that differs)."""
+        if self.same:
+            return f"same as Go: {self.file} ({', '.join(self.divergences)} and {self.twin} on {self.release})"
+        lines = [f"diverge from Go: {self.file} ({self.twin} on {self.release})"]
+        for backend, ds in self.divergences.items():
+            if not ds:
+                lines.append(f"  {backend}: same as Go")
+                continue
+            lines.append(f"  {backend}: differs from Go in {', '.join(d.kind for d in ds)}; the first:")
+            lines.append(ds[0].render())
+        return "\n".join(lines)
+
+
+def diff_with_go(prog: Program, seed: int, go: gotwin.Go, file: str | None = None,
+                 runs: tuple[Outcome, Outcome] | None = None) -> GoDiff:
+    """The program on both backends (``runs``, if already made) and its twin ``NAME.go`` on Go,
+    each backend compared with Go by ``go_view``."""
+    path = Path(file or prog.file)
+    twin = gotwin.twin_of(path)
+    try:
+        exe = gotwin.build(go, twin)
+        theirs = go_view(gotwin.run_exe(exe))
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
+        raise CannotDiff(f"{twin}: {e}") from None
+    ref, nat = runs if runs is not None else run_both(prog, seed)
+    out = {}
+    for name, o in (("ref", ref), ("native", nat)):
+        ds = compare(go_view(o), theirs)
+        out[name] = [replace(d, sides=(name, "go")) for d in ds]
+    return GoDiff(str(path), twin.name, go.release, out)
+
+
 # -- running ----------------------------------------------------------------------------------------
 def check_native(prog: Program) -> None:
     """Raise CannotDiff unless the native backend can run (and trace) the program here."""
@@ -176,13 +238,14 @@ def run_both(prog: Program, seed: int) -> tuple[Outcome, Outcome]:
     return ref, nat
 
 
-def diff_program(prog: Program, seed: int, file: str | None = None) -> DiffResult:
-    """Run the program on both backends with ``seed`` and compare the runs."""
-    ref, nat = run_both(prog, seed)
+def diff_program(prog: Program, seed: int, file: str | None = None,
+                 runs: tuple[Outcome, Outcome] | None = None) -> DiffResult:
+    """Run the program on both backends with ``seed`` (``runs``, if already made) and compare the runs."""
+    ref, nat = runs if runs is not None else run_both(prog, seed)
     return DiffResult(file or prog.file, seed, len(ref.extra.get("trace", [])), compare(ref, nat))
 
 
 __all__ = [
-    "CONTEXT", "KINDS", "CannotDiff", "DiffResult", "Divergence", "check_native", "compare",
-    "compare_items", "diff_program", "first_difference", "run_both",
+    "CONTEXT", "KINDS", "CannotDiff", "DiffResult", "Divergence", "GoDiff", "check_native", "compare",
+    "compare_items", "diff_program", "diff_with_go", "first_difference", "go_view", "run_both",
 ]
