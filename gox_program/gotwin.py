@@ -57,10 +57,6 @@ class Go:
     version: tuple[int, int]
     release: str  # e.g. go1.19.8
 
-    @property
-    def shown(self) -> str:
-        return self.release
-
 
 def find_go(command: str = "go") -> Go:
     """The Go toolchain named ``command`` (on PATH); GoUnavailable if there is none."""
@@ -183,7 +179,7 @@ def check_twin(go: Go, case: Case, timeout: float = TIMEOUT, cache: Path | None 
     if case.go_min_version:
         major, minor = (int(x) for x in case.go_min_version.split("."))
         if go.version < (major, minor):
-            return "skipped", f"needs Go >= {case.go_min_version} (the case follows newer Go; this is {go.shown})", None
+            return "skipped", f"needs Go >= {case.go_min_version} (the case follows newer Go; this is {go.release})", None
     try:
         exe = build(go, twin_of(case.path), cache)
     except RuntimeError as e:
@@ -193,7 +189,7 @@ def check_twin(go: Go, case: Case, timeout: float = TIMEOUT, cache: Path | None 
     except subprocess.TimeoutExpired:
         return "failed", f"the Go twin {twin_of(case.path).name} ran over {timeout:g} s", None
     why = twin_mismatch(case, o)
-    return ("failed", f"Go ({go.shown}) disagrees: {why}", o) if why else ("passed", "", o)
+    return ("failed", f"Go ({go.release}) disagrees: {why}", o) if why else ("passed", "", o)
 
 
 def run_go_corpus(
@@ -226,6 +222,8 @@ def run_go_corpus(
         has_twin = twin_of(path).is_file()
         if has_twin and listed is not None:
             return result("failed", f"has a Go twin but NO_GO_TWIN.txt says it cannot: {listed}")
+        if not has_twin and (case.go is not None or case.go_min_version):
+            return result("failed", f"has a go or go-min-version key but no Go twin {twin_of(path).name}")
         if not has_twin:
             if listed is not None:
                 return result("skipped", f"no Go twin: {listed}")

@@ -193,3 +193,11 @@ def test_without_go_a_required_run_fails(
     assert main(["conformance", "--go", "-k", "basics/hello"]) == 2
     assert "--go: 'go' is not on PATH" in capsys.readouterr().err
     assert os.environ[var] == "1"
+
+
+def test_a_go_key_without_a_twin_fails(tmp_path: Path) -> None:
+    (tmp_path / "c.gox").write_text('/*---\ndescription: d\nspec: s\nexpect: stdout\nfeatures: []\ngo: {"status": 1}\n---*/\n'
+                                    'func main() {\n}\n')
+    go = gotwin.Go("/nonexistent/go", (1, 19), "go1.19.8")  # not run: there is no twin to build
+    [r] = gotwin.run_go_corpus([tmp_path / "c.gox"], go)
+    assert (r.result, r.reason) == ("failed", "has a go or go-min-version key but no Go twin c.go")
