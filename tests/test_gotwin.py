@@ -139,9 +139,12 @@ def test_a_twin_that_disagrees_fails_with_gos_outcome(tmp_path: Path) -> None:
                              'func main() {\n    gox_debug_print(1, kind.Int)\n}\n')
     (d / "a.go").write_text('package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println(2)\n}\n')
     (d / "b.gox").write_text((d / "a.gox").read_text())
-    [a, b] = gotwin.run_go_corpus([d / "a.gox", d / "b.gox"], go)
+    (d / "c.gox").write_text((d / "a.gox").read_text())
+    (d / "c.go").write_text("package main\n\nfunc main() { x }\n")
+    [a, b, c] = gotwin.run_go_corpus([d / "a.gox", d / "b.gox", d / "c.gox"], go)
     assert a.result == "failed" and "-1" in a.reason and "+2" in a.reason, a.reason
     assert b.result == "skipped" and b.reason == "no Go twin b.go", b.reason  # outside the corpus: no list
+    assert c.result == "failed" and c.reason.endswith("c.go failed:\n# command-line-arguments\n./c.go:3:15: undefined: x")
 
 
 def test_conformance_go_reports_json(capsys: pytest.CaptureFixture[str]) -> None:
