@@ -13,16 +13,17 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import native_unavailable
 
 from gox_program import gotwin
-from gox_program.case import Case, CaseError, Outcome, case_from_text
+from gox_program.case import Case, CaseError, Outcome, case_from_text, load_case, run_text
 from gox_program.cli import main
 from gox_program.corpus import CORPUS_ROOT, case_id_of, discover
-from gox_program.diff import go_view
+from gox_program.diff import compare, go_view
 
 GO_DUMP = b"\ngoroutine 1 [running]:\nmain.main()\n\t/tmp/x.go:4 +0x27\nexit status 2\n"
 
@@ -238,3 +239,24 @@ def test_tox_passes_gox_require_go_to_the_tests() -> None:
     ini = configparser.ConfigParser()
     ini.read(Path(__file__).resolve().parents[1] / "tox.ini")
     assert gotwin.REQUIRE_ENV in [v.strip() for v in ini["testenv"]["passenv"].split(",")]
+
+
+def test_the_reference_prints_what_go_prints() -> None:
+    """Stronger than the rule, for every twin without a go key: the reference's run is Go's --
+    stdout, status and the whole report before Go's first blank line, hex numbers as 0x… (the
+    view of `gox-ref diff --go`).  The native backend's runs equal the reference's
+    (tests/test_native_programs.py)."""
+    go = _go_or_skip()
+    checked, diverged = 0, []
+    for path in discover():
+        c = load_case(path, CORPUS_ROOT)
+        if c.go is not None or c.go_min_version or not gotwin.twin_of(path).is_file():
+            continue
+        checked += 1
+        ours = run_text(c.source, str(path), c.seed)
+        theirs = gotwin.run_exe(gotwin.build(go, gotwin.twin_of(path)))
+        ds = [replace(d, sides=("ref", "go")) for d in compare(go_view(ours), go_view(theirs))]
+        if ds:
+            diverged.append("\n".join([c.id, *(d.render() for d in ds)]))
+    assert not diverged, "\n".join(diverged)
+    assert checked >= 85
