@@ -235,10 +235,13 @@ def test_ci_installs_go_when_missing_and_requires_it(tmp_path: Path) -> None:
     )
 
 
-def test_tox_passes_gox_require_go_to_the_tests() -> None:
+def test_tox_passes_ci_and_gox_require_go_to_the_tests() -> None:
+    """Under tox the tests see CI and GOX_REQUIRE_GO, so a missing tool fails CI (tox 4 passes
+    neither by default)."""
     ini = configparser.ConfigParser()
     ini.read(Path(__file__).resolve().parents[1] / "tox.ini")
-    assert gotwin.REQUIRE_ENV in [v.strip() for v in ini["testenv"]["passenv"].split(",")]
+    passed = [v.strip() for v in ini["testenv"]["passenv"].split(",")]
+    assert gotwin.REQUIRE_ENV in passed and "CI" in passed
 
 
 def test_the_reference_prints_what_go_prints() -> None:
