@@ -65,7 +65,6 @@ CALLABLE_EXEMPT = {
 
 # Error texts of the ABI table that no program can trigger, and why.
 ERROR_EXEMPT = {
-    "panic: string larger than the largest object": "needs a string literal above the object size limit",
     "panic: the extern's": "gox_extern_call is not callable by a program (it takes an argument sequence)",
 }
 

@@ -521,7 +521,7 @@ static bool go_format_float(GoxRuntime *R, Buf *b, double val, int fmt, int64_t 
     }
     if (fmt == 'x' || fmt == 'X') {
         uint64_t n = fmt_x(b, prec, (char)fmt, neg, mant, exp, flt);
-        return n == 0 || sl_check_len(R, n);
+        return n == 0 || string_check_size(R, n);
     }
     bool is_e = fmt == 'e' || fmt == 'E', is_g = fmt == 'g' || fmt == 'G';
     if (!is_e && !is_g && fmt != 'f') {
@@ -550,12 +550,12 @@ static bool go_format_float(GoxRuntime *R, Buf *b, double val, int fmt, int64_t 
     bool ok = true;
     if (is_e) {
         if (prec > HUGE_PREC)
-            ok = sl_check_len(R, fmt_e_len(neg, dp, nd, prec));
+            ok = string_check_size(R, fmt_e_len(neg, dp, nd, prec));
         else
             fmt_e(b, neg, d, nd, dp, prec, (char)fmt);
     } else if (fmt == 'f') {
         if (prec > HUGE_PREC)
-            ok = sl_check_len(R, fmt_f_len(neg, dp, prec));
+            ok = string_check_size(R, fmt_f_len(neg, dp, prec));
         else
             fmt_f(b, neg, d, nd, dp, prec);
     } else {
