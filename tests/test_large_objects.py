@@ -10,7 +10,7 @@ the native backend's larger ones are in bench/large_objects.py.
 from __future__ import annotations
 
 import pytest
-from conftest import Runtime, gstr
+from conftest import Runtime, gstr, native_library_or_skip
 
 from gox_abi.kinds import ValueKind as K
 from gox_ref import GoxABIError, GoxFatal, GoxPanic
@@ -118,3 +118,16 @@ def test_makeslice_past_maxalloc_panics_below_it_is_out_of_memory(rt: Runtime) -
         rt.gox_rt_slice_create(K.INT, NO_TYPE, 2**44, 2**44)
     assert rt.gox_gc_stats().live_objects == before.live_objects
     assert rt.gox_slice_len(rt.gox_rt_slice_create(K.INT, NO_TYPE, 3, 3)) == 3
+
+
+def test_native_issue_sizes() -> None:
+    """The issue's native sizes (bench/bench_large.py): a slice of 10,000,000 ints, a string of
+    100 MiB by concatenation and by conversion, a map of 1,000,000 entries."""
+    native_library_or_skip()
+    from bench.bench_large import run
+
+    sizes = {r.name: (r.size, r.live_bytes) for r in run(1.0)}
+    assert sizes["slice"] == (10_000_000, 8 + 8 * (4 + 12_500_992) + 8 + 8 * 4)  # the array and its slice
+    assert sizes["string_concat"][0] == sizes["string_convert"][0] == 100 << 20
+    assert sizes["string_convert"][1] >= 3 * (100 << 20)  # the string, the []byte and the new string
+    assert sizes["map"][0] == 1_000_000
