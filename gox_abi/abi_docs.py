@@ -69,7 +69,8 @@ An object is accounted as 8 + 8 x slots bytes. Arrays (and so slices and strings
 as memory allows: an array of more than 65535 slots is a *large object*, whose header says
 `slots:0` (its count kept beside the header; docs/GC.md, "Large objects"), and which is traced,
 barriered, swept, accounted and reported (gox_heap_object_info: its true slot count) as any
-other. A struct or a closure holds at most 65535 slots (gox_type_register, gox_rt_alloc). No
+other. Structs and closures keep the limit: at most 65535 slots (gox_rt_alloc's `slots` and
+gox_type_register's types are u16-sized; gox_rt_closure_create takes at most 65533 upvalues). No
 allocation exceeds Go's maxAlloc (2^48 bytes): `make` beyond it panics as Go does
 (`makeslice: len out of range`, `makeslice: cap out of range`, `makechan: size out of range`);
 below it, memory the system refuses ends the program with Go's `fatal error: runtime: out of
