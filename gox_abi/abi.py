@@ -510,7 +510,7 @@ SYMBOLS: tuple[Symbol, ...] = (
             ("gox_heap_object_info", "bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n)",
              "(obj: int) -> tuple[int, ...] | None",
              "Header of an object: num, kind, type_id, color (0 white, 1 white(dead), 2 gray, 3 black), gen, "
-             "flags, slot count."),
+             "flags, slot count (a large array's true count, though its header's 16-bit field says 0)."),
             ("gox_heap_object_slots", "size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap)",
              "(obj: int) -> list[int]", "The data slots of any object (also one awaiting the sweep)."),
             ("gox_heap_object_refs", "size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap)",
