@@ -16,6 +16,9 @@
  * goes on the free list of its slot count, for the next object of that size; it trusts its
  * caller with references, and only the words that carry no kind (the arguments of a spawned
  * or deferred call) are looked up, by their bits (heap_maybe_ref).
+ * An object larger than a chunk (a large array: docs/GC.md, "Large objects") gets a chunk of its
+ * own, its size rounded up to whole chunks, with the object at its start; it is never on a free
+ * list, and freeing it gives the whole chunk back (unchecked) or retires it (checked).
  * Nothing of this shows: allocation numbers, the allocation order (R->order, the sweep's) and
  * the byte accounting (8 + 8 x slots) are the same whatever the memory comes from.  The order
  * is a vector of pointers, not links in the objects: an object is its number, its host state,
