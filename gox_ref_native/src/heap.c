@@ -205,8 +205,8 @@ static HeapChunk *chunk_new(GoxRuntime *R, size_t bytes) {
     }
     if (recycled) R->nspare--;
     /* a big heap faults its fresh pages in a chunk at a time: one call instead of a fault per
-     * page; a small one keeps touching them lazily (a large object's pages too: most are
-     * written at once, by its maker) */
+     * page; a small one keeps touching them lazily, and so does a large object (a big make
+     * need not touch most of its pages, as in Go) */
     if (!recycled && bytes == CHUNK_BYTES && R->nchunks - R->nretired >= POPULATE_AFTER_CHUNKS)
         madvise((void *)base, CHUNK_BYTES, MADV_POPULATE_WRITE);
     POISON(base, bytes);
