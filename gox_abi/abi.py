@@ -37,7 +37,7 @@ BAD_INDEX_ABI = "ABI: slot/upvalue index out of range"
 IOOR = "panic: runtime error: index out of range [i] with length n"
 SLICE_BOUNDS = "panic: runtime error: slice bounds out of range [...]"
 MAKESLICE = "panic: runtime error: makeslice: len/cap out of range"
-GROWSLICE = "panic: runtime error: growslice: len/cap out of range"
+GROWSLICE = "panic: runtime error: growslice: cap out of range"
 BAD_KIND = "ABI: a value kind or type id outside what the call accepts"
 BAD_VALUE = "ABI: a non-reference stored where a reference belongs"
 UNKNOWN_ID = "ABI: unknown global, function, extern, type or symbol"
@@ -195,7 +195,7 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- strings ----------------------------------------------------------------------------
     _s("gox_rt_string_from_ptr", "GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len)",
        "(data: bytes) -> int", "string", "A new string holding a copy of the bytes (0 for none).",
-       allocates=True, errors=("panic: string larger than the largest object",)),
+       allocates=True),
     _s("gox_rt_string_from_rune", "GoxRef gox_rt_string_from_rune(int64_t r)", "(r: int) -> int", "string",
        "string(r) for an integer r: the UTF-8 of rune r; a negative r, a surrogate half (U+D800..U+DFFF) or "
        "one above U+10FFFF gives \"\\uFFFD\" (Go's rule for every integer type).",
@@ -290,7 +290,7 @@ SYMBOLS: tuple[Symbol, ...] = (
        "[]byte(s): a new Uint8 slice (never nil) of the string's bytes; its capacity is Go's for a heap "
        "allocation of len(s) bytes, rounded up to a size class ([]byte(\"hello\") has cap 8).",
        allocates=True,
-       errors=(BAD_REF, "panic: gox_rt_string_to_bytes: a []byte of capacity [...] exceeds the largest object")),
+       errors=(BAD_REF,)),
     _s("gox_rt_bytes_to_string", "GoxRef gox_rt_bytes_to_string(GoxRef b)", "(b: int) -> int", "slice",
        "string(b) for a []byte b: a new string holding a copy of its bytes (0 for none).",
        allocates=True, errors=(BAD_REF, BAD_KIND)),
@@ -298,11 +298,11 @@ SYMBOLS: tuple[Symbol, ...] = (
        "[]rune(s): a new Int32 slice (never nil) of the runes `for range s` sees: each byte of invalid UTF-8 "
        "is one U+FFFD. Its capacity is Go's for a heap allocation of 4 x runes bytes.",
        allocates=True,
-       errors=(BAD_REF, "panic: gox_rt_string_to_runes: a []rune of capacity [...] exceeds the largest object")),
+       errors=(BAD_REF,)),
     _s("gox_rt_runes_to_string", "GoxRef gox_rt_runes_to_string(GoxRef r)", "(r: int) -> int", "slice",
        "string(r) for a []rune r (Int32 elements): the UTF-8 of each rune; a negative rune, a surrogate half "
        "(U+D800..U+DFFF) or one above U+10FFFF becomes U+FFFD.",
-       allocates=True, errors=(BAD_REF, BAD_KIND, "panic: string larger than the largest object")),
+       allocates=True, errors=(BAD_REF, BAD_KIND)),
     # -- closures and boxes -----------------------------------------------------------------
     _s("gox_rt_closure_create", "GoxRef gox_rt_closure_create(uint32_t func_id, uint16_t type_id, uint32_t upval_count)",
        "(func_id: int, type_id: int, upval_count: int) -> int", "closure",
@@ -510,7 +510,7 @@ SYMBOLS: tuple[Symbol, ...] = (
             ("gox_heap_object_info", "bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n)",
              "(obj: int) -> tuple[int, ...] | None",
              "Header of an object: num, kind, type_id, color (0 white, 1 white(dead), 2 gray, 3 black), gen, "
-             "flags, slot count."),
+             "flags, slot count (a large array's true count, though its header's 16-bit field says 0)."),
             ("gox_heap_object_slots", "size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap)",
              "(obj: int) -> list[int]", "The data slots of any object (also one awaiting the sweep)."),
             ("gox_heap_object_refs", "size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap)",

@@ -65,7 +65,16 @@ Slot types (frames, struct fields): {slot_types}.
 
 Object header (8 bytes): `mark:u8` (color: 0 white0, 1 white1, 2 gray, 3 black), `gen:u8`
 (Young 0; generations are reserved), `value_kind:u8`, `flags:u8`, `type_id:u16`, `slots:u16`.
-An object is accounted as 8 + 8 x slots bytes.
+An object is accounted as 8 + 8 x slots bytes. Arrays (and so slices and strings) are as large
+as memory allows: an array of more than 65535 slots is a *large object*, whose header says
+`slots:0` (its count kept beside the header; docs/GC.md, "Large objects"), and which is traced,
+barriered, swept, accounted and reported (gox_heap_object_info: its true slot count) as any
+other. Structs and closures keep the limit: at most 65535 slots (gox_rt_alloc's `slots` and
+gox_type_register's types are u16-sized; gox_rt_closure_create takes at most 65533 upvalues). No
+allocation exceeds Go's maxAlloc (2^48 bytes): `make` beyond it panics as Go does
+(`makeslice: len out of range`, `makeslice: cap out of range`, `makechan: size out of range`);
+below it, memory the system refuses ends the program with Go's `fatal error: runtime: out of
+memory` (exit status 2; in host mode the call raises GoxFatal).
 
 | object | slots |
 |---|---|
@@ -104,7 +113,7 @@ shared with every other slice of it, as in Go.
 The element size is that of the Go type the kind stands for on amd64: Bool, Int8, Uint8 1;
 Int16, Uint16 2; Int32, Uint32, Float32 4; String and Interface 16; Slice 24; Struct 8 per slot;
 every other kind 8 (a word or a pointer). An allocation above Go's maxAlloc (2^48 bytes) panics
-`growslice: cap out of range`; one above the heap's largest object `growslice: len out of range`.
+`growslice: cap out of range` (Go 1.19.8's text; Go 1.20 says `len out of range`).
 
 Capacities seen appending one element at a time to a nil slice, up to 2100 elements, as Go
 1.19.8 (linux/amd64) gives them and as both runtimes give them (tests/data/go_growth.json,

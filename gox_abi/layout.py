@@ -7,6 +7,9 @@ both backends whatever address the object really has (``canonical_ref``).
 
 An object is an 8-byte header (mark, gen, value_kind, flags, type_id, slots) followed by
 ``slots`` 64-bit data slots; it is accounted as ``HEADER_BYTES + SLOT_BYTES * slots`` bytes.
+An array may have more slots than the header's 16-bit field holds (a *large object*: the field
+says 0 and the native backend keeps the count beside the header; docs/GC.md, "Large objects");
+every other kind stays within ``MAX_SLOTS``.  No object is larger than Go's ``maxAlloc``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ HEAP_BASE = 0x1000_0000
 REF_STRIDE = 16
 HEADER_BYTES = 8
 SLOT_BYTES = 8
-MAX_SLOTS = 0xFFFF  # the header's slots field is a u16
+MAX_SLOTS = 0xFFFF  # the header's slots field is a u16: the most slots of a struct or closure
+GO_MAX_ALLOC = 1 << 48  # Go's maxAlloc on amd64 (runtime/malloc.go): no allocation is larger
 
 # Header mark byte: two whites that swap roles every cycle, gray and black (docs/GC.md).
 WHITE0 = 0

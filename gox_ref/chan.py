@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from gox_abi.errors import GoxABIError, GoxPanic
 from gox_abi.kinds import ValueKind, is_ref_kind, kind_name, valid_kind
-from gox_abi.layout import NO_TYPE
+from gox_abi.layout import GO_MAX_ALLOC, NO_TYPE
 
 from .core import RuntimeCore
 from .gc import Collector
@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # (select.py builds on this module)
 
 # Go's makechan on 64-bit Linux: cap * elemsize must not exceed maxAlloc - hchanSize
 # (1<<48 - 96); every element here is one 8-byte slot (test/chancap.go tries 1<<59).
-MAX_CHAN_CAP = ((1 << 48) - 96) // 8
+MAX_CHAN_CAP = (GO_MAX_ALLOC - 96) // 8
 _CHANNEL = ValueKind.CHANNEL  # looked up once: channel operations check every reference's kind
 
 

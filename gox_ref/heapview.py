@@ -25,9 +25,10 @@ def view_object(rt: RefRuntime, obj: GcObject) -> ObjectView:
     type_name = ""
     if obj.kind in (ValueKind.STRUCT, ValueKind.CLOSURE) and obj.type_id < len(rt.heap.types):
         type_name = rt.heap.types[obj.type_id].name
-    canon = rt.heap.canonical
-    # any slot holding a reference this heap made (a child, or one stored in a value slot)
-    slots: list[int | None] = [canon(s) for s in obj.slots]
+    canon, base = rt.heap.canonical, rt.heap.base
+    # any slot holding a reference this heap made (a child, or one stored in a value slot);
+    # values up to the heap's base are none (a large array's zeros are its most slots)
+    slots: list[int | None] = [canon(s) if s > base else s for s in obj.slots]
     if obj.kind in _OPAQUE_SLOT0:
         slots[0] = None
     return ObjectView(

@@ -30,6 +30,10 @@ from gox_ref import GcState, GoxABIError, RefRuntime, SlotType, ValueKind
 WHITES = ("white", "white(dead)")
 
 NODE_SLOTS = bytes([SlotType.GC_REF, SlotType.GC_REF, SlotType.VALUE])
+# A large object (docs/GC.md, "Large objects"): an array of references past the header's 16-bit
+# slot count; the model's two child slots are its first and last elements.
+LARGE_LEN = 65533
+ARRAY_DATA = 4
 N_GLOBALS = 3
 FRAME_IP = 0x4000_1000
 MAX_EXAMPLES = int(os.environ.get("GOX_GC_MODEL_EXAMPLES", "120"))
@@ -48,6 +52,7 @@ class GcModel(RuleBasedStateMachine):
         self.rt.gox_init_globals(N_GLOBALS, [True] * N_GLOBALS)
         self.rt.gox_stack_map_register(FRAME_IP, [0, 8])
         self.edges: dict[int, list[int]] = {}  # model: num -> child nums (0 = nil) per ref slot
+        self.arrays: set[int] = set()  # the large arrays' numbers
         self.globals: list[int] = [0] * N_GLOBALS
         self.pins: dict[int, int] = {}
         self.pinned_refs: dict[int, int] = {}  # num -> the reference pinned
@@ -146,6 +151,23 @@ class GcModel(RuleBasedStateMachine):
         self.edges[self.num_of(ref)] = [0, 0]
         return ref
 
+    @precondition(lambda self: not self.arrays)  # one per run: each snapshot reads all its slots
+    @rule(target=refs)
+    def alloc_large_array(self) -> int:
+        ref = self.run("gox_rt_array_create", ValueKind.POINTER, 0xFFFF, LARGE_LEN)
+        assert isinstance(ref, int)
+        self.edges[self.num_of(ref)] = [0, 0]
+        self.arrays.add(self.num_of(ref))
+        event("large array")
+        return ref
+
+    def ref_slot(self, parent: int, slot: int) -> int:
+        """The runtime slot of the model's child slot 0 or 1: a node's own, a large array's
+        first or last element."""
+        if self.num_of(parent) not in self.arrays:
+            return slot
+        return ARRAY_DATA + (LARGE_LEN - 1 if slot else 0)
+
     @rule(data=st.binary(max_size=40))
     def alloc_garbage_string(self, data: bytes) -> None:
         ref = self.run("gox_rt_string_from_ptr", data)
@@ -161,7 +183,7 @@ class GcModel(RuleBasedStateMachine):
     def write_with_barrier(self, parent: int, child: int, slot: int) -> None:
         if not self.usable(parent) or (child and not self.usable(child)):
             return
-        self.rt.gox_gc_write_slot(parent, slot, child)
+        self.rt.gox_gc_write_slot(parent, self.ref_slot(parent, slot), child)
         self.rt.gox_rt_write_barrier(parent, child)
         self.edges[self.num_of(parent)][slot] = self.num_of(child) if child else 0
 
@@ -174,12 +196,12 @@ class GcModel(RuleBasedStateMachine):
         black_parent = self.rt.object_color(parent) == "black"
         if self.gc()[1] == GcState.PROPAGATE and black_parent and child and self.rt.object_color(child) in WHITES:
             return
-        self.rt.gox_gc_write_slot(parent, slot, child)
+        self.rt.gox_gc_write_slot(parent, self.ref_slot(parent, slot), child)
         self.edges[self.num_of(parent)][slot] = self.num_of(child) if child else 0
 
     @rule(node=refs, val=st.integers(0, 2**64 - 1))
     def write_value_slot(self, node: int, val: int) -> None:
-        if self.usable(node):
+        if self.usable(node) and self.num_of(node) not in self.arrays:
             self.rt.gox_gc_write_slot(node, 2, val)
 
     @rule(idx=st.integers(0, N_GLOBALS - 1), ref=st.one_of(st.just(0), refs))
@@ -274,6 +296,9 @@ class GcModel(RuleBasedStateMachine):
         for obj in snap.objects:
             if obj.kind == "Struct" and obj.num in self.edges:
                 assert [canonical_num(s) if s else 0 for s in obj.slots[:2]] == self.edges[obj.num]
+            if obj.num in self.arrays and obj.num in self.edges:
+                ends = (obj.slots[ARRAY_DATA], obj.slots[ARRAY_DATA + LARGE_LEN - 1])
+                assert [canonical_num(s) if s else 0 for s in ends] == self.edges[obj.num]
         assert stats.live_objects == len(snap.objects)
         assert stats.live_bytes == sum(8 + 8 * len(o.slots) for o in snap.objects)
         assert stats.allocated_bytes - stats.freed_bytes == stats.live_bytes

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_stdlib import EXPECTED_ORDER, U64, Bits, Caller, b2f, f2b
 
 from gox_abi.externs import ExternHost, ExternSpec
-from gox_ref import GoxABIError, GoxError, GoxPanic, RefRuntime
+from gox_ref import GoxABIError, GoxError, GoxFatal, GoxPanic, RefRuntime
 from gox_ref.stdlib import STDLIB
 from gox_ref.stdlib.strconvlib import to_float32
 
@@ -204,12 +204,12 @@ def test_string_panics_and_limits(pair: Pair) -> None:
     assert pair.same("strings.Repeat", b"ab", 1 << 62) == ("GoxPanic", "strings: Repeat output length overflow")
     assert pair.same("strings.Repeat", b"", 1 << 62) == ("ok", b"")
     assert pair.same("strings.Repeat", b"x", 0) == ("ok", b"")
-    assert pair.same("strings.Repeat", b"xyz", 200000)[0] == "GoxPanic"  # larger than any string
-    big = b"\xff" * 200000  # ToUpper writes each invalid byte as 3 bytes: 600000 > 524248
-    kind, msg = pair.same("strings.ToUpper", big)
-    assert kind == "GoxPanic" and "a string of 600000 bytes exceeds the largest object" in msg
-    assert pair.same("strings.Replace", b"a" * 1000, b"a", b"b" * 1000, -1)[0] == "GoxPanic"
-    assert pair.same("strings.Replace", b"a" * 1000, b"", b"b" * 1000, -1)[0] == "GoxPanic"
+    # results past the old 65535-slot object (524,248 bytes) are large objects, as in Go
+    assert pair.same("strings.Repeat", b"xyz", 200000) == ("ok", b"xyz" * 200000)
+    big = b"\xff" * 200000  # ToUpper writes each invalid byte as 3 bytes (U+FFFD)
+    assert pair.same("strings.ToUpper", big) == ("ok", "\ufffd".encode() * 200000)
+    assert pair.same("strings.Replace", b"a" * 1000, b"a", b"b" * 1000, -1) == ("ok", b"b" * 1_000_000)
+    assert pair.same("strings.Replace", b"a" * 1000, b"", b"b" * 1000, -1)[1][:2001] == b"b" * 1000 + b"a" + b"b" * 1000
     assert pair.same("strings.Count", big, b"") == ("ok", 200001)
 
 
@@ -281,14 +281,18 @@ def test_formatfloat_shortest_all_bit_patterns(pair: Pair, bits: int, fmt: int) 
 
 def test_formatfloat_huge_precision(pair: Pair) -> None:
     ff = "strconv.FormatFloat"
-    for fmt in b"efxX":
-        kind, msg = pair.same(ff, 1.5, fmt, 600000, 64)
-        assert kind == "GoxPanic" and "exceeds the largest object" in msg
+    for fmt in b"efxX":  # 600,000 digits, then more than the 2**20 past which the output is sized first
+        for prec in (600_000, 2_000_000):
+            kind, out = pair.same(ff, 1.5, fmt, prec, 64)
+            assert kind == "ok" and len(out) > prec and out.rstrip(b"0ep+xXP").endswith(b"1.8" if fmt in b"xX" else b"1.5")
+        # past Go's maxAlloc (or Python's own limit) the result is out of memory on both
+        assert pair.same(ff, 1.5, fmt, (1 << 63) - 1, 64) == ("GoxFatal", "runtime: out of memory")
+    assert pair.same(ff, math.nan, ord("e"), (1 << 63) - 1, 64) == ("ok", b"NaN")
     assert pair.same(ff, 1.5, ord("g"), 100000, 64) == ("ok", b"1.5")
     assert pair.same(ff, 1.0, ord("g"), -1, 7) == ("GoxPanic", "strconv: illegal AppendFloat/FormatFloat bitSize")
     nat = Caller(NativeRuntime())  # beyond the reference's reach (Python refuses such precisions)
-    for fmt in b"efx":
-        with pytest.raises(GoxPanic, match="exceeds the largest object"):
+    for fmt in b"efx":  # a result past Go's maxAlloc: out of memory before it is built
+        with pytest.raises(GoxFatal, match=r"^runtime: out of memory$"):
             nat(ff, 1.5, fmt, (1 << 63) - 1, 64)
     assert nat(ff, 1.5, ord("g"), (1 << 63) - 1, 64) == b"1.5"
     assert nat(ff, 0.1, ord("g"), 1 << 40, 64) == b"0.1000000000000000055511151231257827021181583404541015625"

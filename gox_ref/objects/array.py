@@ -9,6 +9,7 @@ Reading an element sign- or zero-extends it by its kind, as Go does.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 
 from gox_abi.errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
 from gox_abi.kinds import U64_MASK, SlotType, ValueKind, is_ref_kind, kind_name, normalize, scalar_bytes, valid_kind
@@ -18,12 +19,27 @@ from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
 from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
 from gox_abi.layout import ARRAY_HEADER_SLOTS as HEADER_SLOTS
 from gox_abi.layout import ARRAY_LEN as LEN
-from gox_abi.layout import FLAG_IMMUTABLE, MAX_SLOTS, NO_TYPE, SLICE_SLOTS
+from gox_abi.layout import FLAG_IMMUTABLE, GO_MAX_ALLOC, NO_TYPE, SLICE_SLOTS
 
 from ..core import RuntimeCore
 from ..heap import GcObject, Heap
 
-MAX_DATA_SLOTS = MAX_SLOTS - HEADER_SLOTS
+# Go's size of the element types whose kind takes one reference slot here: a string is a
+# pointer and a length, a slice a pointer, a length and a capacity.
+_GO_REF_ELEM_SIZES = {ValueKind.STRING: 16, ValueKind.SLICE: 24}
+
+
+def go_elem_size(elem_kind: int, elem_bytes: int) -> int:
+    """The size in bytes of the Go element type a kind stands for (amd64), given the runtime's
+    element width: the same, except for strings and slices (docs/decisions.md, "Append
+    capacities are Go's")."""
+    return _GO_REF_ELEM_SIZES.get(ValueKind(elem_kind), elem_bytes)
+
+
+def go_alloc_fits(elem_size: int, n: int) -> bool:
+    """Go's makeslice test: do ``n`` elements of ``elem_size`` bytes fit in maxAlloc?  (No
+    heap limit of its own: an array is as large as memory allows; docs/GC.md, "Large objects".)"""
+    return elem_size * n <= GO_MAX_ALLOC
 
 
 def elem_bytes(heap: Heap, elem_kind: int, elem_type_id: int, fn: str) -> int:
@@ -103,6 +119,23 @@ def write_elem(obj: GcObject, i: int, val: int) -> None:
     slots[idx] = (slots[idx] & ~mask) | ((val << shift) & mask)
 
 
+_PACK_FORMATS = {1: "B", 2: "H", 4: "I"}
+
+
+def fill_elems(obj: GcObject, vals: Sequence[int]) -> None:
+    """Store scalar ``vals`` as elements 0.. of a fresh array, packed at once (a large
+    conversion's millions of elements, element by element, would take seconds)."""
+    w = obj.slots[ELEM_BYTES]
+    n = len(vals)
+    if w == 8:
+        obj.slots[DATA : DATA + n] = [v & U64_MASK for v in vals]
+        return
+    mask = (1 << (8 * w)) - 1
+    raw = vals if isinstance(vals, bytes) else struct.pack(f"<{n}{_PACK_FORMATS[w]}", *(v & mask for v in vals))
+    words = pack_bytes(raw)
+    obj.slots[DATA : DATA + len(words)] = words
+
+
 def new_slice_header(rt: RuntimeCore, arr: int, start: int, length: int, cap: int) -> GcObject:
     """A slice over ``arr`` (here rather than in slice.py, which builds on this module: arrays
     are sliced too)."""
@@ -114,10 +147,9 @@ def new_slice_header(rt: RuntimeCore, arr: int, start: int, length: int, cap: in
 def new_array(rt: RuntimeCore, elem_kind: int, elem_type_id: int, length: int, fn: str) -> GcObject:
     """Allocate an array (the caller has passed its safepoint and checked ``length``)."""
     w = elem_bytes(rt.heap, elem_kind, elem_type_id, fn)
-    n = data_slots(w, length)
-    if n > MAX_DATA_SLOTS:
-        raise GoxPanic("runtime error: makeslice: len out of range")
-    obj = rt._alloc(ValueKind.ARRAY, elem_type_id, HEADER_SLOTS + n)
+    if not go_alloc_fits(w, length):  # past maxAlloc Go's mallocgc is out of memory
+        raise MemoryError
+    obj = rt._alloc(ValueKind.ARRAY, elem_type_id, HEADER_SLOTS + data_slots(w, length))
     obj.slots[ELEM_KIND] = elem_kind
     obj.slots[ELEM_TYPE] = elem_type_id
     obj.slots[ELEM_BYTES] = w
@@ -140,7 +172,7 @@ def set_elem(rt: RuntimeCore, obj: GcObject, i: int, val: int, fn: str) -> None:
 class ArrayOps(RuntimeCore):
     def _check_new_array(self, elem_kind: int, elem_type_id: int, length: int, fn: str) -> None:
         w = elem_bytes(self.heap, elem_kind, elem_type_id, fn)
-        if length < 0 or data_slots(w, length) > MAX_DATA_SLOTS:
+        if length < 0 or not go_alloc_fits(go_elem_size(elem_kind, w), length):
             raise GoxPanic("runtime error: makeslice: len out of range")
 
     def _array(self, ref: int, fn: str) -> GcObject:

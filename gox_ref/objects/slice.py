@@ -19,7 +19,7 @@ from gox_abi.kinds import U64_MASK, ValueKind, as_signed, is_ref_kind, kind_name
 from gox_abi.layout import ARRAY_ELEM_BYTES as ELEM_BYTES
 from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
 from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
-from gox_abi.layout import BLACK, NO_TYPE
+from gox_abi.layout import BLACK, GO_MAX_ALLOC, NO_TYPE
 from gox_abi.layout import SLICE_ARRAY as ARRAY
 from gox_abi.layout import SLICE_CAP as CAP
 from gox_abi.layout import SLICE_LEN as SLEN
@@ -28,10 +28,11 @@ from gox_abi.layout import SLICE_START as START
 from ..core import RuntimeCore
 from ..heap import GcObject
 from .array import (
-    MAX_DATA_SLOTS,
     copy_elems,
-    data_slots,
     elem_is_ref,
+    fill_elems,
+    go_alloc_fits,
+    go_elem_size,
     new_array,
     new_slice_header,
     read_elem,
@@ -53,12 +54,8 @@ SIZE_CLASSES = (
 )  # fmt: skip
 MAX_SMALL_SIZE = 32768
 PAGE_SIZE = 8192
-GO_MAX_ALLOC = 1 << 48  # Go's maxAlloc on amd64 (runtime/malloc.go): no allocation is larger
 GROW_THRESHOLD = 256  # below this capacity Go doubles (runtime/slice.go, growslice)
 
-# Go's size of the element types whose kind takes one reference slot here: a string is a
-# pointer and a length, a slice a pointer, a length and a capacity.
-_GO_REF_ELEM_SIZES = {ValueKind.STRING: 16, ValueKind.SLICE: 24}
 
 
 def round_up_size(nbytes: int) -> int:
@@ -68,13 +65,6 @@ def round_up_size(nbytes: int) -> int:
     return -(-nbytes // PAGE_SIZE) * PAGE_SIZE
 
 
-def go_elem_size(elem_kind: int, elem_bytes: int) -> int:
-    """The size in bytes of the Go element type a kind stands for (amd64), given the runtime's
-    element width: the same, except for strings and slices (docs/decisions.md, "Append
-    capacities are Go's")."""
-    return _GO_REF_ELEM_SIZES.get(ValueKind(elem_kind), elem_bytes)
-
-
 def grow_cap(old_cap: int, needed: int, elem_size: int) -> int | None:
     """Go 1.19's capacity for a slice of capacity ``old_cap`` grown to hold ``needed`` elements
     of ``elem_size`` bytes (runtime/slice.go, growslice): the new capacity before rounding is
@@ -82,7 +72,7 @@ def grow_cap(old_cap: int, needed: int, elem_size: int) -> int | None:
     a step that smooths the change, repeated until it holds ``needed``; then the allocation is
     rounded up to Go's size class and the capacity is what fits in it.  Zero-size elements get
     exactly ``needed``.  None when the allocation would exceed GO_MAX_ALLOC (Go panics
-    ``growslice: cap out of range``).  Exact for any size, whatever the heap's object limit."""
+    ``growslice: cap out of range``)."""
     if elem_size == 0:
         return needed
     if needed > 2 * old_cap:
@@ -155,14 +145,6 @@ class SliceOps(RuntimeCore):
                 if ref:
                     self.gc.barrier(arr, ref)
 
-    def _check_array_fits(self, elem_bytes: int, cap: int, what: str, fn: str) -> None:
-        """A conversion's new array must fit in one object (the heap's limit, not Go's)."""
-        if data_slots(elem_bytes, cap) > MAX_DATA_SLOTS:
-            raise GoxPanic(
-                f"{fn}: a {what} of capacity {cap} exceeds the largest object "
-                f"({8 * MAX_DATA_SLOTS} bytes: {MAX_DATA_SLOTS} data slots)"
-            )
-
     # -- append: one plan for every form ------------------------------------------------------
     def _grow_to(self, obj: GcObject | None, elem_kind: int, w: int, n: int) -> int:
         """The capacity after appending ``n`` elements: the old one when they fit, else Go's
@@ -173,8 +155,6 @@ class SliceOps(RuntimeCore):
         new_cap = grow_cap(cap, length + n, go_elem_size(elem_kind, w))
         if new_cap is None:
             raise GoxPanic("runtime error: growslice: cap out of range")
-        if data_slots(w, new_cap) > MAX_DATA_SLOTS:
-            raise GoxPanic("runtime error: growslice: len out of range")
         return new_cap
 
     def _append(
@@ -199,10 +179,10 @@ class SliceOps(RuntimeCore):
     # -- ABI ----------------------------------------------------------------------------------
     def gox_rt_slice_create(self, elem_kind: int, elem_type_id: int, length: int, cap: int) -> int:
         fn = "gox_rt_slice_create"
-        w = array_elem_bytes(self.heap, elem_kind, elem_type_id, fn)
-        if length < 0 or data_slots(w, length) > MAX_DATA_SLOTS:
+        gw = go_elem_size(elem_kind, array_elem_bytes(self.heap, elem_kind, elem_type_id, fn))
+        if length < 0 or not go_alloc_fits(gw, length):
             raise GoxPanic("runtime error: makeslice: len out of range")
-        if cap < length or data_slots(w, cap) > MAX_DATA_SLOTS:
+        if cap < length or not go_alloc_fits(gw, cap):
             raise GoxPanic("runtime error: makeslice: cap out of range")
         self.gc.safepoint()
         arr = new_array(self, elem_kind, elem_type_id, cap, fn)
@@ -327,21 +307,19 @@ class SliceOps(RuntimeCore):
     # A new []byte or []rune has the capacity Go's heap allocation gives it (runtime/string.go,
     # rawbyteslice and rawruneslice): what escape analysis may place on Go's stack instead has
     # a capacity of 32 whatever the length (docs/decisions.md, "Append capacities are Go's").
-    def _converted(self, src: int, elem_kind: int, w: int, vals: Sequence[int], what: str, fn: str) -> int:
+    def _converted(self, src: int, elem_kind: int, w: int, vals: Sequence[int], fn: str) -> int:
         """A new slice of ``vals``, ``w``-byte scalars, with the capacity of Go's heap allocation
         for them; ``src`` is the safepoint's root."""
         cap = round_up_size(w * len(vals)) // w
-        self._check_array_fits(w, cap, what, fn)
         self.gc.safepoint((src,))
         arr = new_array(self, elem_kind, NO_TYPE, cap, fn)
-        for i, v in enumerate(vals):
-            write_elem(arr, i, v)
+        fill_elems(arr, vals)
         return new_slice_header(self, arr.ref, 0, len(vals), cap).ref
 
     def gox_rt_string_to_bytes(self, s: int) -> int:
         """``[]byte(s)``: a new byte slice (never nil) holding a copy of the string's bytes."""
         fn = "gox_rt_string_to_bytes"
-        return self._converted(s, ValueKind.UINT8, 1, string_bytes(self.heap, s, fn), "[]byte", fn)
+        return self._converted(s, ValueKind.UINT8, 1, string_bytes(self.heap, s, fn), fn)
 
     def gox_rt_bytes_to_string(self, b: int) -> int:
         """``string(b)``: a new string holding a copy of the slice's bytes."""
@@ -353,7 +331,7 @@ class SliceOps(RuntimeCore):
     def gox_rt_string_to_runes(self, s: int) -> int:
         """``[]rune(s)``: the runes ``for range s`` sees, invalid UTF-8 one U+FFFD per byte."""
         fn = "gox_rt_string_to_runes"
-        return self._converted(s, ValueKind.INT32, 4, [r for r, _ in runes(string_bytes(self.heap, s, fn))], "[]rune", fn)
+        return self._converted(s, ValueKind.INT32, 4, [r for r, _ in runes(string_bytes(self.heap, s, fn))], fn)
 
     def gox_rt_runes_to_string(self, r: int) -> int:
         """``string(runes)``: each rune's UTF-8, U+FFFD for one that is not a Unicode scalar."""

@@ -7,19 +7,17 @@ call accepts it.  Calls that would produce an empty string return 0 and allocate
 
 from __future__ import annotations
 
-from gox_abi.errors import GoxABIError, GoxPanic, index_out_of_range, slice_out_of_range
+from gox_abi.errors import GoxABIError, index_out_of_range, slice_out_of_range
 from gox_abi.kinds import ValueKind
 from gox_abi.layout import ARRAY_DATA as DATA
-from gox_abi.layout import FLAG_IMMUTABLE, NO_TYPE, STRING_SLOTS
+from gox_abi.layout import FLAG_IMMUTABLE, GO_MAX_ALLOC, NO_TYPE, STRING_SLOTS
 from gox_abi.layout import STRING_BYTES as BYTES
 from gox_abi.layout import STRING_LEN as SLEN
 from gox_abi.layout import STRING_START as START
 
 from ..core import RuntimeCore
 from ..heap import GcObject, Heap
-from .array import MAX_DATA_SLOTS, pack_bytes, unpack_bytes
-
-MAX_STRING_BYTES = 8 * MAX_DATA_SLOTS
+from .array import pack_bytes, unpack_bytes
 
 RUNE_ERROR = 0xFFFD
 
@@ -109,18 +107,16 @@ def new_string(rt: RuntimeCore, data: bytes) -> int:
     return s.ref
 
 
-def check_string_size(n: int, fn: str) -> None:
-    """A string of ``n`` bytes must fit the largest object (string.c: ``string_check_size``)."""
-    if n > MAX_STRING_BYTES:
-        raise GoxPanic(
-            f"{fn}: a string of {n} bytes exceeds the largest object "
-            f"({MAX_STRING_BYTES} bytes: 65531 data slots)"
-        )
+def check_string_size(n: int) -> None:
+    """A string is as large as memory allows: more than Go's maxAlloc bytes is out of memory, as
+    Go's mallocgc (string.c: ``string_check_size``)."""
+    if n > GO_MAX_ALLOC:
+        raise MemoryError
 
 
 def alloc_string(rt: RuntimeCore, data: bytes, fn: str, args: tuple[int, ...] = ()) -> int:
     """Safepoint, then a new string holding ``data`` (the usual tail of a call that makes one)."""
-    check_string_size(len(data), fn)
+    check_string_size(len(data))
     rt.gc.safepoint(args)
     return new_string(rt, data)
 
@@ -154,7 +150,7 @@ class StringOps(RuntimeCore):
     def gox_rt_string_concat(self, a: int, b: int) -> int:
         fn = "gox_rt_string_concat"
         ab, bb = string_bytes(self.heap, a, fn), string_bytes(self.heap, b, fn)
-        check_string_size(len(ab) + len(bb), fn)
+        check_string_size(len(ab) + len(bb))
         self.gc.safepoint((a, b))
         if not bb:
             return a

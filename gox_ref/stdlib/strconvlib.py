@@ -14,6 +14,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from gox_abi.errors import GoxPanic
+from gox_abi.layout import GO_MAX_ALLOC
 from gox_abi.unicode_tables import PRINT_RANGES
 
 from ..objects.string import decode_rune, encode_rune
@@ -306,10 +307,13 @@ def _fmt_x(prec: int, fmt: int, neg: bool, mant: int, exp: int, flt: FloatInfo) 
             out += hexd[(mant >> 60) & 15].encode()
             mant = (mant << 4) & m64
     elif prec > 0:
+        if prec > GO_MAX_ALLOC:  # no string can hold the result (stdlib_strconv.c fmt_x)
+            raise MemoryError
         out += b"."
-        for _ in range(prec):
+        for _ in range(min(prec, 16)):  # (16 hex digits empty the 64-bit mantissa: zeros follow)
             out += hexd[(mant >> 60) & 15].encode()
             mant = (mant << 4) & m64
+        out += b"0" * (prec - min(prec, 16))
     out += b"P" if fmt == ord("X") else b"p"
     out += b"-" if exp < 0 else b"+"
     exp = abs(exp)
@@ -317,8 +321,21 @@ def _fmt_x(prec: int, fmt: int, neg: bool, mant: int, exp: int, flt: FloatInfo) 
     return bytes(out)
 
 
+HUGE_PREC = 1 << 20  # (stdlib_strconv.c's: an output this long is sized before it is built)
+
+
 def format_float(val: float, fmt: int, prec: int, bit_size: int) -> bytes:
-    """strconv.FormatFloat(val, fmt, prec, bitSize)."""
+    """strconv.FormatFloat(val, fmt, prec, bitSize).  A result Python refuses to format (a
+    precision past its C int) is out of memory, as Go's would be."""
+    try:
+        return _format_float(val, fmt, prec, bit_size)
+    except ValueError:  # "precision too big"
+        if prec > HUGE_PREC:
+            raise MemoryError from None
+        raise
+
+
+def _format_float(val: float, fmt: int, prec: int, bit_size: int) -> bytes:
     if bit_size == 32:
         val = to_float32(val)
         bits, flt = float32_bits(val), F32

@@ -11,12 +11,12 @@ from bisect import bisect_right
 from collections.abc import Callable
 
 from gox_abi.errors import GoxPanic
+from gox_abi.layout import GO_MAX_ALLOC
 from gox_abi.unicode_tables import CASE_RANGES, UPPER_LOWER
 
 from ..objects.string import RUNE_ERROR, decode_rune, encode_rune, runes
 
 MAX_INT = (1 << 63) - 1
-MAX_ALLOC = 1 << 48  # Go's maxAlloc on linux/amd64: larger allocations panic in makeslice
 
 
 def decode_last_rune(s: bytes, end: int) -> tuple[int, int]:
@@ -156,7 +156,7 @@ def repeat(s: bytes, n: int) -> bytes:
     total = len(s) * n
     if total > MAX_INT:
         raise GoxPanic("strings: Repeat output length overflow")
-    if total > MAX_ALLOC:
+    if total > GO_MAX_ALLOC:
         raise GoxPanic("runtime error: makeslice: len out of range")
     return s * n
 

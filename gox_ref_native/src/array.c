@@ -31,8 +31,11 @@ bool array_elem_is_ref(GoxRuntime *R, unsigned elem_kind, unsigned elem_type) {
 /* Allocate (after the caller's safepoint and length checks). */
 GoxObj *array_new(GoxRuntime *R, unsigned elem_kind, unsigned elem_type, int64_t length, const char *fn) {
     int64_t w = array_elem_bytes(R, elem_kind, elem_type, fn);
-    uint64_t n = data_slots((uint64_t)w, (uint64_t)length);
-    GoxObj *o = gc_alloc(R, K_ARRAY, elem_type, 4u + (unsigned)n);
+    if (!go_alloc_fits((uint64_t)w, (uint64_t)length)) { /* (Go's panics were the caller's) */
+        gox_out_of_memory(R);
+        return NULL;
+    }
+    GoxObj *o = gc_alloc(R, K_ARRAY, elem_type, 4u + data_slots((uint64_t)w, (uint64_t)length));
     if (!o) return NULL;
     o->slots[A_ELEM_KIND] = elem_kind;
     o->slots[A_ELEM_TYPE] = elem_type;
@@ -126,7 +129,7 @@ GoxRef gox_rt_array_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
     const char *fn = "gox_rt_array_create";
     int64_t w = array_elem_bytes(R, elem_kind, elem_type_id, fn);
     if (w < 0) return 0;
-    if (length < 0 || data_slots((uint64_t)w, (uint64_t)length) > MAX_DATA_SLOTS) {
+    if (length < 0 || !go_alloc_fits(go_elem_size(elem_kind, (uint64_t)w), (uint64_t)length)) {
         gox_fail(R, ERR_PANIC, "runtime error: makeslice: len out of range");
         return 0;
     }

@@ -16,7 +16,7 @@
 #include "gox_internal.h"
 
 /* Go's makechan on 64-bit Linux: cap * 8 must not exceed maxAlloc - hchanSize. */
-#define MAX_CHAN_CAP ((((int64_t)1 << 48) - 96) / 8)
+#define MAX_CHAN_CAP ((int64_t)(GO_MAX_ALLOC - 96) / 8)
 
 /* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
 typedef struct {

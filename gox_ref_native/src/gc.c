@@ -39,7 +39,7 @@ void gc_reset(GoxRuntime *R) {
 #define SWEEP_PREFETCH 8u
 
 static void prefetch_children(const GoxRuntime *R, const GoxObj *o) {
-    for (unsigned i = 0; i < o->nslots && i < PREFETCH_SLOTS; i++)
+    for (uint64_t i = 0; i < obj_nslots(o) && i < PREFETCH_SLOTS; i++)
         if (o->slots[i] - R->arena_lo < R->arena_hi - R->arena_lo) __builtin_prefetch(REF_OBJ(o->slots[i]));
 }
 

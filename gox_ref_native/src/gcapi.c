@@ -42,14 +42,14 @@ __attribute__((noinline, cold)) static GoxObj *slot_fail(GoxRuntime *R, GoxRef r
     Buf b = {0};
     buf_printf(&b, "%s: slot index %zu out of range for ", fn, idx);
     buf_kind(&b, o->kind);
-    buf_printf(&b, " object 0x%" PRIx64 " with %u slots", heap_canon(R, ref), o->nslots);
+    buf_printf(&b, " object 0x%" PRIx64 " with %" PRIu64 " slots", heap_canon(R, ref), obj_nslots(o));
     gox_fail_buf(R, ERR_ABI, &b);
     return NULL;
 }
 
 static inline GoxObj *slot_obj(GoxRuntime *R, GoxRef ref, size_t idx, const char *fn) {
     GoxObj *o = heap_lookup(R, ref, false);
-    return o && idx < o->nslots ? o : slot_fail(R, ref, idx, fn);
+    return o && idx < obj_nslots(o) ? o : slot_fail(R, ref, idx, fn);
 }
 
 /* gox_rt_alloc's checks of its arguments, in the reference's order (false: the error recorded) */

@@ -85,7 +85,8 @@ void buf_kind(Buf *b, unsigned kind); /* kinds.c, kind_name: "15 (String)" */
 #define HEAP_BASE ((uint64_t)0x10000000)
 #define REF_STRIDE ((uint64_t)16)
 #define NO_TYPE 0xFFFFu
-#define MAX_SLOTS 0xFFFFu
+#define MAX_SLOTS 0xFFFFu /* the header's 16-bit slots field; a larger (array) object stores 0 there */
+#define GO_MAX_ALLOC (1ULL << 48) /* Go's maxAlloc on amd64 (runtime/malloc.go): no allocation is larger */
 #define FREE_CLASSES 64u /* unchecked mode reuses the memory of objects of fewer slots (heap.c) */
 #define FLAG_IMMUTABLE 0x01u
 #define FLAG_FREED 0x80u /* native only: a quarantined (freed) object in checked mode */
@@ -99,17 +100,23 @@ struct GoxObj {
         uint64_t num;      /* allocation number (live, awaiting the sweep or quarantined) */
         GoxObj *free_next; /* unchecked mode, freed: the next on its free list (heap.c) */
     };
-    void *ext; /* host state (a map's table) */
+    union {
+        void *ext;            /* host state (a map's table, a channel's queues) */
+        uint64_t big_nslots;  /* a large array's slot count (its header's nslots is 0): obj_nslots */
+    };
     /* the 8-byte header: a GoxRef points here */
     uint8_t mark, gen, kind, flags;
     uint16_t type_id, nslots;
     uint64_t slots[];
 };
+/* An object's slot count: the header's, or for a large array (more than MAX_SLOTS slots, header
+ * 0) the hidden prefix's; a zero-slot object has 0 in both (docs/GC.md, "Large objects"). */
+static inline uint64_t obj_nslots(const struct GoxObj *o) { return o->nslots ? o->nslots : o->big_nslots; }
 #define OBJ_REF(o) ((GoxRef)(uintptr_t)&(o)->mark)
 /* ... of an object just made, or 0 when there was no memory for it (gc_alloc's NULL) */
 static inline GoxRef obj_ref0(GoxObj *o) { return o ? OBJ_REF(o) : 0; }
 #define REF_OBJ(r) ((GoxObj *)((char *)(uintptr_t)(r) - offsetof(GoxObj, mark)))
-#define OBJ_SIZE(o) (8u + 8u * (uint64_t)(o)->nslots)
+#define OBJ_SIZE(o) (8u + 8u * obj_nslots(o))
 
 typedef struct {
     char *name;
@@ -301,7 +308,7 @@ bool gox_check_slice3(GoxRuntime *R, int64_t lo, int64_t hi, int64_t mx, int64_t
 
 /* ---- heap (heap.c) ----------------------------------------------------------------------- */
 /* NULL: out of memory (gox_out_of_memory called: in host mode the fatal error is recorded) */
-GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color);
+GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, uint64_t nslots, int color);
 void heap_free(GoxRuntime *R, GoxObj *o);
 void heap_drop_all(GoxRuntime *R);
 void heap_release_arena(GoxRuntime *R); /* the end of a runtime: every chunk goes back */
@@ -319,6 +326,7 @@ typedef struct HeapChunk {
     bool numbered;   /* its k-th object (in address order) is object number first_num + k */
     bool recycled;   /* its memory held objects before (not zero): allocation zeroes it */
     uint64_t first_num;
+    size_t bytes; /* its mapping: CHUNK_BYTES, or a large object's whole size rounded up to them */
     size_t used;  /* the bump offset */
     size_t nobj;  /* objects whose memory is in use: live, awaiting sweep or quarantined */
     size_t nquar; /* checked mode: of those, the quarantined (freed) ones */
@@ -433,7 +441,7 @@ void gc_set_threshold(GoxRuntime *R); /* the next cycle's trigger, from pause an
 void gc_full_collect(GoxRuntime *R);  /* gox_collect_garbage: finish the running cycle, run one more */
 bool gc_explicit_step(GoxRuntime *R); /* gox_gc_step: start a cycle if none runs, one standard step */
 /* A new object of the current white, counted (the caller passed its safepoint). */
-static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots) {
+static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, uint64_t nslots) {
     GoxObj *o = heap_new(R, kind, type_id, nslots, R->current_white);
     if (__builtin_expect(!o, 0)) return NULL; /* out of memory (host mode: the fatal error recorded) */
     R->allocated_objects++;
@@ -471,7 +479,13 @@ void gc_store_ref(GoxRuntime *R, GoxObj *o, size_t idx, uint64_t ref);
 
 /* ---- arrays (array.c), strings (string.c), maps (map.c) ------------------------------------ */
 enum { A_ELEM_KIND = 0, A_ELEM_TYPE = 1, A_ELEM_BYTES = 2, A_LEN = 3, A_DATA = 4 };
-#define MAX_DATA_SLOTS (MAX_SLOTS - 4u)
+/* The size of the Go element type a kind stands for (amd64), given the runtime's element width:
+ * a string is 16 bytes in Go and a slice 24, each one reference slot here (slice.py go_elem_size). */
+static inline uint64_t go_elem_size(unsigned elem_kind, uint64_t elem_bytes) {
+    return elem_kind == K_STRING ? 16 : elem_kind == K_SLICE ? 24 : elem_bytes;
+}
+/* Go's makeslice test (slice.py go_alloc_fits): do n elements of elem_size bytes fit in maxAlloc? */
+static inline bool go_alloc_fits(uint64_t elem_size, uint64_t n) { return !elem_size || n <= GO_MAX_ALLOC / elem_size; }
 int64_t array_elem_bytes(GoxRuntime *R, unsigned elem_kind, unsigned elem_type, const char *fn); /* -1: error */
 bool array_elem_is_ref(GoxRuntime *R, unsigned elem_kind, unsigned elem_type);
 GoxObj *array_new(GoxRuntime *R, unsigned elem_kind, unsigned elem_type, int64_t length, const char *fn);
@@ -487,7 +501,7 @@ GoxObj *string_obj(GoxRuntime *R, GoxRef s, const char *fn, bool *ok);
 GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n);
 int32_t decode_rune(const uint8_t *b, size_t n, size_t pos, int64_t *width);
 size_t encode_rune(int64_t r, uint8_t out[4]);
-bool string_check_size(GoxRuntime *R, uint64_t n, const char *fn); /* false after the size panic */
+bool string_check_size(GoxRuntime *R, uint64_t n); /* false when out of memory (past Go's maxAlloc) */
 
 void map_free_state(GoxObj *o);
 void map_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);

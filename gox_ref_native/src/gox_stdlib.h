@@ -40,9 +40,6 @@ void stdlib_register(void);
 bool sl_arg_str(GoxRuntime *R, uint64_t ref, const uint8_t **data, size_t *len);
 /* A string result (0 for ""), made as gox_rt_string_from_ptr makes it. */
 bool sl_ret_str(GoxRuntime *R, const uint8_t *data, size_t len, uint64_t *out);
-/* False (with gox_rt_string_from_ptr's panic) when a result of n bytes cannot be a string;
- * lets a function refuse a huge result before building it. */
-bool sl_check_len(GoxRuntime *R, uint64_t n);
 /* Go's utf8.EncodeRune (an invalid rune becomes U+FFFD); returns the byte count. */
 /* Go's strconv.IsPrint. */
 bool sl_is_print(int32_t r);

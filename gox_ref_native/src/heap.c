@@ -16,6 +16,9 @@
  * goes on the free list of its slot count, for the next object of that size; it trusts its
  * caller with references, and only the words that carry no kind (the arguments of a spawned
  * or deferred call) are looked up, by their bits (heap_maybe_ref).
+ * An object larger than a chunk (a large array: docs/GC.md, "Large objects") gets a chunk of its
+ * own, its size rounded up to whole chunks, with the object at its start; it is never on a free
+ * list, and freeing it gives the whole chunk back (unchecked) or retires it (checked).
  * Nothing of this shows: allocation numbers, the allocation order (R->order, the sweep's) and
  * the byte accounting (8 + 8 x slots) are the same whatever the memory comes from.  The order
  * is a vector of pointers, not links in the objects: an object is its number, its host state,
@@ -174,53 +177,58 @@ static bool chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it (EINVAL): lazy faults */
 #endif
 
-/* CHUNK_BYTES of fresh memory at a CHUNK_BYTES-aligned address; 0: the system refused it */
-static uintptr_t map_chunk(void) {
-    /* twice the size, then the unaligned ends go back */
-    void *p = mmap(NULL, 2 * CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+/* bytes (a multiple of CHUNK_BYTES) of fresh memory at a CHUNK_BYTES-aligned address; 0: the
+ * system refused it */
+static uintptr_t map_chunk(size_t bytes) {
+    /* one chunk more, then the unaligned ends go back */
+    if (bytes > SIZE_MAX - CHUNK_BYTES) return 0;
+    void *p = mmap(NULL, bytes + CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return 0;
     uintptr_t a = (uintptr_t)p, base = (a + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1);
     if (base > a) munmap(p, base - a);
-    if (a + 2 * CHUNK_BYTES > base + CHUNK_BYTES) munmap((void *)(base + CHUNK_BYTES), a + CHUNK_BYTES - base);
+    if (a + CHUNK_BYTES > base) munmap((void *)(base + bytes), a + CHUNK_BYTES - base);
     return base;
 }
 
-/* A new chunk, or NULL when there is no memory for it (nothing changed then). */
-static HeapChunk *chunk_new(GoxRuntime *R) {
+/* A new chunk of bytes (CHUNK_BYTES, or more for a large object: a chunk of its own), or NULL
+ * when there is no memory for it (nothing changed then). */
+static HeapChunk *chunk_new(GoxRuntime *R, size_t bytes) {
     /* the pages of a retired chunk if there are some (no page faults), else fresh ones */
-    bool recycled = R->nspare > 0;
-    uintptr_t base = recycled ? R->spare[R->nspare - 1] : map_chunk();
+    bool recycled = bytes == CHUNK_BYTES && R->nspare > 0;
+    uintptr_t base = recycled ? R->spare[R->nspare - 1] : map_chunk(bytes);
     HeapChunk *c = base ? calloc(1, sizeof *c) : NULL;
     if (!c || ((!R->chunk_tab || 2 * (R->nchunks + 1) > R->chunk_mask + 1) &&
                !chunk_tab_rebuild(R, R->chunk_tab ? 2 * (R->chunk_mask + 1) : 64))) {
         free(c);
-        if (base && !recycled) munmap((void *)base, CHUNK_BYTES);
+        if (base && !recycled) munmap((void *)base, bytes);
         return NULL;
     }
     if (recycled) R->nspare--;
     /* a big heap faults its fresh pages in a chunk at a time: one call instead of a fault per
-     * page; a small one keeps touching them lazily */
-    if (!recycled && R->nchunks - R->nretired >= POPULATE_AFTER_CHUNKS)
+     * page; a small one keeps touching them lazily, and so does a large object (a big make
+     * need not touch most of its pages, as in Go) */
+    if (!recycled && bytes == CHUNK_BYTES && R->nchunks - R->nretired >= POPULATE_AFTER_CHUNKS)
         madvise((void *)base, CHUNK_BYTES, MADV_POPULATE_WRITE);
-    POISON(base, CHUNK_BYTES);
+    POISON(base, bytes);
     c->base = base;
+    c->bytes = bytes;
     c->recycled = recycled;
     c->numbered = R->checked; /* and stays so while checked mode lasts (heap_set_checked) */
     chunk_tab_insert(R, c);
     if (!R->nchunks++) {
         R->arena_lo = base;
-        R->arena_hi = base + CHUNK_BYTES;
+        R->arena_hi = base + bytes;
     } else {
         if (base < R->arena_lo) R->arena_lo = base;
-        if (base + CHUNK_BYTES > R->arena_hi) R->arena_hi = base + CHUNK_BYTES;
+        if (base + bytes > R->arena_hi) R->arena_hi = base + bytes;
     }
     return c;
 }
 
 /* A chunk none of whose objects is in use any more (only outside checked mode) goes back. */
 static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
-    UNPOISON(c->base, CHUNK_BYTES);
-    munmap((void *)c->base, CHUNK_BYTES);
+    UNPOISON(c->base, c->bytes);
+    munmap((void *)c->base, c->bytes);
     ChunkSlot *s = chunk_tab_find(R, c);
     *s = (ChunkSlot){0, NULL};
     /* linear probing: the rest of the cluster goes in again */
@@ -256,8 +264,8 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
     if (!c->numbered || c->retired || c == R->cur_chunk || c->nquar != c->nobj) return; /* not (yet) */
     size_t in_use = R->nchunks - R->nretired;
     bool moved = false;
-    if (R->nspare < SPARE_MIN || R->nspare < in_use) {
-        uintptr_t to = map_chunk(); /* (none: the pages are simply given back, below) */
+    if (c->bytes == CHUNK_BYTES && (R->nspare < SPARE_MIN || R->nspare < in_use)) {
+        uintptr_t to = map_chunk(CHUNK_BYTES); /* (none: the pages are simply given back, below) */
         if (to && R->nspare == R->spare_cap) {
             size_t cap = R->spare_cap ? 2 * R->spare_cap : SPARE_MIN;
             uintptr_t *spare = realloc(R->spare, cap * sizeof *spare);
@@ -274,19 +282,25 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
         else if (to)
             munmap((void *)to, CHUNK_BYTES);
     }
-    if (!moved) madvise((void *)c->base, CHUNK_BYTES, MADV_DONTNEED);
-    POISON(c->base, CHUNK_BYTES);
+    if (!moved) madvise((void *)c->base, c->bytes, MADV_DONTNEED);
+    POISON(c->base, c->bytes);
     c->retired = true;
     chunk_tab_find(R, c)->key |= CHUNK_RETIRED;
     R->nretired++;
 }
 
+/* A large object (more than a chunk's bytes) gets a chunk of its own, of its size rounded up
+ * to whole chunks: its reference is the chunk's first, so the chunk table, the bitmap, the
+ * retirement and the numbering of a retired chunk recognise it as any other (docs/GC.md). */
 static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t num) {
     size_t need = size + OBJ_REDZONE;
     HeapChunk *c = R->cur_chunk;
-    if (!c || c->used + need > CHUNK_BYTES) {
+    if (need > CHUNK_BYTES) {
+        if (need > SIZE_MAX - CHUNK_BYTES || !(c = chunk_new(R, (need + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1))))
+            return NULL;
+    } else if (!c || c->used + need > CHUNK_BYTES) {
         HeapChunk *full = c;
-        c = chunk_new(R);
+        c = chunk_new(R, CHUNK_BYTES);
         if (!c) return NULL;
         R->cur_chunk = c;
         if (full) chunk_retire(R, full); /* its objects may all be quarantined already */
@@ -320,7 +334,8 @@ static void obj_release_mem(GoxRuntime *R, GoxObj *o) {
     }
     chunk_bit(c, OBJ_REF(o), false);
     c->nobj--;
-    if (!R->checked && o->nslots < FREE_CLASSES) {
+    uint64_t nslots = obj_nslots(o);
+    if (!R->checked && nslots < FREE_CLASSES) {
         o->free_next = NULL;
         if (R->free_objs[o->nslots])
             R->free_tail[o->nslots]->free_next = o;
@@ -328,15 +343,15 @@ static void obj_release_mem(GoxRuntime *R, GoxObj *o) {
             R->free_objs[o->nslots] = o;
         R->free_tail[o->nslots] = o;
         c->nfree++;
-        POISON(&o->ext, sizeof(GoxObj) + 8u * (size_t)o->nslots - offsetof(GoxObj, ext)); /* all but the link */
+        POISON(&o->ext, sizeof(GoxObj) + 8u * (size_t)nslots - offsetof(GoxObj, ext)); /* all but the link */
         return;
     }
-    POISON(o, sizeof(GoxObj) + 8u * (size_t)o->nslots);
+    POISON(o, sizeof(GoxObj) + 8u * (size_t)nslots);
     if (!c->nobj && !c->nfree) chunk_drop(R, c);
 }
 
 /* Unchecked mode: a freed object's memory of this slot count, zeroed, or NULL. */
-static GoxObj *reuse(GoxRuntime *R, unsigned nslots, size_t size) {
+static GoxObj *reuse(GoxRuntime *R, uint64_t nslots, size_t size) {
     GoxObj *o = nslots < FREE_CLASSES ? R->free_objs[nslots] : NULL;
     if (!o) return NULL;
     UNPOISON(o, size);
@@ -390,7 +405,11 @@ void heap_release_arena(GoxRuntime *R) {
 /* ---- objects ------------------------------------------------------------------------------ */
 /* Out of memory: the order's room first, then the object's memory, so that a failure changes
  * nothing (a chunk that could not be had leaves no trace). */
-GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots, int color) {
+GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, uint64_t nslots, int color) {
+    if (nslots > (SIZE_MAX - sizeof(GoxObj)) / 8u) {
+        gox_out_of_memory(R);
+        return NULL;
+    }
     size_t size = sizeof(GoxObj) + 8u * (size_t)nslots;
     if (R->norder == R->order_cap) {
         GoxObj **order = grow_array(R, R->order, &R->order_cap, sizeof *order, 1024);
@@ -406,7 +425,10 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, unsigned nslots
     o->num = R->next_num++;
     o->kind = (uint8_t)kind;
     o->type_id = (uint16_t)type_id;
-    o->nslots = (uint16_t)nslots;
+    if (nslots > MAX_SLOTS) /* (only arrays: a large object's header says 0) */
+        o->big_nslots = nslots;
+    else
+        o->nslots = (uint16_t)nslots;
     o->mark = (uint8_t)color;
     R->order[R->norder++] = o;
     R->live_bytes += OBJ_SIZE(o);

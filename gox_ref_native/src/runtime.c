@@ -187,7 +187,7 @@ bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n) {
     GoxObj *o = heap_lookup(R, obj, true);
     if (!o) return false;
     uint64_t color = o->mark == GRAY ? 2 : o->mark == BLACK ? 3 : (o->mark == R->current_white ? 0 : 1);
-    uint64_t v[7] = {o->num, o->kind, o->type_id, color, o->gen, o->flags, o->nslots};
+    uint64_t v[7] = {o->num, o->kind, o->type_id, color, o->gen, o->flags, obj_nslots(o)};
     for (size_t i = 0; i < n && i < 7; i++) out_info[i] = v[i];
     return true;
 }
@@ -196,9 +196,9 @@ size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap) {
     GOX_ENTER(R);
     GoxObj *o = heap_lookup(R, obj, true);
     if (!o) return 0;
-    size_t n = o->nslots < cap ? o->nslots : cap;
+    size_t n = obj_nslots(o) < cap ? (size_t)obj_nslots(o) : cap;
     if (out_slots && n) memcpy(out_slots, o->slots, n * 8);
-    return o->nslots;
+    return (size_t)obj_nslots(o);
 }
 
 typedef struct {

@@ -31,7 +31,6 @@ static const uint16_t SIZE_CLASSES[] = {
 };
 #define MAX_SMALL_SIZE 32768u
 #define GO_PAGE_SIZE 8192u
-#define GO_MAX_ALLOC (1ULL << 48) /* Go's maxAlloc on amd64 (runtime/malloc.go) */
 #define GROW_THRESHOLD 256u       /* below this capacity Go doubles (runtime/slice.go) */
 
 static uint64_t round_up_size(uint64_t n) {
@@ -43,14 +42,6 @@ static uint64_t round_up_size(uint64_t n) {
         else hi = mid;
     }
     return SIZE_CLASSES[lo];
-}
-
-/* The size of the Go element type a kind stands for (amd64), given the runtime's element width:
- * a string is 16 bytes in Go and a slice 24, each one reference slot here (slice.py go_elem_size). */
-static uint64_t go_elem_size(unsigned elem_kind, uint64_t elem_bytes) {
-    if (elem_kind == K_STRING) return 16;
-    if (elem_kind == K_SLICE) return 24;
-    return elem_bytes;
 }
 
 /* Go 1.19's capacity for a slice of capacity old_cap grown to hold needed elements of elem_size
@@ -109,11 +100,12 @@ GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
     const char *fn = "gox_rt_slice_create";
     int64_t w = array_elem_bytes(R, elem_kind, elem_type_id, fn);
     if (w < 0) return 0;
-    if (length < 0 || data_slots((uint64_t)w, (uint64_t)length) > MAX_DATA_SLOTS) {
+    uint64_t gw = go_elem_size(elem_kind, (uint64_t)w);
+    if (length < 0 || !go_alloc_fits(gw, (uint64_t)length)) {
         gox_fail(R, ERR_PANIC, "runtime error: makeslice: len out of range");
         return 0;
     }
-    if (cap < length || data_slots((uint64_t)w, (uint64_t)cap) > MAX_DATA_SLOTS) {
+    if (cap < length || !go_alloc_fits(gw, (uint64_t)cap)) {
         gox_fail(R, ERR_PANIC, "runtime error: makeslice: cap out of range");
         return 0;
     }
@@ -265,10 +257,6 @@ static bool grow_to(GoxRuntime *R, GoxObj *o, unsigned elem_kind, uint64_t w, ui
         gox_fail(R, ERR_PANIC, "runtime error: growslice: cap out of range");
         return false;
     }
-    if (data_slots(w, got) > MAX_DATA_SLOTS) {
-        gox_fail(R, ERR_PANIC, "runtime error: growslice: len out of range");
-        return false;
-    }
     *new_cap = got;
     return true;
 }
@@ -394,20 +382,11 @@ GoxRef gox_rt_slice_append_string(GoxRef s, GoxRef text) {
  * A new []byte or []rune has the capacity Go's heap allocation gives it (runtime/string.go,
  * rawbyteslice, rawruneslice), as in slice.py. */
 
-/* A conversion's new array must fit in one object (the heap's limit, not Go's). */
-static bool array_fits(GoxRuntime *R, uint64_t elem_bytes, uint64_t cap, const char *what, const char *fn) {
-    if (data_slots(elem_bytes, cap) <= MAX_DATA_SLOTS) return true;
-    gox_fail(R, ERR_PANIC, "%s: a %s of capacity %" PRIu64 " exceeds the largest object (%u bytes: %u data slots)",
-             fn, what, cap, 8u * MAX_DATA_SLOTS, MAX_DATA_SLOTS);
-    return false;
-}
-
 /* A new slice of len w-byte scalars with the capacity of Go's heap allocation for them (src
  * is the safepoint's root); *arr is its array for the caller to fill.  0 after an error. */
-static GoxRef converted(GoxRuntime *R, GoxRef src, unsigned elem_kind, uint64_t w, uint64_t len, const char *what,
-                        const char *fn, GoxObj **arr) {
+static GoxRef converted(GoxRuntime *R, GoxRef src, unsigned elem_kind, uint64_t w, uint64_t len, const char *fn,
+                        GoxObj **arr) {
     uint64_t cap = round_up_size(w * len) / w;
-    if (!array_fits(R, w, cap, what, fn)) return 0;
     uint64_t args[1] = {src};
     if (!gc_safepoint(R, args, 1)) return 0;
     *arr = array_new(R, elem_kind, NO_TYPE, (int64_t)cap, fn);
@@ -421,7 +400,7 @@ GoxRef gox_rt_string_to_bytes(GoxRef s) {
     uint64_t n;
     GoxObj *arr;
     if (!string_bytes(R, s, fn, &data, &n)) return 0;
-    GoxRef out = converted(R, s, K_UINT8, 1, n, "[]byte", fn, &arr);
+    GoxRef out = converted(R, s, K_UINT8, 1, n, fn, &arr);
     if (out && n) memcpy((uint8_t *)(arr->slots + A_DATA), data, n);
     return out;
 }
@@ -433,7 +412,7 @@ GoxRef gox_rt_bytes_to_string(GoxRef b) {
     GoxObj *o = typed_slice(R, b, K_UINT8, NO_TYPE, "elements (a []byte)", fn, &ok);
     if (!ok) return 0;
     uint64_t n = o ? o->slots[2] : 0;
-    if (!string_check_size(R, n, fn)) return 0;
+    if (!string_check_size(R, n)) return 0;
     uint64_t args[1] = {b};
     if (!gc_safepoint(R, args, 1)) return 0;
     if (!n) return 0;
@@ -449,7 +428,7 @@ GoxRef gox_rt_string_to_runes(GoxRef s) {
     GoxObj *arr;
     if (!string_bytes(R, s, fn, &data, &n)) return 0;
     for (uint64_t pos = 0; pos < n; pos += (uint64_t)width, count++) decode_rune(data, n, pos, &width);
-    GoxRef out = converted(R, s, K_INT32, 4, count, "[]rune", fn, &arr);
+    GoxRef out = converted(R, s, K_INT32, 4, count, fn, &arr);
     for (uint64_t pos = 0, i = 0; out && pos < n; pos += (uint64_t)width)
         array_write(arr, i++, (uint32_t)decode_rune(data, n, pos, &width));
     return out;
@@ -464,7 +443,7 @@ GoxRef gox_rt_runes_to_string(GoxRef r) {
     uint64_t len = o ? o->slots[2] : 0, start = o ? o->slots[1] : 0, n = 0;
     uint8_t enc[4];
     for (uint64_t i = 0; i < len; i++) n += encode_rune((int32_t)array_read(BACKING(o), start + i), enc);
-    if (!string_check_size(R, n, fn)) return 0;
+    if (!string_check_size(R, n)) return 0;
     uint64_t args[1] = {r};
     if (!gc_safepoint(R, args, 1)) return 0;
     if (!n) return 0;

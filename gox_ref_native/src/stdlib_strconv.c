@@ -436,8 +436,8 @@ static void fmt_b(Buf *b, bool neg, uint64_t mant, int exp, const FloatInfo *flt
     buf_printf(b, "%s%" PRIu64 "p%s%d", neg ? "-" : "", mant, e >= 0 ? "+" : "", e);
 }
 
-/* Go's fmtX; the output length when it would be too long to build (then b is untouched),
- * else 0. */
+/* Go's fmtX; the output length when it is more than Go's maxAlloc (then b is untouched: no
+ * string can hold it), else 0. */
 static uint64_t fmt_x(Buf *b, int64_t prec, char fmt, bool neg, uint64_t mant, int exp, const FloatInfo *flt) {
     if (mant == 0) exp = 0;
     mant <<= 60 - flt->mantbits;
@@ -456,8 +456,8 @@ static uint64_t fmt_x(Buf *b, int64_t prec, char fmt, bool neg, uint64_t mant, i
             exp++;
         }
     }
-    if (prec > (int64_t)(1 << 20)) /* longer than any string: only the length is needed */
-        return (uint64_t)neg + 3 + 1 + (uint64_t)prec + 2 + (uint64_t)exp_len(exp);
+    uint64_t len = (uint64_t)neg + 3 + 1 + (uint64_t)(prec > 0 ? prec : 0) + 2 + (uint64_t)exp_len(exp);
+    if (len > GO_MAX_ALLOC) return len; /* longer than any string: only the length is needed */
     const char *hexd = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
     if (neg) buf_put(b, "-", 1);
     char head[3] = {'0', fmt, (char)('0' + ((mant >> 60) & 1))};
@@ -483,7 +483,7 @@ static uint64_t fmt_x(Buf *b, int64_t prec, char fmt, bool neg, uint64_t mant, i
     return 0;
 }
 
-#define HUGE_PREC ((int64_t)1 << 20) /* any output this long exceeds the largest string */
+#define HUGE_PREC ((int64_t)1 << 20) /* an output this long is sized before it is built */
 
 /* strconv.FormatFloat into b; false (error record filled) on a panic. */
 static bool go_format_float(GoxRuntime *R, Buf *b, double val, int fmt, int64_t prec, int64_t bit_size) {
@@ -521,7 +521,7 @@ static bool go_format_float(GoxRuntime *R, Buf *b, double val, int fmt, int64_t 
     }
     if (fmt == 'x' || fmt == 'X') {
         uint64_t n = fmt_x(b, prec, (char)fmt, neg, mant, exp, flt);
-        return n == 0 || sl_check_len(R, n);
+        return n == 0 || string_check_size(R, n);
     }
     bool is_e = fmt == 'e' || fmt == 'E', is_g = fmt == 'g' || fmt == 'G';
     if (!is_e && !is_g && fmt != 'f') {
@@ -549,15 +549,11 @@ static bool go_format_float(GoxRuntime *R, Buf *b, double val, int fmt, int64_t 
     }
     bool ok = true;
     if (is_e) {
-        if (prec > HUGE_PREC)
-            ok = sl_check_len(R, fmt_e_len(neg, dp, nd, prec));
-        else
-            fmt_e(b, neg, d, nd, dp, prec, (char)fmt);
+        ok = prec <= HUGE_PREC || string_check_size(R, fmt_e_len(neg, dp, nd, prec));
+        if (ok) fmt_e(b, neg, d, nd, dp, prec, (char)fmt);
     } else if (fmt == 'f') {
-        if (prec > HUGE_PREC)
-            ok = sl_check_len(R, fmt_f_len(neg, dp, prec));
-        else
-            fmt_f(b, neg, d, nd, dp, prec);
+        ok = prec <= HUGE_PREC || string_check_size(R, fmt_f_len(neg, dp, prec));
+        if (ok) fmt_f(b, neg, d, nd, dp, prec);
     } else {
         int64_t eprec = prec;
         if (eprec > nd && nd >= dp) eprec = nd;

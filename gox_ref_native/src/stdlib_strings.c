@@ -21,7 +21,6 @@ typedef struct {
 #include "unicode_tables.inc"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_STRING_BYTES (8ULL * MAX_DATA_SLOTS)
 #define RUNE_ERROR 0xFFFD
 
 /* ---- shared helpers --------------------------------------------------------------------------- */
@@ -30,17 +29,6 @@ bool sl_arg_str(GoxRuntime *R, uint64_t ref, const uint8_t **data, size_t *len) 
     bool ok = string_bytes(R, ref, "gox_string_read", data, &n);
     *len = (size_t)n;
     return ok;
-}
-
-bool sl_check_len(GoxRuntime *R, uint64_t n) {
-    if (n > MAX_STRING_BYTES) {
-        gox_fail(R, ERR_PANIC,
-                 "gox_rt_string_from_ptr: a string of %" PRIu64
-                 " bytes exceeds the largest object (%llu bytes: 65531 data slots)",
-                 n, (unsigned long long)MAX_STRING_BYTES);
-        return false;
-    }
-    return true;
 }
 
 bool sl_ret_str(GoxRuntime *R, const uint8_t *data, size_t len, uint64_t *out) {
@@ -286,8 +274,6 @@ int32_t ext_strings_trim_space(const uint64_t *a, uint32_t na, uint64_t *r, uint
     return sl_ret_str(R, s + start, end - start, &r[0]) ? 0 : 1;
 }
 
-#define MAX_ALLOC (1ULL << 48) /* Go's maxAlloc on linux/amd64 */
-
 int32_t ext_strings_repeat(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t nr) {
     UNUSED;
     GOX_ENTER(R);
@@ -306,11 +292,11 @@ int32_t ext_strings_repeat(const uint64_t *a, uint32_t na, uint64_t *r, uint32_t
         return 1;
     }
     uint64_t total = (uint64_t)count * n;
-    if (total > MAX_ALLOC) {
+    if (total > GO_MAX_ALLOC) {
         gox_fail(R, ERR_PANIC, "runtime error: makeslice: len out of range");
         return 1;
     }
-    if (!sl_check_len(R, total)) return 1;
+    if (!string_check_size(R, total)) return 1;
     if (!total) return 0;
     uint8_t *out = xmalloc((size_t)total);
     for (uint64_t i = 0; i < (uint64_t)count; i++) memcpy(out + i * n, s, n);
@@ -334,7 +320,7 @@ int32_t ext_strings_replace(const uint64_t *a, uint32_t na, uint64_t *r, uint32_
     if (n < 0 || m < (uint64_t)n) n = (int64_t)m;
     /* the result's length, checked before it is built */
     uint64_t total = (uint64_t)ns - (uint64_t)n * nold + (uint64_t)n * nnew;
-    if (!sl_check_len(R, total)) return 1;
+    if (!string_check_size(R, total)) return 1;
     uint8_t *out = xmalloc(total ? (size_t)total : 1);
     size_t o = 0, start = 0;
     for (int64_t i = 0; i < n; i++) {

@@ -9,8 +9,6 @@
 #error "gox: the packed array layout assumes a little-endian host"
 #endif
 
-#define MAX_STRING_BYTES (8ULL * MAX_DATA_SLOTS)
-
 int32_t decode_rune(const uint8_t *b, size_t len, size_t pos, int64_t *width) {
     if (pos >= len) {
         *width = 0;
@@ -103,21 +101,19 @@ bool string_bytes(GoxRuntime *R, GoxRef s, const char *fn, const uint8_t **data,
     return true;
 }
 
-bool string_check_size(GoxRuntime *R, uint64_t n, const char *fn) {
-    if (n > MAX_STRING_BYTES) {
-        gox_fail(R, ERR_PANIC,
-                 "%s: a string of %" PRIu64 " bytes exceeds the largest object (%llu bytes: 65531 data slots)", fn, n,
-                 (unsigned long long)MAX_STRING_BYTES);
-        return false;
-    }
-    return true;
+/* A string is as large as memory allows: more than Go's maxAlloc is out of memory, as Go's
+ * mallocgc (string.py check_string_size). */
+bool string_check_size(GoxRuntime *R, uint64_t n) {
+    if (n <= GO_MAX_ALLOC) return true;
+    gox_out_of_memory(R);
+    return false;
 }
 
 /* A byte array and a string over it (after the caller's safepoint); a/b concatenated. */
 static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
     size_t n = na + nb;
     if (!n) return 0;
-    GoxObj *arr = gc_alloc(R, K_ARRAY, NO_TYPE, 4u + (unsigned)((n + 7) / 8));
+    GoxObj *arr = gc_alloc(R, K_ARRAY, NO_TYPE, 4u + (n + 7) / 8);
     if (!arr) return 0;
     arr->slots[A_ELEM_KIND] = K_UINT8;
     arr->slots[A_ELEM_TYPE] = NO_TYPE;
@@ -138,7 +134,7 @@ GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n) { return string_
 
 GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
     GOX_ENTER(R);
-    if (!string_check_size(R, data_len, "gox_rt_string_from_ptr")) return 0;
+    if (!string_check_size(R, data_len)) return 0;
     if (!gc_safepoint(R, NULL, 0)) return 0;
     return string_new(R, data, data_len);
 }
@@ -185,7 +181,7 @@ GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
     const uint8_t *da, *db;
     uint64_t na, nb;
     if (!string_bytes(R, a, fn, &da, &na) || !string_bytes(R, b, fn, &db, &nb)) return 0;
-    if (!string_check_size(R, na + nb, fn)) return 0;
+    if (!string_check_size(R, na + nb)) return 0;
     uint64_t args[2] = {a, b};
     if (!gc_safepoint(R, args, 2)) return 0;
     if (!nb) return a;
