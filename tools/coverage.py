@@ -4,7 +4,8 @@
 
 Steps: build the gcov variant of the library (``make -C gox_ref_native coverage``: libgox-cov.so,
 its objects and counters in gox_ref_native/cov/), reset the counters, run the conformance corpus
-on the native backend against it, run ``gox-ref fuzz`` for ``--seconds`` with a fixed campaign
+on the native backend against it twice (one scheduler thread, then ``--workers 4``: the
+parallel scheduler, README), run ``gox-ref fuzz`` for ``--seconds`` with a fixed campaign
 seed against it (``$GOX_NATIVE_LIB`` makes every compiled program link with the coverage
 build), then read the counters with gcovr and print per file the lines covered, and the ABI
 symbols (gox_abi/abi.py) whose function never ran.  The exit status is 1 when a file of
@@ -174,6 +175,7 @@ def measure(seconds: float, workers: int) -> Report:
         env["GOX_NATIVE_CACHE"] = str(tmp / "cache")  # programs built against this build of the library
         steps = {
             "corpus": gox_ref(["conformance", "--backend", "native"], env),
+            "corpus --workers 4": gox_ref(["conformance", "--backend", "native", "--workers", "4"], env),
             "fuzz": gox_ref(["fuzz", "--seconds", str(seconds), "--seed", str(FUZZ_SEED), "--workers",
                              str(workers), "--out", str(tmp / "fuzz-out")], env),
         }
