@@ -1,13 +1,14 @@
 """Measured line coverage of the C runtime (gox_ref_native/src) from the corpus and a fixed fuzz campaign.
 
-    python tools/coverage.py [--seconds 60] [--workers 2] [--json]
+    python tools/coverage.py [--seconds 60] [--workers 2] [--json] [--pytest TEST ...]
 
 Steps: build the gcov variant of the library (``make -C gox_ref_native coverage``: libgox-cov.so,
 its objects and counters in gox_ref_native/cov/), reset the counters, run the conformance corpus
 on the native backend against it twice (one scheduler thread, then ``--workers 4``: the
 parallel scheduler, README), run ``gox-ref fuzz`` for ``--seconds`` with a fixed campaign
 seed against it (``$GOX_NATIVE_LIB`` makes every compiled program link with the coverage
-build), then read the counters with gcovr and print per file the lines covered, and the ABI
+build), with ``--pytest`` also those test files (pytest: ctypes loads the coverage build,
+the host's side of the ABI), then read the counters with gcovr and print per file the lines covered, and the ABI
 symbols (gox_abi/abi.py) whose function never ran.  The exit status is 1 when a file of
 ``FOCUS`` is below ``TARGET`` percent (issue 16), 2 when a step could not run.
 docs/DIFF_AND_FUZZ.md, "Coverage", has the measured table.
@@ -162,7 +163,7 @@ def run_gcovr(root: Path, cov_dir: Path, out: Path) -> tuple[dict[str, Any], dic
     return loaded
 
 
-def measure(seconds: float, workers: int) -> Report:
+def measure(seconds: float, workers: int, tests: Sequence[str] = ()) -> Report:
     from gox_abi.abi import SYMBOLS
 
     build()
@@ -179,6 +180,10 @@ def measure(seconds: float, workers: int) -> Report:
             "fuzz": gox_ref(["fuzz", "--seconds", str(seconds), "--seed", str(FUZZ_SEED), "--workers",
                              str(workers), "--out", str(tmp / "fuzz-out")], env),
         }
+        if tests:
+            print(f"coverage: pytest {' '.join(tests)}", file=sys.stderr, flush=True)
+            cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", *tests]
+            steps["pytest"] = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL).returncode
         summary, detail = run_gcovr(NATIVE, COV_DIR, tmp)
     return make_report(summary, detail, [s.name for s in SYMBOLS], steps)
 
@@ -188,12 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0, help="the fuzz campaign's length (default 60)")
     parser.add_argument("--workers", type=int, default=2, help="the fuzz campaign's processes (default 2)")
     parser.add_argument("--json", action="store_true", help="a JSON report on stdout")
+    parser.add_argument("--pytest", nargs="+", default=[], metavar="TEST",
+                        help="also run these test files against the coverage build (not part of the target)")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.workers < 1:
         parser.error("--seconds must be positive and --workers at least 1")
     sys.path.insert(0, str(ROOT))
     try:
-        report = measure(args.seconds, args.workers)
+        report = measure(args.seconds, args.workers, args.pytest)
     except StepFailed as e:
         print(f"coverage: {e}", file=sys.stderr)
         return 2
