@@ -93,3 +93,22 @@ def test_gcovr_on_a_tiny_coverage_build(tmp_path: Path) -> None:
     assert report.files == [cov.FileCoverage("src/lib.c", 5, 8)]
     assert report.uncalled == ["gox_unused"]
     assert report.absent == ["gox_missing"]
+
+
+def test_main_exit_status(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """1 while a focus file is below the target, 0 when none is, 2 when a step cannot run."""
+    report = cov.make_report(SUMMARY, DETAIL, [], {"corpus": 0})
+    monkeypatch.setattr(cov, "measure", lambda seconds, workers, tests: report)
+    assert cov.main(["--seconds", "1"]) == 1
+    assert "src/sched.c" in capsys.readouterr().out
+    good = cov.make_report({"files": SUMMARY["files"][1:]}, DETAIL, [], {})  # chan.c, rng.c
+    monkeypatch.setattr(cov, "measure", lambda seconds, workers, tests: good)
+    assert cov.main(["--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["below_target"] == []
+
+    def fail(seconds: float, workers: int, tests: list[str]) -> cov.Report:
+        raise cov.StepFailed("gcovr is not installed")
+
+    monkeypatch.setattr(cov, "measure", fail)
+    assert cov.main([]) == 2
+    assert capsys.readouterr().err == "coverage: gcovr is not installed\n"
