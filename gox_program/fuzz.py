@@ -39,9 +39,12 @@ import multiprocessing
 import os
 import random
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,7 +52,7 @@ from typing import Any, TextIO
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
-from . import diff, native
+from . import diff, fuzzgen, gotwin, native
 from .case import Outcome, execute
 from .check import load
 from .syntax import Program, ProgramError
@@ -673,6 +676,7 @@ class Finding:
     original_lines: int
     report: str = ""
     partial: bool = False  # the deadline stopped its shrinking
+    go_text: str = ""  # a three-way finding (``--go``): the program's Go form
 
 
 def _past(deadline: float | None) -> bool:
@@ -805,6 +809,153 @@ def _shrink(
     return "\n".join(lines) + "\n", False
 
 
+# -- three ways: the reference, the native backend and Go (``--go``) ---------------------------
+GO_BATCH = 32  # programs per Go build (and native build) in a three-way campaign
+GO_TIMEOUT = 10.0
+SHRINK_TESTS_GO = 150  # at most this many candidate runs per three-way finding (each builds with cc and go)
+
+
+def signature3(ref: Outcome, nat: Outcome, go: Outcome) -> str | None:
+    """How the three runs disagree, coarsely (None: they agree): the two backends compared as
+    the two-way fuzzer compares them, each compared with Go as the corpus's twins are
+    (``diff.compare_go``: status, stdout, Go's report before its first blank line)."""
+    parts = []
+    rn = signature(ref, nat)
+    if rn is not None:
+        parts.append(f"ref/native: {rn}")
+    if go.status == native.STATUS_TIMEOUT and ref.status != native.STATUS_TIMEOUT:
+        parts.append("go timeout")
+    else:
+        rg, ng = diff.compare_go("ref", ref, go), diff.compare_go("native", nat, go)
+        if rg and ng:
+            parts.append(f"ref and native vs go: {rg[0].kind} differs")
+        elif rg or ng:
+            parts.append(f"{'ref' if rg else 'native'} vs go: {(rg or ng)[0].kind} differs")
+    return "; ".join(parts) or None
+
+
+def report3(file: str, seed: int, release: str, ref: Outcome, nat: Outcome, go: Outcome) -> str:
+    """The three runs' differences: the two backends' (``diff.DiffResult``), then each with Go's
+    (``diff.GoDiff``)."""
+    two = diff.DiffResult(file, seed, len(ref.extra["trace"]), diff.compare(ref, nat))
+    goes = {name: diff.compare_go(name, o, go) for name, o in (("ref", ref), ("native", nat))}
+    return two.render() + "\n" + diff.GoDiff(file, gotwin.twin_of(Path(file)).name, release, goes).render()
+
+
+def _go_build(go: gotwin.Go, sources: list[str], tmp: Path) -> Path | str:
+    """``gotwin.build_batch``, or Go's message if the batch does not build."""
+    try:
+        return gotwin.build_batch(go, sources, tmp)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        return str(e)
+
+
+def check3(p: fuzzgen.Prog, go: gotwin.Go, opt: str = "-O0") -> tuple[str | None, str]:
+    """Run one abstract program three ways: (signature or None, a report)."""
+    text = p.gox()
+    try:
+        prog = load(text, "fuzz.gox")
+    except ProgramError as e:
+        return None, f"does not load: {e}"
+    try:
+        ref = run_ref(prog, p.seed)
+    except Exception as e:  # a bug of the reference is a finding too
+        return f"reference exception {type(e).__name__}", repr(e)
+    if _too_long(ref):
+        return None, "too long for the fuzz budget"
+    with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp:
+        exe = _go_build(go, [p.go()], Path(tmp))
+        if isinstance(exe, str):
+            return "go build failure", exe
+        theirs = gotwin.run_batch_exe(exe, 0, GO_TIMEOUT)
+    try:
+        nexe = native.build_batch([prog], opt=opt)
+    except native.NativeBuildError as e:
+        return "native build failure", str(e)
+    try:
+        nat = native.run_exe(nexe, p.seed, index=0, trace=True, timeout=NATIVE_TIMEOUT)
+    finally:
+        _discard(nexe)
+    sig = signature3(ref, nat, theirs)
+    return sig, "" if sig is None else report3("fuzz.gox", p.seed, go.release, ref, nat, theirs)
+
+
+def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+    """``run_batch`` three ways: each program of the batch on the reference, then the batch
+    built at once natively (``native.build_batch``) and with Go (``gotwin.build_batch``, the
+    two builds in parallel), each program run in its own process on both."""
+    go = gotwin.find_go()
+    res = BatchResult()
+    progs: list[fuzzgen.Prog] = []
+    loaded: list[Program] = []
+    refs: list[Outcome | str] = []
+    for s in seeds:
+        if _past(deadline):
+            break
+        progs.append(fuzzgen.generate(s))
+        loaded.append(load(progs[-1].gox(), f"fuzz-{s}.gox"))
+        try:
+            refs.append(run_ref(loaded[-1], s))
+        except Exception as e:
+            refs.append(f"reference exception {type(e).__name__}: {e}")
+    if not progs:
+        return res
+    with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
+        gofut = pool.submit(_go_build, go, [p.go() for p in progs], Path(tmp))
+        try:
+            nexe: Path | None = native.build_batch(loaded, opt=opt)
+        except native.NativeBuildError:
+            nexe = None
+        gexe = gofut.result()
+        try:
+            for k, (p, ref) in enumerate(zip(progs, refs, strict=True)):
+                res.programs += 1
+                if isinstance(ref, Outcome) and _too_long(ref):
+                    res.skipped += 1
+                    continue
+                sig: str | None
+                if isinstance(ref, str):
+                    sig, report = ref.split(":")[0], ref
+                elif nexe is None or isinstance(gexe, str):  # which program breaks the build: one at a time
+                    sig, report = check3(p, go, opt)
+                else:
+                    nat = native.run_exe(nexe, p.seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
+                    theirs = gotwin.run_batch_exe(gexe, k, GO_TIMEOUT)
+                    sig = signature3(ref, nat, theirs)
+                    report = "" if sig is None else report3(f"fuzz-{p.seed}.gox", p.seed, go.release, ref, nat, theirs)
+                if sig is not None:
+                    res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res))
+        finally:
+            if nexe is not None:
+                _discard(nexe)
+    return res
+
+
+def _shrunk3(p: fuzzgen.Prog, sig: str, report: str, go: gotwin.Go, opt: str, do_shrink: bool,
+             deadline: float | None, res: BatchResult) -> Finding:
+    """A three-way finding, shrunk on its abstract program (both forms re-rendered each time).
+    A disagreement of the backends alone is shrunk by the two-way check: Go's part cannot be lost."""
+    small, partial, last = p, False, [report]
+    if do_shrink:
+        t0 = time.monotonic()
+        two_way = sig.startswith("ref/native: ") and ";" not in sig
+
+        def same(cand: fuzzgen.Prog) -> bool:
+            got: str | None
+            if two_way:
+                got, rep = check_text(cand.gox(), cand.seed, opt=opt)
+                got = None if got is None else f"ref/native: {got}"
+            else:
+                got, rep = check3(cand, go, opt)
+            if got == sig:
+                last[0] = rep
+            return got == sig
+
+        small, partial = fuzzgen.shrink(p, same, SHRINK_TESTS_GO, deadline)
+        res.shrink_seconds += time.monotonic() - t0
+    return Finding(p.seed, sig, small.gox(), len(p.gox().splitlines()), last[0], partial, small.go())
+
+
 # -- campaigns ------------------------------------------------------------------------------------
 @dataclass
 class BatchResult:
@@ -900,10 +1051,13 @@ def write_finding(out_dir: Path, f: Finding) -> Path:
     body = "".join(ln + "\n" for ln in f.text.splitlines() if not ln.startswith("// gox-ref fuzz program"))
     rep = "".join(f"//   {ln}\n" for ln in f.report.splitlines())
     how = "partly shrunk (the time budget ran out)" if f.partial else "shrunk"
-    path.write_text(
-        f"// gox-ref fuzz finding {f.seed}: {f.sig} ({how} from {f.original_lines} lines)\n"
-        f"// reproduce: gox-ref diff {path} --seed {f.seed}\n{rep}\n{body}"
-    )
+    go = " --go" if f.go_text else ""
+    head = (f"// gox-ref fuzz finding {f.seed}: {f.sig} ({how} from {f.original_lines} lines)\n"
+            f"// reproduce: gox-ref diff{go} {path} --seed {f.seed}\n")
+    if f.go_text:  # the Go twin first: a finding is never a .gox without its .go
+        go_body = "".join(ln + "\n" for ln in f.go_text.splitlines() if not ln.startswith("// gox-ref fuzz"))
+        gotwin.twin_of(path).write_text(f"{head}{rep}\n{go_body}")
+    path.write_text(f"{head}{rep}\n{body}")
     return path
 
 

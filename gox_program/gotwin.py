@@ -137,6 +137,51 @@ def run_exe(exe: Path, timeout: float = TIMEOUT) -> Outcome:
     return Outcome(status, p.stdout, p.stderr)
 
 
+# -- batches: many programs, one `go build` (gox-ref fuzz --go) --------------------------------------
+_BATCH_PKG = "goxfuzzprog"  # program k of a batch is package goxfuzzprogK (Go prints it in type names)
+
+
+def build_batch(go: Go, sources: list[str], out_dir: Path) -> Path:
+    """One executable holding every program of ``sources`` (each a whole ``package main``):
+    ``EXE k`` runs program k.  Each program becomes a package of its own (``main`` renamed
+    ``Main``), so their identifiers do not clash; one ``go build`` compiles them all and links
+    once.  RuntimeError with Go's message if it does not build."""
+    src = out_dir / "src" / "goxfuzz"
+    cases = []
+    for k, text in enumerate(sources):
+        pkg = src / f"p{k}"
+        pkg.mkdir(parents=True, exist_ok=True)
+        body = re.sub(r"^package main$", f"package {_BATCH_PKG}{k}", text, count=1, flags=re.M)
+        (pkg / "prog.go").write_text(re.sub(r"^func main\(\)", "func Main()", body, count=1, flags=re.M))
+        cases.append(f'\tcase "{k}":\n\t\t{_BATCH_PKG}{k}.Main()')
+    (src / "main").mkdir(parents=True, exist_ok=True)
+    imports = "".join(f'\t"goxfuzz/p{k}"\n' for k in range(len(sources)))
+    (src / "main" / "main.go").write_text(
+        f"package main\n\nimport (\n\t\"os\"\n{imports})\n\nfunc main() {{\n\tswitch os.Args[1] {{\n"
+        + "\n".join(cases) + "\n\t}\n}\n")
+    exe = out_dir / "batch"
+    env = {**os.environ, "GO111MODULE": "off", "GOFLAGS": "", "GOPATH": str(out_dir)}
+    p = subprocess.run([go.path, "build", "-o", str(exe), "goxfuzz/main"], cwd=out_dir, capture_output=True,
+                       text=True, env=env, check=False, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError(f"go build of a batch of {len(sources)} failed:\n{p.stderr.rstrip()}")
+    return exe
+
+
+def run_batch_exe(exe: Path, index: int, timeout: float = TIMEOUT) -> Outcome:
+    """Run program ``index`` of a ``build_batch`` executable, as its own ``package main`` would
+    run: its package's name in Go's report (a named panic value's type) reads ``main`` again.
+    A run over ``timeout`` seconds is status 124 (as the native runner's)."""
+    try:
+        p = subprocess.run([str(exe), str(index)], capture_output=True, timeout=timeout, check=False,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        return Outcome(124, e.stdout or b"", (e.stderr or b"") + f"go: timed out after {timeout:g} s\n".encode())
+    status = p.returncode if p.returncode >= 0 else 128 - p.returncode
+    err = re.sub(rb"\b%s%d\." % (_BATCH_PKG.encode(), index), b"main.", p.stderr)
+    return Outcome(status, p.stdout, err)
+
+
 def stderr_head(stderr: bytes) -> bytes:
     """Go's stderr up to its first blank line: the report, without the goroutine dump after it."""
     i = stderr.find(b"\n\n")
@@ -241,6 +286,7 @@ def run_go_corpus(
 
 
 __all__ = [
-    "NO_TWIN_LIST", "REQUIRE_ENV", "Go", "GoUnavailable", "build", "check_twin", "find_go", "go_required",
-    "no_twin_reason", "no_twin_reasons", "run_exe", "run_go_corpus", "stderr_head", "twin_mismatch", "twin_of",
+    "NO_TWIN_LIST", "REQUIRE_ENV", "Go", "GoUnavailable", "build", "build_batch", "check_twin", "find_go", "go_required",
+    "no_twin_reason", "no_twin_reasons", "run_batch_exe", "run_exe", "run_go_corpus", "stderr_head", "twin_mismatch",
+    "twin_of",
 ]
