@@ -863,15 +863,17 @@ def check3(p: fuzzgen.Prog, go: gotwin.Go, opt: str = "-O0") -> tuple[str | None
         return f"reference exception {type(e).__name__}", repr(e)
     if _too_long(ref):
         return None, "too long for the fuzz budget"
-    with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp:
-        exe = _go_build(go, [p.go()], Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
+        gofut = pool.submit(_go_build, go, [p.go()], Path(tmp))  # the two builds at once
+        try:
+            nexe = native.build_batch([prog], opt=opt)
+        except native.NativeBuildError as e:
+            return "native build failure", str(e)
+        exe = gofut.result()
         if isinstance(exe, str):
+            _discard(nexe)
             return "go build failure", exe
         theirs = gotwin.run_batch_exe(exe, 0, GO_TIMEOUT)
-    try:
-        nexe = native.build_batch([prog], opt=opt)
-    except native.NativeBuildError as e:
-        return "native build failure", str(e)
     try:
         nat = native.run_exe(nexe, p.seed, index=0, trace=True, timeout=NATIVE_TIMEOUT)
     finally:
@@ -1045,6 +1047,10 @@ def _batch_job(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
     return run_batch(*args)
 
 
+def _batch_job_go(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
+    return run_batch_go(*args)
+
+
 def write_finding(out_dir: Path, f: Finding) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{f.seed}.gox"
@@ -1122,13 +1128,18 @@ def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
 def campaign(
     *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
-    do_shrink: bool = True,
+    do_shrink: bool = True, go: bool = False,
 ) -> Summary:
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
-    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``."""
+    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``.  ``go``: the
+    three-way campaign (``run_batch_go``, batches of ``GO_BATCH``; gotwin.GoUnavailable without Go)."""
     check_seed(seed, MAX_CAMPAIGN_SEED - 1)
     native.library()
     native.compiler()
+    if go:
+        gotwin.find_go()
+        batch = GO_BATCH if batch == BATCH else batch
+    one, job = (run_batch_go, _batch_job_go) if go else (run_batch, _batch_job)
     t0 = time.monotonic()
     deadline = t0 + seconds if programs is None else None
     bar = _Progress(progress, seconds, programs) if progress is not None else None
@@ -1155,7 +1166,7 @@ def campaign(
         for seeds in gen:
             if _past(deadline):
                 break
-            take(run_batch(seeds, opt, do_shrink, deadline))
+            take(one(seeds, opt, do_shrink, deadline))
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ctx.Pool(workers) as pool:
@@ -1170,7 +1181,7 @@ def campaign(
                     if nxt is None:
                         done = True
                         break
-                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink, deadline),)))
+                    pending.append(pool.apply_async(job, ((nxt, opt, do_shrink, deadline),)))
                 ready = [p for p in pending if p.ready()]
                 if not ready:
                     time.sleep(0.01)

@@ -130,9 +130,9 @@ def build(go: Go, src: Path, cache: Path | None = None) -> Path:
     return exe
 
 
-def run_exe(exe: Path, timeout: float = TIMEOUT) -> Outcome:
+def run_exe(exe: Path, timeout: float = TIMEOUT, args: tuple[str, ...] = ()) -> Outcome:
     """Run a built twin: its exit status, stdout and whole stderr."""
-    p = subprocess.run([str(exe)], capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+    p = subprocess.run([str(exe), *args], capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     status = p.returncode if p.returncode >= 0 else 128 - p.returncode  # killed by a signal: the shell's 128+N
     return Outcome(status, p.stdout, p.stderr)
 
@@ -173,13 +173,10 @@ def run_batch_exe(exe: Path, index: int, timeout: float = TIMEOUT) -> Outcome:
     run: its package's name in Go's report (a named panic value's type) reads ``main`` again.
     A run over ``timeout`` seconds is status 124 (as the native runner's)."""
     try:
-        p = subprocess.run([str(exe), str(index)], capture_output=True, timeout=timeout, check=False,
-                           stdin=subprocess.DEVNULL)
+        o = run_exe(exe, timeout, (str(index),))
     except subprocess.TimeoutExpired as e:
         return Outcome(124, e.stdout or b"", (e.stderr or b"") + f"go: timed out after {timeout:g} s\n".encode())
-    status = p.returncode if p.returncode >= 0 else 128 - p.returncode
-    err = re.sub(rb"\b%s%d\." % (_BATCH_PKG.encode(), index), b"main.", p.stderr)
-    return Outcome(status, p.stdout, err)
+    return Outcome(o.status, o.stdout, re.sub(rb"\b%s%d\." % (_BATCH_PKG.encode(), index), b"main.", o.stderr))
 
 
 def stderr_head(stderr: bytes) -> bytes:
