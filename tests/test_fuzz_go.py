@@ -1,0 +1,162 @@
+"""``gox-ref fuzz --go`` (gox_program/fuzzgen.py, the three-way part of gox_program/fuzz.py):
+the abstract generator and its two renderings, the shrinker keeping them in step, Go's batched
+build, and a planted disagreement found and written with both files.
+
+Tests that run Go skip without it, and fail when GOX_REQUIRE_GO or CI is set; likewise the
+native backend (conftest.native_unavailable)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import native_unavailable
+
+from gox_program import fuzz, fuzzgen, gotwin, native
+from gox_program.case import Outcome
+from gox_program.check import load
+from gox_program.cli import main as cli_main
+from gox_program.diff import go_view
+
+if "libasan" in os.environ.get("LD_PRELOAD", ""):  # pragma: no cover - the sanitizer run
+    pytest.skip("the reference cannot run under the preloaded ASan runtime", allow_module_level=True)
+
+SEEDS = range(5_000, 5_024)
+
+
+def _go() -> gotwin.Go:
+    try:
+        return gotwin.find_go()
+    except gotwin.GoUnavailable as e:
+        if gotwin.go_required():
+            pytest.fail(f"Go is required here (GOX_REQUIRE_GO or CI): {e}", pytrace=False)
+        pytest.skip(str(e))
+
+
+def _native() -> None:
+    try:
+        if not native.library().sched:
+            native_unavailable(RuntimeError("the C library has no scheduler"))
+        native.compiler()
+    except native.NativeUnavailable as e:  # pragma: no cover - depends on the machine
+        native_unavailable(e)
+
+
+# -- the generator, without Go ----------------------------------------------------------------------
+def test_a_program_is_a_pure_function_of_its_seed() -> None:
+    for s in (0, 1, 2**40):
+        a, b = fuzzgen.generate(s), fuzzgen.generate(s)
+        assert (a.gox(), a.go()) == (b.gox(), b.go())
+    assert len({fuzzgen.generate(s).go() for s in SEEDS}) == len(SEEDS)
+
+
+def test_every_gox_rendering_loads() -> None:
+    for s in SEEDS:
+        load(fuzzgen.generate(s).gox(), f"fuzz-{s}.gox")
+
+
+def test_constant_operands_go_through_id_in_go() -> None:
+    """Go folds constants at compile time and rejects an overflowing one; the .gox wraps."""
+    e = fuzzgen.binop("*", fuzzgen.lit(9223372036854775807), fuzzgen.lit(2))
+    assert e.go == "(id(9223372036854775807) * 2)" and e.gox == "(9223372036854775807 * 2)"
+    assert fuzzgen.binop("<<", fuzzgen.lit(1), fuzzgen.var("x")).go == "(id(1) << (x & 15))"
+    assert fuzzgen.binop("+", fuzzgen.var("x"), fuzzgen.lit(-3)).go == "(x + (-3))"
+
+
+def test_shrinking_removes_nodes_and_re_renders_both_forms() -> None:
+    """The predicate keeps a program while it calls protect: the shrunk program is 1-minimal
+    (no candidate that loads still calls it), and every candidate tried has as many calls in
+    its Go form as in its .gox form."""
+    p = next(q for q in map(fuzzgen.generate, SEEDS) if "protect(" in q.gox() and fuzzgen.size(q) > 8)
+    tried = []
+
+    def calls(c: fuzzgen.Prog) -> int:
+        assert c.gox().count("gox_debug_print(protect(") == c.go().count("fmt.Println(protect(")
+        return c.go().count("fmt.Println(protect(")
+
+    def keeps(c: fuzzgen.Prog) -> bool:
+        tried.append(c)
+        return calls(c) > 0
+
+    small, partial = fuzzgen.shrink(p, keeps)
+    assert not partial and len(tried) > 1
+    assert calls(small) == 1 and fuzzgen.size(small) < fuzzgen.size(p)
+    assert all(calls(c) == 0 for c in fuzzgen.candidates(small) if fuzzgen._loads(c))
+    for c in tried:
+        calls(c)
+
+
+def test_shrink_stops_at_the_deadline() -> None:
+    p = fuzzgen.generate(SEEDS[0])
+    small, partial = fuzzgen.shrink(p, lambda c: True, deadline=0.0)
+    assert partial and small is p
+
+
+# -- with Go -----------------------------------------------------------------------------------------
+def test_both_renderings_run_alike_with_go_and_the_reference(tmp_path: Path) -> None:
+    """One go build for the whole batch; each program's Go run equals the reference's as the
+    corpus compares them (status, stdout, the report before the first blank line)."""
+    go = _go()
+    progs = [fuzzgen.generate(s) for s in SEEDS]
+    exe = gotwin.build_batch(go, [p.go() for p in progs], tmp_path)
+    for k, p in enumerate(progs):
+        ref = fuzz.run_ref(load(p.gox(), "f.gox"), p.seed)
+        theirs = gotwin.run_batch_exe(exe, k)
+        assert go_view(ref) == go_view(theirs), (p.seed, go_view(ref), go_view(theirs))
+
+
+def test_a_batch_reports_a_named_panic_in_package_main(tmp_path: Path) -> None:
+    """Program k of a batch is package goxfuzzprogK; Go's report names the type main.Msg."""
+    go = _go()
+    src = 'package main\n\ntype Msg string\n\nfunc main() {\n\tpanic(Msg("x"))\n}\n'
+    exe = gotwin.build_batch(go, ['package main\n\nfunc main() {\n}\n', src], tmp_path)
+    o = gotwin.run_batch_exe(exe, 1)
+    assert o.status == 2 and gotwin.stderr_head(o.stderr) == b'panic: main.Msg("x")\n'
+
+
+def _planted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Go's outcome, planted: one line more on stdout."""
+    real = gotwin.run_batch_exe
+
+    def fake(exe: Path, index: int, timeout: float = gotwin.TIMEOUT) -> Outcome:
+        o = real(exe, index, timeout)
+        return replace(o, stdout=o.stdout + b"planted\n")
+
+    monkeypatch.setattr(gotwin, "run_batch_exe", fake)
+
+
+def test_a_planted_disagreement_is_found_and_written_with_both_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _go()
+    _native()
+    _planted(monkeypatch)
+    monkeypatch.setattr(fuzz, "SHRINK_TESTS_GO", 2)  # a few shrinking steps: the rest is tested above
+    out = tmp_path / "out"
+    assert cli_main(["fuzz", "--go", "--programs", "1", "--seed", "3", "--out", str(out)]) == 1
+    seed = 3 * fuzz.STREAM
+    gox, twin = out / f"{seed}.gox", out / f"{seed}.go"
+    reproduce = f"// reproduce: gox-ref diff --go {gox} --seed {seed}\n"
+    assert reproduce in gox.read_text() and reproduce in twin.read_text()
+    assert "ref and native vs go: stdout differs" in gox.read_text().splitlines()[0]
+    assert f"(reproduce: gox-ref diff --go {gox} --seed {seed})" in capsys.readouterr().out
+    monkeypatch.undo()  # the real Go: the written pair is the same program
+    assert cli_main(["diff", "--go", str(gox), "--seed", str(seed)]) == 0
+    assert "same as Go" in capsys.readouterr().out
+
+
+def test_an_agreeing_batch_has_no_findings() -> None:
+    _go()
+    _native()
+    r = fuzz.run_batch_go([5_100, 5_101, 5_102], do_shrink=False)
+    assert r.programs == 3 and not r.findings, [f.report for f in r.findings]
+
+
+def test_without_go_the_command_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    _native()
+    monkeypatch.setenv("PATH", str(tmp_path))  # no go here (nor cc: the native checks come first)
+    monkeypatch.setattr(native, "compiler", lambda: "cc")
+    assert cli_main(["fuzz", "--go", "--programs", "1", "--out", str(tmp_path / "o")]) == 2
+    assert "fuzz --go needs Go: 'go' is not on PATH" in capsys.readouterr().err
