@@ -208,6 +208,9 @@ _FIXED: dict[str, tuple[str, str]] = {
     if how == 6 {
         return i64(gox_slice_get(gox_rt_slice_slice(sl, 0, x & 3), 0))
     }
+    if how == 7 {
+        gox_panic(gox_interface_pack(type.None, gox_type_register("main.Msg", ""), kind.String), "named")
+    }
     return x + 1
 }""", """func protect(x int64, how int64) int64 {
 \tdefer catcher()
@@ -237,6 +240,9 @@ _FIXED: dict[str, tuple[str, str]] = {
 \t}
 \tif how == 6 {
 \t\treturn sl[0:x&3][0]
+\t}
+\tif how == 7 {
+\t\tpanic(Msg("named"))
 \t}
 \treturn x + 1
 }"""),
@@ -388,7 +394,8 @@ class _Gen:
         if self.depth < (1 if self.cur >= 0 else 2):
             kinds += ["loop", "loop"]
         if self.depth == 0:
-            kinds += ["append_n", "copy", "bytes", "range_str", "map", "protect", "protect", "closure", "depth"]
+            kinds += ["append_n", "append_slice", "copy", "bytes", "runes", "range_str", "map", "protect", "protect",
+                      "closure", "depth"]
             if self.cur < 0:
                 kinds += ["chan", "chan", "select_sum", "select_default", "handoff", "go_closure"]
         k = r.choice(kinds)
@@ -508,6 +515,29 @@ class _Gen:
                     [f"var {b} []byte = []byte({s})", f"if len({b}) > 0 {{", f"\tfmt.Println({b}[0])",
                      f"\t{b}[0] = 65", "}", f"fmt.Println(string({b}))"])
 
+    def s_runes(self, sc: _Scope) -> Node:
+        """[]rune(s) and back, and string(rune(x)) of valid and invalid code points."""
+        s = self.r.choice(sc.strs) if sc.strs and self.r.random() < 0.5 else self.strlit()
+        rs, c = self.name("rs"), self.r.choice([65, 0x4E16, -1, 0xD800, 0xDFFF, 0x10FFFF, 0x110000, 0x1F600])
+        cl = lit(c)
+        return Leaf([f"var {rs} ref = gox_rt_string_to_runes({s})", f"gox_debug_write(gox_slice_len({rs}), kind.Int)",
+                     'gox_debug_write(" ", kind.String)', f"gox_debug_print(gox_rt_runes_to_string({rs}), kind.String)",
+                     f"gox_debug_print(gox_rt_string_from_rune({cl.gox}), kind.String)"],
+                    [f"var {rs} []rune = []rune({s})", f"fmt.Println(len({rs}), string({rs}))",
+                     f"fmt.Println(string(rune(id({cl.go}))))"])
+
+    def s_append_slice(self, sc: _Scope) -> Node:
+        """append(s, t...): t a slice of s itself now and then (the overlap Go allows)."""
+        r = self.r
+        if not sc.slices:
+            return self.s_append_n(sc)
+        s = r.choice(sc.slices)
+        t = r.choice(sc.slices)
+        return Leaf([f"{s} = gox_rt_slice_append_slice(kind.Int, type.None, {s}, {t})",
+                     f"gox_debug_write(gox_slice_len({s}), kind.Int)", 'gox_debug_write(" ", kind.String)',
+                     f"gox_debug_print(gox_slice_cap({s}), kind.Int)"],
+                    [f"{s} = append({s}, {t}...)", f"fmt.Println(len({s}), cap({s}))"])
+
     def s_range_str(self, sc: _Scope) -> Node:
         s = self.r.choice(sc.strs) if sc.strs and self.r.random() < 0.5 else self.strlit()
         it, ok, k, v = self.name("it"), self.name("ok"), self.name("k"), self.name("r")
@@ -537,7 +567,7 @@ class _Gen:
                      f"fmt.Println({s}, len({m}))"])
 
     def s_protect(self, sc: _Scope) -> Node:
-        e, how = self.iexpr(sc, 1), self.r.randint(0, 7)
+        e, how = self.iexpr(sc, 1), self.r.randint(0, 8)
         return Leaf([f"gox_debug_print(protect({e.gox}, {how}), kind.Int)"], [f"fmt.Println(protect({e.go}, {how}))"])
 
     def s_depth(self, sc: _Scope) -> Node:
@@ -726,8 +756,11 @@ class _Gen:
                          ['panic(Msg("named"))'])]
         if c < 0.89:
             return [Leaf(["go boom()", "gox_chan_recv(gox_chan_new(kind.Int, 0))"], ["go boom()", "<-make(chan int64)"])]
-        if c < 0.92:
+        if c < 0.905:
             return [Leaf(["gox_chan_recv(gox_chan_new(kind.Int, 0))"], ["<-make(chan int64)"])]
+        if c < 0.92:  # a deferred call panics while main panics: Go reports both
+            return [Leaf(["defer boom()", 'gox_panic(gox_interface_pack(type.None, type.None, kind.String), "first")'],
+                         ["defer boom()", 'panic("first")'])]
         if c < 0.95:
             return [Leaf(["gox_debug_print(gox_slice_get(gox_rt_slice_create(kind.Int, type.None, 1, 1), (n0 & 7) + 1),"
                           " kind.Int)"],
