@@ -24,6 +24,11 @@
 * **Campaigns.** ``--workers N`` runs batches in N processes; program k of campaign seed S
   has seed ``S * STREAM + k``, and batch b goes to whichever worker is free, so the programs
   run (and the findings) do not depend on N.
+* **Three ways** (``--go``, ``run_batch_go``): the programs come from gox_program/fuzzgen.py,
+  one abstract program written as .gox and as Go; each runs on the reference, natively and
+  with Go (a batch built with one ``go build``, ``gotwin.build_batch``, beside the ``cc``
+  run); a finding is any disagreement among the three (``signature3``), shrunk on the
+  abstract program and written as ``OUT/<id>.gox`` and ``OUT/<id>.go``.
 * **Time.** ``--seconds S`` is one deadline for everything, shrinking included: no program
   and no shrinking candidate starts after it.  The batch in flight then still builds and runs
   natively the programs it ran on the reference (its ``cc`` run, the longest step, is the
