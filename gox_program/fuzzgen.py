@@ -112,13 +112,14 @@ class Prog:
     def gox(self) -> str:
         code = "\n\n".join(_render_func(f, "gox") for f in self.funcs)
         fixed = _fixed_used(code, "gox")
-        head = f"// gox-ref fuzz --go program, seed {self.seed}\n" + _GOX_GLOBALS
+        head = f"// gox-ref fuzz program, seed {self.seed} (three ways: .gox and Go)\n" + _GOX_GLOBALS
         return "\n\n".join([head, *fixed, code]) + "\n"
 
     def go(self) -> str:
         code = "\n\n".join(_render_func(f, "go") for f in self.funcs)
         fixed = _fixed_used(code, "go")
-        head = f"// gox-ref fuzz --go program, seed {self.seed}\npackage main\n\nimport \"fmt\"\n\n" + _GO_GLOBALS
+        head = f"// gox-ref fuzz program, seed {self.seed} (three ways: .gox and Go)\npackage main\n\nimport \"fmt\"\n\n"
+        head += _GO_GLOBALS
         return "\n\n".join([head, *fixed, code]) + "\n"
 
 

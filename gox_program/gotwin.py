@@ -138,30 +138,34 @@ def run_exe(exe: Path, timeout: float = TIMEOUT, args: tuple[str, ...] = ()) -> 
 
 
 # -- batches: many programs, one `go build` (gox-ref fuzz --go) --------------------------------------
-_BATCH_PKG = "goxfuzzprog"  # program k of a batch is package goxfuzzprogK (Go prints it in type names)
+_TOP = re.compile(r"^(?:func|var|type|const) (\w+)", re.M)
+_STRING_OR_WORD = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\w+')
+
+
+def _prefixed(text: str, k: int) -> str:
+    """Program ``text`` (a ``package main`` importing at most "fmt") as program k of a batch:
+    every top-level name gets the prefix ``pK_``, outside string literals.  For programs whose
+    top-level declarations start their lines and whose local names never shadow them (the
+    fuzzer's, gox_program/fuzzgen.py)."""
+    names = set(_TOP.findall(text))
+    body = re.sub(r'^(?:package main|import "fmt")$', "", text, flags=re.M)
+    return _STRING_OR_WORD.sub(lambda m: f"p{k}_{m[0]}" if m[0] in names else m[0], body)
 
 
 def build_batch(go: Go, sources: list[str], out_dir: Path) -> Path:
-    """One executable holding every program of ``sources`` (each a whole ``package main``):
-    ``EXE k`` runs program k.  Each program becomes a package of its own (``main`` renamed
-    ``Main``), so their identifiers do not clash; one ``go build`` compiles them all and links
-    once.  RuntimeError with Go's message if it does not build."""
-    src = out_dir / "src" / "goxfuzz"
-    cases = []
+    """One executable holding every program of ``sources`` (see ``_prefixed``): ``EXE k`` runs
+    program k.  The programs share one package, each program's names prefixed, so that one
+    compiler run type-checks and compiles them all (a package per program costs a compiler
+    process each: most of the build).  RuntimeError with Go's message if it does not build."""
+    pkg = out_dir / "src" / "goxfuzz"
+    pkg.mkdir(parents=True, exist_ok=True)
     for k, text in enumerate(sources):
-        pkg = src / f"p{k}"
-        pkg.mkdir(parents=True, exist_ok=True)
-        body = re.sub(r"^package main$", f"package {_BATCH_PKG}{k}", text, count=1, flags=re.M)
-        (pkg / "prog.go").write_text(re.sub(r"^func main\(\)", "func Main()", body, count=1, flags=re.M))
-        cases.append(f'\tcase "{k}":\n\t\t{_BATCH_PKG}{k}.Main()')
-    (src / "main").mkdir(parents=True, exist_ok=True)
-    imports = "".join(f'\t"goxfuzz/p{k}"\n' for k in range(len(sources)))
-    (src / "main" / "main.go").write_text(
-        f"package main\n\nimport (\n\t\"os\"\n{imports})\n\nfunc main() {{\n\tswitch os.Args[1] {{\n"
-        + "\n".join(cases) + "\n\t}\n}\n")
+        (pkg / f"p{k}.go").write_text("package main\n\nimport \"fmt\"\n\nvar _ = fmt.Sprint\n" + _prefixed(text, k))
+    cases = "".join(f'\tcase "{k}":\n\t\tp{k}_main()\n' for k in range(len(sources)))
+    (pkg / "main.go").write_text(f"package main\n\nimport \"os\"\n\nfunc main() {{\n\tswitch os.Args[1] {{\n{cases}\t}}\n}}\n")
     exe = out_dir / "batch"
     env = {**os.environ, "GO111MODULE": "off", "GOFLAGS": "", "GOPATH": str(out_dir)}
-    p = subprocess.run([go.path, "build", "-o", str(exe), "goxfuzz/main"], cwd=out_dir, capture_output=True,
+    p = subprocess.run([go.path, "build", "-o", str(exe), "goxfuzz"], cwd=out_dir, capture_output=True,
                        text=True, env=env, check=False, timeout=600)
     if p.returncode != 0:
         raise RuntimeError(f"go build of a batch of {len(sources)} failed:\n{p.stderr.rstrip()}")
@@ -170,13 +174,13 @@ def build_batch(go: Go, sources: list[str], out_dir: Path) -> Path:
 
 def run_batch_exe(exe: Path, index: int, timeout: float = TIMEOUT) -> Outcome:
     """Run program ``index`` of a ``build_batch`` executable, as its own ``package main`` would
-    run: its package's name in Go's report (a named panic value's type) reads ``main`` again.
-    A run over ``timeout`` seconds is status 124 (as the native runner's)."""
+    run: Go's report names its types (a named panic value's) without the batch's prefix.  A run
+    over ``timeout`` seconds is status 124 (as the native runner's)."""
     try:
         o = run_exe(exe, timeout, (str(index),))
     except subprocess.TimeoutExpired as e:
         return Outcome(124, e.stdout or b"", (e.stderr or b"") + f"go: timed out after {timeout:g} s\n".encode())
-    return Outcome(o.status, o.stdout, re.sub(rb"\b%s%d\." % (_BATCH_PKG.encode(), index), b"main.", o.stderr))
+    return Outcome(o.status, o.stdout, re.sub(rb"\bmain\.p%d_" % index, b"main.", o.stderr))
 
 
 def stderr_head(stderr: bytes) -> bytes:

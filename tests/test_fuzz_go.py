@@ -94,6 +94,25 @@ def test_shrink_stops_at_the_deadline() -> None:
     assert partial and small is p
 
 
+def _run(stdout: bytes, status: int = 0, stderr: bytes = b"") -> Outcome:
+    o = Outcome(status, stdout, stderr)
+    o.extra["trace"] = ["1 g0 spawn child=1"]
+    return o
+
+
+def test_the_signature_names_the_side_that_disagrees() -> None:
+    same, other = _run(b"1\n"), _run(b"2\n")
+    assert fuzz.signature3(same, _run(b"1\n"), _run(b"1\n")) is None
+    assert fuzz.signature3(same, _run(b"1\n"), other) == "ref and native vs go: stdout differs"
+    assert fuzz.signature3(same, other, _run(b"1\n")) == "ref/native: stdout differs; native vs go: stdout differs"
+    assert fuzz.signature3(other, same, _run(b"1\n")) == "ref/native: stdout differs; ref vs go: stdout differs"
+    assert fuzz.signature3(same, _run(b"1\n"), _run(b"1\n", 124)) == "go timeout"
+    # Go's goroutine dump and addresses are not compared (diff.go_view), the report is
+    panicked = _run(b"", 2, b"panic: x\n\ngoroutine 1 [running]:\nmain.main()\n")
+    assert fuzz.signature3(panicked, panicked, _run(b"", 2, b"panic: x\n\ngoroutine 1 [running]:\n+0x1d\n")) is None
+    assert fuzz.signature3(panicked, panicked, _run(b"", 2, b"panic: y\n")) == "ref and native vs go: stderr differs"
+
+
 # -- with Go -----------------------------------------------------------------------------------------
 def test_both_renderings_run_alike_with_go_and_the_reference(tmp_path: Path) -> None:
     """One go build for the whole batch; each program's Go run equals the reference's as the
@@ -107,13 +126,17 @@ def test_both_renderings_run_alike_with_go_and_the_reference(tmp_path: Path) -> 
         assert go_view(ref) == go_view(theirs), (p.seed, go_view(ref), go_view(theirs))
 
 
-def test_a_batch_reports_a_named_panic_in_package_main(tmp_path: Path) -> None:
-    """Program k of a batch is package goxfuzzprogK; Go's report names the type main.Msg."""
+def test_a_batch_renames_top_level_names_and_reports_them_as_go_would(tmp_path: Path) -> None:
+    """The programs of a batch share a package, each one's top-level names prefixed (not in
+    its string literals); Go's report names the type main.Msg as the program alone would."""
     go = _go()
-    src = 'package main\n\ntype Msg string\n\nfunc main() {\n\tpanic(Msg("x"))\n}\n'
-    exe = gotwin.build_batch(go, ['package main\n\nfunc main() {\n}\n', src], tmp_path)
+    src = ('package main\n\nimport "fmt"\n\ntype Msg string\n\nvar boom = "boom"\n\n'
+           'func main() {\n\tfmt.Println(boom, "boom", `boom`)\n\tpanic(Msg("boom"))\n}\n')
+    exe = gotwin.build_batch(go, [src.replace("Msg(", "string("), src], tmp_path)
     o = gotwin.run_batch_exe(exe, 1)
-    assert o.status == 2 and gotwin.stderr_head(o.stderr) == b'panic: main.Msg("x")\n'
+    assert o.stdout == b"boom boom boom\n"
+    assert o.status == 2 and gotwin.stderr_head(o.stderr) == b'panic: main.Msg("boom")\n'
+    assert gotwin.stderr_head(gotwin.run_batch_exe(exe, 0).stderr) == b"panic: boom\n"
 
 
 def _planted(monkeypatch: pytest.MonkeyPatch) -> None:
