@@ -537,15 +537,7 @@ class _Gen:
 
 # The fixed functions a program may use (only those it uses are in it).
 _FIXED: dict[str, str] = {
-    "catcher": """func catcher() {
-    var s0 u64
-    var s1 u64
-    s0, s1 = gox_recover()
-    if s0 != 0 {
-        gox_debug_write("recovered: ", kind.String)
-        gox_debug_print(ref(s1), kind.String)
-    }
-}""",
+    "catcher": fuzzgen.FIXED["catcher"][0],
     "counter": """func counter(self ref, x i64) i64 {
     var box ref = ref(gox_closure_get_upvalue(self, 0))
     var n i64 = i64(gox_upval_box_get(box)) + x
@@ -598,33 +590,8 @@ _FIXED: dict[str, str] = {
     }
     return i64(gox_gc_read_slot(n, 2)) + treesum(ref(gox_gc_read_slot(n, 0))) + treesum(ref(gox_gc_read_slot(n, 1)))
 }""",
-    "boom": """func boom() {
-    gox_panic(kind.String, "goroutine boom")
-}""",
-    "protect": """func protect(x i64, how i64) i64 {
-    defer catcher()
-    defer gox_debug_print(x, kind.Int)
-    var sl ref = gox_rt_slice_create(kind.Int, type.None, 2, 2)
-    if how == 0 {
-        gox_panic(kind.String, "protect")
-    }
-    if how == 1 {
-        return i64(gox_slice_get(sl, x & 7))
-    }
-    if how == 2 {
-        var c ref = gox_chan_new(kind.Int, 1)
-        gox_chan_close(c)
-        gox_chan_close(c)
-    }
-    if how == 3 {
-        return x / (x & 1)
-    }
-    if how == 4 {
-        defer boom()
-        gox_panic(kind.String, "first")
-    }
-    return x + 1
-}""",
+    "boom": fuzzgen.FIXED["boom"][0],
+    "protect": fuzzgen.FIXED["protect"][0],
 }
 
 
@@ -900,11 +867,9 @@ def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, dea
         if _past(deadline):
             break
         progs.append(fuzzgen.generate(s))
-        loaded.append(load(progs[-1].gox(), f"fuzz-{s}.gox"))
-        try:
-            refs.append(run_ref(loaded[-1], s))
-        except Exception as e:
-            refs.append(f"reference exception {type(e).__name__}: {e}")
+        prog, ref = _load_and_run(progs[-1].gox(), s)
+        loaded.append(prog)
+        refs.append(ref)
     if not progs:
         return res
     with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
@@ -983,11 +948,9 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
         if _past(deadline):
             break
         texts.append(generate(s))
-        progs.append(load(texts[-1], f"fuzz-{s}.gox"))
-        try:
-            refs.append(run_ref(progs[-1], s))
-        except Exception as e:
-            refs.append(f"reference exception {type(e).__name__}: {e}")
+        prog, ref = _load_and_run(texts[-1], s)
+        progs.append(prog)
+        refs.append(ref)
     if not progs:
         return res
     seeds = seeds[:len(progs)]
@@ -1001,6 +964,16 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
         if exe is not None:
             _discard(exe)
     return res
+
+
+def _load_and_run(text: str, seed: int) -> tuple[Program, Outcome | str]:
+    """A generated program loaded and run on the reference; an exception of the reference is
+    a finding (its text), not the campaign's end."""
+    prog = load(text, f"fuzz-{seed}.gox")
+    try:
+        return prog, run_ref(prog, seed)
+    except Exception as e:
+        return prog, f"reference exception {type(e).__name__}: {e}"
 
 
 def _discard(exe: Path) -> None:

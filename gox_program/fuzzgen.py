@@ -159,8 +159,9 @@ def _render_func(f: Func, lang: str) -> str:
 _GOX_GLOBALS = "type IntFn func(i64) i64\ntype GetFn func() i64\n\nvar gcount i64\nvar gstr ref"
 _GO_GLOBALS = "type Msg string\n\nvar gcount int64\nvar gstr string"
 
-# The fixed functions a program may call, (.gox, Go); only those it uses are written out.
-_FIXED: dict[str, tuple[str, str]] = {
+# The fixed functions a program may call, (.gox, Go); only those it uses are written out.  The
+# two-way generator (fuzz.py) uses the .gox texts of catcher, boom and protect too.
+FIXED: dict[str, tuple[str, str]] = {
     "id": ("", "func id(x int64) int64 {\n\treturn x\n}"),
     "catcher": ("""func catcher() {
     var s0 u64
@@ -301,10 +302,10 @@ _USES = {"protect": ("catcher", "boom")}
 
 
 def _fixed_used(code: str, lang: str) -> list[str]:
-    used = {name for name in _FIXED if re.search(rf"\b{name}\(|&{name}\b", code)}
+    used = {name for name in FIXED if re.search(rf"\b{name}\(|&{name}\b", code)}
     for name in list(used):
         used.update(_USES.get(name, ()))
-    texts = (_FIXED[n][0 if lang == "gox" else 1] for n in _FIXED if n in used)
+    texts = (FIXED[n][0 if lang == "gox" else 1] for n in FIXED if n in used)
     return [t for t in texts if t]
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import native_unavailable
+from conftest import go_or_skip, native_unavailable
 
 from gox_program import fuzz, fuzzgen, gotwin, native
 from gox_program.case import Outcome
@@ -27,12 +27,8 @@ SEEDS = range(5_000, 5_024)
 
 
 def _go() -> gotwin.Go:
-    try:
-        return gotwin.find_go()
-    except gotwin.GoUnavailable as e:
-        if gotwin.go_required():
-            pytest.fail(f"Go is required here (GOX_REQUIRE_GO or CI): {e}", pytrace=False)
-        pytest.skip(str(e))
+    go: gotwin.Go = go_or_skip()
+    return go
 
 
 def _native() -> None:
