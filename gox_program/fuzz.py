@@ -784,7 +784,8 @@ def _shrink(
 # -- three ways: the reference, the native backend and Go (``--go``) ---------------------------
 GO_BATCH = 32  # programs per Go build (and native build) in a three-way campaign
 GO_TIMEOUT = 10.0
-SHRINK_TESTS_GO = 150  # at most this many candidate runs per three-way finding (each builds with cc and go)
+SHRINK_TESTS_GO = 300  # at most this many candidate runs per three-way finding
+SHRINK_BATCH = 12  # shrinking candidates built and run at once (one cc and one go build)
 
 
 def signature3(ref: Outcome, nat: Outcome, go: Outcome) -> str | None:
@@ -822,108 +823,95 @@ def _go_build(go: gotwin.Go, sources: list[str], tmp: Path) -> Path | str:
         return str(e)
 
 
-def check3(p: fuzzgen.Prog, go: gotwin.Go, opt: str = "-O0") -> tuple[str | None, str]:
-    """Run one abstract program three ways: (signature or None, a report)."""
-    text = p.gox()
-    try:
-        prog = load(text, "fuzz.gox")
-    except ProgramError as e:
-        return None, f"does not load: {e}"
-    try:
-        ref = run_ref(prog, p.seed)
-    except Exception as e:  # a bug of the reference is a finding too
-        return f"reference exception {type(e).__name__}", repr(e)
-    if _too_long(ref):
-        return None, "too long for the fuzz budget"
-    with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
-        gofut = pool.submit(_go_build, go, [p.go()], Path(tmp))  # the two builds at once
-        try:
-            nexe = native.build_batch([prog], opt=opt)
-        except native.NativeBuildError as e:
-            return "native build failure", str(e)
-        exe = gofut.result()
-        if isinstance(exe, str):
-            _discard(nexe)
-            return "go build failure", exe
-        theirs = gotwin.run_batch_exe(exe, 0, GO_TIMEOUT)
-    try:
-        nat = native.run_exe(nexe, p.seed, index=0, trace=True, timeout=NATIVE_TIMEOUT)
-    finally:
-        _discard(nexe)
-    sig = signature3(ref, nat, theirs)
-    return sig, "" if sig is None else report3("fuzz.gox", p.seed, go.release, ref, nat, theirs)
-
-
-def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
-    """``run_batch`` three ways: each program of the batch on the reference, then the batch
-    built at once natively (``native.build_batch``) and with Go (``gotwin.build_batch``, the
-    two builds in parallel), each program run in its own process on both."""
-    go = gotwin.find_go()
-    res = BatchResult()
-    progs: list[fuzzgen.Prog] = []
+def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
+         names: Callable[[fuzzgen.Prog], str] | None = None) -> list[tuple[str | None, str]]:
+    """Run abstract programs three ways, as one batch: each on the reference, then all built at
+    once natively (``native.build_batch``) and with Go (``gotwin.build_batch``; the two builds
+    in parallel), each run in its own process on both.  Per program: (signature or None, a
+    report); a program over the reference's step budget is (None, "too long ...").  A batch
+    that does not build is run one program at a time, so that the failure is the program's."""
     loaded: list[Program] = []
     refs: list[Outcome | str] = []
-    for s in seeds:
-        if _past(deadline):
-            break
-        progs.append(fuzzgen.generate(s))
-        prog, ref = _load_and_run(progs[-1].gox(), s)
+    for p in progs:
+        prog, ref = _load_and_run(p.gox(), p.seed)
         loaded.append(prog)
         refs.append(ref)
-    if not progs:
-        return res
     with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
         gofut = pool.submit(_go_build, go, [p.go() for p in progs], Path(tmp))
         try:
-            nexe: Path | None = native.build_batch(loaded, opt=opt)
-        except native.NativeBuildError:
-            nexe = None
+            nexe: Path | str = native.build_batch(loaded, opt=opt)
+        except native.NativeBuildError as e:
+            nexe = str(e)
         gexe = gofut.result()
         try:
+            if len(progs) > 1 and (isinstance(nexe, str) or isinstance(gexe, str)):
+                return [run3([p], go, opt, names)[0] for p in progs]
+            out: list[tuple[str | None, str]] = []
             for k, (p, ref) in enumerate(zip(progs, refs, strict=True)):
-                res.programs += 1
-                if isinstance(ref, Outcome) and _too_long(ref):
-                    res.skipped += 1
-                    continue
-                sig: str | None
                 if isinstance(ref, str):
-                    sig, report = ref.split(":")[0], ref
-                elif nexe is None or isinstance(gexe, str):  # which program breaks the build: one at a time
-                    sig, report = check3(p, go, opt)
+                    out.append((ref.split(":")[0], ref))
+                elif _too_long(ref):
+                    out.append((None, "too long for the fuzz budget"))
+                elif isinstance(nexe, str):
+                    out.append(("native build failure", nexe))
+                elif isinstance(gexe, str):
+                    out.append(("go build failure", gexe))
                 else:
                     nat = native.run_exe(nexe, p.seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
                     theirs = gotwin.run_batch_exe(gexe, k, GO_TIMEOUT)
                     sig = signature3(ref, nat, theirs)
-                    report = "" if sig is None else report3(f"fuzz-{p.seed}.gox", p.seed, go.release, ref, nat, theirs)
-                if sig is not None:
-                    res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res))
+                    name = names(p) if names else "fuzz.gox"
+                    out.append((sig, "" if sig is None else report3(name, p.seed, go.release, ref, nat, theirs)))
+            return out
         finally:
-            if nexe is not None:
+            if not isinstance(nexe, str):
                 _discard(nexe)
+
+
+def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+    """``run_batch`` three ways (``run3``); no program starts after ``deadline``."""
+    go = gotwin.find_go()
+    res = BatchResult()
+    progs = []
+    for s in seeds:
+        if _past(deadline):
+            break
+        progs.append(fuzzgen.generate(s))
+    if not progs:
+        return res
+    for p, (sig, report) in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox"), strict=True):
+        res.programs += 1
+        if report.startswith("too long"):
+            res.skipped += 1
+        if sig is not None:
+            res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res))
     return res
 
 
 def _shrunk3(p: fuzzgen.Prog, sig: str, report: str, go: gotwin.Go, opt: str, do_shrink: bool,
              deadline: float | None, res: BatchResult) -> Finding:
-    """A three-way finding, shrunk on its abstract program (both forms re-rendered each time).
-    A disagreement of the backends alone is shrunk by the two-way check: Go's part cannot be lost."""
+    """A three-way finding, shrunk on its abstract program (both forms re-rendered each time),
+    ``SHRINK_BATCH`` candidates built and run at once.  A disagreement of the backends alone is
+    shrunk by the two-way check, one candidate at a time: Go's part cannot be lost."""
     small, partial, last = p, False, [report]
     if do_shrink:
         t0 = time.monotonic()
+
         two_way = sig.startswith("ref/native: ") and ";" not in sig
 
-        def same(cand: fuzzgen.Prog) -> bool:
-            got: str | None
+        def first_same(cands: list[fuzzgen.Prog]) -> int | None:
             if two_way:
-                got, rep = check_text(cand.gox(), cand.seed, opt=opt)
-                got = None if got is None else f"ref/native: {got}"
+                got, rep = check_text(cands[0].gox(), cands[0].seed, opt=opt)
+                results = [(None if got is None else f"ref/native: {got}", rep)]
             else:
-                got, rep = check3(cand, go, opt)
-            if got == sig:
-                last[0] = rep
-            return got == sig
+                results = run3(cands, go, opt)
+            for i, (got3, rep3) in enumerate(results):
+                if got3 == sig:
+                    last[0] = rep3
+                    return i
+            return None
 
-        small, partial = fuzzgen.shrink(p, same, SHRINK_TESTS_GO, deadline)
+        small, partial = fuzzgen.shrink(p, first_same, SHRINK_TESTS_GO, deadline, batch=1 if two_way else SHRINK_BATCH)
         res.shrink_seconds += time.monotonic() - t0
     return Finding(p.seed, sig, small.gox(), len(p.gox().splitlines()), last[0], partial, small.go())
 

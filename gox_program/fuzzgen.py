@@ -28,6 +28,7 @@ compared, so they stay in the two-way generator (gox_program/fuzz.py) only.
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 import re
 import time
@@ -830,24 +831,27 @@ def _loads(p: Prog) -> bool:
     return True
 
 
-def shrink(p: Prog, still_fails: Callable[[Prog], bool], max_tests: int = 400,
-           deadline: float | None = None) -> tuple[Prog, bool]:
-    """Greedily take the first candidate (``candidates``) that loads and ``still_fails``, until
-    none does; at most ``max_tests`` runs of the predicate and none after ``deadline``
-    (``time.monotonic()``).  The smallest program found, and whether the deadline stopped it."""
+def shrink(p: Prog, first_failing: Callable[[list[Prog]], int | None], max_tests: int = 400,
+           deadline: float | None = None, batch: int = 1) -> tuple[Prog, bool]:
+    """Greedily replace ``p`` by the first of its candidates (``candidates``, those that load)
+    that still fails, until none does.  ``first_failing`` gets up to ``batch`` candidates at a
+    time (to run them as one batch) and says which is the first that still fails, if any; at
+    most ``max_tests`` candidates are run, and none after ``deadline`` (``time.monotonic()``).
+    The smallest program found, and whether the deadline stopped it."""
     tests = 0
     changed = True
     while changed and tests < max_tests:
         changed = False
-        for cand in candidates(p):
-            if tests >= max_tests:
+        todo = (c for c in candidates(p) if _loads(c))
+        while tests < max_tests:
+            chunk = list(itertools.islice(todo, min(batch, max_tests - tests)))
+            if not chunk:
                 break
-            if not _loads(cand):
-                continue
             if deadline is not None and time.monotonic() >= deadline:
                 return p, True
-            tests += 1
-            if still_fails(cand):
-                p, changed = cand, True
+            tests += len(chunk)
+            i = first_failing(chunk)
+            if i is not None:
+                p, changed = chunk[i], True
                 break
     return p, False
