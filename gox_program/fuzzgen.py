@@ -119,8 +119,8 @@ class Prog:
     def go(self) -> str:
         code = "\n\n".join(_render_func(f, "go") for f in self.funcs)
         fixed = _fixed_used(code, "go")
-        head = f"// gox-ref fuzz program, seed {self.seed} (three ways: .gox and Go)\npackage main\n\nimport \"fmt\"\n\n"
-        head += _GO_GLOBALS
+        head = f"// gox-ref fuzz program, seed {self.seed} (three ways: .gox and Go)\npackage main\n\n"
+        head += 'import (\n\t"fmt"\n\t"math"\n)\n\nvar _ = math.Inf\n\n' + _GO_GLOBALS
         return "\n\n".join([head, *fixed, code]) + "\n"
 
 
@@ -164,6 +164,17 @@ _GO_GLOBALS = "type Msg string\n\nvar gcount int64\nvar gstr string"
 # two-way generator (fuzz.py) uses the .gox texts of catcher, boom and protect too.
 FIXED: dict[str, tuple[str, str]] = {
     "id": ("", "func id(x int64) int64 {\n\treturn x\n}"),
+    "ff": ("", """func ff(f float64) string { // Go's runtime print format, the runtimes' kind.Float64
+\tif math.IsNaN(f) || math.IsInf(f, 0) {
+\t\treturn fmt.Sprintf("%+v", f)
+\t}
+\ts := fmt.Sprintf("%+.6e", f)
+\ti := len(s) - 1
+\tfor s[i] != '+' && s[i] != '-' { // the exponent's sign: its digits, 2 or 3, padded to 3
+\t\ti--
+\t}
+\treturn s[:i+1] + fmt.Sprintf("%03s", s[i+1:])
+}"""),
     "catcher": ("""func catcher() {
     var s0 u64
     var s1 u64
@@ -393,7 +404,8 @@ class _Gen:
 
     def stmt(self, sc: _Scope) -> Node:
         r = self.r
-        kinds = ["int", "int", "assign", "assign", "print", "print", "str", "slice", "slice", "if", "global"]
+        kinds = ["int", "int", "assign", "assign", "print", "print", "str", "slice", "slice", "if", "global", "float",
+                 "narrow"]
         if self.depth < (1 if self.cur >= 0 else 2):
             kinds += ["loop", "loop"]
         if self.depth == 0:
@@ -424,6 +436,34 @@ class _Gen:
             return Leaf([f"gox_debug_print({s}, kind.String)"], [f"fmt.Println({s})"])
         e = self.iexpr(sc)
         return Leaf([f"gox_debug_print({e.gox}, kind.Int)"], [f"fmt.Println({e.go})"])
+
+    def s_float(self, sc: _Scope) -> Node:
+        """int64 <-> float64 conversions and float arithmetic (rounding, infinities,
+        subnormals), printed in Go's runtime format; a constant operand goes through ``id``
+        (Go would fold the whole expression exactly, at compile time)."""
+        r = self.r
+        a, b = self.iexpr(sc, 1), self.iexpr(sc, 1)
+        ago, bgo = (f"id({e.go})" if e.const else e.go for e in (a, b))
+        c = r.choice(["1.5", "0.1", "1e300", "1e-310", "3.0", "(0.0 - 2.5)", "1e21", "123456789.125"])
+        cgo = "(-2.5)" if c.startswith("(") else c
+        how = r.randrange(3)
+        if how == 0:
+            return Leaf([f"gox_debug_print(f64(i64({a.gox})) / f64(i64({b.gox}) | 1) * {c}, kind.Float64)"],
+                        [f"fmt.Println(ff(float64({ago}) / float64({bgo}|1) * {cgo}))"])
+        if how == 1:
+            return Leaf([f"gox_debug_print(i64(f64(i64({a.gox})) * 0.75), kind.Int)"],
+                        [f"fmt.Println(int64(float64({ago}) * 0.75))"])
+        return Leaf([f"gox_debug_print(f64(i64({a.gox})) < f64(i64({b.gox})) * 0.5, kind.Bool)"],
+                    [f"fmt.Println(float64({ago}) < float64({bgo})*0.5)"])
+
+    def s_narrow(self, sc: _Scope) -> Node:
+        """An int64 printed as a narrower (or unsigned) integer: Go's conversion truncates."""
+        e = self.iexpr(sc)
+        gox_kind, go_type = self.r.choice([("Int8", "int8"), ("Uint8", "uint8"), ("Int16", "int16"),
+                                           ("Uint16", "uint16"), ("Int32", "int32"), ("Uint32", "uint32"),
+                                           ("Uint64", "uint64")])
+        ego = f"id({e.go})" if e.const else e.go
+        return Leaf([f"gox_debug_print({e.gox}, kind.{gox_kind})"], [f"fmt.Println({go_type}({ego}))"])
 
     def s_global(self, sc: _Scope) -> Node:
         """Only main adds to gcount: Go leaves unspecified whether ``gcount += f()`` (or

@@ -143,13 +143,13 @@ _STRING_OR_WORD = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\w+')
 
 
 def _prefixed(text: str, k: int) -> str:
-    """Program ``text`` (a ``package main`` importing at most "fmt") as program k of a batch:
-    every top-level name gets the prefix ``pK_``, outside string literals.  For programs whose
-    top-level declarations start their lines and whose local names never shadow them (the
-    fuzzer's, gox_program/fuzzgen.py)."""
-    names = set(_TOP.findall(text))
-    body = re.sub(r'^(?:package main|import "fmt")$', "", text, flags=re.M)
-    return _STRING_OR_WORD.sub(lambda m: f"p{k}_{m[0]}" if m[0] in names else m[0], body)
+    """Program ``text`` (a ``package main``) as program k of a batch: every top-level name gets
+    the prefix ``pK_``, outside string literals (its imports stay its file's own).  For
+    programs whose top-level declarations start their lines and whose local names never
+    shadow them (the fuzzer's, gox_program/fuzzgen.py)."""
+    names = set(_TOP.findall(text)) - {"_"}
+    body = re.sub(r"^package main$", "", text, count=1, flags=re.M)
+    return "package main\n" + _STRING_OR_WORD.sub(lambda m: f"p{k}_{m[0]}" if m[0] in names else m[0], body)
 
 
 def build_batch(go: Go, sources: list[str], out_dir: Path) -> Path:
@@ -160,7 +160,7 @@ def build_batch(go: Go, sources: list[str], out_dir: Path) -> Path:
     pkg = out_dir / "src" / "goxfuzz"
     pkg.mkdir(parents=True, exist_ok=True)
     for k, text in enumerate(sources):
-        (pkg / f"p{k}.go").write_text("package main\n\nimport \"fmt\"\n\nvar _ = fmt.Sprint\n" + _prefixed(text, k))
+        (pkg / f"p{k}.go").write_text(_prefixed(text, k))
     cases = "".join(f'\tcase "{k}":\n\t\tp{k}_main()\n' for k in range(len(sources)))
     (pkg / "main.go").write_text(f"package main\n\nimport \"os\"\n\nfunc main() {{\n\tswitch os.Args[1] {{\n{cases}\t}}\n}}\n")
     exe = out_dir / "batch"
