@@ -8,6 +8,7 @@ native backend (conftest.native_unavailable)."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,6 +60,15 @@ def test_constant_operands_go_through_id_in_go() -> None:
     assert e.go == "(id(9223372036854775807) * 2)" and e.gox == "(9223372036854775807 * 2)"
     assert fuzzgen.binop("<<", fuzzgen.lit(1), fuzzgen.var("x")).go == "(id(1) << (x & 15))"
     assert fuzzgen.binop("+", fuzzgen.var("x"), fuzzgen.lit(-3)).go == "(x + (-3))"
+
+
+def test_helpers_never_write_gcount() -> None:
+    """Go leaves unspecified whether ``gcount += f()`` reads gcount before or after the call
+    (Go 1.19: after; the runtimes: before), so only main writes it."""
+    for s in range(5_000, 5_200):
+        for f in fuzzgen.generate(s).funcs[:-1]:
+            helper = "\n".join(fuzzgen._render_func(f, "gox").splitlines())
+            assert not re.search(r"\bgcount [-+*^|&]?= ", helper), (s, helper)
 
 
 def test_shrinking_removes_nodes_and_re_renders_both_forms() -> None:
@@ -136,6 +146,22 @@ def test_a_batch_renames_top_level_names_and_reports_them_as_go_would(tmp_path: 
     assert o.stdout == b"boom boom boom\n"
     assert o.status == 2 and gotwin.stderr_head(o.stderr) == b'panic: main.Msg("boom")\n'
     assert gotwin.stderr_head(gotwin.run_batch_exe(exe, 0).stderr) == b"panic: boom\n"
+
+
+def test_go_prints_floats_as_the_runtimes_do(tmp_path: Path) -> None:
+    """The Go form prints a float64 with ``ff``, Go's runtime format (the runtimes'
+    ``kind.Float64``), exponents of 2 and 3 digits alike."""
+    go = _go()
+    values = [("1e300", "1.5"), ("4.5e-309", "1.0"), ("0.5", "1.0"), ("(0.0 - 2.5)", "1e21"), ("1e300", "1e300"),
+              ("0.0", "1.0")]
+    gox = "func main() {\n" + "".join(f"    gox_debug_print({a} * {b}, kind.Float64)\n" for a, b in values) + "}\n"
+    src = ('package main\n\nimport (\n\t"fmt"\n\t"math"\n)\n\n' + fuzzgen.FIXED["ff"][1] + "\n\nfunc main() {\n"
+           + "".join(f"\tfmt.Println(ff(id({a.replace('(0.0 - 2.5)', '(-2.5)')}) * {b}))\n" for a, b in values)
+           + "}\n\nfunc id(x float64) float64 {\n\treturn x\n}\n")
+    ref = fuzz.run_ref(load(gox, "f.gox"), 1)
+    theirs = gotwin.run_batch_exe(gotwin.build_batch(go, [src], tmp_path), 0)
+    assert ref.stdout == theirs.stdout == (b"+1.500000e+300\n+4.500000e-309\n+5.000000e-001\n-2.500000e+021\n"
+                                          b"+Inf\n+0.000000e+000\n")
 
 
 def _planted(monkeypatch: pytest.MonkeyPatch) -> None:
