@@ -19,9 +19,10 @@
                                    status, stderr and the event trace; 1 on a divergence
                                    (--go: also run its twin NAME.go; each backend's first
                                    divergence from Go)
-    gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N]
+    gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N] [--go]
                                    random programs on both backends; each divergence, crash or
                                    hang is shrunk and written to DIR/<id>.gox; 1 if any
+                                   (--go: three ways, also written and run as Go: DIR/<id>.go)
     gox-ref --version              the version
 
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
@@ -472,6 +473,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_fuzz(args: argparse.Namespace) -> int:
     """``gox-ref fuzz``: random programs on both backends (gox_program/fuzz.py)."""
     from . import fuzz
+    from .gotwin import GoUnavailable
     from .native import NativeUnavailable
 
     if args.workers < 1:
@@ -486,16 +488,19 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
     try:
         s = fuzz.campaign(seconds=args.seconds, seed=seed, out_dir=out, workers=args.workers,
-                          programs=args.programs, progress=sys.stderr)
+                          programs=args.programs, progress=sys.stderr, go=args.go)
     except NativeUnavailable as e:
         raise UsageError(f"fuzz needs the native backend: {e}") from None
+    except GoUnavailable as e:
+        raise UsageError(f"fuzz --go needs Go: {e}") from None
     for why in dict.fromkeys(s.write_errors):
         print(f"gox-ref: {why}", file=sys.stderr)
     for f, path in zip(s.findings, s.paths, strict=True):
         if path is None:  # not written: the program itself, so that the finding is not lost
             print(f"{f.sig}: seed {f.seed}, not written; the shrunk program:\n{f.text}", end="")
             continue
-        print(f"{f.sig}: {path} (reproduce: gox-ref diff {path} --seed {f.seed})")
+        go = " --go" if f.go_text else ""
+        print(f"{f.sig}: {path} (reproduce: gox-ref diff{go} {path} --seed {f.seed})")
     summed = " (summed over the workers)" if args.workers > 1 else ""
     shrinking = f"; {s.shrink_seconds:.1f} s of it shrinking{summed}" if s.findings else ""
     print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s{shrinking}), "
@@ -597,6 +602,8 @@ def _main(argv: list[str] | None) -> int:
     p_fuzz.add_argument("--out", default="fuzz-out", metavar="DIR", help="where findings go (default fuzz-out)")
     p_fuzz.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     p_fuzz.add_argument("--programs", type=int, help="stop after this many programs (instead of --seconds)")
+    p_fuzz.add_argument("--go", action="store_true",
+                        help="three ways: each program also written in Go and run with Go (needs go on PATH)")
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
     try:

@@ -203,11 +203,13 @@ def diff_with_go(prog: Program, seed: int, go: gotwin.Go, file: str | None = Non
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
         raise CannotDiff(f"{twin}: {e}") from None
     ref, nat = runs if runs is not None else run_both(prog, seed)
-    out = {}
-    for name, o in (("ref", ref), ("native", nat)):
-        ds = compare(go_view(o), theirs)
-        out[name] = [replace(d, sides=(name, "go")) for d in ds]
+    out = {name: compare_go(name, o, theirs) for name, o in (("ref", ref), ("native", nat))}
     return GoDiff(str(path), twin.name, go.release, out)
+
+
+def compare_go(name: str, o: Outcome, go: Outcome) -> list[Divergence]:
+    """How backend ``name``'s run ``o`` differs from Go's run ``go``, both seen by ``go_view``."""
+    return [replace(d, sides=(name, "go")) for d in compare(go_view(o), go_view(go))]
 
 
 # -- running ----------------------------------------------------------------------------------------
@@ -246,6 +248,6 @@ def diff_program(prog: Program, seed: int, file: str | None = None,
 
 
 __all__ = [
-    "CONTEXT", "KINDS", "CannotDiff", "DiffResult", "Divergence", "GoDiff", "check_native", "compare",
+    "CONTEXT", "KINDS", "CannotDiff", "DiffResult", "Divergence", "GoDiff", "check_native", "compare", "compare_go",
     "compare_items", "diff_program", "diff_with_go", "first_difference", "go_view", "run_both",
 ]

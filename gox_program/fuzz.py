@@ -24,6 +24,11 @@
 * **Campaigns.** ``--workers N`` runs batches in N processes; program k of campaign seed S
   has seed ``S * STREAM + k``, and batch b goes to whichever worker is free, so the programs
   run (and the findings) do not depend on N.
+* **Three ways** (``--go``, ``run_batch_go``): the programs come from gox_program/fuzzgen.py,
+  one abstract program written as .gox and as Go; each runs on the reference, natively and
+  with Go (a batch built with one ``go build``, ``gotwin.build_batch``, beside the ``cc``
+  run); a finding is any disagreement among the three (``signature3``), shrunk on the
+  abstract program and written as ``OUT/<id>.gox`` and ``OUT/<id>.go``.
 * **Time.** ``--seconds S`` is one deadline for everything, shrinking included: no program
   and no shrinking candidate starts after it.  The batch in flight then still builds and runs
   natively the programs it ran on the reference (its ``cc`` run, the longest step, is the
@@ -39,9 +44,12 @@ import multiprocessing
 import os
 import random
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,7 +57,7 @@ from typing import Any, TextIO
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
-from . import diff, native
+from . import diff, fuzzgen, gotwin, native
 from .case import Outcome, execute
 from .check import load
 from .syntax import Program, ProgramError
@@ -529,15 +537,7 @@ class _Gen:
 
 # The fixed functions a program may use (only those it uses are in it).
 _FIXED: dict[str, str] = {
-    "catcher": """func catcher() {
-    var s0 u64
-    var s1 u64
-    s0, s1 = gox_recover()
-    if s0 != 0 {
-        gox_debug_write("recovered: ", kind.String)
-        gox_debug_print(ref(s1), kind.String)
-    }
-}""",
+    "catcher": fuzzgen.FIXED["catcher"][0],
     "counter": """func counter(self ref, x i64) i64 {
     var box ref = ref(gox_closure_get_upvalue(self, 0))
     var n i64 = i64(gox_upval_box_get(box)) + x
@@ -590,33 +590,8 @@ _FIXED: dict[str, str] = {
     }
     return i64(gox_gc_read_slot(n, 2)) + treesum(ref(gox_gc_read_slot(n, 0))) + treesum(ref(gox_gc_read_slot(n, 1)))
 }""",
-    "boom": """func boom() {
-    gox_panic(kind.String, "goroutine boom")
-}""",
-    "protect": """func protect(x i64, how i64) i64 {
-    defer catcher()
-    defer gox_debug_print(x, kind.Int)
-    var sl ref = gox_rt_slice_create(kind.Int, type.None, 2, 2)
-    if how == 0 {
-        gox_panic(kind.String, "protect")
-    }
-    if how == 1 {
-        return i64(gox_slice_get(sl, x & 7))
-    }
-    if how == 2 {
-        var c ref = gox_chan_new(kind.Int, 1)
-        gox_chan_close(c)
-        gox_chan_close(c)
-    }
-    if how == 3 {
-        return x / (x & 1)
-    }
-    if how == 4 {
-        defer boom()
-        gox_panic(kind.String, "first")
-    }
-    return x + 1
-}""",
+    "boom": fuzzgen.FIXED["boom"][0],
+    "protect": fuzzgen.FIXED["protect"][0],
 }
 
 
@@ -673,6 +648,7 @@ class Finding:
     original_lines: int
     report: str = ""
     partial: bool = False  # the deadline stopped its shrinking
+    go_text: str = ""  # a three-way finding (``--go``): the program's Go form
 
 
 def _past(deadline: float | None) -> bool:
@@ -805,6 +781,141 @@ def _shrink(
     return "\n".join(lines) + "\n", False
 
 
+# -- three ways: the reference, the native backend and Go (``--go``) ---------------------------
+GO_BATCH = 32  # programs per Go build (and native build) in a three-way campaign
+GO_TIMEOUT = 10.0
+SHRINK_TESTS_GO = 300  # at most this many candidate runs per three-way finding
+SHRINK_BATCH = 12  # shrinking candidates built and run at once (one cc and one go build)
+
+
+def signature3(ref: Outcome, nat: Outcome, go: Outcome) -> str | None:
+    """How the three runs disagree, coarsely (None: they agree): the two backends compared as
+    the two-way fuzzer compares them, each compared with Go as the corpus's twins are
+    (``diff.compare_go``: status, stdout, Go's report before its first blank line)."""
+    parts = []
+    rn = signature(ref, nat)
+    if rn is not None:
+        parts.append(f"ref/native: {rn}")
+    if go.status == native.STATUS_TIMEOUT and ref.status != native.STATUS_TIMEOUT:
+        parts.append("go timeout")
+    else:
+        rg, ng = diff.compare_go("ref", ref, go), diff.compare_go("native", nat, go)
+        if rg and ng:
+            parts.append(f"ref and native vs go: {rg[0].kind} differs")
+        elif rg or ng:
+            parts.append(f"{'ref' if rg else 'native'} vs go: {(rg or ng)[0].kind} differs")
+    return "; ".join(parts) or None
+
+
+def report3(file: str, seed: int, release: str, ref: Outcome, nat: Outcome, go: Outcome) -> str:
+    """The three runs' differences: the two backends' (``diff.DiffResult``), then each with Go's
+    (``diff.GoDiff``)."""
+    two = diff.DiffResult(file, seed, len(ref.extra["trace"]), diff.compare(ref, nat))
+    goes = {name: diff.compare_go(name, o, go) for name, o in (("ref", ref), ("native", nat))}
+    return two.render() + "\n" + diff.GoDiff(file, gotwin.twin_of(Path(file)).name, release, goes).render()
+
+
+def _go_build(go: gotwin.Go, sources: list[str], tmp: Path) -> Path | str:
+    """``gotwin.build_batch``, or Go's message if the batch does not build."""
+    try:
+        return gotwin.build_batch(go, sources, tmp)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        return str(e)
+
+
+def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
+         names: Callable[[fuzzgen.Prog], str] | None = None) -> list[tuple[str | None, str]]:
+    """Run abstract programs three ways, as one batch: each on the reference, then all built at
+    once natively (``native.build_batch``) and with Go (``gotwin.build_batch``; the two builds
+    in parallel), each run in its own process on both.  Per program: (signature or None, a
+    report); a program over the reference's step budget is (None, "too long ...").  A batch
+    that does not build is run one program at a time, so that the failure is the program's."""
+    loaded: list[Program] = []
+    refs: list[Outcome | str] = []
+    for p in progs:
+        prog, ref = _load_and_run(p.gox(), p.seed)
+        loaded.append(prog)
+        refs.append(ref)
+    with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
+        gofut = pool.submit(_go_build, go, [p.go() for p in progs], Path(tmp))
+        try:
+            nexe: Path | str = native.build_batch(loaded, opt=opt)
+        except native.NativeBuildError as e:
+            nexe = str(e)
+        gexe = gofut.result()
+        try:
+            if len(progs) > 1 and (isinstance(nexe, str) or isinstance(gexe, str)):
+                return [run3([p], go, opt, names)[0] for p in progs]
+            out: list[tuple[str | None, str]] = []
+            for k, (p, ref) in enumerate(zip(progs, refs, strict=True)):
+                if isinstance(ref, str):
+                    out.append((ref.split(":")[0], ref))
+                elif _too_long(ref):
+                    out.append((None, "too long for the fuzz budget"))
+                elif isinstance(nexe, str):
+                    out.append(("native build failure", nexe))
+                elif isinstance(gexe, str):
+                    out.append(("go build failure", gexe))
+                else:
+                    nat = native.run_exe(nexe, p.seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
+                    theirs = gotwin.run_batch_exe(gexe, k, GO_TIMEOUT)
+                    sig = signature3(ref, nat, theirs)
+                    name = names(p) if names else "fuzz.gox"
+                    out.append((sig, "" if sig is None else report3(name, p.seed, go.release, ref, nat, theirs)))
+            return out
+        finally:
+            if not isinstance(nexe, str):
+                _discard(nexe)
+
+
+def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+    """``run_batch`` three ways (``run3``); no program starts after ``deadline``."""
+    go = gotwin.find_go()
+    res = BatchResult()
+    progs = []
+    for s in seeds:
+        if _past(deadline):
+            break
+        progs.append(fuzzgen.generate(s))
+    if not progs:
+        return res
+    for p, (sig, report) in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox"), strict=True):
+        res.programs += 1
+        if report.startswith("too long"):
+            res.skipped += 1
+        if sig is not None:
+            res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res))
+    return res
+
+
+def _shrunk3(p: fuzzgen.Prog, sig: str, report: str, go: gotwin.Go, opt: str, do_shrink: bool,
+             deadline: float | None, res: BatchResult) -> Finding:
+    """A three-way finding, shrunk on its abstract program (both forms re-rendered each time),
+    ``SHRINK_BATCH`` candidates built and run at once.  A disagreement of the backends alone is
+    shrunk by the two-way check, one candidate at a time: Go's part cannot be lost."""
+    small, partial, last = p, False, [report]
+    if do_shrink:
+        t0 = time.monotonic()
+
+        two_way = sig.startswith("ref/native: ") and ";" not in sig
+
+        def first_same(cands: list[fuzzgen.Prog]) -> int | None:
+            if two_way:
+                got, rep = check_text(cands[0].gox(), cands[0].seed, opt=opt)
+                results = [(None if got is None else f"ref/native: {got}", rep)]
+            else:
+                results = run3(cands, go, opt)
+            for i, (got3, rep3) in enumerate(results):
+                if got3 == sig:
+                    last[0] = rep3
+                    return i
+            return None
+
+        small, partial = fuzzgen.shrink(p, first_same, SHRINK_TESTS_GO, deadline, batch=1 if two_way else SHRINK_BATCH)
+        res.shrink_seconds += time.monotonic() - t0
+    return Finding(p.seed, sig, small.gox(), len(p.gox().splitlines()), last[0], partial, small.go())
+
+
 # -- campaigns ------------------------------------------------------------------------------------
 @dataclass
 class BatchResult:
@@ -825,11 +936,9 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
         if _past(deadline):
             break
         texts.append(generate(s))
-        progs.append(load(texts[-1], f"fuzz-{s}.gox"))
-        try:
-            refs.append(run_ref(progs[-1], s))
-        except Exception as e:
-            refs.append(f"reference exception {type(e).__name__}: {e}")
+        prog, ref = _load_and_run(texts[-1], s)
+        progs.append(prog)
+        refs.append(ref)
     if not progs:
         return res
     seeds = seeds[:len(progs)]
@@ -843,6 +952,16 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
         if exe is not None:
             _discard(exe)
     return res
+
+
+def _load_and_run(text: str, seed: int) -> tuple[Program, Outcome | str]:
+    """A generated program loaded and run on the reference; an exception of the reference is
+    a finding (its text), not the campaign's end."""
+    prog = load(text, f"fuzz-{seed}.gox")
+    try:
+        return prog, run_ref(prog, seed)
+    except Exception as e:
+        return prog, f"reference exception {type(e).__name__}: {e}"
 
 
 def _discard(exe: Path) -> None:
@@ -894,16 +1013,23 @@ def _batch_job(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
     return run_batch(*args)
 
 
+def _batch_job_go(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
+    return run_batch_go(*args)
+
+
 def write_finding(out_dir: Path, f: Finding) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{f.seed}.gox"
     body = "".join(ln + "\n" for ln in f.text.splitlines() if not ln.startswith("// gox-ref fuzz program"))
     rep = "".join(f"//   {ln}\n" for ln in f.report.splitlines())
     how = "partly shrunk (the time budget ran out)" if f.partial else "shrunk"
-    path.write_text(
-        f"// gox-ref fuzz finding {f.seed}: {f.sig} ({how} from {f.original_lines} lines)\n"
-        f"// reproduce: gox-ref diff {path} --seed {f.seed}\n{rep}\n{body}"
-    )
+    go = " --go" if f.go_text else ""
+    head = (f"// gox-ref fuzz finding {f.seed}: {f.sig} ({how} from {f.original_lines} lines)\n"
+            f"// reproduce: gox-ref diff{go} {path} --seed {f.seed}\n")
+    if f.go_text:  # the Go twin first: a finding is never a .gox without its .go
+        go_body = "".join(ln + "\n" for ln in f.go_text.splitlines() if not ln.startswith("// gox-ref fuzz"))
+        gotwin.twin_of(path).write_text(f"{head}{rep}\n{go_body}")
+    path.write_text(f"{head}{rep}\n{body}")
     return path
 
 
@@ -968,13 +1094,18 @@ def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
 def campaign(
     *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
-    do_shrink: bool = True,
+    do_shrink: bool = True, go: bool = False,
 ) -> Summary:
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
-    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``."""
+    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``.  ``go``: the
+    three-way campaign (``run_batch_go``, batches of ``GO_BATCH``; gotwin.GoUnavailable without Go)."""
     check_seed(seed, MAX_CAMPAIGN_SEED - 1)
     native.library()
     native.compiler()
+    if go:
+        gotwin.find_go()
+        batch = GO_BATCH if batch == BATCH else batch
+    one, job = (run_batch_go, _batch_job_go) if go else (run_batch, _batch_job)
     t0 = time.monotonic()
     deadline = t0 + seconds if programs is None else None
     bar = _Progress(progress, seconds, programs) if progress is not None else None
@@ -1001,7 +1132,7 @@ def campaign(
         for seeds in gen:
             if _past(deadline):
                 break
-            take(run_batch(seeds, opt, do_shrink, deadline))
+            take(one(seeds, opt, do_shrink, deadline))
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ctx.Pool(workers) as pool:
@@ -1016,7 +1147,7 @@ def campaign(
                     if nxt is None:
                         done = True
                         break
-                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink, deadline),)))
+                    pending.append(pool.apply_async(job, ((nxt, opt, do_shrink, deadline),)))
                 ready = [p for p in pending if p.ready()]
                 if not ready:
                     time.sleep(0.01)

@@ -130,11 +130,57 @@ def build(go: Go, src: Path, cache: Path | None = None) -> Path:
     return exe
 
 
-def run_exe(exe: Path, timeout: float = TIMEOUT) -> Outcome:
+def run_exe(exe: Path, timeout: float = TIMEOUT, args: tuple[str, ...] = ()) -> Outcome:
     """Run a built twin: its exit status, stdout and whole stderr."""
-    p = subprocess.run([str(exe)], capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+    p = subprocess.run([str(exe), *args], capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     status = p.returncode if p.returncode >= 0 else 128 - p.returncode  # killed by a signal: the shell's 128+N
     return Outcome(status, p.stdout, p.stderr)
+
+
+# -- batches: many programs, one `go build` (gox-ref fuzz --go) --------------------------------------
+_TOP = re.compile(r"^(?:func|var|type|const) (\w+)", re.M)
+_STRING_OR_WORD = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\w+')
+
+
+def _prefixed(text: str, k: int) -> str:
+    """Program ``text`` (a ``package main``) as program k of a batch: every top-level name gets
+    the prefix ``pK_``, outside string literals (its imports stay its file's own).  For
+    programs whose top-level declarations start their lines and whose local names never
+    shadow them (the fuzzer's, gox_program/fuzzgen.py)."""
+    names = set(_TOP.findall(text)) - {"_"}
+    body = re.sub(r"^package main$", "", text, count=1, flags=re.M)
+    return "package main\n" + _STRING_OR_WORD.sub(lambda m: f"p{k}_{m[0]}" if m[0] in names else m[0], body)
+
+
+def build_batch(go: Go, sources: list[str], out_dir: Path) -> Path:
+    """One executable holding every program of ``sources`` (see ``_prefixed``): ``EXE k`` runs
+    program k.  The programs share one package, each program's names prefixed, so that one
+    compiler run type-checks and compiles them all (a package per program costs a compiler
+    process each: most of the build).  RuntimeError with Go's message if it does not build."""
+    pkg = out_dir / "src" / "goxfuzz"
+    pkg.mkdir(parents=True, exist_ok=True)
+    for k, text in enumerate(sources):
+        (pkg / f"p{k}.go").write_text(_prefixed(text, k))
+    cases = "".join(f'\tcase "{k}":\n\t\tp{k}_main()\n' for k in range(len(sources)))
+    (pkg / "main.go").write_text(f"package main\n\nimport \"os\"\n\nfunc main() {{\n\tswitch os.Args[1] {{\n{cases}\t}}\n}}\n")
+    exe = out_dir / "batch"
+    env = {**os.environ, "GO111MODULE": "off", "GOFLAGS": "", "GOPATH": str(out_dir)}
+    p = subprocess.run([go.path, "build", "-o", str(exe), "goxfuzz"], cwd=out_dir, capture_output=True,
+                       text=True, env=env, check=False, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError(f"go build of a batch of {len(sources)} failed:\n{p.stderr.rstrip()}")
+    return exe
+
+
+def run_batch_exe(exe: Path, index: int, timeout: float = TIMEOUT) -> Outcome:
+    """Run program ``index`` of a ``build_batch`` executable, as its own ``package main`` would
+    run: Go's report names its types (a named panic value's) without the batch's prefix.  A run
+    over ``timeout`` seconds is status 124 (as the native runner's)."""
+    try:
+        o = run_exe(exe, timeout, (str(index),))
+    except subprocess.TimeoutExpired as e:
+        return Outcome(124, e.stdout or b"", (e.stderr or b"") + f"go: timed out after {timeout:g} s\n".encode())
+    return Outcome(o.status, o.stdout, re.sub(rb"\bmain\.p%d_" % index, b"main.", o.stderr))
 
 
 def stderr_head(stderr: bytes) -> bytes:
@@ -241,6 +287,7 @@ def run_go_corpus(
 
 
 __all__ = [
-    "NO_TWIN_LIST", "REQUIRE_ENV", "Go", "GoUnavailable", "build", "check_twin", "find_go", "go_required",
-    "no_twin_reason", "no_twin_reasons", "run_exe", "run_go_corpus", "stderr_head", "twin_mismatch", "twin_of",
+    "NO_TWIN_LIST", "REQUIRE_ENV", "Go", "GoUnavailable", "build", "build_batch", "check_twin", "find_go", "go_required",
+    "no_twin_reason", "no_twin_reasons", "run_batch_exe", "run_exe", "run_go_corpus", "stderr_head", "twin_mismatch",
+    "twin_of",
 ]

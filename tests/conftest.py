@@ -69,6 +69,19 @@ def native_unavailable(e: Exception, *, module: bool = False) -> NoReturn:
     pytest.skip(f"native backend unavailable: {e}", allow_module_level=module)
 
 
+def go_or_skip() -> Any:
+    """The installed Go (gox_program.gotwin.Go); skip without it, but fail where it is required
+    (GOX_REQUIRE_GO or CI: gotwin.go_required)."""
+    from gox_program import gotwin  # only the tests that run Go need the program layer
+
+    try:
+        return gotwin.find_go()
+    except gotwin.GoUnavailable as e:
+        if gotwin.go_required():
+            pytest.fail(f"Go is required here (GOX_REQUIRE_GO or CI): {e}", pytrace=False)
+        pytest.skip(str(e))
+
+
 def new_runtime(backend: str, out: Sink | None = None) -> Runtime:
     """A fresh runtime of ``backend`` ("ref" or "native")."""
     if backend == "ref":

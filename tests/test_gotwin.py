@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import native_unavailable
+from conftest import go_or_skip, native_unavailable
 
 from gox_program import gotwin
 from gox_program.case import Case, CaseError, Outcome, case_from_text, load_case, run_text
@@ -34,12 +34,8 @@ def _case(header: str, path: str = "t.gox") -> Case:
 
 
 def _go_or_skip() -> gotwin.Go:
-    try:
-        return gotwin.find_go()
-    except gotwin.GoUnavailable as e:
-        if gotwin.go_required():
-            pytest.fail(f"Go is required here (GOX_REQUIRE_GO or CI): {e}", pytrace=False)
-        pytest.skip(str(e))
+    go: gotwin.Go = go_or_skip()
+    return go
 
 
 # -- the rule, without Go --------------------------------------------------------------------------
