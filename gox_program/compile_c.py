@@ -78,7 +78,7 @@ from gox_abi.checks import INT_RANGES
 from gox_abi.errors import NIL_DEREF
 
 from .check import ABI_SIGS, AbiSig
-from .interp import DEFAULT_FUEL, MAX_DEPTH
+from .limits import DEFAULT_STEPS, depth_message, steps_message
 from .ops import M64, f64_bits
 from .syntax import (
     Assign,
@@ -260,11 +260,13 @@ class CCompiler:
     """Program (checked) -> C source text."""
 
     def __init__(
-        self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_FUEL
+        self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_STEPS,
+        max_depth: int | None = None,
     ) -> None:
         self.prog = prog
         self.sched = sched
         self.fuel = fuel  # the step budget (the interpreter's ``fuel``)
+        self.max_depth = max_depth or 0  # frames per goroutine; 0: none (Go's stack limit only)
         self.names = names  # name entries for reports (gox_func_set_name), as the reference's qualnames
         self.source_name = source_name or prog.file
         self.nglobals = len(prog.globals)
@@ -309,7 +311,9 @@ class CCompiler:
 #define GX_SCHED {1 if self.sched else 0}
 #define GX_NSTR {nstr}
 #define GX_FUEL INT64_C({self.fuel})
-#define GX_MAX_DEPTH {MAX_DEPTH}u
+#define GX_MAX_DEPTH {self.max_depth}u
+#define GX_STEPS_MESSAGE {c_string(steps_message(self.fuel).encode())}
+#define GX_DEPTH_MESSAGE {c_string(depth_message(self.max_depth).encode())}
 #include "gox_prog.h"
 """
 
@@ -356,7 +360,8 @@ class CCompiler:
             head.append("    uint64_t gx_fr;")
         head.append("    gx_burn();")
         head.append("    gox_shadow_push_at(gx_top, &F);")
-        head.append('    if (F.depth > GX_MAX_DEPTH) gx_fatal("stack overflow");')
+        if self.max_depth:
+            head.append("    if (F.depth > GX_MAX_DEPTH) gx_too_deep();")
         for i, p in enumerate(f.params):
             if p.type == "ref":
                 head.append(f"    S[{fn.ref_index[i]}] = p{i};")
@@ -1006,18 +1011,23 @@ class CCompiler:
 
 
 def compile_program(
-    prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_FUEL
+    prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_STEPS,
+    max_depth: int | None = None,
 ) -> str:
     """The C translation unit of a checked program (``sched``: the library has the scheduler;
     ``names``: it has ``gox_func_set_name``, so reports name functions ``main.f``; ``fuel``: the
-    step budget, at most ``INT64_MAX``)."""
-    return CCompiler(prog, sched=sched, names=names, source_name=source_name, fuel=fuel).compile()
+    step budget, at most ``INT64_MAX``; ``max_depth``: the frame limit, None for none)."""
+    return CCompiler(prog, sched=sched, names=names, source_name=source_name, fuel=fuel,
+                     max_depth=max_depth).compile()
 
 
 _OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi)_|\bgx_install\b|\bint main\(')
 
 
-def compile_batch(progs: list[Program], *, sched: bool = False, names: bool = False) -> str:
+def compile_batch(
+    progs: list[Program], *, sched: bool = False, names: bool = False, fuel: int = DEFAULT_STEPS,
+    max_depth: int | None = None,
+) -> str:
     """One translation unit for several programs (the fuzzer's batched builds,
     ``native.build_batch``): the prelude (the defines and gox_prog.h) once (its state is
     shared: a process runs one program), then each program's own definitions renamed with the prefix ``p<k>``
@@ -1025,7 +1035,7 @@ def compile_batch(progs: list[Program], *, sched: bool = False, names: bool = Fa
     Each program behaves as its ``compile_program`` translation does."""
     if not progs:
         raise ValueError("compile_batch needs at least one program")
-    comps = [CCompiler(p, sched=sched, names=names) for p in progs]
+    comps = [CCompiler(p, sched=sched, names=names, fuel=fuel, max_depth=max_depth) for p in progs]
     parts = []
     for k, c in enumerate(comps):
         def own(m: re.Match[str], k: int = k) -> str:

@@ -52,6 +52,7 @@ from gox_ref.rng import check_seed
 from . import diff, native
 from .case import Outcome, execute
 from .check import load
+from .limits import FUZZ, FUZZ_STEPS, SHARED_MAX_DEPTH, Limits
 from .syntax import Program, ProgramError
 
 STREAM = 1_000_000  # programs per campaign seed: program k of seed S has seed S * STREAM + k
@@ -59,7 +60,8 @@ MAX_CAMPAIGN_SEED = 2**40  # campaign seeds are 0..2**40-1, so a program's seed 
 BATCH = 16  # programs per native build
 HELPER_BUDGET = 400  # estimated steps of one helper call
 MAIN_BUDGET = 4000  # estimated steps of main
-REF_FUEL = 2_000_000  # the reference's step budget here (the runners' own is 20,000,000)
+REF_FUEL = FUZZ_STEPS  # the step budget here, both backends' (the runners' own is 20,000,000)
+LIMITS = FUZZ  # fuzz's default --max-steps, --max-depth
 NATIVE_TIMEOUT = 10.0
 SHRINK_TESTS = 400  # at most this many candidate runs per finding
 _STEP_LIMIT = b"gox-ref: step limit exceeded"
@@ -635,13 +637,13 @@ def generate(seed: int) -> str:
 
 
 # -- running one program on both backends ---------------------------------------------------------
-def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL) -> Outcome:
+def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL, max_depth: int = SHARED_MAX_DEPTH) -> Outcome:
     """The reference's run with its trace (``corpus.run_reference`` with a smaller budget)."""
     rt = RefRuntime()
     out, err = io.BytesIO(), io.BytesIO()
     log = rt.start_trace()
     try:
-        status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=fuel)
+        status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=fuel, max_depth=max_depth)
     finally:
         rt.stop_trace()
     o = Outcome(status, out.getvalue(), err.getvalue())
@@ -695,20 +697,20 @@ def ended_like_go(o: Outcome) -> bool:
     )
 
 
-def check_text(text: str, seed: int, *, opt: str = "-O0") -> tuple[str | None, str]:
+def check_text(text: str, seed: int, *, opt: str = "-O0", limits: Limits = LIMITS) -> tuple[str | None, str]:
     """Run one program text on both backends: (signature or None, a report)."""
     try:
         prog = load(text, "fuzz.gox")
     except ProgramError as e:
         return None, f"does not load: {e}"
     try:
-        ref = run_ref(prog, seed)
+        ref = run_ref(prog, seed, limits.steps, limits.ref_depth())
     except Exception as e:  # a bug of the reference is a finding too
         return f"reference exception {type(e).__name__}", repr(e)
     if _too_long(ref):
         return None, "too long for the fuzz budget"
     try:
-        exe = native.build_batch([prog], opt=opt)
+        exe = native.build_batch([prog], opt=opt, limits=limits)
     except native.NativeBuildError as e:
         return "native build failure", str(e)
     try:
@@ -814,7 +816,9 @@ class BatchResult:
     shrink_seconds: float = 0.0
 
 
-def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+def run_batch(
+    seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None, limits: Limits = LIMITS
+) -> BatchResult:
     """Generate, run and compare one batch of programs (one native build); no program starts
     after ``deadline`` (``time.monotonic()``), and shrinking stops there."""
     res = BatchResult()
@@ -827,18 +831,18 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
         texts.append(generate(s))
         progs.append(load(texts[-1], f"fuzz-{s}.gox"))
         try:
-            refs.append(run_ref(progs[-1], s))
+            refs.append(run_ref(progs[-1], s, limits.steps, limits.ref_depth()))
         except Exception as e:
             refs.append(f"reference exception {type(e).__name__}: {e}")
     if not progs:
         return res
     seeds = seeds[:len(progs)]
     try:
-        exe: Path | None = native.build_batch(progs, opt=opt)
+        exe: Path | None = native.build_batch(progs, opt=opt, limits=limits)
     except native.NativeBuildError:
         exe = None
     try:
-        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline)
+        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline, limits)
     finally:
         if exe is not None:
             _discard(exe)
@@ -854,7 +858,7 @@ def _discard(exe: Path) -> None:
 
 def _compare_batch(
     res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
-    do_shrink: bool, deadline: float | None,
+    do_shrink: bool, deadline: float | None, limits: Limits = LIMITS,
 ) -> None:
     for k, (text, seed, ref) in enumerate(zip(texts, seeds, refs, strict=True)):
         res.programs += 1
@@ -865,7 +869,7 @@ def _compare_batch(
             sig: str | None = ref.split(":")[0]
             report = ref
         elif exe is None:
-            sig, report = check_text(text, seed, opt=opt)
+            sig, report = check_text(text, seed, opt=opt, limits=limits)
         else:
             nat = native.run_exe(exe, seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
             sig = signature(ref, nat)
@@ -879,7 +883,7 @@ def _compare_batch(
             last = [report]  # the report of the last candidate kept: the shrunk program's
 
             def same_failure(cand: str, seed: int = seed, sig: str = sig, last: list[str] = last) -> bool:
-                got, rep = check_text(cand, seed, opt=opt)
+                got, rep = check_text(cand, seed, opt=opt, limits=limits)
                 if got == sig:
                     last[0] = rep
                 return got == sig
@@ -890,7 +894,7 @@ def _compare_batch(
         res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report, partial))
 
 
-def _batch_job(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
+def _batch_job(args: tuple[list[int], str, bool, float | None, Limits]) -> BatchResult:
     return run_batch(*args)
 
 
@@ -968,7 +972,7 @@ def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
 def campaign(
     *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
-    do_shrink: bool = True,
+    do_shrink: bool = True, limits: Limits = LIMITS,
 ) -> Summary:
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
     have run), in ``workers`` processes; write the shrunk findings to ``out_dir``."""
@@ -1001,7 +1005,7 @@ def campaign(
         for seeds in gen:
             if _past(deadline):
                 break
-            take(run_batch(seeds, opt, do_shrink, deadline))
+            take(run_batch(seeds, opt, do_shrink, deadline, limits))
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ctx.Pool(workers) as pool:
@@ -1016,7 +1020,7 @@ def campaign(
                     if nxt is None:
                         done = True
                         break
-                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink, deadline),)))
+                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink, deadline, limits),)))
                 ready = [p for p in pending if p.ready()]
                 if not ready:
                     time.sleep(0.01)

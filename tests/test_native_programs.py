@@ -24,8 +24,10 @@ from program_ref import RefRun, in_child, run_references
 
 from gox_program import load, native
 from gox_program.case import Case, Outcome, load_case, mismatch
+from gox_program.case import run_text as execute_text
 from gox_program.cli import main as cli_main
 from gox_program.corpus import CORPUS_ROOT, discover
+from gox_program.limits import Limits
 from gox_program.syntax import Program, ProgramError
 from gox_ref.trace import TraceLog
 
@@ -340,23 +342,30 @@ def test_a_panic_before_main_is_reported_once_as_go_reports_an_init_panic(tmp_pa
     )
 
 
-def test_deep_recursion_is_a_fatal_stack_overflow(tmp_path: Path) -> None:
-    """The interpreter's limit is 400 frames; the compiled program counts frames in its shadow
-    stack and stops at the same depth.  (The reference overflows Python's own stack earlier,
-    below 200 frames: a divergence of the reference, whose documented limit is 400.)"""
+def test_a_frame_limit_stops_both_backends_at_the_same_frame(tmp_path: Path) -> None:
+    """With a frame limit (--max-depth), the compiled program counts frames in its shadow stack
+    and stops at the interpreter's frame, with the same report naming the flag."""
     src = ("func down(n i64) i64 {{\n if n == 0 {{ return 0 }}\n return down(n - 1) + 1\n}}\n"
            "func main() {{ gox_debug_print(down({n}), kind.Int) }}\n")
-    ok = native.run_exe(native.build(load(src.format(n=398), "d.gox"), LIB), 0)  # main + 399 frames
+    lim = Limits(depth=400)
+    ok = native.run_exe(native.build(load(src.format(n=398), "d.gox"), LIB, lim), 0)  # main + 399 frames
     assert (ok.status, ok.stdout) == (0, b"398\n")
-    over = native.run_exe(native.build(load(src.format(n=399), "d.gox"), LIB), 0)
-    assert (over.status, over.stderr) == (2, b"fatal error: stack overflow\n")
+    over = native.run_exe(native.build(load(src.format(n=399), "d.gox"), LIB, lim), 0)
+    want = (b"runtime: goroutine stack exceeds 400-frame limit (raise the limit with --max-depth)\n"
+            b"fatal error: stack overflow\n")
+    assert (over.status, over.stderr) == (2, want)
+    ref = execute_text(src.format(n=399), "d.gox", 0, max_depth=400)
+    assert (ref.status, ref.stderr) == (2, want)
 
 
 def test_step_limit_like_the_interpreter() -> None:
-    prog = load("func main() {\n var i i64 = 0\n for { i++ }\n}\n", "spin.gox")
-    out = native.run_exe(native.build(prog, LIB), 0)
+    prog_text = "func main() {\n var i i64 = 0\n for { i++ }\n}\n"
+    prog = load(prog_text, "spin.gox")
+    out = native.run_exe(native.build(prog, LIB, Limits(steps=1000)), 0)
     assert out.status == 3
-    assert out.stderr == b"gox-ref: step limit exceeded (the program runs too long for the runner's budget)\n"
+    want = b"gox-ref: step limit exceeded: the program ran 1000 steps (raise the limit with --max-steps)\n"
+    assert out.stderr == want
+    assert execute_text(prog_text, "spin.gox", 0, fuel=1000).stderr == want
 
 
 STEP_COUNTING = """
