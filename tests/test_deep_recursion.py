@@ -1,0 +1,117 @@
+"""Deep recursion on the reference (docs/decisions.md, "Deep recursion").
+
+The interpreter runs 100,000 frames per goroutine (``limits.REF_MAX_DEPTH``).  It raises
+Python's recursion limit for that, which is safe only while an interpreted call adds Python
+frames and no C frame: the greenlets share the thread's C stack, and a C frame per call would
+overflow it long before 100,000 frames.  Each test below runs its program in a child process
+on a thread whose C stack is 512 KiB, so one C frame per interpreted call (a few hundred
+bytes) crashes the child.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from gox_program.case import run_text
+from gox_program.limits import REF_MAX_DEPTH, depth_message
+
+SMALL_C_STACK = 512 * 1024
+
+# Every way one interpreted function calls another: direct, through the function table, a
+# closure, a frame with a deferred call, and on a spawned goroutine.
+SHAPES = """
+func direct(n i64) i64 {
+    if n == 0 {
+        return 0
+    }
+    return direct(n - 1) + 1
+}
+
+func viatable(f u64, n i64) i64 {
+    if n == 0 {
+        return 0
+    }
+    return tcall[func(u64, i64) i64](f, f, n - 1) + 1
+}
+
+func viaclosure(self ref, n i64) i64 {
+    if n == 0 {
+        return 0
+    }
+    return ccall[func(i64) i64](self, n - 1) + 1
+}
+
+func deferring(n i64) i64 {
+    defer gox_debug_write("", kind.String)
+    if n == 0 {
+        return 0
+    }
+    return deferring(n - 1) + 1
+}
+
+func spawned(n i64, ch ref) {
+    gox_chan_send(ch, direct(n))
+}
+
+func main() {
+    gox_debug_print(direct(%(top)d), kind.Int)
+    gox_debug_print(viatable(u64(&viatable), %(n)d), kind.Int)
+    var tid u64 = gox_type_register("env", "\\x01")
+    var c ref = gox_rt_closure_create(u64(&viaclosure), tid, 1)
+    gox_debug_print(ccall[func(i64) i64](c, %(n)d), kind.Int)
+    gox_debug_print(deferring(%(n)d), kind.Int)
+    var ch ref = gox_chan_new(kind.Int, 0)
+    go spawned(%(n)d, ch)
+    gox_debug_print(gox_chan_recv(ch), kind.Int)
+}
+"""
+
+CHILD = textwrap.dedent("""
+    import sys, threading
+    from gox_program.case import run_text
+    threading.stack_size(int(sys.argv[1]))
+    out = []
+    t = threading.Thread(target=lambda: out.append(run_text(sys.stdin.read(), "shapes.gox", 0)))
+    t.start()
+    t.join()
+    o = out[0]
+    sys.stdout.buffer.write(o.stdout + o.stderr + b"status %d\\n" % o.status)
+""")
+
+
+def test_the_reference_recurses_to_its_limit_on_a_small_c_stack() -> None:
+    """main and 99,999 calls of direct (the limit: 100,000 frames), then 30,000 frames of each
+    other kind of call.  Before: the limit was 400 frames, and a call through the function
+    table or a closure (``entry(rt, *slots)``) took a C frame (the child died of SIGSEGV)."""
+    top = REF_MAX_DEPTH - 2  # direct(top) is top + 1 frames, under main
+    n = 30_000
+    src = SHAPES % {"top": top, "n": n}
+    p = subprocess.run([sys.executable, "-c", CHILD, str(SMALL_C_STACK)], input=src.encode(),
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-2000:]
+    assert p.stdout == f"{top}\n{n}\n{n}\n{n}\n{n}\nstatus 0\n".encode()
+
+
+DOWN = """
+func down(n i64) i64 {
+    if n == 0 {
+        return 0
+    }
+    return down(n - 1) + 1
+}
+
+func main() {
+    gox_debug_print(down(%d), kind.Int)
+}
+"""
+
+
+def test_the_frame_limit_counts_main() -> None:
+    """--max-depth 100: main and 99 frames of down run, one more is the runner's stack overflow."""
+    ok = run_text(DOWN % 98, "t.gox", 0, max_depth=100)
+    assert (ok.status, ok.stdout, ok.stderr) == (0, b"98\n", b"")
+    over = run_text(DOWN % 99, "t.gox", 0, max_depth=100)
+    assert (over.status, over.stdout) == (2, b"")
+    assert over.stderr == f"{depth_message(100)}\nfatal error: stack overflow\n".encode()
