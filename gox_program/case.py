@@ -34,7 +34,7 @@ from .syntax import Program, ProgramError
 FORMAT_VERSION = "1"
 EXPECTS = ("stdout", "panic", "fatal", "reject")
 FEATURES = frozenset({
-    "arrays", "chan", "checkpoint", "closures", "deadlock", "defer", "float", "gc", "globals", "go",
+    "arrays", "chan", "checkpoint", "closures", "deadlock", "deep", "defer", "float", "gc", "globals", "go",
     "iface", "iter", "maps", "panic", "recover", "select", "slices", "strings", "structs", "tcall",
 })
 KEYS = (

@@ -354,6 +354,7 @@ class CCompiler:
         head.append("    memset(&F, 0, sizeof F);")
         head.append("    F.info = &info;")
         head.append("    F.slots = S;")
+        head.append(self._grow_check(f))
         if fn.frame:
             if f.results:
                 head.append(f"    volatile uint64_t R[{len(f.results)}] = {{0}};")
@@ -393,7 +394,38 @@ class CCompiler:
         unused = [f"    (void)l{i};" for i, t in enumerate(f.slot_types) if t != "ref"]
         if fn.frame:
             tail.append("#undef GX_RES")
-        return "\n".join([self._signature(f) + " {", *head, *unused, *fn.lines, *tail, "}", ""])
+        return "\n".join([self._grow(f), self._signature(f) + " {", *head, *unused, *fn.lines, *tail, "}", ""])
+
+    def _grow_check(self, f: FuncDecl) -> str:
+        """The prologue's stack check: a frame record below the limit its caller's carries (the
+        segment's end, less room for the ABI calls below it) runs the call on a new segment."""
+        cid = self.cid[f.func_id]
+        args = ", ".join(["gx_top"] + [f"p{i}" for i in range(len(f.params))] + (["gx_res"] if len(f.results) > 1 else []))
+        call = f"return gx_grow_{cid}({args});" if len(f.results) == 1 else f"{{ gx_grow_{cid}({args}); return; }}"
+        return f"    if (__builtin_expect(*gx_top && (uintptr_t)&F < (*gx_top)->stack_limit, 0)) {call}"
+
+    def _grow(self, f: FuncDecl) -> str:
+        """The function's call on a new stack segment (``gox_stack_grow``): its arguments and
+        result in a record, a thunk that makes the call from it, and the call's replacement."""
+        cid = self.cid[f.func_id]
+        n, nres = len(f.params), len(f.results)
+        params = ", ".join(f"c->a[{i}]" for i in range(n))
+        call = f"gx_f_{cid}(c->top{', ' + params if n else ''}{', c->res' if nres > 1 else ''})"
+        sig = self._signature(f).replace(f"gx_f_{cid}(", f"gx_grow_{cid}(")
+        init = ", ".join(["gx_top", "{" + ", ".join(f"p{i}" for i in range(n)) + "}" if n else "{0}",
+                          "gx_res" if nres > 1 else "NULL", "0"])
+        return "\n".join([
+            f"struct gx_gs_{cid} {{ GoxShadowFrame **top; uint64_t a[{max(n, 1)}]; uint64_t *res; uint64_t r; }};",
+            f"static void gx_gt_{cid}(void *p) {{",
+            f"    struct gx_gs_{cid} *c = p;",
+            f"    {'c->r = ' if nres == 1 else ''}{call};",
+            "}",
+            f"__attribute__((noinline, cold)) {sig} {{",
+            f"    struct gx_gs_{cid} c = {{{init}}};",
+            f"    gox_stack_grow(gx_gt_{cid}, &c);",
+            "    return c.r;" if nres == 1 else "    (void)c.r;",
+            "}",
+        ])
 
     def _entry(self, f: FuncDecl) -> str:
         n = len(f.params)
@@ -1021,7 +1053,7 @@ def compile_program(
                      max_depth=max_depth).compile()
 
 
-_OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi)_|\bgx_install\b|\bint main\(')
+_OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi|grow|gs|gt)_|\bgx_install\b|\bint main\(')
 
 
 def compile_batch(

@@ -27,7 +27,7 @@ from gox_program.case import Case, Outcome, load_case, mismatch
 from gox_program.case import run_text as execute_text
 from gox_program.cli import main as cli_main
 from gox_program.corpus import CORPUS_ROOT, discover
-from gox_program.limits import Limits
+from gox_program.limits import SHARED, Limits
 from gox_program.syntax import Program, ProgramError
 from gox_ref.trace import TraceLog
 
@@ -41,9 +41,10 @@ def run_reference(prog: Program, seed: int, at: str | None = None) -> RefRun:
 
 
 def run_native(prog: Program, seed: int, tmp: Path, at: str | None = None) -> tuple[Outcome, native.Dump]:
-    """Run the compiled program; with the scheduler, ``outcome.extra["trace"]`` is its trace."""
+    """Run the compiled program; with the scheduler, ``outcome.extra["trace"]`` is its trace.
+    With the frame limit of the reference's runs (limits.SHARED): both stop at the same frame."""
     dump = tmp / "heap.dump"
-    o = native.run_exe(native.build(prog, LIB), seed, dump=dump, dump_at=at, trace=LIB.sched)
+    o = native.run_exe(native.build(prog, LIB, SHARED), seed, dump=dump, dump_at=at, trace=LIB.sched)
     return o, native.read_dump(dump)
 
 
@@ -79,9 +80,11 @@ def _plan(path: Path) -> tuple[Case, Program | ProgramError, str | None]:
     missing = [f for f in case.features if f not in LIB.features()]
     if missing:
         return case, prog, f"needs the native scheduler (features {', '.join(missing)})"
+    if "deep" in case.features:
+        return case, prog, "recurses past the reference's frame limit (tests/test_deep_recursion.py runs it natively)"
     why = native.skip_reason(prog, LIB)
     if why is None:
-        native.build(prog, LIB)
+        native.build(prog, LIB, SHARED)
     return case, prog, why
 
 
