@@ -35,18 +35,18 @@ func direct(n i64) i64 {
     return direct(n - 1) + 1
 }
 
-func viatable(f u64, n i64) i64 {
-    if n == 0 {
-        return 0
-    }
-    return tcall[func(u64, i64) i64](f, f, n - 1) + 1
-}
-
 func viaclosure(self ref, n i64) i64 {
     if n == 0 {
         return 0
     }
     return ccall[func(i64) i64](self, n - 1) + 1
+}
+
+func viatable(f u64, n i64) i64 {
+    if n == 0 {
+        return 0
+    }
+    return tcall[func(u64, i64) i64](f, f, n - 1) + 1
 }
 
 func deferring(n i64) i64 {

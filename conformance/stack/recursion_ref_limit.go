@@ -2,20 +2,25 @@ package main
 
 import "fmt"
 
+type F func(F, int) int
+
 func depth(n int) int {
-	if n == 0 {
-		return 0
+	if n > 0 {
+		return depth(n-1) + 1
 	}
-	return depth(n-1) + 1
+	return 0
 }
 
-func spawned(n int, ch chan int) {
-	ch <- depth(n)
+func viavalue(f F, n int) int {
+	if n > 0 {
+		return f(f, n-1) + 1
+	}
+	return 0
 }
 
 func main() {
 	fmt.Println(depth(99998))
 	ch := make(chan int)
-	go spawned(99998, ch)
+	go func() { ch <- viavalue(viavalue, 99998) }()
 	fmt.Println(<-ch)
 }
