@@ -656,7 +656,7 @@ struct GoxG {
     void *asan_fake;
     /* defer, panic, recover */
     DeferFrame **frames; /* open frames, outermost first; frames[nframes..nalloc) are spare */
-    size_t nframes, nalloc;
+    size_t nframes, nalloc, frames_cap;
     PanicRec *panics;
     size_t npanics, panics_cap;
     bool sig; /* Go's gp.sig: a nil-dereference panic, until a recovery leaves none (defer.c) */
