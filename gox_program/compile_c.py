@@ -354,7 +354,7 @@ class CCompiler:
         head.append("    memset(&F, 0, sizeof F);")
         head.append("    F.info = &info;")
         head.append("    F.slots = S;")
-        head.append(self._grow_check(f))
+        head.append(self._grow_check(f, 8 * (size + len(f.results) + len(f.slot_types) + fn.ntmp)))
         if fn.frame:
             if f.results:
                 head.append(f"    volatile uint64_t R[{len(f.results)}] = {{0}};")
@@ -396,13 +396,16 @@ class CCompiler:
             tail.append("#undef GX_RES")
         return "\n".join([self._grow(f), self._signature(f) + " {", *head, *unused, *fn.lines, *tail, "}", ""])
 
-    def _grow_check(self, f: FuncDecl) -> str:
+    def _grow_check(self, f: FuncDecl, frame: int) -> str:
         """The prologue's stack check: a frame record below the limit its caller's carries (the
-        segment's end, less room for the ABI calls below it) runs the call on a new segment."""
+        segment's end, less room for the ABI calls below it) runs the call on a new segment.
+        ``frame``: the bytes of the function's own C variables (each a stack slot at -O0), of
+        which those past a kilobyte (the limit's margin has room for that) count too."""
         cid = self.cid[f.func_id]
+        at = f"(uintptr_t)&F - {frame}u" if frame > FRAME_IN_MARGIN else "(uintptr_t)&F"
         args = ", ".join(["gx_top"] + [f"p{i}" for i in range(len(f.params))] + (["gx_res"] if len(f.results) > 1 else []))
         call = f"return gx_grow_{cid}({args});" if len(f.results) == 1 else f"{{ gx_grow_{cid}({args}); return; }}"
-        return f"    if (__builtin_expect(*gx_top && (uintptr_t)&F < (*gx_top)->stack_limit, 0)) {call}"
+        return f"    if (__builtin_expect(*gx_top && {at} < (*gx_top)->stack_limit, 0)) {call}"
 
     def _grow(self, f: FuncDecl) -> str:
         """The function's call on a new stack segment (``gox_stack_grow``): its arguments and
@@ -1052,6 +1055,8 @@ def compile_program(
     return CCompiler(prog, sched=sched, names=names, source_name=source_name, fuel=fuel,
                      max_depth=max_depth).compile()
 
+
+FRAME_IN_MARGIN = 1024  # a frame this big fits in the room gox_stack_limit leaves (src/stack.c, MARGIN)
 
 _OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi|grow|gs|gt)_|\bgx_install\b|\bint main\(')
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import native_library_or_skip
 
+from gox_program import load, native
 from gox_program.case import Outcome, run_text
 from gox_program.corpus import CORPUS_ROOT, run_case_file
 from gox_program.limits import REF_MAX_DEPTH, depth_message
@@ -220,3 +221,15 @@ def test_native_growth_segments_survive_recovery_reuse_and_parking() -> None:
     assert isinstance(o, Outcome)
     assert (o.status, o.stderr) == (0, b""), o.stderr.decode(errors="replace")
     assert o.stdout == b"bottom\n" * 3 + f"{sum(range(3000))}\n0\n1\n2\n300000\n".encode()
+
+
+def test_native_growth_counts_a_large_frame() -> None:
+    """A chain of 3,000 additions is 3,000 C variables, each a stack slot at -O0 (the fuzzer's
+    builds): a 24 KB frame, more than the room the limit leaves.  The check counts the frame,
+    so the call moves to a new segment in time.  Before: the frame ran into the guard below
+    its segment (status 2, a false "exceeds 1000000000-byte limit")."""
+    native_library_or_skip(sched=True)
+    terms = " + ".join(["n"] * 3000)
+    prog = load(DOWN.replace("down(n - 1) + 1", f"down(n - 1) + ({terms}) / n") % 3000, "big.gox")
+    o = native.run_exe(native.build_batch([prog], opt="-O0"), 0, index=0)
+    assert (o.status, o.stdout, o.stderr) == (0, b"9000000\n", b"")
