@@ -19,9 +19,11 @@
  * the call runs through gox_stack_grow on a new segment of BIG_BYTES.  When the call returns the
  * goroutine keeps one segment as its spare, resident, for its next growth (a loop whose calls
  * cross the boundary would otherwise fault the pages in again each time); it goes back to the
- * pool, its pages given back, when the goroutine parks among many (sched_park) or ends.  MARGIN is the room a frame and the ABI calls it makes (the
- * runtime's own code: locks, the collector) keep below the limit, so no guard is hit inside
- * the runtime.  A goroutine parked at a shallow depth keeps only its small slot.
+ * pool, its pages given back, when the goroutine parks among many (sched_park) or ends.
+ * MARGIN is the room below the limit for a frame (compiled code counts a larger one's bytes)
+ * and the ABI calls it makes (the runtime's own code: locks, the collector, the reports), so
+ * no guard is hit inside the runtime.  A goroutine parked at a shallow depth keeps only its
+ * small slot.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -235,7 +237,6 @@ uintptr_t ctx_saved_fp(void *sp) {
 #endif
 }
 
-/* ---- the guard ------------------------------------------------------------------------------ */
 /* ---- growth segments ------------------------------------------------------------------------ */
 /* Every growth segment ever mapped (the guard handler reads the list without a lock: it only
  * grows); released ones wait on big_free (pool_lock) with their pages given back. */
@@ -416,6 +417,7 @@ void stack_release_grown(GoxG *g) {
     g->nbig = 0;
 }
 
+/* ---- the guard ------------------------------------------------------------------------------ */
 static struct sigaction old_segv;
 static int handler_users;
 static _Thread_local stack_t old_alt;
