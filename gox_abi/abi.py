@@ -461,11 +461,11 @@ SYMBOLS: tuple[Symbol, ...] = (
        "stack (its segment's low end plus room for the ABI calls below the frame); 0 outside a goroutine "
        "(no growth). gox_shadow_push_at copies it into a goroutine's outermost record, and each record "
        "hands it on to the next.", half=2, ref=False),
-    _s("gox_stack_grow", "void gox_stack_grow(GoxGrowFn fn, void *arg)", "(fn: int, arg: int) -> None", "sched",
-       "Run fn(arg) on a new stack segment of the running goroutine, whose records get that segment's "
-       "limit, and give the segment back when fn returns (or when a recovered panic's gox_shadow_unwind "
+    _s("gox_stack_grow", "void gox_stack_grow(GoxGrowFn call, void *arg)", "(call: int, arg: int) -> None", "sched",
+       "Run call(arg) on a new stack segment of the running goroutine, whose records get that segment's "
+       "limit, and give the segment back when call returns (or when a recovered panic's gox_shadow_unwind "
        "lands below it). Past Go's 1 GB of stack per goroutine: Go's fatal error (runtime: goroutine stack "
-       "exceeds 1000000000-byte limit, fatal error: stack overflow). Outside a goroutine fn runs here.",
+       "exceeds 1000000000-byte limit, fatal error: stack overflow). Outside a goroutine the call runs here.",
        errors=("fatal: stack overflow",), half=2, ref=False),
     # -- debug ------------------------------------------------------------------------------
     _s("gox_debug_print", "void gox_debug_print(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",

@@ -240,7 +240,7 @@ uint64_t *gox_shadow_results(void);
 
 /* -- Goroutines */
 uintptr_t gox_stack_limit(void);
-void gox_stack_grow(GoxGrowFn fn, void *arg);
+void gox_stack_grow(GoxGrowFn call, void *arg);
 void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
 void gox_yield(void);
 void gox_os_exit(int64_t code);

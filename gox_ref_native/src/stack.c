@@ -344,10 +344,10 @@ static void grow_main(void *p) {
     abort(); /* never resumed */
 }
 
-void gox_stack_grow(GoxGrowFn fn, void *arg) {
+void gox_stack_grow(GoxGrowFn call, void *arg) {
     GoxG *g = sched_current(gox_rt());
     if (!g || !g->stack) { /* (no goroutine: nothing to grow) */
-        fn(arg);
+        call(arg);
         return;
     }
     if (stack_size() + (size_t)(g->nbig + 1) * BIG_BYTES > GO_STACK_LIMIT) {
@@ -361,7 +361,7 @@ void gox_stack_grow(GoxGrowFn fn, void *arg) {
         gox_out_of_memory(R);
         return;
     }
-    GrowCall c = {.fn = fn, .arg = arg, .seg = b, .top = gox_shadow_slot()};
+    GrowCall c = {.fn = call, .arg = arg, .seg = b, .top = gox_shadow_slot()};
     b->below = g->big;
     g->big = b;
     g->nbig++;
