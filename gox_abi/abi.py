@@ -453,6 +453,20 @@ SYMBOLS: tuple[Symbol, ...] = (
        "The current goroutine's GOX_MAX_RESULTS result slots: a compiled entry with several results "
        "(GoxEntryFn returns one) leaves results 1.. there and its caller reads them before its next call. "
        "Per goroutine, so goroutines on parallel workers never share them.", ref=False),
+    # Stack growth (C only): a goroutine starts on a small stack; compiled code that finds its
+    # frame record below its segment's limit runs the call on a new segment, up to Go's 1 GB
+    # (docs/SCHEDULER.md, "Stacks"; the reference's interpreter has no C stack to grow).
+    _s("gox_stack_limit", "uintptr_t gox_stack_limit(void)", "() -> int", "sched",
+       "The lowest address a compiled function's frame record may lie at on the running goroutine's "
+       "stack (its segment's low end plus room for the ABI calls below the frame); 0 outside a goroutine "
+       "(no growth). gox_shadow_push_at copies it into a goroutine's outermost record, and each record "
+       "hands it on to the next.", half=2, ref=False),
+    _s("gox_stack_grow", "void gox_stack_grow(GoxGrowFn call, void *arg)", "(call: int, arg: int) -> None", "sched",
+       "Run call(arg) on a new stack segment of the running goroutine, whose records get that segment's "
+       "limit, and give the segment back when call returns (or when a recovered panic's gox_shadow_unwind "
+       "lands below it). Past Go's 1 GB of stack per goroutine: Go's fatal error (runtime: goroutine stack "
+       "exceeds 1000000000-byte limit, fatal error: stack overflow). Outside a goroutine the call runs here.",
+       errors=("fatal: stack overflow",), half=2, ref=False),
     # -- debug ------------------------------------------------------------------------------
     _s("gox_debug_print", "void gox_debug_print(uint64_t val, uint8_t kind)", "(val: int, kind: int) -> None",
        "debug", "println(val): Go's format (docs/ABI.md) and a newline, to the output sink.",

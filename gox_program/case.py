@@ -27,13 +27,14 @@ from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
 from .check import load
-from .interp import DEFAULT_FUEL, Interpreter, RunnerLimit
+from .interp import Interpreter, RunnerLimit
+from .limits import DEFAULT_STEPS, REF_MAX_DEPTH
 from .syntax import Program, ProgramError
 
 FORMAT_VERSION = "1"
 EXPECTS = ("stdout", "panic", "fatal", "reject")
 FEATURES = frozenset({
-    "arrays", "chan", "checkpoint", "closures", "deadlock", "defer", "float", "gc", "globals", "go",
+    "arrays", "chan", "checkpoint", "closures", "deadlock", "deep", "defer", "float", "gc", "globals", "go",
     "iface", "iter", "maps", "panic", "recover", "select", "slices", "strings", "structs", "tcall",
 })
 KEYS = (
@@ -287,7 +288,8 @@ def execute(
     seed: int,
     out: Any,
     err: Any,
-    fuel: int = DEFAULT_FUEL,
+    fuel: int = DEFAULT_STEPS,
+    max_depth: int = REF_MAX_DEPTH,
     on_checkpoint: Callable[[RefRuntime, str], None] | None = None,
     rt: RefRuntime | None = None,
 ) -> int:
@@ -300,7 +302,7 @@ def execute(
     rt = rt if rt is not None else RefRuntime()
     rt.set_output(out, err)
     hook = None if on_checkpoint is None else (lambda label: on_checkpoint(rt, label))
-    interp = Interpreter(prog, rt, fuel=fuel, on_checkpoint=hook)
+    interp = Interpreter(prog, rt, fuel=fuel, max_depth=max_depth, on_checkpoint=hook)
     try:
         status = interp.run(seed=seed)
     except GoxABIError as e:
@@ -315,14 +317,14 @@ def execute(
     return status
 
 
-def run_text(text: str, file: str, seed: int, fuel: int = DEFAULT_FUEL) -> Outcome:
+def run_text(text: str, file: str, seed: int, fuel: int = DEFAULT_STEPS, max_depth: int = REF_MAX_DEPTH) -> Outcome:
     """Load and run a program held in memory, capturing its output."""
     try:
         prog = load(text, file)
     except ProgramError as e:
         return Outcome(None, reject=e)
     out, err = io.BytesIO(), io.BytesIO()
-    status = execute(prog, seed=seed, out=out, err=err, fuel=fuel)
+    status = execute(prog, seed=seed, out=out, err=err, fuel=fuel, max_depth=max_depth)
     return Outcome(status, out.getvalue(), err.getvalue())
 
 

@@ -56,6 +56,12 @@ from gox_ref.rng import MAX_SEED, check_seed
 from gox_ref.trace import TraceLog
 
 from . import ProgramError, load
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import FUZZ as FUZZ_LIMITS
+from .limits import MAX_DEPTH, MAX_STEPS, REF_MAX_DEPTH, Limits
+from .limits import SHARED as SHARED_LIMITS
+
+OWN_DEPTH = f"{REF_MAX_DEPTH:,} on the reference; none on native, where Go's 1 GB stack limit applies"
 
 # Each command imports the program modules it runs (case, corpus, diff, fuzz, native) when it
 # runs, for start-up time: loading them all at start-up takes `gox-ref --version` from 0.34 s
@@ -174,7 +180,7 @@ def _backend(name: str) -> str:
     return name
 
 
-def _run_native(prog: Any, seed: int, trace: str | None) -> int:
+def _run_native(prog: Any, seed: int, trace: str | None, limits: Limits) -> int:
     """Build the program and run it in a child process with this process's stdout/stderr."""
     from .native import NativeBuildError, library, run_program, skip_reason
 
@@ -187,7 +193,7 @@ def _run_native(prog: Any, seed: int, trace: str | None) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        outcome = run_program(prog, seed, capture=False, trace=trace is not None)
+        outcome = run_program(prog, seed, capture=False, trace=trace is not None, limits=limits)
     except NativeBuildError as e:
         raise UsageError(f"backend native: {e}") from None
     if trace is not None:  # the runtime's canonical trace, exported as the reference exports its own
@@ -255,6 +261,33 @@ def _campaign_seed(text: str) -> int:
     return _parse_seed(text, MAX_CAMPAIGN_SEED - 1)
 
 
+def _limit(name: str, most: int) -> Callable[[str], int]:
+    """``--max-steps`` / ``--max-depth``: an integer in 1..most."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer (expected 1..{most})") from None
+        if not 1 <= n <= most:
+            raise argparse.ArgumentTypeError(f"{n} is out of range (expected 1..{most})")
+        return n
+
+    parse.__name__ = name  # argparse names the type in its message
+    return parse
+
+
+def _add_limits(p: argparse.ArgumentParser, base: Limits, depth_default: str) -> None:
+    """The runner's limits (gox_program/limits.py), on every command that runs programs."""
+    p.add_argument("--max-steps", type=_limit("max-steps", MAX_STEPS), default=base.steps, metavar="N",
+                   help=f"the step budget, calls plus loop iterations (default {base.steps:,})")
+    p.add_argument("--max-depth", type=_limit("max-depth", MAX_DEPTH), default=base.depth, metavar="N",
+                   help=f"frames per goroutine before 'fatal error: stack overflow' (default: {depth_default})")
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(steps=args.max_steps, depth=args.max_depth)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from .case import execute
 
@@ -264,11 +297,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.trace is not None:
         _writable_file(args.trace)
     if backend == "native":
-        return _run_native(prog, seed, args.trace)
+        return _run_native(prog, seed, args.trace, _limits(args))
     rt = RefRuntime()
     log = rt.start_trace() if args.trace is not None else None
     try:
-        status = execute(prog, seed=seed, out=STDOUT, err=STDERR, rt=rt)
+        status = execute(prog, seed=seed, out=STDOUT, err=STDERR, rt=rt, fuel=args.max_steps,
+                         max_depth=_limits(args).ref_depth())
     finally:
         rt.stop_trace()
     if log is not None:
@@ -323,7 +357,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
             return 0
         results = run_go_corpus(files, go, args.k, progress)
     else:
-        results = run_corpus(files, backend, args.k, progress, workers=args.workers)
+        results = run_corpus(files, backend, args.k, progress, workers=args.workers, limits=_limits(args))
     groups = summarize(results)
     failed = [r for r in results if r.result == "failed"]
     if args.json:
@@ -457,7 +491,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     code = 0
     for path, prog, seed in loaded:
         try:
-            runs = run_both(prog, seed)
+            runs = run_both(prog, seed, _limits(args))
             result = diff_program(prog, seed, path, runs)
             print(result.render(), flush=True)
             against = None if go is None else diff_with_go(prog, seed, go, path, runs)
@@ -488,7 +522,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
     try:
         s = fuzz.campaign(seconds=args.seconds, seed=seed, out_dir=out, workers=args.workers,
-                          programs=args.programs, progress=sys.stderr, go=args.go)
+                          programs=args.programs, progress=sys.stderr, go=args.go,
+                          limits=_limits(args))
     except NativeUnavailable as e:
         raise UsageError(f"fuzz needs the native backend: {e}") from None
     except GoUnavailable as e:
@@ -574,6 +609,7 @@ def _main(argv: list[str] | None) -> int:
     p_run.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
     p_run.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
+    _add_limits(p_run, DEFAULT_LIMITS, OWN_DEPTH)
     p_run.set_defaults(func=cmd_run)
     p_conf = sub.add_parser("conformance", help="run the conformance corpus")
     p_conf.add_argument("paths", nargs="*", help="case files or directories (default: conformance/)")
@@ -583,6 +619,7 @@ def _main(argv: list[str] | None) -> int:
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
     p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")
+    _add_limits(p_conf, DEFAULT_LIMITS, OWN_DEPTH)
     p_conf.set_defaults(func=cmd_conformance)
     p_heap = sub.add_parser("heap", help="a program's heap as a Graphviz graph")
     p_heap.add_argument("file")
@@ -595,6 +632,7 @@ def _main(argv: list[str] | None) -> int:
     p_diff.add_argument("files", nargs="+", metavar="FILE")
     p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_diff.add_argument("--go", action="store_true", help="also run each file's Go twin NAME.go; compare both with Go")
+    _add_limits(p_diff, SHARED_LIMITS, f"{SHARED_LIMITS.depth:,}, on both backends")
     p_diff.set_defaults(func=cmd_diff)
     p_fuzz = sub.add_parser("fuzz", help="random programs on both backends; divergences shrunk to DIR")
     p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
@@ -604,6 +642,7 @@ def _main(argv: list[str] | None) -> int:
     p_fuzz.add_argument("--programs", type=int, help="stop after this many programs (instead of --seconds)")
     p_fuzz.add_argument("--go", action="store_true",
                         help="three ways: each program also written in Go and run with Go (needs go on PATH)")
+    _add_limits(p_fuzz, FUZZ_LIMITS, f"{FUZZ_LIMITS.depth:,}, on both backends")
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
     try:

@@ -78,7 +78,7 @@ from gox_abi.checks import INT_RANGES
 from gox_abi.errors import NIL_DEREF
 
 from .check import ABI_SIGS, AbiSig
-from .interp import DEFAULT_FUEL, MAX_DEPTH
+from .limits import DEFAULT_STEPS, depth_message, steps_message
 from .ops import M64, f64_bits
 from .syntax import (
     Assign,
@@ -260,11 +260,13 @@ class CCompiler:
     """Program (checked) -> C source text."""
 
     def __init__(
-        self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_FUEL
+        self, prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_STEPS,
+        max_depth: int | None = None,
     ) -> None:
         self.prog = prog
         self.sched = sched
         self.fuel = fuel  # the step budget (the interpreter's ``fuel``)
+        self.max_depth = max_depth or 0  # frames per goroutine; 0: none (Go's stack limit only)
         self.names = names  # name entries for reports (gox_func_set_name), as the reference's qualnames
         self.source_name = source_name or prog.file
         self.nglobals = len(prog.globals)
@@ -309,7 +311,9 @@ class CCompiler:
 #define GX_SCHED {1 if self.sched else 0}
 #define GX_NSTR {nstr}
 #define GX_FUEL INT64_C({self.fuel})
-#define GX_MAX_DEPTH {MAX_DEPTH}u
+#define GX_MAX_DEPTH {self.max_depth}u
+#define GX_STEPS_MESSAGE {c_string(steps_message(self.fuel).encode())}
+#define GX_DEPTH_MESSAGE {c_string(depth_message(self.max_depth).encode())}
 #include "gox_prog.h"
 """
 
@@ -350,13 +354,15 @@ class CCompiler:
         head.append("    memset(&F, 0, sizeof F);")
         head.append("    F.info = &info;")
         head.append("    F.slots = S;")
+        head.append(self._grow_check(f, 8 * (size + len(f.results) + len(f.slot_types) + fn.ntmp)))
         if fn.frame:
             if f.results:
                 head.append(f"    volatile uint64_t R[{len(f.results)}] = {{0}};")
             head.append("    uint64_t gx_fr;")
         head.append("    gx_burn();")
         head.append("    gox_shadow_push_at(gx_top, &F);")
-        head.append('    if (F.depth > GX_MAX_DEPTH) gx_fatal("stack overflow");')
+        if self.max_depth:
+            head.append("    if (F.depth > GX_MAX_DEPTH) gx_too_deep();")
         for i, p in enumerate(f.params):
             if p.type == "ref":
                 head.append(f"    S[{fn.ref_index[i]}] = p{i};")
@@ -388,7 +394,41 @@ class CCompiler:
         unused = [f"    (void)l{i};" for i, t in enumerate(f.slot_types) if t != "ref"]
         if fn.frame:
             tail.append("#undef GX_RES")
-        return "\n".join([self._signature(f) + " {", *head, *unused, *fn.lines, *tail, "}", ""])
+        return "\n".join([self._grow(f), self._signature(f) + " {", *head, *unused, *fn.lines, *tail, "}", ""])
+
+    def _grow_check(self, f: FuncDecl, frame: int) -> str:
+        """The prologue's stack check: a frame record below the limit its caller's carries (the
+        segment's end, less room for the ABI calls below it) runs the call on a new segment.
+        ``frame``: the bytes of the function's own C variables (each a stack slot at -O0), of
+        which those past a kilobyte (the limit's margin has room for that) count too."""
+        cid = self.cid[f.func_id]
+        at = f"(uintptr_t)&F - {frame}u" if frame > FRAME_IN_MARGIN else "(uintptr_t)&F"
+        args = ", ".join(["gx_top"] + [f"p{i}" for i in range(len(f.params))] + (["gx_res"] if len(f.results) > 1 else []))
+        call = f"return gx_grow_{cid}({args});" if len(f.results) == 1 else f"{{ gx_grow_{cid}({args}); return; }}"
+        return f"    if (__builtin_expect(*gx_top && {at} < (*gx_top)->stack_limit, 0)) {call}"
+
+    def _grow(self, f: FuncDecl) -> str:
+        """The function's call on a new stack segment (``gox_stack_grow``): its arguments and
+        result in a record, a thunk that makes the call from it, and the call's replacement."""
+        cid = self.cid[f.func_id]
+        n, nres = len(f.params), len(f.results)
+        params = ", ".join(f"c->a[{i}]" for i in range(n))
+        call = f"gx_f_{cid}(c->top{', ' + params if n else ''}{', c->res' if nres > 1 else ''})"
+        sig = self._signature(f).replace(f"gx_f_{cid}(", f"gx_grow_{cid}(")
+        init = ", ".join(["gx_top", "{" + ", ".join(f"p{i}" for i in range(n)) + "}" if n else "{0}",
+                          "gx_res" if nres > 1 else "NULL", "0"])
+        return "\n".join([
+            f"struct gx_gs_{cid} {{ GoxShadowFrame **top; uint64_t a[{max(n, 1)}]; uint64_t *res; uint64_t r; }};",
+            f"static void gx_gt_{cid}(void *p) {{",
+            f"    struct gx_gs_{cid} *c = p;",
+            f"    {'c->r = ' if nres == 1 else ''}{call};",
+            "}",
+            f"__attribute__((noinline, cold)) {sig} {{",
+            f"    struct gx_gs_{cid} c = {{{init}}};",
+            f"    gox_stack_grow(gx_gt_{cid}, &c);",
+            "    return c.r;" if nres == 1 else "    (void)c.r;",
+            "}",
+        ])
 
     def _entry(self, f: FuncDecl) -> str:
         n = len(f.params)
@@ -1006,18 +1046,25 @@ class CCompiler:
 
 
 def compile_program(
-    prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_FUEL
+    prog: Program, *, sched: bool = False, names: bool = False, source_name: str = "", fuel: int = DEFAULT_STEPS,
+    max_depth: int | None = None,
 ) -> str:
     """The C translation unit of a checked program (``sched``: the library has the scheduler;
     ``names``: it has ``gox_func_set_name``, so reports name functions ``main.f``; ``fuel``: the
-    step budget, at most ``INT64_MAX``)."""
-    return CCompiler(prog, sched=sched, names=names, source_name=source_name, fuel=fuel).compile()
+    step budget, at most ``INT64_MAX``; ``max_depth``: the frame limit, None for none)."""
+    return CCompiler(prog, sched=sched, names=names, source_name=source_name, fuel=fuel,
+                     max_depth=max_depth).compile()
 
 
-_OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi)_|\bgx_install\b|\bint main\(')
+FRAME_IN_MARGIN = 1024  # a frame this big fits in the room gox_stack_limit leaves (src/stack.c, MARGIN)
+
+_OWN_RE = re.compile(r'"(?:\\.|[^"\\\n])*"|\bgx_(f|e|names|abi|grow|gs|gt)_|\bgx_install\b|\bint main\(')
 
 
-def compile_batch(progs: list[Program], *, sched: bool = False, names: bool = False) -> str:
+def compile_batch(
+    progs: list[Program], *, sched: bool = False, names: bool = False, fuel: int = DEFAULT_STEPS,
+    max_depth: int | None = None,
+) -> str:
     """One translation unit for several programs (the fuzzer's batched builds,
     ``native.build_batch``): the prelude (the defines and gox_prog.h) once (its state is
     shared: a process runs one program), then each program's own definitions renamed with the prefix ``p<k>``
@@ -1025,7 +1072,7 @@ def compile_batch(progs: list[Program], *, sched: bool = False, names: bool = Fa
     Each program behaves as its ``compile_program`` translation does."""
     if not progs:
         raise ValueError("compile_batch needs at least one program")
-    comps = [CCompiler(p, sched=sched, names=names) for p in progs]
+    comps = [CCompiler(p, sched=sched, names=names, fuel=fuel, max_depth=max_depth) for p in progs]
     parts = []
     for k, c in enumerate(comps):
         def own(m: re.Match[str], k: int = k) -> str:

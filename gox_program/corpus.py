@@ -25,13 +25,17 @@ from .case import (
     run_text,
 )
 from .check import load
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits
 from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable, library
 from .native import run_text as native_run_text
 from .syntax import Program, ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[1] / "conformance"
 SUFFIX = ".gox"
-BACKENDS = {"ref": FEATURES, "native": FEATURES}  # backend -> the features it may support
+# backend -> the features it may support; "deep": recursion past the reference's frame limit
+# (limits.REF_MAX_DEPTH), which the native backend runs as Go does
+BACKENDS = {"ref": FEATURES - {"deep"}, "native": FEATURES}
 
 
 def backend_features(backend: str) -> frozenset[str]:
@@ -41,7 +45,7 @@ def backend_features(backend: str) -> frozenset[str]:
     return BACKENDS[backend]
 
 
-def run_reference(prog: Program, seed: int, *, trace: bool = False) -> Outcome:
+def run_reference(prog: Program, seed: int, *, trace: bool = False, limits: Limits = DEFAULT_LIMITS) -> Outcome:
     """Run a loaded program on a fresh reference runtime, capturing its output: the outcome
     (status, stdout, stderr), and with ``trace`` the canonical lines of the run's event trace
     in ``outcome.extra["trace"]`` -- the same shape as ``native.run_program(..., trace=True)``."""
@@ -49,7 +53,7 @@ def run_reference(prog: Program, seed: int, *, trace: bool = False) -> Outcome:
     out, err = io.BytesIO(), io.BytesIO()
     log = rt.start_trace() if trace else None
     try:
-        status = execute(prog, seed=seed, out=out, err=err, rt=rt)
+        status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=limits.steps, max_depth=limits.ref_depth())
     finally:
         rt.stop_trace()
     o = Outcome(status, out.getvalue(), err.getvalue())
@@ -92,7 +96,9 @@ def root_for(path: Path) -> Path:
     return p.parent.parent
 
 
-def run_case_file(path: Path, backend: str = "ref", workers: int | None = None) -> CaseResult:
+def run_case_file(
+    path: Path, backend: str = "ref", workers: int | None = None, limits: Limits = DEFAULT_LIMITS
+) -> CaseResult:
     t0 = time.perf_counter()
     root = root_for(path)
     try:
@@ -101,27 +107,30 @@ def run_case_file(path: Path, backend: str = "ref", workers: int | None = None) 
         case_id, group = case_id_and_group(path, root)
         why = f"malformed case: {e}" if isinstance(e, CaseError) else str(e)
         return CaseResult(case_id, group, str(path), "failed", why)
-    return run_case(case, backend, t0, workers)
+    return run_case(case, backend, t0, workers, limits)
 
 
-def run_case(case: Case, backend: str = "ref", t0: float | None = None, workers: int | None = None) -> CaseResult:
+def run_case(
+    case: Case, backend: str = "ref", t0: float | None = None, workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> CaseResult:
     """Run one case; ``workers`` (native only) runs it on that many scheduler threads, where a
     case whose output depends on the schedule (its ``schedule`` key) is skipped."""
     t0 = time.perf_counter() if t0 is None else t0
     if backend == "native":
-        return _run_native(case, t0, workers)
+        return _run_native(case, t0, workers, limits)
     supported = BACKENDS[backend]
     missing = [f for f in case.features if f not in supported]
     if missing:
         return CaseResult(case.id, case.group, str(case.path), "skipped", f"backend {backend} lacks {', '.join(missing)}")
-    outcome = run_text(case.source, str(case.path), case.seed)
+    outcome = run_text(case.source, str(case.path), case.seed, limits.steps, limits.ref_depth())
     why = mismatch(case, outcome)
     return CaseResult(
         case.id, case.group, str(case.path), "failed" if why else "passed", why or "", time.perf_counter() - t0
     )
 
 
-def _run_native(case: Case, t0: float, workers: int | None = None) -> CaseResult:
+def _run_native(case: Case, t0: float, workers: int | None = None, limits: Limits = DEFAULT_LIMITS) -> CaseResult:
     def result(kind: str, reason: str = "") -> CaseResult:
         return CaseResult(case.id, case.group, str(case.path), kind, reason, time.perf_counter() - t0)
 
@@ -141,7 +150,7 @@ def _run_native(case: Case, t0: float, workers: int | None = None) -> CaseResult
     if workers is not None and workers > 1 and case.schedule:
         return result("skipped", f"its output depends on the schedule: {case.schedule}")
     try:
-        outcome = native_run_text(case.source, str(case.path), case.seed, workers=workers)
+        outcome = native_run_text(case.source, str(case.path), case.seed, workers=workers, limits=limits)
     except NativeUnavailable as e:
         return result("skipped", str(e))
     except NativeBuildError as e:
@@ -158,18 +167,19 @@ def run_corpus(
     pattern: str | None = None,
     progress: Callable[[int, int, CaseResult], None] | None = None,
     workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[CaseResult]:
     chosen = [f for f in files if pattern is None or pattern in case_id_of(f)]
     results = []
     if backend == "native":  # child processes (and C compiles): run several at once, report in order
         with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
-            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend, workers), chosen)):
+            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend, workers, limits), chosen)):
                 results.append(r)
                 if progress is not None:
                     progress(i + 1, len(chosen), r)
         return results
     for i, f in enumerate(chosen):
-        r = run_case_file(f, backend)
+        r = run_case_file(f, backend, limits=limits)
         results.append(r)
         if progress is not None:
             progress(i + 1, len(chosen), r)

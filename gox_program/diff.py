@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import corpus, gotwin, native
 from .case import Outcome, output_lines, show_line
+from .limits import SHARED, Limits
 from .syntax import Program
 
 KINDS = ("stdout", "status", "stderr", "trace")
@@ -227,12 +228,13 @@ def check_native(prog: Program) -> None:
         raise CannotDiff(f"{prog.file}: cannot run on the native backend: it {why}")
 
 
-def run_both(prog: Program, seed: int) -> tuple[Outcome, Outcome]:
-    """The program's run on the reference and on the native backend, both with their traces."""
+def run_both(prog: Program, seed: int, limits: Limits = SHARED) -> tuple[Outcome, Outcome]:
+    """The program's run on the reference and on the native backend, both with their traces
+    and the same limits (by default a frame limit too: the two stop at the same frame)."""
     check_native(prog)
-    ref = corpus.run_reference(prog, seed, trace=True)
+    ref = corpus.run_reference(prog, seed, trace=True, limits=limits)
     try:
-        nat = native.run_program(prog, seed, trace=True)
+        nat = native.run_program(prog, seed, trace=True, limits=limits)
     except native.NativeBuildError as e:  # one line: `gox-ref run --backend native` shows it all
         first, *rest = str(e).splitlines() or [""]
         more = f" (+{_count(len(rest), 'more line')}: see gox-ref run --backend native)" if rest else ""
@@ -241,9 +243,10 @@ def run_both(prog: Program, seed: int) -> tuple[Outcome, Outcome]:
 
 
 def diff_program(prog: Program, seed: int, file: str | None = None,
-                 runs: tuple[Outcome, Outcome] | None = None) -> DiffResult:
-    """Run the program on both backends with ``seed`` (``runs``, if already made) and compare the runs."""
-    ref, nat = runs if runs is not None else run_both(prog, seed)
+                 runs: tuple[Outcome, Outcome] | None = None, limits: Limits = SHARED) -> DiffResult:
+    """Run the program on both backends with ``seed`` under ``limits`` (``runs``, if already made)
+    and compare the runs."""
+    ref, nat = runs if runs is not None else run_both(prog, seed, limits)
     return DiffResult(file or prog.file, seed, len(ref.extra.get("trace", [])), compare(ref, nat))
 
 

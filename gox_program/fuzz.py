@@ -60,6 +60,7 @@ from gox_ref.rng import check_seed
 from . import diff, fuzzgen, gotwin, native
 from .case import Outcome, execute
 from .check import load
+from .limits import FUZZ, FUZZ_STEPS, SHARED_MAX_DEPTH, Limits
 from .syntax import Program, ProgramError
 
 STREAM = 1_000_000  # programs per campaign seed: program k of seed S has seed S * STREAM + k
@@ -67,7 +68,8 @@ MAX_CAMPAIGN_SEED = 2**40  # campaign seeds are 0..2**40-1, so a program's seed 
 BATCH = 16  # programs per native build
 HELPER_BUDGET = 400  # estimated steps of one helper call
 MAIN_BUDGET = 4000  # estimated steps of main
-REF_FUEL = 2_000_000  # the reference's step budget here (the runners' own is 20,000,000)
+REF_FUEL = FUZZ_STEPS  # the step budget here, both backends' (the runners' own is 20,000,000)
+LIMITS = FUZZ  # fuzz's default --max-steps, --max-depth
 NATIVE_TIMEOUT = 10.0
 SHRINK_TESTS = 400  # at most this many candidate runs per finding
 _STEP_LIMIT = b"gox-ref: step limit exceeded"
@@ -610,13 +612,13 @@ def generate(seed: int) -> str:
 
 
 # -- running one program on both backends ---------------------------------------------------------
-def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL) -> Outcome:
+def run_ref(prog: Program, seed: int, fuel: int = REF_FUEL, max_depth: int = SHARED_MAX_DEPTH) -> Outcome:
     """The reference's run with its trace (``corpus.run_reference`` with a smaller budget)."""
     rt = RefRuntime()
     out, err = io.BytesIO(), io.BytesIO()
     log = rt.start_trace()
     try:
-        status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=fuel)
+        status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=fuel, max_depth=max_depth)
     finally:
         rt.stop_trace()
     o = Outcome(status, out.getvalue(), err.getvalue())
@@ -671,20 +673,20 @@ def ended_like_go(o: Outcome) -> bool:
     )
 
 
-def check_text(text: str, seed: int, *, opt: str = "-O0") -> tuple[str | None, str]:
+def check_text(text: str, seed: int, *, opt: str = "-O0", limits: Limits = LIMITS) -> tuple[str | None, str]:
     """Run one program text on both backends: (signature or None, a report)."""
     try:
         prog = load(text, "fuzz.gox")
     except ProgramError as e:
         return None, f"does not load: {e}"
     try:
-        ref = run_ref(prog, seed)
+        ref = run_ref(prog, seed, limits.steps, limits.ref_depth())
     except Exception as e:  # a bug of the reference is a finding too
         return f"reference exception {type(e).__name__}", repr(e)
     if _too_long(ref):
         return None, "too long for the fuzz budget"
     try:
-        exe = native.build_batch([prog], opt=opt)
+        exe = native.build_batch([prog], opt=opt, limits=limits)
     except native.NativeBuildError as e:
         return "native build failure", str(e)
     try:
@@ -824,7 +826,7 @@ def _go_build(go: gotwin.Go, sources: list[str], tmp: Path) -> Path | str:
 
 
 def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
-         names: Callable[[fuzzgen.Prog], str] | None = None) -> list[tuple[str | None, str]]:
+         names: Callable[[fuzzgen.Prog], str] | None = None, limits: Limits = LIMITS) -> list[tuple[str | None, str]]:
     """Run abstract programs three ways, as one batch: each on the reference, then all built at
     once natively (``native.build_batch``) and with Go (``gotwin.build_batch``; the two builds
     in parallel), each run in its own process on both.  Per program: (signature or None, a
@@ -833,19 +835,19 @@ def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
     loaded: list[Program] = []
     refs: list[Outcome | str] = []
     for p in progs:
-        prog, ref = _load_and_run(p.gox(), p.seed)
+        prog, ref = _load_and_run(p.gox(), p.seed, limits)
         loaded.append(prog)
         refs.append(ref)
     with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
         gofut = pool.submit(_go_build, go, [p.go() for p in progs], Path(tmp))
         try:
-            nexe: Path | str = native.build_batch(loaded, opt=opt)
+            nexe: Path | str = native.build_batch(loaded, opt=opt, limits=limits)
         except native.NativeBuildError as e:
             nexe = str(e)
         gexe = gofut.result()
         try:
             if len(progs) > 1 and (isinstance(nexe, str) or isinstance(gexe, str)):
-                return [run3([p], go, opt, names)[0] for p in progs]
+                return [run3([p], go, opt, names, limits)[0] for p in progs]
             out: list[tuple[str | None, str]] = []
             for k, (p, ref) in enumerate(zip(progs, refs, strict=True)):
                 if isinstance(ref, str):
@@ -868,7 +870,9 @@ def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
                 _discard(nexe)
 
 
-def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+def run_batch_go(
+    seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None, limits: Limits = LIMITS
+) -> BatchResult:
     """``run_batch`` three ways (``run3``); no program starts after ``deadline``."""
     go = gotwin.find_go()
     res = BatchResult()
@@ -879,17 +883,17 @@ def run_batch_go(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, dea
         progs.append(fuzzgen.generate(s))
     if not progs:
         return res
-    for p, (sig, report) in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox"), strict=True):
+    for p, (sig, report) in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox", limits), strict=True):
         res.programs += 1
         if report.startswith("too long"):
             res.skipped += 1
         if sig is not None:
-            res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res))
+            res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res, limits))
     return res
 
 
 def _shrunk3(p: fuzzgen.Prog, sig: str, report: str, go: gotwin.Go, opt: str, do_shrink: bool,
-             deadline: float | None, res: BatchResult) -> Finding:
+             deadline: float | None, res: BatchResult, limits: Limits = LIMITS) -> Finding:
     """A three-way finding, shrunk on its abstract program (both forms re-rendered each time),
     ``SHRINK_BATCH`` candidates built and run at once.  A disagreement of the backends alone is
     shrunk by the two-way check, one candidate at a time: Go's part cannot be lost."""
@@ -901,10 +905,10 @@ def _shrunk3(p: fuzzgen.Prog, sig: str, report: str, go: gotwin.Go, opt: str, do
 
         def first_same(cands: list[fuzzgen.Prog]) -> int | None:
             if two_way:
-                got, rep = check_text(cands[0].gox(), cands[0].seed, opt=opt)
+                got, rep = check_text(cands[0].gox(), cands[0].seed, opt=opt, limits=limits)
                 results = [(None if got is None else f"ref/native: {got}", rep)]
             else:
-                results = run3(cands, go, opt)
+                results = run3(cands, go, opt, limits=limits)
             for i, (got3, rep3) in enumerate(results):
                 if got3 == sig:
                     last[0] = rep3
@@ -925,7 +929,9 @@ class BatchResult:
     shrink_seconds: float = 0.0
 
 
-def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
+def run_batch(
+    seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None, limits: Limits = LIMITS
+) -> BatchResult:
     """Generate, run and compare one batch of programs (one native build); no program starts
     after ``deadline`` (``time.monotonic()``), and shrinking stops there."""
     res = BatchResult()
@@ -936,30 +942,30 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
         if _past(deadline):
             break
         texts.append(generate(s))
-        prog, ref = _load_and_run(texts[-1], s)
+        prog, ref = _load_and_run(texts[-1], s, limits)
         progs.append(prog)
         refs.append(ref)
     if not progs:
         return res
     seeds = seeds[:len(progs)]
     try:
-        exe: Path | None = native.build_batch(progs, opt=opt)
+        exe: Path | None = native.build_batch(progs, opt=opt, limits=limits)
     except native.NativeBuildError:
         exe = None
     try:
-        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline)
+        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline, limits)
     finally:
         if exe is not None:
             _discard(exe)
     return res
 
 
-def _load_and_run(text: str, seed: int) -> tuple[Program, Outcome | str]:
+def _load_and_run(text: str, seed: int, limits: Limits = LIMITS) -> tuple[Program, Outcome | str]:
     """A generated program loaded and run on the reference; an exception of the reference is
     a finding (its text), not the campaign's end."""
     prog = load(text, f"fuzz-{seed}.gox")
     try:
-        return prog, run_ref(prog, seed)
+        return prog, run_ref(prog, seed, limits.steps, limits.ref_depth())
     except Exception as e:
         return prog, f"reference exception {type(e).__name__}: {e}"
 
@@ -973,7 +979,7 @@ def _discard(exe: Path) -> None:
 
 def _compare_batch(
     res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
-    do_shrink: bool, deadline: float | None,
+    do_shrink: bool, deadline: float | None, limits: Limits = LIMITS,
 ) -> None:
     for k, (text, seed, ref) in enumerate(zip(texts, seeds, refs, strict=True)):
         res.programs += 1
@@ -984,7 +990,7 @@ def _compare_batch(
             sig: str | None = ref.split(":")[0]
             report = ref
         elif exe is None:
-            sig, report = check_text(text, seed, opt=opt)
+            sig, report = check_text(text, seed, opt=opt, limits=limits)
         else:
             nat = native.run_exe(exe, seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
             sig = signature(ref, nat)
@@ -998,7 +1004,7 @@ def _compare_batch(
             last = [report]  # the report of the last candidate kept: the shrunk program's
 
             def same_failure(cand: str, seed: int = seed, sig: str = sig, last: list[str] = last) -> bool:
-                got, rep = check_text(cand, seed, opt=opt)
+                got, rep = check_text(cand, seed, opt=opt, limits=limits)
                 if got == sig:
                     last[0] = rep
                 return got == sig
@@ -1009,11 +1015,11 @@ def _compare_batch(
         res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report, partial))
 
 
-def _batch_job(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
+def _batch_job(args: tuple[list[int], str, bool, float | None, Limits]) -> BatchResult:
     return run_batch(*args)
 
 
-def _batch_job_go(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
+def _batch_job_go(args: tuple[list[int], str, bool, float | None, Limits]) -> BatchResult:
     return run_batch_go(*args)
 
 
@@ -1094,7 +1100,7 @@ def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
 def campaign(
     *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
-    do_shrink: bool = True, go: bool = False,
+    do_shrink: bool = True, go: bool = False, limits: Limits = LIMITS,
 ) -> Summary:
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
     have run), in ``workers`` processes; write the shrunk findings to ``out_dir``.  ``go``: the
@@ -1132,7 +1138,7 @@ def campaign(
         for seeds in gen:
             if _past(deadline):
                 break
-            take(one(seeds, opt, do_shrink, deadline))
+            take(one(seeds, opt, do_shrink, deadline, limits))
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ctx.Pool(workers) as pool:
@@ -1147,7 +1153,7 @@ def campaign(
                     if nxt is None:
                         done = True
                         break
-                    pending.append(pool.apply_async(job, ((nxt, opt, do_shrink, deadline),)))
+                    pending.append(pool.apply_async(job, ((nxt, opt, do_shrink, deadline, limits),)))
                 ready = [p for p in pending if p.ready()]
                 if not ready:
                     time.sleep(0.01)

@@ -23,6 +23,7 @@ from typing import Any
 from gox_abi.errors import GoxFatal, GoxPanic, nil_dereference
 from gox_ref import RefRuntime
 
+from .limits import DEFAULT_STEPS, REF_MAX_DEPTH, depth_message, steps_message
 from .ops import ARITH, COMPARE, M64, f2i, f2u, f64_bits, f64_from_bits, i64
 from .syntax import (
     Assign,
@@ -56,10 +57,8 @@ from .syntax import (
     left_spine,
 )
 
-MAX_DEPTH = 400  # interpreted frames per goroutine (an implementation limit: "stack overflow")
 PY_FRAMES_PER_CALL = 16  # a generous bound on the Python frames one interpreted call uses
 PY_FRAMES_PER_LEVEL = 6  # and on those one nesting level (syntax.MAX_NESTING) adds to it
-DEFAULT_FUEL = 20_000_000  # loop iterations + calls per run
 
 NORMAL, BREAK, CONTINUE, RETURN = 0, 1, 2, 3
 
@@ -109,12 +108,15 @@ class Interpreter:
         prog: Program,
         rt: RefRuntime,
         *,
-        fuel: int = DEFAULT_FUEL,
+        fuel: int = DEFAULT_STEPS,
+        max_depth: int = REF_MAX_DEPTH,
         on_checkpoint: Callable[[str], None] | None = None,
     ) -> None:
         self.prog = prog
         self.rt = rt
         self.fuel = fuel
+        self.steps = fuel
+        self.max_depth = max_depth
         self.on_checkpoint = on_checkpoint
         self.stacks: dict[int, list[Frame]] = {}
         self.strings: list[int] = []
@@ -122,6 +124,10 @@ class Interpreter:
         self.global_types = [g.type for g in prog.globals]
         self.runs: dict[int, Callable[[Sequence[Any]], Any]] = {}
         self.entries: dict[int, Callable[..., Any]] = {}
+        # table entry -> the same call taking its u64 arguments as one list: an indirect call
+        # through it is a plain Python call, which CPython 3.11 runs without a C frame (an
+        # ``entry(rt, *slots)`` call would recurse on the C stack: see run's comment)
+        self.slot_calls: dict[Callable[..., Any], Callable[[Sequence[int]], Any]] = {}
         self.funcs = {f.func_id: f for f in prog.funcs}
         self.ref_slots = {f.func_id: tuple(i for i, t in enumerate(f.slot_types) if t == "ref") for f in prog.funcs}
         rt.gc.root_sources.append(self._roots)
@@ -157,11 +163,17 @@ class Interpreter:
             return 2
         main = next(f for f in self.prog.funcs if f.name == "main")
         # Each interpreted call takes a handful of Python frames, and a few more per nesting
-        # level of the blocks and expressions it is called from: make room for MAX_DEPTH of
-        # them, so the documented limit (not Python's) is what a deep program meets.
+        # level of the blocks and expressions it is called from: make room for max_depth of
+        # them, so the runner's limit (not Python's) is what a deep program meets.  Raising
+        # Python's limit this far is safe because an interpreted call is Python-to-Python
+        # calls only, which CPython 3.11 runs without a C frame (no builtin, operator or
+        # ``f(*args)`` call between two interpreted frames): the C stack, which the greenlets
+        # share, does not grow with the depth (tests/test_deep_recursion.py runs 100,000
+        # frames on a thread with a 512 KiB stack).  Python frames cost ~1.5 KB each
+        # (docs/decisions.md, "Deep recursion").
         per_call = PY_FRAMES_PER_CALL + PY_FRAMES_PER_LEVEL * self.prog.nesting
         old_limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(old_limit, per_call * MAX_DEPTH + 1000))
+        sys.setrecursionlimit(max(old_limit, per_call * self.max_depth + 1000))
         try:
             return self.rt.run_main(self.entries[main.func_id], [], seed=seed)
         finally:
@@ -190,7 +202,7 @@ class Interpreter:
     def _burn(self) -> None:
         self.fuel -= 1
         if self.fuel < 0:
-            raise RunnerLimit("step limit exceeded (the program runs too long for the runner's budget)")
+            raise RunnerLimit(steps_message(self.steps))
 
     # -- functions ----------------------------------------------------------------------------
     def _make_entry(self, f: FuncDecl) -> Callable[..., Any]:
@@ -199,7 +211,7 @@ class Interpreter:
         rtypes = f.results
         fid = f.func_id
 
-        def entry(rt: Any, *args: int) -> Any:
+        def slot_call(args: Sequence[int]) -> Any:
             vals = [from_slot(t, a) for t, a in zip(ptypes, args, strict=True)]
             res = self.runs[fid](vals)
             if not rtypes:
@@ -208,8 +220,12 @@ class Interpreter:
                 return to_slot(rtypes[0], res)
             return tuple(to_slot(t, v) for t, v in zip(rtypes, res, strict=True))
 
+        def entry(rt: Any, *args: int) -> Any:
+            return slot_call(args)
+
         entry.__name__ = f.name
         entry.__qualname__ = f"main.{f.name}"
+        self.slot_calls[entry] = slot_call
         return entry
 
     def _compile_func(self, f: FuncDecl) -> Callable[[Sequence[Any]], Any]:
@@ -223,6 +239,7 @@ class Interpreter:
         rt = self.rt
         sched = rt.sched
         stacks = self.stacks
+        max_depth = self.max_depth
 
         def run(args: Sequence[Any]) -> Any:
             self._burn()
@@ -234,7 +251,8 @@ class Interpreter:
             stack = stacks.get(gid)
             if stack is None:
                 stack = stacks[gid] = []
-            if len(stack) >= MAX_DEPTH:
+            if len(stack) >= max_depth:
+                rt.err.write(f"{depth_message(max_depth)}\n".encode())
                 raise GoxFatal("stack overflow")
             stack.append(fr)
             try:
@@ -626,6 +644,7 @@ class Interpreter:
         exprs = [e.target, *e.args]
         args = self._rooted_list(exprs, [a.ty for a in exprs])
         ptypes, rtypes, closure = e.params, e.results, e.closure
+        slot_calls = self.slot_calls
 
         def call(fr: Frame) -> Any:
             vals = args(fr)
@@ -640,7 +659,8 @@ class Interpreter:
                 entry = rt.gox_func_table_get(target) if target else None
             if entry is None or isinstance(entry, int):
                 raise nil_dereference()
-            res = entry(rt, *slots)
+            slot_call = slot_calls.get(entry)
+            res = slot_call(slots) if slot_call is not None else entry(rt, *slots)
             if not rtypes:
                 return None
             if len(rtypes) == 1:

@@ -54,6 +54,8 @@ from gox_ref_native.runtime import library_path
 from .case import FEATURES, Outcome
 from .check import load
 from .compile_c import compile_batch, compile_program
+from .limits import DEFAULT as DEFAULT_LIMITS
+from .limits import Limits
 from .syntax import (
     Assign,
     Block,
@@ -254,17 +256,22 @@ def cache_dir() -> Path:
     return Path(base) / "gox-ref" / "native"
 
 
-def build(prog: Program, lib: Library | None = None) -> Path:
-    """Compile the program to C and build it (once per distinct program and library)."""
+def build(prog: Program, lib: Library | None = None, limits: Limits = DEFAULT_LIMITS) -> Path:
+    """Compile the program to C and build it (once per distinct program, limits and library:
+    the limits are in the C text, which keys the cache)."""
     lib = lib or library()
     cc = compiler()
     names = "gox_func_set_name" in lib.symbols
-    csrc = compile_program(prog, sched=lib.sched, names=names, source_name=Path(prog.file).name)
+    csrc = compile_program(prog, sched=lib.sched, names=names, source_name=Path(prog.file).name,
+                           fuel=limits.steps, max_depth=limits.depth)
     flags = [*CFLAGS, *lib.sanitize_cflags]
     return _build_text(csrc, lib, cc, flags)
 
 
-def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = "-O0", strict: bool = False) -> Path:
+def build_batch(
+    progs: list[Program], lib: Library | None = None, *, opt: str = "-O0", strict: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Path:
     """Build several programs into one executable (one ``cc`` run, ``opt`` and no warning
     flags: the fuzzer's fast path; ``strict`` adds ``build``'s -Wall -Wextra -Werror, so that
     what the C compiler warns about fails here as in ``build``).  The programs share one
@@ -275,7 +282,7 @@ def build_batch(progs: list[Program], lib: Library | None = None, *, opt: str = 
     lib = lib or library()
     cc = compiler()
     names = "gox_func_set_name" in lib.symbols
-    parts = [compile_batch(progs, sched=lib.sched, names=names)]
+    parts = [compile_batch(progs, sched=lib.sched, names=names, fuel=limits.steps, max_depth=limits.depth)]
     cases = "".join(f"    case {k}: return gxp{k}_main(argc - 1, argv + 1);\n" for k in range(len(progs)))
     parts.append(
         "int main(int argc, char **argv) {\n    switch (argc > 1 ? atoi(argv[1]) : -1) {\n"
@@ -404,12 +411,14 @@ def run_program(
     capture: bool = True,
     trace: bool = False,
     workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Outcome:
-    return run_exe(build(prog), seed, timeout=timeout, capture=capture, trace=trace, workers=workers)
+    return run_exe(build(prog, limits=limits), seed, timeout=timeout, capture=capture, trace=trace, workers=workers)
 
 
 def run_text(
-    text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOUT, workers: int | None = None
+    text: str, file: str, seed: int, *, timeout: float = DEFAULT_TIMEOUT, workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Outcome | str:
     """Load, build and run a program on the native backend; a string says why it is skipped."""
     try:
@@ -420,7 +429,7 @@ def run_text(
     why = skip_reason(prog, lib)
     if why is not None:
         return why
-    return run_exe(build(prog, lib), seed, timeout=timeout, workers=workers)
+    return run_exe(build(prog, lib, limits), seed, timeout=timeout, workers=workers)
 
 
 # -- heap dumps -----------------------------------------------------------------------------------

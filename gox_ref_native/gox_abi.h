@@ -17,6 +17,9 @@ typedef uint64_t GoxRef;
  * one u64 result (the calling convention of docs/SCHEDULER.md section 3). */
 typedef uint64_t (*GoxEntryFn)(const uint64_t *args, uint32_t nargs);
 
+/* What gox_stack_grow runs on a new stack segment. */
+typedef void (*GoxGrowFn)(void *arg);
+
 /* An extern: reads nargs argument slots, writes nrets result slots; returns 0, or
  * non-zero after reporting a panic through the runtime's error record. */
 typedef int32_t (*GoxExternFn)(const uint64_t *args, uint32_t nargs, uint64_t *rets, uint32_t nrets);
@@ -46,6 +49,7 @@ typedef struct GoxShadowFrame {
     uint32_t ntemps;                 /* live temporaries */
     uint32_t nret;                   /* rooted results */
     uint32_t reserved;
+    uintptr_t stack_limit;           /* set by gox_shadow_push: gox_stack_limit of its segment */
 } GoxShadowFrame;
 
 /* Results 1.. of a compiled entry with several results (gox_shadow_results): at most this many. */
@@ -234,6 +238,21 @@ GoxShadowFrame *gox_shadow_top(void);
 GoxShadowFrame **gox_shadow_slot(void);
 uint64_t *gox_shadow_results(void);
 
+/* -- Goroutines */
+uintptr_t gox_stack_limit(void);
+void gox_stack_grow(GoxGrowFn call, void *arg);
+void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
+void gox_yield(void);
+void gox_os_exit(int64_t code);
+int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed);
+void gox_sched_set_workers(uint32_t n);
+const uint32_t *gox_sched_preempt_flag(void);
+void gox_sched_poll(void);
+void gox_func_set_name(const void *func_ptr, const char *name);
+void gox_trace_start(void);
+void gox_trace_stop(void);
+size_t gox_trace_text(char *out_text, size_t cap);
+
 /* -- Debug output and assertions */
 void gox_debug_print(uint64_t val, uint8_t kind);
 void gox_debug_write(uint64_t val, uint8_t kind);
@@ -263,19 +282,6 @@ bool gox_heap_object_info(GoxRef obj, uint64_t *out_info, size_t n);
 size_t gox_heap_object_slots(GoxRef obj, uint64_t *out_slots, size_t cap);
 size_t gox_heap_object_refs(GoxRef obj, GoxRef *out_refs, size_t cap);
 size_t gox_heap_roots(char *out_text, size_t cap);
-
-/* -- Goroutines */
-void gox_go_spawn(const void *func_ptr, const uint64_t *args, uint32_t args_len);
-void gox_yield(void);
-void gox_os_exit(int64_t code);
-int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len, uint64_t seed);
-void gox_sched_set_workers(uint32_t n);
-const uint32_t *gox_sched_preempt_flag(void);
-void gox_sched_poll(void);
-void gox_func_set_name(const void *func_ptr, const char *name);
-void gox_trace_start(void);
-void gox_trace_stop(void);
-size_t gox_trace_text(char *out_text, size_t cap);
 
 /* -- Channels */
 GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap);
@@ -314,6 +320,7 @@ void gox_iter_end(uint64_t it);
 static inline void gox_shadow_push_at(GoxShadowFrame **top, GoxShadowFrame *frame) {
     frame->prev = *top;
     frame->depth = *top ? (*top)->depth + 1 : 1;
+    frame->stack_limit = *top ? (*top)->stack_limit : gox_stack_limit();
     *top = frame;
 }
 static inline void gox_shadow_pop_at(GoxShadowFrame **top, GoxShadowFrame *frame) {

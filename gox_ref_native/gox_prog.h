@@ -1,11 +1,13 @@
 /* gox_prog.h: the glue every compiled .gox program shares (gox_program/compile_c.py, the
  * native backend; docs/PROGRAM_FORMAT.md "Running a program").
  *
- * A program's translation unit is the generator's four #defines, this header, then the program:
+ * A program's translation unit is the generator's #defines, this header, then the program:
  *   GX_SCHED      1 when the library has the scheduler (gox_run_main, defer frames), else 0
  *   GX_NSTR       the number of string literals (the size of gx_str; a batch: its largest)
- *   GX_FUEL       the step budget, calls plus loop iterations (interp.DEFAULT_FUEL)
- *   GX_MAX_DEPTH  frames per goroutine before "fatal error: stack overflow" (interp.MAX_DEPTH)
+ *   GX_FUEL       the step budget, calls plus loop iterations (--max-steps, limits.py)
+ *   GX_MAX_DEPTH  frames per goroutine before "fatal error: stack overflow" (--max-depth);
+ *                 0: no frame limit, only Go's 1 GB of stack (src/stack.c)
+ *   GX_STEPS_MESSAGE, GX_DEPTH_MESSAGE  the runner's texts at those limits (limits.py)
  * It defines the program's runtime state and helpers (all static), so it is included once per
  * translation unit; a batch of programs (compile_c.compile_batch) shares one copy: a process
  * runs one program.  The program's own names (gx_f_*, gx_e_*, gx_names_*, gx_abi_<n>,
@@ -31,7 +33,7 @@
 #define GX_RUNTIME_ERROR_SLOT0 ((UINT64_C(0xFFFE) << 16) | GOX_KIND_STRING)
 
 /* A program may recurse without bound on purpose (it ends with "fatal error: stack overflow"
- * at GX_MAX_DEPTH frames): the one warning generated code cannot avoid. */
+ * at GX_MAX_DEPTH frames or Go's stack limit): the one warning generated code cannot avoid. */
 #if defined(__clang__)
 #pragma clang diagnostic ignored "-Winfinite-recursion"
 #elif defined(__GNUC__) && __GNUC__ >= 12
@@ -44,8 +46,9 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #endif
 
-#if !defined(GX_SCHED) || !defined(GX_NSTR) || !defined(GX_FUEL) || !defined(GX_MAX_DEPTH)
-#error "gox_prog.h: define GX_SCHED, GX_NSTR, GX_FUEL and GX_MAX_DEPTH before including it"
+#if !defined(GX_SCHED) || !defined(GX_NSTR) || !defined(GX_FUEL) || !defined(GX_MAX_DEPTH) || \
+    !defined(GX_STEPS_MESSAGE) || !defined(GX_DEPTH_MESSAGE)
+#error "gox_prog.h: define GX_SCHED, GX_NSTR, GX_FUEL, GX_MAX_DEPTH and their messages before including it"
 #endif
 
 typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
@@ -248,8 +251,14 @@ _Noreturn static inline void gx_fatal(const char *msg) {
 }
 
 _Noreturn static void gx_out_of_steps(void) {
-    fprintf(stderr, "gox-ref: step limit exceeded (the program runs too long for the runner's budget)\n");
+    fprintf(stderr, "gox-ref: %s\n", GX_STEPS_MESSAGE);
     gx_exit(3);
+}
+
+/* The frame limit (--max-depth): the runner's line, then Go's fatal error. */
+__attribute__((cold, unused)) _Noreturn static void gx_too_deep(void) {
+    fprintf(stderr, "%s\n", GX_DEPTH_MESSAGE);
+    gx_fatal("stack overflow");
 }
 
 static inline void gx_burn(void) {

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gox_program.case import Outcome, execute
+from gox_program.limits import SHARED
 from gox_program.syntax import Program
 from gox_ref.runtime import RefRuntime
 
@@ -49,7 +50,8 @@ def run_here(prog: Program, seed: int, at: str | None = None) -> RefRun:
             taken.append((_stats(r), r.heap_snapshot().canonical()))
 
     log = rt.start_trace()
-    status = execute(prog, seed=seed, out=out, err=err, rt=rt, on_checkpoint=hook if at else None)
+    status = execute(prog, seed=seed, out=out, err=err, rt=rt, on_checkpoint=hook if at else None,
+                     max_depth=SHARED.ref_depth())  # (the native runs compared with it: limits.SHARED too)
     rt.stop_trace()
     stats, snap = taken[0] if taken else (_stats(rt), rt.heap_snapshot().canonical())
     return RefRun(Outcome(status, out.getvalue(), err.getvalue()), stats, snap, log.canonical())

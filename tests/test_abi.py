@@ -20,7 +20,7 @@ KNOWN_GROUPS = {
 TESTS = Path(__file__).parent
 C_ONLY_CONCURRENCY = {
     "gox_run_main", "gox_func_set_name", "gox_trace_start", "gox_trace_stop", "gox_trace_text", "gox_defer_frame_jmpbuf",
-    "gox_sched_set_workers", "gox_sched_preempt_flag", "gox_sched_poll",
+    "gox_sched_set_workers", "gox_sched_preempt_flag", "gox_sched_poll", "gox_stack_limit", "gox_stack_grow",
 }
 
 

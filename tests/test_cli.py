@@ -355,3 +355,59 @@ def test_heap_on_the_native_backend_draws_the_same_graph(
     nat = capfd.readouterr()
     assert nat.out == ref.out and nat.out.startswith("digraph heap {")
     assert nat.err == ref.err  # the program's own output
+
+
+# -- the runner's limits: --max-steps, --max-depth (gox_program/limits.py) -------------------------------
+SPIN = "func main() {\n    var i i64 = 0\n    for {\n        i++\n    }\n}\n"
+DOWN = ("func down(n i64) i64 {\n    if n == 0 {\n        return 0\n    }\n    return down(n - 1) + 1\n}\n\n"
+        "func main() {\n    gox_debug_print(down(%d), kind.Int)\n}\n")
+
+
+@pytest.mark.parametrize("backend", ["ref", pytest.param("native", marks=needs_native)])
+def test_the_limits_are_flags_and_their_messages_name_them(
+    backend: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the budget and the depth were constants, and the message named neither flag."""
+    spin, down = tmp_path / "spin.gox", tmp_path / "down.gox"
+    spin.write_text(SPIN)
+    down.write_text(DOWN % 48)  # main and 49 frames
+    assert main(["run", str(spin), "--backend", backend, "--max-steps", "1000"]) == 3
+    assert capfd.readouterr().err == (
+        "gox-ref: step limit exceeded: the program ran 1000 steps (raise the limit with --max-steps)\n")
+    assert main(["run", str(down), "--backend", backend, "--max-depth", "50"]) == 0
+    assert capfd.readouterr().out == "48\n"
+    assert main(["run", str(down), "--backend", backend, "--max-depth", "49"]) == 2
+    assert capfd.readouterr().err == ("runtime: goroutine stack exceeds 49-frame limit (raise the limit with "
+                                      "--max-depth)\nfatal error: stack overflow\n")
+
+
+@pytest.mark.parametrize("cmd", [["run", "X"], ["conformance"], ["diff", "X"], ["fuzz"]])
+@pytest.mark.parametrize(("flag", "value", "why"), [
+    ("--max-steps", "0", "0 is out of range (expected 1..9223372036854775807)"),
+    ("--max-depth", "4294967296", "4294967296 is out of range (expected 1..4294967295)"),
+    ("--max-depth", "lots", "'lots' is not an integer (expected 1..4294967295)"),
+])
+def test_a_bad_limit_is_a_usage_error(
+    cmd: list[str], flag: str, value: str, why: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*cmd, flag, value]) == 2
+    err = capfd.readouterr().err
+    assert err.startswith(f"gox-ref: error: argument {flag}: {why}"), err
+    assert err.count("\n") == 1
+
+
+@needs_native
+def test_conformance_and_diff_pass_the_limits_on(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """conformance --max-depth reaches both runners; diff stops both backends at its frame limit
+    (by default 100,000 on both: unbounded recursion is no divergence)."""
+    case = tmp_path / "cases" / "deep.gox"
+    case.parent.mkdir()
+    case.write_text('/*---\ndescription: d\nspec: s\nexpect: stdout\nstdout: |\n  48\nfeatures: []\n---*/\n' + DOWN % 48)
+    for backend in ("ref", "native"):
+        assert main(["conformance", str(case), "--backend", backend, "--max-depth", "50"]) == 0
+        assert main(["conformance", str(case), "--backend", backend, "--max-depth", "49"]) == 1
+        assert "FAIL cases/deep: stdout differs" in capfd.readouterr().out
+    overflow = CORPUS_ROOT / "basics" / "stack_overflow.gox"
+    assert main(["diff", str(overflow)]) == 0
+    assert main(["diff", str(overflow), "--max-depth", "300"]) == 0
+    assert "same" in capfd.readouterr().out

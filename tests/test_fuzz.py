@@ -169,8 +169,8 @@ def test_a_divergence_is_shrunk_and_written(tmp_path: Path, monkeypatch: pytest.
     """A planted reference bug (its stdout loses the word "recovered") is found and shrunk."""
     real = fuzz.run_ref
 
-    def buggy(prog: Program, seed: int, fuel: int = fuzz.REF_FUEL) -> Outcome:
-        o = real(prog, seed, fuel)
+    def buggy(prog: Program, seed: int, *limits: int) -> Outcome:
+        o = real(prog, seed, *limits)
         o.stdout = o.stdout.replace(b"recovered", b"RECOVERED")
         return o
 
@@ -197,9 +197,9 @@ def test_a_campaign_keeps_to_its_seconds(
     clock = FakeClock()
     real = fuzz.run_ref
 
-    def slow_and_buggy(prog: Program, seed: int, fuel: int = fuzz.REF_FUEL) -> Outcome:
+    def slow_and_buggy(prog: Program, seed: int, *limits: int) -> Outcome:
         clock.tick()
-        o = real(prog, seed, fuel)
+        o = real(prog, seed, *limits)
         o.stdout = o.stdout.replace(b"recovered", b"RECOVERED")
         return o
 

@@ -37,7 +37,8 @@ from gox_program import case, native
 from gox_program.check import load
 from gox_program.compile_c import compile_program
 from gox_program.corpus import CORPUS_ROOT
-from gox_program.interp import MAX_DEPTH, Interpreter
+from gox_program.interp import Interpreter
+from gox_program.limits import REF_MAX_DEPTH as MAX_DEPTH
 from gox_program.syntax import MAX_NESTING, Program, ProgramError
 from gox_ref.runtime import RefRuntime
 

@@ -62,6 +62,19 @@ def test_preempt_flag_is_clear_and_poll_does_nothing_outside_a_collection() -> N
     assert _take_error(lib) == (0, "")
 
 
+def test_stack_growth_is_for_goroutines_only() -> None:
+    """Outside a goroutine (the host thread) there is no limit to check (gox_stack_limit is 0)
+    and gox_stack_grow runs the call where it is, once; inside, docs/SCHEDULER.md section 9
+    (tests/test_deep_recursion.py runs compiled programs through it)."""
+    lib = _lib()
+    assert lib.gox_stack_limit() in (0, None)
+    seen: list[int] = []
+    grow_fn = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda arg: seen.append(arg))
+    lib.gox_stack_grow(ctypes.cast(grow_fn, ctypes.c_void_p), ctypes.c_void_p(0x1234))
+    assert seen == [0x1234]
+    assert _take_error(lib) == (0, "")
+
+
 def test_shadow_results_are_per_goroutine_slots() -> None:
     lib = _lib()
 

@@ -26,6 +26,7 @@ from gox_program import load, native
 from gox_program.case import Case, Outcome, load_case, mismatch
 from gox_program.cli import main as cli_main
 from gox_program.corpus import CORPUS_ROOT, discover
+from gox_program.limits import SHARED, Limits
 from gox_program.syntax import Program, ProgramError
 from gox_ref.trace import TraceLog
 
@@ -39,9 +40,10 @@ def run_reference(prog: Program, seed: int, at: str | None = None) -> RefRun:
 
 
 def run_native(prog: Program, seed: int, tmp: Path, at: str | None = None) -> tuple[Outcome, native.Dump]:
-    """Run the compiled program; with the scheduler, ``outcome.extra["trace"]`` is its trace."""
+    """Run the compiled program; with the scheduler, ``outcome.extra["trace"]`` is its trace.
+    With the frame limit of the reference's runs (limits.SHARED): both stop at the same frame."""
     dump = tmp / "heap.dump"
-    o = native.run_exe(native.build(prog, LIB), seed, dump=dump, dump_at=at, trace=LIB.sched)
+    o = native.run_exe(native.build(prog, LIB, SHARED), seed, dump=dump, dump_at=at, trace=LIB.sched)
     return o, native.read_dump(dump)
 
 
@@ -77,9 +79,11 @@ def _plan(path: Path) -> tuple[Case, Program | ProgramError, str | None]:
     missing = [f for f in case.features if f not in LIB.features()]
     if missing:
         return case, prog, f"needs the native scheduler (features {', '.join(missing)})"
+    if "deep" in case.features:
+        return case, prog, "recurses past the reference's frame limit (tests/test_deep_recursion.py runs it natively)"
     why = native.skip_reason(prog, LIB)
     if why is None:
-        native.build(prog, LIB)
+        native.build(prog, LIB, SHARED)
     return case, prog, why
 
 
@@ -144,12 +148,13 @@ def test_case_matches_the_reference(
 
 
 def test_most_of_the_corpus_runs_natively(plans: dict[Path, tuple[Case, Program | ProgramError, str | None]]) -> None:
-    """Every case that needs no scheduler runs; only scheduler cases are skipped."""
+    """Every case that needs no scheduler runs; only scheduler cases are skipped, and those past
+    the reference's frame limit (feature deep: tests/test_deep_recursion.py runs them)."""
     runnable = [p for p, (_, prog, why) in plans.items() if why is None and not isinstance(prog, ProgramError)]
     assert len(runnable) >= 40
     for _, (case, _, why) in plans.items():
         if why is not None:
-            assert "needs the native scheduler" in why, (case.id, why)
+            assert "needs the native scheduler" in why or "deep" in case.features, (case.id, why)
 
 
 def test_checkpoint_heap_matches(tmp_path: Path) -> None:
@@ -330,23 +335,26 @@ def test_a_string_literal_past_the_old_object_limit(tmp_path: Path) -> None:
     out = assert_same(prog, 0, tmp_path)
     assert (out.status, out.stdout, out.stderr) == (0, b"524249\n", b"")
 
-def test_deep_recursion_is_a_fatal_stack_overflow(tmp_path: Path) -> None:
-    """The interpreter's limit is 400 frames; the compiled program counts frames in its shadow
-    stack and stops at the same depth.  (The reference overflows Python's own stack earlier,
-    below 200 frames: a divergence of the reference, whose documented limit is 400.)"""
+def test_a_frame_limit_stops_both_backends_at_the_same_frame(tmp_path: Path) -> None:
+    """With a frame limit (--max-depth), the compiled program counts frames in its shadow stack
+    and stops at the interpreter's frame, with the same report naming the flag."""
     src = ("func down(n i64) i64 {{\n if n == 0 {{ return 0 }}\n return down(n - 1) + 1\n}}\n"
            "func main() {{ gox_debug_print(down({n}), kind.Int) }}\n")
-    ok = native.run_exe(native.build(load(src.format(n=398), "d.gox"), LIB), 0)  # main + 399 frames
+    lim = Limits(depth=400)
+    ok = native.run_exe(native.build(load(src.format(n=398), "d.gox"), LIB, lim), 0)  # main + 399 frames
     assert (ok.status, ok.stdout) == (0, b"398\n")
-    over = native.run_exe(native.build(load(src.format(n=399), "d.gox"), LIB), 0)
-    assert (over.status, over.stderr) == (2, b"fatal error: stack overflow\n")
+    over = native.run_exe(native.build(load(src.format(n=399), "d.gox"), LIB, lim), 0)
+    want = (b"runtime: goroutine stack exceeds 400-frame limit (raise the limit with --max-depth)\n"
+            b"fatal error: stack overflow\n")
+    assert (over.status, over.stderr) == (2, want)  # the reference's (tests/test_cli.py: both backends)
 
 
 def test_step_limit_like_the_interpreter() -> None:
     prog = load("func main() {\n var i i64 = 0\n for { i++ }\n}\n", "spin.gox")
-    out = native.run_exe(native.build(prog, LIB), 0)
+    out = native.run_exe(native.build(prog, LIB, Limits(steps=1000)), 0)
     assert out.status == 3
-    assert out.stderr == b"gox-ref: step limit exceeded (the program runs too long for the runner's budget)\n"
+    want = b"gox-ref: step limit exceeded: the program ran 1000 steps (raise the limit with --max-steps)\n"
+    assert out.stderr == want  # the reference's (tests/test_cli.py: both backends)
 
 
 STEP_COUNTING = """

@@ -27,7 +27,7 @@ from gox_program.case import load_case  # noqa: E402
 from gox_program.check import load  # noqa: E402
 from gox_program.corpus import CORPUS_ROOT, discover  # noqa: E402
 from gox_program.fuzz import run_ref  # noqa: E402
-from gox_program.interp import DEFAULT_FUEL  # noqa: E402
+from gox_program.limits import DEFAULT_STEPS  # noqa: E402
 from gox_program.syntax import ProgramError  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def capture(case_file: Path, lib: native.Library) -> list[str]:
     except ProgramError as e:
         return [f"reject {e}"]
     seed = case.seed
-    r = run_ref(prog, seed, fuel=DEFAULT_FUEL)
+    r = run_ref(prog, seed, fuel=DEFAULT_STEPS)
     lines = [f"ref status {r.status}", "stdout " + r.stdout.hex(), "stderr " + r.stderr.hex(), *r.extra["trace"]]
     why = native.skip_reason(prog, lib)
     if why is not None:

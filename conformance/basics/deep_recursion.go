@@ -2,7 +2,7 @@ package main
 
 import "fmt"
 
-func depth(n int64) int64 {
+func depth(n int) int {
 	if n == 0 {
 		return 0
 	}

@@ -60,7 +60,7 @@ void defer_free_g(GoxG *g) {
     }
     free(g->frames);
     g->frames = NULL;
-    g->nframes = g->nalloc = 0;
+    g->nframes = g->nalloc = g->frames_cap = 0;
     for (size_t i = 0; i < g->npanics; i++) free(g->panics[i].text);
     free(g->panics);
     g->panics = NULL;
@@ -375,8 +375,13 @@ static inline DeferFrame *frame_by_id(GoxRuntime *R, GoxG *g, uint64_t frame, co
     return NULL;
 }
 
+/* The array doubles (a recursion 100,000 deep opens as many frames: growing it by one would copy
+ * it each time where realloc moves it, as under ASan, every time). */
 __attribute__((noinline)) static void grow_frames(GoxG *g) {
-    g->frames = xrealloc(g->frames, (g->nalloc + 1) * sizeof *g->frames);
+    if (g->nalloc == g->frames_cap) {
+        g->frames_cap = g->frames_cap ? 2 * g->frames_cap : 16;
+        g->frames = xrealloc(g->frames, g->frames_cap * sizeof *g->frames);
+    }
     g->frames[g->nalloc++] = xcalloc(1, sizeof(DeferFrame));
 }
 

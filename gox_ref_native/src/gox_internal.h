@@ -564,6 +564,8 @@ uint64_t rng_below(Rng *r, uint64_t n);
 typedef struct GoxStackSeg {
     uintptr_t lo, hi; /* usable stack [lo, hi); the guard is just below lo */
     struct GoxStackSeg *next_free;
+    struct GoxStackSeg *next_all; /* growth segments: every one mapped */
+    struct GoxStackSeg *below;    /* growth segments in use: the goroutine's segment before it */
 } GoxStackSeg;
 GoxStackSeg *stack_acquire(void); /* NULL: no memory for it */
 void stack_release(GoxStackSeg *s);
@@ -577,6 +579,12 @@ void stack_restore(GoxStackSeg *s, void *copy, size_t len);
 void stack_release_cold(GoxStackSeg *s);
 const void *stack_view_at(const StackView *v, const void *p); /* p itself without a view */
 void stack_restore_guard_handler(void);
+/* growth segments (gox_stack_grow): after a recovered panic's longjmp to sp, those it left go
+ * back; a goroutine that ends gives back any it still has */
+void stack_after_unwind(uintptr_t sp);
+struct GoxG;
+void stack_release_grown(struct GoxG *g);
+void stack_drop_spare(struct GoxG *g); /* its spare growth segment back to the pool */
 
 /* the context switch (ctx_<arch>.S): saves the callee-saved registers on the current stack,
  * stores the stack pointer in *save, loads to and restores from there.  A new context is
@@ -656,10 +664,13 @@ struct GoxG {
     /* the machine context */
     void *ctx_sp;
     GoxStackSeg *stack;
+    GoxStackSeg *big;  /* the innermost growth segment it runs on (stack.c), NULL: its slot */
+    unsigned nbig;     /* how many it has */
+    GoxStackSeg *spare; /* a growth segment kept resident for its next growth */
     void *asan_fake;
     /* defer, panic, recover */
     DeferFrame **frames; /* open frames, outermost first; frames[nframes..nalloc) are spare */
-    size_t nframes, nalloc;
+    size_t nframes, nalloc, frames_cap;
     PanicRec *panics;
     size_t npanics, panics_cap;
     bool sig; /* Go's gp.sig: a nil-dereference panic, until a recovery leaves none (defer.c) */

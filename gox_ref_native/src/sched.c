@@ -211,6 +211,7 @@ static void free_goroutine(GoxG *g) {
     free(g->sim.frames);
     free(g->sim.mem);
     free(g->saved);
+    stack_release_grown(g);
     if (g->stack) {
         if (g->cold)
             stack_release_cold(g->stack);
@@ -396,7 +397,8 @@ void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
         g->ctx_sp = ctx_make(g->stack->hi, goroutine_main, R);
     }
 #ifdef GOX_ASAN
-    __sanitizer_start_switch_fiber(&W->hub_asan_fake, (const void *)g->stack->lo, g->stack->hi - g->stack->lo);
+    GoxStackSeg *seg = g->big ? g->big : g->stack; /* (a growth segment: stack.c) */
+    __sanitizer_start_switch_fiber(&W->hub_asan_fake, (const void *)seg->lo, seg->hi - seg->lo);
 #endif
 #ifdef GOX_TSAN
     __tsan_switch_to_fiber(g->tsan_fiber, 0);
@@ -459,7 +461,9 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
         trace_emit(R, "park", &a, 1);
     }
     GoxSched *S = R->sched;
-    g->compact = ++S->nparked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact();
+    /* (not on a growth segment: its slot is not where its stack pointer is) */
+    g->compact = ++S->nparked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact() && !g->big;
+    if (S->nparked > PARKED_RESIDENT) stack_drop_spare(g); /* (its pages: stack.c) */
     hand_off(R, g);
     S->nparked--;
     g->nparked = 0;

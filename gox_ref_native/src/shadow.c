@@ -63,6 +63,7 @@ void gox_shadow_unwind(GoxShadowFrame *frame) {
         return;
     }
     *shadow_slot() = frame;
+    stack_after_unwind((uintptr_t)__builtin_frame_address(0)); /* (growth segments it left) */
 }
 
 GoxShadowFrame *gox_shadow_top(void) { return *shadow_slot(); }

@@ -12,6 +12,18 @@
  * default action).  A dead goroutine's stack goes back to the pool's free list.  A chunk that
  * cannot be had (its mapping, its tables, a guard) leaves stack_acquire with NULL: the
  * scheduler reports Go's out-of-memory fatal error (sched.c, sched_run).
+ *
+ * A goroutine's stack grows in segments, up to Go's limit of 1 GB (docs/SCHEDULER.md, "Stacks").
+ * Compiled code (gox_program/compile_c.py) compares its frame record's address with the limit
+ * its caller's record carries (gox_stack_limit: the segment's low end plus MARGIN); below it,
+ * the call runs through gox_stack_grow on a new segment of BIG_BYTES.  When the call returns the
+ * goroutine keeps one segment as its spare, resident, for its next growth (a loop whose calls
+ * cross the boundary would otherwise fault the pages in again each time); it goes back to the
+ * pool, its pages given back, when the goroutine parks among many (sched_park) or ends.
+ * MARGIN is the room below the limit for a frame (compiled code counts a larger one's bytes)
+ * and the ABI calls it makes (the runtime's own code: locks, the collector, the reports), so
+ * no guard is hit inside the runtime.  A goroutine parked at a shallow depth keeps only its
+ * small slot.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +50,16 @@
 
 #define GUARD_BYTES (64u * 1024u)
 #define STACKS_PER_CHUNK 256u
+
+/* Growth segments: 32 MiB (under AddressSanitizer's 64 MiB, past which it ignores a stack on a
+ * longjmp), as many as fit in Go's 1 GB with the first slot. */
+#define GO_STACK_LIMIT 1000000000u
+#define BIG_BYTES (32u * 1024u * 1024u)
+#ifdef GOX_ASAN
+#define MARGIN (96u * 1024u)
+#else
+#define MARGIN (24u * 1024u)
+#endif
 
 typedef struct Chunk {
     uintptr_t base, end;
@@ -215,17 +237,201 @@ uintptr_t ctx_saved_fp(void *sp) {
 #endif
 }
 
+/* ---- growth segments ------------------------------------------------------------------------ */
+/* Every growth segment ever mapped (the guard handler reads the list without a lock: it only
+ * grows); released ones wait on big_free (pool_lock) with their pages given back. */
+static _Atomic(GoxStackSeg *) bigs;
+static GoxStackSeg *big_free;
+
+static uintptr_t margin(void) {
+    size_t half = stack_size() / 2;
+    return MARGIN < half ? MARGIN : half;
+}
+
+static GoxStackSeg *big_acquire(void) {
+    pthread_mutex_lock(&pool_lock);
+    GoxStackSeg *b = big_free;
+    if (b) big_free = b->next_free;
+    pthread_mutex_unlock(&pool_lock);
+    if (b) return b;
+    size_t len = GUARD_BYTES + BIG_BYTES;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    b = calloc(1, sizeof *b);
+    bool guarded = madvise(p, GUARD_BYTES, MADV_GUARD_INSTALL) == 0 || mprotect(p, GUARD_BYTES, PROT_NONE) == 0;
+    if (!b || !guarded) {
+        free(b);
+        munmap(p, len);
+        return NULL;
+    }
+    b->lo = (uintptr_t)p + GUARD_BYTES;
+    b->hi = (uintptr_t)p + len;
+    pthread_mutex_lock(&pool_lock);
+    b->next_all = atomic_load(&bigs);
+    atomic_store(&bigs, b);
+    pthread_mutex_unlock(&pool_lock);
+    return b;
+}
+
+static void big_release(GoxStackSeg *b) {
+#ifdef GOX_ASAN
+    ASAN_UNPOISON_MEMORY_REGION((void *)b->lo, b->hi - b->lo);
+#endif
+    drop_pages(b);
+    pthread_mutex_lock(&pool_lock);
+    b->next_free = big_free;
+    big_free = b;
+    pthread_mutex_unlock(&pool_lock);
+}
+
+/* The segment compiled code runs on now: the goroutine's innermost growth segment, else its slot. */
+static GoxStackSeg *current_seg(GoxG *g) { return g->big ? g->big : g->stack; }
+
+uintptr_t gox_stack_limit(void) {
+    GoxG *g = sched_current(gox_rt());
+    GoxStackSeg *s = g ? current_seg(g) : NULL;
+    return s ? s->lo + margin() : 0;
+}
+
+/* Go's report past its limit: the runtime's line, then the fatal error (which ends the program). */
+static void go_stack_overflow(void) {
+    GOX_ENTER(R);
+    static const char line[] = "runtime: goroutine stack exceeds 1000000000-byte limit\n";
+    sched_write_err(R, line, sizeof line - 1);
+    gox_fail(R, ERR_FATAL, "stack overflow");
+}
+
+typedef struct GrowCall {
+    GoxGrowFn fn;
+    void *arg;
+    void *back; /* the context of gox_stack_grow, on the segment below */
+    GoxStackSeg *seg;
+    GoxShadowFrame **top;
+#ifdef GOX_ASAN
+    void *fake;
+    const void *below_lo;
+    size_t below_size;
+#endif
+} GrowCall;
+
+/* On the new segment: a frame record that carries its limit (no function: the collector finds
+ * no slots in it, and it keeps its caller's depth), then the call.  It never returns (it
+ * switches back), so ThreadSanitizer must not count it as a call: its shadow call stack would
+ * keep an entry per growth. */
+#ifdef GOX_TSAN
+__attribute__((no_sanitize("thread")))
+#endif
+static void grow_main(void *p) {
+    GrowCall *c = p;
+#ifdef GOX_ASAN
+    __sanitizer_finish_switch_fiber(NULL, &c->below_lo, &c->below_size);
+#endif
+    static const GoxShadowInfo info = {"(stack growth)", NULL, 0u, 0u};
+    GoxShadowFrame mark;
+    memset(&mark, 0, sizeof mark);
+    mark.info = &info;
+    mark.prev = *c->top;
+    mark.depth = mark.prev ? mark.prev->depth : 0;
+    mark.stack_limit = c->seg->lo + margin();
+    *c->top = &mark;
+    c->fn(c->arg);
+    *c->top = mark.prev;
+#ifdef GOX_ASAN
+    __sanitizer_start_switch_fiber(NULL, c->below_lo, c->below_size); /* (this segment's frames are over) */
+#endif
+    void *dead;
+    gox_ctx_switch(&dead, c->back);
+    abort(); /* never resumed */
+}
+
+void gox_stack_grow(GoxGrowFn call, void *arg) {
+    GoxG *g = sched_current(gox_rt());
+    if (!g || !g->stack) { /* (no goroutine: nothing to grow) */
+        call(arg);
+        return;
+    }
+    if (stack_size() + (size_t)(g->nbig + 1) * BIG_BYTES > GO_STACK_LIMIT) {
+        go_stack_overflow();
+        return;
+    }
+    GoxStackSeg *b = g->spare ? g->spare : big_acquire();
+    g->spare = NULL;
+    if (!b) {
+        GOX_ENTER(R);
+        gox_out_of_memory(R);
+        return;
+    }
+    GrowCall c = {.fn = call, .arg = arg, .seg = b, .top = gox_shadow_slot()};
+    b->below = g->big;
+    g->big = b;
+    g->nbig++;
+#ifdef GOX_ASAN
+    __sanitizer_start_switch_fiber(&c.fake, (const void *)b->lo, b->hi - b->lo);
+#endif
+    gox_ctx_switch(&c.back, ctx_make(b->hi, grow_main, &c));
+#ifdef GOX_ASAN
+    __sanitizer_finish_switch_fiber(c.fake, NULL, NULL);
+#endif
+    /* (g is still the goroutine, whichever worker runs it now) */
+    g->big = b->below;
+    g->nbig--;
+    if (g->spare)
+        big_release(b);
+    else
+        g->spare = b;
+}
+
+void stack_drop_spare(GoxG *g) {
+    if (g->spare) big_release(g->spare);
+    g->spare = NULL;
+}
+
+/* A recovered panic's longjmp landed at sp, maybe below growth segments it left: they go back. */
+void stack_after_unwind(uintptr_t sp) {
+    GoxG *g = sched_current(gox_rt());
+    if (!g || !g->big || (sp >= g->big->lo && sp < g->big->hi)) return;
+    while (g->big && !(sp >= g->big->lo && sp < g->big->hi)) {
+        GoxStackSeg *b = g->big;
+        g->big = b->below;
+        g->nbig--;
+        big_release(b);
+    }
+#ifdef GOX_ASAN
+    /* ASan still has the left segment as this goroutine's stack: the one it runs on now; and the
+     * longjmp cleaned that one, not this: the redzones of the frames it skipped here stay */
+    GoxStackSeg *s = current_seg(g);
+    void *fake;
+    __sanitizer_start_switch_fiber(&fake, (const void *)s->lo, s->hi - s->lo);
+    __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+    ASAN_UNPOISON_MEMORY_REGION((void *)s->lo, sp - s->lo);
+#endif
+}
+
+void stack_release_grown(GoxG *g) {
+    stack_drop_spare(g);
+    while (g->big) {
+        GoxStackSeg *b = g->big;
+        g->big = b->below;
+        big_release(b);
+    }
+    g->nbig = 0;
+}
+
 /* ---- the guard ------------------------------------------------------------------------------ */
 static struct sigaction old_segv;
 static int handler_users;
 static _Thread_local stack_t old_alt;
 static _Thread_local void *alt_mem;
 
-static bool in_guard(uintptr_t a) {
+/* The limit a fault at a hits (0: not in a guard): a slot's size, or Go's 1 GB below a growth
+ * segment. */
+static uint64_t guard_limit(uintptr_t a) {
     size_t slot = GUARD_BYTES + stack_size();
     for (Chunk *c = atomic_load(&chunks); c; c = c->next)
-        if (a >= c->base && a < c->end) return (a - c->base) % slot < GUARD_BYTES;
-    return false;
+        if (a >= c->base && a < c->end) return (a - c->base) % slot < GUARD_BYTES ? stack_size() : 0;
+    for (GoxStackSeg *b = atomic_load(&bigs); b; b = b->next_all)
+        if (a >= b->lo - GUARD_BYTES && a < b->lo) return GO_STACK_LIMIT;
+    return 0;
 }
 
 static void put_str(char *buf, size_t *n, const char *s) {
@@ -244,11 +450,12 @@ static void put_u64(char *buf, size_t *n, uint64_t v) {
 
 static void on_segv(int sig, siginfo_t *info, void *uctx) {
     uintptr_t a = (uintptr_t)info->si_addr;
-    if (in_guard(a)) {
+    uint64_t limit = guard_limit(a);
+    if (limit) {
         char buf[256];
         size_t n = 0;
         put_str(buf, &n, "runtime: goroutine stack exceeds ");
-        put_u64(buf, &n, stack_size());
+        put_u64(buf, &n, limit);
         put_str(buf, &n, "-byte limit\nfatal error: stack overflow\n");
         GoxRuntime *R = gox_rt();
         GoxG *g = sched_current(R);
