@@ -34,17 +34,16 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
-import multiprocessing
 import os
 import random
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
@@ -665,14 +664,41 @@ def signature(ref: Outcome | None, nat: Outcome | None, problem: str = "") -> st
     return f"{ds[0].kind} differs"
 
 
+_NUMBER = re.compile(r"0x[0-9a-f]+|\d+")
+_PANIC = re.compile(r"^(?:panic: |fatal error: |\d+ g\d+ panic value=)(.*)")  # stderr's, or the trace's event
+
+
+def bucket(ref: Outcome | None, nat: Outcome | None, sig: str) -> str:
+    """What a campaign de-duplicates findings by: ``sig`` and the first differing item, a
+    panic's text first (from stderr or the trace: recovered or not, one bug), else the first
+    differing trace event; numbers (event counters, addresses, values) become ``N``, so that
+    one bug met by many programs is one bucket."""
+    if ref is None or nat is None:
+        return sig
+    ds = diff.compare(ref, nat)
+    for d in ds:
+        for side in (d.native, d.ref):
+            m = _PANIC.match(side or "")
+            if m and d.kind in ("stderr", "trace"):
+                return f"{sig}: panic {_NUMBER.sub('N', m.group(1).strip(chr(39)))}"
+    trace = [d for d in ds if d.kind == "trace"]
+    if trace:  # an event is "SEQ gG kind attrs": the kind and attributes say what differs
+        d = trace[0]
+        ev = [_NUMBER.sub("N", (e or "<end>").split(" ", 2)[-1]) for e in (d.ref, d.native)]
+        return f"{sig}: ref {ev[0]} / native {ev[1]}"
+    return f"{sig}: " + "; ".join(f"{d.kind} ref {d.ref} / native {d.native}" for d in ds[:1])
+
+
 @dataclass
 class Finding:
     seed: int
-    sig: str
-    text: str  # the shrunk program
+    sig: str  # how the runs differ, coarsely: what a shrink keeps
+    text: str  # the program (shrunk once the campaign has shrunk it)
     original_lines: int
     report: str = ""
     partial: bool = False  # the deadline stopped its shrinking
+    oracles: str = "ref/native"  # the two runs that disagree
+    key: str = ""  # what findings are de-duplicated by: the oracles and ``bucket``
 
 
 def _past(deadline: float | None) -> bool:
@@ -816,7 +842,8 @@ class BatchResult:
 
 def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None) -> BatchResult:
     """Generate, run and compare one batch of programs (one native build); no program starts
-    after ``deadline`` (``time.monotonic()``), and shrinking stops there."""
+    after ``deadline`` (``time.monotonic()``), and shrinking stops there.  A pure function of
+    its arguments that writes nothing: a campaign may run a batch again (a lost worker)."""
     res = BatchResult()
     texts: list[str] = []
     progs: list[Program] = []
@@ -838,10 +865,14 @@ def run_batch(seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadli
     except native.NativeBuildError:
         exe = None
     try:
-        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline)
+        _compare_batch(res, texts, seeds, refs, exe, opt)
     finally:
         if exe is not None:
             _discard(exe)
+    if do_shrink:
+        for i, f in enumerate(res.findings):
+            res.findings[i], took = shrink_finding(f, opt, deadline)
+            res.shrink_seconds += took
     return res
 
 
@@ -854,13 +885,13 @@ def _discard(exe: Path) -> None:
 
 def _compare_batch(
     res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
-    do_shrink: bool, deadline: float | None,
 ) -> None:
     for k, (text, seed, ref) in enumerate(zip(texts, seeds, refs, strict=True)):
         res.programs += 1
         if isinstance(ref, Outcome) and _too_long(ref):
             res.skipped += 1
             continue
+        nat: Outcome | None = None
         if isinstance(ref, str):
             sig: str | None = ref.split(":")[0]
             report = ref
@@ -873,25 +904,28 @@ def _compare_batch(
                 f"fuzz-{seed}.gox", seed, len(ref.extra["trace"]), diff.compare(ref, nat)).render()
         if sig is None:
             continue
-        small, partial = text, False
-        if do_shrink:
-            t0 = time.monotonic()
-            last = [report]  # the report of the last candidate kept: the shrunk program's
-
-            def same_failure(cand: str, seed: int = seed, sig: str = sig, last: list[str] = last) -> bool:
-                got, rep = check_text(cand, seed, opt=opt)
-                if got == sig:
-                    last[0] = rep
-                return got == sig
-
-            small, partial = _shrink(text, same_failure, SHRINK_TESTS, deadline)
-            report = last[0]
-            res.shrink_seconds += time.monotonic() - t0
-        res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report, partial))
+        key = bucket(ref if isinstance(ref, Outcome) else None, nat, sig)
+        f = Finding(seed, sig, text, len(text.splitlines()), report)
+        f.key = f"{f.oracles}: {key}"
+        res.findings.append(f)
 
 
-def _batch_job(args: tuple[list[int], str, bool, float | None]) -> BatchResult:
-    return run_batch(*args)
+def shrink_finding(
+    f: Finding, opt: str = "-O0", deadline: float | None = None, max_tests: int | None = None,
+) -> tuple[Finding, float]:
+    """``f`` with its program shrunk (each candidate keeps ``f.sig``; at most ``max_tests``
+    runs, default ``SHRINK_TESTS``), and the seconds it took."""
+    t0 = time.monotonic()
+    last = [f.report]  # the report of the last candidate kept: the shrunk program's
+
+    def same_failure(cand: str) -> bool:
+        got, rep = check_text(cand, f.seed, opt=opt)
+        if got == f.sig:
+            last[0] = rep
+        return got == f.sig
+
+    small, partial = _shrink(f.text, same_failure, SHRINK_TESTS if max_tests is None else max_tests, deadline)
+    return dataclasses.replace(f, text=small, report=last[0], partial=partial), time.monotonic() - t0
 
 
 def write_finding(out_dir: Path, f: Finding) -> Path:
@@ -947,10 +981,11 @@ class Summary:
     programs: int
     skipped: int
     seconds: float  # the whole campaign, shrinking included
-    findings: list[Finding]
+    findings: list[Finding]  # one per ``Finding.key``: the first program (in seed order) of each
     paths: list[Path | None]  # per finding: its file, or None if it could not be written
     write_errors: list[str] = field(default_factory=list)  # why (``cannot write PATH: reason``)
     shrink_seconds: float = 0.0  # of ``seconds``, spent shrinking (summed over workers)
+    duplicates: int = 0  # findings left out: the same key as an earlier one
 
     @property
     def rate(self) -> float:
@@ -965,69 +1000,86 @@ def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
         k += n
 
 
+class CampaignError(Exception):
+    """The campaign cannot go on: its cluster cannot be reached, or a task was lost for good."""
+
+
+class Collector:
+    """The client's side of a campaign: it takes the batches' results in batch order (so the
+    finding kept for a key is the lowest seed's whatever the workers), keeps the first finding
+    of each key (``new``: to shrink, once), and writes each shrunk one (``shrunk``)."""
+
+    def __init__(self, out_dir: Path, bar: _Progress | None) -> None:
+        self.out_dir = out_dir
+        self.bar = bar
+        self.summary = Summary(0, 0, 0.0, [], [])
+        self.keys: set[str] = set()
+        self.found = 0  # unique findings, shrunk or not yet
+
+    def new(self, r: BatchResult) -> list[Finding]:
+        s = self.summary
+        s.programs += r.programs
+        s.skipped += r.skipped
+        fresh = []
+        for f in r.findings:
+            if f.key in self.keys:
+                s.duplicates += 1
+            else:
+                self.keys.add(f.key)
+                fresh.append(f)
+        self.found += len(fresh)
+        self._show()
+        return fresh
+
+    def shrunk(self, f: Finding, seconds: float = 0.0) -> None:
+        s = self.summary
+        s.shrink_seconds += seconds
+        s.findings.append(f)
+        try:
+            s.paths.append(write_finding(self.out_dir, f))
+        except OSError as e:  # keep the finding (the caller shows it) and the campaign going
+            s.paths.append(None)
+            s.write_errors.append(f"cannot write {e.filename or self.out_dir}: {e.strerror or e}")
+
+    def _show(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.summary.programs, self.found)
+
+
 def campaign(
     *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
-    do_shrink: bool = True,
+    do_shrink: bool = True, scheduler: str | None = None, shrink_tests: int | None = None,
 ) -> Summary:
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
-    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``."""
+    have run): in process, or on a Dask cluster (``scheduler``'s, else a local one of
+    ``workers`` processes when ``workers`` > 1, gox_program/cluster.py); de-duplicate the
+    findings by key, shrink each kept one once (at most ``shrink_tests`` candidate runs,
+    default ``SHRINK_TESTS``) and write it to ``out_dir``."""
     check_seed(seed, MAX_CAMPAIGN_SEED - 1)
     native.library()
     native.compiler()
     t0 = time.monotonic()
     deadline = t0 + seconds if programs is None else None
     bar = _Progress(progress, seconds, programs) if progress is not None else None
-    total = BatchResult()
-    paths: list[Path | None] = []
-    write_errors: list[str] = []
-
-    def take(r: BatchResult) -> None:
-        total.programs += r.programs
-        total.skipped += r.skipped
-        total.shrink_seconds += r.shrink_seconds
-        for f in r.findings:
-            total.findings.append(f)
-            try:
-                paths.append(write_finding(out_dir, f))
-            except OSError as e:  # keep the finding (the caller shows it) and the campaign going
-                paths.append(None)
-                write_errors.append(f"cannot write {e.filename or out_dir}: {e.strerror or e}")
-        if bar is not None:
-            bar.update(total.programs, len(total.findings))
-
+    col = Collector(out_dir, bar)
     gen = _batches(seed, programs, batch)
-    if workers <= 1:
+    if scheduler is None and workers <= 1:
         for seeds in gen:
             if _past(deadline):
                 break
-            take(run_batch(seeds, opt, do_shrink, deadline))
+            for f in col.new(run_batch(seeds, opt, False, deadline)):
+                col.shrunk(*shrink_finding(f, opt, deadline, shrink_tests) if do_shrink else (f,))
     else:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ctx.Pool(workers) as pool:
-            pending: list[Any] = []
-            done = False
-            while pending or not done:
-                while not done and len(pending) < 2 * workers:
-                    if _past(deadline):
-                        done = True
-                        break
-                    nxt: list[int] | None = next(gen, None)
-                    if nxt is None:
-                        done = True
-                        break
-                    pending.append(pool.apply_async(_batch_job, ((nxt, opt, do_shrink, deadline),)))
-                ready = [p for p in pending if p.ready()]
-                if not ready:
-                    time.sleep(0.01)
-                    continue
-                for p in ready:
-                    pending.remove(p)
-                    take(p.get())
-    el = time.monotonic() - t0
+        from . import cluster  # (distributed takes a second to import: only campaigns that use it)
+
+        tests = SHRINK_TESTS if shrink_tests is None else shrink_tests
+        cluster.run(gen, col, scheduler=scheduler, workers=workers, opt=opt, deadline=deadline,
+                    shrink_tests=tests if do_shrink else 0)
     if bar is not None:
         bar.done()
-    return Summary(total.programs, total.skipped, el, total.findings, paths, write_errors, total.shrink_seconds)
+    col.summary.seconds = time.monotonic() - t0
+    return col.summary
 
 
 def default_workers() -> int:
