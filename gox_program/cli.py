@@ -476,6 +476,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.scheduler is not None and args.workers != 1:
+        raise UsageError("--workers starts a local cluster: with --scheduler the cluster's workers run the campaign")
     if args.seconds <= 0:
         raise UsageError("--seconds must be positive")
     if args.programs is not None and args.programs < 1:

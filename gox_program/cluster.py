@@ -2,7 +2,7 @@
 docs/DIFF_AND_FUZZ.md "Campaigns on a cluster").
 
 * **Tasks.** A batch of programs (``fuzz.run_batch`` without shrinking) is one task; the
-  client keeps ``2 * workers`` of them in flight.  A kept finding's shrinking is a task too
+  client keeps two per worker thread in flight.  A kept finding's shrinking is a task too
   (``fuzz.shrink_finding``), so shrinks run on the cluster beside the batches.
 * **Order.** Results are taken in batch order (a result that arrives early waits for the
   batches before it), so the finding kept for a key is the lowest seed's, whatever the number
@@ -14,13 +14,14 @@ docs/DIFF_AND_FUZZ.md "Campaigns on a cluster").
   its own ``time.monotonic()``, so the machines' clocks must agree (NTP) to the second.
 * **Local.** Without a scheduler, ``LocalCluster`` starts ``workers`` worker processes (one
   thread each: a batch is CPU-bound Python plus its child processes) on 127.0.0.1, with no
-  dashboard, for the campaign's duration.
+  dashboard, for the campaign's duration; forked on Linux (``LOCAL_CONFIG``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,10 +33,14 @@ import distributed
 from .fuzz import BatchResult, CampaignError, Collector, Finding, run_batch, shrink_finding
 
 CONNECT_TIMEOUT = "10s"
-# The workers' statistical profiler samples the running task's stack every 10 ms: with the
-# reference interpreter's deep Python stacks that is CPU a campaign wants (the docs say how to
-# turn it off on remote workers too).
-LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
+# The workers' statistical profiler samples the running task's stack every 10 ms: CPU taken
+# from the reference interpreter's deep stacks (the docs say how to turn it off on remote
+# workers too).  Forked workers start in 0.6 s where spawned ones, re-importing everything,
+# took 4 to 5 s on a loaded 2-core machine (docs/decisions.md); the old pool forked too.
+LOCAL_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.multiprocessing-method": "fork" if sys.platform.startswith("linux") else "spawn",
+}
 
 
 def _local(deadline: float | None) -> float | None:
@@ -78,7 +83,6 @@ def run(
     when ``shrink_tests`` is 0)."""
     with client(scheduler, workers) as c:
         wall = None if deadline is None else time.time() + (deadline - time.monotonic())
-        window = 2 * max(1, len(c.scheduler_info(n_workers=-1).get("workers", {})) or workers)
         tag = uuid.uuid4().hex[:8]  # task keys unique to this campaign on a shared scheduler
         index: dict[Any, int] = {}  # batch future -> batch number
         results: dict[int, BatchResult] = {}
@@ -88,7 +92,8 @@ def run(
 
         def fill() -> None:
             nonlocal sent, done
-            while not done and sent - taken < window:
+            window = 2 * max(1, sum(c.nthreads().values()))  # (asked each time: workers come and go)
+            while not done and len(index) < window:  # (results waiting for their turn do not count)
                 seeds = None if deadline is not None and time.monotonic() >= deadline else next(batches, None)
                 if seeds is None:
                     done = True

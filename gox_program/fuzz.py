@@ -17,13 +17,16 @@
   run for ``BATCH`` programs), each run in its own child process with a timeout.  The two
   runs are compared with ``diff.compare`` (stdout, status, stderr, trace).
 * **Findings.** A divergence, a native crash or timeout, a build failure or a reference
-  exception is shrunk (``shrink``: greedy removal of functions, statements and blocks, and
-  unwrapping of blocks, over the program's lines; every candidate must load and reproduce the
-  same ``signature``) and written to ``OUT/<id>.gox`` with a header comment holding the
+  exception is a finding; a campaign keeps the first (lowest seed) of each ``Finding.key``
+  (the oracles and ``bucket``: the panic text or first differing event), shrinks it once
+  (``shrink``: greedy removal of functions, statements and blocks, and unwrapping of blocks,
+  over the program's lines; every candidate must load and reproduce the same ``signature``)
+  and writes it to ``OUT/<id>.gox`` with a header comment holding the
   command that replays it (``gox-ref diff OUT/<id>.gox --seed N``).
-* **Campaigns.** ``--workers N`` runs batches in N processes; program k of campaign seed S
-  has seed ``S * STREAM + k``, and batch b goes to whichever worker is free, so the programs
-  run (and the findings) do not depend on N.
+* **Campaigns.** In process, or on a Dask cluster (``--workers N``: a local one;
+  ``--scheduler``: gox_program/cluster.py); program k of campaign seed S has seed
+  ``S * STREAM + k``, and results are taken in batch order, so the programs run (and the
+  findings kept) do not depend on the workers.
 * **Time.** ``--seconds S`` is one deadline for everything, shrinking included: no program
   and no shrinking candidate starts after it.  The batch in flight then still builds and runs
   natively the programs it ran on the reference (its ``cc`` run, the longest step, is the
@@ -1078,8 +1081,11 @@ def campaign(
                     shrink_tests=tests if do_shrink else 0)
     if bar is not None:
         bar.done()
-    col.summary.seconds = time.monotonic() - t0
-    return col.summary
+    s = col.summary
+    s.seconds = time.monotonic() - t0
+    order = sorted(range(len(s.findings)), key=lambda i: s.findings[i].seed)  # (shrinks end in any order)
+    s.findings, s.paths = [s.findings[i] for i in order], [s.paths[i] for i in order]
+    return s
 
 
 def default_workers() -> int:

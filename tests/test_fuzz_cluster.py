@@ -110,3 +110,5 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path, capfd: pytest
     assert cli_main(["fuzz", "--programs", "1", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path)]) == 2
     err = capfd.readouterr().err
     assert "cannot connect to the scheduler tcp://127.0.0.1:1" in err and "Traceback" not in err
+    assert cli_main(["fuzz", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path)]) == 2
+    assert "--workers starts a local cluster" in capfd.readouterr().err
