@@ -683,7 +683,8 @@ def bucket(ref: Outcome | None, nat: Outcome | None, sig: str) -> str:
         for side in (d.native, d.ref):
             m = _PANIC.match(side or "")
             if m and d.kind in ("stderr", "trace"):
-                return f"{sig}: panic {_NUMBER.sub('N', m.group(1).strip(chr(39)))}"
+                text = m.group(1).strip("'")  # (the trace quotes a string value)
+                return f"{sig}: panic {_NUMBER.sub('N', text)}"
     trace = [d for d in ds if d.kind == "trace"]
     if trace:  # an event is "SEQ gG kind attrs": the kind and attributes say what differs
         d = trace[0]
