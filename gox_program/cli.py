@@ -19,7 +19,7 @@
                                    status, stderr and the event trace; 1 on a divergence
                                    (--go: also run its twin NAME.go; each backend's first
                                    divergence from Go)
-    gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N] [--programs N] [--go]
+    gox-ref fuzz [--seconds S] [--seed N] [--out DIR] [--workers N | --scheduler ADDR] [--programs N] [--go]
                                    random programs on both backends; each divergence, crash or
                                    hang is shrunk and written to DIR/<id>.gox; 1 if any
                                    (--go: three ways, also written and run as Go: DIR/<id>.go)
@@ -512,6 +512,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.scheduler is not None and args.workers != 1:
+        raise UsageError("--workers starts a local cluster: with --scheduler the cluster's workers run the campaign")
     if args.seconds <= 0:
         raise UsageError("--seconds must be positive")
     if args.programs is not None and args.programs < 1:
@@ -519,15 +521,18 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else random.randrange(fuzz.MAX_CAMPAIGN_SEED)
     _writable_dir(args.out)
     out = Path(args.out)
-    print(f"gox-ref fuzz: seed {seed}, {args.workers} worker(s), findings in {out}", file=sys.stderr, flush=True)
+    where = f"the cluster at {args.scheduler}" if args.scheduler else f"{args.workers} worker(s)"
+    print(f"gox-ref fuzz: seed {seed}, {where}, findings in {out}", file=sys.stderr, flush=True)
     try:
         s = fuzz.campaign(seconds=args.seconds, seed=seed, out_dir=out, workers=args.workers,
-                          programs=args.programs, progress=sys.stderr, go=args.go,
+                          programs=args.programs, progress=sys.stderr, scheduler=args.scheduler, go=args.go,
                           limits=_limits(args))
     except NativeUnavailable as e:
         raise UsageError(f"fuzz needs the native backend: {e}") from None
     except GoUnavailable as e:
         raise UsageError(f"fuzz --go needs Go: {e}") from None
+    except fuzz.CampaignError as e:
+        raise UsageError(str(e)) from None
     for why in dict.fromkeys(s.write_errors):
         print(f"gox-ref: {why}", file=sys.stderr)
     for f, path in zip(s.findings, s.paths, strict=True):
@@ -536,10 +541,11 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
             continue
         go = " --go" if f.go_text else ""
         print(f"{f.sig}: {path} (reproduce: gox-ref diff{go} {path} --seed {f.seed})")
-    summed = " (summed over the workers)" if args.workers > 1 else ""
+    summed = " (summed over the workers)" if args.workers > 1 or args.scheduler else ""
     shrinking = f"; {s.shrink_seconds:.1f} s of it shrinking{summed}" if s.findings else ""
+    dups = f" (and {s.duplicates} duplicates)" if s.duplicates else ""
     print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s{shrinking}), "
-          f"{len(s.findings)} divergences, {s.skipped} skipped (over the step budget); seed {seed}")
+          f"{len(s.findings)} divergences{dups}, {s.skipped} skipped (over the step budget); seed {seed}")
     return 1 if s.findings else 0
 
 
@@ -638,7 +644,10 @@ def _main(argv: list[str] | None) -> int:
     p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
     p_fuzz.add_argument("--seed", type=_campaign_seed, help="the campaign seed, 0..2^40-1 (default: random, printed)")
     p_fuzz.add_argument("--out", default="fuzz-out", metavar="DIR", help="where findings go (default fuzz-out)")
-    p_fuzz.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    p_fuzz.add_argument("--workers", type=int, default=1,
+                        help="worker processes of a local Dask cluster (default 1: in process)")
+    p_fuzz.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the campaign on this Dask scheduler's workers (docs/DIFF_AND_FUZZ.md)")
     p_fuzz.add_argument("--programs", type=int, help="stop after this many programs (instead of --seconds)")
     p_fuzz.add_argument("--go", action="store_true",
                         help="three ways: each program also written in Go and run with Go (needs go on PATH)")

@@ -17,18 +17,23 @@
   run for ``BATCH`` programs), each run in its own child process with a timeout.  The two
   runs are compared with ``diff.compare`` (stdout, status, stderr, trace).
 * **Findings.** A divergence, a native crash or timeout, a build failure or a reference
-  exception is shrunk (``shrink``: greedy removal of functions, statements and blocks, and
-  unwrapping of blocks, over the program's lines; every candidate must load and reproduce the
-  same ``signature``) and written to ``OUT/<id>.gox`` with a header comment holding the
+  exception is a finding; a campaign keeps the first (lowest seed) of each ``Finding.key``
+  (the oracles and ``bucket``: the panic text or first differing event), shrinks it once
+  (``shrink``: greedy removal of functions, statements and blocks, and unwrapping of blocks,
+  over the program's lines; every candidate must load and reproduce the same ``signature``)
+  and writes it to ``OUT/<id>.gox`` with a header comment holding the
   command that replays it (``gox-ref diff OUT/<id>.gox --seed N``).
-* **Campaigns.** ``--workers N`` runs batches in N processes; program k of campaign seed S
-  has seed ``S * STREAM + k``, and batch b goes to whichever worker is free, so the programs
-  run (and the findings) do not depend on N.
+* **Campaigns.** In process, or on a Dask cluster (``--workers N``: a local one;
+  ``--scheduler``: gox_program/cluster.py); program k of campaign seed S has seed
+  ``S * STREAM + k``, and results are taken in batch order, so the programs run (and the
+  findings kept) do not depend on the workers.
 * **Three ways** (``--go``, ``run_batch_go``): the programs come from gox_program/fuzzgen.py,
   one abstract program written as .gox and as Go; each runs on the reference, natively and
   with Go (a batch built with one ``go build``, ``gotwin.build_batch``, beside the ``cc``
-  run); a finding is any disagreement among the three (``signature3``), shrunk on the
-  abstract program and written as ``OUT/<id>.gox`` and ``OUT/<id>.go``.
+  run); a finding is any disagreement among the three (``signature3``; its oracles name the
+  pairs that disagree, e.g. ``ref/go, native/go``), de-duplicated like the others, shrunk on
+  the abstract program (regenerated from the seed, so any worker can shrink it) and written
+  as ``OUT/<id>.gox`` and ``OUT/<id>.go``.
 * **Time.** ``--seconds S`` is one deadline for everything, shrinking included: no program
   and no shrinking candidate starts after it.  The batch in flight then still builds and runs
   natively the programs it ran on the reference (its ``cc`` run, the longest step, is the
@@ -39,20 +44,19 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
-import multiprocessing
 import os
 import random
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import NamedTuple, TextIO
 
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
@@ -642,15 +646,49 @@ def signature(ref: Outcome | None, nat: Outcome | None, problem: str = "") -> st
     return f"{ds[0].kind} differs"
 
 
+_NUMBER = re.compile(r"0x[0-9a-f]+|\d+")
+_PANIC = re.compile(r"^(?:panic: |fatal error: |\d+ g\d+ panic value=)(.*)")  # stderr's, or the trace's event
+
+
+def bucket(ref: Outcome | None, nat: Outcome | None, sig: str) -> str:
+    """What a campaign de-duplicates findings by: ``sig`` and the first differing item, a
+    panic's text first (from stderr or the trace: recovered or not, one bug), else the first
+    differing trace event; numbers (event counters, addresses, values) become ``N``, so that
+    one bug met by many programs is one bucket."""
+    if ref is None or nat is None:
+        return sig
+    return _bucket(diff.compare(ref, nat), sig)
+
+
+def _bucket(ds: list[diff.Divergence], sig: str) -> str:
+    """``bucket`` of the divergences ``ds`` (of the backends, or of a backend and Go)."""
+    for d in ds:
+        # the side under test first: native against the reference, a backend against Go
+        for side in (d.ref, d.native) if d.sides[1] == "go" else (d.native, d.ref):
+            m = _PANIC.match(side or "")
+            if m and d.kind in ("stderr", "trace"):
+                text = m.group(1).strip("'")  # (the trace quotes a string value)
+                return f"{sig}: panic {_NUMBER.sub('N', text)}"
+    a, b = ds[0].sides if ds else ("ref", "native")
+    trace = [d for d in ds if d.kind == "trace"]
+    if trace:  # an event is "SEQ gG kind attrs": the kind and attributes say what differs
+        d = trace[0]
+        ev = [_NUMBER.sub("N", (e or "<end>").split(" ", 2)[-1]) for e in (d.ref, d.native)]
+        return f"{sig}: {a} {ev[0]} / {b} {ev[1]}"
+    return f"{sig}: " + "; ".join(f"{d.kind} {a} {d.ref} / {b} {d.native}" for d in ds[:1])
+
+
 @dataclass
 class Finding:
     seed: int
-    sig: str
-    text: str  # the shrunk program
+    sig: str  # how the runs differ, coarsely: what a shrink keeps
+    text: str  # the program (shrunk once the campaign has shrunk it)
     original_lines: int
     report: str = ""
     partial: bool = False  # the deadline stopped its shrinking
     go_text: str = ""  # a three-way finding (``--go``): the program's Go form
+    oracles: str = "ref/native"  # the runs that disagree (three ways: the pairs, ``oracles3``)
+    key: str = ""  # what findings are de-duplicated by: the oracles and ``bucket``
 
 
 def _past(deadline: float | None) -> bool:
@@ -790,23 +828,60 @@ SHRINK_TESTS_GO = 300  # at most this many candidate runs per three-way finding
 SHRINK_BATCH = 12  # shrinking candidates built and run at once (one cc and one go build)
 
 
+class Verdict(NamedTuple):
+    """One program's three runs judged: its signature (None: they agree), a report, and for a
+    finding its oracles (the pairs of runs that disagree) and key (``Finding.key``)."""
+
+    sig: str | None
+    report: str
+    oracles: str = ""
+    key: str = ""
+
+
+_PAIRS = ("ref/native", "ref/go", "native/go")
+
+
 def signature3(ref: Outcome, nat: Outcome, go: Outcome) -> str | None:
     """How the three runs disagree, coarsely (None: they agree): the two backends compared as
     the two-way fuzzer compares them, each compared with Go as the corpus's twins are
     (``diff.compare_go``: status, stdout, Go's report before its first blank line)."""
-    parts = []
+    return judge3(ref, nat, go).sig
+
+
+def judge3(ref: Outcome, nat: Outcome, go: Outcome) -> Verdict:
+    """``signature3`` with the oracles and the key: the pairs that disagree, each with its
+    ``bucket`` (a backend against Go: of ``diff.compare_go``'s differences); no report yet."""
+    parts, pairs, keys = [], [], []
     rn = signature(ref, nat)
     if rn is not None:
         parts.append(f"ref/native: {rn}")
+        pairs.append("ref/native")
+        keys.append(bucket(ref, nat, rn))
     if go.status == native.STATUS_TIMEOUT and ref.status != native.STATUS_TIMEOUT:
         parts.append("go timeout")
+        pairs += ["ref/go", "native/go"]
+        keys.append("go timeout")
     else:
         rg, ng = diff.compare_go("ref", ref, go), diff.compare_go("native", nat, go)
         if rg and ng:
             parts.append(f"ref and native vs go: {rg[0].kind} differs")
         elif rg or ng:
             parts.append(f"{'ref' if rg else 'native'} vs go: {(rg or ng)[0].kind} differs")
-    return "; ".join(parts) or None
+        for name, ds in (("ref", rg), ("native", ng)):
+            if ds:
+                pairs.append(f"{name}/go")
+                keys.append(_bucket(ds, f"{ds[0].kind} differs"))
+    if not parts:
+        return Verdict(None, "")
+    oracles = ", ".join(pairs)
+    return Verdict("; ".join(parts), "", oracles, f"{oracles}: " + "; ".join(keys))
+
+
+def _failed(sig: str, report: str, side: str) -> Verdict:
+    """A run that failed before any comparison (it raised, or did not build): it disagrees
+    with both others."""
+    oracles = ", ".join(p for p in _PAIRS if side in p.split("/"))
+    return Verdict(sig, report, oracles, f"{oracles}: {sig}")
 
 
 def report3(file: str, seed: int, release: str, ref: Outcome, nat: Outcome, go: Outcome) -> str:
@@ -826,11 +901,11 @@ def _go_build(go: gotwin.Go, sources: list[str], tmp: Path) -> Path | str:
 
 
 def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
-         names: Callable[[fuzzgen.Prog], str] | None = None, limits: Limits = LIMITS) -> list[tuple[str | None, str]]:
+         names: Callable[[fuzzgen.Prog], str] | None = None, limits: Limits = LIMITS) -> list[Verdict]:
     """Run abstract programs three ways, as one batch: each on the reference, then all built at
     once natively (``native.build_batch``) and with Go (``gotwin.build_batch``; the two builds
-    in parallel), each run in its own process on both.  Per program: (signature or None, a
-    report); a program over the reference's step budget is (None, "too long ...").  A batch
+    in parallel), each run in its own process on both.  Per program its ``Verdict``; a program
+    over the reference's step budget is (None, "too long ...").  A batch
     that does not build is run one program at a time, so that the failure is the program's."""
     loaded: list[Program] = []
     refs: list[Outcome | str] = []
@@ -848,22 +923,23 @@ def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
         try:
             if len(progs) > 1 and (isinstance(nexe, str) or isinstance(gexe, str)):
                 return [run3([p], go, opt, names, limits)[0] for p in progs]
-            out: list[tuple[str | None, str]] = []
+            out: list[Verdict] = []
             for k, (p, ref) in enumerate(zip(progs, refs, strict=True)):
                 if isinstance(ref, str):
-                    out.append((ref.split(":")[0], ref))
+                    out.append(_failed(ref.split(":")[0], ref, "ref"))
                 elif _too_long(ref):
-                    out.append((None, "too long for the fuzz budget"))
+                    out.append(Verdict(None, "too long for the fuzz budget"))
                 elif isinstance(nexe, str):
-                    out.append(("native build failure", nexe))
+                    out.append(_failed("native build failure", nexe, "native"))
                 elif isinstance(gexe, str):
-                    out.append(("go build failure", gexe))
+                    out.append(_failed("go build failure", gexe, "go"))
                 else:
                     nat = native.run_exe(nexe, p.seed, index=k, trace=True, timeout=NATIVE_TIMEOUT)
                     theirs = gotwin.run_batch_exe(gexe, k, GO_TIMEOUT)
-                    sig = signature3(ref, nat, theirs)
+                    v = judge3(ref, nat, theirs)
                     name = names(p) if names else "fuzz.gox"
-                    out.append((sig, "" if sig is None else report3(name, p.seed, go.release, ref, nat, theirs)))
+                    out.append(v if v.sig is None else v._replace(
+                        report=report3(name, p.seed, go.release, ref, nat, theirs)))
             return out
         finally:
             if not isinstance(nexe, str):
@@ -873,7 +949,8 @@ def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
 def run_batch_go(
     seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None, limits: Limits = LIMITS
 ) -> BatchResult:
-    """``run_batch`` three ways (``run3``); no program starts after ``deadline``."""
+    """``run_batch`` three ways (``run3``); no program starts after ``deadline``.  Writes
+    nothing, as ``run_batch``."""
     go = gotwin.find_go()
     res = BatchResult()
     progs = []
@@ -883,41 +960,44 @@ def run_batch_go(
         progs.append(fuzzgen.generate(s))
     if not progs:
         return res
-    for p, (sig, report) in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox", limits), strict=True):
+    for p, v in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox", limits), strict=True):
         res.programs += 1
-        if report.startswith("too long"):
+        if v.report.startswith("too long"):
             res.skipped += 1
-        if sig is not None:
-            res.findings.append(_shrunk3(p, sig, report, go, opt, do_shrink, deadline, res, limits))
+        if v.sig is not None:
+            text = p.gox()
+            res.findings.append(Finding(p.seed, v.sig, text, len(text.splitlines()), v.report,
+                                        go_text=p.go(), oracles=v.oracles, key=v.key))
+    if do_shrink:
+        _shrink_all(res, opt, deadline, limits)
     return res
 
 
-def _shrunk3(p: fuzzgen.Prog, sig: str, report: str, go: gotwin.Go, opt: str, do_shrink: bool,
-             deadline: float | None, res: BatchResult, limits: Limits = LIMITS) -> Finding:
-    """A three-way finding, shrunk on its abstract program (both forms re-rendered each time),
-    ``SHRINK_BATCH`` candidates built and run at once.  A disagreement of the backends alone is
-    shrunk by the two-way check, one candidate at a time: Go's part cannot be lost."""
-    small, partial, last = p, False, [report]
-    if do_shrink:
-        t0 = time.monotonic()
+def _shrink_go(f: Finding, opt: str, deadline: float | None, max_tests: int, limits: Limits = LIMITS) -> Finding:
+    """A three-way finding shrunk on its abstract program (both forms re-rendered each time),
+    ``SHRINK_BATCH`` candidates built and run at once.  The program is generated again from
+    the seed (a pure function of it), so the finding travels as text and any process can
+    shrink it.  A disagreement of the backends alone is shrunk by the two-way check, one
+    candidate at a time: Go's part cannot be lost."""
+    go = gotwin.find_go()
+    p = fuzzgen.generate(f.seed)
+    last = [f.report]
+    two_way = f.sig.startswith("ref/native: ") and ";" not in f.sig
 
-        two_way = sig.startswith("ref/native: ") and ";" not in sig
+    def first_same(cands: list[fuzzgen.Prog]) -> int | None:
+        if two_way:
+            got, rep = check_text(cands[0].gox(), cands[0].seed, opt=opt, limits=limits)
+            results = [Verdict(None if got is None else f"ref/native: {got}", rep)]
+        else:
+            results = run3(cands, go, opt, limits=limits)
+        for i, v in enumerate(results):
+            if v.sig == f.sig:
+                last[0] = v.report
+                return i
+        return None
 
-        def first_same(cands: list[fuzzgen.Prog]) -> int | None:
-            if two_way:
-                got, rep = check_text(cands[0].gox(), cands[0].seed, opt=opt, limits=limits)
-                results = [(None if got is None else f"ref/native: {got}", rep)]
-            else:
-                results = run3(cands, go, opt, limits=limits)
-            for i, (got3, rep3) in enumerate(results):
-                if got3 == sig:
-                    last[0] = rep3
-                    return i
-            return None
-
-        small, partial = fuzzgen.shrink(p, first_same, SHRINK_TESTS_GO, deadline, batch=1 if two_way else SHRINK_BATCH)
-        res.shrink_seconds += time.monotonic() - t0
-    return Finding(p.seed, sig, small.gox(), len(p.gox().splitlines()), last[0], partial, small.go())
+    small, partial = fuzzgen.shrink(p, first_same, max_tests, deadline, batch=1 if two_way else SHRINK_BATCH)
+    return dataclasses.replace(f, text=small.gox(), go_text=small.go(), report=last[0], partial=partial)
 
 
 # -- campaigns ------------------------------------------------------------------------------------
@@ -933,7 +1013,8 @@ def run_batch(
     seeds: list[int], opt: str = "-O0", do_shrink: bool = True, deadline: float | None = None, limits: Limits = LIMITS
 ) -> BatchResult:
     """Generate, run and compare one batch of programs (one native build); no program starts
-    after ``deadline`` (``time.monotonic()``), and shrinking stops there."""
+    after ``deadline`` (``time.monotonic()``), and shrinking stops there.  A pure function of
+    its arguments that writes nothing: a campaign may run a batch again (a lost worker)."""
     res = BatchResult()
     texts: list[str] = []
     progs: list[Program] = []
@@ -953,10 +1034,12 @@ def run_batch(
     except native.NativeBuildError:
         exe = None
     try:
-        _compare_batch(res, texts, seeds, refs, exe, opt, do_shrink, deadline, limits)
+        _compare_batch(res, texts, seeds, refs, exe, opt, limits)
     finally:
         if exe is not None:
             _discard(exe)
+    if do_shrink:
+        _shrink_all(res, opt, deadline, limits)
     return res
 
 
@@ -979,13 +1062,14 @@ def _discard(exe: Path) -> None:
 
 def _compare_batch(
     res: BatchResult, texts: list[str], seeds: list[int], refs: list[Outcome | str], exe: Path | None, opt: str,
-    do_shrink: bool, deadline: float | None, limits: Limits = LIMITS,
+    limits: Limits = LIMITS,
 ) -> None:
     for k, (text, seed, ref) in enumerate(zip(texts, seeds, refs, strict=True)):
         res.programs += 1
         if isinstance(ref, Outcome) and _too_long(ref):
             res.skipped += 1
             continue
+        nat: Outcome | None = None
         if isinstance(ref, str):
             sig: str | None = ref.split(":")[0]
             report = ref
@@ -998,29 +1082,41 @@ def _compare_batch(
                 f"fuzz-{seed}.gox", seed, len(ref.extra["trace"]), diff.compare(ref, nat)).render()
         if sig is None:
             continue
-        small, partial = text, False
-        if do_shrink:
-            t0 = time.monotonic()
-            last = [report]  # the report of the last candidate kept: the shrunk program's
-
-            def same_failure(cand: str, seed: int = seed, sig: str = sig, last: list[str] = last) -> bool:
-                got, rep = check_text(cand, seed, opt=opt, limits=limits)
-                if got == sig:
-                    last[0] = rep
-                return got == sig
-
-            small, partial = _shrink(text, same_failure, SHRINK_TESTS, deadline)
-            report = last[0]
-            res.shrink_seconds += time.monotonic() - t0
-        res.findings.append(Finding(seed, sig, small, len(text.splitlines()), report, partial))
+        key = bucket(ref if isinstance(ref, Outcome) else None, nat, sig)
+        f = Finding(seed, sig, text, len(text.splitlines()), report)
+        f.key = f"{f.oracles}: {key}"
+        res.findings.append(f)
 
 
-def _batch_job(args: tuple[list[int], str, bool, float | None, Limits]) -> BatchResult:
-    return run_batch(*args)
+def shrink_finding(
+    f: Finding, opt: str = "-O0", deadline: float | None = None, max_tests: int | None = None,
+    limits: Limits = LIMITS,
+) -> tuple[Finding, float]:
+    """``f`` with its program shrunk (each candidate keeps ``f.sig``; at most ``max_tests``
+    runs, default ``SHRINK_TESTS``), and the seconds it took.  A three-way finding
+    (``f.go_text``) is shrunk on its abstract program (``_shrink_go``, default
+    ``SHRINK_TESTS_GO``)."""
+    t0 = time.monotonic()
+    if f.go_text:
+        small = _shrink_go(f, opt, deadline, SHRINK_TESTS_GO if max_tests is None else max_tests, limits)
+        return small, time.monotonic() - t0
+    last = [f.report]  # the report of the last candidate kept: the shrunk program's
+
+    def same_failure(cand: str) -> bool:
+        got, rep = check_text(cand, f.seed, opt=opt, limits=limits)
+        if got == f.sig:
+            last[0] = rep
+        return got == f.sig
+
+    text, partial = _shrink(f.text, same_failure, SHRINK_TESTS if max_tests is None else max_tests, deadline)
+    return dataclasses.replace(f, text=text, report=last[0], partial=partial), time.monotonic() - t0
 
 
-def _batch_job_go(args: tuple[list[int], str, bool, float | None, Limits]) -> BatchResult:
-    return run_batch_go(*args)
+def _shrink_all(res: BatchResult, opt: str, deadline: float | None, limits: Limits = LIMITS) -> None:
+    """Every finding of the batch shrunk (``run_batch``'s ``do_shrink``: outside campaigns)."""
+    for i, f in enumerate(res.findings):
+        res.findings[i], took = shrink_finding(f, opt, deadline, limits=limits)
+        res.shrink_seconds += took
 
 
 def write_finding(out_dir: Path, f: Finding) -> Path:
@@ -1079,10 +1175,11 @@ class Summary:
     programs: int
     skipped: int
     seconds: float  # the whole campaign, shrinking included
-    findings: list[Finding]
+    findings: list[Finding]  # one per ``Finding.key``: the first program (in seed order) of each
     paths: list[Path | None]  # per finding: its file, or None if it could not be written
     write_errors: list[str] = field(default_factory=list)  # why (``cannot write PATH: reason``)
     shrink_seconds: float = 0.0  # of ``seconds``, spent shrinking (summed over workers)
+    duplicates: int = 0  # findings left out: the same key as an earlier one
 
     @property
     def rate(self) -> float:
@@ -1097,74 +1194,96 @@ def _batches(seed: int, limit: int | None, batch: int) -> Iterator[list[int]]:
         k += n
 
 
+class CampaignError(Exception):
+    """The campaign cannot go on: its cluster cannot be reached, or a task was lost for good."""
+
+
+class Collector:
+    """The client's side of a campaign: it takes the batches' results in batch order (so the
+    finding kept for a key is the lowest seed's whatever the workers), keeps the first finding
+    of each key (``new``: to shrink, once), and writes each shrunk one (``shrunk``)."""
+
+    def __init__(self, out_dir: Path, bar: _Progress | None) -> None:
+        self.out_dir = out_dir
+        self.bar = bar
+        self.summary = Summary(0, 0, 0.0, [], [])
+        self.keys: set[str] = set()
+        self.found = 0  # unique findings, shrunk or not yet
+
+    def new(self, r: BatchResult) -> list[Finding]:
+        s = self.summary
+        s.programs += r.programs
+        s.skipped += r.skipped
+        fresh = []
+        for f in r.findings:
+            if f.key in self.keys:
+                s.duplicates += 1
+            else:
+                self.keys.add(f.key)
+                fresh.append(f)
+        self.found += len(fresh)
+        self._show()
+        return fresh
+
+    def shrunk(self, f: Finding, seconds: float = 0.0) -> None:
+        s = self.summary
+        s.shrink_seconds += seconds
+        s.findings.append(f)
+        try:
+            s.paths.append(write_finding(self.out_dir, f))
+        except OSError as e:  # keep the finding (the caller shows it) and the campaign going
+            s.paths.append(None)
+            s.write_errors.append(f"cannot write {e.filename or self.out_dir}: {e.strerror or e}")
+
+    def _show(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.summary.programs, self.found)
+
+
 def campaign(
     *, seconds: float = 60.0, seed: int = 0, out_dir: Path = Path("fuzz-out"), workers: int = 1,
     programs: int | None = None, batch: int = BATCH, opt: str = "-O0", progress: TextIO | None = None,
-    do_shrink: bool = True, go: bool = False, limits: Limits = LIMITS,
+    do_shrink: bool = True, scheduler: str | None = None, shrink_tests: int | None = None, go: bool = False,
+    limits: Limits = LIMITS,
 ) -> Summary:
     """Run programs until ``seconds`` have passed, shrinking included (or until ``programs``
-    have run), in ``workers`` processes; write the shrunk findings to ``out_dir``.  ``go``: the
-    three-way campaign (``run_batch_go``, batches of ``GO_BATCH``; gotwin.GoUnavailable without Go)."""
+    have run): in process, or on a Dask cluster (``scheduler``'s, else a local one of
+    ``workers`` processes when ``workers`` > 1, gox_program/cluster.py); de-duplicate the
+    findings by key, shrink each kept one once (at most ``shrink_tests`` candidate runs,
+    default ``SHRINK_TESTS``, ``SHRINK_TESTS_GO`` three ways) and write it to ``out_dir``.
+    ``go``: the three-way campaign (``run_batch_go``, batches of ``GO_BATCH``;
+    gotwin.GoUnavailable without Go)."""
     check_seed(seed, MAX_CAMPAIGN_SEED - 1)
     native.library()
     native.compiler()
     if go:
         gotwin.find_go()
         batch = GO_BATCH if batch == BATCH else batch
-    one, job = (run_batch_go, _batch_job_go) if go else (run_batch, _batch_job)
+    one = run_batch_go if go else run_batch
     t0 = time.monotonic()
     deadline = t0 + seconds if programs is None else None
     bar = _Progress(progress, seconds, programs) if progress is not None else None
-    total = BatchResult()
-    paths: list[Path | None] = []
-    write_errors: list[str] = []
-
-    def take(r: BatchResult) -> None:
-        total.programs += r.programs
-        total.skipped += r.skipped
-        total.shrink_seconds += r.shrink_seconds
-        for f in r.findings:
-            total.findings.append(f)
-            try:
-                paths.append(write_finding(out_dir, f))
-            except OSError as e:  # keep the finding (the caller shows it) and the campaign going
-                paths.append(None)
-                write_errors.append(f"cannot write {e.filename or out_dir}: {e.strerror or e}")
-        if bar is not None:
-            bar.update(total.programs, len(total.findings))
-
+    col = Collector(out_dir, bar)
     gen = _batches(seed, programs, batch)
-    if workers <= 1:
+    if scheduler is None and workers <= 1:
         for seeds in gen:
             if _past(deadline):
                 break
-            take(one(seeds, opt, do_shrink, deadline, limits))
+            for f in col.new(one(seeds, opt, False, deadline, limits)):
+                col.shrunk(*shrink_finding(f, opt, deadline, shrink_tests, limits) if do_shrink else (f,))
     else:
-        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ctx.Pool(workers) as pool:
-            pending: list[Any] = []
-            done = False
-            while pending or not done:
-                while not done and len(pending) < 2 * workers:
-                    if _past(deadline):
-                        done = True
-                        break
-                    nxt: list[int] | None = next(gen, None)
-                    if nxt is None:
-                        done = True
-                        break
-                    pending.append(pool.apply_async(job, ((nxt, opt, do_shrink, deadline, limits),)))
-                ready = [p for p in pending if p.ready()]
-                if not ready:
-                    time.sleep(0.01)
-                    continue
-                for p in ready:
-                    pending.remove(p)
-                    take(p.get())
-    el = time.monotonic() - t0
+        from . import cluster  # (distributed takes a second to import: only campaigns that use it)
+
+        tests = (SHRINK_TESTS_GO if go else SHRINK_TESTS) if shrink_tests is None else shrink_tests
+        cluster.run(gen, col, scheduler=scheduler, workers=workers, opt=opt, deadline=deadline,
+                    shrink_tests=tests if do_shrink else 0, go=go, limits=limits)
     if bar is not None:
         bar.done()
-    return Summary(total.programs, total.skipped, el, total.findings, paths, write_errors, total.shrink_seconds)
+    s = col.summary
+    s.seconds = time.monotonic() - t0
+    order = sorted(range(len(s.findings)), key=lambda i: s.findings[i].seed)  # (shrinks end in any order)
+    s.findings, s.paths = [s.findings[i] for i in order], [s.paths[i] for i in order]
+    return s
 
 
 def default_workers() -> int:

@@ -122,6 +122,23 @@ def test_the_signature_names_the_side_that_disagrees() -> None:
     assert fuzz.signature3(panicked, panicked, _run(b"", 2, b"panic: y\n")) == "ref and native vs go: stderr differs"
 
 
+
+def test_the_oracles_are_the_pairs_that_disagree_and_the_key_buckets_each() -> None:
+    same, other = _run(b"1\n"), _run(b"2\n")
+    v = fuzz.judge3(same, _run(b"1\n"), other)
+    assert v.oracles == "ref/go, native/go"
+    assert v.key == "ref/go, native/go: stdout differs: stdout ref 1 / go 2; stdout differs: stdout native 1 / go 2"
+    assert fuzz.judge3(same, other, _run(b"1\n")).oracles == "ref/native, native/go"
+    assert fuzz.judge3(same, _run(b"1\n"), _run(b"1\n", 124)).key == "ref/go, native/go: go timeout"
+    # a panic: the backend's text (numbers made N) whatever Go's, so one native bug is one key
+    end = _run(b"1\n", 2, b"panic: the end\n")
+    bad = _run(b"1\n", 2, b"panic: runtime error: index out of range [5] with length 5\n")
+    v = fuzz.judge3(end, bad, _run(b"1\n", 2, b"panic: the end\n"))
+    assert v.oracles == "ref/native, native/go"
+    panic = "stderr differs: panic runtime error: index out of range [N] with length N"
+    assert v.key == f"ref/native, native/go: {panic}; {panic}"
+
+
 # -- with Go -----------------------------------------------------------------------------------------
 def test_both_renderings_run_alike_with_go_and_the_reference(tmp_path: Path) -> None:
     """One go build for the whole batch; each program's Go run equals the reference's as the
