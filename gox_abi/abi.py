@@ -173,7 +173,10 @@ SYMBOLS: tuple[Symbol, ...] = (
        "Collector counters, in GcStats field order (C fills the first n)."),
     _s("gox_type_register", "uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t slot_types_len)",
        "(name: bytes, slot_types: bytes) -> int", "gc",
-       "Add a struct type (its slot types) to the type table; returns its id (0, 1, ...). "
+       "Add a struct type (its slot types) to the type table; returns its id (1, 2, ..., at most "
+       "65534 types). Id 0 is reserved and never names a type: an interface's slot 0 packed from "
+       "a bare kind has type bits 0 and means no type (docs/decisions.md, \"Panic values' type "
+       "names\"). "
        "Its name is the Go type's (`main.Msg`): a panic value whose value_type_id is this id "
        "prints with it (docs/SCHEDULER.md section 4).",
        errors=("ABI: bad slot type or unpaired interface slots",)),

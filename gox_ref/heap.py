@@ -62,6 +62,12 @@ class StructType:
     slot_types: tuple[SlotType, ...]
 
 
+# Type id 0 is reserved: an interface's slot 0 packed from a bare kind (`gox_panic(kind.String,
+# "boom")`) has type bits 0 and means "no type", so no registered type may have id 0.  The
+# placeholder keeps ids equal to list indexes; every lookup of a registered type rejects it.
+RESERVED_TYPE = StructType(0, "", ())
+
+
 def _new_base() -> int:
     return HEAP_BASE + ((next(_instances) % MAX_INSTANCES + 1) << INSTANCE_SHIFT)
 
@@ -74,7 +80,7 @@ class Heap:
     objects: dict[int, GcObject] = field(default_factory=dict)  # num -> object, ascending
     next_num: int = 1
     live_bytes: int = 0
-    types: list[StructType] = field(default_factory=list)
+    types: list[StructType] = field(default_factory=lambda: [RESERVED_TYPE])  # ids 1.. registered
     # While the collector sweeps, objects carrying this mark are garbage awaiting the sweep:
     # no call may use them (they were unreachable when marking ended).  -1 outside the sweep.
     dead_mark: int = -1
@@ -181,15 +187,16 @@ class Heap:
     # -- struct type table ------------------------------------------------------------------
     def register_type(self, name: str, slot_types: tuple[SlotType, ...]) -> int:
         if len(self.types) >= NO_TYPE:
-            raise GoxABIError(f"gox_type_register: the type table is full ({NO_TYPE} types)")
+            # ids 1..0xFFFE: 0 is reserved (RESERVED_TYPE) and NO_TYPE (0xFFFF) means none
+            raise GoxABIError(f"gox_type_register: the type table is full ({NO_TYPE - 1} types)")
         tid = len(self.types)
         self.types.append(StructType(tid, name, slot_types))
         return tid
 
     def get_type(self, type_id: int, fn: str) -> StructType:
-        if not 0 <= type_id < len(self.types):
+        if not 1 <= type_id < len(self.types):
             raise GoxABIError(
                 f"{fn}: unknown struct type id {type_id}; "
-                f"expected 0..{len(self.types) - 1} (registered with gox_type_register)"
+                f"expected 1..{len(self.types) - 1} (registered with gox_type_register)"
             )
         return self.types[type_id]

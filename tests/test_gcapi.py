@@ -5,7 +5,7 @@ gox_init_gc.  The collection algorithm itself is tests/test_gc.py's."""
 from __future__ import annotations
 
 import pytest
-from conftest import NO_TYPE, K, Runtime, gstr, sread
+from conftest import NO_TYPE, K, Runtime, expect_error, gstr, sread
 
 from gox_ref import GcState, GcStats, GoxABIError, RefRuntime, SlotType
 
@@ -14,8 +14,33 @@ def test_type_table(rt: Runtime) -> None:
     t0 = rt.gox_type_register(b"A", bytes([SlotType.VALUE, SlotType.GC_REF]))
     t1 = rt.gox_type_register(b"B", bytes([SlotType.INTERFACE0, SlotType.INTERFACE1, SlotType.VALUE]))
     t2 = rt.gox_type_register(b"Empty", b"")
-    assert (t0, t1, t2) == (0, 1, 2)
+    assert (t0, t1, t2) == (1, 2, 3)  # id 0 is reserved: type bits 0 in an interface mean no type
     assert [rt.gox_type_slot_count(t) for t in (t0, t1, t2)] == [2, 3, 0]
+
+
+def test_type_id_zero_is_never_a_registered_type(rt: Runtime) -> None:
+    """Every lookup of a registered type rejects id 0 as it does an id never registered, with
+    or without types in the table (an empty struct's 0 slots must not match the reserved entry)."""
+    no_types = "expected 1..0 (registered with gox_type_register)"
+    expect_error(rt, GoxABIError, lambda: rt.gox_rt_alloc(K.STRUCT, 0, 0), "gox_rt_alloc: unknown struct type id 0; " + no_types)
+    rt.gox_type_register(b"main.T", b"")
+    one = "unknown struct type id 0; expected 1..1 (registered with gox_type_register)"
+    for fn, call in [
+        ("gox_rt_alloc", lambda: rt.gox_rt_alloc(K.STRUCT, 0, 0)),
+        ("gox_type_slot_count", lambda: rt.gox_type_slot_count(0)),
+        ("gox_rt_array_create", lambda: rt.gox_rt_array_create(K.STRUCT, 0, 1)),
+        ("gox_rt_slice_create", lambda: rt.gox_rt_slice_create(K.STRUCT, 0, 1, 1)),
+        ("gox_rt_closure_create", lambda: rt.gox_rt_closure_create(1, 0, 0)),
+    ]:
+        expect_error(rt, GoxABIError, call, f"{fn}: {one}")
+
+
+def test_type_table_full(rt: Runtime) -> None:
+    """Ids run 1..0xFFFE: 0 is reserved and NO_TYPE (0xFFFF) means none, so 65534 types fit."""
+    ids = [rt.gox_type_register(b"", b"") for _ in range(NO_TYPE - 1)]
+    assert (ids[0], ids[-1]) == (1, NO_TYPE - 1)
+    expect_error(rt, GoxABIError, lambda: rt.gox_type_register(b"", b""),
+                 exact="gox_type_register: the type table is full (65534 types)")
 
 
 def test_alloc_struct_and_slots(rt: Runtime) -> None:

@@ -327,6 +327,16 @@ def test_a_value_type_id_that_names_no_registered_type_prints_unnamed(tid: str, 
     assert assert_same(prog, 0, tmp_path).stderr.startswith(b"panic: 7\n")
 
 
+@pytest.mark.parametrize("panic", ["kind.String", "gox_interface_pack(type.None, 0, kind.String)"])
+def test_a_bare_kind_panic_value_stays_unnamed_after_a_type_register(panic: str, tmp_path: Path) -> None:
+    """Type id 0 is reserved (never a registered type's), so type bits 0 mean no type even once
+    the program registers types.  Go 1.19.8 (conformance/errors/panic_after_type_register.go):
+    panic: boom."""
+    prog = load(f'func main() {{\n var t u64 = gox_type_register("main.T", "")\n'
+                f' gox_panic({panic}, "boom")\n}}\n', "bare.gox")
+    assert assert_same(prog, 0, tmp_path).stderr.startswith(b"panic: boom\n")
+
+
 def test_a_string_literal_past_the_old_object_limit(tmp_path: Path) -> None:
     """A string literal of 524,249 bytes, one past the old 65535-slot object (whose install
     used to panic before main), is a large object on both backends."""

@@ -93,7 +93,7 @@ __attribute__((noinline)) static bool alloc_args_ok(GoxRuntime *R, uint8_t value
 GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
     GOX_ENTER(R);
     /* the common case (a struct of a registered type) checked inline, the rest in order */
-    if (!(value_kind == K_STRUCT && type_id < R->ntypes && slots == R->types[type_id].n) &&
+    if (!(value_kind == K_STRUCT && type_id != 0 && type_id < R->ntypes && slots == R->types[type_id].n) &&
         !alloc_args_ok(R, value_kind, type_id, slots))
         return 0;
     if (!gc_safepoint(R, NULL, 0)) return 0;
@@ -316,11 +316,12 @@ uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t s
         }
     }
     if (R->ntypes >= NO_TYPE) {
-        gox_fail(R, ERR_ABI, "gox_type_register: the type table is full (%u types)", NO_TYPE);
+        /* ids 1..0xFFFE: 0 is reserved (heap_types_init) and NO_TYPE means none */
+        gox_fail(R, ERR_ABI, "gox_type_register: the type table is full (%u types)", NO_TYPE - 1);
         return 0;
     }
     if (R->ntypes == R->types_cap) {
-        R->types_cap = R->types_cap ? 2 * R->types_cap : 16;
+        R->types_cap *= 2;
         R->types = xrealloc(R->types, R->types_cap * sizeof *R->types);
     }
     GoxType *t = &R->types[R->ntypes];

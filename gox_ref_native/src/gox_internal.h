@@ -418,9 +418,11 @@ bool heap_check_ref_value(GoxRuntime *R, uint64_t val, const char *fn, const cha
 /* The fast path of heap_check_ref_value: may val be stored where a reference belongs?
  * Callers test it first and format their error text only when it fails. */
 static inline bool heap_ref_ok(GoxRuntime *R, uint64_t val) { return val == 0 || heap_is_live(R, val); }
+void heap_types_init(GoxRuntime *R);
 GoxType *heap_get_type_fail(GoxRuntime *R, uint32_t type_id, const char *fn);
 static inline GoxType *heap_get_type(GoxRuntime *R, uint32_t type_id, const char *fn) {
-    return type_id < R->ntypes ? &R->types[type_id] : heap_get_type_fail(R, type_id, fn);
+    /* id 0 is the reserved entry (heap_types_init), never a registered type */
+    return type_id != 0 && type_id < R->ntypes ? &R->types[type_id] : heap_get_type_fail(R, type_id, fn);
 }
 void heap_set_checked(GoxRuntime *R, bool on);
 /* The objects in allocation order: R->order[i] for every i of HEAP_EACH, which skips the

@@ -616,10 +616,21 @@ bool heap_check_ref_value(GoxRuntime *R, uint64_t val, const char *fn, const cha
     return false;
 }
 
+/* Type id 0 is reserved: an interface's slot 0 packed from a bare kind (gox_panic(K_STRING,
+ * "boom")) has type bits 0 and means "no type", so no registered type may have id 0.  The
+ * placeholder entry keeps ids equal to indexes; heap_get_type rejects it. */
+void heap_types_init(GoxRuntime *R) {
+    R->types_cap = 16;
+    R->types = xcalloc(R->types_cap, sizeof *R->types);
+    R->types[0].name = xstrdup("");
+    R->types[0].st = xmalloc(1);
+    R->ntypes = 1;
+}
+
 GoxType *heap_get_type_fail(GoxRuntime *R, uint32_t type_id, const char *fn) {
-    if (type_id >= R->ntypes) {
-        gox_fail(R, ERR_ABI, "%s: unknown struct type id %u; expected 0..%lld (registered with gox_type_register)", fn,
-                 type_id, (long long)R->ntypes - 1);
+    if (type_id == 0 || type_id >= R->ntypes) {
+        gox_fail(R, ERR_ABI, "%s: unknown struct type id %u; expected 1..%zu (registered with gox_type_register)", fn,
+                 type_id, R->ntypes - 1);
         return NULL;
     }
     return &R->types[type_id];

@@ -1,0 +1,11 @@
+package main
+
+import "fmt"
+
+type T struct{}
+
+func main() {
+	_ = T{}
+	fmt.Println("registered")
+	panic("boom")
+}
