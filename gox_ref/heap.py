@@ -195,8 +195,8 @@ class Heap:
 
     def get_type(self, type_id: int, fn: str) -> StructType:
         if not 1 <= type_id < len(self.types):
-            raise GoxABIError(
-                f"{fn}: unknown struct type id {type_id}; "
-                f"expected 1..{len(self.types) - 1} (registered with gox_type_register)"
-            )
+            n = len(self.types) - 1  # (entry 0 is reserved)
+            want = f"expected 1..{n} (registered with gox_type_register)" if n else \
+                "no struct type is registered yet (gox_type_register registers them)"
+            raise GoxABIError(f"{fn}: unknown struct type id {type_id}; {want}")
         return self.types[type_id]

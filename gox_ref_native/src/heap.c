@@ -629,8 +629,12 @@ void heap_types_init(GoxRuntime *R) {
 
 GoxType *heap_get_type_fail(GoxRuntime *R, uint32_t type_id, const char *fn) {
     if (type_id == 0 || type_id >= R->ntypes) {
-        gox_fail(R, ERR_ABI, "%s: unknown struct type id %u; expected 1..%zu (registered with gox_type_register)", fn,
-                 type_id, R->ntypes - 1);
+        if (R->ntypes <= 1) /* (entry 0 is reserved) */
+            gox_fail(R, ERR_ABI, "%s: unknown struct type id %u; no struct type is registered yet (gox_type_register registers them)",
+                     fn, type_id);
+        else
+            gox_fail(R, ERR_ABI, "%s: unknown struct type id %u; expected 1..%zu (registered with gox_type_register)", fn,
+                     type_id, R->ntypes - 1);
         return NULL;
     }
     return &R->types[type_id];
