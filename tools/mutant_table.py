@@ -33,11 +33,8 @@ def c(mid: str, file: str, what: str, old: str, new: str, equivalent: str = "") 
     return Mutant(mid, "c-only", what, (Edit(f"gox_ref_native/src/{file}", old, new),), equivalent)
 
 
-def shared(mid: str, what: str, *edits: tuple[str, str, str]) -> Mutant:
-    return Mutant(mid, "shared", what, tuple(Edit(f, o, n) for f, o, n in edits))
 
-
-MUTANTS: tuple[Mutant, ...] = (
+C_ONLY: tuple[Mutant, ...] = (
     # ---- chan.c ----
     c("chan-buf-lifo", "chan.c", "a buffered receive takes the newest value (FIFO order broken)",
       "    uint64_t v = st->buf[st->head];\n    st->head = (st->head + 1) % st->bufcap;\n    st->len--;",
@@ -141,47 +138,42 @@ MUTANTS: tuple[Mutant, ...] = (
       '    sched_trace0(R, "yield");'),
     c("sched-exit-code", "sched.c", "os.Exit keeps only the low 7 bits of the code",
       "    sched_end_program(R, (int)(code & 0xFF));", "    sched_end_program(R, (int)(code & 0x7F));"),
-    # ---- shared misunderstandings: the reference and the C runtime agree, both wrong ----
-    shared("sh-chan-buf-lifo", "buffered channels are LIFO",
-           ("gox_ref_native/src/chan.c",
-            "    uint64_t v = st->buf[st->head];\n    st->head = (st->head + 1) % st->bufcap;\n    st->len--;",
-            "    st->len--;\n    uint64_t v = st->buf[(st->head + st->len) % st->bufcap];"),
-           ("gox_ref/chan.py", "        if st.buf:\n            val = st.buf.popleft()",
-            "        if st.buf:\n            val = st.buf.pop()")),
-    shared("sh-chan-closed-ok", "a receive from a closed channel reports ok=true",
-           ("gox_ref_native/src/chan.c", "        *val = 0;\n        *ok = false;", "        *val = 0;\n        *ok = true;"),
-           ("gox_ref/chan.py", "            return 0, False\n        return None",
-            "            return 0, True\n        return None")),
-    shared("sh-select-default-first", "a select with a default takes it even when a case is ready",
-           ("gox_ref_native/src/select.c", "    for (uint32_t x = 0; x < k; x++) {\n        uint32_t i = order[x];",
-            "    for (uint32_t x = 0; x < k && !st->has_default; x++) {\n        uint32_t i = order[x];"),
-           ("gox_ref/select.py", "        for i in order:\n            d, ch, val = st.cases[i]",
-            "        for i in order if not st.has_default else []:\n            d, ch, val = st.cases[i]")),
-    shared("sh-recover-any-depth", "recover works from any function below the deferred call",
-           ("gox_ref_native/src/defer.c", "g->nframes != g->bases[g->nbases - 1] + 1) return 0;",
-            "g->nframes < g->bases[g->nbases - 1] + 1) return 0;"),
-           ("gox_ref/defer.py", "len(g.frames) != g.defer_call_base[-1] + 1:", "len(g.frames) < g.defer_call_base[-1] + 1:")),
-    shared("sh-recover-twice", "a second recover returns the panic's value again",
-           ("gox_ref_native/src/defer.c", "    if (p->recovered || g->nframes", "    if (g->nframes"),
-           ("gox_ref/defer.py", "        if p.recovered or len(g.frames)", "        if len(g.frames)")),
-    shared("sh-defer-fifo", "deferred calls run oldest first",
-           ("gox_ref_native/src/defer.c",
-            "        if (driven) push_base(g, i + 1);\n        run_record(R, fr->defers[--fr->ndefers]);",
-            "        if (driven) push_base(g, i + 1);\n        DeferRec d0 = fr->defers[0];\n"
-            "        memmove(fr->defers, fr->defers + 1, --fr->ndefers * sizeof *fr->defers);\n        run_record(R, d0);"),
-           ("gox_ref/defer.py", "            fn, args = fr.defers.pop()\n", "            fn, args = fr.defers.pop(0)\n")),
-    shared("sh-slice-grow-1024", "append doubles below 1024 (Go before 1.18)",
-           ("gox_ref_native/src/slice.c", "#define GROW_THRESHOLD 256u", "#define GROW_THRESHOLD 1024u"),
-           ("gox_ref/objects/slice.py", "GROW_THRESHOLD = 256 ", "GROW_THRESHOLD = 1024 ")),
-    shared("sh-slice-no-roundup", "append's capacity is not rounded up to the size class",
-           ("gox_ref_native/src/slice.c", "    return round_up_size(cap * elem_size) / elem_size;\n}", "    return cap;\n}"),
-           ("gox_ref/objects/slice.py", "    return round_up_size(cap * elem_size) // elem_size\n", "    return cap\n")),
-    shared("sh-map-nil-set", "assignment to a nil map is ignored",
-           ("gox_ref_native/src/map.c", '        gox_fail(R, ERR_PANIC, "assignment to entry in nil map");\n', ""),
-           ("gox_ref/objects/map.py", '            raise GoxPanic("assignment to entry in nil map")\n', "            return\n")),
-    shared("sh-deadlock-status", "a deadlock exits with status 1",
-           ("gox_ref_native/src/sched.c", "    sched_end_status(R, 2);\n}\n\n/* The program is over",
-            "    sched_end_status(R, 1);\n}\n\n/* The program is over"),
-           ("gox_ref/sched.py", '"all goroutines are asleep - deadlock!")\n        raise ProgramExit(2)',
-            '"all goroutines are asleep - deadlock!")\n        raise ProgramExit(1)')),
 )
+
+# ---- shared misunderstandings: the reference and the C runtime agree, both wrong; each reuses
+# the C edit of the c-only mutant of the same rule ----
+_C = {m.id: m.edits[0] for m in C_ONLY}
+
+
+def shared(mid: str, what: str, c_twin: str, py_file: str, old: str, new: str) -> Mutant:
+    return Mutant(mid, "shared", what, (_C[c_twin], Edit(py_file, old, new)))
+
+
+SHARED: tuple[Mutant, ...] = (
+    shared("sh-chan-buf-lifo", "buffered channels are LIFO", "chan-buf-lifo",
+           "gox_ref/chan.py", "        if st.buf:\n            val = st.buf.popleft()",
+           "        if st.buf:\n            val = st.buf.pop()"),
+    shared("sh-chan-closed-ok", "a receive from a closed channel reports ok=true", "chan-closed-ok",
+           "gox_ref/chan.py", "            return 0, False\n        return None",
+           "            return 0, True\n        return None"),
+    shared("sh-select-default-first", "a select with a default takes it even when a case is ready", "select-default-first",
+           "gox_ref/select.py", "        for i in order:\n            d, ch, val = st.cases[i]",
+           "        for i in order if not st.has_default else []:\n            d, ch, val = st.cases[i]"),
+    shared("sh-recover-any-depth", "recover works from any function below the deferred call", "recover-any-depth",
+           "gox_ref/defer.py", "len(g.frames) != g.defer_call_base[-1] + 1:", "len(g.frames) < g.defer_call_base[-1] + 1:"),
+    shared("sh-recover-twice", "a second recover returns the panic's value again", "recover-twice",
+           "gox_ref/defer.py", "        if p.recovered or len(g.frames)", "        if len(g.frames)"),
+    shared("sh-defer-fifo", "deferred calls run oldest first", "defer-fifo",
+           "gox_ref/defer.py", "            fn, args = fr.defers.pop()\n", "            fn, args = fr.defers.pop(0)\n"),
+    shared("sh-slice-grow-1024", "append doubles below 1024 (Go before 1.18)", "slice-grow-1024",
+           "gox_ref/objects/slice.py", "GROW_THRESHOLD = 256 ", "GROW_THRESHOLD = 1024 "),
+    shared("sh-slice-no-roundup", "append's capacity is not rounded up to the size class", "slice-no-roundup",
+           "gox_ref/objects/slice.py", "    return round_up_size(cap * elem_size) // elem_size\n", "    return cap\n"),
+    shared("sh-map-nil-set", "assignment to a nil map is ignored", "map-nil-set",
+           "gox_ref/objects/map.py", '            raise GoxPanic("assignment to entry in nil map")\n', "            return\n"),
+    shared("sh-deadlock-status", "a deadlock exits with status 1", "sched-deadlock-status",
+           "gox_ref/sched.py", '"all goroutines are asleep - deadlock!")\n        raise ProgramExit(2)',
+           '"all goroutines are asleep - deadlock!")\n        raise ProgramExit(1)'),
+)
+
+MUTANTS: tuple[Mutant, ...] = C_ONLY + SHARED
