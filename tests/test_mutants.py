@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import native_unavailable
 
-from tests.conftest import native_unavailable
 from tools import mutants, variant
 from tools.mutant_table import MUTANTS, Edit, Mutant
 

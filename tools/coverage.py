@@ -29,7 +29,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: tools/ is on sys.path, the checkout is not
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tools import variant
-from tools.variant import StepFailed
+from tools.variant import StepFailed as StepFailed  # (re-exported: callers catch coverage.StepFailed)
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIVE = ROOT / "gox_ref_native"
