@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+if __package__ in (None, ""):  # run as a script: tools/ is on sys.path, the checkout is not
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools import variant
+from tools.variant import StepFailed as StepFailed  # (re-exported: callers catch coverage.StepFailed)
 
 ROOT = Path(__file__).resolve().parents[1]
 NATIVE = ROOT / "gox_ref_native"
@@ -56,10 +60,6 @@ class Report:
 
     def below_target(self) -> list[FileCoverage]:
         return [f for f in self.files if Path(f.file).name in FOCUS and f.percent < TARGET]
-
-
-class StepFailed(Exception):
-    """A step of the measurement could not run (the build, gcovr)."""
 
 
 # -- reading gcovr's JSON ----------------------------------------------------------------------------
@@ -127,22 +127,13 @@ def to_json(report: Report) -> str:
 
 
 # -- the measurement ---------------------------------------------------------------------------------
-def build() -> None:
-    proc = subprocess.run(["make", "-s", "-C", str(NATIVE), "coverage"], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise StepFailed(f"make -C gox_ref_native coverage failed:\n{proc.stderr.strip()}")
-
-
 def reset_counters() -> None:
     for p in COV_DIR.glob("*.gcda"):
         p.unlink()
 
 
 def gox_ref(args: list[str], env: Mapping[str, str]) -> int:
-    """Run ``gox-ref ARGS`` from this checkout (its progress on stderr, its output discarded)."""
-    cmd = [sys.executable, "-m", "gox_program.cli", *args]
-    print(f"coverage: gox-ref {' '.join(args)}", file=sys.stderr, flush=True)
-    return subprocess.run(cmd, env=dict(env), cwd=ROOT, stdout=subprocess.DEVNULL).returncode
+    return variant.gox_ref(ROOT, args, env, tag="coverage").returncode
 
 
 def run_gcovr(root: Path, cov_dir: Path, out: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -166,14 +157,11 @@ def run_gcovr(root: Path, cov_dir: Path, out: Path) -> tuple[dict[str, Any], dic
 def measure(seconds: float, workers: int, tests: Sequence[str] = ()) -> Report:
     from gox_abi.abi import SYMBOLS
 
-    build()
+    variant.make(NATIVE, "coverage")
     reset_counters()
     with tempfile.TemporaryDirectory(prefix="gox-cov.") as td:
         tmp = Path(td)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
-        env["GOX_NATIVE_LIB"] = str(LIB)
-        env["GOX_NATIVE_CACHE"] = str(tmp / "cache")  # programs built against this build of the library
+        env = variant.gox_env(ROOT, LIB, tmp / "cache")  # programs built against this build of the library
         steps = {
             "corpus": gox_ref(["conformance", "--backend", "native"], env),
             "corpus --workers 4": gox_ref(["conformance", "--backend", "native", "--workers", "4"], env),
