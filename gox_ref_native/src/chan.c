@@ -228,7 +228,7 @@ static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) {
     return okv;
 }
 
-static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
+static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint64_t t0) {
     bool ok;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
     if (!ok) return;
@@ -238,7 +238,10 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
         return;
     }
     if (!check_elem(R, o, val, fn)) return;
-    if (chan_try_send(R, o, val) != 0) return;
+    if (t0 && cst(o)->closed) hist_chan(R, t0, H_SEND, o, val, false); /* (the panic does not return) */
+    int done = chan_try_send(R, o, val);
+    if (done > 0 && t0) hist_chan(R, t0, H_SEND, o, val, true);
+    if (done != 0) return;
     GoxG *g = sched_running(R, "send on a full channel");
     if (!g) return;
     Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
@@ -247,10 +250,11 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
     g->plain_wait = w;
     sched_park(R, g, "chan send", &ch, 1);
     g->plain_wait = NULL;
+    if (t0) hist_chan(R, t0, H_SEND, o, val, g->wake_ok);
     if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
 }
 
-uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
+uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64_t t0) {
     bool ok;
     *okp = false;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
@@ -261,7 +265,10 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
         return 0;
     }
     uint64_t v;
-    if (chan_try_recv(R, o, &v, okp)) return v;
+    if (chan_try_recv(R, o, &v, okp)) {
+        if (t0) hist_chan(R, t0, H_RECV, o, v, *okp);
+        return v;
+    }
     GoxG *g = sched_running(R, "receive from an empty channel");
     if (!g) return 0;
     Waiter *w = &g->plain_node;
@@ -271,11 +278,13 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
     sched_park(R, g, "chan receive", &ch, 1);
     g->plain_wait = NULL;
     *okp = g->wake_ok;
+    if (t0) hist_chan(R, t0, H_RECV, o, g->wake_value, g->wake_ok);
     return g->wake_value;
 }
 
 /* ---- ABI ----------------------------------------------------------------------------------- */
 GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     if (!gox_valid_kind(elem_kind) || elem_kind == K_INTERFACE) {
         Buf b = {0};
@@ -297,29 +306,35 @@ GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
     st->cap = cap;
     o->ext = st;
     o->slots[0] = o->num; /* an opaque handle */
+    if (t0) hist_add(R, (HistRec){.t0 = t0, .op = H_MAKE, .chan = o->num, .value = elem_kind, .arg = cap});
     return OBJ_REF(o);
 }
 
+/* (t0 before GOX_ENTER: the interval starts before the lock is taken) */
 void gox_chan_send(GoxRef ch, uint64_t val) {
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
-    send(R, ch, val, "gox_chan_send");
+    send(R, ch, val, "gox_chan_send", t0);
 }
 
 uint64_t gox_chan_recv(GoxRef ch) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
-    return chan_recv(R, ch, "gox_chan_recv", &ok);
+    return chan_recv(R, ch, "gox_chan_recv", &ok, t0);
 }
 
 uint64_t gox_chan_recv_ok(GoxRef ch, bool *out_ok) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
-    uint64_t v = chan_recv(R, ch, "gox_chan_recv_ok", &ok);
+    uint64_t v = chan_recv(R, ch, "gox_chan_recv_ok", &ok, t0);
     if (out_ok) *out_ok = ok;
     return v;
 }
 
 void gox_chan_close(GoxRef ch) {
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     bool ok;
     GoxObj *o = chan_obj(R, ch, "gox_chan_close", &ok);
@@ -330,6 +345,7 @@ void gox_chan_close(GoxRef ch) {
     }
     ChanState *st = cst(o);
     if (st->closed) {
+        if (t0) hist_chan(R, t0, H_CLOSE, o, 0, false);
         gox_fail(R, ERR_PANIC, "close of closed channel");
         return;
     }
@@ -341,18 +357,23 @@ void gox_chan_close(GoxRef ch) {
     Waiter *w;
     while ((w = dequeue(R, st->recvq.first)) != NULL) wake(R, w, 0, false, false);
     while ((w = dequeue(R, st->sendq.first)) != NULL) wake(R, w, 0, false, false);
+    if (t0) hist_chan(R, t0, H_CLOSE, o, 0, true);
 }
 
 int64_t gox_chan_len(GoxRef ch) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     GoxObj *o = chan_obj(R, ch, "gox_chan_len", &ok);
+    if (o && t0) hist_chan(R, t0, H_LEN, o, cst(o)->len, true);
     return o ? (int64_t)cst(o)->len : 0;
 }
 
 int64_t gox_chan_cap(GoxRef ch) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     GoxObj *o = chan_obj(R, ch, "gox_chan_cap", &ok);
+    if (o && t0) hist_chan(R, t0, H_CAP, o, (uint64_t)cst(o)->cap, true);
     return o ? cst(o)->cap : 0;
 }
