@@ -129,7 +129,8 @@ static Waiter *dequeue(GoxRuntime *R, Waiter *head) {
     return head;
 }
 
-static void wake(GoxRuntime *R, Waiter *w, uint64_t value, bool ok, bool is_ref) {
+static void wake(GoxRuntime *R, GoxObj *o, Waiter *w, uint64_t value, bool ok, bool is_ref) {
+    if (w->hist_t0) hist_woken(R, o, w, value, ok);
     GoxG *g = w->g;
     g->wake_value = value;
     g->wake_ok = ok;
@@ -165,7 +166,7 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
     Waiter *w = dequeue(R, st->recvq.first);
     if (w) {
         trace_chan(R, "send", o, "to", w->g->gid, val, false);
-        wake(R, w, val, true, gox_is_ref_kind(st->elem_kind));
+        wake(R, o, w, val, true, gox_is_ref_kind(st->elem_kind));
         return 1;
     }
     if ((int64_t)st->len < st->cap) {
@@ -189,7 +190,7 @@ bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
             buf_push(R, st, w->value); /* (room: the buffer was full, one value just left) */
         }
         trace_chan(R, "recv", o, "sender", w->g->gid, v, false);
-        wake(R, w, 0, true, false);
+        wake(R, o, w, 0, true, false);
         *val = v;
         *ok = true;
         return true;
@@ -245,12 +246,11 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint6
     GoxG *g = sched_running(R, "send on a full channel");
     if (!g) return;
     Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
-    *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true};
+    *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true, .hist_t0 = t0}; /* (recorded by its waker) */
     chan_enqueue(R, o, w);
     g->plain_wait = w;
     sched_park(R, g, "chan send", &ch, 1);
     g->plain_wait = NULL;
-    if (t0) hist_chan(R, t0, H_SEND, o, val, g->wake_ok);
     if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
 }
 
@@ -272,13 +272,12 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64
     GoxG *g = sched_running(R, "receive from an empty channel");
     if (!g) return 0;
     Waiter *w = &g->plain_node;
-    *w = (Waiter){.g = g, .case_i = -1, .is_send = false};
+    *w = (Waiter){.g = g, .case_i = -1, .is_send = false, .hist_t0 = t0};
     chan_enqueue(R, o, w);
     g->plain_wait = w;
     sched_park(R, g, "chan receive", &ch, 1);
     g->plain_wait = NULL;
     *okp = g->wake_ok;
-    if (t0) hist_chan(R, t0, H_RECV, o, g->wake_value, g->wake_ok);
     return g->wake_value;
 }
 
@@ -355,8 +354,8 @@ void gox_chan_close(GoxRef ch) {
         trace_emit(R, "close", &a, 1);
     }
     Waiter *w;
-    while ((w = dequeue(R, st->recvq.first)) != NULL) wake(R, w, 0, false, false);
-    while ((w = dequeue(R, st->sendq.first)) != NULL) wake(R, w, 0, false, false);
+    while ((w = dequeue(R, st->recvq.first)) != NULL) wake(R, o, w, 0, false, false);
+    while ((w = dequeue(R, st->sendq.first)) != NULL) wake(R, o, w, 0, false, false);
     if (t0) hist_chan(R, t0, H_CLOSE, o, 0, true);
 }
 

@@ -647,6 +647,7 @@ typedef struct Waiter {
     SelectWait *sel;      /* the select it belongs to, or NULL */
     GoxObj *chan;         /* the channel whose queue holds it */
     bool is_send;
+    uint64_t hist_t0;     /* the channel history's start of its operation (0: not recorded) */
     struct Waiter *prev, *next;
 } Waiter;
 
@@ -726,7 +727,8 @@ struct GoxG {
 enum { H_MAKE, H_SEND, H_RECV, H_CLOSE, H_LEN, H_CAP, H_SELECT };
 typedef struct {
     uint64_t t0, t1;   /* CLOCK_MONOTONIC ns: before the operation starts, after it is over */
-    uint64_t gid, chan, value; /* chan: the channel's object number; make: value is the element kind */
+    uint64_t gid, chan, value; /* gid: 0 the recording goroutine; chan: the channel's object number;
+                                * make: value is the element kind */
     int64_t arg;       /* make: the capacity; select: the case it completed, -1 default */
     uint8_t op, dir;   /* H_*; select: SEL_SEND / SEL_RECV of its case (default: of its one case) */
     bool ok;           /* receive: ok; send, close and a select's send: false when it panicked */
@@ -745,6 +747,8 @@ static inline uint64_t hist_begin(void) {
 bool hist_start(GoxRuntime *R);      /* gox_run_main: opens $GOX_CHAN_HISTORY (false: ABI error) */
 void hist_add(GoxRuntime *R, HistRec r); /* the operation is over: t1 now, into this worker's buffer */
 void hist_chan(GoxRuntime *R, uint64_t t0, int op, GoxObj *o, uint64_t value, bool ok);
+/* a parked operation completed by another goroutine's (w: the waker's view of it) */
+void hist_woken(GoxRuntime *R, GoxObj *o, const Waiter *w, uint64_t value, bool ok);
 void hist_finish(GoxRuntime *R);     /* gox_run_main, the workers joined: written out, freed */
 typedef struct GoxWorker {
     GoxRuntime *R;

@@ -6,15 +6,17 @@
  * completes is recorded: make, send, receive (value, ok), close, len, cap and select (the case it
  * completed and its value, or default), with the goroutine, the channel's object number (stable
  * for the channel's life) and two CLOCK_MONOTONIC times: t0 read before the operation starts
- * (before the runtime lock is taken, for the plain calls) and t1 after it is over (a blocking
- * operation's interval spans its whole wait, a panic's ends before the panic starts).  Whatever
+ * (before the runtime lock is taken, for the plain calls) and t1 after it is over.  A parked
+ * operation is recorded by the goroutine that completes it (hist_woken), as it wakes it: its
+ * interval spans its whole wait, and it is recorded even if the program ends before the parked
+ * goroutine runs again.  A panic's interval ends before the panic starts.  Whatever
  * the operation did took effect inside [t0, t1].
  *
  * Each worker appends to its own buffer (GoxWorker.hist), which only that worker's thread
  * touches: recording takes no lock.  When gox_run_main ends (the workers joined) the buffers are
  * written to PATH as JSON lines (the format: docs/SCHEDULER.md) and freed.  When recording is
- * off an operation pays one predictable branch on a global flag (hist_begin).  Operations of a
- * goroutine that the program's end abandons mid-way, host-mode calls and nil-channel operations
+ * off an operation pays one predictable branch on a global flag (hist_begin).  Operations still
+ * parked when the program ends (they took no effect), host-mode calls and nil-channel operations
  * are not recorded.
  */
 #include <errno.h>
@@ -45,7 +47,7 @@ void hist_add(GoxRuntime *R, HistRec r) {
     GoxWorker *W = this_worker();
     if (!W || W->R != R || !R->sched->hist_file) return; /* host mode, or another runtime's program */
     r.t1 = now_ns();
-    r.gid = W->current ? W->current->gid : 0;
+    if (!r.gid) r.gid = W->current ? W->current->gid : 0;
     HistBuf *b = &W->hist;
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 1024;
@@ -56,6 +58,22 @@ void hist_add(GoxRuntime *R, HistRec r) {
 
 void hist_chan(GoxRuntime *R, uint64_t t0, int op, GoxObj *o, uint64_t value, bool ok) {
     hist_add(R, (HistRec){.t0 = t0, .op = (uint8_t)op, .chan = o->num, .value = value, .ok = ok});
+}
+
+/* Recorded by the goroutine that completes a parked operation, when it does (its effect is
+ * then over; the parked goroutine may not run again before the program ends, and never records
+ * it itself): a plain send or receive, or the case of a select that won. */
+void hist_woken(GoxRuntime *R, GoxObj *o, const Waiter *w, uint64_t value, bool ok) {
+    HistRec r = {.t0 = w->hist_t0, .gid = w->g->gid, .chan = o->num, .value = w->is_send ? w->value : value, .ok = ok};
+    if (w->sel) {
+        r.op = H_SELECT;
+        r.arg = w->case_i;
+        r.dir = w->is_send ? SEL_SEND : SEL_RECV;
+        r.ncases = (unsigned)w->sel->n;
+    } else {
+        r.op = w->is_send ? H_SEND : H_RECV;
+    }
+    hist_add(R, r);
 }
 
 static const char *const OP_NAMES[] = {"make", "send", "recv", "close", "len", "cap", "select"};

@@ -235,6 +235,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
         w->case_i = i;
         w->sel = sw;
         w->is_send = c->dir == SEL_SEND;
+        w->hist_t0 = t0; /* the case that wins is recorded by its waker */
         chan_enqueue(R, c->o, w);
         sw->waiters[sw->n++] = w;
     }
@@ -246,7 +247,6 @@ static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
     int64_t i = me->wake_case;
     if (st->cases[i].dir == SEL_SEND) {
         if (!me->wake_ok) {
-            if (t0) hist_select(R, g, t0, i, false);
             g->sel_active = false;
             gox_fail(R, ERR_PANIC, "send on closed channel");
             return -2;
@@ -256,7 +256,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
         g->sel_ok = me->wake_ok;
         g->sel_ref = chan_elem_is_ref(st->cases[i].o);
     }
-    return chose(R, g, i, t0);
+    return chose(R, g, i, 0); /* (recorded when it was woken) */
 }
 
 int64_t gox_select_exec(void) {
