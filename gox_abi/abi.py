@@ -560,8 +560,11 @@ SYMBOLS: tuple[Symbol, ...] = (
        "under gox_output_capture, to gox_errout_take), or -1 when the program stopped on an ABI error (in the "
        "error record). Every goroutine runs on its own native stack; this thread is worker 0. With several "
        "workers (gox_sched_set_workers, else $GOX_WORKERS) the program runs in parallel mode "
-       "(docs/SCHEDULER.md section 7): schedule-dependent choices are not reproducible from the seed then.",
-       blocks=True, errors=("ABI: $GOX_WORKERS is not 1..64",), half=2, ref=False),
+       "(docs/SCHEDULER.md section 7): schedule-dependent choices are not reproducible from the seed then. "
+       "With $GOX_CHAN_HISTORY=PATH the run's channel operations are recorded and written to PATH when it "
+       "returns (docs/SCHEDULER.md, \"Checking channels for linearizability\").",
+       blocks=True, errors=("ABI: $GOX_WORKERS is not 1..64", "ABI: $GOX_CHAN_HISTORY cannot be written"), half=2,
+       ref=False),
     _s("gox_sched_set_workers", "void gox_sched_set_workers(uint32_t n)", "(n: int) -> None", "sched",
        "The number of worker threads of the next gox_run_main (1..64; 0: $GOX_WORKERS, else 1). One worker is "
        "the deterministic scheduler of the reference; more run goroutines in parallel with work stealing, "

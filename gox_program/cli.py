@@ -23,6 +23,11 @@
                                    random programs on both backends; each divergence, crash or
                                    hang is shrunk and written to DIR/<id>.gox; 1 if any
                                    (--go: three ways, also written and run as Go: DIR/<id>.go)
+    gox-ref lincheck FILE [--workers N] [--runs K] [--seed N] | lincheck --history PATH
+                                   run the program on the native backend with N workers, K
+                                   times, recording its channel operations, and check that
+                                   each channel's history is linearizable (docs/SCHEDULER.md);
+                                   1 on a violation (reported) or an undecided channel
     gox-ref --version              the version
 
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
@@ -567,6 +572,56 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_lincheck(args: argparse.Namespace) -> int:
+    from . import history, linearize
+
+    if (args.file is None) == (args.history is None):
+        raise UsageError("lincheck: give a program FILE or --history PATH (not both)")
+    if not 1 <= args.workers <= 64:
+        raise UsageError(f"lincheck: --workers {args.workers}: expected 1..64")
+    if args.runs < 1:
+        raise UsageError(f"lincheck: --runs {args.runs}: expected at least 1")
+    if args.history is not None:
+        try:
+            report = linearize.check(history.read(Path(args.history)))
+        except history.HistoryError as e:
+            raise UsageError(str(e)) from None
+        print(report.summary())
+        return 0 if report.ok else 1
+    from .native import NativeBuildError, build, library, skip_reason
+
+    _backend("native")
+    text, prog = _read_program(args.file)
+    lib = library()
+    why = skip_reason(prog, lib)
+    if why is not None:
+        raise UsageError(f"{args.file}: cannot run on the native backend: it {why}")
+    try:
+        exe = build(prog, lib, _limits(args))
+    except NativeBuildError as e:
+        raise UsageError(f"backend native: {e}") from None
+    base = args.seed if args.seed is not None else _header_seed(text, args.file)
+    bad = 0
+    for k in range(args.runs):
+        seed = (base + k) % (MAX_SEED + 1)
+        outcome, hist = history.run_recorded(exe, seed, args.workers)
+        report = linearize.check(hist)
+        print(f"run {k + 1}/{args.runs} (seed {seed}, {args.workers} workers, exit {outcome.status}): {report.summary()}")
+        bad += not report.ok
+    return 1 if bad else 0
+
+
+def _add_lincheck(sub: Any) -> None:
+    p = sub.add_parser("lincheck", help="check a parallel run's channel operations for linearizability (native)")
+    p.add_argument("file", nargs="?", help="the program (.gox) to run")
+    p.add_argument("--workers", type=int, default=2, metavar="N", help="scheduler threads, 1..64 (default 2)")
+    p.add_argument("--runs", type=int, default=1, metavar="K", help="runs, seeds SEED..SEED+K-1 (default 1)")
+    p.add_argument("--seed", type=_run_seed, help=SEED_HELP)
+    p.add_argument("--history", metavar="PATH", help="check this recorded history ($GOX_CHAN_HISTORY) instead")
+    _add_limits(p, DEFAULT_LIMITS, OWN_DEPTH)
+    p.set_defaults(func=cmd_lincheck)
+
+
 def _add_bench(sub: Any) -> None:
     p = sub.add_parser("bench", help="the same workloads on the reference, the native backend and Go")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -654,6 +709,7 @@ def _main(argv: list[str] | None) -> int:
     _add_limits(p_fuzz, FUZZ_LIMITS, f"{FUZZ_LIMITS.depth:,}, on both backends")
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
+    _add_lincheck(sub)
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, --version: argparse has printed them

@@ -352,6 +352,7 @@ def run_exe(
     index: int | None = None,
     workers: int | None = None,
     unchecked: bool = False,
+    history: Path | None = None,
 ) -> Outcome:
     """Run a built program in a child process; its outcome (status, stdout, stderr).  With
     ``trace`` the program records the runtime's event trace and ``outcome.extra["trace"]``
@@ -359,13 +360,16 @@ def run_exe(
     ``index`` selects program k of a ``build_batch`` executable; ``workers`` sets the scheduler's
     worker threads (``$GOX_WORKERS``; more than one is the parallel mode, docs/SCHEDULER.md);
     ``unchecked`` runs the runtime in unchecked mode (``gox_set_checked(false)``: references
-    trusted, not validated; ``$GOX_NATIVE_UNCHECKED``)."""
+    trusted, not validated; ``$GOX_NATIVE_UNCHECKED``); ``history`` is where the runtime writes
+    the program's channel history (``$GOX_CHAN_HISTORY``: gox_program/history.py reads it)."""
     pre = [] if index is None else [str(index)]
     env = dict(os.environ)
     if workers is not None:
         env["GOX_WORKERS"] = str(workers)
     if unchecked:
         env["GOX_NATIVE_UNCHECKED"] = "1"
+    if history is not None:
+        env["GOX_CHAN_HISTORY"] = str(history)
     for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE", "GOX_NATIVE_UNCHECKED"):
         env.pop(var, None)
     if "libasan" in env.get("LD_PRELOAD", ""):

@@ -129,7 +129,8 @@ static Waiter *dequeue(GoxRuntime *R, Waiter *head) {
     return head;
 }
 
-static void wake(GoxRuntime *R, Waiter *w, uint64_t value, bool ok, bool is_ref) {
+static void wake(GoxRuntime *R, GoxObj *o, Waiter *w, uint64_t value, bool ok, bool is_ref) {
+    if (w->hist_t0) hist_woken(R, o, w, value, ok);
     GoxG *g = w->g;
     g->wake_value = value;
     g->wake_ok = ok;
@@ -165,7 +166,7 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
     Waiter *w = dequeue(R, st->recvq.first);
     if (w) {
         trace_chan(R, "send", o, "to", w->g->gid, val, false);
-        wake(R, w, val, true, gox_is_ref_kind(st->elem_kind));
+        wake(R, o, w, val, true, gox_is_ref_kind(st->elem_kind));
         return 1;
     }
     if ((int64_t)st->len < st->cap) {
@@ -189,7 +190,7 @@ bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
             buf_push(R, st, w->value); /* (room: the buffer was full, one value just left) */
         }
         trace_chan(R, "recv", o, "sender", w->g->gid, v, false);
-        wake(R, w, 0, true, false);
+        wake(R, o, w, 0, true, false);
         *val = v;
         *ok = true;
         return true;
@@ -228,7 +229,7 @@ static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) {
     return okv;
 }
 
-static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
+static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint64_t t0) {
     bool ok;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
     if (!ok) return;
@@ -238,11 +239,14 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
         return;
     }
     if (!check_elem(R, o, val, fn)) return;
-    if (chan_try_send(R, o, val) != 0) return;
+    if (t0 && cst(o)->closed) hist_chan(R, t0, H_SEND, o, val, false); /* (the panic does not return) */
+    int done = chan_try_send(R, o, val);
+    if (done > 0 && t0) hist_chan(R, t0, H_SEND, o, val, true);
+    if (done != 0) return;
     GoxG *g = sched_running(R, "send on a full channel");
     if (!g) return;
     Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
-    *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true};
+    *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true, .hist_t0 = t0}; /* (recorded by its waker) */
     chan_enqueue(R, o, w);
     g->plain_wait = w;
     sched_park(R, g, "chan send", &ch, 1);
@@ -250,7 +254,7 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn) {
     if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
 }
 
-uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
+uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64_t t0) {
     bool ok;
     *okp = false;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
@@ -261,11 +265,14 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
         return 0;
     }
     uint64_t v;
-    if (chan_try_recv(R, o, &v, okp)) return v;
+    if (chan_try_recv(R, o, &v, okp)) {
+        if (t0) hist_chan(R, t0, H_RECV, o, v, *okp);
+        return v;
+    }
     GoxG *g = sched_running(R, "receive from an empty channel");
     if (!g) return 0;
     Waiter *w = &g->plain_node;
-    *w = (Waiter){.g = g, .case_i = -1, .is_send = false};
+    *w = (Waiter){.g = g, .case_i = -1, .is_send = false, .hist_t0 = t0};
     chan_enqueue(R, o, w);
     g->plain_wait = w;
     sched_park(R, g, "chan receive", &ch, 1);
@@ -276,6 +283,7 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp) {
 
 /* ---- ABI ----------------------------------------------------------------------------------- */
 GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     if (!gox_valid_kind(elem_kind) || elem_kind == K_INTERFACE) {
         Buf b = {0};
@@ -297,29 +305,35 @@ GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
     st->cap = cap;
     o->ext = st;
     o->slots[0] = o->num; /* an opaque handle */
+    if (t0) hist_add(R, (HistRec){.t0 = t0, .op = H_MAKE, .chan = o->num, .value = elem_kind, .arg = cap});
     return OBJ_REF(o);
 }
 
+/* (t0 before GOX_ENTER: the interval starts before the lock is taken) */
 void gox_chan_send(GoxRef ch, uint64_t val) {
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
-    send(R, ch, val, "gox_chan_send");
+    send(R, ch, val, "gox_chan_send", t0);
 }
 
 uint64_t gox_chan_recv(GoxRef ch) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
-    return chan_recv(R, ch, "gox_chan_recv", &ok);
+    return chan_recv(R, ch, "gox_chan_recv", &ok, t0);
 }
 
 uint64_t gox_chan_recv_ok(GoxRef ch, bool *out_ok) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
-    uint64_t v = chan_recv(R, ch, "gox_chan_recv_ok", &ok);
+    uint64_t v = chan_recv(R, ch, "gox_chan_recv_ok", &ok, t0);
     if (out_ok) *out_ok = ok;
     return v;
 }
 
 void gox_chan_close(GoxRef ch) {
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     bool ok;
     GoxObj *o = chan_obj(R, ch, "gox_chan_close", &ok);
@@ -330,6 +344,7 @@ void gox_chan_close(GoxRef ch) {
     }
     ChanState *st = cst(o);
     if (st->closed) {
+        if (t0) hist_chan(R, t0, H_CLOSE, o, 0, false);
         gox_fail(R, ERR_PANIC, "close of closed channel");
         return;
     }
@@ -339,20 +354,25 @@ void gox_chan_close(GoxRef ch) {
         trace_emit(R, "close", &a, 1);
     }
     Waiter *w;
-    while ((w = dequeue(R, st->recvq.first)) != NULL) wake(R, w, 0, false, false);
-    while ((w = dequeue(R, st->sendq.first)) != NULL) wake(R, w, 0, false, false);
+    while ((w = dequeue(R, st->recvq.first)) != NULL) wake(R, o, w, 0, false, false);
+    while ((w = dequeue(R, st->sendq.first)) != NULL) wake(R, o, w, 0, false, false);
+    if (t0) hist_chan(R, t0, H_CLOSE, o, 0, true);
 }
 
 int64_t gox_chan_len(GoxRef ch) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     GoxObj *o = chan_obj(R, ch, "gox_chan_len", &ok);
+    if (o && t0) hist_chan(R, t0, H_LEN, o, cst(o)->len, true);
     return o ? (int64_t)cst(o)->len : 0;
 }
 
 int64_t gox_chan_cap(GoxRef ch) {
     bool ok;
+    uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     GoxObj *o = chan_obj(R, ch, "gox_chan_cap", &ok);
+    if (o && t0) hist_chan(R, t0, H_CAP, o, (uint64_t)cst(o)->cap, true);
     return o ? cst(o)->cap : 0;
 }

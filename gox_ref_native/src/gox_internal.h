@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* GOX_ASAN / GOX_TSAN: built with AddressSanitizer / ThreadSanitizer (stack switches must be
  * announced to them). */
@@ -646,6 +647,7 @@ typedef struct Waiter {
     SelectWait *sel;      /* the select it belongs to, or NULL */
     GoxObj *chan;         /* the channel whose queue holds it */
     bool is_send;
+    uint64_t hist_t0;     /* the channel history's start of its operation (0: not recorded) */
     struct Waiter *prev, *next;
 } Waiter;
 
@@ -720,6 +722,34 @@ struct GoxG {
 /* A worker (parallel.c): an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").
  * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
 #define MAX_WORKERS 64u
+
+/* ---- the channel history (history.c; $GOX_CHAN_HISTORY) ------------------------------------ */
+enum { H_MAKE, H_SEND, H_RECV, H_CLOSE, H_LEN, H_CAP, H_SELECT };
+typedef struct {
+    uint64_t t0, t1;   /* CLOCK_MONOTONIC ns: before the operation starts, after it is over */
+    uint64_t gid, chan, value; /* gid: 0 the recording goroutine; chan: the channel's object number;
+                                * make: value is the element kind */
+    int64_t arg;       /* make: the capacity; select: the case it completed, -1 default */
+    uint8_t op, dir;   /* H_*; select: SEL_SEND / SEL_RECV of its case (default: of its one case) */
+    bool ok;           /* receive: ok; send, close and a select's send: false when it panicked */
+    unsigned ncases;   /* select: its non-nil cases */
+} HistRec;
+typedef struct {
+    HistRec *recs;
+    size_t n, cap;
+} HistBuf;
+extern int gox_hist_on;
+uint64_t now_ns(void); /* CLOCK_MONOTONIC, ns (parallel.c) */
+/* t0 of an operation: 0 when no program records (one predictable branch) */
+static inline uint64_t hist_begin(void) {
+    return __builtin_expect(__atomic_load_n(&gox_hist_on, __ATOMIC_RELAXED), 0) ? now_ns() : 0;
+}
+bool hist_start(GoxRuntime *R);      /* gox_run_main: opens $GOX_CHAN_HISTORY (false: ABI error) */
+void hist_add(GoxRuntime *R, HistRec r); /* the operation is over: t1 now, into this worker's buffer */
+void hist_chan(GoxRuntime *R, uint64_t t0, int op, GoxObj *o, uint64_t value, bool ok);
+/* a parked operation completed by another goroutine's (w: the waker's view of it) */
+void hist_woken(GoxRuntime *R, GoxObj *o, const Waiter *w, uint64_t value, bool ok);
+void hist_finish(GoxRuntime *R);     /* gox_run_main, the workers joined: written out, freed */
 typedef struct GoxWorker {
     GoxRuntime *R;
     pthread_t thread;
@@ -733,6 +763,7 @@ typedef struct GoxWorker {
     void *hub_asan_fake, *tsan_fiber;
     uintptr_t hub_lo, hub_hi;  /* the loop's (the thread's own) stack */
     ErrRec err;                /* the record of the goroutine it runs (err_rec) */
+    HistBuf hist;              /* its channel history (history.c): only its thread appends */
 } GoxWorker;
 
 typedef struct GoxSched {
@@ -773,6 +804,7 @@ typedef struct GoxSched {
     bool trace_on;
     uint64_t trace_seq;
     Buf trace;
+    FILE *hist_file;       /* $GOX_CHAN_HISTORY's, while a program records (history.c) */
 } GoxSched;
 
 GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
@@ -865,7 +897,7 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val); /* 1 done, 0 wait, -1
 bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
 void chan_unlink(Waiter *w);
-uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok);
+uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0); /* t0: hist_begin() */
 void select_won(GoxRuntime *R, Waiter *w);
 
 /* defer (defer.c) */

@@ -159,7 +159,7 @@ bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val) {
     if (!st || st->done) goto out;
     if (st->kind == K_CHANNEL) {
         bool ok;
-        uint64_t val = chan_recv(R, st->container, fn, &ok); /* a nil channel parks forever here */
+        uint64_t val = chan_recv(R, st->container, fn, &ok, hist_begin()); /* a nil channel parks forever here */
         if (!ok) {
             st->done = true;
             goto out;

@@ -69,7 +69,8 @@ static void qunlock(GoxSched *S) {
     if (S->nworkers > 1) pthread_mutex_unlock(&S->qmu);
 }
 
-static uint64_t now_ns(void) {
+/* CLOCK_MONOTONIC in ns: the grace period's clock and the channel history's (history.c) */
+uint64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;

@@ -550,7 +550,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
         return -1;
     }
     unsigned nworkers;
-    if (!workers_wanted(R, &nworkers)) return -1;
+    if (!workers_wanted(R, &nworkers) || !hist_start(R)) return -1;
     oom_reserve_arm();
     S->rng = (Rng){seed, 0};
     S->running = true;
@@ -566,6 +566,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     sched_trace_u(R, "spawn", "child", m->gid);
     runq_push(&S->workers[0], m);
     workers_run(R, nworkers);
+    hist_finish(R);
     abandon(R);
     S->running = false;
     if (S->abi_error) {

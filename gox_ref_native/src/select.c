@@ -131,7 +131,29 @@ void gox_select_add_recv(GoxRef ch) {
     add_case(st, SEL_RECV, ch, 0, o);
 }
 
-static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i) {
+/* The channel history's record of the select (history.c): case i (a receive's value is in g, a
+ * send's in the case; ok false: the send panicked), or default (-1) with its one non-nil case. */
+static void hist_select(GoxRuntime *R, GoxG *g, uint64_t t0, int64_t i, bool ok) {
+    const SelectState *st = &g->sel;
+    HistRec r = {.t0 = t0, .op = H_SELECT, .arg = i, .ok = ok};
+    const SelCase *one = NULL;
+    for (uint32_t j = 0; j < st->n; j++)
+        if (st->cases[j].ch) {
+            r.ncases++;
+            one = &st->cases[j];
+        }
+    const SelCase *c = i >= 0 ? &st->cases[i] : r.ncases == 1 ? one : NULL;
+    if (c) {
+        r.chan = c->o->num;
+        r.dir = (uint8_t)c->dir;
+        r.value = c->dir == SEL_SEND ? c->val : i >= 0 ? g->sel_value : 0;
+        if (c->dir == SEL_RECV && i >= 0) r.ok = g->sel_ok;
+    }
+    hist_add(R, r);
+}
+
+static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
+    if (t0) hist_select(R, g, t0, i, true);
     g->sel_active = false;
     if (trace_on(R)) {
         TraceArg a = {.key = "case", .kind = TV_I64, .i = i};
@@ -140,7 +162,7 @@ static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i) {
     return i;
 }
 
-static int64_t exec(GoxRuntime *R, GoxG *g) {
+static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
     GoxSched *S = R->sched;
     SelectState *st = &g->sel;
     uint32_t n = st->n;
@@ -162,6 +184,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
         GoxObj *o = c->o;
         if (c->dir == SEL_SEND) {
             if (chan_is_closed(o)) { /* the select is over before the panic starts */
+                if (t0) hist_select(R, g, t0, i, false);
                 g->sel_active = false;
                 if (order != local) free(order);
                 gox_fail(R, ERR_PANIC, "send on closed channel");
@@ -169,7 +192,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
             }
             if (chan_try_send(R, o, c->val) > 0) {
                 if (order != local) free(order);
-                return chose(R, g, i);
+                return chose(R, g, i, t0);
             }
         } else {
             uint64_t v;
@@ -179,13 +202,13 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
                 g->sel_ok = ok;
                 g->sel_ref = chan_elem_is_ref(o);
                 if (order != local) free(order);
-                return chose(R, g, i);
+                return chose(R, g, i, t0);
             }
         }
     }
     if (order != local) free(order);
     /* 3. default, or block forever */
-    if (st->has_default) return chose(R, g, -1);
+    if (st->has_default) return chose(R, g, -1, t0);
     if (k == 0) {
         GoxG *me = sched_running(R, "block");
         if (me) sched_park(R, me, st->ncases == 0 ? "select (no cases)" : "select", NULL, 0); /* never woken */
@@ -212,6 +235,7 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
         w->case_i = i;
         w->sel = sw;
         w->is_send = c->dir == SEL_SEND;
+        w->hist_t0 = t0; /* the case that wins is recorded by its waker */
         chan_enqueue(R, c->o, w);
         sw->waiters[sw->n++] = w;
     }
@@ -232,10 +256,11 @@ static int64_t exec(GoxRuntime *R, GoxG *g) {
         g->sel_ok = me->wake_ok;
         g->sel_ref = chan_elem_is_ref(st->cases[i].o);
     }
-    return chose(R, g, i);
+    return chose(R, g, i, 0); /* (recorded when it was woken) */
 }
 
 int64_t gox_select_exec(void) {
+    uint64_t t0 = hist_begin(); /* (before the lock, as chan.c's calls) */
     GOX_ENTER(R);
     GoxG *g = sched_g(R);
     if (!g->sel.open) {
@@ -250,7 +275,7 @@ int64_t gox_select_exec(void) {
     g->sel.open = false; /* (the reference's finally: the select is over however exec ends) */
     g->sel_active = true;
     g->sel_ref = false;
-    int64_t r = exec(R, g);
+    int64_t r = exec(R, g, t0);
     g->sel_active = false;
     return r == -2 ? 0 : r;
 }
