@@ -364,14 +364,15 @@ def run_exe(
     the program's channel history (``$GOX_CHAN_HISTORY``: gox_program/history.py reads it)."""
     pre = [] if index is None else [str(index)]
     env = dict(os.environ)
+    # the caller's own settings of these never leak into a run: only the arguments decide
+    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE", "GOX_NATIVE_UNCHECKED"):
+        env.pop(var, None)
     if workers is not None:
         env["GOX_WORKERS"] = str(workers)
     if unchecked:
         env["GOX_NATIVE_UNCHECKED"] = "1"
     if history is not None:
         env["GOX_CHAN_HISTORY"] = str(history)
-    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE", "GOX_NATIVE_UNCHECKED"):
-        env.pop(var, None)
     if "libasan" in env.get("LD_PRELOAD", ""):
         env.pop("LD_PRELOAD")  # a sanitized program links the ASan runtime itself
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")

@@ -441,3 +441,16 @@ def test_a_goroutine_looping_on_another_worker_stops_when_the_program_ends(end: 
     for workers in (2, 4):
         o = native.run_exe(exe, 0, workers=workers, timeout=60)
         assert (o.status, o.stdout, o.stderr) == (status, b"the end\n", b"")
+
+
+@pytest.mark.parametrize("unchecked", [False, True])
+def test_run_exe_passes_the_unchecked_mode(unchecked: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_exe's ``unchecked`` reaches the program's environment, and a caller's own
+    $GOX_NATIVE_UNCHECKED does not (it once removed its own setting before the run, so the
+    unchecked-mode tests above ran checked)."""
+    monkeypatch.setenv("GOX_NATIVE_UNCHECKED", "from-the-caller")
+    exe = tmp_path / "show-env"
+    exe.write_text('#!/bin/sh\necho "${GOX_NATIVE_UNCHECKED-unset}"\n')
+    exe.chmod(0o755)
+    o = native.run_exe(exe, 0, unchecked=unchecked)
+    assert (o.status, o.stdout) == (0, b"1\n" if unchecked else b"unset\n")
