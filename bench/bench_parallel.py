@@ -17,7 +17,10 @@ bench_go's (``gox-ref bench``); what differs is that every workload runs once pe
   itself (``--workers`` chooses); the native program runs with ``GOX_WORKERS=W`` (its parallel
   scheduler, docs/SCHEDULER.md section 7), the Go program with ``GOMAXPROCS=W``.
 * **Timing**: whole runs through bench_go's launcher, the wall time minus the empty program's at
-  the same W, best of ``--repeat``.  The runs of one workload are interleaved (every system and
+  the same W, best of ``--repeat``; the targets are on wall times.  The CPU time (user + system,
+  from this process's ``RUSAGE_CHILDREN``) is reported beside them, the same way: on a shared
+  machine it shows what a second worker adds in work, which the wall time mixes with waiting
+  for a CPU.  The runs of one workload are interleaved (every system and
   W once per round) so that a change in the shared machine's load falls on all of them alike.
   The load average is recorded before and after.
 * **Targets** (issue 17, for 2 workers): parallel binary-trees at least 1.6x faster with 2
@@ -32,12 +35,13 @@ import argparse
 import json
 import math
 import os
+import resource
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench import bench_go
 from bench.bench_go import SEED, Go, Native, Run, checksum, run_process
@@ -131,8 +135,10 @@ class Row:
     program: str
     n: int
     checksum: int
-    native: dict[int, float] = field(default_factory=dict)  # W -> seconds
-    go: dict[int, float] = field(default_factory=dict)  # W -> seconds (empty without Go)
+    native: dict[int, float] = field(default_factory=dict)  # W -> wall seconds
+    go: dict[int, float] = field(default_factory=dict)  # W -> wall seconds (empty without Go)
+    native_cpu: dict[int, float] = field(default_factory=dict)  # W -> CPU seconds (user + system)
+    go_cpu: dict[int, float] = field(default_factory=dict)
 
     def speedup(self, times: dict[int, float], w: int) -> float | None:
         """T(1) / T(w): above 1, faster with w."""
@@ -168,12 +174,33 @@ def _load() -> str:
         return "unavailable"
 
 
-def _timed(r: Run, want: int, who: str, times: list[float], base: float) -> None:
-    """A run's checksum checked, its time less the empty program's appended."""
+class Sample(NamedTuple):
+    """One run's wall time and CPU time (user + system), in seconds."""
+
+    wall: float
+    cpu: float
+
+
+def _sampled(fn: Callable[[], Run]) -> tuple[Run, Sample]:
+    """Run fn (one process through the launcher) and add the CPU time the program used: the
+    launcher waits for the program and this process for the launcher, so both count in this
+    process's RUSAGE_CHILDREN from then on (the launcher's own share is a fork and an exec)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = fn()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r, Sample(r.seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+
+
+def _best(samples: list[Sample], base: Sample) -> Sample:
+    """The best wall time and the best CPU time, each less the empty program's."""
+    return Sample(max(min(s.wall for s in samples) - base.wall, 0.0), max(min(s.cpu for s in samples) - base.cpu, 0.0))
+
+
+def _checked(r: Run, sample: Sample, want: int, who: str) -> Sample:
     got = checksum(r.stdout, who)
     if got != want:
         raise RuntimeError(f"{who}: checksum {got}, expected {want}")
-    times.append(max(r.seconds - base, 0.0))
+    return sample
 
 
 def run(scale: float, repeat: int, workers: list[int], go_arg: str | None = None,
@@ -188,40 +215,47 @@ def run(scale: float, repeat: int, workers: list[int], go_arg: str | None = None
         native = Native(tmp)
         go = Go(go_path, tmp, native.launcher) if go_path else None
 
-        def nat_run(exe: Path, w: int) -> Run:
-            return run_process(native.launcher, [str(exe), str(SEED)], env={**os.environ, "GOX_WORKERS": str(w)})
+        def nat_run(exe: Path, w: int) -> tuple[Run, Sample]:
+            env = {**os.environ, "GOX_WORKERS": str(w)}
+            return _sampled(lambda: run_process(native.launcher, [str(exe), str(SEED)], env=env))
 
-        def go_run(exe: Path, n: int, w: int) -> Run:
+        def go_run(exe: Path, n: int, w: int) -> tuple[Run, Sample]:
             assert go is not None
-            return run_process(native.launcher, [str(exe), str(n)], env={**go.env, "GOMAXPROCS": str(w)})
+            env = {**go.env, "GOMAXPROCS": str(w)}
+            return _sampled(lambda: run_process(native.launcher, [str(exe), str(n)], env=env))
 
         say("baselines: the empty programs")
+        zero = Sample(0.0, 0.0)
         empty = native.build("empty", None)
-        nat_base = {w: min(nat_run(empty, w).seconds for _ in range(repeat)) for w in workers}
+        nat_base = {w: _best([nat_run(empty, w)[1] for _ in range(repeat)], zero) for w in workers}
         go_exes: dict[str, Path] = {}
-        go_base: dict[int, float] = {}
+        go_base: dict[int, Sample] = {}
         if go is not None:
             for program in sorted({"empty", *(p for _, p, _ in WORKLOADS.values())}):
                 go_exes[program] = go.build(program)
-            go_base = {w: min(go_run(go_exes["empty"], 0, w).seconds for _ in range(repeat)) for w in workers}
+            go_base = {w: _best([go_run(go_exes["empty"], 0, w)[1] for _ in range(repeat)], zero) for w in workers}
 
         for name, (title, program, _) in WORKLOADS.items():
             n = size(name, scale)
             want = expected(program, n)
             row = Row(name, title, program, n, want)
             exe = native.build(program, n)
-            nat: dict[int, list[float]] = {w: [] for w in workers}
-            gos: dict[int, list[float]] = {w: [] for w in workers}
+            nat: dict[int, list[Sample]] = {w: [] for w in workers}
+            gos: dict[int, list[Sample]] = {w: [] for w in workers}
             for k in range(repeat):  # interleaved: each round runs every system and W once
                 for w in workers:
                     say(f"{name} (n={n}): native, {w} worker(s), run {k + 1}/{repeat}")
-                    _timed(nat_run(exe, w), want, f"native {name} (n={n}, GOX_WORKERS={w})", nat[w], nat_base[w])
+                    nat[w].append(_checked(*nat_run(exe, w), want, f"native {name} (n={n}, GOX_WORKERS={w})"))
                     if go is not None:
                         say(f"{name} (n={n}): Go, GOMAXPROCS={w}, run {k + 1}/{repeat}")
-                        _timed(go_run(go_exes[program], n, w), want, f"go {name} (n={n}, GOMAXPROCS={w})", gos[w],
-                               go_base[w])
-            row.native = {w: min(ts) for w, ts in nat.items()}
-            row.go = {w: min(ts) for w, ts in gos.items() if ts}
+                        gos[w].append(_checked(*go_run(go_exes[program], n, w), want,
+                                               f"go {name} (n={n}, GOMAXPROCS={w})"))
+            best_nat = {w: _best(ss, nat_base[w]) for w, ss in nat.items()}
+            best_go = {w: _best(ss, go_base[w]) for w, ss in gos.items() if ss}
+            row.native = {w: b.wall for w, b in best_nat.items()}
+            row.native_cpu = {w: b.cpu for w, b in best_nat.items()}
+            row.go = {w: b.wall for w, b in best_go.items()}
+            row.go_cpu = {w: b.cpu for w, b in best_go.items()}
             rep.rows.append(row)
     info["load_after"] = _load()
     rep.targets = targets(rep, "" if go_path else f"Go: {why_no_go}")
@@ -276,7 +310,8 @@ def to_json(rep: Report) -> dict[str, Any]:
         "machine": rep.machine,
         "go": rep.go_status,
         "method": "wall time minus the empty program's at the same W, best of repeat (seconds); native with "
-                  "GOX_WORKERS=W, Go with GOMAXPROCS=W; speedup = T(W=1)/T(W)",
+                  "GOX_WORKERS=W, Go with GOMAXPROCS=W; speedup = T(W=1)/T(W); cpu: user + system time, "
+                  "the same way",
         "rows": [
             {
                 "name": r.name, "title": r.title, "program": r.program, "n": r.n, "checksum": r.checksum,
@@ -285,6 +320,8 @@ def to_json(rep: Report) -> dict[str, Any]:
                 "native_speedup": _opt({w: r.speedup(r.native, w) for w in many}),
                 "go_speedup": _opt({w: r.speedup(r.go, w) for w in many}),
                 "native_vs_go": _opt({w: r.vs_go(w) for w in rep.workers}),
+                "native_cpu_seconds": _per_w(r.native_cpu),
+                "go_cpu_seconds": _per_w(r.go_cpu) if r.go_cpu else rep.go_status,
             }
             for r in rep.rows
         ],
@@ -303,6 +340,13 @@ def _x(v: float | None) -> str:
     return "-" if v is None else f"{v:.2f}x"
 
 
+def _block(rep: Report, cols: list[str], cells: Callable[[Row], list[str]]) -> list[str]:
+    """A table: a header of ``cols`` and a line of ``cells(row)`` for each workload."""
+    head = f"{'workload':<40} {'n':>8}" + "".join(f" {c:>12}" for c in cols)
+    return [head, "-" * len(head)] + [f"{r.title:<40} {r.n:>8}" + "".join(f" {c:>12}" for c in cells(r))
+                                       for r in rep.rows]
+
+
 def table(rep: Report) -> str:
     m = rep.machine
     ws = rep.workers
@@ -314,15 +358,19 @@ def table(rep: Report) -> str:
         "same W; native: GOX_WORKERS=W, checked mode; Go: GOMAXPROCS=W; speedup: T(W=1)/T(W)",
         "",
     ]
-    cols = ([f"native W={w}" for w in ws] + [f"Go W={w}" for w in ws] + [f"native x{w}" for w in many]
-            + [f"Go x{w}" for w in many] + [f"nat/Go W={w}" for w in ws])
-    head = f"{'workload':<40} {'n':>8}" + "".join(f" {c:>12}" for c in cols)
-    lines += [head, "-" * len(head)]
-    for r in rep.rows:
-        cells = ([_secs(r.native.get(w)) for w in ws] + [_secs(r.go.get(w)) if r.go else "no go" for w in ws]
-                 + [_x(r.speedup(r.native, w)) for w in many] + [_x(r.speedup(r.go, w)) for w in many]
-                 + [_x(r.vs_go(w)) for w in ws])
-        lines.append(f"{r.title:<40} {r.n:>8}" + "".join(f" {c:>12}" for c in cells))
+    lines += _block(rep, [f"native W={w}" for w in ws] + [f"Go W={w}" for w in ws] + [f"native x{w}" for w in many]
+                    + [f"Go x{w}" for w in many] + [f"nat/Go W={w}" for w in ws],
+                    lambda r: [_secs(r.native.get(w)) for w in ws] + [_secs(r.go.get(w)) if r.go else "no go" for w in ws]
+                    + [_x(r.speedup(r.native, w)) for w in many] + [_x(r.speedup(r.go, w)) for w in many]
+                    + [_x(r.vs_go(w)) for w in ws])
+    lines += ["", "CPU time (user + system, less the empty program's, best of the runs): the work each run cost, "
+              "which other tenants' load inflates less than the wall time", ""]
+    lines += _block(rep, [f"native W={w}" for w in ws] + [f"Go W={w}" for w in ws] + [f"native W{w}/W1" for w in many]
+                    + [f"Go W{w}/W1" for w in many],
+                    lambda r: [_secs(r.native_cpu.get(w)) for w in ws]
+                    + [_secs(r.go_cpu.get(w)) if r.go_cpu else "no go" for w in ws]
+                    + [_x(_ratio(r.native_cpu.get(w), r.native_cpu.get(1))) for w in many]
+                    + [_x(_ratio(r.go_cpu.get(w), r.go_cpu.get(1))) for w in many])
     lines += ["", "targets:"]
     for t in rep.targets:
         meas = "-" if t.measured is None else f"{t.measured:.2f}"

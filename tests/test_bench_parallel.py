@@ -58,11 +58,14 @@ def _check_json(doc: dict[str, Any], go: bool) -> None:
         # the harness checked every run against this; the values are those of the programs' runs
         assert r["checksum"] == bench_parallel.expected(r["program"], r["n"]), name
         _seconds(r["native_seconds"], name)
+        _seconds(r["native_cpu_seconds"], name)
         assert sorted(r["native_speedup"]) == ["2"]
         if go:
             _seconds(r["go_seconds"], name)
+            _seconds(r["go_cpu_seconds"], name)
         else:
-            assert r["go_seconds"] == doc["go"] and r["native_vs_go"] == {"1": None, "2": None}
+            assert r["go_seconds"] == r["go_cpu_seconds"] == doc["go"]
+            assert r["native_vs_go"] == {"1": None, "2": None}
     assert [r["checksum"] for r in doc["rows"][:2]] == [bench_go.binarytrees_total(6), bench_go.binarytrees_total(8)]
     targets = doc["targets"]
     assert len(targets) == 7
@@ -84,13 +87,17 @@ def test_parallel_bench_with_go(with_go: bench_parallel.Report) -> None:
     lines = text.splitlines()
     m = rep.machine
     assert lines[0].startswith(f"machine: {m['cpu']}, {m['nproc']} cores") and m["go"] in lines[0]
-    head = next(line for line in lines if line.startswith("workload"))
+    heads = [i for i, line in enumerate(lines) if line.startswith("workload")]
+    assert len(heads) == 2  # wall times, then CPU times
     for col in ("native W=1", "native W=2", "Go W=1", "Go W=2", "native x2", "Go x2", "nat/Go W=1", "nat/Go W=2"):
-        assert col in head, col
-    body = lines[lines.index(head) + 2:lines.index("targets:") - 1]
-    assert len(body) == len(ROWS), body
-    for line in body:  # native and Go at W = 1 and 2
-        assert len(re.findall(r"\b\d+\.\d{3} s\b", line)) == 4, line
+        assert col in lines[heads[0]], col
+    for col in ("native W=1", "native W=2", "Go W=1", "Go W=2", "native W2/W1", "Go W2/W1"):
+        assert col in lines[heads[1]], col
+    for h in heads:
+        body = lines[h + 2:h + 2 + len(ROWS)]
+        assert lines[h + 2 + len(ROWS)] == "", lines[h:]
+        for line in body:  # native and Go at W = 1 and 2
+            assert len(re.findall(r"\b\d+\.\d{3} s\b", line)) == 4, line
     target_lines = lines[lines.index("targets:") + 1:]
     assert len(target_lines) == 7 and all(line.split()[0] in ("PASS", "MISS", "N/A") for line in target_lines), target_lines
 
@@ -130,11 +137,16 @@ def test_cli_rejects_bad_workers(capfd: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_wrong_checksum_stops_the_bench() -> None:
-    times: list[float] = []
-    bench_parallel._timed(bench_go.Run(1.5, 0, "42\n"), 42, "w", times, 0.5)
-    assert times == [1.0]
+    sample = bench_parallel.Sample(1.5, 0.5)
+    assert bench_parallel._checked(bench_go.Run(1.5, 0, "42\n"), sample, 42, "w") == sample
     with pytest.raises(RuntimeError, match=r"native fanout \(n=3\): checksum 41, expected 42"):
-        bench_parallel._timed(bench_go.Run(1.0, 0, "41\n"), 42, "native fanout (n=3)", times, 0.0)
+        bench_parallel._checked(bench_go.Run(1.0, 0, "41\n"), sample, 42, "native fanout (n=3)")
+
+
+def test_best_is_per_measure_less_the_baseline() -> None:
+    S = bench_parallel.Sample
+    assert bench_parallel._best([S(2.0, 1.0), S(1.5, 1.2)], S(0.5, 0.25)) == S(1.0, 0.75)
+    assert bench_parallel._best([S(0.1, 0.1)], S(0.5, 0.25)) == S(0.0, 0.0)  # faster than the empty program: 0
 
 
 def test_targets_at_least() -> None:
