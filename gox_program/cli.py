@@ -12,6 +12,9 @@
                                    check it against the case (gox_program/gotwin.py)
     gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
                                    reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
+    gox-ref bench --parallel [--workers 1,2,...] [--json] [--scale S] [--repeat R] [--go PATH]
+                                   parallel workloads: native with W workers vs Go with
+                                   GOMAXPROCS=W (bench/bench_parallel.py)
     gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
                                    the program's heap at exit (or at a checkpoint) as DOT
     gox-ref diff FILE... [--seed N] [--go]
@@ -555,18 +558,21 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """``gox-ref bench``: bench/bench_go.py (needs the source tree: bench/ is not installed)."""
+    """``gox-ref bench``: bench/bench_go.py, with ``--parallel`` bench/bench_parallel.py (needs
+    the source tree: bench/ is not installed)."""
+    if args.workers is not None and not args.parallel:
+        raise UsageError("bench: --workers needs --parallel (the one-worker bench runs one worker)")
     root = Path(__file__).resolve().parent.parent  # a source checkout (or editable install) has bench/ there
     if (root / "bench" / "bench_go.py").is_file() and str(root) not in sys.path:
         sys.path.insert(0, str(root))
     # Imported here, when the command runs: bench/ sits above this layer and is not installed,
     # so this is the one upward import the layer rule allows (tests/test_layers.py).
     try:
-        from bench import bench_go  # type: ignore[import-not-found, unused-ignore]
+        from bench import bench_go, bench_parallel  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         raise UsageError("gox-ref bench needs the source tree (bench/bench_go.py): run it from the repository root") from None
     try:
-        code: int = bench_go.run_cli(args)
+        code: int = (bench_parallel if args.parallel else bench_go).run_cli(args)
     except (ValueError, RuntimeError) as e:
         raise UsageError(f"bench: {e}") from None
     return code
@@ -623,11 +629,15 @@ def _add_lincheck(sub: Any) -> None:
 
 
 def _add_bench(sub: Any) -> None:
-    p = sub.add_parser("bench", help="the same workloads on the reference, the native backend and Go")
+    p = sub.add_parser("bench", help="the same workloads on the reference, the native backend and Go (--parallel: W workers)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--scale", type=float, default=1.0, help="multiply every size (default 1)")
     p.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
     p.add_argument("--go", metavar="PATH", help="the go command (default: go on PATH; 'none' to leave Go out)")
+    p.add_argument("--parallel", action="store_true",
+                   help="the parallel workloads: native with W workers against Go with GOMAXPROCS=W")
+    p.add_argument("--workers", metavar="LIST",
+                   help="with --parallel: worker counts, e.g. 1,2,4 (default: 1, 2 and powers of two up to the core count)")
     p.set_defaults(func=cmd_bench)
 
 
