@@ -37,8 +37,8 @@ def c(mid: str, file: str, what: str, old: str, new: str, equivalent: str = "") 
 C_ONLY: tuple[Mutant, ...] = (
     # ---- chan.c ----
     c("chan-buf-lifo", "chan.c", "a buffered receive takes the newest value (FIFO order broken)",
-      "    uint64_t v = st->buf[st->head];\n    st->head = (st->head + 1) % st->bufcap;\n    st->len--;",
-      "    st->len--;\n    uint64_t v = st->buf[(st->head + st->len) % st->bufcap];"),
+      "    uint64_t v = st->buf[st->head];\n    st->head = buf_index(st, 1);\n    st->len--;",
+      "    st->len--;\n    uint64_t v = st->buf[buf_index(st, st->len)];"),
     c("chan-closed-ok", "chan.c", "a receive from a closed, drained channel reports ok=true",
       "        *val = 0;\n        *ok = false;", "        *val = 0;\n        *ok = true;"),
     c("chan-close-wakes-ok", "chan.c", "close wakes parked receivers with ok=true",

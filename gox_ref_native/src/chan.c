@@ -49,7 +49,14 @@ void chan_free_state(GoxObj *o) {
     o->ext = NULL;
 }
 
-static uint64_t buf_at(const ChanState *st, size_t i) { return st->buf[(st->head + i) % st->bufcap]; }
+/* The ring's index of the i-th value, i <= len <= bufcap: head < bufcap, so one conditional
+ * subtraction is the modulo (no division on every send and receive). */
+static size_t buf_index(const ChanState *st, size_t i) {
+    size_t k = st->head + i;
+    return k >= st->bufcap ? k - st->bufcap : k;
+}
+
+static uint64_t buf_at(const ChanState *st, size_t i) { return st->buf[buf_index(st, i)]; }
 
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
     ChanState *st = cst(o);
@@ -74,14 +81,14 @@ static bool buf_push(GoxRuntime *R, ChanState *st, uint64_t v) {
         st->bufcap = ncap;
         st->head = 0;
     }
-    st->buf[(st->head + st->len) % st->bufcap] = v;
+    st->buf[buf_index(st, st->len)] = v;
     st->len++;
     return true;
 }
 
 static uint64_t buf_pop(ChanState *st) {
     uint64_t v = st->buf[st->head];
-    st->head = (st->head + 1) % st->bufcap;
+    st->head = buf_index(st, 1);
     st->len--;
     return v;
 }
@@ -139,9 +146,9 @@ static void wake(GoxRuntime *R, GoxObj *o, Waiter *w, uint64_t value, bool ok, b
     sched_ready(R, g);
 }
 
-static void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2, uint64_t value,
-                       bool closed) {
-    if (!trace_on(R)) return;
+/* (out of line: with tracing off a channel operation pays one test, not a call) */
+__attribute__((noinline, cold)) static void trace_chan_emit(GoxRuntime *R, const char *event, GoxObj *o,
+                                                            const char *k2, uint64_t v2, uint64_t value, bool closed) {
     TraceArg a[4];
     size_t n = 0;
     a[n++] = (TraceArg){.key = "chan", .kind = TV_U64, .u = o->num};
@@ -152,6 +159,11 @@ static void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *
     if (gox_is_ref_kind(cst(o)->elem_kind)) value = heap_canon(R, value);
     a[n++] = (TraceArg){.key = "value", .kind = TV_U64, .u = value};
     trace_emit(R, event, a, n);
+}
+
+static inline void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2,
+                              uint64_t value, bool closed) {
+    if (trace_on(R)) trace_chan_emit(R, event, o, k2, v2, value, closed);
 }
 
 /* ---- the operations, shared by plain calls and select --------------------------------------- */
@@ -208,14 +220,6 @@ bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
         return true;
     }
     return false;
-}
-
-GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool *ok) {
-    *ok = true;
-    if (!ref) return NULL;
-    GoxObj *o = heap_get_kind(R, ref, K_CHANNEL, fn);
-    if (!o) *ok = false;
-    return o;
 }
 
 static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) { /* (kinds as select) */

@@ -171,7 +171,10 @@ void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
 bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
     GOX_ENTER(R);
     GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
-    if (!o || slot_type(R, o, idx) != ST_GC_REF) return false;
+    if (!o) return false;
+    /* a struct's slot type inline: the common store of compiled code */
+    int st = o->kind == K_STRUCT ? R->types[o->type_id].st[idx] : slot_type(R, o, idx);
+    if (st != ST_GC_REF) return false;
     if (!heap_ref_ok(R, val)) return write_slot_checked(R, o, obj, idx, val, ST_GC_REF); /* its error: false */
     o->slots[idx] = val;
     gc_barrier(R, o, val);

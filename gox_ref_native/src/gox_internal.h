@@ -816,7 +816,16 @@ void sched_deadlock(GoxRuntime *R); /* the report (parallel mode: R->mu held, qm
 void sched_end_status(GoxRuntime *R, int status); /* the program's exit status: the first ending wins */
 void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
-GoxG *sched_g(GoxRuntime *R);                           /* the running goroutine, else the host's */
+/* the calling thread's worker, else NULL (sched.c; not inlined: see there) */
+GoxWorker *this_worker(void);
+void set_this_worker(GoxWorker *W); /* a worker's loop starts (W) or ends (the one before) */
+GoxG *sched_host(GoxRuntime *R); /* the host's goroutine record (goroutine 0) */
+/* The running goroutine, else the host's.  Inline (select and channel calls ask at every call);
+ * this_worker stays the one out-of-line reader of the thread's worker. */
+static inline GoxG *sched_g(GoxRuntime *R) {
+    GoxWorker *W = this_worker();
+    return W && W->R == R && W->current ? W->current : sched_host(R);
+}
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
 void sched_ready(GoxRuntime *R, GoxG *g);
@@ -848,9 +857,6 @@ typedef void (*ShadowEachFn)(GoxRuntime *R, uint64_t gid, GoxShadowFrame *top, c
                              bool *stop);
 void sched_each_shadow(GoxRuntime *R, ShadowEachFn fn, void *ctx, bool *stop);
 
-/* the calling thread's worker, else NULL (sched.c; not inlined: see there) */
-GoxWorker *this_worker(void);
-void set_this_worker(GoxWorker *W); /* a worker's loop starts (W) or ends (the one before) */
 
 /* workers (parallel.c): run queues, stealing, the worker threads, stopping the world */
 void workers_init(GoxRuntime *R, GoxSched *S);
@@ -889,7 +895,15 @@ void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stop
 /* channels (chan.c) */
 void chan_free_state(GoxObj *o);
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
-GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool *ok); /* NULL+ok for nil */
+/* The channel ref names: NULL with *ok for nil, NULL without it (the error recorded) for what
+ * is no live channel.  Inline: every channel operation and select case starts here. */
+static inline GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool *ok) {
+    *ok = true;
+    if (!ref) return NULL;
+    GoxObj *o = heap_get_kind(R, ref, K_CHANNEL, fn);
+    if (!o) *ok = false;
+    return o;
+}
 bool chan_elem_is_ref(GoxObj *o);
 unsigned chan_elem_kind(GoxObj *o);
 bool chan_is_closed(GoxObj *o);

@@ -75,10 +75,7 @@ GoxG *sched_current(GoxRuntime *R) {
     return W && W->R == R ? W->current : NULL;
 }
 
-GoxG *sched_g(GoxRuntime *R) {
-    GoxG *g = sched_current(R);
-    return g ? g : &sched_of(R)->host;
-}
+GoxG *sched_host(GoxRuntime *R) { return &sched_of(R)->host; }
 
 SimStack *sim_current(GoxRuntime *R) {
     GoxG *g = sched_current(R);

@@ -63,24 +63,27 @@ stopped:
     *stop = true;
 }
 
-static SelectState *open_select(GoxRuntime *R, const char *fn) {
-    GoxG *g = sched_g(R);
-    if (!g->sel.open) {
+__attribute__((noinline, cold)) static SelectState *open_select_fail(GoxRuntime *R, GoxG *g, const char *fn) {
+    if (!g->sel.open)
         gox_fail(R, ERR_ABI, "%s: no select is open; expected gox_select_start first", fn);
-        return NULL;
-    }
-    if (g->sel.n >= g->sel.ncases) {
+    else
         gox_fail(R, ERR_ABI, "%s: the select already has its %u cases", fn, g->sel.ncases);
-        return NULL;
-    }
-    return &g->sel;
+    return NULL;
 }
 
-static void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val, GoxObj *o) {
-    if (st->n == st->cap) {
-        st->cap = st->cap ? 2 * st->cap : 4;
-        st->cases = xrealloc(st->cases, st->cap * sizeof *st->cases);
-    }
+/* (inline, the errors out of line: a select adds a case per channel at every run) */
+static inline SelectState *open_select(GoxRuntime *R, const char *fn) {
+    GoxG *g = sched_g(R);
+    return g->sel.open && g->sel.n < g->sel.ncases ? &g->sel : open_select_fail(R, g, fn);
+}
+
+__attribute__((noinline)) static void grow_cases(SelectState *st) {
+    st->cap = st->cap ? 2 * st->cap : 4;
+    st->cases = xrealloc(st->cases, st->cap * sizeof *st->cases);
+}
+
+static inline void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val, GoxObj *o) {
+    if (st->n == st->cap) grow_cases(st);
     st->cases[st->n++] = (SelCase){dir, ch, val, o};
 }
 
