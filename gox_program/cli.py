@@ -10,7 +10,7 @@
     gox-ref conformance --go [PATHS] [-k PATTERN] [--json]
                                    run each case's Go twin (NAME.go) with the installed Go and
                                    check it against the case (gox_program/gotwin.py)
-    gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH]
+    gox-ref bench [--json] [--scale S] [--repeat R] [--go PATH] [--clock cpu|wall]
                                    reference vs native vs Go (bench/bench_go.py, docs/BENCHMARKS.md)
     gox-ref bench --parallel [--workers 1,2,...] [--json] [--scale S] [--repeat R] [--go PATH]
                                    parallel workloads: native with W workers vs Go with
@@ -562,6 +562,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     the source tree: bench/ is not installed)."""
     if args.workers is not None and not args.parallel:
         raise UsageError("bench: --workers needs --parallel (the one-worker bench runs one worker)")
+    if args.parallel and args.clock is not None:
+        raise UsageError("bench: --clock is for the one-worker bench (--parallel reports wall and CPU time side by side)")
     root = Path(__file__).resolve().parent.parent  # a source checkout (or editable install) has bench/ there
     if (root / "bench" / "bench_go.py").is_file() and str(root) not in sys.path:
         sys.path.insert(0, str(root))
@@ -634,6 +636,8 @@ def _add_bench(sub: Any) -> None:
     p.add_argument("--scale", type=float, default=1.0, help="multiply every size (default 1)")
     p.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
     p.add_argument("--go", metavar="PATH", help="the go command (default: go on PATH; 'none' to leave Go out)")
+    p.add_argument("--clock", choices=("cpu", "wall"),
+                   help="what the one-worker bench compares: cpu (default: user + system time) or wall (elapsed)")
     p.add_argument("--parallel", action="store_true",
                    help="the parallel workloads: native with W workers against Go with GOMAXPROCS=W")
     p.add_argument("--workers", metavar="LIST",

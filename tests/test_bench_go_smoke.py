@@ -93,6 +93,7 @@ def test_bench_reports_every_workload() -> None:
     if not has_go:
         assert doc["go"] == doc["machine"]["go"] == "not installed (no go on PATH)"
     _check(doc, go=has_go)
+    assert doc["clock"] == "cpu" and doc["method"].startswith("cpu time")
 
 
 def test_bench_without_go_says_so() -> None:
@@ -101,3 +102,21 @@ def test_bench_without_go_says_so() -> None:
     assert doc["go"] == doc["machine"]["go"] == "left out (--go none)"
     _check(doc, go=False, no_go="left out (--go none)")
     assert {t["note"] for t in doc["targets"][:GO_TARGETS]} == {"Go: left out (--go none)"}
+
+
+def test_bench_on_the_wall_clock() -> None:
+    doc = _bench("--go", "none", "--clock", "wall")
+    assert doc["clock"] == "wall" and doc["method"].startswith("wall time")
+    _check(doc, go=False, no_go="left out (--go none)")
+
+
+def test_the_launcher_reports_cpu_and_wall_time(tmp_path: Path) -> None:
+    """The default clock is the child's CPU time: a child that sleeps uses almost none of its
+    wall time, one that computes uses about all of it."""
+    from bench.bench_go import build_launcher, run_process
+
+    launcher = build_launcher("cc", tmp_path)
+    idle = run_process(launcher, ["/bin/sleep", "0.3"])
+    assert idle.seconds >= 0.3 and idle.cpu < 0.1 and idle.time("wall") == idle.seconds and idle.time("cpu") == idle.cpu
+    busy = run_process(launcher, ["/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
+    assert busy.cpu > 0.05 and busy.cpu <= busy.seconds * 1.05 + 0.01

@@ -136,6 +136,14 @@ def test_cli_rejects_bad_workers(capfd: pytest.CaptureFixture[str]) -> None:
         "gox-ref: error: bench: --workers 2: must include 1 (the speedups are against one worker)\n")
 
 
+def test_cli_rejects_clock_with_parallel(capfd: pytest.CaptureFixture[str]) -> None:
+    from gox_program.cli import main
+
+    assert main(["bench", "--parallel", "--clock", "wall"]) == 2
+    assert capfd.readouterr().err == (
+        "gox-ref: error: bench: --clock is for the one-worker bench (--parallel reports wall and CPU time side by side)\n")
+
+
 def test_a_wrong_checksum_stops_the_bench() -> None:
     sample = bench_parallel.Sample(1.5, 0.5)
     assert bench_parallel._checked(bench_go.Run(1.5, 0, "42\n"), sample, 42, "w") == sample
