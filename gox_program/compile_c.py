@@ -493,6 +493,7 @@ class CCompiler:
     int status = 0;
     gx_err = gox_error_flag();
 #if GX_SCHED
+    if (!gx_one_worker()) return 125;
     gx_stw = gox_sched_preempt_flag();
 #endif
     gx_dump_path = getenv("GOX_NATIVE_DUMP");
@@ -964,7 +965,7 @@ class CCompiler:
             results.append(self._to_slot(shape.ret, r))
         fn.emit("GX_CHECK();")
         if e.name == "gox_type_register":  # its name, for the heap dump (gx_dump)
-            fn.emit(f"__atomic_store_n(&gx_type_names[{r}], {cargs[0]}, __ATOMIC_RELAXED);")
+            fn.emit(f"GX_STORE(&gx_type_names[{r}], {cargs[0]});")
         for ctype, o in outs:
             results.append(self._to_slot(ctype, o))
         assert len(results) == len(e.results), (e.name, results, e.results)

@@ -724,7 +724,7 @@ def check_text(text: str, seed: int, *, opt: str = "-O0", limits: Limits = LIMIT
     if _too_long(ref):
         return None, "too long for the fuzz budget"
     try:
-        exe = native.build_batch([prog], opt=opt, limits=limits)
+        exe = native.build_batch([prog], opt=opt, limits=limits, cc=native.fast_compiler())
     except native.NativeBuildError as e:
         return "native build failure", str(e)
     try:
@@ -916,7 +916,7 @@ def run3(progs: list[fuzzgen.Prog], go: gotwin.Go, opt: str = "-O0",
     with tempfile.TemporaryDirectory(prefix="gox-fuzz-go-") as tmp, ThreadPoolExecutor(1) as pool:
         gofut = pool.submit(_go_build, go, [p.go() for p in progs], Path(tmp))
         try:
-            nexe: Path | str = native.build_batch(loaded, opt=opt, limits=limits)
+            nexe: Path | str = native.build_batch(loaded, opt=opt, limits=limits, cc=native.fast_compiler())
         except native.NativeBuildError as e:
             nexe = str(e)
         gexe = gofut.result()
@@ -1030,7 +1030,7 @@ def run_batch(
         return res
     seeds = seeds[:len(progs)]
     try:
-        exe: Path | None = native.build_batch(progs, opt=opt, limits=limits)
+        exe: Path | None = native.build_batch(progs, opt=opt, limits=limits, cc=native.fast_compiler())
     except native.NativeBuildError:
         exe = None
     try:
