@@ -210,7 +210,7 @@ def test_a_campaign_keeps_to_its_seconds(
     assert clock.now == 1006.0  # programs started at 0..5 s; nothing after the deadline
     out, err = capfd.readouterr()
     assert out.count("fuzz: 6 programs in 6.0 s") == 1 and "0.0 s of it shrinking" in out  # once
-    assert err == f"gox-ref fuzz: seed 1, 1 worker(s), findings in {tmp_path}\n"  # no progress line too
+    assert err == f"gox-ref fuzz: seed 1, 1 worker(s), C compiler {native.fast_compiler()}, findings in {tmp_path}\n"
     text = (tmp_path / f"{fuzz.STREAM + 1}.gox").read_text()
     assert text.startswith(f"// gox-ref fuzz finding {fuzz.STREAM + 1}: stdout differs (partly shrunk (the time budget ran out)")
 
@@ -227,9 +227,10 @@ def test_cli_fuzz(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "found"
     assert cli_main(["fuzz", "--programs", "8", "--seed", "3", "--out", str(out), "--workers", "2"]) == 0
     o, e = capfd.readouterr()
-    assert o.startswith("fuzz: 8 programs in") and "0 divergences" in o and o.endswith("seed 3\n")
+    cc = native.fast_compiler()
+    assert o.startswith("fuzz: 8 programs in") and "0 divergences" in o and o.endswith(f"built with {cc}; seed 3\n")
     assert o.count("\n") == 1  # the summary, once
-    assert e == f"gox-ref fuzz: seed 3, 2 worker(s), findings in {out}\n"  # (a progress line comes every 5 s)
+    assert e == f"gox-ref fuzz: seed 3, 2 worker(s), C compiler {cc}, findings in {out}\n"  # (progress: every 5 s)
 
 
 def test_cli_fuzz_usage_errors(capfd: pytest.CaptureFixture[str]) -> None:
