@@ -13,8 +13,9 @@
   and rarely, deadlocks or panics at the end of main).
 * **Runs.** The program seed is also the scheduler seed.  Each program runs on the reference
   (in process, with a step budget, ``REF_FUEL``) and on the native backend; the native side
-  builds a batch of programs into one executable (``native.build_batch``, ``-O0``: one ``cc``
-  run for ``BATCH`` programs), each run in its own child process with a timeout.  The two
+  builds a batch of programs into one executable (``native.build_batch``, ``-O0``: one run of
+  ``native.fast_compiler()``, TinyCC where it is installed, for ``BATCH`` programs), each run
+  in its own child process with a timeout.  The two
   runs are compared with ``diff.compare`` (stdout, status, stderr, trace).
 * **Findings.** A divergence, a native crash or timeout, a build failure or a reference
   exception is a finding; a campaign keeps the first (lowest seed) of each ``Finding.key``

@@ -20,7 +20,10 @@ run in a child process.
   a timeout status 124: failures, never a hang of the caller.
 * **Batches.** ``build_batch(progs)`` builds several programs into one executable (one
   ``cc -O0`` run, ``compile_c.compile_batch``) that runs program k when its first argument is
-  k (``run_exe(..., index=k)``), each run still its own child process: the fuzzer's fast path.
+  k (``run_exe(..., index=k)``), each run still its own child process: the fuzzer's fast path,
+  with the compiler ``fast_compiler()`` chooses (``$GOX_FUZZ_CC``, else TinyCC when it is on
+  PATH, else ``cc``).  A TinyCC build has no thread-local storage (gox_prog.h): it runs on one
+  worker and refuses more (status 125).
 * **Features.** Until the library has the scheduler (``gox_run_main``,
   ``gox_defer_frame_jmpbuf``), cases needing goroutines, channels, select, defer, recover,
   deadlock detection or iterators are skipped (``SCHED_FEATURES``), and so is any program
@@ -184,7 +187,7 @@ def compiler() -> str:
     return cc
 
 
-FAST_CC = "tcc"  # TinyCC: a fuzz batch's C in a tenth of gcc -O0's time (docs/decisions.md)
+FAST_CC = "tcc"  # TinyCC: a fuzz batch's C in about 1/50 of gcc -O0's time (docs/decisions.md)
 
 
 def fast_compiler(lib: Library | None = None) -> str:

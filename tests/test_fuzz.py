@@ -11,6 +11,7 @@ import pytest
 from gox_program import fuzz, load, native
 from gox_program.case import Outcome
 from gox_program.cli import main as cli_main
+from gox_program.compile_c import compile_batch
 from gox_program.syntax import Program
 
 if "libasan" in os.environ.get("LD_PRELOAD", ""):  # pragma: no cover - the sanitizer run
@@ -150,6 +151,17 @@ def test_ci_budget_has_no_divergence(tmp_path: Path) -> None:
     assert s.programs == CI_PROGRAMS
     assert [(f.seed, f.sig, f.report) for f in s.findings] == []
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_renames_only_the_programs_own_names() -> None:
+    """compile_batch prefixes each program's C names (gx_f_f becomes gxp0_f_f) but not a name
+    that merely contains one (own() checks the word boundary the regex leaves out) nor a string
+    literal."""
+    prog = load('func agx_f_b() {\n    gox_debug_print("gx_f_x gx_install int main(", kind.String)\n}\n'
+                "func main() {\n    agx_f_b()\n}\n", "t.gox")
+    c = compile_batch([prog], sched=True)
+    assert "gxp0_f_agx_f_b(" in c and "agxp0" not in c and '"gx_f_x gx_install int main("' in c
+    assert "gxp0_install" in c and "int gxp0_main(" in c and c.count("int main(") == 1  # (the literal)
 
 
 @needs_native
