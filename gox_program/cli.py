@@ -516,7 +516,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     """``gox-ref fuzz``: random programs on both backends (gox_program/fuzz.py)."""
     from . import fuzz
     from .gotwin import GoUnavailable
-    from .native import NativeUnavailable
+    from .native import NativeUnavailable, fast_compiler
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -530,7 +530,11 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     _writable_dir(args.out)
     out = Path(args.out)
     where = f"the cluster at {args.scheduler}" if args.scheduler else f"{args.workers} worker(s)"
-    print(f"gox-ref fuzz: seed {seed}, {where}, findings in {out}", file=sys.stderr, flush=True)
+    try:
+        cc = fast_compiler()
+    except NativeUnavailable as e:
+        raise UsageError(f"fuzz needs the native backend: {e}") from None
+    print(f"gox-ref fuzz: seed {seed}, {where}, C compiler {cc}, findings in {out}", file=sys.stderr, flush=True)
     try:
         s = fuzz.campaign(seconds=args.seconds, seed=seed, out_dir=out, workers=args.workers,
                           programs=args.programs, progress=sys.stderr, scheduler=args.scheduler, go=args.go,
@@ -553,7 +557,8 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     shrinking = f"; {s.shrink_seconds:.1f} s of it shrinking{summed}" if s.findings else ""
     dups = f" (and {s.duplicates} duplicates)" if s.duplicates else ""
     print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s{shrinking}), "
-          f"{len(s.findings)} divergences{dups}, {s.skipped} skipped (over the step budget); seed {seed}")
+          f"{len(s.findings)} divergences{dups}, {s.skipped} skipped (over the step budget), built with {cc}; "
+          f"seed {seed}")
     return 1 if s.findings else 0
 
 
@@ -709,7 +714,11 @@ def _main(argv: list[str] | None) -> int:
     p_diff.add_argument("--go", action="store_true", help="also run each file's Go twin NAME.go; compare both with Go")
     _add_limits(p_diff, SHARED_LIMITS, f"{SHARED_LIMITS.depth:,}, on both backends")
     p_diff.set_defaults(func=cmd_diff)
-    p_fuzz = sub.add_parser("fuzz", help="random programs on both backends; divergences shrunk to DIR")
+    p_fuzz = sub.add_parser(
+        "fuzz", help="random programs on both backends; divergences shrunk to DIR",
+        description="Random programs on both backends (and Go with --go); divergences shrunk to DIR.  The native "
+                    "batches are built with $GOX_FUZZ_CC, else tcc when it is on PATH (TinyCC: a fraction of gcc -O0's "
+                    "time), else $CC or cc; the summary says which.")
     p_fuzz.add_argument("--seconds", type=float, default=60.0, help="how long to run (default 60)")
     p_fuzz.add_argument("--seed", type=_campaign_seed, help="the campaign seed, 0..2^40-1 (default: random, printed)")
     p_fuzz.add_argument("--out", default="fuzz-out", metavar="DIR", help="where findings go (default fuzz-out)")

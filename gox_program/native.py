@@ -20,7 +20,10 @@ run in a child process.
   a timeout status 124: failures, never a hang of the caller.
 * **Batches.** ``build_batch(progs)`` builds several programs into one executable (one
   ``cc -O0`` run, ``compile_c.compile_batch``) that runs program k when its first argument is
-  k (``run_exe(..., index=k)``), each run still its own child process: the fuzzer's fast path.
+  k (``run_exe(..., index=k)``), each run still its own child process: the fuzzer's fast path,
+  with the compiler ``fast_compiler()`` chooses (``$GOX_FUZZ_CC``, else TinyCC when it is on
+  PATH, else ``cc``).  A TinyCC build has no thread-local storage (gox_prog.h): it runs on one
+  worker and refuses more (status 125).
 * **Features.** Until the library has the scheduler (``gox_run_main``,
   ``gox_defer_frame_jmpbuf``), cases needing goroutines, channels, select, defer, recover,
   deadlock detection or iterators are skipped (``SCHED_FEATURES``), and so is any program
@@ -184,6 +187,24 @@ def compiler() -> str:
     return cc
 
 
+FAST_CC = "tcc"  # TinyCC: a fuzz batch's C in about 1/50 of gcc -O0's time (docs/decisions.md)
+
+
+def fast_compiler(lib: Library | None = None) -> str:
+    """The C compiler of the fuzzer's batch builds: ``$GOX_FUZZ_CC``, else ``tcc`` when it is
+    on PATH, else ``compiler()``.  A sanitizer build of the library always gets
+    ``compiler()``: TinyCC has no sanitizers."""
+    lib = lib or library()
+    if lib.sanitized or lib.tsan:
+        return compiler()
+    cc = os.environ.get("GOX_FUZZ_CC")
+    if cc:
+        if shutil.which(cc) is None:
+            raise NativeUnavailable(f"no C compiler ({cc!r} is not on PATH; set GOX_FUZZ_CC)")
+        return cc
+    return FAST_CC if shutil.which(FAST_CC) else compiler()
+
+
 # -- what a program needs -------------------------------------------------------------------------
 def used_symbols(prog: Program) -> set[str]:
     """The ABI symbols the compiled program calls (beyond those every program calls)."""
@@ -270,7 +291,7 @@ def build(prog: Program, lib: Library | None = None, limits: Limits = DEFAULT_LI
 
 def build_batch(
     progs: list[Program], lib: Library | None = None, *, opt: str = "-O0", strict: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits = DEFAULT_LIMITS, cc: str | None = None,
 ) -> Path:
     """Build several programs into one executable (one ``cc`` run, ``opt`` and no warning
     flags: the fuzzer's fast path; ``strict`` adds ``build``'s -Wall -Wextra -Werror, so that
@@ -278,9 +299,10 @@ def build_batch(
     prelude and program k's definitions have the C prefix ``p<k>``
     (``compile_c.compile_batch``); the executable runs program k when its first argument is
     ``k`` (``run_exe(..., index=k)``), every run still its own child process.  Cached like
-    ``build`` (the fuzzer deletes its builds after use)."""
+    ``build`` (the fuzzer deletes its builds after use).  ``cc``: the C compiler, by default
+    ``compiler()`` (the fuzzer passes ``fast_compiler()``)."""
     lib = lib or library()
-    cc = compiler()
+    cc = cc or compiler()
     names = "gox_func_set_name" in lib.symbols
     parts = [compile_batch(progs, sched=lib.sched, names=names, fuel=limits.steps, max_depth=limits.depth)]
     cases = "".join(f"    case {k}: return gxp{k}_main(argc - 1, argv + 1);\n" for k in range(len(progs)))

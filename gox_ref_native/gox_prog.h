@@ -51,6 +51,19 @@
 #error "gox_prog.h: define GX_SCHED, GX_NSTR, GX_FUEL, GX_MAX_DEPTH and their messages before including it"
 #endif
 
+/* TinyCC (the fuzzer's fast builds, docs/DIFF_AND_FUZZ.md "Speed") has neither _Thread_local
+ * nor the __atomic builtins.  Its programs run on one worker thread (gx_one_worker refuses
+ * more), where a plain static and a volatile access are what the relaxed atomics amount to. */
+#if defined(__TINYC__)
+#define GX_THREAD_LOCAL
+#define GX_LOAD(p) (*(volatile __typeof__(*(p)) *)(p))
+#define GX_STORE(p, v) (*(volatile __typeof__(*(p)) *)(p) = (v))
+#else
+#define GX_THREAD_LOCAL _Thread_local
+#define GX_LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define GX_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#endif
+
 typedef uint64_t (*gx_entry_t)(const uint64_t *args, uint32_t nargs);
 
 static const int32_t *gx_err;             /* the runtime's pending error code */
@@ -60,7 +73,19 @@ static bool gx_in_main;                   /* main runs (the program is installed
  * safepoint (every live reference is in a shadow slot there, no temporary is): a goroutine that
  * loops without allocating stops there for the collector instead of holding it up. */
 static const uint32_t *gx_stw;
-static inline void gx_poll(void) { if (__atomic_load_n(gx_stw, __ATOMIC_RELAXED)) gox_sched_poll(); }
+static inline void gx_poll(void) { if (GX_LOAD(gx_stw)) gox_sched_poll(); }
+/* A TinyCC build shares one step budget among all threads, with plain accesses: it refuses the
+ * parallel mode rather than run it with a data race (main's status 125, before the program). */
+static int gx_one_worker(void) {
+#if defined(__TINYC__)
+    const char *w = getenv("GOX_WORKERS");
+    if (w && *w && strcmp(w, "1") != 0) {
+        fprintf(stderr, "gox-ref: a program built with TinyCC runs on one worker: $GOX_WORKERS=%s; expected 1\n", w);
+        return 0;
+    }
+#endif
+    return 1;
+}
 #endif
 /* Unchecked mode ($GOX_NATIVE_UNCHECKED): references are trusted, and a raw slot read or write
  * (gox_gc_read_slot / gox_gc_write_slot) is a load or a store at the documented layout (data
@@ -75,7 +100,7 @@ static __attribute__((unused)) uint64_t gx_str[GX_NSTR > 0 ? GX_NSTR : 1];
  * another thread while a function keeps the thread-local's old address, hence relaxed atomics:
  * a step may be counted on another worker's budget, never a data race.  Results 1.. of a
  * multi-result entry go through the goroutine's gox_shadow_results() for the same reason. */
-static _Thread_local int64_t gx_fuel = GX_FUEL;
+static GX_THREAD_LOCAL int64_t gx_fuel = GX_FUEL;
 static const char *gx_dump_path, *gx_dump_at;
 static int gx_dumped;
 /* The name each struct type id was registered with, for the heap dump (the ABI has no way to
@@ -101,7 +126,7 @@ static void gx_dump(void) {
     for (i = 0; i < GOX_STAT_COUNT; i++) fprintf(f, " %llu", (unsigned long long)st[i]);
     fprintf(f, "\n");
     for (i = 0; i < 65536; i++) {
-        const char *name = __atomic_load_n(&gx_type_names[i], __ATOMIC_RELAXED);
+        const char *name = GX_LOAD(&gx_type_names[i]);
         if (!name) continue;
         fprintf(f, "type %zu ", i);  /* the name in hex: any bytes, one line */
         for (; *name; name++) fprintf(f, "%02x", (unsigned)(unsigned char)*name);
@@ -262,14 +287,14 @@ __attribute__((cold, unused)) _Noreturn static void gx_too_deep(void) {
 }
 
 static inline void gx_burn(void) {
-    int64_t fuel = __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED) - 1;
-    __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED);
+    int64_t fuel = GX_LOAD(&gx_fuel) - 1;
+    GX_STORE(&gx_fuel, fuel);
     if (fuel < 0) gx_out_of_steps();
 }
 /* A loop that neither calls nor panics (compile_c._plain_stmt) cannot switch goroutines or
  * threads, so it counts its steps in a local (in a register, not a memory round trip per
  * iteration) taken from the budget before the loop and given back on every way out of it. */
-static inline int64_t gx_fuel_take(void) { return __atomic_load_n(&gx_fuel, __ATOMIC_RELAXED); }
+static inline int64_t gx_fuel_take(void) { return GX_LOAD(&gx_fuel); }
 /* Every 1024th step of a plain loop, and its first below zero (-1 is 1023 mod 1024): one test
  * per iteration for both the budget and the poll (a load of the flag each time would cost a
  * tight loop a third of its time). */
@@ -279,7 +304,7 @@ __attribute__((cold, unused)) static void gx_lf_every(int64_t fuel) {
     gx_poll();
 #endif
 }
-static inline void gx_fuel_give(int64_t fuel) { __atomic_store_n(&gx_fuel, fuel, __ATOMIC_RELAXED); }
+static inline void gx_fuel_give(int64_t fuel) { GX_STORE(&gx_fuel, fuel); }
 
 /* An integer argument outside its C parameter's range: the reference's ABI error text. */
 _Noreturn static inline void gx_range(const char *sym, const char *param, uint64_t v, int is_signed, const char *ctype,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import struct
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, TypeAlias
@@ -80,6 +81,20 @@ def go_or_skip() -> Any:
         if gotwin.go_required():
             pytest.fail(f"Go is required here (GOX_REQUIRE_GO or CI): {e}", pytrace=False)
         pytest.skip(str(e))
+
+
+def tcc_or_skip() -> str:
+    """TinyCC, the fuzzer's batch compiler (gox_program.native.fast_compiler): its path; skip
+    without it, but fail under CI, which installs it (.ci/run)."""
+    from gox_program import native
+
+    path = shutil.which(native.FAST_CC)
+    if path is None:
+        why = f"{native.FAST_CC} (TinyCC, the fuzzer's fast compiler) is not on PATH"
+        if os.environ.get("CI"):
+            pytest.fail(f"{why}; CI needs it", pytrace=False)
+        pytest.skip(why)
+    return path
 
 
 def new_runtime(backend: str, out: Sink | None = None) -> Runtime:

@@ -11,6 +11,7 @@ import pytest
 from gox_program import fuzz, load, native
 from gox_program.case import Outcome
 from gox_program.cli import main as cli_main
+from gox_program.compile_c import compile_batch
 from gox_program.syntax import Program
 
 if "libasan" in os.environ.get("LD_PRELOAD", ""):  # pragma: no cover - the sanitizer run
@@ -152,6 +153,17 @@ def test_ci_budget_has_no_divergence(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_a_batch_renames_only_the_programs_own_names() -> None:
+    """compile_batch prefixes each program's C names (gx_f_f becomes gxp0_f_f) but not a name
+    that merely contains one (own() checks the word boundary the regex leaves out) nor a string
+    literal."""
+    prog = load('func agx_f_b() {\n    gox_debug_print("gx_f_x gx_install int main(", kind.String)\n}\n'
+                "func main() {\n    agx_f_b()\n}\n", "t.gox")
+    c = compile_batch([prog], sched=True)
+    assert "gxp0_f_agx_f_b(" in c and "agxp0" not in c and '"gx_f_x gx_install int main("' in c
+    assert "gxp0_install" in c and "int gxp0_main(" in c and c.count("int main(") == 1  # (the literal)
+
+
 @needs_native
 def test_a_batch_build_runs_each_program_in_its_own_process() -> None:
     progs = [load(fuzz.generate(s), f"p{s}.gox") for s in (1, 2)]
@@ -210,7 +222,7 @@ def test_a_campaign_keeps_to_its_seconds(
     assert clock.now == 1006.0  # programs started at 0..5 s; nothing after the deadline
     out, err = capfd.readouterr()
     assert out.count("fuzz: 6 programs in 6.0 s") == 1 and "0.0 s of it shrinking" in out  # once
-    assert err == f"gox-ref fuzz: seed 1, 1 worker(s), findings in {tmp_path}\n"  # no progress line too
+    assert err == f"gox-ref fuzz: seed 1, 1 worker(s), C compiler {native.fast_compiler()}, findings in {tmp_path}\n"
     text = (tmp_path / f"{fuzz.STREAM + 1}.gox").read_text()
     assert text.startswith(f"// gox-ref fuzz finding {fuzz.STREAM + 1}: stdout differs (partly shrunk (the time budget ran out)")
 
@@ -227,9 +239,10 @@ def test_cli_fuzz(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "found"
     assert cli_main(["fuzz", "--programs", "8", "--seed", "3", "--out", str(out), "--workers", "2"]) == 0
     o, e = capfd.readouterr()
-    assert o.startswith("fuzz: 8 programs in") and "0 divergences" in o and o.endswith("seed 3\n")
+    cc = native.fast_compiler()
+    assert o.startswith("fuzz: 8 programs in") and "0 divergences" in o and o.endswith(f"built with {cc}; seed 3\n")
     assert o.count("\n") == 1  # the summary, once
-    assert e == f"gox-ref fuzz: seed 3, 2 worker(s), findings in {out}\n"  # (a progress line comes every 5 s)
+    assert e == f"gox-ref fuzz: seed 3, 2 worker(s), C compiler {cc}, findings in {out}\n"  # (progress: every 5 s)
 
 
 def test_cli_fuzz_usage_errors(capfd: pytest.CaptureFixture[str]) -> None:

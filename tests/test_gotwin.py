@@ -205,9 +205,12 @@ def test_a_go_key_without_a_twin_fails(tmp_path: Path) -> None:
 
 
 # -- CI --------------------------------------------------------------------------------------------
-def test_ci_installs_go_when_missing_and_requires_it(tmp_path: Path) -> None:
-    """.ci/run on a machine without go: apt-get installs golang-go, then scripts/test runs with
-    GOX_REQUIRE_GO=1 (here both are stand-ins that record their calls)."""
+@pytest.mark.parametrize(("present", "installs"), [((), "golang-go tcc"), (("go",), "tcc"), (("tcc",), "golang-go"),
+                                                  (("go", "tcc"), None)])
+def test_ci_installs_go_when_missing_and_requires_it(tmp_path: Path, present: tuple[str, ...], installs: str | None) -> None:
+    """.ci/run on a machine without go (or TinyCC, the fuzzer's compiler: tests/test_fuzz_tcc.py):
+    apt-get installs what is missing, then scripts/test runs with GOX_REQUIRE_GO=1 (here all are
+    stand-ins that record their calls)."""
     root = Path(__file__).resolve().parents[1]
     (tmp_path / ".ci").mkdir()
     (tmp_path / ".ci" / "run").write_text((root / ".ci" / "run").read_text())
@@ -215,8 +218,9 @@ def test_ci_installs_go_when_missing_and_requires_it(tmp_path: Path) -> None:
     bin_.mkdir()
     (bin_ / "dirname").symlink_to(shutil.which("dirname") or "/usr/bin/dirname")
     log = tmp_path / "log"
-    for name, body in (("bin/apt-get", 'echo "apt-get $*" >> "$LOG"'),
-                       ("scripts/test", 'echo "test GOX_REQUIRE_GO=$GOX_REQUIRE_GO" >> "$LOG"')):
+    stubs = [("bin/apt-get", 'echo "apt-get $*" >> "$LOG"'),
+             ("scripts/test", 'echo "test GOX_REQUIRE_GO=$GOX_REQUIRE_GO" >> "$LOG"')]
+    for name, body in [*stubs, *((f"bin/{tool}", "exit 0") for tool in present)]:
         f = tmp_path / name
         f.parent.mkdir(exist_ok=True)
         f.write_text(f"#!/bin/sh\n{body}\n")
@@ -224,11 +228,8 @@ def test_ci_installs_go_when_missing_and_requires_it(tmp_path: Path) -> None:
     env = {"PATH": str(bin_), "LOG": str(log)}
     p = subprocess.run(["/bin/bash", str(tmp_path / ".ci" / "run")], env=env, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
-    assert log.read_text() == (
-        "apt-get update -qq\n"
-        "apt-get install -y -qq --no-install-recommends golang-go\n"
-        "test GOX_REQUIRE_GO=1\n"
-    )
+    apt = f"apt-get update -qq\napt-get install -y -qq --no-install-recommends {installs}\n" if installs else ""
+    assert log.read_text() == apt + "test GOX_REQUIRE_GO=1\n"
 
 
 def test_tox_passes_ci_and_gox_require_go_to_the_tests() -> None:

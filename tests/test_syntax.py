@@ -21,6 +21,17 @@ def test_semicolons_are_inserted_at_line_ends() -> None:
     assert [t.text for t in toks] == ["x", "=", "1", ";", "y", "++", ";", ""]
 
 
+def test_the_lexers_fast_path_gives_the_slow_paths_tokens() -> None:
+    """Blanks, ASCII names and operators take one regex match each (syntax._FAST); a name that
+    goes on with another letter or digit, '/' (which may open a comment) and the rest take the
+    per-character path.  Tokens and columns as before the fast path (checked against main)."""
+    toks = lex("x\u00e9\u0663 = a_1&^=b<<=1 // c\n\ty /= 2 /* d */ + \u00e9\n", "t")
+    assert [(t.kind, t.text, t.col) for t in toks] == [
+        ("ident", "x\u00e9\u0663", 1), ("op", "=", 5), ("ident", "a_1", 7), ("op", "&^=", 10), ("ident", "b", 13),
+        ("op", "<<=", 14), ("int", "1", 17), ("op", ";", 23), ("ident", "y", 2), ("op", "/=", 4), ("int", "2", 7),
+        ("op", "+", 17), ("ident", "\u00e9", 19), ("op", ";", 20), ("eof", "", 1)]
+
+
 def test_string_escapes() -> None:
     toks = lex(r'"a\n\x41\u00e9"', "t")
     assert toks[0].value == b"a\nA\xc3\xa9"

@@ -58,8 +58,9 @@ def profile(title: str, seeds: list[int], gen: Callable[[int], fuzzgen.Prog | st
     with c.start("reference run"):
         for p, s in zip(progs, seeds, strict=True):
             fuzz.run_ref(p, s)
-    with c.start("cc (one batch)"):
-        exe = native.build_batch(progs)
+    cc = native.fast_compiler()
+    with c.start(f"to C + {cc} (batch)"):
+        exe = native.build_batch(progs, cc=cc)
     with c.start("native runs"):
         for k, s in enumerate(seeds):
             native.run_exe(exe, s, index=k, trace=True, timeout=fuzz.NATIVE_TIMEOUT)

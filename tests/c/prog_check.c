@@ -26,6 +26,7 @@ int main(int argc, char **argv) {
 #if GX_SCHED
     gx_stw = gox_sched_preempt_flag();
     gx_poll();
+    if (!gx_one_worker()) return 125;
 #endif
     gx_burn();
     if (((uint64_t)--gx_lf & 1023u) == 1023u) gx_lf_every(gx_lf);
@@ -36,7 +37,7 @@ int main(int argc, char **argv) {
     if (args[1] > UINT64_C(0xFFFFFFFF)) gx_range("gox_func_table_get", "func_id", args[1], 0, "uint32_t", "0..4294967295");
     args[0] = gx_entry_of(gx_ptr_of(check_entry))(args, 2u);
     gx_checkpoint("check");
-    __atomic_store_n(&gx_type_names[0], "T", __ATOMIC_RELAXED);
+    GX_STORE(&gx_type_names[0], "T");
     if (args[0] == 1) gx_rterr("runtime error: check");
     if (args[0] == 2) gx_fatal("stack overflow");
     if (args[0] == 3) gx_abi_error("check");
