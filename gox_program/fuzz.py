@@ -179,15 +179,17 @@ class _Gen:
     def stmt(self, sc: _Scope, ind: str, out: list[str]) -> None:
         r = self.r
         self.cost += self.mult * 3
-        kinds = ["int", "int", "assign", "assign", "print", "str", "slice", "alloc", "if", "global", "arith", "tree"]
+        kinds = ["int", "int", "assign", "assign", "print", "str", "slice", "alloc", "if", "global", "arith", "tree", "keep"]
         if self.loop_depth < (1 if self.cur_helper >= 0 else 2) and self.cost + self.mult * 40 < self.budget:
             kinds += ["loop", "loop"]
         if self.cur_helper < 0 and self.loop_depth == 0:
             kinds += ["chan", "select", "select_default", "closure", "go_closure", "close", "protect", "protect", "tcall",
-                      "map", "strslice", "copy", "feed", "nilselect"]
+                      "map", "strslice", "copy", "feed", "nilselect", "gap"]
         if self.callable_helpers():
             kinds += ["call"]
         k = r.choice(kinds)
+        if k == "gap":  # (one weight for the three: a program's C, and so cc's time, grows little)
+            k = r.choice(["waiters", "closed_while_parked", "float_map"])
         targets = [v for v in sc.ints if not v.startswith("i")]  # loop counters stay read-only
         if k == "int" or (k == "assign" and not targets):
             v = self.var()
@@ -354,7 +356,29 @@ class _Gen:
             out.append(f"{ind}gox_debug_print({v}, kind.Int)")
             out.append(f"{ind}gox_debug_print({ok}, kind.Bool)")
         elif k == "protect":
-            out.append(f"{ind}gox_debug_print(protect({self.iexpr(sc, 1)}, {r.randint(0, 5)}), kind.Int)")
+            how = r.choice([0, 1, 2, 3, 4, 5, 9, 10])  # (9, 10: an index at a slice's, a string's length)
+            out.append(f"{ind}gox_debug_print(protect({self.iexpr(sc, 1)}, {how}), kind.Int)")
+        elif k == "keep":  # an append in place into gkeep's array, which a running cycle may have scanned:
+            # a string the barrier missed is freed, and the cycle's gc_end event counts it
+            src = r.choice(sc.strs) if sc.strs else self.strlit()
+            out.append(f"{ind}if gox_slice_len(gkeep) < gox_slice_cap(gkeep) {{")
+            out.append(f"{ind}    gkeep = gox_rt_slice_append(kind.String, type.None, gkeep, gox_rt_string_concat({src}, \"k\"))")
+            out.append(f"{ind}}}")
+        elif k == "waiters":  # two receivers parked on one channel, served in the order they parked
+            ch, ra, rb = self.var("c"), self.var("ra"), self.var("rb")
+            out.append(f"{ind}var {ch} ref = gox_chan_new(kind.Int, 0)")
+            out.append(f"{ind}var {ra} ref = gox_chan_new(kind.Int, 1)")
+            out.append(f"{ind}var {rb} ref = gox_chan_new(kind.Int, 1)")
+            out.append(f"{ind}go relay({ch}, {ra})")
+            out.append(f"{ind}go relay({ch}, {rb})")
+            out.append(f"{ind}gox_yield()")
+            out.append(f"{ind}gox_chan_send({ch}, {self.iexpr(sc, 1)})")
+            out.append(f"{ind}gox_chan_send({ch}, {self.iexpr(sc, 1)})")
+            out.append(f"{ind}gox_debug_print(gox_chan_recv({ra}) * 2 + gox_chan_recv({rb}), kind.Int)")
+        elif k == "closed_while_parked":
+            out.extend(ind + ln for ln in fuzzgen.closed_while_parked(self.var, fuzzgen.Expr(self.iexpr(sc, 1), "")).gox)
+        elif k == "float_map":
+            out.extend(ind + ln for ln in fuzzgen.float_map(r, self.var).gox)
         elif k == "map":
             m, it, ok, kk, vv, sum_ = (self.var(x) for x in ("m", "it", "ok", "k", "v", "sum"))
             out.append(f"{ind}var {m} ref = gox_rt_map_new(kind.Int, kind.String)")
@@ -500,7 +524,7 @@ class _Gen:
         r = self.r
         parts = [
             "type IntFn func(i64) i64\ntype HelperFn func(i64, ref) i64\n\nvar gcount i64\nvar gstr ref\nvar gsink ref"
-            "\nvar gnode u64\nvar gtree ref",
+            "\nvar gnode u64\nvar gtree ref\nvar gkeep ref",
         ]
         helpers = [self.helper(k) for k in reversed(range(self.nhelpers))]  # callees first: their costs
         self.cost, self.budget = 0, MAIN_BUDGET
@@ -510,6 +534,7 @@ class _Gen:
         out.append(f"    gox_gc_tune({pause}, {stepmul}, {step}, {least})")
         out.append('    var tid u64 = gox_type_register("env", "\\x01")')
         out.append("    gsink = gox_chan_new(kind.Int, 64)")
+        out.append("    gkeep = gox_rt_slice_create(kind.String, type.None, 0, 32)")
         out.append(f"    var s0 ref = {self.strlit()}")
         out.append(f"    var n0 i64 = {self.lit()}")
         sc = _Scope(ints=["n0"], strs=["s0"])
@@ -537,6 +562,8 @@ class _Gen:
             used.add("treesum")
         if "protect" in used:
             used |= {"catcher", "boom"}
+        if "psend" in used:
+            used.add("precover")
         parts.extend(text for name, text in _FIXED.items() if name in used)  # only the fixed functions used
         parts.extend(reversed(helpers))
         parts.append("\n".join(out))
@@ -552,6 +579,11 @@ _FIXED: dict[str, str] = {
     gox_upval_box_set(box, n)
     return n * 3
 }""",
+    "relay": """func relay(ch ref, out ref) {
+    gox_chan_send(out, gox_chan_recv(ch))
+}""",
+    "psend": fuzzgen.FIXED["psend"][0],
+    "precover": fuzzgen.FIXED["precover"][0],
     "sender": """func sender(self ref, v i64) {
     var ch ref = ref(gox_closure_get_upvalue(self, 0))
     gox_chan_send(ch, v + 1)

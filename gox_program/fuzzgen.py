@@ -9,15 +9,17 @@ block to one of its bodies, and renders both again, so the two forms stay in ste
 What it covers: integer arithmetic (wrapping, division, shifts), strings (concatenation,
 slicing, ranged over, some of invalid UTF-8), int slices (append of one and of several
 elements, copy, 2- and 3-index slicing, []byte conversions, growth printed as cap), maps
-(iteration summed), goroutines with buffered and unbuffered channels and close, select with
-and without default and with nil channels, closures sharing a captured variable,
-defer/panic/recover (re-panics, panics in deferred calls, runtime errors recovered), deep
-recursion, and at the end of ``main`` a panic (a string, a named value), a runtime error, a
+(iteration summed; float64 keys at +0, -0 and NaN), goroutines with buffered and unbuffered
+channels and close (also of a channel a sender is parked on), select with and without default
+and with nil channels, closures sharing a captured variable, defer/panic/recover (re-panics,
+panics in deferred calls, runtime errors recovered, among them an index exactly at a slice's
+or a string's length), deep recursion, and at the end of ``main`` a panic (a string, a named value), a runtime error, a
 goroutine's panic or a deadlock.
 
 **Determinism rule** (Go's scheduler and select choice are not deterministic, so a program's
 output must not depend on them): only the main goroutine prints; a goroutine only sends (to one
-channel, in order) and closes, or panics while main is blocked for ever; a receive loop reads one
+channel, in order) and closes, or panics while main is blocked for ever, or sends on a channel
+main closes and reports its recovered panic; a receive loop reads one
 channel fed by one goroutine (FIFO order), and a select over several ready channels only sums
 what it receives; a select with a default runs on channels no goroutine touches (which case is
 ready is then fixed); map iteration is only summed.  The GC-specific calls of the two-way
@@ -225,6 +227,13 @@ FIXED: dict[str, tuple[str, str]] = {
     if how == 7 {
         gox_panic(gox_interface_pack(type.None, gox_type_register("main.Msg", ""), kind.String), "named")
     }
+    if how == 9 {
+        return i64(gox_slice_get(sl, gox_slice_len(sl)))
+    }
+    if how == 10 {
+        var st ref = "ab"
+        return i64(gox_string_index(st, gox_string_len(st)))
+    }
     return x + 1
 }""", """func protect(x int64, how int64) int64 {
 \tdefer catcher()
@@ -257,6 +266,13 @@ FIXED: dict[str, tuple[str, str]] = {
 \t}
 \tif how == 7 {
 \t\tpanic(Msg("named"))
+\t}
+\tif how == 9 {
+\t\treturn sl[len(sl)]
+\t}
+\tif how == 10 {
+\t\tst := "ab"
+\t\treturn int64(st[len(st)])
 \t}
 \treturn x + 1
 }"""),
@@ -298,6 +314,27 @@ FIXED: dict[str, tuple[str, str]] = {
     "sender": ("""func sender(self ref, v i64) {
     gox_chan_send(ref(gox_closure_get_upvalue(self, 0)), v + 1)
 }""", ""),
+    "psend": ("""func psend(c ref, v i64, done ref) {
+    defer precover(done)
+    gox_chan_send(c, v)
+    gox_chan_send(done, 0)
+}""", """func psend(c chan int64, v int64, done chan int64) {
+\tdefer precover(done)
+\tc <- v
+\tdone <- 0
+}"""),
+    "precover": ("""func precover(done ref) {
+    var s0 u64
+    var s1 u64
+    s0, s1 = gox_recover()
+    if s0 != 0 && s1 != 0 {
+        gox_chan_send(done, 1)
+    }
+}""", """func precover(done chan int64) {
+\tif r := recover(); r != nil {
+\t\tdone <- 1
+\t}
+}"""),
     "depth": ("""func depth(n i64) i64 {
     if n <= 0 {
         return 0
@@ -310,7 +347,7 @@ FIXED: dict[str, tuple[str, str]] = {
 \treturn depth(n-1) + (n & 3)
 }"""),
 }
-_USES = {"protect": ("catcher", "boom")}
+_USES = {"protect": ("catcher", "boom"), "psend": ("precover",)}
 
 
 def _fixed_used(code: str, lang: str) -> list[str]:
@@ -319,6 +356,46 @@ def _fixed_used(code: str, lang: str) -> list[str]:
         used.update(_USES.get(name, ()))
     texts = (FIXED[n][0 if lang == "gox" else 1] for n in FIXED if n in used)
     return [t for t in texts if t]
+
+
+# -- statements both generators write (the two-way one, fuzz.py, takes their .gox lines) -----------
+def closed_while_parked(name: Callable[[str], str], e: Expr) -> Leaf:
+    """A goroutine's send parks on an unbuffered channel (main yields to it) that main then
+    closes: the send panics, the sender recovers and reports 1 on ``done``.  In Go the yield
+    may not let it park first, but a send on a closed channel panics all the same, so the
+    output does not depend on Go's schedule."""
+    c, done = name("c"), name("done")
+    return Leaf([f"var {c} ref = gox_chan_new(kind.Int, 0)", f"var {done} ref = gox_chan_new(kind.Int, 1)",
+                 f"go psend({c}, {e.gox}, {done})", "gox_yield()", f"gox_chan_close({c})",
+                 f"gox_debug_print(gox_chan_recv({done}), kind.Int)"],
+                [f"var {c} chan int64 = make(chan int64)", f"var {done} chan int64 = make(chan int64, 1)",
+                 f"go psend({c}, {e.go}, {done})", f"close({c})", f"fmt.Println(<-{done})"])
+
+
+def float_map(r: random.Random, name: Callable[[str], str]) -> Leaf:
+    """A map with float64 keys set and deleted at +0, -0, NaN and 1.5 (as Go compares floats:
+    +0 and -0 are one key, a NaN is a new key each time that no lookup or delete finds); one
+    lookup and the length are printed (never the iteration order)."""
+    m, z, nz, nan, v, ok = (name(p) for p in ("m", "z", "nz", "nan", "v", "ok"))
+    keys = [z, nz, nan, f"({z} + 1.5)"]
+    gox = [f"var {m} ref = gox_rt_map_new(kind.Float64, kind.Int)", f"var {z} f64 = 0", f"var {nz} f64 = -{z}",
+           f"var {nan} f64 = {z} / {z}"]
+    go = [f"var {m} map[float64]int64 = make(map[float64]int64)", f"var {z} float64 = 0", f"var {nz} float64 = -{z}",
+          f"var {nan} float64 = {z} / {z}", f"_, _ = {nz}, {nan}"]
+    for j in range(r.randint(2, 4)):
+        k = r.choice(keys)
+        if r.random() < 0.75:
+            gox.append(f"gox_map_set({m}, {k}, {j + 1})")
+            go.append(f"{m}[{k}] = {j + 1}")
+        else:
+            gox.append(f"gox_map_delete({m}, {k})")
+            go.append(f"delete({m}, {k})")
+    k = r.choice(keys)
+    gox += [f"var {v} u64", f"var {ok} bool", f"{v}, {ok} = gox_map_get({m}, {k})", f"gox_debug_write({v}, kind.Int)",
+            'gox_debug_write(" ", kind.String)', f"gox_debug_write({ok}, kind.Bool)", 'gox_debug_write(" ", kind.String)',
+            f"gox_debug_print(gox_map_len({m}), kind.Int)"]
+    go += [f"{v}, {ok} := {m}[{k}]", f"fmt.Println({v}, {ok}, len({m}))"]
+    return Leaf(gox, go)
 
 
 # -- the generator ---------------------------------------------------------------------------------
@@ -412,8 +489,10 @@ class _Gen:
             kinds += ["append_n", "append_slice", "copy", "bytes", "runes", "range_str", "map", "protect", "protect",
                       "closure", "depth"]
             if self.cur < 0:
-                kinds += ["chan", "chan", "select_sum", "select_default", "handoff", "go_closure"]
+                kinds += ["chan", "chan", "select_sum", "select_default", "handoff", "go_closure", "gap"]
         k = r.choice(kinds)
+        if k == "gap":  # (one weight for the two: a program's C, and so cc's time, grows little)
+            k = r.choice(["float_map", "closed_while_parked"])
         if k == "assign" and not sc.ints:
             k = "int"
         meth = getattr(self, "s_" + k)
@@ -610,8 +689,14 @@ class _Gen:
                      f"fmt.Println({s}, len({m}))"])
 
     def s_protect(self, sc: _Scope) -> Node:
-        e, how = self.iexpr(sc, 1), self.r.randint(0, 8)
+        e, how = self.iexpr(sc, 1), self.r.randint(0, 10)
         return Leaf([f"gox_debug_print(protect({e.gox}, {how}), kind.Int)"], [f"fmt.Println(protect({e.go}, {how}))"])
+
+    def s_float_map(self, sc: _Scope) -> Node:
+        return float_map(self.r, self.name)
+
+    def s_closed_while_parked(self, sc: _Scope) -> Node:
+        return closed_while_parked(self.name, self.iexpr(sc, 1))
 
     def s_depth(self, sc: _Scope) -> Node:
         n = self.r.choice([10, 100, 300, 390])  # the runners' limit is 400 frames (PROGRAM_FORMAT.md, "Runner limits")

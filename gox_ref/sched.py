@@ -334,11 +334,11 @@ class Scheduler:
 
     def deadlock(self) -> None:
         lines = ["fatal error: all goroutines are asleep - deadlock!", ""]
-        for gid in sorted(self.goroutines):
+        for gid in sorted(self.goroutines):  # each parked (park names why)
             g = self.goroutines[gid]
             if g.status == DEAD:
                 continue
-            lines.append(f"goroutine {gid} [{g.wait_reason or g.status}]:")
+            lines.append(f"goroutine {gid} [{g.wait_reason}]:")
             lines.append(f"{g.name()}(...)")
             lines.append("")
         self.rt.err.write(("\n".join(lines) + "\n").encode())

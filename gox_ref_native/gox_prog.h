@@ -214,6 +214,13 @@ _Noreturn static void gx_exit(int status) {
     while (gox_shadow_top()) gox_shadow_pop(gox_shadow_top());
     gx_trace_write();
     if (!gx_dump_at) gx_dump();
+#if GX_SCHED
+    /* Outside gox_run_main (its program is over, or not started: no goroutine runs, the workers
+     * are joined) the runtime is freed as a host frees one it is done with, so that every
+     * program's end state -- goroutines abandoned parked in a send, a select, with defers and
+     * iterators -- goes through the teardown (sched_free, the heap's release). */
+    if (!gx_in_main) gox_runtime_free(gox_runtime_current());
+#endif
     fflush(stdout);
     fflush(stderr);
     exit(status);

@@ -26,8 +26,8 @@ if "libasan" in os.environ.get("LD_PRELOAD", ""):  # pragma: no cover - the sani
 
 native_library_or_skip(sched=True)
 PACKAGE = Path(native.__file__).resolve().parent.parent / "gox_ref_native"
-# gox_string_len panics on a 5-byte string.  In campaign seed 0 with batches of 8, programs
-# 2 (batch 0) and 9 (batch 1) meet it (one recovers the panic, one dies of it): one bug, one key.
+# gox_string_len panics on a 5-byte string.  In campaign seed 6 with batches of 8 (two-way),
+# programs 2 (batch 0) and 14 (batch 1) meet it: one bug, one key.
 PLANT = ("    return o ? (int64_t)o->slots[2] : 0;",
          "    if (o && o->slots[2] == 5) gox_panic_index(R, 5, 5);\n    return o ? (int64_t)o->slots[2] : 0;")
 
@@ -81,31 +81,32 @@ def test_a_killed_worker_loses_no_finding(cluster: distributed.LocalCluster, tmp
     with distributed.Client(cluster) as c:
         c.register_plugin(KillFirstBatch(str(marker)))
     out = tmp_path / "found"
-    s = fuzz.campaign(seed=0, programs=16, batch=8, out_dir=out, scheduler=cluster.scheduler_address,
+    s = fuzz.campaign(seed=6, programs=16, batch=8, out_dir=out, scheduler=cluster.scheduler_address,
                       shrink_tests=3)
     assert marker.read_text().startswith("gox-batch-")  # a worker died running a batch
     assert s.programs == 16  # every batch ran to its end, the lost one again elsewhere
-    assert [f.seed for f in s.findings] == [2]  # the lowest seed of the bug's key: batch order
-    assert s.duplicates == 1  # seed 9: the same panic, recovered there
+    seed = 6 * fuzz.STREAM + 2
+    assert [f.seed for f in s.findings] == [seed]  # the lowest seed of the bug's key: batch order
+    assert s.duplicates == 1  # program 14: the same panic
     assert s.findings[0].key == "ref/native: stdout differs: panic runtime error: index out of range [N] with length N"
-    assert sorted(p.name for p in out.iterdir()) == ["2.gox"]
-    head = (out / "2.gox").read_text().splitlines()[0]
-    assert head.startswith("// gox-ref fuzz finding 2: stdout differs (shrunk from ")
+    assert sorted(p.name for p in out.iterdir()) == [f"{seed}.gox"]
+    head = (out / f"{seed}.gox").read_text().splitlines()[0]
+    assert head.startswith(f"// gox-ref fuzz finding {seed}: stdout differs (shrunk from ")
 
 
 def test_findings_do_not_depend_on_the_workers(planted_lib: Path, monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """In process, the same campaign keeps the same finding and duplicate (no shrinking here)."""
     monkeypatch.setenv("GOX_NATIVE_LIB", str(planted_lib))
-    s = fuzz.campaign(seed=0, programs=16, batch=8, out_dir=tmp_path, do_shrink=False)
-    assert [f.seed for f in s.findings] == [2] and s.duplicates == 1
+    s = fuzz.campaign(seed=6, programs=16, batch=8, out_dir=tmp_path, do_shrink=False)
+    assert [f.seed for f in s.findings] == [6 * fuzz.STREAM + 2] and s.duplicates == 1
 
 
 def test_a_three_way_campaign_on_a_local_cluster_keeps_one_finding_per_key(
         planted_lib: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """``--go --workers 2``: three-way batches and the shrink run on a local cluster of two
     forked workers (which inherit GOX_NATIVE_LIB).  In campaign seed 0 with batches of 8,
-    programs 1, 4, 6 (batch 0) and 10 (batch 1) meet the planted bug; the native run panics
+    programs 4, 6 (batch 0) and 10 (batch 1) meet the planted bug; the native run panics
     where the reference and Go (go1.19.8) agree, so each is one key: kept once, the lowest
     seed, written with its Go twin."""
     go_or_skip()
@@ -113,16 +114,16 @@ def test_a_three_way_campaign_on_a_local_cluster_keeps_one_finding_per_key(
     out = tmp_path / "found"
     s = fuzz.campaign(seed=0, programs=16, batch=8, out_dir=out, workers=2, go=True, shrink_tests=1)
     assert s.programs == 16
-    assert [f.seed for f in s.findings] == [1] and s.duplicates == 3
+    assert [f.seed for f in s.findings] == [4] and s.duplicates == 2
     f = s.findings[0]
     assert f.oracles == "ref/native, native/go"
     panic = "panic runtime error: index out of range [N] with length N"
     assert f.key == f"ref/native, native/go: stdout differs: {panic}; stdout differs: {panic}"
-    assert sorted(p.name for p in out.iterdir()) == ["1.go", "1.gox"]
-    for name in ("1.gox", "1.go"):
+    assert sorted(p.name for p in out.iterdir()) == ["4.go", "4.gox"]
+    for name in ("4.gox", "4.go"):
         text = (out / name).read_text()
-        assert text.startswith("// gox-ref fuzz finding 1: ref/native: stdout differs; native vs go: stdout differs (")
-        assert f"// reproduce: gox-ref diff --go {out / '1.gox'} --seed 1\n" in text
+        assert text.startswith("// gox-ref fuzz finding 4: ref/native: stdout differs; native vs go: stdout differs (")
+        assert f"// reproduce: gox-ref diff --go {out / '4.gox'} --seed 4\n" in text
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path, capfd: pytest.CaptureFixture[str],

@@ -132,7 +132,7 @@ C_ONLY: tuple[Mutant, ...] = (
     c("sched-deadlock-status", "sched.c", "a deadlock exits with status 1 (Go: 2)",
       "    sched_end_status(R, 2);\n}\n\n/* The program is over", "    sched_end_status(R, 1);\n}\n\n/* The program is over"),
     c("sched-deadlock-reason", "sched.c", "the deadlock report shows [waiting], not the wait reason",
-      "*g->wait_reason ? g->wait_reason : status_name(g->status)", "status_name(g->status)"),
+      "g->gid, g->wait_reason);", "g->gid, \"waiting\");"),
     c("sched-yield-noop", "sched.c", "runtime.Gosched does not yield",
       '    g->status = G_RUNNABLE;\n    runq_put(R, g);\n    sched_trace0(R, "yield");\n    hand_off(R, g);',
       '    sched_trace0(R, "yield");'),

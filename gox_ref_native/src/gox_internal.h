@@ -312,7 +312,7 @@ bool gox_check_slice3(GoxRuntime *R, int64_t lo, int64_t hi, int64_t mx, int64_t
 GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, uint64_t nslots, int color);
 void heap_free(GoxRuntime *R, GoxObj *o);
 void heap_drop_all(GoxRuntime *R);
-void heap_release_arena(GoxRuntime *R); /* the end of a runtime: every chunk goes back */
+void heap_release_arena(GoxRuntime *R); /* the end of a runtime: every object and chunk goes back */
 /* The canonical address of a value that is an object this runtime ever made, else the value. */
 uint64_t heap_canon(GoxRuntime *R, uint64_t ref);
 /* The arena's chunks (heap.c): CHUNK_BYTES-aligned, bump-allocated; bit k of starts: an
@@ -829,7 +829,6 @@ static inline GoxG *sched_g(GoxRuntime *R) {
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
 void sched_ready(GoxRuntime *R, GoxG *g);
-bool sched_program_mode(GoxRuntime *R);
 void sched_free(GoxRuntime *R);
 /* an error just recorded by gox_fail: in program mode it becomes a panic, a fatal error or the
  * end of the program (never returns then); outside a program it stays in the record */

@@ -56,8 +56,6 @@ void gox_runtime_free(void *rt) {
     GoxRuntime *R = rt;
     if (!R) return;
     sched_free(R);
-    heap_set_checked(R, false); /* releases the quarantine (no chunk is retired by what follows) */
-    heap_drop_all(R);
     heap_release_arena(R);
     for (size_t i = 0; i < R->ntypes; i++) {
         free(R->types[i].name);

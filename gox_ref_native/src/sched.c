@@ -82,8 +82,6 @@ SimStack *sim_current(GoxRuntime *R) {
     return g ? &g->sim : &R->host_sim;
 }
 
-bool sched_program_mode(GoxRuntime *R) { return sched_current(R) != NULL; }
-
 ErrRec *err_rec(GoxRuntime *R) {
     if (R->parallel) {
         GoxWorker *W = this_worker();
@@ -484,22 +482,13 @@ uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, u
     return f(args, nargs);
 }
 
-static const char *status_name(int st) {
-    switch (st) {
-    case G_RUNNABLE: return "runnable";
-    case G_RUNNING: return "running";
-    case G_WAITING: return "waiting";
-    default: return "dead";
-    }
-}
-
 void sched_deadlock(GoxRuntime *R) {
     GoxSched *S = R->sched;
     Buf b = {0};
     buf_puts(&b, "fatal error: all goroutines are asleep - deadlock!\n\n");
-    for (GoxG *g = S->all_head; g; g = g->all_next) {
+    for (GoxG *g = S->all_head; g; g = g->all_next) { /* each parked (sched_park names why) */
         if (g->status == G_DEAD) continue;
-        buf_printf(&b, "goroutine %" PRIu64 " [%s]:\n", g->gid, *g->wait_reason ? g->wait_reason : status_name(g->status));
+        buf_printf(&b, "goroutine %" PRIu64 " [%s]:\n", g->gid, g->wait_reason);
         sched_func_name(R, g->entry, &b);
         buf_puts(&b, "(...)\n\n");
     }
