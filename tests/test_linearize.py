@@ -387,10 +387,10 @@ def test_the_checker_catches_a_buffered_channel_that_reorders_under_contention(t
     from tools.mutant_table import Edit, Mutant
 
     _lib()
-    push = "    st->buf[(st->head + st->len) % st->bufcap] = v;\n    st->len++;\n    return true;"
-    swap = ("    st->buf[(st->head + st->len) % st->bufcap] = v;\n    st->len++;\n"
+    push = "    st->buf[buf_index(st, st->len)] = v;\n    st->len++;\n    return true;"
+    swap = ("    st->buf[buf_index(st, st->len)] = v;\n    st->len++;\n"
             "    if (st->len >= 3) {\n"
-            "        size_t a = (st->head + st->len - 1) % st->bufcap, b = (st->head + st->len - 2) % st->bufcap;\n"
+            "        size_t a = buf_index(st, st->len - 1), b = buf_index(st, st->len - 2);\n"
             "        uint64_t t = st->buf[a];\n        st->buf[a] = st->buf[b];\n        st->buf[b] = t;\n    }\n"
             "    return true;")
     planted = Mutant("chan-buf-swap-contended", "c-only", "a full-ish buffer swaps its two newest values",
