@@ -17,8 +17,8 @@ bench_go's (``gox-ref bench``); what differs is that every workload runs once pe
   itself (``--workers`` chooses); the native program runs with ``GOX_WORKERS=W`` (its parallel
   scheduler, docs/SCHEDULER.md section 7), the Go program with ``GOMAXPROCS=W``.
 * **Timing**: whole runs through bench_go's launcher, the wall time minus the empty program's at
-  the same W, best of ``--repeat``; the targets are on wall times.  The CPU time (user + system,
-  from this process's ``RUSAGE_CHILDREN``) is reported beside them, the same way: on a shared
+  the same W, best of ``--repeat``; the targets are on wall times.  The CPU time (user + system
+  of the program, from the launcher's ``wait4``) is reported beside them, the same way: on a shared
   machine it shows what a second worker adds in work, which the wall time mixes with waiting
   for a CPU.  The runs of one workload are interleaved (every system and
   W once per round) so that a change in the shared machine's load falls on all of them alike.
@@ -35,7 +35,6 @@ import argparse
 import json
 import math
 import os
-import resource
 import sys
 import tempfile
 from collections.abc import Callable
@@ -181,26 +180,17 @@ class Sample(NamedTuple):
     cpu: float
 
 
-def _sampled(fn: Callable[[], Run]) -> tuple[Run, Sample]:
-    """Run fn (one process through the launcher) and add the CPU time the program used: the
-    launcher waits for the program and this process for the launcher, so both count in this
-    process's RUSAGE_CHILDREN from then on (the launcher's own share is a fork and an exec)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    r = fn()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r, Sample(r.seconds, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-
-
 def _best(samples: list[Sample], base: Sample) -> Sample:
     """The best wall time and the best CPU time, each less the empty program's."""
     return Sample(max(min(s.wall for s in samples) - base.wall, 0.0), max(min(s.cpu for s in samples) - base.cpu, 0.0))
 
 
-def _checked(r: Run, sample: Sample, want: int, who: str) -> Sample:
+def _checked(r: Run, want: int, who: str) -> Sample:
+    """The run's wall and CPU time (the launcher's, bench_go.run_process), once its checksum is right."""
     got = checksum(r.stdout, who)
     if got != want:
         raise RuntimeError(f"{who}: checksum {got}, expected {want}")
-    return sample
+    return Sample(r.seconds, r.cpu)
 
 
 def run(scale: float, repeat: int, workers: list[int], go_arg: str | None = None,
@@ -215,25 +205,25 @@ def run(scale: float, repeat: int, workers: list[int], go_arg: str | None = None
         native = Native(tmp)
         go = Go(go_path, tmp, native.launcher) if go_path else None
 
-        def nat_run(exe: Path, w: int) -> tuple[Run, Sample]:
-            env = {**os.environ, "GOX_WORKERS": str(w)}
-            return _sampled(lambda: run_process(native.launcher, [str(exe), str(SEED)], env=env))
+        def nat_run(exe: Path, w: int) -> Run:
+            return run_process(native.launcher, [str(exe), str(SEED)], env={**os.environ, "GOX_WORKERS": str(w)})
 
-        def go_run(exe: Path, n: int, w: int) -> tuple[Run, Sample]:
+        def go_run(exe: Path, n: int, w: int) -> Run:
             assert go is not None
-            env = {**go.env, "GOMAXPROCS": str(w)}
-            return _sampled(lambda: run_process(native.launcher, [str(exe), str(n)], env=env))
+            return run_process(native.launcher, [str(exe), str(n)], env={**go.env, "GOMAXPROCS": str(w)})
 
         say("baselines: the empty programs")
         zero = Sample(0.0, 0.0)
         empty = native.build("empty", None)
-        nat_base = {w: _best([nat_run(empty, w)[1] for _ in range(repeat)], zero) for w in workers}
+        nat_base = {w: _best([Sample(r.seconds, r.cpu) for r in (nat_run(empty, w) for _ in range(repeat))], zero)
+                    for w in workers}
         go_exes: dict[str, Path] = {}
         go_base: dict[int, Sample] = {}
         if go is not None:
             for program in sorted({"empty", *(p for _, p, _ in WORKLOADS.values())}):
                 go_exes[program] = go.build(program)
-            go_base = {w: _best([go_run(go_exes["empty"], 0, w)[1] for _ in range(repeat)], zero) for w in workers}
+            go_base = {w: _best([Sample(r.seconds, r.cpu) for r in (go_run(go_exes["empty"], 0, w) for _ in range(repeat))],
+                                zero) for w in workers}
 
         for name, (title, program, _) in WORKLOADS.items():
             n = size(name, scale)
@@ -245,10 +235,10 @@ def run(scale: float, repeat: int, workers: list[int], go_arg: str | None = None
             for k in range(repeat):  # interleaved: each round runs every system and W once
                 for w in workers:
                     say(f"{name} (n={n}): native, {w} worker(s), run {k + 1}/{repeat}")
-                    nat[w].append(_checked(*nat_run(exe, w), want, f"native {name} (n={n}, GOX_WORKERS={w})"))
+                    nat[w].append(_checked(nat_run(exe, w), want, f"native {name} (n={n}, GOX_WORKERS={w})"))
                     if go is not None:
                         say(f"{name} (n={n}): Go, GOMAXPROCS={w}, run {k + 1}/{repeat}")
-                        gos[w].append(_checked(*go_run(go_exes[program], n, w), want,
+                        gos[w].append(_checked(go_run(go_exes[program], n, w), want,
                                                f"go {name} (n={n}, GOMAXPROCS={w})"))
             best_nat = {w: _best(ss, nat_base[w]) for w, ss in nat.items()}
             best_go = {w: _best(ss, go_base[w]) for w, ss in gos.items() if ss}

@@ -146,9 +146,9 @@ def test_cli_rejects_clock_with_parallel(capfd: pytest.CaptureFixture[str]) -> N
 
 def test_a_wrong_checksum_stops_the_bench() -> None:
     sample = bench_parallel.Sample(1.5, 0.5)
-    assert bench_parallel._checked(bench_go.Run(1.5, 0, "42\n"), sample, 42, "w") == sample
+    assert bench_parallel._checked(bench_go.Run(1.5, 0, "42\n", 0.5), 42, "w") == sample
     with pytest.raises(RuntimeError, match=r"native fanout \(n=3\): checksum 41, expected 42"):
-        bench_parallel._checked(bench_go.Run(1.0, 0, "41\n"), sample, 42, "native fanout (n=3)")
+        bench_parallel._checked(bench_go.Run(1.0, 0, "41\n", 0.5), 42, "native fanout (n=3)")
 
 
 def test_best_is_per_measure_less_the_baseline() -> None:
