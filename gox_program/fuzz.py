@@ -115,13 +115,8 @@ class _Gen:
 
     # expressions
     def lit(self) -> str:
-        r = self.r
-        c = r.random()
-        if c < 0.7:
-            return str(r.randint(0, 20))
-        if c < 0.85:
-            return f"(0 - {r.randint(1, 1000)})"
-        return str(r.choice([255, 1 << 20, 1 << 40, 9223372036854775807, 12345678901]))
+        v = fuzzgen.int_literal(self.r)
+        return f"(0 - {-v})" if v < 0 else str(v)  # .gox has no negative literal
 
     def iexpr(self, sc: _Scope, depth: int = 0) -> str:
         r = self.r

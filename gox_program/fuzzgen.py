@@ -52,6 +52,17 @@ class Expr:
     const: bool = False
 
 
+def int_literal(r: random.Random) -> int:
+    """A random integer literal's value, as both generators draw it: mostly small, some negative,
+    a few large (the two fuzzers' programs use the same distribution)."""
+    c = r.random()
+    if c < 0.7:
+        return r.randint(0, 20)
+    if c < 0.85:
+        return -r.randint(1, 1000)
+    return r.choice([255, 1 << 20, 1 << 40, 9223372036854775807, 12345678901])
+
+
 def lit(v: int) -> Expr:
     return Expr(str(v), str(v), True) if v >= 0 else Expr(f"(0 - {-v})", f"({v})", True)
 
@@ -431,13 +442,7 @@ class _Gen:
         return '"' + self.r.choice(_STRS) + '"'
 
     def lit(self) -> Expr:
-        r = self.r
-        c = r.random()
-        if c < 0.7:
-            return lit(r.randint(0, 20))
-        if c < 0.85:
-            return lit(-r.randint(1, 1000))
-        return lit(r.choice([255, 1 << 20, 1 << 40, 9223372036854775807, 12345678901]))
+        return lit(int_literal(self.r))
 
     def iexpr(self, sc: _Scope, d: int = 0) -> Expr:
         r = self.r
