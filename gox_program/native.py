@@ -387,7 +387,7 @@ def run_exe(
     pre = [] if index is None else [str(index)]
     env = dict(os.environ)
     # the caller's own settings of these never leak into a run: only the arguments decide
-    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE", "GOX_NATIVE_UNCHECKED"):
+    for var in ("GOX_NATIVE_DUMP", "GOX_NATIVE_DUMP_AT", "GOX_NATIVE_TRACE", "GOX_NATIVE_UNCHECKED", "GOX_CHAN_HISTORY"):
         env.pop(var, None)
     if workers is not None:
         env["GOX_WORKERS"] = str(workers)

@@ -446,11 +446,12 @@ def test_a_goroutine_looping_on_another_worker_stops_when_the_program_ends(end: 
 @pytest.mark.parametrize("unchecked", [False, True])
 def test_run_exe_passes_the_unchecked_mode(unchecked: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """run_exe's ``unchecked`` reaches the program's environment, and a caller's own
-    $GOX_NATIVE_UNCHECKED does not (it once removed its own setting before the run, so the
+    $GOX_NATIVE_UNCHECKED (or $GOX_CHAN_HISTORY) does not (it once removed its own setting before the run, so the
     unchecked-mode tests above ran checked)."""
     monkeypatch.setenv("GOX_NATIVE_UNCHECKED", "from-the-caller")
+    monkeypatch.setenv("GOX_CHAN_HISTORY", "/from/the/caller")
     exe = tmp_path / "show-env"
-    exe.write_text('#!/bin/sh\necho "${GOX_NATIVE_UNCHECKED-unset}"\n')
+    exe.write_text('#!/bin/sh\necho "${GOX_NATIVE_UNCHECKED-unset} ${GOX_CHAN_HISTORY-unset}"\n')
     exe.chmod(0o755)
     o = native.run_exe(exe, 0, unchecked=unchecked)
-    assert (o.status, o.stdout) == (0, b"1\n" if unchecked else b"unset\n")
+    assert (o.status, o.stdout) == (0, b"1 unset\n" if unchecked else b"unset unset\n")
