@@ -259,7 +259,9 @@ class Native:
     def run(self, exe: Path, unchecked: bool = False) -> Run:
         """Checked mode (the default), or unchecked (``$GOX_NATIVE_UNCHECKED``: references
         trusted, not validated; freed memory reused)."""
-        env = {**os.environ, "GOX_NATIVE_UNCHECKED": "1"} if unchecked else None
+        env = {k: v for k, v in os.environ.items() if k != "GOX_NATIVE_UNCHECKED"}  # (not the caller's)
+        if unchecked:
+            env["GOX_NATIVE_UNCHECKED"] = "1"
         return run_process(self.launcher, [str(exe), str(SEED)], env=env)
 
 
