@@ -13,8 +13,9 @@ elements, copy, 2- and 3-index slicing, []byte conversions, growth printed as ca
 channels and close (also of a channel a sender is parked on), select with and without default
 and with nil channels, closures sharing a captured variable, defer/panic/recover (re-panics,
 panics in deferred calls, runtime errors recovered, among them an index exactly at a slice's
-or a string's length), deep recursion, and at the end of ``main`` a panic (a string, a named value), a runtime error, a
-goroutine's panic or a deadlock.
+or a string's length), deep recursion, an int slice and a string beyond 65,535 elements, and
+at the end of ``main`` a panic (a string, a named value), a runtime error, a goroutine's panic or
+a deadlock.
 
 **Determinism rule** (Go's scheduler and select choice are not deterministic, so a program's
 output must not depend on them): only the main goroutine prints; a goroutine only sends (to one
@@ -496,8 +497,8 @@ class _Gen:
             if self.cur < 0:
                 kinds += ["chan", "chan", "select_sum", "select_default", "handoff", "go_closure", "gap"]
         k = r.choice(kinds)
-        if k == "gap":  # (one weight for the two: a program's C, and so cc's time, grows little)
-            k = r.choice(["float_map", "closed_while_parked"])
+        if k == "gap":  # (one weight for these: a program's C, and so cc's time, grows little)
+            k = r.choice(["float_map", "closed_while_parked", "big"])
         if k == "assign" and not sc.ints:
             k = "int"
         meth = getattr(self, "s_" + k)
@@ -704,8 +705,33 @@ class _Gen:
         return closed_while_parked(self.name, self.iexpr(sc, 1))
 
     def s_depth(self, sc: _Scope) -> Node:
-        n = self.r.choice([10, 100, 300, 390])  # the runners' limit is 400 frames (PROGRAM_FORMAT.md, "Runner limits")
+        # fuzz's frame limit is 100,000 on both backends (gox_program/limits.py); a deep call
+        # costs the interpreter about 8 us a frame, so the deepest are the rarest
+        n = self.r.choice([10, 100, 300, 390, 3000, 20000])
         return Leaf([f"gox_debug_print(depth({n}), kind.Int)"], [f"fmt.Println(depth({n}))"])
+
+    def s_big(self, sc: _Scope) -> Node:
+        """An int slice or a string beyond 65,535 elements (the old 16-bit limit of an object's
+        slots): its last element, and one append past it (Go's growth of a large slice)."""
+        r = self.r
+        if r.random() < 0.5:
+            v, n, e = self.name("big"), r.choice([65535, 65536, 70000, 100000]), self.iexpr(sc, 1)
+            return Leaf([f"var {v} ref = gox_rt_slice_create(kind.Int, type.None, {n}, {n})",
+                         f"gox_slice_set({v}, {n - 1}, {e.gox})",
+                         f"{v} = gox_rt_slice_append(kind.Int, type.None, {v}, gox_slice_get({v}, {n - 1}) + 1)",
+                         f"gox_debug_write(gox_slice_len({v}), kind.Int)", 'gox_debug_write(" ", kind.String)',
+                         f"gox_debug_write(gox_slice_cap({v}), kind.Int)", 'gox_debug_write(" ", kind.String)',
+                         f"gox_debug_print(gox_slice_get({v}, {n}), kind.Int)"],
+                        [f"var {v} []int64 = make([]int64, {n}, {n})", f"{v}[{n - 1}] = {e.go}",
+                         f"{v} = append({v}, {v}[{n - 1}]+1)", f"fmt.Println(len({v}), cap({v}), {v}[{n}])"])
+        v, t = self.name("bigs"), self.strlit()
+        return Leaf([f'var {v} ref = gox_rt_string_concat({t}, "xy")', f"for gox_string_len({v}) <= 65535 {{",
+                     f"\t{v} = gox_rt_string_concat({v}, {v})", "}",
+                     f"gox_debug_write(gox_string_len({v}), kind.Int)", 'gox_debug_write(" ", kind.String)',
+                     f"gox_debug_print(gox_rt_string_slice({v}, gox_string_len({v}) - 65536, "
+                     f"gox_string_len({v}) - 65530), kind.String)"],
+                    [f'var {v} string = {t} + "xy"', f"for len({v}) <= 65535 {{", f"\t{v} = {v} + {v}", "}",
+                     f"fmt.Println(len({v}), {v}[len({v})-65536:len({v})-65530])"])
 
     def s_closure(self, sc: _Scope) -> Node:
         r = self.r

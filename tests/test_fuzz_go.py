@@ -64,6 +64,10 @@ def test_the_batch_run_with_go_has_the_generator_gaps_closed() -> None:
         assert any(gox in p.gox() and go in p.go() for p in progs), gox
     calls = " ".join(p.gox() for p in progs)
     assert ", 9), kind.Int)" in calls and ", 10), kind.Int)" in calls
+    # objects beyond the old 65,535-element limit, and recursion 20,000 frames deep (issue 16)
+    for gox, go in (("gox_rt_slice_create(kind.Int, type.None, 65536, 65536)", "make([]int64, 65536, 65536)"),
+                    ("<= 65535 {", "<= 65535 {"), ("depth(20000)", "depth(20000)")):
+        assert any(gox in p.gox() and go in p.go() for p in progs), gox
 
 
 def test_constant_operands_go_through_id_in_go() -> None:
