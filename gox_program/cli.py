@@ -4,9 +4,10 @@
     gox-ref demo [--dot FILE]      build a small heap, collect it, show what survived
     gox-ref run FILE [--backend ref|native] [--seed N] [--trace out.json]
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
-    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [-k PATTERN] [--json]
+    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [--runs K] [-k PATTERN] [--json]
                                    run the corpus; passed/failed/skipped per group (--workers:
-                                   native's parallel scheduler; schedule-dependent cases skip)
+                                   native's parallel scheduler; schedule-dependent cases skip;
+                                   --runs K: native, each case K times, every run must pass)
     gox-ref conformance --go [PATHS] [-k PATTERN] [--json]
                                    run each case's Go twin (NAME.go) with the installed Go and
                                    check it against the case (gox_program/gotwin.py)
@@ -352,6 +353,11 @@ def cmd_conformance(args: argparse.Namespace) -> int:
             raise UsageError("--workers is for --backend native (the reference has one deterministic scheduler)")
         if not 1 <= args.workers <= 64:
             raise UsageError(f"--workers {args.workers}: expected 1..64")
+    if args.runs != 1:
+        if backend != "native":
+            raise UsageError("--runs is for --backend native (a reference run is deterministic: it repeats itself)")
+        if args.runs < 1:
+            raise UsageError(f"--runs {args.runs}: expected at least 1")
     try:
         files = discover([Path(p) for p in args.paths] if args.paths else None)
     except FileNotFoundError as e:
@@ -365,13 +371,15 @@ def cmd_conformance(args: argparse.Namespace) -> int:
             return 0
         results = run_go_corpus(files, go, args.k, progress)
     else:
-        results = run_corpus(files, backend, args.k, progress, workers=args.workers, limits=_limits(args))
+        results = run_corpus(files, backend, args.k, progress, workers=args.workers, limits=_limits(args),
+                             runs=args.runs)
     groups = summarize(results)
     failed = [r for r in results if r.result == "failed"]
     if args.json:
         print(json.dumps({
             "backend": backend,
             "workers": args.workers or 1,
+            "runs": args.runs,
             "groups": groups,
             "cases": [{"id": r.id, "group": r.group, "path": r.path, "result": r.result, "reason": r.reason,
                        "seconds": round(r.seconds, 4)} for r in results],
@@ -696,6 +704,8 @@ def _main(argv: list[str] | None) -> int:
     p_conf.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
     p_conf.add_argument("--workers", type=int, metavar="N",
                         help="native only: run programs on N scheduler threads (1..64, the parallel mode when N > 1)")
+    p_conf.add_argument("--runs", type=int, default=1, metavar="K",
+                        help="native only: run each case K times (built once); it passes only if every run does")
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
     p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")

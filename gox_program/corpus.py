@@ -27,8 +27,7 @@ from .case import (
 from .check import load
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import Limits
-from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable, library
-from .native import run_text as native_run_text
+from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable, build_text, library, run_exe
 from .syntax import Program, ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[1] / "conformance"
@@ -97,7 +96,7 @@ def root_for(path: Path) -> Path:
 
 
 def run_case_file(
-    path: Path, backend: str = "ref", workers: int | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path, backend: str = "ref", workers: int | None = None, limits: Limits = DEFAULT_LIMITS, runs: int = 1
 ) -> CaseResult:
     t0 = time.perf_counter()
     root = root_for(path)
@@ -107,18 +106,19 @@ def run_case_file(
         case_id, group = case_id_and_group(path, root)
         why = f"malformed case: {e}" if isinstance(e, CaseError) else str(e)
         return CaseResult(case_id, group, str(path), "failed", why)
-    return run_case(case, backend, t0, workers, limits)
+    return run_case(case, backend, t0, workers, limits, runs)
 
 
 def run_case(
     case: Case, backend: str = "ref", t0: float | None = None, workers: int | None = None,
-    limits: Limits = DEFAULT_LIMITS,
+    limits: Limits = DEFAULT_LIMITS, runs: int = 1,
 ) -> CaseResult:
     """Run one case; ``workers`` (native only) runs it on that many scheduler threads, where a
-    case whose output depends on the schedule (its ``schedule`` key) is skipped."""
+    case whose output depends on the schedule (its ``schedule`` key) is skipped; ``runs``
+    (native only) runs its executable that many times, and it passes only if every run does."""
     t0 = time.perf_counter() if t0 is None else t0
     if backend == "native":
-        return _run_native(case, t0, workers, limits)
+        return _run_native(case, t0, workers, limits, runs)
     supported = BACKENDS[backend]
     missing = [f for f in case.features if f not in supported]
     if missing:
@@ -130,7 +130,9 @@ def run_case(
     )
 
 
-def _run_native(case: Case, t0: float, workers: int | None = None, limits: Limits = DEFAULT_LIMITS) -> CaseResult:
+def _run_native(
+    case: Case, t0: float, workers: int | None = None, limits: Limits = DEFAULT_LIMITS, runs: int = 1
+) -> CaseResult:
     def result(kind: str, reason: str = "") -> CaseResult:
         return CaseResult(case.id, case.group, str(case.path), kind, reason, time.perf_counter() - t0)
 
@@ -150,15 +152,19 @@ def _run_native(case: Case, t0: float, workers: int | None = None, limits: Limit
     if workers is not None and workers > 1 and case.schedule:
         return result("skipped", f"its output depends on the schedule: {case.schedule}")
     try:
-        outcome = native_run_text(case.source, str(case.path), case.seed, workers=workers, limits=limits)
+        exe = build_text(case.source, str(case.path), limits)
     except NativeUnavailable as e:
         return result("skipped", str(e))
     except NativeBuildError as e:
         return result("failed", str(e))
-    if isinstance(outcome, str):
-        return result("skipped", outcome)
-    why = mismatch(case, outcome)
-    return result("failed" if why else "passed", why or "")
+    if isinstance(exe, str):
+        return result("skipped", exe)
+    for k in range(runs):  # parallel mode's stress: every run must pass (issue 17, point 4)
+        outcome = exe if isinstance(exe, Outcome) else run_exe(exe, case.seed, workers=workers)
+        why = mismatch(case, outcome)
+        if why:
+            return result("failed", f"run {k + 1} of {runs}: {why}" if runs > 1 else why)
+    return result("passed")
 
 
 def run_corpus(
@@ -168,12 +174,13 @@ def run_corpus(
     progress: Callable[[int, int, CaseResult], None] | None = None,
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    runs: int = 1,
 ) -> list[CaseResult]:
     chosen = [f for f in files if pattern is None or pattern in case_id_of(f)]
     results = []
     if backend == "native":  # child processes (and C compiles): run several at once, report in order
         with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:
-            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend, workers, limits), chosen)):
+            for i, r in enumerate(pool.map(lambda f: run_case_file(f, backend, workers, limits, runs), chosen)):
                 results.append(r)
                 if progress is not None:
                     progress(i + 1, len(chosen), r)

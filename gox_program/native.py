@@ -448,15 +448,20 @@ def run_text(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Outcome | str:
     """Load, build and run a program on the native backend; a string says why it is skipped."""
+    exe = build_text(text, file, limits)
+    return run_exe(exe, seed, timeout=timeout, workers=workers) if isinstance(exe, Path) else exe
+
+
+def build_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Path | Outcome | str:
+    """Load and build a program: its executable, else the outcome of its load-time rejection,
+    else (a string) why the native backend skips it."""
     try:
         prog = load(text, file)
     except ProgramError as e:
         return Outcome(None, reject=e)  # load-time rejection does not depend on the backend
     lib = library()
     why = skip_reason(prog, lib)
-    if why is not None:
-        return why
-    return run_exe(build(prog, lib, limits), seed, timeout=timeout, workers=workers)
+    return why if why is not None else build(prog, lib, limits)
 
 
 # -- heap dumps -----------------------------------------------------------------------------------

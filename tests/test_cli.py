@@ -412,3 +412,38 @@ def test_conformance_and_diff_pass_the_limits_on(tmp_path: Path, capfd: pytest.C
     assert main(["diff", str(overflow)]) == 0
     assert main(["diff", str(overflow), "--max-depth", "300"]) == 0
     assert "same" in capfd.readouterr().out
+
+
+@needs_native
+def test_conformance_runs_each_native_case_k_times(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """--runs K (parallel mode's stress, issue 17): the executable is built once and run K times,
+    and the case fails with the number of the first run that did not meet its expectation."""
+    from gox_program import corpus, native
+
+    calls: list[int] = []
+    real = native.run_exe
+
+    def flaky(exe: Path, seed: int, **kw: object) -> object:
+        calls.append(seed)
+        o = real(exe, seed, **kw)  # type: ignore[arg-type]
+        return o if len(calls) != 3 else type(o)(o.status, b"other\n", o.stderr)
+
+    monkeypatch.setattr(corpus, "run_exe", flaky)
+    assert main(["conformance", "--backend", "native", "--workers", "2", "--runs", "4", str(HELLO), "--json"]) == 1
+    report = json.loads(capfd.readouterr().out)
+    assert report["runs"] == 4 and report["workers"] == 2
+    assert report["cases"][0]["reason"].startswith("run 3 of 4: stdout differs from the expected")
+    assert len(calls) == 3  # it stops at the first failing run
+    calls.clear()
+    monkeypatch.setattr(corpus, "run_exe", real)
+    assert main(["conformance", "--backend", "native", "--runs", "3", str(HELLO)]) == 0
+    assert "total                1       0        0" in capfd.readouterr().out
+
+
+def test_conformance_runs_is_native_only(capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["conformance", "--runs", "2", str(HELLO)]) == 2
+    assert "--runs is for --backend native" in capfd.readouterr().err
+    assert main(["conformance", "--backend", "native", "--runs", "0", str(HELLO)]) == 2
+    assert "--runs 0: expected at least 1" in capfd.readouterr().err
