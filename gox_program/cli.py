@@ -4,10 +4,11 @@
     gox-ref demo [--dot FILE]      build a small heap, collect it, show what survived
     gox-ref run FILE [--backend ref|native] [--seed N] [--trace out.json]
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
-    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [--runs K] [-k PATTERN] [--json]
+    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [--runs K] [--expect-fail FILE] [-k PATTERN] [--json]
                                    run the corpus; passed/failed/skipped per group (--workers:
                                    native's parallel scheduler; schedule-dependent cases skip;
-                                   --runs K: native, each case K times, every run must pass)
+                                   --runs K: native, each case K times, every run must pass;
+                                   --expect-fail FILE: listed failures are XFAIL, passes XPASS)
     gox-ref conformance --go [PATHS] [-k PATTERN] [--json]
                                    run each case's Go twin (NAME.go) with the installed Go and
                                    check it against the case (gox_program/gotwin.py)
@@ -343,7 +344,8 @@ def _go() -> Any:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
-    from .corpus import discover, run_corpus, summarize
+    from . import expectfail
+    from .corpus import EXPECTED_RESULTS, RESULTS, case_id_of, discover, run_corpus, summarize
 
     if args.go and (args.workers is not None or args.backend != "ref"):
         raise UsageError("--go runs the Go twins, not a backend: it takes no --backend or --workers")
@@ -362,6 +364,13 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         files = discover([Path(p) for p in args.paths] if args.paths else None)
     except FileNotFoundError as e:
         raise UsageError(str(e)) from None
+    expected: dict[str, str] | None = None
+    if args.expect_fail is not None:
+        try:
+            expected = expectfail.load(Path(args.expect_fail))
+            expectfail.check_ids(expected, (case_id_of(f) for f in files), Path(args.expect_fail))
+        except expectfail.ExpectFailError as e:
+            raise UsageError(f"--expect-fail: {e}") from None
     progress = _progress if sys.stderr.isatty() and not args.json else None
     if args.go:
         from .gotwin import run_go_corpus
@@ -373,28 +382,34 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     else:
         results = run_corpus(files, backend, args.k, progress, workers=args.workers, limits=_limits(args),
                              runs=args.runs)
-    groups = summarize(results)
-    failed = [r for r in results if r.result == "failed"]
+    kinds: tuple[str, ...] = RESULTS
+    if expected is not None:
+        results, kinds = expectfail.apply(results, expected), RESULTS + EXPECTED_RESULTS
+    groups = summarize(results, kinds)
+    failed = [r for r in results if r.result in ("failed", "xpass")]
     if args.json:
         print(json.dumps({
             "backend": backend,
             "workers": args.workers or 1,
             "runs": args.runs,
+            "expect_fail": args.expect_fail,
             "groups": groups,
             "cases": [{"id": r.id, "group": r.group, "path": r.path, "result": r.result, "reason": r.reason,
                        "seconds": round(r.seconds, 4)} for r in results],
         }, indent=2))
         return 1 if failed else 0
-    for r in results:  # why each case failed or was skipped, in corpus order
+    tags = {"failed": "FAIL", "skipped": "SKIP", "xfail": "XFAIL", "xpass": "XPASS"}
+    for r in results:  # why each case did not simply pass, in corpus order
         if r.result != "passed":
-            print(f"{'FAIL' if r.result == 'failed' else 'SKIP'} {r.id}: {r.reason}")
-    print(f"{'group':<14} {'passed':>7} {'failed':>7} {'skipped':>8}")
-    tot = {"passed": 0, "failed": 0, "skipped": 0}
+            print(f"{tags[r.result]} {r.id}: {r.reason}")
+    widths = [max(7, len(k) + 1) for k in kinds]
+    print(f"{'group':<14}" + "".join(f" {k:>{w}}" for k, w in zip(kinds, widths, strict=True)))
+    tot = dict.fromkeys(kinds, 0)
     for g, c in groups.items():
-        print(f"{g:<14} {c['passed']:>7} {c['failed']:>7} {c['skipped']:>8}")
+        print(f"{g:<14}" + "".join(f" {c[k]:>{w}}" for k, w in zip(kinds, widths, strict=True)))
         for k in tot:
             tot[k] += c[k]
-    print(f"{'total':<14} {tot['passed']:>7} {tot['failed']:>7} {tot['skipped']:>8}")
+    print(f"{'total':<14}" + "".join(f" {tot[k]:>{w}}" for k, w in zip(kinds, widths, strict=True)))
     if not results:
         print("no cases matched", file=sys.stderr)
         return 1
@@ -706,6 +721,9 @@ def _main(argv: list[str] | None) -> int:
                         help="native only: run programs on N scheduler threads (1..64, the parallel mode when N > 1)")
     p_conf.add_argument("--runs", type=int, default=1, metavar="K",
                         help="native only: run each case K times (built once); it passes only if every run does")
+    p_conf.add_argument("--expect-fail", metavar="FILE",
+                        help="a YAML list of expected failures (- id: CASE, reason: WHY): a listed failure is "
+                             "XFAIL and passes the run, a listed pass is XPASS and fails it")
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
     p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")

@@ -66,7 +66,7 @@ class CaseResult:
     id: str
     group: str
     path: str
-    result: str  # passed, failed, skipped
+    result: str  # passed, failed, skipped (RESULTS); xfail, xpass (EXPECTED_RESULTS)
     reason: str = ""
     seconds: float = 0.0
 
@@ -197,9 +197,14 @@ def case_id_of(path: Path) -> str:
     return case_id_and_group(path, root_for(path))[0]
 
 
-def summarize(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+RESULTS = ("passed", "failed", "skipped")
+EXPECTED_RESULTS = ("xfail", "xpass")  # with an expected-failure list (gox_program/expectfail.py)
+
+
+def summarize(results: list[CaseResult], kinds: tuple[str, ...] = RESULTS) -> dict[str, dict[str, int]]:
+    """Per group, how many cases ended each way (``kinds``: the columns)."""
     groups: dict[str, dict[str, int]] = {}
     for r in results:
-        g = groups.setdefault(r.group, {"passed": 0, "failed": 0, "skipped": 0})
+        g = groups.setdefault(r.group, dict.fromkeys(kinds, 0))
         g[r.result] += 1
     return dict(sorted(groups.items()))
