@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import difflib
 import io
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from gox_abi.errors import GoxABIError
 from gox_ref import RefRuntime
@@ -116,31 +117,6 @@ class Case:
     schedule: str = ""  # why the output depends on the schedule (not run with several workers)
 
 
-def _scalar(raw: str, where: str) -> Any:
-    raw = raw.strip()
-    if raw.startswith('"'):
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise CaseError(f"{where}: malformed quoted string: {e.msg}") from None
-    if raw.startswith("["):
-        if not raw.endswith("]"):
-            raise CaseError(f"{where}: a list must end with ']'")
-        inner = raw[1:-1].strip()
-        return [x.strip() for x in inner.split(",")] if inner else []
-    if raw.startswith("{"):
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise CaseError(f"{where}: malformed JSON object: {e.msg}") from None
-        if not isinstance(obj, dict):  # pragma: no cover - json.loads of "{...}" is a dict
-            raise CaseError(f"{where}: expected a JSON object")
-        return obj
-    if raw.lstrip("-").isdigit():
-        return int(raw)
-    return raw
-
-
 def _go_outcome(v: Any, file: str) -> dict[str, Any]:
     if not isinstance(v, dict):
         raise CaseError(f"{file}:1: 'go' must be a JSON object like {{\"status\": 0, \"stdout\": \"\"}}")
@@ -155,45 +131,46 @@ def _go_outcome(v: Any, file: str) -> dict[str, Any]:
     return dict(v)
 
 
+class _HeaderLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice (safe_load keeps the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key} given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
-    """The header's keys; and the number of lines it spans."""
+    """The header's keys (YAML between the ``/*---`` and ``---*/`` lines, test262's front matter,
+    read by PyYAML's safe loader; then the keys are checked against KEYS); and the number of
+    lines it spans."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "/*---":
         raise CaseError(f"{file}:1: a case starts with a '/*---' header line")
-    out: dict[str, Any] = {}
-    i = 1
-    while True:
-        if i >= len(lines):
-            raise CaseError(f"{file}:{i}: the header has no closing '---*/' line")
-        ln = lines[i]
-        if ln.strip() == "---*/":
-            return out, i + 1
-        where = f"{file}:{i + 1}"
-        if not ln.strip() or ln.lstrip().startswith("#"):
-            i += 1
-            continue
-        if ln.startswith(" ") or ":" not in ln:
-            raise CaseError(f"{where}: expected 'key: value'")
-        key, _, raw = ln.partition(":")
-        key = key.strip()
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---*/"), None)
+    if end is None:
+        raise CaseError(f"{file}:{len(lines)}: the header has no closing '---*/' line")
+    try:
+        # (each header line ends with its newline, the last too: a `|` block there keeps it)
+        data = yaml.load("".join(ln + "\n" for ln in lines[1:end]), Loader=_HeaderLoader)  # (a SafeLoader: no arbitrary objects)
+    except yaml.MarkedYAMLError as e:
+        line = e.problem_mark.line + 2 if e.problem_mark is not None else 1
+        raise CaseError(f"{file}:{line}: the header is not valid YAML: {e.problem}") from None
+    except yaml.YAMLError as e:
+        raise CaseError(f"{file}:1: the header is not valid YAML: {e}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise CaseError(f"{file}:2: the header is YAML 'key: value' lines, not a {type(data).__name__}")
+    for key in data:
         if key not in KEYS:
-            raise CaseError(f"{where}: unknown header key {key!r}; expected one of {', '.join(KEYS)}")
-        if key in out:
-            raise CaseError(f"{where}: {key} given twice")
-        raw = raw.strip()
-        if raw in ("|", "|-"):
-            block: list[str] = []
-            i += 1
-            while i < len(lines) and lines[i].strip() != "---*/" and (lines[i].startswith("  ") or not lines[i].strip()):
-                block.append(lines[i][2:])
-                i += 1
-            while block and not block[-1].strip():
-                block.pop()
-            value = "\n".join(block)
-            out[key] = value + ("\n" if raw == "|" and block else "")
-            continue
-        out[key] = _scalar(raw, where)
-        i += 1
+            raise CaseError(f"{file}:1: unknown header key {key!r}; expected one of {', '.join(KEYS)}")
+    return data, end + 1
 
 
 def header_seed(hdr: dict[str, Any], file: str) -> int:
