@@ -51,7 +51,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -320,14 +321,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return status
 
 
-def _progress(done: int, total: int, r: Any) -> None:
-    width = 30
-    filled = width * done // total
-    mark = {"passed": ".", "failed": "F", "skipped": "s"}[r.result]
-    sys.stderr.write(f"\r[{'#' * filled}{'-' * (width - filled)}] {done}/{total} {mark} {r.id[:50]:<50}")
-    if done == total:
-        sys.stderr.write("\r" + " " * (width + 70) + "\r")
-    sys.stderr.flush()
+@contextmanager
+def _case_bar(quiet: bool) -> Iterator[Callable[[int, int, Any], None] | None]:
+    """conformance's progress: a bar of cases on a terminal (gox_program/progress.py), the
+    failures counted beside it; none with ``quiet`` (--json) or where progress.wanted says no."""
+    from . import progress
+
+    if quiet or not progress.wanted(sys.stderr):
+        yield None
+        return
+    failed = 0
+    with progress.bar(sys.stderr, 0, "conformance", "case") as b:
+        def step(done: int, total: int, r: Any) -> None:
+            nonlocal failed
+            if b.total != total:
+                b.reset(total=total)
+            failed += r.result == "failed"
+            b.set_postfix_str(f"{failed} failed, {r.id[:40]}", refresh=False)
+            b.update(1)
+
+        yield step
 
 
 def _go() -> Any:
@@ -371,17 +384,18 @@ def cmd_conformance(args: argparse.Namespace) -> int:
             expectfail.check_ids(expected, (case_id_of(f) for f in files), Path(args.expect_fail))
         except expectfail.ExpectFailError as e:
             raise UsageError(f"--expect-fail: {e}") from None
-    progress = _progress if sys.stderr.isatty() and not args.json else None
     if args.go:
         from .gotwin import run_go_corpus
 
         go = _go()
         if go is None:
             return 0
-        results = run_go_corpus(files, go, args.k, progress)
+        with _case_bar(args.json) as step:
+            results = run_go_corpus(files, go, args.k, step)
     else:
-        results = run_corpus(files, backend, args.k, progress, workers=args.workers, limits=_limits(args),
-                             runs=args.runs)
+        with _case_bar(args.json) as step:
+            results = run_corpus(files, backend, args.k, step, workers=args.workers, limits=_limits(args),
+                                 runs=args.runs)
     kinds: tuple[str, ...] = RESULTS
     if expected is not None:
         results, kinds = expectfail.apply(results, expected), RESULTS + EXPECTED_RESULTS

@@ -63,7 +63,7 @@ from typing import NamedTuple, TextIO
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
-from . import diff, fuzzgen, gotwin, native
+from . import diff, fuzzgen, gotwin, native, progress
 from .case import Outcome, execute
 from .check import load
 from .limits import FUZZ, FUZZ_STEPS, SHARED_MAX_DEPTH, Limits
@@ -1192,38 +1192,35 @@ def write_finding(out_dir: Path, f: Finding) -> Path:
 
 
 class _Progress:
-    """Progress on stderr: a bar on a terminal, else a line every 5 s.  It leaves no final
-    line: the caller prints the summary, once."""
+    """Progress on stderr: a bar on a terminal (gox_program/progress.py: tqdm, not under CI),
+    else a line every 5 s.  It leaves no final line: the caller prints the summary, once."""
 
     def __init__(self, stream: TextIO, seconds: float, limit: int | None) -> None:
         self.stream = stream
-        self.tty = stream.isatty()
         self.seconds = seconds
         self.limit = limit
         self.t0 = time.monotonic()
         self.last = self.t0
+        # (a campaign of --programs counts programs; one of --seconds counts seconds)
+        self.bar = progress.bar(stream, limit or seconds, "fuzz", "program" if limit else "s")
 
     def update(self, n: int, found: int) -> None:
         now = time.monotonic()
         el = now - self.t0
         rate = n / el if el > 0 else 0.0
+        if not self.bar.disable:
+            self.bar.n = min(n, self.limit) if self.limit else min(round(el), int(self.seconds))
+            count = "" if self.limit else f"{n} programs, {rate:.1f}/s, "  # (a bar of programs shows them)
+            self.bar.set_postfix_str(f"{count}{found} divergences")
+            return
         goal = f"{n}/{self.limit}" if self.limit else f"{el:.0f}/{self.seconds:.0f} s"
-        line = f"fuzz: {n} programs ({goal}), {rate:.1f}/s, {found} divergences"
-        if self.tty:
-            width = 20
-            frac = min(1.0, n / self.limit if self.limit else el / self.seconds if self.seconds else 1.0)
-            bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-            self.stream.write(f"\r[{bar}] {line}\x1b[K")
-            self.stream.flush()
-        elif now - self.last >= 5.0 and not (n >= self.limit if self.limit else el >= self.seconds):
+        if now - self.last >= 5.0 and not (n >= self.limit if self.limit else el >= self.seconds):
             self.last = now  # (at the end the summary says it: no progress line just before it)
-            self.stream.write(line + "\n")
+            self.stream.write(f"fuzz: {n} programs ({goal}), {rate:.1f}/s, {found} divergences\n")
             self.stream.flush()
 
     def done(self) -> None:
-        if self.tty:  # clear the bar
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        self.bar.close()  # (leave=False: the bar is cleared)
 
 
 @dataclass

@@ -134,10 +134,10 @@ def test_header_parsing() -> None:
     with pytest.raises(CaseError, match="no closing"):
         parse_header("/*---\ndescription: 1\n", "f")
     # YAML (PyYAML's safe loader) with a schema check: errors name the file and the line
-    with pytest.raises(CaseError, match="^f:3: the header is not valid YAML: description given twice$"):
+    with pytest.raises(CaseError, match=r"^f:3: the header is not valid YAML: description given twice$"):
         parse_header("/*---\ndescription: d\ndescription: e\n---*/\n", "f")
-    with pytest.raises(CaseError, match="^f:2: the header is not valid YAML: mapping values are not allowed here"):
+    with pytest.raises(CaseError, match=r"^f:2: the header is not valid YAML: mapping values are not allowed here"):
         parse_header("/*---\ndescription: a: b\n---*/\n", "f")
-    with pytest.raises(CaseError, match="^f:2: the header is YAML 'key: value' lines, not a list$"):
+    with pytest.raises(CaseError, match=r"^f:2: the header is YAML 'key: value' lines, not a list$"):
         parse_header("/*---\n- a\n---*/\n", "f")
     assert parse_header("/*---\n# a comment\nstdout: |-\n    indented\n---*/\n", "f") == ({"stdout": "indented"}, 5)
