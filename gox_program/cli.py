@@ -51,6 +51,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -175,6 +176,43 @@ class _Parser(argparse.ArgumentParser):
 
 
 BACKENDS = ("ref", "native")
+BACKEND_HELP = "ref (the interpreter, the default) or native (compiled to C)"
+
+# Each command's --help ends with these (argparse's epilog).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "abi": ("gox-ref abi --group chan                 # the channel symbols of the ABI table",),
+    "demo": ("gox-ref demo --dot heap.dot",),
+    "run": ("gox-ref run prog.gox                     # on the reference (the interpreter)",
+            "gox-ref run prog.gox --backend native --seed 7",
+            "gox-ref run deep.gox --max-depth 500000 --trace t.json"),
+    "conformance": ("gox-ref conformance                      # the whole corpus on the reference",
+                    "gox-ref conformance conformance/chan -k fifo --backend native",
+                    "gox-ref conformance --backend native --workers 4 --runs 100",
+                    "gox-ref conformance --backend native --expect-fail known.yaml --json > report.json",
+                    "gox-ref conformance --go                 # each case's Go twin with the installed Go"),
+    "heap": ("gox-ref heap conformance/gc/linked_list.gox -o heap.svg",
+             "gox-ref heap conformance/gc/linked_list.gox --at built --backend native"),
+    "diff": ("gox-ref diff prog.gox                    # reference against native",
+             "gox-ref diff --go prog.gox               # ... and both against prog.go run with Go"),
+    "fuzz": ("gox-ref fuzz --seconds 60 --out findings/",
+             "gox-ref fuzz --go --workers 2 --seed 5   # three ways, with Go, on a local Dask cluster",
+             "gox-ref fuzz --scheduler tcp://HOST:8786 # on a Dask cluster's workers"),
+    "bench": ("gox-ref bench                            # reference vs native vs Go",
+              "gox-ref bench --go none --json",
+              "gox-ref bench --parallel --workers 1,2"),
+    "lincheck": ("gox-ref lincheck conformance/parallel/select_many_senders.gox --workers 4 --runs 10",
+                 "gox-ref lincheck --history h.jsonl"),
+}
+
+
+def _command(sub: Any, name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its EXAMPLES (the description wrapped here: the
+    raw formatter keeps the examples' lines as written)."""
+    text = textwrap.fill(description or help[:1].upper() + help[1:] + ".", 78)
+    epilog = "examples:\n" + "\n".join("  " + e for e in EXAMPLES[name])
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help, description=text, epilog=epilog,
+                                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    return p
 
 
 def _backend(name: str) -> str:
@@ -323,15 +361,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _case_bar(quiet: bool) -> Iterator[Callable[[int, int, Any], None] | None]:
-    """conformance's progress: a bar of cases on a terminal (gox_program/progress.py), the
-    failures counted beside it; none with ``quiet`` (--json) or where progress.wanted says no."""
-    from . import progress
+    """conformance's progress: a bar of cases on a terminal (gox_program/terminal.py), the
+    failures counted beside it; none with ``quiet`` (--json) or where terminal.interactive says no."""
+    from . import terminal
 
-    if quiet or not progress.wanted(sys.stderr):
+    if quiet or not terminal.interactive(sys.stderr):
         yield None
         return
     failed = 0
-    with progress.bar(sys.stderr, 0, "conformance", "case") as b:
+    with terminal.bar(sys.stderr, 0, "conformance", "case") as b:
         def step(done: int, total: int, r: Any) -> None:
             nonlocal failed
             if b.total != total:
@@ -412,10 +450,14 @@ def cmd_conformance(args: argparse.Namespace) -> int:
                        "seconds": round(r.seconds, 4)} for r in results],
         }, indent=2))
         return 1 if failed else 0
-    tags = {"failed": "FAIL", "skipped": "SKIP", "xfail": "XFAIL", "xpass": "XPASS"}
+    from .terminal import paint
+
+    tags = {"failed": ("FAIL", "red"), "skipped": ("SKIP", "dim"), "xfail": ("XFAIL", "yellow"),
+            "xpass": ("XPASS", "red")}
     for r in results:  # why each case did not simply pass, in corpus order
         if r.result != "passed":
-            print(f"{tags[r.result]} {r.id}: {r.reason}")
+            tag, colour = tags[r.result]
+            print(f"{paint(tag, colour, sys.stdout)} {r.id}: {r.reason}")
     widths = [max(7, len(k) + 1) for k in kinds]
     print(f"{'group':<14}" + "".join(f" {k:>{w}}" for k, w in zip(kinds, widths, strict=True)))
     tot = dict.fromkeys(kinds, 0)
@@ -662,7 +704,7 @@ def cmd_lincheck(args: argparse.Namespace) -> int:
 
 
 def _add_lincheck(sub: Any) -> None:
-    p = sub.add_parser("lincheck", help="check a parallel run's channel operations for linearizability (native)")
+    p = _command(sub, "lincheck", "check a parallel run's channel operations for linearizability (native)")
     p.add_argument("file", nargs="?", help="the program (.gox) to run")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="scheduler threads, 1..64 (default 2)")
     p.add_argument("--runs", type=int, default=1, metavar="K", help="runs, seeds SEED..SEED+K-1 (default 1)")
@@ -673,7 +715,7 @@ def _add_lincheck(sub: Any) -> None:
 
 
 def _add_bench(sub: Any) -> None:
-    p = sub.add_parser("bench", help="the same workloads on the reference, the native backend and Go (--parallel: W workers)")
+    p = _command(sub, "bench", "the same workloads on the reference, the native backend and Go (--parallel: W workers)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--scale", type=float, default=1.0, help="multiply every size (default 1)")
     p.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
@@ -715,22 +757,22 @@ def _main(argv: list[str] | None) -> int:
     parser = _Parser(prog="gox-ref", description="Reference runtime for the GoX gox_* ABI.")
     parser.add_argument("--version", action="version", version=f"gox-ref {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_abi = sub.add_parser("abi", help="list the ABI table")
+    p_abi = _command(sub, "abi", "list the ABI table")
     p_abi.add_argument("--group", choices=GROUPS)
     p_abi.set_defaults(func=cmd_abi)
-    p_demo = sub.add_parser("demo", help="a small heap, collected, as a Graphviz graph")
+    p_demo = _command(sub, "demo", "a small heap, collected, as a Graphviz graph")
     p_demo.add_argument("--dot", metavar="FILE", help="write the DOT graph to FILE")
     p_demo.set_defaults(func=cmd_demo)
-    p_run = sub.add_parser("run", help="run a program")
+    p_run = _command(sub, "run", "run a program")
     p_run.add_argument("file")
-    p_run.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
+    p_run.add_argument("--backend", default="ref", choices=BACKENDS, help=BACKEND_HELP)
     p_run.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
     _add_limits(p_run, DEFAULT_LIMITS, OWN_DEPTH)
     p_run.set_defaults(func=cmd_run)
-    p_conf = sub.add_parser("conformance", help="run the conformance corpus")
+    p_conf = _command(sub, "conformance", "run the conformance corpus")
     p_conf.add_argument("paths", nargs="*", help="case files or directories (default: conformance/)")
-    p_conf.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
+    p_conf.add_argument("--backend", default="ref", choices=BACKENDS, help=BACKEND_HELP)
     p_conf.add_argument("--workers", type=int, metavar="N",
                         help="native only: run programs on N scheduler threads (1..64, the parallel mode when N > 1)")
     p_conf.add_argument("--runs", type=int, default=1, metavar="K",
@@ -743,21 +785,21 @@ def _main(argv: list[str] | None) -> int:
     p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")
     _add_limits(p_conf, DEFAULT_LIMITS, OWN_DEPTH)
     p_conf.set_defaults(func=cmd_conformance)
-    p_heap = sub.add_parser("heap", help="a program's heap as a Graphviz graph")
+    p_heap = _command(sub, "heap", "a program's heap as a Graphviz graph")
     p_heap.add_argument("file")
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
     p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
-    p_heap.add_argument("--backend", default="ref", help="ref (the interpreter) or native (compiled to C)")
+    p_heap.add_argument("--backend", default="ref", choices=BACKENDS, help=BACKEND_HELP)
     p_heap.set_defaults(func=cmd_heap)
-    p_diff = sub.add_parser("diff", help="run programs on both backends and compare the runs")
+    p_diff = _command(sub, "diff", "run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
     p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_diff.add_argument("--go", action="store_true", help="also run each file's Go twin NAME.go; compare both with Go")
     _add_limits(p_diff, SHARED_LIMITS, f"{SHARED_LIMITS.depth:,}, on both backends")
     p_diff.set_defaults(func=cmd_diff)
-    p_fuzz = sub.add_parser(
-        "fuzz", help="random programs on both backends; divergences shrunk to DIR",
+    p_fuzz = _command(
+        sub, "fuzz", "random programs on both backends; divergences shrunk to DIR",
         description="Random programs on both backends (and Go with --go); divergences shrunk to DIR.  The native "
                     "batches are built with $GOX_FUZZ_CC, else tcc when it is on PATH (TinyCC: a fraction of gcc -O0's "
                     "time), else $CC or cc; the summary says which.")

@@ -63,7 +63,7 @@ from typing import NamedTuple, TextIO
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
-from . import diff, fuzzgen, gotwin, native, progress
+from . import diff, fuzzgen, gotwin, native, terminal
 from .case import Outcome, execute
 from .check import load
 from .limits import FUZZ, FUZZ_STEPS, SHARED_MAX_DEPTH, Limits
@@ -1192,7 +1192,7 @@ def write_finding(out_dir: Path, f: Finding) -> Path:
 
 
 class _Progress:
-    """Progress on stderr: a bar on a terminal (gox_program/progress.py: tqdm, not under CI),
+    """Progress on stderr: a bar on a terminal (gox_program/terminal.py: tqdm, not under CI),
     else a line every 5 s.  It leaves no final line: the caller prints the summary, once."""
 
     def __init__(self, stream: TextIO, seconds: float, limit: int | None) -> None:
@@ -1202,7 +1202,7 @@ class _Progress:
         self.t0 = time.monotonic()
         self.last = self.t0
         # (a campaign of --programs counts programs; one of --seconds counts seconds)
-        self.bar = progress.bar(stream, limit or seconds, "fuzz", "program" if limit else "s")
+        self.bar = terminal.bar(stream, limit or seconds, "fuzz", "program" if limit else "s")
 
     def update(self, n: int, found: int) -> None:
         now = time.monotonic()

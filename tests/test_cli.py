@@ -56,8 +56,10 @@ def test_run_seed_and_trace(tmp_path: Path) -> None:
     ("argv", "msg"),
     [
         (["run", "/no/such/file.gox"], "gox-ref: error: /no/such/file.gox: no such file"),
-        (["heap", "X", "--backend", "jvm"], "gox-ref: error: unknown backend 'jvm'"),
-        (["run", "X", "--backend", "jvm"], "gox-ref: error: unknown backend 'jvm'"),
+        (["heap", "X", "--backend", "jvm"],
+         "gox-ref: error: argument --backend: invalid choice: 'jvm' (choose from 'ref', 'native')"),
+        (["run", "X", "--backend", "jvm"], "gox-ref: error: argument --backend: invalid choice: 'jvm'"),
+        (["conformance", "--backend", "go"], "gox-ref: error: argument --backend: invalid choice: 'go'"),
         (["run", "--bogus"], "gox-ref: error:"),
         (["frobnicate"], "gox-ref: error:"),
         (["conformance", "/no/such/dir"], "gox-ref: error: no such file or directory"),
@@ -447,3 +449,14 @@ def test_conformance_runs_is_native_only(capfd: pytest.CaptureFixture[str]) -> N
     assert "--runs is for --backend native" in capfd.readouterr().err
     assert main(["conformance", "--backend", "native", "--runs", "0", str(HELLO)]) == 2
     assert "--runs 0: expected at least 1" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["abi", "demo", "run", "conformance", "heap", "diff", "fuzz", "bench", "lincheck"])
+def test_every_command_s_help_ends_with_examples(command: str, capfd: pytest.CaptureFixture[str]) -> None:
+    """--help lists the choices (argparse's) and ends with runnable examples of the command."""
+    assert main([command, "--help"]) == 0
+    out = capfd.readouterr().out
+    examples = out.split("\nexamples:\n", 1)[1].splitlines()
+    assert examples and all(e.startswith(f"  gox-ref {command}") for e in examples), out
+    if command in ("run", "conformance", "heap"):
+        assert "--backend {ref,native}" in out

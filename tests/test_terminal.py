@@ -1,5 +1,5 @@
-"""Progress bars (gox_program/progress.py, tqdm): on a terminal only, never under CI, cleared
-at the end so that the command's summary is the last thing it prints."""
+"""A terminal's extras (gox_program/terminal.py): progress bars (tqdm) and colour, on a terminal
+only, never under CI; a bar is cleared at the end so that the summary is the last thing printed."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import gox_ref
-from gox_program import progress
+from gox_program import terminal
 
 ROOT = Path(gox_ref.__file__).resolve().parents[1]
 CLI = "import sys; from gox_program.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -29,10 +29,10 @@ class _Tty(io.StringIO):
 
 def test_a_bar_only_on_a_terminal_and_never_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    assert progress.wanted(_Tty()) and not progress.wanted(io.StringIO())
+    assert terminal.interactive(_Tty()) and not terminal.interactive(io.StringIO())
     monkeypatch.setenv("CI", "1")
-    assert not progress.wanted(_Tty())
-    b = progress.bar(_Tty(), 3, "x", "case")
+    assert not terminal.interactive(_Tty())
+    b = terminal.bar(_Tty(), 3, "x", "case")
     assert b.disable  # a disabled bar: every call on it does nothing
     b.update(1)
     b.close()
@@ -73,3 +73,15 @@ def test_conformance_draws_its_bar_on_a_terminal_and_clears_it(ci: bool) -> None
         n = len(list((ROOT / "conformance" / "basics").glob("*.gox")))
         assert b"conformance: " in err and f"/{n} [".encode() in err and b"0 failed" in err
         assert err.endswith(b"\r") and err.split(b"\r")[-2].strip() == b""  # cleared: the table is the last word
+
+
+def test_colour_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert terminal.paint("FAIL", "red", _Tty()) == "\x1b[31mFAIL\x1b[0m"
+    assert terminal.paint("FAIL", "red", io.StringIO()) == "FAIL"
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert terminal.paint("FAIL", "red", _Tty()) == "FAIL"
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("CI", "true")
+    assert terminal.paint("FAIL", "red", _Tty()) == "FAIL"
