@@ -197,6 +197,15 @@ def case_id_of(path: Path) -> str:
     return case_id_and_group(path, root_for(path))[0]
 
 
+def known_case_ids(files: Iterable[Path]) -> set[str]:
+    """The ids of every case in the corpora the files belong to (each ``conformance`` directory
+    above one of them, whole), and of the files themselves: what an expected-failure list may
+    name while a run takes a part of its corpus."""
+    files = list(files)
+    roots = {r for r in map(root_for, files) if r.name == "conformance"}
+    return {case_id_of(f) for f in files} | {case_id_of(f) for r in roots for f in discover([r])}
+
+
 RESULTS = ("passed", "failed", "skipped")
 EXPECTED_RESULTS = ("xfail", "xpass")  # with an expected-failure list (gox_program/expectfail.py)
 

@@ -10,8 +10,8 @@ The file is YAML, a list of entries, each an ``id`` (a case id as the report pri
 
 A listed case that fails is reported ``xfail`` and does not fail the run; a listed case that
 passes is ``xpass`` and fails it, so the list can only shrink as the runtime gets fixed.  An id
-that names no case of the run's files is an error (a typo would otherwise hide nothing and
-match nothing).
+that names no case of the run's corpus is an error (a typo would otherwise hide nothing and
+match nothing); a run of a part of a corpus may list the rest (``corpus.known_case_ids``).
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ def load(path: Path) -> dict[str, str]:
 
 
 def check_ids(expected: dict[str, str], case_ids: Iterable[str], path: Path) -> None:
-    """Every listed id names one of the run's cases."""
+    """Every listed id names one of ``case_ids`` (the run's corpus)."""
     unknown = sorted(set(expected) - set(case_ids))
     if unknown:
-        raise ExpectFailError(f"{path}: {len(unknown)} listed id(s) name no case of this run: {', '.join(unknown)}")
+        raise ExpectFailError(f"{path}: {len(unknown)} listed id(s) name no case of this run's corpus: {', '.join(unknown)}")
 
 
 def apply(results: list[CaseResult], expected: dict[str, str]) -> list[CaseResult]:

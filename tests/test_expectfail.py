@@ -64,7 +64,7 @@ def test_an_unlisted_failure_still_fails(cases: Path, tmp_path: Path, capfd: pyt
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("- id: mine/nope\n  reason: x\n", "1 listed id(s) name no case of this run: mine/nope"),
+    ("- id: mine/nope\n  reason: x\n", "1 listed id(s) name no case of this run's corpus: mine/nope"),
     ("mine/wrong: x\n", "expected a YAML list of entries (- id: CASE, reason: WHY), got a dict"),
     ("- id: mine/wrong\n", "entry 1: expected exactly the keys id and reason, got {'id': 'mine/wrong'}"),
     ("- id: mine/wrong\n  reason: ''\n", "entry 1 (mine/wrong): reason must be a non-empty string, got ''"),
@@ -91,3 +91,13 @@ def test_an_empty_list_changes_nothing_but_the_columns(tmp_path: Path) -> None:
     r = [CaseResult("g/a", "g", "a.gox", "failed", "why"), CaseResult("g/b", "g", "b.gox", "skipped", "no")]
     assert expectfail.apply(r, {}) == r
     assert expectfail.apply(r, {"g/b": "listed"}) == r  # a skipped case stays skipped
+
+
+def test_a_run_of_one_group_takes_the_list_of_the_whole_corpus(cases: Path, tmp_path: Path,
+                                                                capfd: pytest.CaptureFixture[str]) -> None:
+    other = cases.parent / "theirs"
+    other.mkdir()
+    (other / "bad.gox").write_text(HEADER.format(want=5) + PRINT_1)
+    xf = _list(tmp_path, "- id: mine/wrong\n  reason: bug 7\n- id: theirs/bad\n  reason: bug 8\n")
+    assert main(["conformance", str(cases), "--expect-fail", xf]) == 0  # theirs/bad is in the corpus
+    assert "XFAIL mine/wrong" in capfd.readouterr().out
