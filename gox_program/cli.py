@@ -4,7 +4,8 @@
     gox-ref demo [--dot FILE]      build a small heap, collect it, show what survived
     gox-ref run FILE [--backend ref|native] [--seed N] [--trace out.json]
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
-    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [--runs K] [--expect-fail FILE] [-k PATTERN] [--json]
+    gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [--runs K] [--expect-fail FILE] [-k PATTERN]
+                        [--json] [--junitxml FILE] [-v] [--slowest N]
                                    run the corpus; passed/failed/skipped per group (--workers:
                                    native's parallel scheduler; schedule-dependent cases skip;
                                    --runs K: native, each case K times, every run must pass;
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import random
 import shutil
@@ -395,7 +395,7 @@ def _go() -> Any:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
-    from . import expectfail
+    from . import expectfail, report
     from .corpus import EXPECTED_RESULTS, RESULTS, discover, known_case_ids, run_corpus, summarize
 
     if args.go and (args.workers is not None or args.backend != "ref"):
@@ -406,6 +406,8 @@ def cmd_conformance(args: argparse.Namespace) -> int:
             raise UsageError("--workers is for --backend native (the reference has one deterministic scheduler)")
         if not 1 <= args.workers <= 64:
             raise UsageError(f"--workers {args.workers}: expected 1..64")
+    if args.slowest < 0:
+        raise UsageError(f"--slowest {args.slowest}: expected a count, 0 or more")
     if args.runs != 1:
         if backend != "native":
             raise UsageError("--runs is for --backend native (a reference run is deterministic: it repeats itself)")
@@ -439,33 +441,16 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         results, kinds = expectfail.apply(results, expected), RESULTS + EXPECTED_RESULTS
     groups = summarize(results, kinds)
     failed = [r for r in results if r.result in ("failed", "xpass")]
+    if args.junitxml is not None:
+        try:
+            report.junit_xml(results, Path(args.junitxml), f"gox-ref conformance ({backend})")
+        except OSError as e:
+            raise CannotWrite(args.junitxml, e) from None
     if args.json:
-        print(json.dumps({
-            "backend": backend,
-            "workers": args.workers or 1,
-            "runs": args.runs,
-            "expect_fail": args.expect_fail,
-            "groups": groups,
-            "cases": [{"id": r.id, "group": r.group, "path": r.path, "result": r.result, "reason": r.reason,
-                       "seconds": round(r.seconds, 4)} for r in results],
-        }, indent=2))
+        print(report.as_json(results, groups, backend=backend, workers=args.workers or 1, runs=args.runs,
+                             expect_fail=args.expect_fail))
         return 1 if failed else 0
-    from .terminal import paint
-
-    tags = {"failed": ("FAIL", "red"), "skipped": ("SKIP", "dim"), "xfail": ("XFAIL", "yellow"),
-            "xpass": ("XPASS", "red")}
-    for r in results:  # why each case did not simply pass, in corpus order
-        if r.result != "passed":
-            tag, colour = tags[r.result]
-            print(f"{paint(tag, colour, sys.stdout)} {r.id}: {r.reason}")
-    widths = [max(7, len(k) + 1) for k in kinds]
-    print(f"{'group':<14}" + "".join(f" {k:>{w}}" for k, w in zip(kinds, widths, strict=True)))
-    tot = dict.fromkeys(kinds, 0)
-    for g, c in groups.items():
-        print(f"{g:<14}" + "".join(f" {c[k]:>{w}}" for k, w in zip(kinds, widths, strict=True)))
-        for k in tot:
-            tot[k] += c[k]
-    print(f"{'total':<14}" + "".join(f" {tot[k]:>{w}}" for k, w in zip(kinds, widths, strict=True)))
+    report.text(results, groups, kinds, verbose=args.verbose, slowest=args.slowest)
     if not results:
         print("no cases matched", file=sys.stderr)
         return 1
@@ -782,6 +767,9 @@ def _main(argv: list[str] | None) -> int:
                              "XFAIL and passes the run, a listed pass is XPASS and fails it")
     p_conf.add_argument("-k", metavar="PATTERN", help="only cases whose id contains PATTERN")
     p_conf.add_argument("--json", action="store_true", help="a JSON report on stdout")
+    p_conf.add_argument("--junitxml", metavar="FILE", help="also write a JUnit XML report (for CI servers) to FILE")
+    p_conf.add_argument("-v", "--verbose", action="store_true", help="a line for every case, with its time")
+    p_conf.add_argument("--slowest", type=int, default=0, metavar="N", help="list the N slowest cases at the end")
     p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")
     _add_limits(p_conf, DEFAULT_LIMITS, OWN_DEPTH)
     p_conf.set_defaults(func=cmd_conformance)

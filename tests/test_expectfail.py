@@ -101,3 +101,31 @@ def test_a_run_of_one_group_takes_the_list_of_the_whole_corpus(cases: Path, tmp_
     xf = _list(tmp_path, "- id: mine/wrong\n  reason: bug 7\n- id: theirs/bad\n  reason: bug 8\n")
     assert main(["conformance", str(cases), "--expect-fail", xf]) == 0  # theirs/bad is in the corpus
     assert "XFAIL mine/wrong" in capfd.readouterr().out
+
+
+def test_junit_xml_verbose_and_slowest(cases: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """The text report with every case's time (-v) and the slowest; the JUnit XML a CI server
+    reads: failures (and xpass) as <failure>, skips and xfails as <skipped>."""
+    import xml.etree.ElementTree as ET
+
+    (cases / "skip.gox").write_text(HEADER.format(want=1).replace("features: []", "features: [deep]") + PRINT_1)
+    xf = _list(tmp_path, "- id: mine/wrong\n  reason: bug 7\n")
+    xml = tmp_path / "out" / "report.xml"
+    xml.parent.mkdir()
+    assert main(["conformance", str(cases), "--expect-fail", xf, "--junitxml", str(xml), "-v", "--slowest", "2"]) == 0
+    out = capfd.readouterr().out
+    lines = out.splitlines()
+    assert any(ln.startswith("PASS mine/right (") and ln.endswith(" s)") for ln in lines), out
+    assert any(ln.startswith("SKIP mine/skip (") and "s): backend ref lacks deep" in ln for ln in lines), out
+    assert lines[-3] == "slowest 2:" and all(ln.endswith(")") and " s  mine/" in ln for ln in lines[-2:])
+    suite = ET.parse(xml).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "0", "2")
+    by = {c.get("name"): c for c in suite.iter("testcase")}
+    assert by["mine/right"].get("classname") == "mine" and list(by["mine/right"]) == []
+    skipped = by["mine/wrong"].find("skipped")
+    assert skipped is not None and skipped.get("type") == "pytest.xfail"
+    assert main(["conformance", str(cases), "--junitxml", str(tmp_path / "no" / "dir" / "r.xml")]) == 2
+    assert "cannot write" in capfd.readouterr().err
+    assert main(["conformance", str(cases), "--slowest", "-1"]) == 2
+    assert "--slowest -1: expected a count, 0 or more" in capfd.readouterr().err
