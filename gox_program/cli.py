@@ -5,7 +5,7 @@
     gox-ref run FILE [--backend ref|native] [--seed N] [--trace out.json]
                                    run a program (docs/PROGRAM_FORMAT.md); exits as it does
     gox-ref conformance [PATHS] [--backend ref|native] [--workers N] [--runs K] [--expect-fail FILE] [-k PATTERN]
-                        [--json] [--junitxml FILE] [-v] [--slowest N]
+                        [--json] [--junitxml FILE] [-v] [--slowest N] | conformance [PATHS] --update
                                    run the corpus; passed/failed/skipped per group (--workers:
                                    native's parallel scheduler; schedule-dependent cases skip;
                                    --runs K: native, each case K times, every run must pass;
@@ -189,7 +189,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                     "gox-ref conformance conformance/chan -k fifo --backend native",
                     "gox-ref conformance --backend native --workers 4 --runs 100",
                     "gox-ref conformance --backend native --expect-fail known.yaml --json > report.json",
-                    "gox-ref conformance --go                 # each case's Go twin with the installed Go"),
+                    "gox-ref conformance --go                 # each case's Go twin with the installed Go",
+                    "gox-ref conformance mycases/ --update    # expected stdout rewritten from the reference"),
     "heap": ("gox-ref heap conformance/gc/linked_list.gox -o heap.svg",
              "gox-ref heap conformance/gc/linked_list.gox --at built --backend native"),
     "diff": ("gox-ref diff prog.gox                    # reference against native",
@@ -398,6 +399,8 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     from . import expectfail, report
     from .corpus import EXPECTED_RESULTS, RESULTS, discover, known_case_ids, run_corpus, summarize
 
+    if args.update:
+        return _update_cases(args)
     if args.go and (args.workers is not None or args.backend != "ref"):
         raise UsageError("--go runs the Go twins, not a backend: it takes no --backend or --workers")
     backend = "go" if args.go else _backend(args.backend)
@@ -455,6 +458,34 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         print("no cases matched", file=sys.stderr)
         return 1
     return 1 if failed else 0
+
+
+def _update_cases(args: argparse.Namespace) -> int:
+    """conformance --update (gox_program/update.py): each case's stdout from the reference."""
+    from .corpus import case_id_of, discover
+    from .gotwin import GoUnavailable, find_go
+    from .update import update_case
+
+    if args.go or args.json or args.backend != "ref" or args.workers is not None or args.runs != 1 \
+            or args.expect_fail is not None or args.junitxml is not None:
+        raise UsageError("--update rewrites cases from the reference: it takes only PATHS, -k and the limits")
+    try:
+        files = [f for f in discover([Path(p) for p in args.paths] if args.paths else None)
+                 if args.k is None or args.k in case_id_of(f)]
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    try:
+        go = find_go()
+    except GoUnavailable:
+        go = None  # (a case with a twin is then refused: nothing checks its new stdout)
+    counts = {"updated": 0, "unchanged": 0, "refused": 0}
+    for f in files:
+        u = update_case(f, go, _limits(args))
+        counts[u.result] += 1
+        if u.result != "unchanged":
+            print(f"{u.result.upper()} {u.id}{': ' + u.reason if u.reason else ''}")
+    print(", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 1 if counts["refused"] else 0
 
 
 def cmd_heap(args: argparse.Namespace) -> int:
@@ -771,6 +802,9 @@ def _main(argv: list[str] | None) -> int:
     p_conf.add_argument("-v", "--verbose", action="store_true", help="a line for every case, with its time")
     p_conf.add_argument("--slowest", type=int, default=0, metavar="N", help="list the N slowest cases at the end")
     p_conf.add_argument("--go", action="store_true", help="run the cases' Go twins with the installed Go instead")
+    p_conf.add_argument("--update", action="store_true",
+                        help="rewrite each case's expected stdout from the reference (a case with a Go twin only "
+                             "if Go agrees); nothing else about a case is changed")
     _add_limits(p_conf, DEFAULT_LIMITS, OWN_DEPTH)
     p_conf.set_defaults(func=cmd_conformance)
     p_heap = _command(sub, "heap", "a program's heap as a Graphviz graph")
