@@ -655,6 +655,30 @@ SYMBOLS: tuple[Symbol, ...] = (
 BY_NAME: dict[str, Symbol] = {s.name: s for s in SYMBOLS}
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SYMBOLS))
 
+# A runtime under test (docs/YOUR_RUNTIME.md) implements the ABI in these feature groups, each
+# a set of the table's groups; the symbols named here move from their table group to the
+# feature group (the tracer's are in group sched, the shadow stack's in stackmap).
+FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "heap": ("gc", "globals", "array", "functable", "symbols", "externs", "debug"),
+    "strings/slices/maps": ("string", "slice", "map"),
+    "closures/interfaces": ("closure", "iface"),
+    "scheduler": ("sched", "chan", "select", "iter"),
+    "defer/panic": ("defer",),
+    "shadow stacks": ("stackmap",),
+    "tracing": (),
+    "host functions": ("host",),
+}
+_FEATURE_OF_SYMBOL = {
+    **dict.fromkeys(("gox_trace_start", "gox_trace_stop", "gox_trace_text", "gox_func_set_name"), "tracing"),
+}
+
+
+def feature_group(sym: Symbol) -> str:
+    """The feature group (FEATURE_GROUPS) a symbol belongs to."""
+    if sym.name in _FEATURE_OF_SYMBOL:
+        return _FEATURE_OF_SYMBOL[sym.name]
+    return next(f for f, groups in FEATURE_GROUPS.items() if sym.group in groups)
+
 # The seed's symbol list (plus its checklist's runtime functions), to check the table covers it.
 SEED_SYMBOLS = (
     "gox_rt_alloc", "gox_gc_read_slot", "gox_gc_write_slot", "gox_rt_write_barrier", "gox_rt_mark_gray",

@@ -1,14 +1,15 @@
-"""Generate docs/ABI.md and the C header gox_abi.h from the ABI table.
+"""Generate docs/ABI.md, the C header gox_abi.h and the symbol table of docs/YOUR_RUNTIME.md
+(between its BEGIN/END GENERATED lines) from the ABI table.
 
-    python -m gox_abi.abi_docs          # rewrite both files
-    python -m gox_abi.abi_docs --check  # exit 1 if either is stale (a test runs this)
+    python -m gox_abi.abi_docs          # rewrite them
+    python -m gox_abi.abi_docs --check  # exit 1 if any is stale (a test runs this)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .abi import GROUPS, MAX_RESULTS, SYMBOLS, Symbol
+from .abi import FEATURE_GROUPS, GROUPS, MAX_RESULTS, SYMBOLS, Symbol, feature_group
 from .gcstats import GcStats
 from .generated import write_or_check
 from .kinds import SlotType, ValueKind
@@ -17,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 ABI_MD = ROOT / "docs" / "ABI.md"
 HEADER = ROOT / "gox_ref_native" / "gox_abi.h"
 DECISIONS = ROOT / "docs" / "decisions.md"
+YOUR_RUNTIME_MD = ROOT / "docs" / "YOUR_RUNTIME.md"
+BEGIN_GENERATED = "<!-- BEGIN GENERATED: python -m gox_abi.abi_docs writes this table from gox_abi/abi.py -->"
+END_GENERATED = "<!-- END GENERATED -->"
 
 GROUP_TITLES = {
     "gc": "GC: objects, slots, barrier, collector control, type table",
@@ -346,8 +350,29 @@ def render_header() -> str:
     return "\n".join(lines)
 
 
+def render_feature_groups() -> str:
+    """Each feature group's table groups and symbols (docs/YOUR_RUNTIME.md)."""
+    rows = ["| group | table groups | symbols |", "|---|---|---|"]
+    for fg, groups in FEATURE_GROUPS.items():
+        names = [f"`{s.name}`" for s in SYMBOLS if feature_group(s) == fg]
+        where = ", ".join(f"`{g}`" for g in groups) or "(named symbols of `sched`)"
+        rows.append(f"| {fg} ({len(names)}) | {where} | {', '.join(names)} |")
+    return "\n".join(rows) + "\n"
+
+
+def render_your_runtime(text: str) -> str:
+    """docs/YOUR_RUNTIME.md with its generated table rewritten (the rest is prose, kept)."""
+    head, sep, rest = text.partition(BEGIN_GENERATED + "\n")
+    _, sep2, tail = rest.partition(END_GENERATED)
+    if not sep or not sep2:
+        raise SystemExit(f"{YOUR_RUNTIME_MD}: the {BEGIN_GENERATED!r} and {END_GENERATED!r} lines are missing")
+    return head + sep + render_feature_groups() + sep2 + tail
+
+
 def main(argv: list[str] | None = None) -> int:
-    return write_or_check({ABI_MD: render_markdown(), HEADER: render_header()}, argv, "python -m gox_abi.abi_docs")
+    return write_or_check({ABI_MD: render_markdown(), HEADER: render_header(),
+                           YOUR_RUNTIME_MD: render_your_runtime(YOUR_RUNTIME_MD.read_text())},
+                          argv, "python -m gox_abi.abi_docs")
 
 
 if __name__ == "__main__":

@@ -216,6 +216,37 @@ def _command(sub: Any, name: str, help: str, description: str | None = None) -> 
     return p
 
 
+LIB_HELP = ("the native library under test, a build of the gox_* ABI (docs/YOUR_RUNTIME.md; default: the "
+            "package's own; $GOX_NATIVE_LIB does the same)")
+
+
+def _add_lib(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lib", metavar="PATH", help=LIB_HELP)
+
+
+def _use_lib(args: argparse.Namespace) -> None:
+    """--lib PATH: the library every native run of this command uses (and its children: they
+    read $GOX_NATIVE_LIB)."""
+    from .native import LIB_ENV
+
+    lib = getattr(args, "lib", None)
+    if lib is None:
+        return
+    path = Path(lib)
+    if not path.is_file():
+        raise UsageError(f"--lib {lib}: no such file (expected a shared library built from the gox_* ABI)")
+    os.environ[LIB_ENV] = str(path.resolve())
+
+
+def _chosen_backend(args: argparse.Namespace) -> str:
+    """--backend, checked; --lib means native (and refuses --backend ref)."""
+    if getattr(args, "lib", None) is not None:
+        if args.backend == "ref":
+            raise UsageError("--lib names the native library under test: it takes --backend native, not ref")
+        return _backend("native")
+    return _backend(args.backend or "ref")
+
+
 def _backend(name: str) -> str:
     if name not in BACKENDS:
         raise UsageError(f"unknown backend {name!r}; expected one of: {', '.join(BACKENDS)}")
@@ -341,7 +372,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 def cmd_run(args: argparse.Namespace) -> int:
     from .case import execute
 
-    backend = _backend(args.backend)
+    backend = _chosen_backend(args)
     text, prog = _read_program(args.file)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
     if args.trace is not None:
@@ -401,9 +432,9 @@ def cmd_conformance(args: argparse.Namespace) -> int:
 
     if args.update:
         return _update_cases(args)
-    if args.go and (args.workers is not None or args.backend != "ref"):
-        raise UsageError("--go runs the Go twins, not a backend: it takes no --backend or --workers")
-    backend = "go" if args.go else _backend(args.backend)
+    if args.go and (args.workers is not None or args.backend is not None or args.lib is not None):
+        raise UsageError("--go runs the Go twins, not a backend: it takes no --backend, --lib or --workers")
+    backend = "go" if args.go else _chosen_backend(args)
     if args.workers is not None:
         if backend != "native":
             raise UsageError("--workers is for --backend native (the reference has one deterministic scheduler)")
@@ -444,14 +475,19 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         results, kinds = expectfail.apply(results, expected), RESULTS + EXPECTED_RESULTS
     groups = summarize(results, kinds)
     failed = [r for r in results if r.result in ("failed", "xpass")]
+    lib = None
+    if backend == "native":  # the library under test, named in the reports
+        from .native import library
+
+        lib = {"path": str(library().path), "sha256": library().digest}
     if args.junitxml is not None:
         try:
-            report.junit_xml(results, Path(args.junitxml), f"gox-ref conformance ({backend})")
+            report.junit_xml(results, Path(args.junitxml), f"gox-ref conformance ({backend})", lib)
         except OSError as e:
             raise CannotWrite(args.junitxml, e) from None
     if args.json:
-        print(report.as_json(results, groups, backend=backend, workers=args.workers or 1, runs=args.runs,
-                             expect_fail=args.expect_fail))
+        print(report.as_json(results, groups, backend=backend, library=lib, workers=args.workers or 1,
+                             runs=args.runs, expect_fail=args.expect_fail))
         return 1 if failed else 0
     report.text(results, groups, kinds, verbose=args.verbose, slowest=args.slowest)
     if not results:
@@ -466,8 +502,8 @@ def _update_cases(args: argparse.Namespace) -> int:
     from .gotwin import GoUnavailable, find_go
     from .update import update_case
 
-    if args.go or args.json or args.backend != "ref" or args.workers is not None or args.runs != 1 \
-            or args.expect_fail is not None or args.junitxml is not None:
+    if args.go or args.json or args.backend not in (None, "ref") or args.lib is not None or args.workers is not None \
+            or args.runs != 1 or args.expect_fail is not None or args.junitxml is not None:
         raise UsageError("--update rewrites cases from the reference: it takes only PATHS, -k and the limits")
     try:
         files = [f for f in discover([Path(p) for p in args.paths] if args.paths else None)
@@ -489,7 +525,7 @@ def _update_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_heap(args: argparse.Namespace) -> int:
-    backend = _backend(args.backend)
+    backend = _chosen_backend(args)
     out_path = Path(args.output) if args.output else None
     fmt = out_path.suffix.lstrip(".").lower() if out_path else "dot"
     if fmt not in ("dot", "gv", "svg", "png"):
@@ -611,7 +647,7 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     """``gox-ref fuzz``: random programs on both backends (gox_program/fuzz.py)."""
     from . import fuzz
     from .gotwin import GoUnavailable
-    from .native import NativeUnavailable, fast_compiler
+    from .native import NativeUnavailable, fast_compiler, library
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -627,9 +663,11 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     where = f"the cluster at {args.scheduler}" if args.scheduler else f"{args.workers} worker(s)"
     try:
         cc = fast_compiler()
+        lib = library()
     except NativeUnavailable as e:
         raise UsageError(f"fuzz needs the native backend: {e}") from None
-    print(f"gox-ref fuzz: seed {seed}, {where}, C compiler {cc}, findings in {out}", file=sys.stderr, flush=True)
+    print(f"gox-ref fuzz: seed {seed}, {where}, C compiler {cc}, library {lib.path} (sha256 {lib.digest[:16]}), "
+          f"findings in {out}", file=sys.stderr, flush=True)
     try:
         s = fuzz.campaign(seconds=args.seconds, seed=seed, out_dir=out, workers=args.workers,
                           programs=args.programs, progress=sys.stderr, scheduler=args.scheduler, go=args.go,
@@ -651,8 +689,9 @@ def cmd_fuzz(args: argparse.Namespace) -> int:
     summed = " (summed over the workers)" if args.workers > 1 or args.scheduler else ""
     shrinking = f"; {s.shrink_seconds:.1f} s of it shrinking{summed}" if s.findings else ""
     dups = f" (and {s.duplicates} duplicates)" if s.duplicates else ""
+    left = f", {s.left_out} left out (no draw that the library can run)" if s.left_out else ""
     print(f"fuzz: {s.programs} programs in {s.seconds:.1f} s ({s.rate:.1f} programs/s{shrinking}), "
-          f"{len(s.findings)} divergences{dups}, {s.skipped} skipped (over the step budget), built with {cc}; "
+          f"{len(s.findings)} divergences{dups}, {s.skipped} skipped (over the step budget){left}, built with {cc}; "
           f"seed {seed}")
     return 1 if s.findings else 0
 
@@ -727,6 +766,7 @@ def _add_lincheck(sub: Any) -> None:
     p.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p.add_argument("--history", metavar="PATH", help="check this recorded history ($GOX_CHAN_HISTORY) instead")
     _add_limits(p, DEFAULT_LIMITS, OWN_DEPTH)
+    _add_lib(p)
     p.set_defaults(func=cmd_lincheck)
 
 
@@ -742,6 +782,7 @@ def _add_bench(sub: Any) -> None:
                    help="the parallel workloads: native with W workers against Go with GOMAXPROCS=W")
     p.add_argument("--workers", metavar="LIST",
                    help="with --parallel: worker counts, e.g. 1,2,4 (default: 1, 2 and powers of two up to the core count)")
+    _add_lib(p)
     p.set_defaults(func=cmd_bench)
 
 
@@ -781,14 +822,15 @@ def _main(argv: list[str] | None) -> int:
     p_demo.set_defaults(func=cmd_demo)
     p_run = _command(sub, "run", "run a program")
     p_run.add_argument("file")
-    p_run.add_argument("--backend", default="ref", choices=BACKENDS, help=BACKEND_HELP)
+    p_run.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
     p_run.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_run.add_argument("--trace", metavar="OUT.json", help="write a trace of the run")
     _add_limits(p_run, DEFAULT_LIMITS, OWN_DEPTH)
+    _add_lib(p_run)
     p_run.set_defaults(func=cmd_run)
     p_conf = _command(sub, "conformance", "run the conformance corpus")
     p_conf.add_argument("paths", nargs="*", help="case files or directories (default: conformance/)")
-    p_conf.add_argument("--backend", default="ref", choices=BACKENDS, help=BACKEND_HELP)
+    p_conf.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
     p_conf.add_argument("--workers", type=int, metavar="N",
                         help="native only: run programs on N scheduler threads (1..64, the parallel mode when N > 1)")
     p_conf.add_argument("--runs", type=int, default=1, metavar="K",
@@ -806,19 +848,22 @@ def _main(argv: list[str] | None) -> int:
                         help="rewrite each case's expected stdout from the reference (a case with a Go twin only "
                              "if Go agrees); nothing else about a case is changed")
     _add_limits(p_conf, DEFAULT_LIMITS, OWN_DEPTH)
+    _add_lib(p_conf)
     p_conf.set_defaults(func=cmd_conformance)
     p_heap = _command(sub, "heap", "a program's heap as a Graphviz graph")
     p_heap.add_argument("file")
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
     p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
-    p_heap.add_argument("--backend", default="ref", choices=BACKENDS, help=BACKEND_HELP)
+    p_heap.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
+    _add_lib(p_heap)
     p_heap.set_defaults(func=cmd_heap)
     p_diff = _command(sub, "diff", "run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
     p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_diff.add_argument("--go", action="store_true", help="also run each file's Go twin NAME.go; compare both with Go")
     _add_limits(p_diff, SHARED_LIMITS, f"{SHARED_LIMITS.depth:,}, on both backends")
+    _add_lib(p_diff)
     p_diff.set_defaults(func=cmd_diff)
     p_fuzz = _command(
         sub, "fuzz", "random programs on both backends; divergences shrunk to DIR",
@@ -836,6 +881,7 @@ def _main(argv: list[str] | None) -> int:
     p_fuzz.add_argument("--go", action="store_true",
                         help="three ways: each program also written in Go and run with Go (needs go on PATH)")
     _add_limits(p_fuzz, FUZZ_LIMITS, f"{FUZZ_LIMITS.depth:,}, on both backends")
+    _add_lib(p_fuzz)
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
     _add_lincheck(sub)
@@ -844,6 +890,7 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as e:  # --help, --version: argparse has printed them
         return e.code if isinstance(e.code, int) else 0
     try:
+        _use_lib(args)
         code: int = args.func(args)
     except ProgramError as e:
         print(str(e), file=sys.stderr)

@@ -27,7 +27,7 @@ from .case import (
 from .check import load
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import Limits
-from .native import SCHED_FEATURES, NativeBuildError, NativeUnavailable, build_text, library, run_exe
+from .native import SCHED_SYMBOLS, NativeBuildError, NativeUnavailable, build_text, library, run_exe
 from .syntax import Program, ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[1] / "conformance"
@@ -142,13 +142,14 @@ def _run_native(
         why = mismatch(case, Outcome(None, reject=e))
         return result("failed" if why else "passed", why or "")
     try:
-        supported = backend_features("native")
+        lib = library()
     except NativeUnavailable as e:
         return result("skipped", str(e))
-    missing = [f for f in case.features if f not in supported]
-    if missing:
-        why = " (needs the native scheduler)" if set(missing) <= SCHED_FEATURES else ""
-        return result("skipped", f"backend native lacks {', '.join(missing)}{why}")
+    missing = [f for f in case.features if f not in lib.features()]
+    if missing:  # (only the scheduler's features depend on the library)
+        sched = ", ".join(s for s in SCHED_SYMBOLS if s not in lib.symbols)
+        return result("skipped", f"backend native lacks {', '.join(missing)}: the library {lib.path.name} "
+                                 f"does not export the scheduler's {sched}")
     if workers is not None and workers > 1 and case.schedule:
         return result("skipped", f"its output depends on the schedule: {case.schedule}")
     try:

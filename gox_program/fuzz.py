@@ -58,8 +58,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import NamedTuple, TextIO, TypeVar
 
+from gox_abi.abi import BY_NAME
 from gox_ref import RefRuntime
 from gox_ref.rng import check_seed
 
@@ -71,6 +72,13 @@ from .syntax import Program, ProgramError
 
 STREAM = 1_000_000  # programs per campaign seed: program k of seed S has seed S * STREAM + k
 MAX_CAMPAIGN_SEED = 2**40  # campaign seeds are 0..2**40-1, so a program's seed S * STREAM + k stays below 2**63
+# A library under test that lacks symbols (docs/YOUR_RUNTIME.md) gets only programs it can run:
+# a drawn program that needs an absent symbol is drawn again from seed + k * REDRAW_STRIDE
+# (k = 1, 2, ...: below 2**64, a scheduler seed), at most REDRAWS times; then its slot is left out.
+REDRAWS = 16
+REDRAW_STRIDE = 2**60
+ALL_SYMBOLS = frozenset(BY_NAME)
+T = TypeVar("T")
 BATCH = 16  # programs per native build
 HELPER_BUDGET = 400  # estimated steps of one helper call
 MAIN_BUDGET = 4000  # estimated steps of main
@@ -987,11 +995,16 @@ def run_batch_go(
 def _run_batch_go(seeds: list[int], opt: str, do_shrink: bool, deadline: float | None, limits: Limits) -> BatchResult:
     go = gotwin.find_go()
     res = BatchResult()
+    lib = native.library()
     progs = []
-    for s in seeds:
+    for seed in seeds:
         if _past(deadline):
             break
-        progs.append(fuzzgen.generate(s))
+        got = _draw(seed, fuzzgen.generate, fuzzgen.Prog.gox, lib)
+        if got is None:
+            res.left_out += 1
+        else:
+            progs.append(got[1])
     if not progs:
         return res
     for p, v in zip(progs, run3(progs, go, opt, lambda p: f"fuzz-{p.seed}.gox", limits), strict=True):
@@ -1041,6 +1054,7 @@ class BatchResult:
     skipped: int = 0
     findings: list[Finding] = field(default_factory=list)
     shrink_seconds: float = 0.0
+    left_out: int = 0  # slots with no program the library can run (REDRAWS)
 
 
 @contextlib.contextmanager
@@ -1070,21 +1084,45 @@ def run_batch(
         return _run_batch(seeds, opt, do_shrink, deadline, limits)
 
 
+def _draw(seed: int, gen: Callable[[int], T], gox: Callable[[T], str], lib: native.Library) -> tuple[int, T] | None:
+    """The program of ``seed`` or, where the library lacks a symbol it calls, of the first
+    redraw it can run (REDRAWS); None when none of them can run."""
+    if lib.symbols >= ALL_SYMBOLS:  # (the whole ABI: every program runs; no load to check)
+        return seed, gen(seed)
+    for k in range(REDRAWS):
+        s = seed + k * REDRAW_STRIDE
+        p = gen(s)
+        try:
+            if native.skip_reason(load(gox(p), f"fuzz-{s}.gox"), lib) is None:
+                return s, p
+        except ProgramError:  # (a generator's bug: keep the program, the campaign reports it)
+            return s, p
+    return None
+
+
 def _run_batch(seeds: list[int], opt: str, do_shrink: bool, deadline: float | None, limits: Limits) -> BatchResult:
     res = BatchResult()
+    lib = native.library()
+    drawn: list[int] = []
     texts: list[str] = []
     progs: list[Program] = []
     refs: list[Outcome | str] = []
-    for s in seeds:
+    for seed in seeds:
         if _past(deadline):
             break
-        texts.append(generate(s))
-        prog, ref = _load_and_run(texts[-1], s, limits)
+        got = _draw(seed, generate, str, lib)
+        if got is None:
+            res.left_out += 1
+            continue
+        s, text = got
+        drawn.append(s)
+        texts.append(text)
+        prog, ref = _load_and_run(text, s, limits)
         progs.append(prog)
         refs.append(ref)
     if not progs:
         return res
-    seeds = seeds[:len(progs)]
+    seeds = drawn
     try:
         exe: Path | None = native.build_batch(progs, opt=opt, limits=limits, cc=native.fast_compiler())
     except native.NativeBuildError:
@@ -1182,8 +1220,11 @@ def write_finding(out_dir: Path, f: Finding) -> Path:
     rep = "".join(f"//   {ln}\n" for ln in f.report.splitlines())
     how = "partly shrunk (the time budget ran out)" if f.partial else "shrunk"
     go = " --go" if f.go_text else ""
+    lib = native.library()  # (the campaign's: the library under test, named or the package's)
+    named = f" --lib {lib.path}" if native.named_library() else ""
     head = (f"// gox-ref fuzz finding {f.seed}: {f.sig} ({how} from {f.original_lines} lines)\n"
-            f"// reproduce: gox-ref diff{go} {path} --seed {f.seed}\n")
+            f"// reproduce: gox-ref diff{go} {path} --seed {f.seed}{named}\n"
+            f"// library: {lib.path} (sha256 {lib.digest})\n")
     if f.go_text:  # the Go twin first: a finding is never a .gox without its .go
         go_body = "".join(ln + "\n" for ln in f.go_text.splitlines() if not ln.startswith("// gox-ref fuzz"))
         gotwin.twin_of(path).write_text(f"{head}{rep}\n{go_body}")
@@ -1233,6 +1274,7 @@ class Summary:
     write_errors: list[str] = field(default_factory=list)  # why (``cannot write PATH: reason``)
     shrink_seconds: float = 0.0  # of ``seconds``, spent shrinking (summed over workers)
     duplicates: int = 0  # findings left out: the same key as an earlier one
+    left_out: int = 0  # program slots the library could run no draw of (REDRAWS)
 
     @property
     def rate(self) -> float:
@@ -1267,6 +1309,7 @@ class Collector:
         s = self.summary
         s.programs += r.programs
         s.skipped += r.skipped
+        s.left_out += r.left_out
         fresh = []
         for f in r.findings:
             if f.key in self.keys:

@@ -35,7 +35,6 @@ run in a child process.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import shutil
@@ -133,6 +132,14 @@ _LIBS: dict[tuple[str, int, int], Library] = {}
 _LOCK = threading.Lock()
 
 
+LIB_ENV = "GOX_NATIVE_LIB"  # the library under test (``--lib PATH`` sets it), else the package's
+
+
+def named_library() -> str | None:
+    """The library the user named (``--lib`` or ``$GOX_NATIVE_LIB``), if any."""
+    return os.environ.get(LIB_ENV) or None
+
+
 def library() -> Library:
     """The C runtime the programs link with (checked for the shadow-stack entries)."""
     try:
@@ -140,6 +147,8 @@ def library() -> Library:
     except FileNotFoundError as e:
         raise NativeUnavailable(f"no native library: {e}") from None
     if not path.is_file():
+        if named_library():  # the user's own library: no advice about building ours
+            raise NativeUnavailable(f"no native library at {path} (named by --lib or ${LIB_ENV})")
         raise NativeUnavailable(f"no native library at {path}; build it with: make -C gox_ref_native")
     st = path.stat()
     key = (str(path), st.st_mtime_ns, st.st_size)
@@ -147,37 +156,30 @@ def library() -> Library:
         lib = _LIBS.get(key)
         if lib is None:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if "tsan" in path.name:
-                exported = _dynamic_symbols(path)
-                names = [n for n in (*BY_NAME, *SCHED_SYMBOLS) if n in exported]
-            else:
-                handle = ctypes.CDLL(str(path))
-                names = [n for n in BY_NAME if _exports(handle, n)]
-                names += [n for n in SCHED_SYMBOLS if _exports(handle, n)]
+            # read from the file, not by loading it: the programs load it, each in its own
+            # process (a TSan build cannot be loaded into this uninstrumented interpreter, and a
+            # process has static TLS for only a few libraries: docs/YOUR_RUNTIME.md)
+            exported = _dynamic_symbols(path)
+            names = [n for n in (*BY_NAME, *SCHED_SYMBOLS) if n in exported]
             lib = _LIBS[key] = Library(path, digest, frozenset(names))
     missing = [s for s in SHADOW_SYMBOLS if s not in lib.symbols]
     if missing:
-        raise NativeUnavailable(
-            f"the native library {path} has no shadow stack ({', '.join(missing)}); rebuild it: "
-            "make -C gox_ref_native, or pip install -e ."
-        )
+        how = ("every compiled program needs them (docs/YOUR_RUNTIME.md, group shadow stacks)" if named_library()
+               else "rebuild it: make -C gox_ref_native, or pip install -e .")
+        raise NativeUnavailable(f"the native library {path} has no shadow stack ({', '.join(missing)}); {how}")
     return lib
 
 
 def _dynamic_symbols(path: Path) -> set[str]:
     """The functions a shared library defines, from its dynamic symbol table (``nm -D``)."""
-    proc = subprocess.run(["nm", "-D", "--defined-only", str(path)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise NativeUnavailable(f"cannot list the symbols of {path}: {proc.stderr.strip()}")
-    return {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
-
-
-def _exports(handle: ctypes.CDLL, name: str) -> bool:
     try:
-        getattr(handle, name)
-    except AttributeError:
-        return False
-    return True
+        proc = subprocess.run(["nm", "-D", "--defined-only", str(path)], capture_output=True, text=True)
+    except FileNotFoundError:
+        raise NativeUnavailable("no nm (binutils) to list the native library's symbols; install binutils") from None
+    if proc.returncode != 0:
+        why = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"nm exited with {proc.returncode}"
+        raise NativeUnavailable(f"cannot load the native library {path}: {why}")
+    return {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
 
 
 def compiler() -> str:
@@ -257,15 +259,18 @@ def used_symbols(prog: Program) -> set[str]:
 def skip_reason(prog: Program, lib: Library) -> str | None:
     """Why the program cannot run on this library yet (None: it can)."""
     need = used_symbols(prog)
-    if lib.sched:
-        if any(f.has_frame for f in prog.funcs):
-            need |= {"gox_defer_frame_enter", "gox_defer_frame_exit"}
-        missing = sorted(n for n in need if n not in lib.symbols)
-    else:  # the concurrency half only works inside gox_run_main
-        missing = sorted(n for n in need if n not in lib.symbols or BY_NAME[n].half == 2)
-    if not missing:
-        return None
-    return f"needs the native scheduler ({', '.join(missing)})"
+    if any(f.has_frame for f in prog.funcs):
+        need |= {"gox_defer_frame_enter", "gox_defer_frame_exit"}
+    absent = sorted(n for n in need if n not in lib.symbols)
+    if absent:
+        return f"needs {', '.join(absent)}, which the library {lib.path.name} does not export"
+    if not lib.sched:  # the concurrency half only works inside gox_run_main
+        half2 = sorted(n for n in need if BY_NAME[n].half == 2)
+        if half2:
+            sched = ", ".join(s for s in SCHED_SYMBOLS if s not in lib.symbols)
+            return (f"needs the native scheduler for {', '.join(half2)} ({sched}, which the library "
+                    f"{lib.path.name} does not export)")
+    return None
 
 
 # -- building and running -------------------------------------------------------------------------

@@ -56,15 +56,20 @@ def as_json(results: list[CaseResult], groups: dict[str, dict[str, int]], **meta
     }, indent=2)
 
 
-def junit_xml(results: list[CaseResult], path: Path, suite: str) -> None:
+def junit_xml(results: list[CaseResult], path: Path, suite: str, library: dict[str, str] | None = None) -> None:
     """One testsuite of one testcase per case (classname: its group, name: its id).  Failed and
-    xpass are failures; skipped and xfail are skipped (pytest's --junitxml does the same)."""
+    xpass are failures; skipped and xfail are skipped (pytest's --junitxml does the same).  The
+    native library, if any, is a property of the suite (library, library_sha256)."""
     def count(*kinds: str) -> str:
         return str(sum(r.result in kinds for r in results))
 
     root = ET.Element("testsuites")
     ts = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=count("failed", "xpass"),
                        errors="0", skipped=count("skipped", "xfail"), time=f"{sum(r.seconds for r in results):.3f}")
+    if library is not None:
+        props = ET.SubElement(ts, "properties")
+        ET.SubElement(props, "property", name="library", value=library["path"])
+        ET.SubElement(props, "property", name="library_sha256", value=library["sha256"])
     for r in results:
         tc = ET.SubElement(ts, "testcase", classname=r.group, name=r.id, file=r.path, time=f"{r.seconds:.3f}")
         first = r.reason.split("\n", 1)[0]

@@ -3,6 +3,6 @@
 Both halves of the ABI, the heap and the concurrency half, are native.  See README.md.
 """
 
-from .runtime import NativeRuntime, library_path, load_library
+from .runtime import MissingSymbol, NativeRuntime, library_path, load_library
 
-__all__ = ["NativeRuntime", "library_path", "load_library"]
+__all__ = ["MissingSymbol", "NativeRuntime", "library_path", "load_library"]

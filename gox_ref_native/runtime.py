@@ -91,19 +91,58 @@ _LIBS: dict[str, ctypes.CDLL] = {}
 _LIB_LOCK = threading.Lock()
 
 
+class MissingSymbol(NotImplementedError):
+    """The library does not export an ABI symbol a call needs: a runtime under test may
+    implement some groups of the ABI only (docs/YOUR_RUNTIME.md)."""
+
+
+def missing_symbol(name: str, path: object) -> MissingSymbol:
+    group = BY_NAME[name].group if name in BY_NAME else "host"
+    return MissingSymbol(f"{name}: the library {path} does not export it (ABI group {group!r}; "
+                         "docs/YOUR_RUNTIME.md lists the symbols of each group)")
+
+
 def load_library(path: Path | None = None) -> ctypes.CDLL:
-    """Load (once per path) and declare every symbol's C types."""
+    """Load (once per path) and declare the C types of every ABI symbol it exports (a symbol
+    it lacks is an error where it is called: ``MissingSymbol``)."""
     key = str(path or library_path())
     with _LIB_LOCK:
         lib = _LIBS.get(key)
         if lib is None:
-            lib = ctypes.CDLL(key)
+            try:
+                lib = ctypes.CDLL(key)
+            except OSError as e:
+                raise OSError(f"cannot load the library {key}: {e}") from None
             for sym in SYMBOLS:
-                f = getattr(lib, sym.name)
-                f.argtypes = [_CTYPES.get(t, c_void_p) for t, _ in sym.c_params]
-                f.restype = _CTYPES.get(sym.c_return, c_void_p)
+                f = getattr(lib, sym.name, None)
+                if f is not None:
+                    f.argtypes = [_CTYPES.get(t, c_void_p) for t, _ in sym.c_params]
+                    f.restype = _CTYPES.get(sym.c_return, c_void_p)
             _LIBS[key] = lib
     return lib
+
+
+class _Library:
+    """A loaded library whose absent functions raise ``MissingSymbol`` naming them (not
+    ctypes' AttributeError); a present one is looked up once."""
+
+    def __init__(self, cdll: ctypes.CDLL, path: str) -> None:
+        self._cdll = cdll
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            f = getattr(self._cdll, name)
+        except AttributeError:
+            raise missing_symbol(name, self._path) from None
+        setattr(self, name, f)
+        return f
+
+
+# What NativeRuntime itself calls: an instance cannot exist without them.
+_INSTANCE_SYMBOLS = ("gox_runtime_new", "gox_runtime_free", "gox_runtime_use", "gox_output_capture",
+                     "gox_set_checked", "gox_error_flag", "gox_error_message_len", "gox_error_take",
+                     "gox_output_len", "gox_output_take")
 
 
 _current = threading.local()
@@ -113,7 +152,13 @@ class NativeRuntime:
     """One independent instance of the C runtime, with ``RefRuntime``'s interface."""
 
     def __init__(self, out: Sink | None = None, *, checked: bool = True, lib: Path | None = None) -> None:
-        self._lib = load_library(lib)
+        path = str(lib or library_path())
+        cdll = load_library(Path(path))
+        absent = [n for n in _INSTANCE_SYMBOLS if not hasattr(cdll, n)]
+        if absent:
+            raise MissingSymbol(f"NativeRuntime: the library {path} does not export {', '.join(absent)}, "
+                                "which every instance needs (the host group: docs/YOUR_RUNTIME.md)")
+        self._lib: Any = _Library(cdll, path)
         self._rt: int = self._lib.gox_runtime_new()
         self._name = f"NativeRuntime of C instance {self._rt:#x}"  # for the error after close()
         self._use("NativeRuntime")

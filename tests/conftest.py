@@ -19,7 +19,9 @@ import io
 import os
 import shutil
 import struct
+import subprocess
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TypeAlias
 
 import pytest
@@ -223,3 +225,29 @@ def native_library_or_skip(*, sched: bool = False) -> Any:
     if sched and not lib.sched:  # pragma: no cover - the scheduler is in the library
         pytest.skip("the native library has no scheduler", allow_module_level=True)
     return lib
+
+
+def build_library(dest: Path, cflags: str = "-O1", *, patch: tuple[str, str, str] | None = None,
+                  exported: Sequence[str] | None = None, cc: str | None = None) -> Path:
+    """A variant of the C runtime, built by the package's Makefile in ``dest`` (a user's library
+    in the tests of docs/YOUR_RUNTIME.md): ``cflags`` (-O1 for time; -O0 trips gcc's
+    -Wuse-after-free in oom.c under -Werror), ``patch`` = (file in src/, old text, new text) a
+    planted bug, ``exported`` the only symbols it exports (a linker version script), ``cc``
+    another compiler."""
+    package = Path(__file__).resolve().parents[1] / "gox_ref_native"
+    shutil.copytree(package / "src", dest / "src")
+    for f in ("Makefile", "gox_abi.h"):
+        shutil.copy(package / f, dest / f)
+    if patch is not None:
+        src = dest / "src" / patch[0]
+        text = src.read_text()
+        assert text.count(patch[1]) == 1, f"the planted text is not in {patch[0]} exactly once"
+        src.write_text(text.replace(patch[1], patch[2]))
+    if exported is not None:
+        script = dest / "exports.map"
+        script.write_text("{ global: " + "".join(f"{s}; " for s in exported) + "local: *; };\n")
+        cflags += f" -Wl,--version-script={script}"
+    args = ["make", "-s", "-C", str(dest), "libgox.so", f"CFLAGS={cflags}", *([f"CC={cc}"] if cc else [])]
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return dest / "libgox.so"

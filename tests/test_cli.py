@@ -229,7 +229,7 @@ def test_a_finding_that_cannot_be_written_is_printed(
     from gox_program import fuzz, native
 
     finding = fuzz.Finding(7, "stdout differs", "func main() {\n}\n", 40)
-    monkeypatch.setattr(native, "library", lambda: None)
+    monkeypatch.setattr(native, "library", lambda: native.Library(Path("/x/libgox.so"), "0" * 64, frozenset()))
     monkeypatch.setattr(native, "compiler", lambda: "cc")
     monkeypatch.setattr(native, "fast_compiler", lambda lib=None: "cc")
     monkeypatch.setattr(fuzz, "run_batch", lambda *a, **k: fuzz.BatchResult(1, 0, [finding]))

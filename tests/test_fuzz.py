@@ -146,7 +146,20 @@ def test_findings_name_the_command_that_reproduces_them(tmp_path: Path) -> None:
     text = path.read_text()
     assert path.name == "123.gox"
     assert f"// reproduce: gox-ref diff {path} --seed 123" in text
+    lib = native.library()  # the library the finding came from, and its digest
+    assert f"\n// library: {lib.path} (sha256 {lib.digest})\n" in text
     load(text, str(path))
+
+
+def test_a_finding_of_a_named_library_reproduces_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With --lib (GOX_NATIVE_LIB) the reproduce command names the library too."""
+    copy = tmp_path / "libmine.so"
+    copy.write_bytes(native.library().path.read_bytes())
+    monkeypatch.setenv("GOX_NATIVE_LIB", str(copy))
+    path = fuzz.write_finding(tmp_path / "out", fuzz.Finding(7, "stdout differs", "func main() {\n}\n", 4, "x"))
+    text = path.read_text()
+    assert f"// reproduce: gox-ref diff {path} --seed 7 --lib {copy.resolve()}\n" in text
+    assert f"// library: {copy.resolve()} (sha256 " in text
 
 
 # -- both backends --------------------------------------------------------------------------------
@@ -227,7 +240,9 @@ def test_a_campaign_keeps_to_its_seconds(
     assert clock.now == 1006.0  # programs started at 0..5 s; nothing after the deadline
     out, err = capfd.readouterr()
     assert out.count("fuzz: 6 programs in 6.0 s") == 1 and "0.0 s of it shrinking" in out  # once
-    assert err == f"gox-ref fuzz: seed 40, 1 worker(s), C compiler {native.fast_compiler()}, findings in {tmp_path}\n"
+    lib = native.library()
+    assert err == (f"gox-ref fuzz: seed 40, 1 worker(s), C compiler {native.fast_compiler()}, library {lib.path} "
+                   f"(sha256 {lib.digest[:16]}), findings in {tmp_path}\n")
     seed = 40 * fuzz.STREAM + 1
     text = (tmp_path / f"{seed}.gox").read_text()
     assert text.startswith(f"// gox-ref fuzz finding {seed}: stdout differs (partly shrunk (the time budget ran out)")
@@ -248,7 +263,9 @@ def test_cli_fuzz(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     cc = native.fast_compiler()
     assert o.startswith("fuzz: 8 programs in") and "0 divergences" in o and o.endswith(f"built with {cc}; seed 3\n")
     assert o.count("\n") == 1  # the summary, once
-    assert e == f"gox-ref fuzz: seed 3, 2 worker(s), C compiler {cc}, findings in {out}\n"  # (progress: every 5 s)
+    lib = native.library()
+    assert e == (f"gox-ref fuzz: seed 3, 2 worker(s), C compiler {cc}, library {lib.path} (sha256 {lib.digest[:16]}), "
+                 f"findings in {out}\n")  # (progress: every 5 s)
 
 
 def test_cli_fuzz_usage_errors(capfd: pytest.CaptureFixture[str]) -> None:

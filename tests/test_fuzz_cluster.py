@@ -6,8 +6,6 @@ counts the programs that met the same bug as duplicates; three ways (``--go``) t
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,16 +14,15 @@ from typing import Any
 import cloudpickle
 import distributed
 import pytest
-from conftest import go_or_skip, native_library_or_skip
+from conftest import build_library, go_or_skip, native_library_or_skip
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from gox_program import fuzz, native
+from gox_program import fuzz
 
 if "libasan" in os.environ.get("LD_PRELOAD", ""):  # pragma: no cover - the sanitizer run
     pytest.skip("the reference cannot run under the preloaded ASan runtime", allow_module_level=True)
 
 native_library_or_skip(sched=True)
-PACKAGE = Path(native.__file__).resolve().parent.parent / "gox_ref_native"
 # gox_string_len panics on a 5-byte string.  In campaign seed 6 with batches of 8 (two-way),
 # programs 2 (batch 0) and 14 (batch 1) meet it: one bug, one key.
 PLANT = ("    return o ? (int64_t)o->slots[2] : 0;",
@@ -34,19 +31,8 @@ PLANT = ("    return o ? (int64_t)o->slots[2] : 0;",
 
 @pytest.fixture(scope="module")
 def planted_lib(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """libgox.so built from sources with the planted bug by the package's Makefile (-O1 for
-    time; -O0 trips gcc's -Wuse-after-free in oom.c under -Werror)."""
-    d = tmp_path_factory.mktemp("planted")
-    shutil.copytree(PACKAGE / "src", d / "src")
-    for f in ("Makefile", "gox_abi.h"):
-        shutil.copy(PACKAGE / f, d / f)
-    src = d / "src" / "string.c"
-    text = src.read_text()
-    assert text.count(PLANT[0]) == 1
-    src.write_text(text.replace(PLANT[0], PLANT[1]))
-    proc = subprocess.run(["make", "-s", "-C", str(d), "libgox.so", "CFLAGS=-O1"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return d / "libgox.so"
+    """libgox.so built from sources with the planted bug."""
+    return build_library(tmp_path_factory.mktemp("planted"), patch=("string.c", *PLANT))
 
 
 class KillFirstBatch(WorkerPlugin):
