@@ -109,7 +109,8 @@ def test_a_three_way_campaign_on_a_local_cluster_keeps_one_finding_per_key(
     for name in ("4.gox", "4.go"):
         text = (out / name).read_text()
         assert text.startswith("// gox-ref fuzz finding 4: ref/native: stdout differs; native vs go: stdout differs (")
-        assert f"// reproduce: gox-ref diff --go {out / '4.gox'} --seed 4\n" in text
+        # (the library under test is named: the reproduce command needs it)
+        assert f"// reproduce: gox-ref diff --go {out / '4.gox'} --seed 4 --lib {planted_lib.resolve()}\n" in text
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path: Path, capfd: pytest.CaptureFixture[str],
