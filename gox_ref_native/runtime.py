@@ -99,11 +99,20 @@ def load_library(path: Path | None = None) -> ctypes.CDLL:
         if lib is None:
             lib = ctypes.CDLL(key)
             for sym in SYMBOLS:
-                f = getattr(lib, sym.name)
+                f = getattr(lib, sym.name, None)
+                if f is None:  # a library under test may lack symbols (absent_symbols names them)
+                    continue
                 f.argtypes = [_CTYPES.get(t, c_void_p) for t, _ in sym.c_params]
                 f.restype = _CTYPES.get(sym.c_return, c_void_p)
             _LIBS[key] = lib
     return lib
+
+
+def absent_symbols(path: Path | None = None) -> list[str]:
+    """The ABI table's symbols the library does not export (a user's library may implement
+    only some groups), in table order."""
+    lib = load_library(path)
+    return [sym.name for sym in SYMBOLS if not hasattr(lib, sym.name)]
 
 
 _current = threading.local()
