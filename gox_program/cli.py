@@ -783,7 +783,8 @@ def _add_abi_diff(sub: Any) -> None:
         try:
             return abidiff.command(lib, args.examples, args.steps, args.seed)
         except abidiff.LibraryError as e:
-            raise UsageError(f"--lib {e}" if args.lib else str(e)) from None
+            source = "--lib " if args.lib else "$GOX_NATIVE_LIB " if os.environ.get("GOX_NATIVE_LIB") else ""
+            raise UsageError(f"{source}{e}") from None
 
     p.set_defaults(func=cmd_abi_diff)
 

@@ -118,7 +118,8 @@ def test_a_library_without_what_every_example_needs_is_refused(monkeypatch: pyte
         abidiff.machine(libs["copy"])
 
 
-def test_bad_lib_values_are_one_line_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_lib_values_are_one_line_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """(In pytest's process: none of these libraries is a gox library, which a process holds few of.)"""
     def in_process(*args: str) -> tuple[int, str, str]:
         code = main(["abi-diff", *args])
@@ -140,6 +141,8 @@ def test_bad_lib_values_are_one_line_usage_errors(tmp_path: Path, capsys: pytest
         code, out, err = in_process("--lib", lib)
         assert (code, out) == (2, ""), lib
         assert err.startswith(f"gox-ref: error: --lib {lib}: {why}") and err.count("\n") == 1, err
+    monkeypatch.setenv("GOX_NATIVE_LIB", str(tmp_path / "gone.so"))  # the default library, named by the variable
+    assert in_process() == (2, "", f"gox-ref: error: $GOX_NATIVE_LIB {tmp_path / 'gone.so'}: no such file\n")
     for args, why in ((["--examples", "0"], "--examples 0: expected >= 1"),
                       (["--seed", "-1"], "--seed -1: expected 0..4294967295")):
         assert in_process(*args) == (2, "", f"gox-ref: error: {why}\n")
