@@ -34,6 +34,10 @@
                                    times, recording its channel operations, and check that
                                    each channel's history is linearizable (docs/SCHEDULER.md);
                                    1 on a violation (reported) or an undecided channel
+    gox-ref abi-diff [--lib PATH] [--examples N] [--steps N] [--seed N]
+                                   random ABI call sequences (hypothesis) on the reference and
+                                   a C library, compared after every call; a divergence is
+                                   shrunk and printed as Python that replays it (exit 1)
     gox-ref --version              the version
 
 A user's mistake gets a one-line error on stderr and a non-zero exit, never a traceback.
@@ -201,6 +205,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "bench": ("gox-ref bench                            # reference vs native vs Go",
               "gox-ref bench --go none --json",
               "gox-ref bench --parallel --workers 1,2"),
+    "abi-diff": ("gox-ref abi-diff                         # the package's library (or $GOX_NATIVE_LIB)",
+                 "gox-ref abi-diff --lib ./libmine.so --examples 1000 --seed 7"),
     "lincheck": ("gox-ref lincheck conformance/parallel/select_many_senders.gox --workers 4 --runs 10",
                  "gox-ref lincheck --history h.jsonl"),
 }
@@ -786,6 +792,42 @@ def _add_bench(sub: Any) -> None:
     p.set_defaults(func=cmd_bench)
 
 
+def _add_abi_diff(sub: Any) -> None:
+    """``gox-ref abi-diff``: the state machine of gox_program/abidiff.py against a library."""
+    p = _command(sub, "abi-diff", "random ABI call sequences on the reference and a library, compared after each call",
+                 description="Random gox_* ABI call sequences (hypothesis), bad arguments included, on the reference "
+                             "and on a C library; results, errors, output, heap and GC statistics compared after "
+                             "every call.  A divergence is shrunk and printed as Python that replays it (exit 1).  "
+                             "Rules that need a symbol the library lacks are left out (listed).")
+    p.add_argument("--lib", metavar="PATH", help="the shared library to test (default: $GOX_NATIVE_LIB, else the package's)")
+    p.add_argument("--examples", type=int, default=200, metavar="N", help="call sequences to try (default 200)")
+    p.add_argument("--steps", type=int, default=50, metavar="N", help="rules per sequence, at most (default 50)")
+    p.add_argument("--seed", type=int, metavar="N", help="hypothesis's seed, 0..2^32-1 (default: random, printed)")
+
+    def cmd_abi_diff(args: argparse.Namespace) -> int:
+        for flag, value, low, high in (("--examples", args.examples, 1, None), ("--steps", args.steps, 1, None),
+                                       ("--seed", args.seed, 0, (1 << 32) - 1)):
+            if value is not None and (value < low or (high is not None and value > high)):
+                raise UsageError(f"{flag} {value}: expected {low}..{high}" if high else f"{flag} {value}: expected >= {low}")
+        try:
+            from . import abidiff
+        except ImportError as e:  # hypothesis is a dependency; a hand-made environment may lack it
+            raise UsageError(f"abi-diff needs hypothesis ({e}): pip install hypothesis") from None
+        from gox_ref_native.runtime import library_path
+
+        try:
+            lib = Path(args.lib).absolute() if args.lib else library_path()
+        except FileNotFoundError as e:
+            raise UsageError(str(e)) from None
+        try:
+            return abidiff.command(lib, args.examples, args.steps, args.seed)
+        except abidiff.LibraryError as e:
+            source = "--lib " if args.lib else "$GOX_NATIVE_LIB " if os.environ.get("GOX_NATIVE_LIB") else ""
+            raise UsageError(f"{source}{e}") from None
+
+    p.set_defaults(func=cmd_abi_diff)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         code = _main(argv)
@@ -885,6 +927,7 @@ def _main(argv: list[str] | None) -> int:
     p_fuzz.set_defaults(func=cmd_fuzz)
     _add_bench(sub)
     _add_lincheck(sub)
+    _add_abi_diff(sub)
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, --version: argparse has printed them

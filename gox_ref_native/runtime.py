@@ -122,6 +122,13 @@ def load_library(path: Path | None = None) -> ctypes.CDLL:
     return lib
 
 
+def absent_symbols(path: Path | None = None) -> list[str]:
+    """The ABI table's symbols the library does not export (a user's library may implement
+    only some groups), in table order."""
+    lib = load_library(path)
+    return [sym.name for sym in SYMBOLS if not hasattr(lib, sym.name)]
+
+
 class _Library:
     """A loaded library whose absent functions raise ``MissingSymbol`` naming them (not
     ctypes' AttributeError); a present one is looked up once."""

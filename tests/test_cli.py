@@ -451,7 +451,8 @@ def test_conformance_runs_is_native_only(capfd: pytest.CaptureFixture[str]) -> N
     assert "--runs 0: expected at least 1" in capfd.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["abi", "demo", "run", "conformance", "heap", "diff", "fuzz", "bench", "lincheck"])
+@pytest.mark.parametrize("command", ["abi", "demo", "run", "conformance", "heap", "diff", "fuzz", "bench", "lincheck",
+                                     "abi-diff"])
 def test_every_command_s_help_ends_with_examples(command: str, capfd: pytest.CaptureFixture[str]) -> None:
     """--help lists the choices (argparse's) and ends with runnable examples of the command."""
     assert main([command, "--help"]) == 0
