@@ -240,7 +240,8 @@ def _use_lib(args: argparse.Namespace) -> None:
         return
     path = Path(lib)
     if not path.is_file():
-        raise UsageError(f"--lib {lib}: no such file (expected a shared library built from the gox_* ABI)")
+        why = "no such file" if not path.exists() else "not a file"
+        raise UsageError(f"--lib {lib}: {why} (expected a shared library built from the gox_* ABI)")
     os.environ[LIB_ENV] = str(path.resolve())
 
 
