@@ -230,19 +230,30 @@ def _add_lib(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lib", metavar="PATH", help=LIB_HELP)
 
 
-def _use_lib(args: argparse.Namespace) -> None:
+@contextmanager
+def _use_lib(args: argparse.Namespace) -> Iterator[None]:
     """--lib PATH: the library every native run of this command uses (and its children: they
-    read $GOX_NATIVE_LIB)."""
+    read $GOX_NATIVE_LIB), for the command's length (a caller of ``main`` gets its environment
+    back)."""
     from .native import LIB_ENV
 
     lib = getattr(args, "lib", None)
     if lib is None:
+        yield
         return
     path = Path(lib)
     if not path.is_file():
         why = "no such file" if not path.exists() else "not a file"
         raise UsageError(f"--lib {lib}: {why} (expected a shared library built from the gox_* ABI)")
+    before = os.environ.get(LIB_ENV)
     os.environ[LIB_ENV] = str(path.resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[LIB_ENV]
+        else:
+            os.environ[LIB_ENV] = before
 
 
 def _chosen_backend(args: argparse.Namespace) -> str:
@@ -934,8 +945,8 @@ def _main(argv: list[str] | None) -> int:
     except SystemExit as e:  # --help, --version: argparse has printed them
         return e.code if isinstance(e.code, int) else 0
     try:
-        _use_lib(args)
-        code: int = args.func(args)
+        with _use_lib(args):
+            code: int = args.func(args)
     except ProgramError as e:
         print(str(e), file=sys.stderr)
         return 1

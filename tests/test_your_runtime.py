@@ -83,6 +83,12 @@ def test_the_project_s_library_at_another_path(tmp_path: Path, capfd: pytest.Cap
     assert capfd.readouterr().out.startswith("same: ")
 
 
+def test_lib_lasts_for_the_command(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """main() called in process (a harness, these tests) gets its environment back."""
+    assert main(["conformance", "--lib", str(LIB.path), str(CORPUS_ROOT / "basics" / "hello.gox")]) == 0
+    assert "GOX_NATIVE_LIB" not in os.environ
+
+
 def test_bad_lib_values_are_one_line_errors(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     hello = str(CORPUS_ROOT / "basics" / "hello.gox")
     assert main(["run", "--lib", str(tmp_path / "none.so"), hello]) == 2
