@@ -14,14 +14,13 @@ A case file is a program whose first lines are a header block (docs/PROGRAM_FORM
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from gox_abi.errors import GoxABIError
 from gox_ref import RefRuntime
@@ -31,6 +30,9 @@ from .check import load
 from .interp import Interpreter, RunnerLimit
 from .limits import DEFAULT_STEPS, REF_MAX_DEPTH
 from .syntax import Program, ProgramError
+
+if TYPE_CHECKING:
+    import yaml
 
 FORMAT_VERSION = "1"
 EXPECTS = ("stdout", "panic", "fatal", "reject")
@@ -131,18 +133,23 @@ def _go_outcome(v: Any, file: str) -> dict[str, Any]:
     return dict(v)
 
 
-class _HeaderLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing a key given twice (safe_load keeps the last one)."""
+@functools.cache
+def _header_loader() -> type[yaml.SafeLoader]:
+    """PyYAML's safe loader, refusing a key given twice (safe_load keeps the last one).  Made
+    on first use: a program without a header (``gox-ref run prog.gox``) never imports PyYAML."""
+    import yaml
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"{key} given twice", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+    class HeaderLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"{key} given twice", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    return HeaderLoader
 
 
 def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
@@ -155,9 +162,11 @@ def parse_header(text: str, file: str) -> tuple[dict[str, Any], int]:
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---*/"), None)
     if end is None:
         raise CaseError(f"{file}:{len(lines)}: the header has no closing '---*/' line")
+    import yaml
+
     try:
         # (each header line ends with its newline, the last too: a `|` block there keeps it)
-        data = yaml.load("".join(ln + "\n" for ln in lines[1:end]), Loader=_HeaderLoader)  # (a SafeLoader: no arbitrary objects)
+        data = yaml.load("".join(ln + "\n" for ln in lines[1:end]), Loader=_header_loader())  # (a SafeLoader)
     except yaml.MarkedYAMLError as e:
         line = e.problem_mark.line + 2 if e.problem_mark is not None else 1
         raise CaseError(f"{file}:{line}: the header is not valid YAML: {e.problem}") from None
