@@ -818,12 +818,15 @@ void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
 /* the calling thread's worker, else NULL (sched.c; not inlined: see there) */
 GoxWorker *this_worker(void);
+extern _Thread_local GoxWorker *gox_t_worker GOX_TLS_FAST; /* this_worker's (sched.c) */
 void set_this_worker(GoxWorker *W); /* a worker's loop starts (W) or ends (the one before) */
 GoxG *sched_host(GoxRuntime *R); /* the host's goroutine record (goroutine 0) */
-/* The running goroutine, else the host's.  Inline (select and channel calls ask at every call);
- * this_worker stays the one out-of-line reader of the thread's worker. */
+/* The running goroutine, else the host's.  Inline (select and channel calls ask at every call).
+ * In parallel mode this_worker is the one reader of the thread's worker (a goroutine may move
+ * to another thread: see sched.c); with one worker the program runs on one thread, where a
+ * thread-local's address kept across a goroutine switch stays right, so it is read inline. */
 static inline GoxG *sched_g(GoxRuntime *R) {
-    GoxWorker *W = this_worker();
+    GoxWorker *W = R->parallel ? this_worker() : gox_t_worker;
     return W && W->R == R && W->current ? W->current : sched_host(R);
 }
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
