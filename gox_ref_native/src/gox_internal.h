@@ -556,12 +556,25 @@ char *xstrdup(const char *s);
  *      rng.c, stack.c, ctx_*.S): README "The concurrency half" ------------------------------- */
 typedef uint64_t (*GoxEntry)(const uint64_t *args, uint32_t nargs); /* = GoxEntryFn */
 
-/* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2 */
+/* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2.  Inline: every select draws
+ * once per case (rng.c has the rejection loop of the other ranges). */
 typedef struct {
     uint64_t state, draws;
 } Rng;
-uint64_t rng_next(Rng *r);
-uint64_t rng_below(Rng *r, uint64_t n);
+static inline uint64_t rng_next(Rng *r) {
+    r->draws++;
+    r->state += 0x9E3779B97F4A7C15ULL;
+    uint64_t z = r->state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+uint64_t rng_below_reject(Rng *r, uint64_t n); /* n >= 3, not a power of two */
+/* Uniform in [0, n), n >= 1: the first r = next() with r >= (2^64 - n) mod n, then r mod n.  For
+ * a power of two the bound is 0 (every r is taken) and r mod n is r & (n - 1): no division. */
+static inline uint64_t rng_below(Rng *r, uint64_t n) {
+    return (n & (n - 1)) == 0 ? rng_next(r) & (n - 1) : rng_below_reject(r, n);
+}
 
 /* stacks (stack.c): pooled, each with a guard region below it */
 typedef struct GoxStackSeg {
