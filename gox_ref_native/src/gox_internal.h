@@ -216,6 +216,11 @@ typedef struct GoxRuntime {
     uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
     size_t nspare, spare_cap;
     uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
+    /* the last chunk heap_known found in the table (key: base >> CHUNK_SHIFT, HOT_NONE: none),
+     * never a retired one: a program's references mostly lie in a few chunks, and this one
+     * answers without the range test and the probe (chunk_forget when it retires or goes) */
+    uint64_t hot_key;
+    struct HeapChunk *hot_chunk;
     /* unchecked mode: freed small objects by slot count, linked through GoxObj.free_next, reused
      * first in, first out (heap.c, obj_release_mem) */
     GoxObj *free_objs[FREE_CLASSES], *free_tail[FREE_CLASSES];
@@ -367,6 +372,8 @@ static inline bool chunk_has(const HeapChunk *c, uint64_t ref) {
 }
 
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside the arena */
+#define HOT_NONE UINT64_MAX /* GoxRuntime.hot_key of no chunk (no address >> CHUNK_SHIFT is) */
+GoxObj *heap_known_table(GoxRuntime *R, uint64_t ref); /* heap_known past its cache (heap.c) */
 
 /* The object of a value that is an object this runtime ever made and whose memory is still
  * its own (checked mode: quarantined ones included, not those of a retired chunk: see
@@ -374,9 +381,8 @@ GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside t
 static inline GoxObj *heap_known(GoxRuntime *R, uint64_t ref) {
     if (ref == 0) return NULL;
     if (!R->checked) return REF_OBJ(ref);
-    const ChunkSlot *s = chunk_slot(R, ref);
-    if (s) return !(s->key & CHUNK_RETIRED) && chunk_has(s->c, ref) ? REF_OBJ(ref) : NULL;
-    return heap_known_slow(R, ref);
+    if (ref >> CHUNK_SHIFT == R->hot_key) return chunk_has(R->hot_chunk, ref) ? REF_OBJ(ref) : NULL;
+    return heap_known_table(R, ref);
 }
 /* The number of the object a value names if this runtime ever made it (checked mode: freed
  * ones included, *freed says which), else 0. */
