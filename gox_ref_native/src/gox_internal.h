@@ -913,7 +913,42 @@ void sched_stop_world(GoxRuntime *R);
 void sched_start_world(GoxRuntime *R);
 void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 
+/* tracing (trace.c): one canonical line per event (gox_ref/trace.py) */
+typedef enum { TV_U64, TV_I64, TV_STR, TV_BOOL } TraceValKind;
+typedef struct {
+    const char *key;
+    TraceValKind kind;
+    uint64_t u; /* TV_U64, TV_BOOL */
+    int64_t i;  /* TV_I64 */
+    const char *s;
+    size_t slen; /* TV_STR: Python's repr of the text */
+} TraceArg;
+void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t nargs); /* args sorted by key */
+void trace_gc(GoxRuntime *R, const char *phase);
+static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
+
 /* channels (chan.c) */
+/* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
+typedef struct {
+    Waiter *first, *last;
+} WaitQ;
+
+/* A channel's state (behind its object's opaque slot 0, in the hidden ext pointer).  Here, not in
+ * chan.c, for the inline fast paths below: a select polls its cases with them. */
+typedef struct {
+    unsigned elem_kind;
+    int64_t cap;
+    uint64_t *buf;
+    size_t head, len, bufcap;
+    bool closed;
+    WaitQ recvq, sendq; /* chan.py's recvq and sendq */
+} ChanState;
+
+static inline ChanState *chan_state(GoxObj *o) { return (ChanState *)o->ext; }
+static inline bool chan_elem_is_ref(GoxObj *o) { return gox_is_ref_kind(chan_state(o)->elem_kind); }
+static inline unsigned chan_elem_kind(GoxObj *o) { return chan_state(o)->elem_kind; }
+static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
+
 void chan_free_state(GoxObj *o);
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
 /* The channel ref names: NULL with *ok for nil, NULL without it (the error recorded) for what
@@ -925,11 +960,67 @@ static inline GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool
     if (!o) *ok = false;
     return o;
 }
-bool chan_elem_is_ref(GoxObj *o);
-unsigned chan_elem_kind(GoxObj *o);
-bool chan_is_closed(GoxObj *o);
-int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val); /* 1 done, 0 wait, -1 panicked (closed) */
-bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
+
+/* The ring's index of the i-th value, i <= len <= bufcap: head < bufcap, so one conditional
+ * subtraction is the modulo (no division on every send and receive). */
+static inline size_t chan_buf_index(const ChanState *st, size_t i) {
+    size_t k = st->head + i;
+    return k >= st->bufcap ? k - st->bufcap : k;
+}
+
+/* the trace line of a channel operation (out of line: with tracing off an operation pays one
+ * test, not a call) */
+void trace_chan_emit(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2, uint64_t value,
+                     bool closed) __attribute__((cold));
+static inline void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2,
+                              uint64_t value, bool closed) {
+    if (trace_on(R)) trace_chan_emit(R, event, o, k2, v2, value, closed);
+}
+
+/* A send that goes into the buffer (no receiver waits, there is room and the ring has it) and a
+ * receive that takes the buffer's head (no sender waits): the common cases of a buffered channel,
+ * inline; chan_try_send/chan_try_recv take them here and leave the others to chan.c. */
+static inline void chan_buf_append(ChanState *st, uint64_t v) { /* len < bufcap */
+    st->buf[chan_buf_index(st, st->len)] = v;
+    st->len++;
+}
+static inline uint64_t chan_buf_pop(ChanState *st) { /* len > 0 */
+    uint64_t v = st->buf[st->head];
+    st->head = chan_buf_index(st, 1);
+    st->len--;
+    return v;
+}
+static inline void chan_put(GoxRuntime *R, GoxObj *o, uint64_t val) { /* room in the ring */
+    ChanState *st = chan_state(o);
+    chan_buf_append(st, val);
+    if (gox_is_ref_kind(st->elem_kind) && val) gc_barrier(R, o, val);
+    trace_chan(R, "send", o, NULL, 0, val, false);
+}
+static inline uint64_t chan_take(GoxRuntime *R, GoxObj *o) { /* a value buffered */
+    uint64_t v = chan_buf_pop(chan_state(o));
+    trace_chan(R, "recv", o, NULL, 0, v, false);
+    return v;
+}
+
+int chan_send_now(GoxRuntime *R, GoxObj *o, uint64_t val);
+/* Complete a send now if possible: 1 when done, 0 when it must wait, -1 after recording
+ * `send on closed channel` (in program mode that panic does not return). */
+static inline int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
+    const ChanState *st = chan_state(o);
+    if (st->closed || st->recvq.first || (int64_t)st->len >= st->cap || st->len == st->bufcap)
+        return chan_send_now(R, o, val);
+    chan_put(R, o, val);
+    return 1;
+}
+bool chan_recv_now(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
+/* Complete a receive now if possible (true; *ok false: closed and drained). */
+static inline bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
+    const ChanState *st = chan_state(o);
+    if (st->sendq.first || !st->len) return chan_recv_now(R, o, val, ok);
+    *val = chan_take(R, o);
+    *ok = true;
+    return true;
+}
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
 void chan_unlink(Waiter *w);
 uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0); /* t0: hist_begin() */
@@ -952,20 +1043,6 @@ typedef struct MapSnapKey MapSnapKey;
 MapSnapKey *map_snapshot(GoxObj *m, size_t *n);
 bool map_snap_lookup(GoxRuntime *R, GoxObj *m, const MapSnapKey *keys, size_t i, uint64_t *key, uint64_t *val);
 void map_snapshot_free(MapSnapKey *keys, size_t n);
-
-/* tracing (trace.c): one canonical line per event (gox_ref/trace.py) */
-typedef enum { TV_U64, TV_I64, TV_STR, TV_BOOL } TraceValKind;
-typedef struct {
-    const char *key;
-    TraceValKind kind;
-    uint64_t u; /* TV_U64, TV_BOOL */
-    int64_t i;  /* TV_I64 */
-    const char *s;
-    size_t slen; /* TV_STR: Python's repr of the text */
-} TraceArg;
-void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t nargs); /* args sorted by key */
-void trace_gc(GoxRuntime *R, const char *phase);
-static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
 #pragma GCC visibility pop
 

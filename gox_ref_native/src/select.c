@@ -155,7 +155,7 @@ static void hist_select(GoxRuntime *R, GoxG *g, uint64_t t0, int64_t i, bool ok)
     hist_add(R, r);
 }
 
-static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
+static inline int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
     if (t0) hist_select(R, g, t0, i, true);
     g->sel_active = false;
     if (trace_on(R)) {
