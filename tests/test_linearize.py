@@ -379,22 +379,22 @@ def test_lincheck_usage_errors(args: list[str], message: str, capsys: pytest.Cap
 
 # -- 4. the planted bug ---------------------------------------------------------------------------------
 def test_the_checker_catches_a_buffered_channel_that_reorders_under_contention(tmp_path: Path) -> None:
-    """The library built with chan.c's buf_push swapping the two newest values whenever the
-    buffer holds three (tools/mutants.py builds it, at -O1 for speed): buffered_mpmc still
+    """The library built with chan_buf_append (gox_internal.h) swapping the two newest values
+    whenever the buffer holds three (tools/mutants.py builds it, at -O1 for speed): buffered_mpmc still
     prints the right total (a sum cannot see an order), but its history is not linearizable,
     and the report's minimal sub-history is two sends received in the opposite order."""
     from tools import mutants, variant
     from tools.mutant_table import Edit, Mutant
 
     _lib()
-    push = "    st->buf[buf_index(st, st->len)] = v;\n    st->len++;\n    return true;"
-    swap = ("    st->buf[buf_index(st, st->len)] = v;\n    st->len++;\n"
+    push = "    st->buf[chan_buf_index(st, st->len)] = v;\n    st->len++;\n}"
+    swap = ("    st->buf[chan_buf_index(st, st->len)] = v;\n    st->len++;\n"
             "    if (st->len >= 3) {\n"
-            "        size_t a = buf_index(st, st->len - 1), b = buf_index(st, st->len - 2);\n"
+            "        size_t a = chan_buf_index(st, st->len - 1), b = chan_buf_index(st, st->len - 2);\n"
             "        uint64_t t = st->buf[a];\n        st->buf[a] = st->buf[b];\n        st->buf[b] = t;\n    }\n"
-            "    return true;")
+            "}")
     planted = Mutant("chan-buf-swap-contended", "c-only", "a full-ish buffer swaps its two newest values",
-                     (Edit("gox_ref_native/src/chan.c", push, swap),))
+                     (Edit("gox_ref_native/src/gox_internal.h", push, swap),))
     try:
         root, lib = mutants.prepare(planted, tmp_path, "-O1")
     except variant.StepFailed as e:

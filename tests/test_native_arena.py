@@ -175,3 +175,20 @@ def test_freed_chunks_give_their_memory_to_new_chunks_never_their_addresses() ->
     with pytest.raises(GoxABIError, match="is a freed reference"):
         rt.gox_array_get(first[0], 0)
     rt.close()
+
+
+def test_a_chunk_that_goes_is_no_lookup_cache() -> None:
+    """heap_known remembers the last chunk it found (heap.c, GoxRuntime.hot_chunk); a chunk that
+    goes back to the system (here: its last object freed in unchecked mode, its free list
+    dropped when checked mode returns) must not answer for its addresses afterwards, when new
+    chunks may be mapped there.  (Under ASan a stale cache is a use after free.)"""
+    rt = NativeRuntime()
+    x = rt.gox_rt_box(K.BOXED_INT, 1)
+    assert rt.gox_box_get(x) == 1  # (the cache: x's chunk)
+    rt.set_checked(False)
+    rt.gox_collect_garbage()  # x is freed; its memory waits on a free list
+    rt.set_checked(True)  # the free lists go, and with them x's chunk
+    made = [rt.gox_rt_box(K.BOXED_INT, i) for i in range(3)]
+    assert [rt.gox_box_get(r) for r in made] == [0, 1, 2]
+    assert rt.ref_number(made[0]) == 2
+    rt.close()

@@ -18,30 +18,8 @@
 /* Go's makechan on 64-bit Linux: cap * 8 must not exceed maxAlloc - hchanSize. */
 #define MAX_CHAN_CAP ((int64_t)(GO_MAX_ALLOC - 96) / 8)
 
-/* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
-typedef struct {
-    Waiter *first, *last;
-} WaitQ;
-
-typedef struct {
-    unsigned elem_kind;
-    int64_t cap;
-    uint64_t *buf;
-    size_t head, len, bufcap;
-    bool closed;
-    WaitQ recvq, sendq; /* chan.py's recvq and sendq */
-} ChanState;
-
-static ChanState *cst(GoxObj *o) { return (ChanState *)o->ext; }
-
-bool chan_elem_is_ref(GoxObj *o) { return gox_is_ref_kind(cst(o)->elem_kind); }
-
-unsigned chan_elem_kind(GoxObj *o) { return cst(o)->elem_kind; }
-
-bool chan_is_closed(GoxObj *o) { return cst(o)->closed; }
-
 void chan_free_state(GoxObj *o) {
-    ChanState *st = cst(o);
+    ChanState *st = chan_state(o);
     if (!st) return;
     /* parked goroutines root their channels, so no queue holds a waiter here */
     free(st->buf);
@@ -49,48 +27,31 @@ void chan_free_state(GoxObj *o) {
     o->ext = NULL;
 }
 
-/* The ring's index of the i-th value, i <= len <= bufcap: head < bufcap, so one conditional
- * subtraction is the modulo (no division on every send and receive). */
-static size_t buf_index(const ChanState *st, size_t i) {
-    size_t k = st->head + i;
-    return k >= st->bufcap ? k - st->bufcap : k;
-}
-
-static uint64_t buf_at(const ChanState *st, size_t i) { return st->buf[buf_index(st, i)]; }
+static uint64_t buf_at(const ChanState *st, size_t i) { return st->buf[chan_buf_index(st, i)]; }
 
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx) {
-    ChanState *st = cst(o);
+    ChanState *st = chan_state(o);
     if (!st || !gox_is_ref_kind(st->elem_kind)) return;
     for (size_t i = 0; i < st->len; i++) fn(R, ctx, buf_at(st, i));
     for (Waiter *w = st->sendq.first; w; w = w->next) fn(R, ctx, w->value);
 }
 
-/* false: no memory to grow the buffer (gox_out_of_memory called; the buffer is unchanged) */
-static bool buf_push(GoxRuntime *R, ChanState *st, uint64_t v) {
-    if (st->len == st->bufcap) {
-        size_t ncap = st->bufcap ? 2 * st->bufcap : 4;
-        if ((int64_t)ncap > st->cap) ncap = (size_t)st->cap;
-        uint64_t *nb = malloc(ncap * sizeof *nb); /* (a buffer of up to MAX_CHAN_CAP values) */
-        if (!nb) {
-            gox_out_of_memory(R);
-            return false;
-        }
-        for (size_t i = 0; i < st->len; i++) nb[i] = buf_at(st, i);
-        free(st->buf);
-        st->buf = nb;
-        st->bufcap = ncap;
-        st->head = 0;
+/* false: no memory to grow the buffer (gox_out_of_memory called; the buffer is unchanged).
+ * Out of line: a buffer grows a few times in its life, and its channel's every send is inline. */
+__attribute__((noinline)) static bool buf_grow(GoxRuntime *R, ChanState *st) {
+    size_t ncap = st->bufcap ? 2 * st->bufcap : 4;
+    if ((int64_t)ncap > st->cap) ncap = (size_t)st->cap;
+    uint64_t *nb = malloc(ncap * sizeof *nb); /* (a buffer of up to MAX_CHAN_CAP values) */
+    if (!nb) {
+        gox_out_of_memory(R);
+        return false;
     }
-    st->buf[buf_index(st, st->len)] = v;
-    st->len++;
+    for (size_t i = 0; i < st->len; i++) nb[i] = buf_at(st, i);
+    free(st->buf);
+    st->buf = nb;
+    st->bufcap = ncap;
+    st->head = 0;
     return true;
-}
-
-static uint64_t buf_pop(ChanState *st) {
-    uint64_t v = st->buf[st->head];
-    st->head = buf_index(st, 1);
-    st->len--;
-    return v;
 }
 
 /* ---- queues ---------------------------------------------------------------------------------- */
@@ -99,7 +60,7 @@ static uint64_t buf_pop(ChanState *st) {
  * would otherwise hide a new (white) value from the atomic step, and the sweep would free it
  * while a receiver can still take it. */
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w) {
-    ChanState *st = cst(o);
+    ChanState *st = chan_state(o);
     if (w->is_send && gox_is_ref_kind(st->elem_kind) && w->value) gc_barrier(R, o, w->value);
     WaitQ *q = w->is_send ? &st->sendq : &st->recvq;
     w->chan = o;
@@ -114,7 +75,7 @@ void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w) {
 
 void chan_unlink(Waiter *w) {
     if (!w->chan) return;
-    ChanState *st = cst(w->chan);
+    ChanState *st = chan_state(w->chan);
     WaitQ *q = w->is_send ? &st->sendq : &st->recvq;
     if (w->prev)
         w->prev->next = w->next;
@@ -146,9 +107,8 @@ static void wake(GoxRuntime *R, GoxObj *o, Waiter *w, uint64_t value, bool ok, b
     sched_ready(R, g);
 }
 
-/* (out of line: with tracing off a channel operation pays one test, not a call) */
-__attribute__((noinline, cold)) static void trace_chan_emit(GoxRuntime *R, const char *event, GoxObj *o,
-                                                            const char *k2, uint64_t v2, uint64_t value, bool closed) {
+void trace_chan_emit(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2, uint64_t value,
+                     bool closed) {
     TraceArg a[4];
     size_t n = 0;
     a[n++] = (TraceArg){.key = "chan", .kind = TV_U64, .u = o->num};
@@ -156,21 +116,15 @@ __attribute__((noinline, cold)) static void trace_chan_emit(GoxRuntime *R, const
     if (k2 && strcmp(k2, "sender") == 0) a[n++] = (TraceArg){.key = "sender", .kind = TV_U64, .u = v2};
     if (k2 && strcmp(k2, "to") == 0) a[n++] = (TraceArg){.key = "to", .kind = TV_U64, .u = v2};
     /* a reference shows its canonical address, as every reference does in the reference */
-    if (gox_is_ref_kind(cst(o)->elem_kind)) value = heap_canon(R, value);
+    if (gox_is_ref_kind(chan_state(o)->elem_kind)) value = heap_canon(R, value);
     a[n++] = (TraceArg){.key = "value", .kind = TV_U64, .u = value};
     trace_emit(R, event, a, n);
 }
 
-static inline void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2,
-                              uint64_t value, bool closed) {
-    if (trace_on(R)) trace_chan_emit(R, event, o, k2, v2, value, closed);
-}
-
 /* ---- the operations, shared by plain calls and select --------------------------------------- */
-/* Complete a send now if possible: 1 when done, 0 when it must wait, -1 after recording
- * `send on closed channel` (in program mode that panic does not return). */
-int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
-    ChanState *st = cst(o);
+/* chan_try_send, every case (the inline one takes a send into the ring's room) */
+int chan_send_now(GoxRuntime *R, GoxObj *o, uint64_t val) {
+    ChanState *st = chan_state(o);
     if (st->closed) {
         gox_fail(R, ERR_PANIC, "send on closed channel");
         return -1;
@@ -182,24 +136,24 @@ int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
         return 1;
     }
     if ((int64_t)st->len < st->cap) {
-        if (!buf_push(R, st, val)) return -1;
-        if (gox_is_ref_kind(st->elem_kind) && val) gc_barrier(R, o, val);
-        trace_chan(R, "send", o, NULL, 0, val, false);
+        if (st->len == st->bufcap && !buf_grow(R, st)) return -1;
+        chan_put(R, o, val);
         return 1;
     }
     return 0;
 }
 
-bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
-    ChanState *st = cst(o);
+/* chan_try_recv, every case (the inline one takes a buffered value no sender waits behind) */
+bool chan_recv_now(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
+    ChanState *st = chan_state(o);
     Waiter *w = dequeue(R, st->sendq.first);
     if (w) {
         uint64_t v;
         if (st->cap == 0) {
             v = w->value;
         } else { /* full buffer: take the head, the sender's value goes to the tail */
-            v = buf_pop(st);
-            buf_push(R, st, w->value); /* (room: the buffer was full, one value just left) */
+            v = chan_buf_pop(st);
+            chan_buf_append(st, w->value); /* (room: the buffer was full, one value just left) */
         }
         trace_chan(R, "recv", o, "sender", w->g->gid, v, false);
         wake(R, o, w, 0, true, false);
@@ -208,9 +162,8 @@ bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
         return true;
     }
     if (st->len) {
-        *val = buf_pop(st);
+        *val = chan_take(R, o);
         *ok = true;
-        trace_chan(R, "recv", o, NULL, 0, *val, false);
         return true;
     }
     if (st->closed) {
@@ -223,7 +176,7 @@ bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
 }
 
 static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) { /* (kinds as select) */
-    unsigned ek = cst(o)->elem_kind;
+    unsigned ek = chan_state(o)->elem_kind;
     if (!gox_is_ref_kind(ek) || heap_ref_ok(R, val)) return true;
     Buf w = {0};
     buf_puts(&w, "an element of kind ");
@@ -243,7 +196,7 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint6
         return;
     }
     if (!check_elem(R, o, val, fn)) return;
-    if (t0 && cst(o)->closed) hist_chan(R, t0, H_SEND, o, val, false); /* (the panic does not return) */
+    if (t0 && chan_state(o)->closed) hist_chan(R, t0, H_SEND, o, val, false); /* (the panic does not return) */
     int done = chan_try_send(R, o, val);
     if (done > 0 && t0) hist_chan(R, t0, H_SEND, o, val, true);
     if (done != 0) return;
@@ -346,7 +299,7 @@ void gox_chan_close(GoxRef ch) {
         gox_fail(R, ERR_PANIC, "close of nil channel");
         return;
     }
-    ChanState *st = cst(o);
+    ChanState *st = chan_state(o);
     if (st->closed) {
         if (t0) hist_chan(R, t0, H_CLOSE, o, 0, false);
         gox_fail(R, ERR_PANIC, "close of closed channel");
@@ -368,8 +321,8 @@ int64_t gox_chan_len(GoxRef ch) {
     uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     GoxObj *o = chan_obj(R, ch, "gox_chan_len", &ok);
-    if (o && t0) hist_chan(R, t0, H_LEN, o, cst(o)->len, true);
-    return o ? (int64_t)cst(o)->len : 0;
+    if (o && t0) hist_chan(R, t0, H_LEN, o, chan_state(o)->len, true);
+    return o ? (int64_t)chan_state(o)->len : 0;
 }
 
 int64_t gox_chan_cap(GoxRef ch) {
@@ -377,6 +330,6 @@ int64_t gox_chan_cap(GoxRef ch) {
     uint64_t t0 = hist_begin();
     GOX_ENTER(R);
     GoxObj *o = chan_obj(R, ch, "gox_chan_cap", &ok);
-    if (o && t0) hist_chan(R, t0, H_CAP, o, (uint64_t)cst(o)->cap, true);
-    return o ? cst(o)->cap : 0;
+    if (o && t0) hist_chan(R, t0, H_CAP, o, (uint64_t)chan_state(o)->cap, true);
+    return o ? chan_state(o)->cap : 0;
 }

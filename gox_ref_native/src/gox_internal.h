@@ -216,6 +216,11 @@ typedef struct GoxRuntime {
     uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
     size_t nspare, spare_cap;
     uintptr_t arena_lo, arena_hi; /* every chunk lies in [arena_lo, arena_hi) */
+    /* the last chunk heap_known found in the table (key: base >> CHUNK_SHIFT, HOT_NONE: none),
+     * never a retired one: a program's references mostly lie in a few chunks, and this one
+     * answers without the range test and the probe (chunk_forget when it retires or goes) */
+    uint64_t hot_key;
+    struct HeapChunk *hot_chunk;
     /* unchecked mode: freed small objects by slot count, linked through GoxObj.free_next, reused
      * first in, first out (heap.c, obj_release_mem) */
     GoxObj *free_objs[FREE_CLASSES], *free_tail[FREE_CLASSES];
@@ -367,6 +372,8 @@ static inline bool chunk_has(const HeapChunk *c, uint64_t ref) {
 }
 
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside the arena */
+#define HOT_NONE UINT64_MAX /* GoxRuntime.hot_key of no chunk (no address >> CHUNK_SHIFT is) */
+GoxObj *heap_known_table(GoxRuntime *R, uint64_t ref); /* heap_known past its cache (heap.c) */
 
 /* The object of a value that is an object this runtime ever made and whose memory is still
  * its own (checked mode: quarantined ones included, not those of a retired chunk: see
@@ -374,9 +381,8 @@ GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside t
 static inline GoxObj *heap_known(GoxRuntime *R, uint64_t ref) {
     if (ref == 0) return NULL;
     if (!R->checked) return REF_OBJ(ref);
-    const ChunkSlot *s = chunk_slot(R, ref);
-    if (s) return !(s->key & CHUNK_RETIRED) && chunk_has(s->c, ref) ? REF_OBJ(ref) : NULL;
-    return heap_known_slow(R, ref);
+    if (ref >> CHUNK_SHIFT == R->hot_key) return chunk_has(R->hot_chunk, ref) ? REF_OBJ(ref) : NULL;
+    return heap_known_table(R, ref);
 }
 /* The number of the object a value names if this runtime ever made it (checked mode: freed
  * ones included, *freed says which), else 0. */
@@ -556,12 +562,25 @@ char *xstrdup(const char *s);
  *      rng.c, stack.c, ctx_*.S): README "The concurrency half" ------------------------------- */
 typedef uint64_t (*GoxEntry)(const uint64_t *args, uint32_t nargs); /* = GoxEntryFn */
 
-/* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2 */
+/* the generator (rng.c): SplitMix64, docs/SCHEDULER.md section 2.  Inline: every select draws
+ * once per case (rng.c has the rejection loop of the other ranges). */
 typedef struct {
     uint64_t state, draws;
 } Rng;
-uint64_t rng_next(Rng *r);
-uint64_t rng_below(Rng *r, uint64_t n);
+static inline uint64_t rng_next(Rng *r) {
+    r->draws++;
+    r->state += 0x9E3779B97F4A7C15ULL;
+    uint64_t z = r->state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+uint64_t rng_below_reject(Rng *r, uint64_t n); /* n >= 3, not a power of two */
+/* Uniform in [0, n), n >= 1: the first r = next() with r >= (2^64 - n) mod n, then r mod n.  For
+ * a power of two the bound is 0 (every r is taken) and r mod n is r & (n - 1): no division. */
+static inline uint64_t rng_below(Rng *r, uint64_t n) {
+    return (n & (n - 1)) == 0 ? rng_next(r) & (n - 1) : rng_below_reject(r, n);
+}
 
 /* stacks (stack.c): pooled, each with a guard region below it */
 typedef struct GoxStackSeg {
@@ -818,12 +837,15 @@ void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
 /* the calling thread's worker, else NULL (sched.c; not inlined: see there) */
 GoxWorker *this_worker(void);
+extern _Thread_local GoxWorker *gox_t_worker GOX_TLS_FAST; /* this_worker's (sched.c) */
 void set_this_worker(GoxWorker *W); /* a worker's loop starts (W) or ends (the one before) */
 GoxG *sched_host(GoxRuntime *R); /* the host's goroutine record (goroutine 0) */
-/* The running goroutine, else the host's.  Inline (select and channel calls ask at every call);
- * this_worker stays the one out-of-line reader of the thread's worker. */
+/* The running goroutine, else the host's.  Inline (select and channel calls ask at every call).
+ * In parallel mode this_worker is the one reader of the thread's worker (a goroutine may move
+ * to another thread: see sched.c); with one worker the program runs on one thread, where a
+ * thread-local's address kept across a goroutine switch stays right, so it is read inline. */
 static inline GoxG *sched_g(GoxRuntime *R) {
-    GoxWorker *W = this_worker();
+    GoxWorker *W = R->parallel ? this_worker() : gox_t_worker;
     return W && W->R == R && W->current ? W->current : sched_host(R);
 }
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
@@ -891,7 +913,42 @@ void sched_stop_world(GoxRuntime *R);
 void sched_start_world(GoxRuntime *R);
 void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 
+/* tracing (trace.c): one canonical line per event (gox_ref/trace.py) */
+typedef enum { TV_U64, TV_I64, TV_STR, TV_BOOL } TraceValKind;
+typedef struct {
+    const char *key;
+    TraceValKind kind;
+    uint64_t u; /* TV_U64, TV_BOOL */
+    int64_t i;  /* TV_I64 */
+    const char *s;
+    size_t slen; /* TV_STR: Python's repr of the text */
+} TraceArg;
+void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t nargs); /* args sorted by key */
+void trace_gc(GoxRuntime *R, const char *phase);
+static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
+
 /* channels (chan.c) */
+/* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
+typedef struct {
+    Waiter *first, *last;
+} WaitQ;
+
+/* A channel's state (behind its object's opaque slot 0, in the hidden ext pointer).  Here, not in
+ * chan.c, for the inline fast paths below: a select polls its cases with them. */
+typedef struct {
+    unsigned elem_kind;
+    int64_t cap;
+    uint64_t *buf;
+    size_t head, len, bufcap;
+    bool closed;
+    WaitQ recvq, sendq; /* chan.py's recvq and sendq */
+} ChanState;
+
+static inline ChanState *chan_state(GoxObj *o) { return (ChanState *)o->ext; }
+static inline bool chan_elem_is_ref(GoxObj *o) { return gox_is_ref_kind(chan_state(o)->elem_kind); }
+static inline unsigned chan_elem_kind(GoxObj *o) { return chan_state(o)->elem_kind; }
+static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
+
 void chan_free_state(GoxObj *o);
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
 /* The channel ref names: NULL with *ok for nil, NULL without it (the error recorded) for what
@@ -903,11 +960,67 @@ static inline GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool
     if (!o) *ok = false;
     return o;
 }
-bool chan_elem_is_ref(GoxObj *o);
-unsigned chan_elem_kind(GoxObj *o);
-bool chan_is_closed(GoxObj *o);
-int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val); /* 1 done, 0 wait, -1 panicked (closed) */
-bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
+
+/* The ring's index of the i-th value, i <= len <= bufcap: head < bufcap, so one conditional
+ * subtraction is the modulo (no division on every send and receive). */
+static inline size_t chan_buf_index(const ChanState *st, size_t i) {
+    size_t k = st->head + i;
+    return k >= st->bufcap ? k - st->bufcap : k;
+}
+
+/* the trace line of a channel operation (out of line: with tracing off an operation pays one
+ * test, not a call) */
+void trace_chan_emit(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2, uint64_t value,
+                     bool closed) __attribute__((cold));
+static inline void trace_chan(GoxRuntime *R, const char *event, GoxObj *o, const char *k2, uint64_t v2,
+                              uint64_t value, bool closed) {
+    if (trace_on(R)) trace_chan_emit(R, event, o, k2, v2, value, closed);
+}
+
+/* A send that goes into the buffer (no receiver waits, there is room and the ring has it) and a
+ * receive that takes the buffer's head (no sender waits): the common cases of a buffered channel,
+ * inline; chan_try_send/chan_try_recv take them here and leave the others to chan.c. */
+static inline void chan_buf_append(ChanState *st, uint64_t v) { /* len < bufcap */
+    st->buf[chan_buf_index(st, st->len)] = v;
+    st->len++;
+}
+static inline uint64_t chan_buf_pop(ChanState *st) { /* len > 0 */
+    uint64_t v = st->buf[st->head];
+    st->head = chan_buf_index(st, 1);
+    st->len--;
+    return v;
+}
+static inline void chan_put(GoxRuntime *R, GoxObj *o, uint64_t val) { /* room in the ring */
+    ChanState *st = chan_state(o);
+    chan_buf_append(st, val);
+    if (gox_is_ref_kind(st->elem_kind) && val) gc_barrier(R, o, val);
+    trace_chan(R, "send", o, NULL, 0, val, false);
+}
+static inline uint64_t chan_take(GoxRuntime *R, GoxObj *o) { /* a value buffered */
+    uint64_t v = chan_buf_pop(chan_state(o));
+    trace_chan(R, "recv", o, NULL, 0, v, false);
+    return v;
+}
+
+int chan_send_now(GoxRuntime *R, GoxObj *o, uint64_t val);
+/* Complete a send now if possible: 1 when done, 0 when it must wait, -1 after recording
+ * `send on closed channel` (in program mode that panic does not return). */
+static inline int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
+    const ChanState *st = chan_state(o);
+    if (st->closed || st->recvq.first || (int64_t)st->len >= st->cap || st->len == st->bufcap)
+        return chan_send_now(R, o, val);
+    chan_put(R, o, val);
+    return 1;
+}
+bool chan_recv_now(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok);
+/* Complete a receive now if possible (true; *ok false: closed and drained). */
+static inline bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
+    const ChanState *st = chan_state(o);
+    if (st->sendq.first || !st->len) return chan_recv_now(R, o, val, ok);
+    *val = chan_take(R, o);
+    *ok = true;
+    return true;
+}
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
 void chan_unlink(Waiter *w);
 uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0); /* t0: hist_begin() */
@@ -930,20 +1043,6 @@ typedef struct MapSnapKey MapSnapKey;
 MapSnapKey *map_snapshot(GoxObj *m, size_t *n);
 bool map_snap_lookup(GoxRuntime *R, GoxObj *m, const MapSnapKey *keys, size_t i, uint64_t *key, uint64_t *val);
 void map_snapshot_free(MapSnapKey *keys, size_t n);
-
-/* tracing (trace.c): one canonical line per event (gox_ref/trace.py) */
-typedef enum { TV_U64, TV_I64, TV_STR, TV_BOOL } TraceValKind;
-typedef struct {
-    const char *key;
-    TraceValKind kind;
-    uint64_t u; /* TV_U64, TV_BOOL */
-    int64_t i;  /* TV_I64 */
-    const char *s;
-    size_t slen; /* TV_STR: Python's repr of the text */
-} TraceArg;
-void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t nargs); /* args sorted by key */
-void trace_gc(GoxRuntime *R, const char *phase);
-static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
 #pragma GCC visibility pop
 

@@ -225,8 +225,17 @@ static HeapChunk *chunk_new(GoxRuntime *R, size_t bytes) {
     return c;
 }
 
+/* c retires or goes: heap_known's cache must not answer for it any more */
+static void chunk_forget(GoxRuntime *R, const HeapChunk *c) {
+    if (R->hot_chunk == c) {
+        R->hot_key = HOT_NONE;
+        R->hot_chunk = NULL;
+    }
+}
+
 /* A chunk none of whose objects is in use any more (only outside checked mode) goes back. */
 static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
+    chunk_forget(R, c);
     UNPOISON(c->base, c->bytes);
     munmap((void *)c->base, c->bytes);
     ChunkSlot *s = chunk_tab_find(R, c);
@@ -286,6 +295,7 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
     POISON(c->base, c->bytes);
     c->retired = true;
     chunk_tab_find(R, c)->key |= CHUNK_RETIRED;
+    chunk_forget(R, c);
     R->nretired++;
 }
 
@@ -534,6 +544,15 @@ void heap_set_checked(GoxRuntime *R, bool on) {
 }
 
 /* ---- lookup and validation ------------------------------------------------------------------ */
+GoxObj *heap_known_table(GoxRuntime *R, uint64_t ref) {
+    const ChunkSlot *s = chunk_slot(R, ref);
+    if (!s) return heap_known_slow(R, ref);
+    if (s->key & CHUNK_RETIRED) return NULL;
+    R->hot_key = s->key; /* (the next lookup in this chunk answers from the cache) */
+    R->hot_chunk = s->c;
+    return chunk_has(s->c, ref) ? REF_OBJ(ref) : NULL;
+}
+
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref) {
     return R->addrs.len && u64map_get(&R->addrs, ref, NULL) ? REF_OBJ(ref) : NULL;
 }

@@ -16,6 +16,7 @@ void *gox_runtime_new(void) {
     R->next_num = 1;
     R->dead_mark = -1;
     R->checked = true;
+    R->hot_key = HOT_NONE;
     heap_types_init(R);
     pthread_mutex_init(&R->mu, NULL);
     gc_reset(R);

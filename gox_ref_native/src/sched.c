@@ -47,15 +47,16 @@
  * stack bytes, not a page each.  Few parked goroutines (ping-pong) never pay for it. */
 #define PARKED_RESIDENT 1024u
 
-static _Thread_local GoxWorker *t_worker GOX_TLS_FAST;
+_Thread_local GoxWorker *gox_t_worker GOX_TLS_FAST;
 
-/* The calling thread's worker.  Not inlined, and the only reader of t_worker on a goroutine's
- * side: a goroutine may resume on another thread than it switched out on, and a compiler may
- * keep a thread-local's address across a call it cannot see into.  (Here, beside its most
- * frequent callers: they see which registers it leaves alone.) */
-__attribute__((noinline)) GoxWorker *this_worker(void) { return t_worker; }
+/* The calling thread's worker.  Not inlined, and the only reader of gox_t_worker on a
+ * goroutine's side in parallel mode: a goroutine may resume on another thread than it switched
+ * out on, and a compiler may keep a thread-local's address across a call it cannot see into.
+ * (Here, beside its most frequent callers: they see which registers it leaves alone.)  With one
+ * worker there is one thread, so sched_g reads it inline (gox_internal.h). */
+__attribute__((noinline)) GoxWorker *this_worker(void) { return gox_t_worker; }
 
-void set_this_worker(GoxWorker *W) { t_worker = W; }
+void set_this_worker(GoxWorker *W) { gox_t_worker = W; }
 
 GoxSched *sched_of(GoxRuntime *R) {
     if (!R->sched) {

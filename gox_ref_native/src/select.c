@@ -155,7 +155,7 @@ static void hist_select(GoxRuntime *R, GoxG *g, uint64_t t0, int64_t i, bool ok)
     hist_add(R, r);
 }
 
-static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
+static inline int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
     if (t0) hist_select(R, g, t0, i, true);
     g->sel_active = false;
     if (trace_on(R)) {
@@ -164,6 +164,8 @@ static int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
     }
     return i;
 }
+
+static int64_t exec_wait(GoxRuntime *R, GoxG *g, uint64_t t0, uint32_t k);
 
 static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
     GoxSched *S = R->sched;
@@ -210,6 +212,14 @@ static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
         }
     }
     if (order != local) free(order);
+    return exec_wait(R, g, t0, k);
+}
+
+/* exec when no case is ready: steps 3 and 4 (out of line: pass 1 is the common end, and it
+ * needs fewer registers without them) */
+__attribute__((noinline)) static int64_t exec_wait(GoxRuntime *R, GoxG *g, uint64_t t0, uint32_t k) {
+    SelectState *st = &g->sel;
+    uint32_t n = st->n;
     /* 3. default, or block forever */
     if (st->has_default) return chose(R, g, -1, t0);
     if (k == 0) {
