@@ -4,17 +4,17 @@
  *
  * A worker is an OS thread with a scheduler loop (the hub: worker_loop) on the thread's own
  * stack and a local FIFO run queue; worker 0 is the thread that called gox_run_main.  With one
- * worker (the default) that is all there is: no thread is made, no lock is taken, and its
- * queue is the reference's run queue (runq_put appends; find_work takes the head, and reports
- * the deadlock when there is none).
+ * worker (the default) that is all there is: no thread is made, no lock or atomic operation is
+ * taken, and its queue is the reference's run queue (runq_put appends; find_work takes the
+ * head, and reports the deadlock when there is none).
  *
- * Several workers (gox_sched_set_workers, $GOX_WORKERS): the queues, stealing and the grace
- * period of a goroutine alone in its worker's queue (STEAL_GRACE_NS, Go's runnext) follow
- * docs/SCHEDULER.md section 7, "Workers and work stealing".  One lock (qmu) guards the queues
- * and the count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards
- * everything else, and is what makes channels and select atomic: a select completes at most
- * one case because its whole decision runs under the lock (the lock order: gox_internal.h, at
- * GoxRuntime.mu).  The collector stops the world: it waits until every other goroutine on a
+ * Several workers (gox_sched_set_workers, $GOX_WORKERS): Go's scheduler, docs/SCHEDULER.md
+ * section 7, "Workers and work stealing": lock-free rings with work stealing ("run queues"
+ * below), an overflow queue and the idle workers behind idle_mu ("idle workers"), the grace
+ * period of a goroutine alone in its worker's ring (STEAL_GRACE_NS, Go's runnext).  The
+ * runtime lock (R->mu, runtime.c) guards everything else, and is what makes channels and select
+ * atomic: a select completes at most one case because its whole decision runs under the lock
+ * (the lock order: gox_internal.h, at GoxRuntime.mu).  The collector stops the world: it waits until every other goroutine on a
  * worker has switched out or stopped at a safepoint (an allocation, where its live values are
  * roots: sched_safepoint) before it reads a root.
  */
