@@ -112,17 +112,23 @@ static void gq_append(GoxSched *S, GoxG *first, GoxG *last, size_t n) {
 }
 
 /* The owner's ring is full: its older half and g move to the overflow queue (Go's
- * runqputslow); false when a thief took some meanwhile (the ring may have room now). */
+ * runqputslow); false when a thief took some meanwhile (the ring may have room now).  The
+ * half is claimed first and read after: a thief reads only from the head on, and only the
+ * owner (this thread) writes slots, so the claimed ones keep their goroutines (and no array
+ * of them is needed on a goroutine's small stack). */
 static bool ring_put_slow(GoxSched *S, GoxWorker *W, GoxG *g, uint32_t h, uint32_t t) {
-    GoxG *batch[RUNQ_SIZE / 2 + 1];
     uint32_t n = (t - h) / 2;
-    for (uint32_t i = 0; i < n; i++) batch[i] = atomic_load_explicit(&W->rq[(h + i) % RUNQ_SIZE], memory_order_relaxed);
-    if (!atomic_compare_exchange_strong_explicit(&W->rq_head, &h, h + n, memory_order_release, memory_order_relaxed))
+    if (!atomic_compare_exchange_strong_explicit(&W->rq_head, &h, h + n, memory_order_acquire, memory_order_relaxed))
         return false;
-    batch[n] = g;
-    for (uint32_t i = 0; i < n; i++) batch[i]->next = batch[i + 1];
+    GoxG *first = atomic_load_explicit(&W->rq[h % RUNQ_SIZE], memory_order_relaxed), *prev = first;
+    for (uint32_t i = 1; i < n; i++) {
+        GoxG *next = atomic_load_explicit(&W->rq[(h + i) % RUNQ_SIZE], memory_order_relaxed);
+        prev->next = next;
+        prev = next;
+    }
+    prev->next = g;
     pthread_mutex_lock(&S->idle_mu);
-    gq_append(S, batch[0], g, n + 1);
+    gq_append(S, first, g, n + 1);
     pthread_mutex_unlock(&S->idle_mu);
     return true;
 }
