@@ -878,14 +878,20 @@ bool workers_wanted(GoxRuntime *R, unsigned *n); /* the next program's worker co
 void workers_run(GoxRuntime *R, unsigned nworkers); /* the program runs, to its end */
 void runq_put(GoxRuntime *R, GoxG *g);             /* g runnable: at the back of the caller's queue */
 void wake_idle_workers(GoxSched *S);               /* the program is over: they leave their loops (idle_mu free) */
-/* one worker's run queue (FIFO; with several workers: the overflow queue's links, idle_mu held) */
-static inline void runq_push(GoxWorker *W, GoxG *g) {
-    g->next = NULL;
-    if (W->runq_tail)
-        W->runq_tail->next = g;
+/* a FIFO of goroutines linked by GoxG.next: first..last (already linked) go to its back (one
+ * worker's run queue; with several, the overflow queue, idle_mu held: parallel.c) */
+static inline void glist_append(GoxG **head, GoxG **tail, GoxG *first, GoxG *last) {
+    last->next = NULL;
+    if (*tail)
+        (*tail)->next = first;
     else
-        W->runq_head = g;
-    W->runq_tail = g;
+        *head = first;
+    *tail = last;
+}
+
+/* one worker's run queue (FIFO) */
+static inline void runq_push(GoxWorker *W, GoxG *g) {
+    glist_append(&W->runq_head, &W->runq_tail, g, g);
     W->runq_len++;
 }
 

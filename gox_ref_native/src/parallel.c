@@ -85,12 +85,13 @@ uint64_t now_ns(void) {
  *       no worker uses the overflow queue), so a worker's ring that it found empty stays empty
  *       until it queues a goroutine itself: the deadlock check below rests on this.
  * Memory order (the argument of proc.go's comments):
- *   - the owner writes a slot, then stores rq_tail with release; whoever loads rq_tail with
- *     acquire and sees the new index also sees the slot and everything the putter wrote
- *     before (the goroutine's state);
+ *   - the owner writes a slot, then stores rq_tail with release (seq_cst in ring_put: the
+ *     Dekker pattern of "idle workers"); whoever loads rq_tail with acquire and sees the new
+ *     index also sees the slot and everything the putter wrote before (the goroutine's state);
  *   - a taker reads the slots, then moves rq_head with a release CAS; the owner loads rq_head
  *     with acquire before it writes a slot, so it overwrites a slot only after every taker
- *     that read it has committed (or failed its CAS and drops what it read);
+ *     that read it has committed (or failed its CAS and drops what it read); the owner's own
+ *     overflow (ring_put_slow) may claim first and read after, since only it writes slots;
  *   - a slot may be read by a thief while the owner rewrites it (the thief's CAS then fails):
  *     the slots are atomic (relaxed), so that read is no data race, only a discarded value. */
 static inline uint32_t ring_len(GoxWorker *V) {
@@ -102,12 +103,7 @@ static inline uint32_t ring_len(GoxWorker *V) {
 
 /* The overflow queue (idle_mu held): n goroutines linked first..last go to its back. */
 static void gq_append(GoxSched *S, GoxG *first, GoxG *last, size_t n) {
-    last->next = NULL;
-    if (S->gq_tail)
-        S->gq_tail->next = first;
-    else
-        S->gq_head = first;
-    S->gq_tail = last;
+    glist_append(&S->gq_head, &S->gq_tail, first, last);
     atomic_store_explicit(&S->gq_len, S->gq_len + n, memory_order_relaxed);
 }
 
@@ -252,10 +248,10 @@ static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
  * stores its ring's tail, then loads nidle; a worker going to sleep adds itself to nidle, then
  * loads every ring's tail again (work_elsewhere).  The four are seq_cst operations (no fences:
  * ThreadSanitizer does not model them), so they are in one total order, and one of the two
- * sees the other's store: the putter wakes a worker, or the worker does not sleep.  (On x86
- * that costs the putter one locked store, the price of the old lock's uncontended half.)  A putter that sees
- * a watching worker and a ring of one goroutine wakes nobody: the watcher looks again within
- * the grace period, and a goroutine alone in its ring is its owner's to run until then.
+ * sees the other's store: the putter wakes a worker, or the worker does not sleep (on x86 the
+ * putter's seq_cst store is one xchg).  A putter that sees a watching worker and a ring of one
+ * goroutine wakes nobody: the watcher looks again within the grace period, and a goroutine
+ * alone in its ring is its owner's to run until then.
  *
  * The deadlock: a worker asleep without a timeout found its ring empty and no longer puts (R2),
  * so when every worker is asleep every ring is empty, no goroutine is running (a running one is
@@ -278,13 +274,14 @@ static void unlist(GoxSched *S, GoxWorker *V) {
     V->asleep = false;
 }
 
-/* idle_mu held: the first listed worker (the last to go idle) wakes. */
+/* idle_mu held: V, listed, wakes. */
 static void wake_locked(GoxSched *S, GoxWorker *V) {
     unlist(S, V);
     V->woken = true;
     pthread_cond_signal(&V->wake_cv);
 }
 
+/* the first listed worker (the last to go idle: its caches are the warmest) wakes */
 static void wake_one(GoxSched *S) {
     pthread_mutex_lock(&S->idle_mu);
     if (S->idle) wake_locked(S, S->idle);
@@ -482,11 +479,8 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     R->parallel = nworkers > 1;
     for (unsigned i = 0; i < nworkers; i++) S->workers[i].R = R;
     GoxWorker *W0 = &S->workers[0];
-    if (R->parallel && W0->runq_head) { /* the main goroutine: the overflow queue's */
-        gq_append(S, W0->runq_head, W0->runq_tail, W0->runq_len);
-        W0->runq_head = W0->runq_tail = NULL;
-        W0->runq_len = 0;
-    }
+    /* the main goroutine: into worker 0's ring (this thread is worker 0's) */
+    while (R->parallel && W0->runq_head) ring_put(S, W0, runq_pop(W0));
     unsigned started = 1;
     for (; started < nworkers; started++) {
         int rc = pthread_create(&S->workers[started].thread, NULL, worker_thread, &S->workers[started]);
