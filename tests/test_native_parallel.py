@@ -368,6 +368,38 @@ def test_a_goroutine_behind_one_that_never_blocks_moves_to_an_idle_worker() -> N
     assert one.status == 3 and one.stdout == b""
 
 
+DEADLOCK_OVER_MANY_WORKERS = """
+func waiter(c ref) {
+    gox_chan_recv(c)
+}
+
+func main() {
+    var c ref = gox_chan_new(kind.Int, 0)
+    for var i i64 = 0; i < 300; i++ {
+        go waiter(c)
+    }
+    gox_chan_recv(c)
+}
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 8, 64])
+def test_a_deadlock_over_many_workers_is_reported_once(workers: int) -> None:
+    """300 goroutines (more than a run queue's ring holds: main's overflows) park on workers
+    that then all fall asleep; the last one to sleep sees every worker asleep and reports the
+    deadlock (docs/SCHEDULER.md section 7, "The deadlock"), once, with every goroutine.  Go
+    1.19.8 (the same program, GOMAXPROCS=1, 2 and 8): status 2, one "all goroutines are
+    asleep - deadlock!", 301 goroutines listed."""
+    exe = native.build(load(DEADLOCK_OVER_MANY_WORKERS, "deadlock.gox"), LIB)
+    for _ in range(3):
+        o = native.run_exe(exe, 0, workers=workers, timeout=60)
+        err = o.stderr.decode()
+        assert o.status == 2 and o.stdout == b""
+        assert err.startswith("fatal error: all goroutines are asleep - deadlock!\n")
+        assert err.count("all goroutines are asleep") == 1
+        assert len(re.findall(r"^goroutine \d+ \[chan receive\]:$", err, re.M)) == 301
+
+
 LOOPS_WHILE_COLLECTING = """
 var done i64
 var started i64

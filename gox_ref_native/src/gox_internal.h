@@ -187,13 +187,14 @@ typedef struct GoxRuntime {
      * goroutine that is inside the runtime (rt_enter below).
      *
      * Lock order (parallel mode; with one worker no lock is taken):
-     *     R->mu  before  R->sched->qmu (parallel.c: the run queues, the idle workers)
+     *     R->mu  before  R->sched->idle_mu (parallel.c: the overflow queue, the idle workers)
      *     pool_lock (stack.c: the stack pool and the guard handler) is a leaf
-     * Never take R->mu while holding qmu: find_work lets qmu go before it takes R->mu for the
-     * deadlock check.  Nothing is taken while pool_lock is held.  No lock is held across a
-     * goroutine switch: to_hub gives R->mu back before it switches and takes it again after.
-     * Condition waits: idle_cv with qmu alone (an idle worker holds no R->mu), stw_stopped_cv
-     * and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
+     * The workers' run queues take no lock (parallel.c: lock-free rings).  Never take R->mu
+     * while holding idle_mu: the deadlock check lets idle_mu go before it takes R->mu for the
+     * report.  Nothing is taken while pool_lock is held.  No lock is held across a goroutine
+     * switch: to_hub gives R->mu back before it switches and takes it again after.
+     * Condition waits: each worker's wake_cv with idle_mu alone (an idle worker holds no
+     * R->mu), stw_stopped_cv and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
      * its hub clears it holding no lock, so the collector may wait for it holding R->mu
      * (settle), and a hub waits for it holding nothing (sched_run). */
     bool parallel;
@@ -741,6 +742,7 @@ struct GoxG {
 /* A worker (parallel.c): an OS thread that runs goroutines (docs/SCHEDULER.md "Parallel mode").
  * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
 #define MAX_WORKERS 64u
+#define RUNQ_SIZE 256u /* a worker's ring (Go's runq): beyond it, half moves to the overflow queue */
 
 /* ---- the channel history (history.c; $GOX_CHAN_HISTORY) ------------------------------------ */
 enum { H_MAKE, H_SEND, H_RECV, H_CLOSE, H_LEN, H_CAP, H_SELECT };
@@ -774,10 +776,20 @@ typedef struct GoxWorker {
     pthread_t thread;
     GoxG *current;             /* the goroutine it runs; NULL in its scheduler loop */
     GoxG *dead;                /* a goroutine that ended, its stack to release in the loop */
-    GoxG *runq_head, *runq_tail; /* its local run queue (FIFO) */
+    GoxG *runq_head, *runq_tail; /* one worker: its run queue (FIFO, unbounded) */
     size_t runq_len;
+    /* several workers: its run queue is a ring (parallel.c, "run queues"): the owner puts at
+     * rq_tail and takes at rq_head, thieves take from rq_head with a CAS */
+    _Atomic uint32_t rq_head;  /* the oldest goroutine's index (owner and thieves: CAS) */
+    _Atomic uint32_t rq_tail;  /* the next free slot's index (stored by the owner only) */
+    GoxG *_Atomic rq[RUNQ_SIZE];
+    unsigned ticks;            /* goroutines it has taken: every GQ_EVERY-th comes from the overflow */
     GoxG *eyed;                /* a thief: the lone goroutine of another queue it waits for, */
     uint64_t eyed_since;       /* since when (its grace period: steal) */
+    /* an idle worker (S->idle_mu): listed in S->idle until woken or its wait times out */
+    struct GoxWorker *idle_next;
+    bool listed, watching, asleep, woken;
+    pthread_cond_t wake_cv;    /* it sleeps on its own condition variable (with idle_mu) */
     void *hub_sp;              /* the scheduler loop's saved context */
     void *hub_asan_fake, *tsan_fiber;
     uintptr_t hub_lo, hub_hi;  /* the loop's (the thread's own) stack */
@@ -795,14 +807,16 @@ typedef struct GoxSched {
     _Atomic int exit_status; /* -1: the program goes on */
     bool abi_error;        /* the program ended with an ABI error (in the error record) */
     ErrRec abi_err;        /* parallel mode: that error, until gox_run_main returns */
-    /* parallel mode: the run queues, idle workers and the count of goroutines on workers
-     * (qmu: taken after R->mu, never before it: the lock order at GoxRuntime.mu); the
-     * stop-the-world handshake (R->mu) */
-    pthread_mutex_t qmu;
-    pthread_cond_t idle_cv;
-    unsigned nidle;
-    unsigned nwatching;    /* of the idle workers, those waiting out a goroutine's grace period */
-    size_t active;         /* goroutines taken from a queue and not yet switched out (qmu) */
+    /* parallel mode (parallel.c): the workers' rings need no lock; idle_mu (Go's sched.lock:
+     * taken after R->mu, never before it: the lock order at GoxRuntime.mu) guards the overflow
+     * queue and the idle workers; the counts below it are also read without it (atomics) */
+    pthread_mutex_t idle_mu;
+    GoxG *gq_head, *gq_tail; /* the overflow queue (FIFO, linked by GoxG.next) */
+    _Atomic size_t gq_len;
+    GoxWorker *idle;       /* the idle workers, last listed first */
+    _Atomic unsigned nidle;     /* listed idle workers (asleep or watching) */
+    _Atomic unsigned nwatching; /* of them, those waiting out a goroutine's grace period */
+    unsigned nasleep;      /* of them, those asleep without a timeout: all workers is the deadlock */
     unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
     size_t nparked;        /* goroutines parked (R->mu): beyond PARKED_RESIDENT their stacks are compacted */
     uint32_t stw_pending;  /* a collection stops the world: set and cleared under R->mu with
@@ -831,7 +845,7 @@ GoxG *sched_current(GoxRuntime *R);                     /* the goroutine this th
 SimStack *sim_current(GoxRuntime *R);                   /* its simulated stack, else the host's */
 void sched_after_lock(GoxRuntime *R); /* the runtime lock just taken: stop if the program ended */
 void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g); /* the hub runs g until it switches out */
-void sched_deadlock(GoxRuntime *R); /* the report (parallel mode: R->mu held, qmu not); the program is over */
+void sched_deadlock(GoxRuntime *R); /* the report (parallel mode: R->mu held, idle_mu not); the program is over */
 void sched_end_status(GoxRuntime *R, int status); /* the program's exit status: the first ending wins */
 void gc_pause_adjust(GoxRuntime *R, int delta);         /* gox_gc_pause / resume, extern calls */
 void gc_pause_restore(GoxRuntime *R, GoxG *g, int64_t pause); /* a panic unwinding to a frame */
@@ -885,15 +899,21 @@ void workers_free(GoxSched *S);
 bool workers_wanted(GoxRuntime *R, unsigned *n); /* the next program's worker count; false: ABI error */
 void workers_run(GoxRuntime *R, unsigned nworkers); /* the program runs, to its end */
 void runq_put(GoxRuntime *R, GoxG *g);             /* g runnable: at the back of the caller's queue */
-void wake_idle_workers(GoxSched *S);               /* the program is over: they leave their loops */
-/* a worker's run queue (FIFO; qmu held with several workers) */
-static inline void runq_push(GoxWorker *W, GoxG *g) {
-    g->next = NULL;
-    if (W->runq_tail)
-        W->runq_tail->next = g;
+void wake_idle_workers(GoxSched *S);               /* the program is over: they leave their loops (idle_mu free) */
+/* a FIFO of goroutines linked by GoxG.next: first..last (already linked) go to its back (one
+ * worker's run queue; with several, the overflow queue, idle_mu held: parallel.c) */
+static inline void glist_append(GoxG **head, GoxG **tail, GoxG *first, GoxG *last) {
+    last->next = NULL;
+    if (*tail)
+        (*tail)->next = first;
     else
-        W->runq_head = g;
-    W->runq_tail = g;
+        *head = first;
+    *tail = last;
+}
+
+/* one worker's run queue (FIFO) */
+static inline void runq_push(GoxWorker *W, GoxG *g) {
+    glist_append(&W->runq_head, &W->runq_tail, g, g);
     W->runq_len++;
 }
 

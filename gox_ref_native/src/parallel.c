@@ -4,23 +4,24 @@
  *
  * A worker is an OS thread with a scheduler loop (the hub: worker_loop) on the thread's own
  * stack and a local FIFO run queue; worker 0 is the thread that called gox_run_main.  With one
- * worker (the default) that is all there is: no thread is made, no lock is taken, and its
- * queue is the reference's run queue (runq_put appends; find_work takes the head, and reports
- * the deadlock when there is none).
+ * worker (the default) that is all there is: no thread is made, no lock or atomic operation is
+ * taken, and its queue is the reference's run queue (runq_put appends; find_work takes the
+ * head, and reports the deadlock when there is none).
  *
- * Several workers (gox_sched_set_workers, $GOX_WORKERS): the queues, stealing and the grace
- * period of a goroutine alone in its worker's queue (STEAL_GRACE_NS, Go's runnext) follow
- * docs/SCHEDULER.md section 7, "Workers and work stealing".  One lock (qmu) guards the queues
- * and the count of goroutines taken from them; the runtime lock (R->mu, runtime.c) guards
- * everything else, and is what makes channels and select atomic: a select completes at most
- * one case because its whole decision runs under the lock (the lock order: gox_internal.h, at
- * GoxRuntime.mu).  The collector stops the world: it waits until every other goroutine on a
+ * Several workers (gox_sched_set_workers, $GOX_WORKERS): Go's scheduler, docs/SCHEDULER.md
+ * section 7, "Workers and work stealing": lock-free rings with work stealing ("run queues"
+ * below), an overflow queue and the idle workers behind idle_mu ("idle workers"), the grace
+ * period of a goroutine alone in its worker's ring (STEAL_GRACE_NS, Go's runnext).  The
+ * runtime lock (R->mu, runtime.c) guards everything else, and is what makes channels and select
+ * atomic: a select completes at most one case because its whole decision runs under the lock
+ * (the lock order: gox_internal.h, at GoxRuntime.mu).  The collector stops the world: it waits until every other goroutine on a
  * worker has switched out or stopped at a safepoint (an allocation, where its live values are
  * roots: sched_safepoint) before it reads a root.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -34,6 +35,9 @@
 /* How long a goroutine alone in a busy worker's queue is safe from thieves (Go: 3 us of
  * spinning; a timed wait sleeps a little longer than asked, the kernel's timer slack). */
 #define STEAL_GRACE_NS 20000u
+/* A worker takes from the overflow queue first every GQ_EVERY goroutines (Go's schedtick % 61),
+ * so that goroutines there are not left behind two rings that never run dry. */
+#define GQ_EVERY 61u
 
 /* ---- the workers' state ------------------------------------------------------------------- */
 /* A new scheduler's: worker 0 only, until gox_run_main makes more (workers_run). */
@@ -41,32 +45,25 @@ void workers_init(GoxRuntime *R, GoxSched *S) {
     S->workers = xcalloc(MAX_WORKERS, sizeof *S->workers);
     S->workers[0].R = R;
     S->nworkers = 1;
-    pthread_mutex_init(&S->qmu, NULL);
-    pthread_condattr_t ca; /* the idle workers' timed waits measure the grace period */
+    pthread_mutex_init(&S->idle_mu, NULL);
+    pthread_condattr_t ca; /* a watching worker's timed wait measures the grace period */
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&S->idle_cv, &ca);
+    for (unsigned i = 0; i < MAX_WORKERS; i++) pthread_cond_init(&S->workers[i].wake_cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&S->stw_stopped_cv, NULL);
     pthread_cond_init(&S->stw_done_cv, NULL);
 }
 
 void workers_free(GoxSched *S) {
-    for (unsigned i = 0; i < MAX_WORKERS; i++) buf_free(&S->workers[i].err.msg);
+    for (unsigned i = 0; i < MAX_WORKERS; i++) {
+        buf_free(&S->workers[i].err.msg);
+        pthread_cond_destroy(&S->workers[i].wake_cv);
+    }
     free(S->workers);
-    pthread_mutex_destroy(&S->qmu);
-    pthread_cond_destroy(&S->idle_cv);
+    pthread_mutex_destroy(&S->idle_mu);
     pthread_cond_destroy(&S->stw_stopped_cv);
     pthread_cond_destroy(&S->stw_done_cv);
-}
-
-/* ---- run queues (qmu) ------------------------------------------------------------------------- */
-static void qlock(GoxSched *S) {
-    if (S->nworkers > 1) pthread_mutex_lock(&S->qmu);
-}
-
-static void qunlock(GoxSched *S) {
-    if (S->nworkers > 1) pthread_mutex_unlock(&S->qmu);
 }
 
 /* CLOCK_MONOTONIC in ns: the grace period's clock and the channel history's (history.c) */
@@ -76,20 +73,138 @@ uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Work stealing (qmu held): half of the longest other queue, oldest first, moves to W's.  A
- * goroutine alone in its queue is taken only once W has seen it there for its grace period
- * (*waiting: W waits for one).  The thief keeps the time, as Go's does: the owner's queue
- * operations read no clock. */
+/* ---- run queues (several workers) ---------------------------------------------------------- */
+/* Each worker's queue is a bounded FIFO ring, Go's runq (runtime/proc.go: runqput, runqget,
+ * runqgrab), and goroutines that do not fit wait in one overflow queue behind idle_mu.
+ *
+ * Invariants:
+ *   R1  only the owner stores rq_tail and the slots at and after it; rq_head only grows, by a
+ *       CAS of the owner (one goroutine) or of a thief (a batch); the ring holds
+ *       rq[rq_head .. rq_tail), indices mod RUNQ_SIZE, and rq_tail - rq_head <= RUNQ_SIZE.
+ *   R2  only a worker puts into its own ring (runq_put: the calling worker's; a thread that is
+ *       no worker uses the overflow queue), so a worker's ring that it found empty stays empty
+ *       until it queues a goroutine itself: the deadlock check below rests on this.
+ * Memory order (the argument of proc.go's comments):
+ *   - the owner writes a slot, then stores rq_tail with release (seq_cst in ring_put: the
+ *     Dekker pattern of "idle workers"); whoever loads rq_tail with acquire and sees the new
+ *     index also sees the slot and everything the putter wrote before (the goroutine's state);
+ *   - a taker reads the slots, then moves rq_head with a release CAS; the owner loads rq_head
+ *     with acquire before it writes a slot, so it overwrites a slot only after every taker
+ *     that read it has committed (or failed its CAS and drops what it read); the owner's own
+ *     overflow (ring_put_slow) may claim first and read after, since only it writes slots;
+ *   - a slot may be read by a thief while the owner rewrites it (the thief's CAS then fails):
+ *     the slots are atomic (relaxed), so that read is no data race, only a discarded value. */
+static inline uint32_t ring_len(GoxWorker *V) {
+    uint32_t h = atomic_load_explicit(&V->rq_head, memory_order_acquire);
+    uint32_t t = atomic_load(&V->rq_tail); /* (seq_cst: the sleeper's half of the Dekker pattern below) */
+    uint32_t n = t - h;
+    return n > RUNQ_SIZE ? 0 : n; /* (h read before t moved on and h moved past it: a stale view) */
+}
+
+/* The overflow queue (idle_mu held): n goroutines linked first..last go to its back. */
+static void gq_append(GoxSched *S, GoxG *first, GoxG *last, size_t n) {
+    glist_append(&S->gq_head, &S->gq_tail, first, last);
+    atomic_store_explicit(&S->gq_len, S->gq_len + n, memory_order_relaxed);
+}
+
+/* The owner's ring is full: its older half and g move to the overflow queue (Go's
+ * runqputslow); false when a thief took some meanwhile (the ring may have room now).  The
+ * half is claimed first and read after: a thief reads only from the head on, and only the
+ * owner (this thread) writes slots, so the claimed ones keep their goroutines (and no array
+ * of them is needed on a goroutine's small stack). */
+static bool ring_put_slow(GoxSched *S, GoxWorker *W, GoxG *g, uint32_t h, uint32_t t) {
+    uint32_t n = (t - h) / 2;
+    if (!atomic_compare_exchange_strong_explicit(&W->rq_head, &h, h + n, memory_order_acquire, memory_order_relaxed))
+        return false;
+    GoxG *first = atomic_load_explicit(&W->rq[h % RUNQ_SIZE], memory_order_relaxed), *prev = first;
+    for (uint32_t i = 1; i < n; i++) {
+        GoxG *next = atomic_load_explicit(&W->rq[(h + i) % RUNQ_SIZE], memory_order_relaxed);
+        prev->next = next;
+        prev = next;
+    }
+    prev->next = g;
+    pthread_mutex_lock(&S->idle_mu);
+    gq_append(S, first, g, n + 1);
+    pthread_mutex_unlock(&S->idle_mu);
+    return true;
+}
+
+/* g at the back of the owner's ring; the ring's length after it (RUNQ_SIZE: it overflowed). */
+static uint32_t ring_put(GoxSched *S, GoxWorker *W, GoxG *g) {
+    for (;;) {
+        uint32_t h = atomic_load_explicit(&W->rq_head, memory_order_acquire);
+        uint32_t t = atomic_load_explicit(&W->rq_tail, memory_order_relaxed); /* (its own) */
+        if (t - h < RUNQ_SIZE) {
+            atomic_store_explicit(&W->rq[t % RUNQ_SIZE], g, memory_order_relaxed);
+            atomic_store(&W->rq_tail, t + 1); /* (seq_cst: the putter's half of the Dekker pattern) */
+            return t + 1 - h;
+        }
+        if (ring_put_slow(S, W, g, h, t)) return RUNQ_SIZE;
+    }
+}
+
+/* The owner takes its ring's head (Go's runqget); NULL when it is empty. */
+static GoxG *ring_get(GoxWorker *W) {
+    uint32_t h = atomic_load_explicit(&W->rq_head, memory_order_acquire);
+    for (;;) {
+        uint32_t t = atomic_load_explicit(&W->rq_tail, memory_order_relaxed);
+        if (t == h) return NULL;
+        GoxG *g = atomic_load_explicit(&W->rq[h % RUNQ_SIZE], memory_order_relaxed);
+        if (atomic_compare_exchange_weak_explicit(&W->rq_head, &h, h + 1, memory_order_release,
+                                                  memory_order_acquire))
+            return g;
+    }
+}
+
+/* W's ring is empty (R2): the first goroutine to run, the others of a batch after it in W's
+ * ring, published by one release store of its tail. */
+static GoxG *ring_refill(GoxWorker *W, GoxG *first, uint32_t n) {
+    uint32_t t = atomic_load_explicit(&W->rq_tail, memory_order_relaxed);
+    if (n > 1) atomic_store_explicit(&W->rq_tail, t + n - 1, memory_order_release);
+    return first;
+}
+
+/* The overflow queue's share for W (Go's globrunqget): the oldest goroutine to run and up to
+ * a half ring more into W's (empty) ring; NULL when the queue is empty. */
+static GoxG *gq_get(GoxSched *S, GoxWorker *W) {
+    if (!atomic_load_explicit(&S->gq_len, memory_order_relaxed)) return NULL;
+    pthread_mutex_lock(&S->idle_mu);
+    size_t len = S->gq_len, n = len / S->nworkers + 1;
+    if (n > len) n = len;
+    if (n > RUNQ_SIZE / 2) n = RUNQ_SIZE / 2;
+    if (ring_len(W)) n = n ? 1 : 0; /* (its ring is not empty: the fairness turn takes one) */
+    GoxG *first = S->gq_head;
+    uint32_t t = atomic_load_explicit(&W->rq_tail, memory_order_relaxed);
+    for (size_t i = 0; i < n; i++) {
+        GoxG *g = S->gq_head;
+        S->gq_head = g->next;
+        g->next = NULL;
+        if (i) atomic_store_explicit(&W->rq[(t + i - 1) % RUNQ_SIZE], g, memory_order_relaxed);
+    }
+    if (!S->gq_head) S->gq_tail = NULL;
+    atomic_store_explicit(&S->gq_len, len - n, memory_order_relaxed);
+    pthread_mutex_unlock(&S->idle_mu);
+    return n ? ring_refill(W, first, (uint32_t)n) : NULL;
+}
+
+/* Work stealing: the older half of the longest other ring moves to W's (empty) ring, and its
+ * oldest runs.  A goroutine alone in its ring is taken only once W has seen it there for its
+ * grace period (*waiting: W waits for one).  The thief keeps the time, as Go's does: the
+ * owner's queue operations read no clock. */
 static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
     GoxWorker *victim = NULL;
+    uint32_t vlen = 0;
     uint64_t now = 0; /* read once, when a lone goroutine is first met */
     for (unsigned i = 0; i < S->nworkers; i++) {
         GoxWorker *V = &S->workers[i];
-        if (V == W || !V->runq_len || (victim && V->runq_len <= victim->runq_len)) continue;
-        if (V->runq_len == 1) {
+        uint32_t n = V == W ? 0 : ring_len(V);
+        if (!n || n <= vlen) continue;
+        if (n == 1) {
+            GoxG *lone = atomic_load_explicit(&V->rq[atomic_load_explicit(&V->rq_head, memory_order_acquire) % RUNQ_SIZE],
+                                              memory_order_relaxed);
             if (!now) now = now_ns();
-            if (W->eyed != V->runq_head) {
-                W->eyed = V->runq_head;
+            if (W->eyed != lone) {
+                W->eyed = lone;
                 W->eyed_since = now;
             }
             if (now - W->eyed_since < STEAL_GRACE_NS) {
@@ -98,90 +213,204 @@ static GoxG *steal(GoxSched *S, GoxWorker *W, bool *waiting) {
             }
         }
         victim = V;
+        vlen = n;
     }
     if (!victim) return NULL;
-    for (size_t n = (victim->runq_len + 1) / 2; n; n--) runq_push(W, runq_pop(victim));
-    return runq_pop(W);
+    /* Go's runqgrab: read a batch, then claim it with a CAS of the victim's head; the batch
+     * (but its first) goes into W's slots, which nobody reads before W publishes its tail. */
+    uint32_t t = atomic_load_explicit(&W->rq_tail, memory_order_relaxed);
+    for (;;) {
+        uint32_t h = atomic_load_explicit(&victim->rq_head, memory_order_acquire);
+        uint32_t vt = atomic_load_explicit(&victim->rq_tail, memory_order_acquire);
+        uint32_t n = vt - h;
+        if (n > RUNQ_SIZE) continue; /* (a stale head: read both again) */
+        n -= n / 2;
+        if (!n) return NULL;
+        GoxG *first = atomic_load_explicit(&victim->rq[h % RUNQ_SIZE], memory_order_relaxed);
+        for (uint32_t i = 1; i < n; i++) {
+            GoxG *g = atomic_load_explicit(&victim->rq[(h + i) % RUNQ_SIZE], memory_order_relaxed);
+            atomic_store_explicit(&W->rq[(t + i - 1) % RUNQ_SIZE], g, memory_order_relaxed);
+        }
+        if (atomic_compare_exchange_weak_explicit(&victim->rq_head, &h, h + n, memory_order_release,
+                                                  memory_order_relaxed))
+            return ring_refill(W, first, n);
+    }
 }
 
-/* g becomes runnable at the back of the calling worker's queue (worker 0's for the host).  An
- * idle worker is woken for a second goroutine in the queue, for one the worker's own thread did
- * not queue, or when no idle worker watches the queues: a goroutine alone in its queue is its
- * worker's next (see steal), but someone must take it if its worker never stops. */
-void runq_put(GoxRuntime *R, GoxG *g) {
-    GoxSched *S = R->sched;
-    GoxWorker *self = this_worker(), *W = self;
-    if (!W || W->R != R) W = &S->workers[0];
-    qlock(S);
-    runq_push(W, g);
-    if (S->nidle && (W->runq_len > 1 || W != self || !S->nwatching)) pthread_cond_signal(&S->idle_cv);
-    qunlock(S);
+/* ---- idle workers ---------------------------------------------------------------------------- */
+/* A worker that finds no work lists itself in S->idle and sleeps on its own condition variable;
+ * a putter wakes one (wake_one) only when a worker is listed, which it learns from an atomic
+ * count: with every worker busy a put takes no lock.  The waker takes the worker off the list
+ * (and out of the counts) itself, as Go's wakep takes an idle P, so a second put does not wake
+ * the same worker again, and each wake-up is a worker that will look.
+ *
+ * No lost wake-up (Dekker's pattern, as Go's "delicate dance" in findrunnable): a putter
+ * stores its ring's tail, then loads nidle; a worker going to sleep adds itself to nidle, then
+ * loads every ring's tail again (work_elsewhere).  The four are seq_cst operations (no fences:
+ * ThreadSanitizer does not model them), so they are in one total order, and one of the two
+ * sees the other's store: the putter wakes a worker, or the worker does not sleep (on x86 the
+ * putter's seq_cst store is one xchg).  A putter that sees a watching worker and a ring of one
+ * goroutine wakes nobody: the watcher looks again within the grace period, and a goroutine
+ * alone in its ring is its owner's to run until then.
+ *
+ * The deadlock: a worker asleep without a timeout found its ring empty and no longer puts (R2),
+ * so when every worker is asleep every ring is empty, no goroutine is running (a running one is
+ * its worker's) and none is in a worker's hands; the overflow queue is looked at under idle_mu
+ * before a worker lists itself and is filled under it by a running goroutine only.  So the
+ * worker whose sleep makes nasleep == nworkers (under idle_mu) knows that no goroutine can ever
+ * be woken: it reports the deadlock (Go's checkdead, run by the M that goes idle last). */
+
+/* idle_mu held: V leaves the list and its counts (it was woken, or its wait timed out). */
+static void unlist(GoxSched *S, GoxWorker *V) {
+    GoxWorker **p = &S->idle;
+    while (*p != V) p = &(*p)->idle_next;
+    *p = V->idle_next;
+    V->idle_next = NULL;
+    V->listed = false;
+    atomic_fetch_sub(&S->nidle, 1);
+    if (V->watching) atomic_fetch_sub(&S->nwatching, 1);
+    V->watching = false;
+    if (V->asleep) S->nasleep--;
+    V->asleep = false;
+}
+
+/* idle_mu held: V, listed, wakes. */
+static void wake_locked(GoxSched *S, GoxWorker *V) {
+    unlist(S, V);
+    V->woken = true;
+    pthread_cond_signal(&V->wake_cv);
+}
+
+/* the first listed worker (the last to go idle: its caches are the warmest) wakes */
+static void wake_one(GoxSched *S) {
+    pthread_mutex_lock(&S->idle_mu);
+    if (S->idle) wake_locked(S, S->idle);
+    pthread_mutex_unlock(&S->idle_mu);
 }
 
 void wake_idle_workers(GoxSched *S) {
     if (S->nworkers < 2) return;
-    pthread_mutex_lock(&S->qmu);
-    pthread_cond_broadcast(&S->idle_cv);
-    pthread_mutex_unlock(&S->qmu);
+    pthread_mutex_lock(&S->idle_mu);
+    while (S->idle) wake_locked(S, S->idle);
+    pthread_mutex_unlock(&S->idle_mu);
+}
+
+/* g becomes runnable at the back of the calling worker's queue (worker 0's for the host with
+ * one worker, the overflow queue's for a thread that is no worker with several).  An idle
+ * worker is woken for a second goroutine in the queue, for one queued from elsewhere, or when
+ * no idle worker watches the queues: a goroutine alone in its queue is its worker's next (see
+ * steal), but someone must take it if its worker never stops. */
+void runq_put(GoxRuntime *R, GoxG *g) {
+    GoxSched *S = R->sched;
+    GoxWorker *W = this_worker();
+    if (S->nworkers == 1) { /* (the deterministic mode: no atomics, no lock) */
+        runq_push(W && W->R == R ? W : &S->workers[0], g);
+        return;
+    }
+    uint32_t n = RUNQ_SIZE;
+    if (W && W->R == R) {
+        n = ring_put(S, W, g);
+    } else {
+        pthread_mutex_lock(&S->idle_mu);
+        gq_append(S, g, g, 1);
+        pthread_mutex_unlock(&S->idle_mu);
+    }
+    if (atomic_load(&S->nidle) && (n > 1 || !atomic_load(&S->nwatching))) wake_one(S);
+}
+
+/* Is there a goroutine in any ring but W's, or in the overflow queue? */
+static bool work_elsewhere(GoxSched *S, GoxWorker *W) {
+    if (atomic_load_explicit(&S->gq_len, memory_order_relaxed)) return true;
+    for (unsigned i = 0; i < S->nworkers; i++)
+        if (&S->workers[i] != W && ring_len(&S->workers[i])) return true;
+    return false;
+}
+
+/* W found no work: it sleeps until woken (watching: until the grace period is over).  True
+ * when the program is over, W having reported the deadlock if it was that. */
+static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching) {
+    GoxSched *S = R->sched;
+    pthread_mutex_lock(&S->idle_mu);
+    if (S->exit_status >= 0 || S->gq_len) { /* (the overflow queue: gq_get takes it) */
+        pthread_mutex_unlock(&S->idle_mu);
+        return S->exit_status >= 0;
+    }
+    W->listed = true;
+    W->woken = false;
+    W->watching = watching;
+    W->idle_next = S->idle;
+    S->idle = W;
+    atomic_fetch_add(&S->nidle, 1);
+    if (watching) atomic_fetch_add(&S->nwatching, 1);
+    pthread_mutex_unlock(&S->idle_mu);
+    bool recheck = !watching && work_elsewhere(S, W); /* (a watcher looks again anyway) */
+    bool deadlock = false;
+    uint64_t until = now_ns() + STEAL_GRACE_NS;
+    struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
+    pthread_mutex_lock(&S->idle_mu);
+    while (!W->woken && S->exit_status < 0 && !recheck) {
+        if (watching) {
+            if (pthread_cond_timedwait(&W->wake_cv, &S->idle_mu, &ts) == ETIMEDOUT) break;
+            continue;
+        }
+        if (!W->asleep) {
+            W->asleep = true;
+            if (++S->nasleep == S->nworkers) {
+                deadlock = true;
+                break;
+            }
+        }
+        pthread_cond_wait(&W->wake_cv, &S->idle_mu);
+    }
+    if (W->listed && !deadlock) unlist(S, W); /* (not woken: it leaves the list itself) */
+    pthread_mutex_unlock(&S->idle_mu);
+    if (deadlock) { /* W stays listed and asleep: the end wakes it with the others */
+        pthread_mutex_lock(&R->mu);
+        if (S->exit_status < 0) sched_deadlock(R);
+        pthread_mutex_unlock(&R->mu);
+        pthread_mutex_lock(&S->idle_mu);
+        if (W->listed) unlist(S, W);
+        pthread_mutex_unlock(&S->idle_mu);
+    }
+    return S->exit_status >= 0;
 }
 
 /* ---- the hub ---------------------------------------------------------------------------------- */
-/* The next goroutine for W: its own queue's head, else stolen work; NULL when the program is
- * over (the deadlock report included: nothing queued and no goroutine running that could
- * make one runnable). */
+/* The next goroutine for W: its own queue's head, else the overflow queue's, else stolen work;
+ * NULL when the program is over (the deadlock report included: nothing queued and no goroutine
+ * running that could make one runnable). */
 static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
     GoxSched *S = R->sched;
-    qlock(S);
-    for (;;) {
-        if (S->exit_status >= 0) break;
-        bool waiting = false; /* a goroutine in its grace period (steal) */
+    if (S->nworkers == 1) { /* (the deterministic mode: the reference's run queue) */
+        if (S->exit_status >= 0) return NULL;
         GoxG *g = runq_pop(W);
-        if (!g && S->nworkers > 1) g = steal(S, W, &waiting);
-        if (g) {
-            S->active++;
-            qunlock(S);
-            return g;
-        }
-        if (S->active == 0 && !waiting) {
-            qunlock(S);
-            if (R->parallel) pthread_mutex_lock(&R->mu);
-            if (S->exit_status < 0) sched_deadlock(R);
-            if (R->parallel) pthread_mutex_unlock(&R->mu);
-            return NULL;
-        }
-        S->nidle++;
-        if (waiting) {
-            uint64_t until = now_ns() + STEAL_GRACE_NS;
-            struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
-            S->nwatching++;
-            pthread_cond_timedwait(&S->idle_cv, &S->qmu, &ts);
-            S->nwatching--;
-        } else {
-            pthread_cond_wait(&S->idle_cv, &S->qmu);
-        }
-        S->nidle--;
+        if (!g) sched_deadlock(R);
+        return g;
     }
-    qunlock(S);
-    return NULL;
+    for (;;) {
+        if (S->exit_status >= 0) return NULL;
+        GoxG *g = NULL;
+        if (++W->ticks % GQ_EVERY == 0) g = gq_get(S, W);
+        if (!g) g = ring_get(W);
+        if (!g) g = gq_get(S, W);
+        bool waiting = false; /* a goroutine in its grace period (steal) */
+        if (!g) g = steal(S, W, &waiting);
+        if (g) return g;
+        if (idle_wait(R, W, waiting)) return NULL;
+    }
 }
 
 /* A worker's scheduler loop (the hub), on its thread's own stack: it runs goroutines until the
  * program is over. */
 static void worker_loop(GoxWorker *W) {
     GoxRuntime *R = W->R;
-    GoxSched *S = R->sched;
     GoxWorker *outer = this_worker();
     set_this_worker(W);
 #ifdef GOX_TSAN
     W->tsan_fiber = __tsan_get_current_fiber();
 #endif
     stack_install_guard_handler(); /* per thread: its alternate signal stack */
-    for (GoxG *g; (g = find_work(R, W));) {
-        sched_run(R, W, g);
-        qlock(S);
-        S->active--; /* (counted by find_work) */
-        qunlock(S);
-    }
+    for (GoxG *g; (g = find_work(R, W));) sched_run(R, W, g);
     stack_restore_guard_handler();
     set_this_worker(outer);
 }
@@ -249,6 +478,9 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     S->nworkers = nworkers;
     R->parallel = nworkers > 1;
     for (unsigned i = 0; i < nworkers; i++) S->workers[i].R = R;
+    GoxWorker *W0 = &S->workers[0];
+    /* the main goroutine: into worker 0's ring (this thread is worker 0's) */
+    while (R->parallel && W0->runq_head) ring_put(S, W0, runq_pop(W0));
     unsigned started = 1;
     for (; started < nworkers; started++) {
         int rc = pthread_create(&S->workers[started].thread, NULL, worker_thread, &S->workers[started]);
@@ -259,6 +491,15 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     }
     worker_loop(&S->workers[0]);
     for (unsigned i = 1; i < started; i++) pthread_join(S->workers[i].thread, NULL);
+    for (unsigned i = 0; i < nworkers; i++) { /* (what they held is abandoned: sched.c) */
+        GoxWorker *W = &S->workers[i];
+        atomic_store_explicit(&W->rq_head, 0, memory_order_relaxed);
+        atomic_store_explicit(&W->rq_tail, 0, memory_order_relaxed);
+        W->ticks = 0;
+        W->eyed = NULL;
+    }
+    S->gq_head = S->gq_tail = NULL;
+    atomic_store_explicit(&S->gq_len, 0, memory_order_relaxed);
     R->parallel = false;
     S->nworkers = 1;
 }

@@ -524,7 +524,6 @@ static void abandon(GoxRuntime *R) {
         W->runq_head = W->runq_tail = NULL;
         W->runq_len = 0;
     }
-    S->active = 0;
     S->nrunning = 0;
 }
 
@@ -543,7 +542,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->running = true;
     S->exit_status = -1;
     S->abi_error = false;
-    S->active = S->nrunning = 0;
+    S->nrunning = 0;
     __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&S->preempt, 0, __ATOMIC_RELAXED);
     const void *entry;
