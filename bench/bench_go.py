@@ -15,7 +15,7 @@ checked to do the same work.
   (user + system, all threads; ``--clock wall``: the elapsed time) of the process (native, Go)
   or of ``execute`` (reference, in this process), minus the same for
   the empty program (``empty.gox`` / ``go/empty``: start-up and exit), best of ``--repeat``
-  runs, divided by n.  Memory: the peak resident set size of the process (``wait4``'s
+  runs (a workload's native, unchecked and Go runs interleaved), divided by n.  Memory: the peak resident set size of the process (``wait4``'s
   ``ru_maxrss``) minus the empty program's, divided by n; for the reference, the RSS delta of
   ``bench_ref.bench_parked_memory``.
 * **Native.** The program is compiled to C by ``compile_c`` exactly as ``--backend native``
@@ -216,9 +216,22 @@ def run_process(launcher: Path, argv: list[str], env: dict[str, str] | None = No
     return Run(ns / 1e9, kb * 1024, text, cpu_ns / 1e9)
 
 
-def best(repeat: int, fn: Callable[[], Run]) -> Run:
-    runs = [fn() for _ in range(repeat)]
+def _best_of(runs: list[Run]) -> Run:
     return Run(min(r.seconds for r in runs), min(r.maxrss for r in runs), runs[0].stdout, min(r.cpu for r in runs))
+
+
+def best(repeat: int, fn: Callable[[], Run]) -> Run:
+    return _best_of([fn() for _ in range(repeat)])
+
+
+def best_interleaved(repeat: int, fns: dict[str, Callable[[], Run]]) -> dict[str, Run]:
+    """Each system's best of ``repeat`` runs, the systems taking turns (A B C A B C ...): a
+    slow minute of a shared machine then falls on all of them, not on one system's runs."""
+    runs: dict[str, list[Run]] = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            runs[k].append(fn())
+    return {k: _best_of(v) for k, v in runs.items()}
 
 
 def checksum(stdout: str, what: str) -> int:
@@ -438,17 +451,19 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
         for name, (title, op, _, _) in WORKLOADS.items():
             n = size(name, scale)
             rn = size(name, scale, ref=True) if name != "parked" else max(int(WORKLOADS[name][3] * scale), 1)
-            say(f"{name}: native")
             exe = native.build(name, n)
-            nr = best(repeat, lambda exe=exe: native.run(exe))  # type: ignore[misc]
-            _check(name, n, checksum(nr.stdout, f"native {name}"), "native")
-            say(f"{name}: native, unchecked")
-            ur = best(repeat, lambda exe=exe: native.run(exe, unchecked=True))  # type: ignore[misc]
-            _check(name, n, checksum(ur.stdout, f"native unchecked {name}"), "native (unchecked)")
-            gr: Run | None = None
+            systems: dict[str, Callable[[], Run]] = {
+                "native": lambda exe=exe: native.run(exe),  # type: ignore[misc]
+                "unchecked": lambda exe=exe: native.run(exe, unchecked=True),  # type: ignore[misc]
+            }
             if go is not None and go_base is not None:
-                say(f"{name}: go")
-                gr = best(repeat, lambda name=name, n=n: go.run(go_exes[name], n))  # type: ignore[misc]
+                systems["go"] = lambda name=name, n=n: go.run(go_exes[name], n)  # type: ignore[misc]
+            say(f"{name}: {', '.join(systems)}, interleaved")
+            got = best_interleaved(repeat, systems)
+            nr, ur, gr = got["native"], got["unchecked"], got.get("go")
+            _check(name, n, checksum(nr.stdout, f"native {name}"), "native")
+            _check(name, n, checksum(ur.stdout, f"native unchecked {name}"), "native (unchecked)")
+            if gr is not None:
                 _check(name, n, checksum(gr.stdout, f"go {name}"), "go")
             if name == "parked":
                 nat_cell = Cell(n, max(nr.maxrss - nat_base.maxrss, 0) / n, 0.0, n)
