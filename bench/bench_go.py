@@ -15,9 +15,9 @@ checked to do the same work.
   (user + system, all threads; ``--clock wall``: the elapsed time) of the process (native, Go)
   or of ``execute`` (reference, in this process), minus the same for
   the empty program (``empty.gox`` / ``go/empty``: start-up and exit), best of ``--repeat``
-  runs (a workload's native, unchecked and Go runs interleaved), divided by n.  Memory: the peak resident set size of the process (``wait4``'s
-  ``ru_maxrss``) minus the empty program's, divided by n; for the reference, the RSS delta of
-  ``bench_ref.bench_parked_memory``.
+  runs (a workload's native, unchecked and Go runs interleaved), divided by n.  Memory: the
+  peak resident set size of the process (``wait4``'s ``ru_maxrss``) minus the empty program's,
+  divided by n; for the reference, the RSS delta of ``bench_ref.bench_parked_memory``.
 * **Native.** The program is compiled to C by ``compile_c`` exactly as ``--backend native``
   does, built with ``cc -O2`` (the runner uses -O1) against the installed library, and runs in
   the runtime's default checked mode and again in unchecked mode; the runner's step budget (20M loop iterations and calls) is
@@ -58,7 +58,7 @@ from bench import bench_ref
 from gox_program import load
 from gox_program.case import execute
 from gox_program.compile_c import compile_program
-from gox_program.native import HEADER, compiler, library
+from gox_program.native import HEADER, NativeUnavailable, compiler, library
 
 HERE = Path(__file__).resolve().parent
 PROGRAMS = HERE / "programs"
@@ -405,7 +405,13 @@ def machine_info(go: str | None, no_go: str = "not installed") -> dict[str, str]
     except OSError:
         pass
     cc = os.environ.get("CC", "cc")
+    try:  # the library under test (--lib, $GOX_NATIVE_LIB), named as every report names it
+        lib = library()
+        named = f"{lib.path} (sha256 {lib.digest})"
+    except NativeUnavailable as e:
+        named = f"none ({e})"
     return {
+        "library": named,
         "nproc": str(os.cpu_count() or 0),
         "cpu": cpu,
         "kernel": platform.release(),
@@ -580,7 +586,7 @@ def _ratio(x: float | None) -> str:
 def table(rep: Report) -> str:
     m = rep.machine
     lines = [
-        f"machine: {m['cpu']}, nproc {m['nproc']}, kernel {m['kernel']}; {m['cc']}; go: {m['go']}; "
+        f"machine: {m['cpu']}, nproc {m['nproc']}, kernel {m['kernel']}; {m['cc']}; go: {m['go']}; library: {m['library']}; "
         f"Python {m['python']}; {m['date']}",
         f"scale {rep.scale:g}, best of {rep.repeat}; times are per operation ({rep.clock} time minus the empty program's); "
         "memory per goroutine (peak RSS delta)",

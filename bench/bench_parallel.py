@@ -342,7 +342,8 @@ def table(rep: Report) -> str:
     ws = rep.workers
     many = [w for w in ws if w > 1]
     lines = [
-        f"machine: {m['cpu']}, {m['nproc']} cores, kernel {m['kernel']}; {m['cc']}; go: {m['go']}; {m['date']}",
+        f"machine: {m['cpu']}, {m['nproc']} cores, kernel {m['kernel']}; {m['cc']}; go: {m['go']}; "
+        f"library: {m['library']}; {m['date']}",
         f"load average (1, 5, 15 min): {m['load_before']} before, {m['load_after']} after",
         f"scale {rep.scale:g}, best of {rep.repeat} (interleaved); seconds of wall time minus the empty program's at the "
         "same W; native: GOX_WORKERS=W, checked mode; Go: GOMAXPROCS=W; speedup: T(W=1)/T(W)",

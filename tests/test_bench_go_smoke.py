@@ -55,8 +55,12 @@ def _cell(c: Any, name: str) -> None:
 
 
 def _check(doc: dict[str, Any], go: bool, no_go: str = "not installed (no go on PATH)") -> None:
-    for key in ("nproc", "cpu", "kernel", "cc", "go", "python", "date"):
+    for key in ("nproc", "cpu", "kernel", "cc", "go", "python", "date", "library"):
         assert isinstance(doc["machine"][key], str) and doc["machine"][key], key
+    from gox_program import native
+
+    lib = native.library()  # the library measured, as every report names it (docs/YOUR_RUNTIME.md)
+    assert doc["machine"]["library"] == f"{lib.path} (sha256 {lib.digest})"
     assert doc["scale"] == 0.001
     rows = {r["name"]: r for r in doc["rows"]}
     assert list(rows) == ROWS
