@@ -573,7 +573,7 @@ def run(cls: type[DifferentialHeap], examples: int, steps: int, seed: int) -> Ou
     quiet = settings(budget(examples, steps), database=None, verbosity=Verbosity.quiet,
                      report_multiple_bugs=False, print_blob=False)
     try:
-        run_state_machine_as_test(cls, settings=quiet)  # type: ignore[no-untyped-call]
+        run_state_machine_as_test(cls, settings=quiet)  # type: ignore[no-untyped-call, unused-ignore]  # (typed in newer hypothesis)
     except AssertionError as e:  # a divergence: Pair.check's message ends with the reproducer
         return Outcome(str(e), cls.examples, cls.calls)
     except Exception as e:  # anything else a call raised (hypothesis ends with the shrunk example)
