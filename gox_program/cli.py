@@ -235,7 +235,7 @@ def _use_lib(args: argparse.Namespace) -> Iterator[None]:
     """--lib PATH: the library every native run of this command uses (and its children: they
     read $GOX_NATIVE_LIB), for the command's length (a caller of ``main`` gets its environment
     back)."""
-    from .native import LIB_ENV
+    from gox_ref_native.runtime import LIB_ENV
 
     lib = getattr(args, "lib", None)
     if lib is None:
@@ -446,7 +446,7 @@ def _go() -> Any:
 
 def cmd_conformance(args: argparse.Namespace) -> int:
     from . import expectfail, report
-    from .corpus import EXPECTED_RESULTS, RESULTS, discover, known_case_ids, run_corpus, summarize
+    from .corpus import EXPECTED_RESULTS, RESULTS, known_case_ids, run_corpus, summarize
 
     if args.update:
         return _update_cases(args)
@@ -465,10 +465,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
             raise UsageError("--runs is for --backend native (a reference run is deterministic: it repeats itself)")
         if args.runs < 1:
             raise UsageError(f"--runs {args.runs}: expected at least 1")
-    try:
-        files = discover([Path(p) for p in args.paths] if args.paths else None)
-    except FileNotFoundError as e:
-        raise UsageError(str(e)) from None
+    files = _case_files(args.paths)
     expected: dict[str, str] | None = None
     if args.expect_fail is not None:
         try:
@@ -497,7 +494,8 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     if backend == "native":  # the library under test, named in the reports
         from .native import library
 
-        lib = {"path": str(library().path), "sha256": library().digest}
+        native_lib = library()
+        lib = {"path": str(native_lib.path), "sha256": native_lib.digest}
     if args.junitxml is not None:
         try:
             report.junit_xml(results, Path(args.junitxml), f"gox-ref conformance ({backend})", lib)
@@ -514,20 +512,26 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _case_files(paths: list[str]) -> list[Path]:
+    """conformance's case files: under PATHS, else the corpus (a path that is not there: a usage error)."""
+    from .corpus import discover
+
+    try:
+        return discover([Path(p) for p in paths] if paths else None)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+
+
 def _update_cases(args: argparse.Namespace) -> int:
     """conformance --update (gox_program/update.py): each case's stdout from the reference."""
-    from .corpus import case_id_of, discover
+    from .corpus import case_id_of
     from .gotwin import GoUnavailable, find_go
     from .update import update_case
 
     if args.go or args.json or args.backend not in (None, "ref") or args.lib is not None or args.workers is not None \
             or args.runs != 1 or args.expect_fail is not None or args.junitxml is not None:
         raise UsageError("--update rewrites cases from the reference: it takes only PATHS, -k and the limits")
-    try:
-        files = [f for f in discover([Path(p) for p in args.paths] if args.paths else None)
-                 if args.k is None or args.k in case_id_of(f)]
-    except FileNotFoundError as e:
-        raise UsageError(str(e)) from None
+    files = [f for f in _case_files(args.paths) if args.k is None or args.k in case_id_of(f)]
     try:
         go = find_go()
     except GoUnavailable:
@@ -825,7 +829,7 @@ def _add_abi_diff(sub: Any) -> None:
             from . import abidiff
         except ImportError as e:  # hypothesis is a dependency; a hand-made environment may lack it
             raise UsageError(f"abi-diff needs hypothesis ({e}): pip install hypothesis") from None
-        from gox_ref_native.runtime import library_path
+        from gox_ref_native.runtime import LIB_ENV, library_path
 
         try:
             lib = Path(args.lib).absolute() if args.lib else library_path()
@@ -834,7 +838,7 @@ def _add_abi_diff(sub: Any) -> None:
         try:
             return abidiff.command(lib, args.examples, args.steps, args.seed)
         except abidiff.LibraryError as e:
-            source = "--lib " if args.lib else "$GOX_NATIVE_LIB " if os.environ.get("GOX_NATIVE_LIB") else ""
+            source = "--lib " if args.lib else f"${LIB_ENV} " if os.environ.get(LIB_ENV) else ""
             raise UsageError(f"{source}{e}") from None
 
     p.set_defaults(func=cmd_abi_diff)

@@ -27,7 +27,7 @@ from .case import (
 from .check import load
 from .limits import DEFAULT as DEFAULT_LIMITS
 from .limits import Limits
-from .native import SCHED_SYMBOLS, NativeBuildError, NativeUnavailable, build_text, library, run_exe
+from .native import NativeBuildError, NativeUnavailable, build_text, library, run_exe
 from .syntax import Program, ProgramError
 
 CORPUS_ROOT = Path(__file__).resolve().parents[1] / "conformance"
@@ -35,13 +35,6 @@ SUFFIX = ".gox"
 # backend -> the features it may support; "deep": recursion past the reference's frame limit
 # (limits.REF_MAX_DEPTH), which the native backend runs as Go does
 BACKENDS = {"ref": FEATURES - {"deep"}, "native": FEATURES}
-
-
-def backend_features(backend: str) -> frozenset[str]:
-    """The features a backend supports here (native: what its library can run)."""
-    if backend == "native":
-        return library().features()
-    return BACKENDS[backend]
 
 
 def run_reference(prog: Program, seed: int, *, trace: bool = False, limits: Limits = DEFAULT_LIMITS) -> Outcome:
@@ -147,9 +140,8 @@ def _run_native(
         return result("skipped", str(e))
     missing = [f for f in case.features if f not in lib.features()]
     if missing:  # (only the scheduler's features depend on the library)
-        sched = ", ".join(s for s in SCHED_SYMBOLS if s not in lib.symbols)
         return result("skipped", f"backend native lacks {', '.join(missing)}: the library {lib.path.name} "
-                                 f"does not export the scheduler's {sched}")
+                                 f"does not export the scheduler's {', '.join(lib.sched_missing)}")
     if workers is not None and workers > 1 and case.schedule:
         return result("skipped", f"its output depends on the schedule: {case.schedule}")
     try:

@@ -51,7 +51,7 @@ from gox_abi.gcstats import GcState
 from gox_abi.heapview import HeapSnapshot, ObjectView
 from gox_abi.kinds import ValueKind
 from gox_abi.layout import canonical_ref
-from gox_ref_native.runtime import library_path
+from gox_ref_native.runtime import LIB_ENV, library_path
 
 from .case import FEATURES, Outcome
 from .check import load
@@ -121,8 +121,13 @@ class Library:
         return SANITIZE_CFLAGS if self.sanitized else TSAN_CFLAGS if self.tsan else ()
 
     @property
+    def sched_missing(self) -> tuple[str, ...]:
+        """The scheduler's symbols the library does not export (none: it has the scheduler)."""
+        return tuple(s for s in SCHED_SYMBOLS if s not in self.symbols)
+
+    @property
     def sched(self) -> bool:
-        return all(s in self.symbols for s in SCHED_SYMBOLS)
+        return not self.sched_missing
 
     def features(self) -> frozenset[str]:
         return FEATURES if self.sched else FEATURES - SCHED_FEATURES
@@ -130,9 +135,6 @@ class Library:
 
 _LIBS: dict[tuple[str, int, int], Library] = {}
 _LOCK = threading.Lock()
-
-
-LIB_ENV = "GOX_NATIVE_LIB"  # the library under test (``--lib PATH`` sets it), else the package's
 
 
 def named_library() -> str | None:
@@ -267,8 +269,7 @@ def skip_reason(prog: Program, lib: Library) -> str | None:
     if not lib.sched:  # the concurrency half only works inside gox_run_main
         half2 = sorted(n for n in need if BY_NAME[n].half == 2)
         if half2:
-            sched = ", ".join(s for s in SCHED_SYMBOLS if s not in lib.symbols)
-            return (f"needs the native scheduler for {', '.join(half2)} ({sched}, which the library "
+            return (f"needs the native scheduler for {', '.join(half2)} ({', '.join(lib.sched_missing)}, which the library "
                     f"{lib.path.name} does not export)")
     return None
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from gox_ref_native.runtime import LIB_ENV
+
 from . import expectfail
 from .corpus import case_id_of, known_case_ids, run_case_file
 from .limits import DEFAULT as DEFAULT_LIMITS
@@ -46,7 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
         path = Path(lib).resolve()
         if not path.is_file():
             raise pytest.UsageError(f"--gox-lib {lib}: no such file (expected a build of the gox_* library)")
-        os.environ["GOX_NATIVE_LIB"] = str(path)  # (xdist's workers run this hook too)
+        os.environ[LIB_ENV] = str(path)  # (xdist's workers run this hook too)
         config.option.gox_backend = "native"
     native = config.getoption("gox_backend") == "native"
     workers, runs = config.getoption("gox_workers"), config.getoption("gox_runs")

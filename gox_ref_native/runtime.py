@@ -70,9 +70,12 @@ class _GoxExternSpec(ctypes.Structure):
     _fields_ = [("name", c_char_p), ("nparams", c_uint32), ("nresults", c_uint32), ("fn", EXTERN_CALLBACK)]
 
 
+LIB_ENV = "GOX_NATIVE_LIB"  # the library under test (gox-ref's --lib sets it), else the package's
+
+
 def library_path() -> Path:
     """The shared library: $GOX_NATIVE_LIB, else the one built into the package directory."""
-    env = os.environ.get("GOX_NATIVE_LIB")
+    env = os.environ.get(LIB_ENV)
     if env:
         return Path(env)
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
