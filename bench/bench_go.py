@@ -15,7 +15,9 @@ checked to do the same work.
   (user + system, all threads; ``--clock wall``: the elapsed time) of the process (native, Go)
   or of ``execute`` (reference, in this process), minus the same for
   the empty program (``empty.gox`` / ``go/empty``: start-up and exit), best of ``--repeat``
-  runs (a workload's native, unchecked and Go runs interleaved), divided by n.  Memory: the
+  (5) runs, divided by n.  A workload's native, unchecked and Go runs take turns in rounds, and
+  a ratio to Go (the table's and the targets') is the median over the rounds of the ratio of
+  the round's two runs (``paired_median``), not the ratio of the two bests.  Memory: the
   peak resident set size of the process (``wait4``'s ``ru_maxrss``) minus the empty program's,
   divided by n; for the reference, the RSS delta of ``bench_ref.bench_parked_memory``.
 * **Native.** The program is compiled to C by ``compile_c`` exactly as ``--backend native``
@@ -44,6 +46,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -146,6 +149,11 @@ class Run:
 # What the targets compare (``--clock``).  CPU time by default: on a shared host the wall time
 # of a one-thread run also counts the time it waited for a core (docs/BENCHMARKS.md, "Clock").
 CLOCKS = ("cpu", "wall")
+# Rounds of interleaved runs (``--repeat``): five, so that the median of the paired ratios
+# outvotes two slow rounds (``paired_median``).
+REPEAT = 5
+REPEAT_HELP = ("rounds of interleaved runs: times are each system's best, ratios to Go the median of the rounds' "
+               "(default 5; --parallel: 3)")
 CLOCK_HELP = ("what the one-worker targets compare: cpu (default: the programs' user + system time) or wall "
               "(elapsed time, which on a shared machine includes waiting for a core)")
 
@@ -224,14 +232,35 @@ def best(repeat: int, fn: Callable[[], Run]) -> Run:
     return _best_of([fn() for _ in range(repeat)])
 
 
-def best_interleaved(repeat: int, fns: dict[str, Callable[[], Run]]) -> dict[str, Run]:
-    """Each system's best of ``repeat`` runs, the systems taking turns (A B C A B C ...): a
-    slow minute of a shared machine then falls on all of them, not on one system's runs."""
+def interleaved(repeat: int, fns: dict[str, Callable[[], Run]]) -> dict[str, list[Run]]:
+    """``repeat`` rounds in which the systems take turns (A B C A B C ...): a slow minute of a
+    shared machine then falls on all of them, not on one system's runs.  Each system's runs,
+    round by round (``paired_median`` compares the runs of one round)."""
     runs: dict[str, list[Run]] = {k: [] for k in fns}
     for _ in range(repeat):
         for k, fn in fns.items():
             runs[k].append(fn())
-    return {k: _best_of(v) for k, v in runs.items()}
+    return runs
+
+
+def net_times(runs: list[Run], base: Run, clock: str) -> list[float]:
+    """Each run's time on ``clock`` less the empty program's (start-up and exit)."""
+    return [max(r.time(clock) - base.time(clock), 0.0) for r in runs]
+
+
+def paired_ratios(a: list[float], b: list[float]) -> list[float]:
+    """a[i] / b[i]: the ratio of two systems measured in the same round, seconds apart (rounds
+    without a time to divide by are left out)."""
+    return [x / y for x, y in zip(a, b, strict=True) if y > 0]
+
+
+def paired_median(a: list[float], b: list[float]) -> float | None:
+    """The median over rounds of a[i] / b[i].  The targets compare this and not the ratio of each
+    system's best: a host whose speed drifts by tens of percent within minutes (docs/BENCHMARKS.md,
+    "Clock") moves the two runs of a round together, and one slow round is outvoted instead of
+    deciding a MISS."""
+    pairs = paired_ratios(a, b)
+    return statistics.median(pairs) if pairs else None
 
 
 def checksum(stdout: str, what: str) -> int:
@@ -335,11 +364,21 @@ class Row:
     ref: Cell | None
     ref_note: str = ""
     unchecked: Cell | None = None  # the native program in unchecked mode
+    # native/Go and unchecked/Go, round by round (``paired_ratios``; times only)
+    paired: dict[str, list[float]] = field(default_factory=dict)
 
     def ratio(self, a: Cell | None, b: Cell | None) -> float | None:
         if a is None or b is None or b.per_op <= 0:
             return None
         return a.per_op / b.per_op
+
+    def vs_go(self, system: str) -> float | None:
+        """``native`` or ``unchecked`` against Go: the paired median where the rounds gave one
+        (times), else the ratio of the cells (memory)."""
+        if system in self.paired:
+            pairs = self.paired[system]
+            return statistics.median(pairs) if pairs else None
+        return self.ratio(self.native if system == "native" else self.unchecked, self.go)
 
 
 @dataclass
@@ -465,7 +504,8 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
             if go is not None and go_base is not None:
                 systems["go"] = lambda name=name, n=n: go.run(go_exes[name], n)  # type: ignore[misc]
             say(f"{name}: {', '.join(systems)}, interleaved")
-            got = best_interleaved(repeat, systems)
+            rounds = interleaved(repeat, systems)
+            got = {k: _best_of(v) for k, v in rounds.items()}
             nr, ur, gr = got["native"], got["unchecked"], got.get("go")
             _check(name, n, checksum(nr.stdout, f"native {name}"), "native")
             _check(name, n, checksum(ur.stdout, f"native unchecked {name}"), "native (unchecked)")
@@ -487,9 +527,13 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
             unc_s = max(ur.time(clock) - nat_base.time(clock), 0.0)
             unc_cell = Cell(n, unc_s / k * 1e9, unc_s, int(checksum(ur.stdout, name)))
             go_cell = None
+            paired: dict[str, list[float]] = {}
             if gr is not None and go_base is not None:
                 go_s = max(gr.time(clock) - go_base.time(clock), 0.0)
                 go_cell = Cell(n, go_s / k * 1e9, go_s, int(checksum(gr.stdout, name)))
+                go_rounds = net_times(rounds["go"], go_base, clock)
+                paired = {s: paired_ratios(net_times(rounds[s], nat_base, clock), go_rounds)
+                          for s in ("native", "unchecked")}
             say(f"{name}: reference (n={rn})")
             text = gox_text(name, rn)
             rr = min((ref_run(text, f"{name}.gox") for _ in range(repeat)), key=lambda r: r.time(clock))
@@ -497,7 +541,7 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
             ref_s = max(rr.time(clock) - ref_base, 0.0)
             ref_cell = Cell(rn, ref_s / ops(name, rn) * 1e9, ref_s, ref_sum)
             rep.rows.append(Row(name, title, "ns", op, nat_cell, go_cell, ref_cell, "the .gox program on the interpreter",
-                                unc_cell))
+                                unc_cell, paired))
 
         say("reference ping-pong vs greenlet switch pair")
         n_pp = max(int(50_000 * scale), 1000)
@@ -509,8 +553,7 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
     rows = {r.name: r for r in rep.rows}
 
     def vs_go(name: str) -> float | None:
-        r = rows[name]
-        return r.ratio(r.native, r.go)
+        return rows[name].vs_go("native")
 
     no_go = "" if go_path else f"Go: {why_no_go}"
     for name, label in (("pingpong", "ping-pong"), ("select", "select"), ("spawn", "spawning"),
@@ -521,7 +564,7 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
                               vs_go("binarytrees"), 1.5, False, no_go))
     bt = rows["binarytrees"]
     rep.targets.append(Target("  the same in unchecked mode (GOX_NATIVE_UNCHECKED=1)", "unch/Go <= 1.5",
-                              bt.ratio(bt.unchecked, bt.go), 1.5, False, no_go))
+                              bt.vs_go("unchecked"), 1.5, False, no_go))
     rep.targets.append(Target("native 100k parked goroutines in no more memory than Go", "native/Go <= 1",
                               vs_go("parked"), 1.0, False, no_go))
     pair = rep.greenlet_pair_ns
@@ -547,6 +590,7 @@ def to_json(rep: Report) -> dict[str, Any]:
         "go": rep.go_status,
         "clock": rep.clock,
         "method": f"{rep.clock} time minus the empty program's, best of repeat, per operation (ns); "
+                  "native_vs_go and the targets: the median of each round's native/Go ratio; "
                   "parked: peak RSS minus the empty program's, per goroutine (bytes)",
         "rows": [
             {
@@ -555,7 +599,10 @@ def to_json(rep: Report) -> dict[str, Any]:
                 "native_unchecked": _cell_json(r.unchecked),
                 "go": _cell_json(r.go) if r.go is not None else rep.go_status,
                 "reference": _cell_json(r.ref), "reference_note": r.ref_note,
-                "native_vs_go": r.ratio(r.native, r.go),
+                "native_vs_go": r.vs_go("native"),
+                "native_unchecked_vs_go": r.vs_go("unchecked"),
+                "native_vs_go_rounds": r.paired.get("native"),  # the ratios the median is of
+                "native_unchecked_vs_go_rounds": r.paired.get("unchecked"),
                 "reference_vs_native": r.ratio(r.ref, r.native),
             }
             for r in rep.rows
@@ -589,6 +636,7 @@ def table(rep: Report) -> str:
         f"machine: {m['cpu']}, nproc {m['nproc']}, kernel {m['kernel']}; {m['cc']}; go: {m['go']}; library: {m['library']}; "
         f"Python {m['python']}; {m['date']}",
         f"scale {rep.scale:g}, best of {rep.repeat}; times are per operation ({rep.clock} time minus the empty program's); "
+        f"native/Go and unch/Go: the median of the {rep.repeat} rounds' paired ratios; "
         "memory per goroutine (peak RSS delta)",
         "",
     ]
@@ -601,7 +649,7 @@ def table(rep: Report) -> str:
         rn = r.ref.n if r.ref else 0
         lines.append(
             f"{r.title:<36} {r.op:<10} {n:>9} {_fmt(r.native, r.unit):>11} {go_txt:>11} "
-            f"{_ratio(r.ratio(r.native, r.go)):>10} {_fmt(r.unchecked, r.unit):>11} {_ratio(r.ratio(r.unchecked, r.go)):>8} "
+            f"{_ratio(r.vs_go('native')):>10} {_fmt(r.unchecked, r.unit):>11} {_ratio(r.vs_go('unchecked')):>8} "
             f"{rn:>7} {_fmt(r.ref, r.unit):>11} {_ratio(r.ratio(r.ref, r.native)):>10}"
         )
     lines.append("(binary-trees: n is the depth; per tree node built and checked.  native: checked mode (the default); "
@@ -629,7 +677,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every size (default 1)")
-    ap.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
+    ap.add_argument("--repeat", type=int, help=REPEAT_HELP)
     ap.add_argument("--go", metavar="PATH", help="the go command (default: go on PATH; 'none' to leave Go out)")
     ap.add_argument("--clock", choices=CLOCKS, help=CLOCK_HELP)
 
@@ -638,7 +686,7 @@ def run_cli(args: argparse.Namespace) -> int:
     if not (args.scale > 0 and math.isfinite(args.scale)):
         raise ValueError("--scale must be a positive number")
     quiet = args.json
-    rep = run(args.scale, max(args.repeat, 1), args.go,
+    rep = run(args.scale, max(args.repeat or REPEAT, 1), args.go,
               None if quiet else (lambda msg: print(f"  ... {msg}", file=sys.stderr)), getattr(args, "clock", None) or "cpu")
     if args.json:
         print(json.dumps(to_json(rep), indent=2))

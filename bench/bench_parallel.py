@@ -46,6 +46,7 @@ from bench import bench_go
 from bench.bench_go import SEED, Go, Native, Run, checksum, run_process
 
 MAX_WORKERS = 64  # gox_sched_set_workers' range
+REPEAT = 3  # --repeat's default here: best of 3 (a round runs every workload at every W: long)
 PAIRS = 8  # ppingpong.gox and go/ppingpong: independent pairs
 MAPPERS = 8  # mapreduce.gox and go/mapreduce: mapper goroutines
 
@@ -380,7 +381,7 @@ def run_cli(args: argparse.Namespace) -> int:
     if not (args.scale > 0 and math.isfinite(args.scale)):
         raise ValueError("--scale must be a positive number")
     workers = parse_workers(args.workers)
-    rep = run(args.scale, max(args.repeat, 1), workers, args.go,
+    rep = run(args.scale, max(args.repeat or REPEAT, 1), workers, args.go,
               None if args.json else (lambda msg: print(f"  ... {msg}", file=sys.stderr)))
     print(json.dumps(to_json(rep), indent=2) if args.json else table(rep))
     return 0

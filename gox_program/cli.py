@@ -796,7 +796,8 @@ def _add_bench(sub: Any) -> None:
     p = _command(sub, "bench", "the same workloads on the reference, the native backend and Go (--parallel: W workers)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--scale", type=float, default=1.0, help="multiply every size (default 1)")
-    p.add_argument("--repeat", type=int, default=3, help="best of this many runs (default 3)")
+    p.add_argument("--repeat", type=int, help="rounds of interleaved runs: times are each system's best, ratios to Go "
+                   "the median of the rounds' (default 5; --parallel: best of 3)")
     p.add_argument("--go", metavar="PATH", help="the go command (default: go on PATH; 'none' to leave Go out)")
     p.add_argument("--clock", choices=("cpu", "wall"),
                    help="what the one-worker bench compares: cpu (default: user + system time) or wall (elapsed)")

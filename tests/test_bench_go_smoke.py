@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,41 @@ def test_the_launcher_reports_cpu_and_wall_time(tmp_path: Path) -> None:
     assert idle.seconds >= 0.3 and idle.cpu < 0.1 and idle.time("wall") == idle.seconds and idle.time("cpu") == idle.cpu
     busy = run_process(launcher, ["/bin/sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"])
     assert busy.cpu > 0.05 and busy.cpu <= busy.seconds * 1.05 + 0.01
+
+
+def test_ratios_to_go_are_paired_round_by_round() -> None:
+    """A round on a slow minute of the host slows both of its runs: the paired median ignores
+    it, where the ratio of each system's best (what the targets read before) would be off by
+    the drift.  Here native's best comes from a fast round and Go's from another one."""
+    from bench.bench_go import paired_median
+
+    native = [1.30, 1.00, 1.60]  # seconds, round by round
+    go = [1.00, 0.70, 1.25]
+    assert paired_median(native, go) == pytest.approx(1.30)  # rounds: 1.30, 1.43, 1.28
+    assert min(native) / min(go) == pytest.approx(1.0 / 0.7)  # the ratio of the bests: 1.43
+    assert paired_median([2.0, 1.0], [1.0, 1.0]) == pytest.approx(1.5)  # an even count: the mean of the middle two
+    assert paired_median([1.0], [0.0]) is None  # no round with a Go time to divide by
+    with pytest.raises(ValueError):
+        paired_median([1.0, 2.0], [1.0])  # rounds must pair up
+
+
+def test_the_table_and_the_targets_read_the_same_paired_ratio() -> None:
+    if shutil.which("go") is None:
+        pytest.skip("go is not installed")
+    out = subprocess.run(
+        [sys.executable, "-m", "gox_program.cli", "bench", "--scale", "0.001", "--json", "--repeat", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    rows = {r["name"]: r for r in doc["rows"]}
+    measured = {t["what"]: t["measured"] for t in doc["targets"]}
+    assert measured["native select faster than Go (GOMAXPROCS=1)"] == rows["select"]["native_vs_go"]
+    assert measured["  the same in unchecked mode (GOX_NATIVE_UNCHECKED=1)"] == \
+        rows["binarytrees"]["native_unchecked_vs_go"]
+    assert "median of each round's native/Go ratio" in doc["method"]
+    for r in doc["rows"]:
+        if r["name"] != "parked":
+            rounds = r["native_vs_go_rounds"]  # (at this scale a round may leave Go no time to divide by)
+            assert len(rounds) <= 3
+            assert r["native_vs_go"] == (statistics.median(rounds) if rounds else None)
