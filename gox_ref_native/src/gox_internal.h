@@ -838,6 +838,11 @@ typedef struct GoxSched {
     uint64_t trace_seq;
     Buf trace;
     FILE *hist_file;       /* $GOX_CHAN_HISTORY's, while a program records (history.c) */
+    /* time (timer.c): the virtual clock and the pending timers, a binary heap by (when, seq) */
+    int64_t clock_now;
+    uint64_t timer_seq;
+    struct GoxTimer **timers;
+    size_t ntimers, timers_cap;
 } GoxSched;
 
 GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
@@ -947,6 +952,13 @@ void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t n
 void trace_gc(GoxRuntime *R, const char *phase);
 static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
+/* time (timer.c): a timer object is a Pointer boxing its channel, its GoxTimer in ext */
+bool timers_advance(GoxRuntime *R); /* nothing runnable: the clock jumps; false: no timer can fire */
+void timers_drop(GoxRuntime *R);    /* the program is over: none pending, the clock at 0 */
+void timers_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
+void timer_free_state(GoxRuntime *R, GoxObj *o);
+static inline bool timer_obj(const GoxObj *o) { return o->kind == K_POINTER && o->ext; }
+
 /* channels (chan.c) */
 /* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
 typedef struct {
@@ -970,6 +982,7 @@ static inline unsigned chan_elem_kind(GoxObj *o) { return chan_state(o)->elem_ki
 static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
 
 void chan_free_state(GoxObj *o);
+GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap); /* no checks, no safepoint */
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
 /* The channel ref names: NULL with *ok for nil, NULL without it (the error recorded) for what
  * is no live channel.  Inline: every channel operation and select case starts here. */

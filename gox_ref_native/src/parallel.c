@@ -384,6 +384,7 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
     if (S->nworkers == 1) { /* (the deterministic mode: the reference's run queue) */
         if (S->exit_status >= 0) return NULL;
         GoxG *g = runq_pop(W);
+        while (!g && timers_advance(R)) g = runq_pop(W); /* a pending timer is no deadlock (timer.c) */
         if (!g) sched_deadlock(R);
         return g;
     }

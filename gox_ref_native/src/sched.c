@@ -505,13 +505,14 @@ void sched_deadlock(GoxRuntime *R) {
 
 /* The program is over (every worker has left its loop): forget every goroutine without running
  * its code, in the order of sched.py's Scheduler.abandon:
- * 1. no channel keeps a waiter of theirs and 2. each goroutine goes, by id, no deferred call
+ * 1. no timer is pending (timers_drop), no channel keeps a waiter of theirs and 2. each goroutine goes, by id, no deferred call
  *    running: free_goroutine, which unlinks its waiters first (chan_unlink, and select_free_g
  *    for a select's) and then frees its state and its stack;
  * 3. the workers' run queues and running goroutines are cleared: the runtime can run another
  *    program. */
 static void abandon(GoxRuntime *R) {
     GoxSched *S = R->sched;
+    timers_drop(R);
     while (S->all_head) {
         GoxG *g = S->all_head;
         unlink_all(S, g);
