@@ -3,18 +3,22 @@
 status, trace, heap, roots and GC statistics, at exit and at a checkpoint while timers are
 pending (their roots' order is (deadline, seq) on both).  The reference runs in a child process
 (tests/program_ref.py), so this file runs under the sanitizer builds (scripts/test-asan-run).
+Then parallel mode, on the real clock: idle workers sleep until the next deadline, a timer fires
+on another worker than a busy one, a pending timer is no deadlock.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_native_programs import assert_same, run_native
 
-from gox_program import load
+from gox_program import load, native
 
 MS = 1_000_000
 
@@ -91,3 +95,75 @@ def test_random_time_programs_agree_on_both_backends(tmp_path: Path, src: str, s
     assert_same(prog, seed, tmp_path)
     if 'checkpoint "mid"' in src:
         assert_same(prog, seed, tmp_path, at="mid")
+
+
+# -- parallel mode: the real clock ------------------------------------------------------------------------
+SLEEPERS = """
+func sleeper(ms i64, done ref) {
+    gox_time_sleep(ms * 1000000)
+    gox_chan_send(done, ms)
+}
+
+func main() {
+    var done ref = gox_chan_new(kind.Int, 0)
+    var t0 i64 = gox_time_now()
+    go sleeper(300, done)
+    go sleeper(100, done)
+    go sleeper(200, done)
+    gox_debug_print(gox_chan_recv(done), kind.Int)
+    gox_debug_print(gox_chan_recv(done), kind.Int)
+    gox_debug_print(gox_chan_recv(done), kind.Int)
+    gox_debug_print(gox_time_now() - t0 >= 300000000, kind.Bool)
+}
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_idle_workers_sleep_until_the_next_deadline_instead_of_spinning(workers: int) -> None:
+    """Every goroutine asleep for 300 ms on the real clock: the workers wait for the deadline in a
+    timed wait, so the process uses a small part of one CPU for it, where workers spinning would use
+    the whole 300 ms each.  (CPU time is the process's own: other load on the host does not count.)"""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    o = native.run_program(load(SLEEPERS, "sleepers.gox"), 0, workers=workers)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert (o.status, o.stdout) == (0, b"100\n200\n300\ntrue\n"), o.stderr
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert cpu < 0.15, f"{cpu:.3f} s of CPU for 0.3 s of sleep on {workers} workers"
+
+
+BUSY_MAIN = """
+func sleeper(done ref) {
+    gox_time_sleep(20000000)
+    gox_chan_send(done, 1)
+}
+
+func main() {
+    var done ref = gox_chan_new(kind.Int, 1)
+    go sleeper(done)
+    var spins i64 = 0
+    for gox_chan_len(done) == 0 {
+        spins++
+    }
+    gox_debug_print("woken", kind.String)
+}
+"""
+
+
+def test_a_timer_fires_on_another_worker_while_main_never_yields() -> None:
+    """Main loops without blocking on worker 0; the sleeper's timer is another worker's to fire
+    (the timer that became the earliest woke an idle worker, which waits for its deadline)."""
+    o = native.run_program(load(BUSY_MAIN, "busy.gox"), 0, workers=2, timeout=30)
+    assert (o.status, o.stdout) == (0, b"woken\n"), o.stderr
+
+
+def test_a_pending_timer_is_no_deadlock_in_parallel_mode_and_none_left_is() -> None:
+    src = """
+func main() {
+    var t ref = gox_time_after(50000000)
+    gox_debug_print(i64(gox_chan_recv(t)) >= 50000000, kind.Bool)
+    gox_chan_recv(gox_chan_new(kind.Int, 0))
+}
+"""
+    o = native.run_program(load(src, "dl.gox"), 0, workers=4)
+    assert (o.status, o.stdout) == (2, b"true\n")
+    assert o.stderr.startswith(b"fatal error: all goroutines are asleep - deadlock!")

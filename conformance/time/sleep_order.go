@@ -20,5 +20,5 @@ func main() {
 	<-done
 	<-done
 	<-done
-	fmt.Println("done", 40)
+	fmt.Println("done")
 }

@@ -18,7 +18,7 @@ func main() {
 	time.Sleep(150 * time.Millisecond)
 	fmt.Println("len", len(t.C))
 	v := <-t.C
-	fmt.Println("value", v.Sub(start).Milliseconds()/100*100)
+	fmt.Println("value", v.Sub(start).Milliseconds()/100)
 	t.Reset(100 * time.Millisecond)
 	fmt.Println("reset pending", t.Reset(100*time.Millisecond))
 	fmt.Println("stop", t.Stop())

@@ -65,6 +65,7 @@ GoxSched *sched_of(GoxRuntime *R) {
         S->host.status = G_RUNNABLE;
         S->next_gid = S->next_fid = S->next_iter = 1;
         S->exit_status = -1;
+        S->timers_next = INT64_MAX; /* (no timer: timer.c) */
         workers_init(R, S);
         R->sched = S;
     }
@@ -540,6 +541,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     if (!workers_wanted(R, &nworkers) || !hist_start(R)) return -1;
     oom_reserve_arm();
     S->rng = (Rng){seed, 0};
+    timers_start(R);
     S->running = true;
     S->exit_status = -1;
     S->abi_error = false;

@@ -10,9 +10,16 @@
  *
  * A timer object is a Pointer object boxing its channel (type id: the Channel kind; immutable),
  * its GoxTimer in the hidden ext pointer.  A sleep is a GoxTimer without an object, made when the
- * goroutine parks and freed when it fires or the program ends.  Parallel mode has no clock yet:
- * every call is an ABI error there (docs/decisions.md, "Time"). */
+ * goroutine parks and freed when it fires or the program ends.
+ *
+ * Parallel mode (several workers) runs on the real clock: CLOCK_MONOTONIC minus the start of
+ * gox_run_main.  The timers stay in one heap under the runtime lock; a hub looking for work fires
+ * what is due (timers_poll, in (when, seq) order: real time decides, not the generator) and an
+ * idle worker sleeps until the next deadline; a timer that becomes the earliest wakes an idle
+ * worker to look.  S->timers_next mirrors the earliest deadline, so a hub's look costs an atomic
+ * load while no timer is pending. */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +45,16 @@ static int64_t deadline(int64_t now, int64_t ns) {
 }
 
 static uint64_t timer_num(const GoxTimer *t) { return t->obj ? t->obj->num : 0; }
+
+/* the clock: virtual with one worker, real in parallel mode */
+static int64_t clock_read(GoxRuntime *R, GoxSched *S) {
+    return R->parallel ? (int64_t)(now_ns() - S->start_ns) : S->clock_now;
+}
+
+/* the heap's top changed: parallel mode's hubs read its deadline without the lock */
+static void note_next(GoxSched *S) {
+    atomic_store_explicit(&S->timers_next, S->ntimers ? S->timers[0]->when : INT64_MAX, memory_order_relaxed);
+}
 
 /* ---- the heap ------------------------------------------------------------------------------ */
 static bool before(const GoxTimer *a, const GoxTimer *b) {
@@ -84,6 +101,10 @@ static void timer_set(GoxRuntime *R, GoxTimer *t, int64_t when) {
     }
     S->timers[S->ntimers] = t;
     sift_up(S, S->ntimers++);
+    if (t->idx == 0) {
+        note_next(S);
+        if (R->parallel) wake_idle_worker(S); /* (one asleep may wait for a later deadline) */
+    }
     if (trace_on(R)) {
         TraceArg a[3];
         size_t n = 0;
@@ -105,6 +126,7 @@ static bool timer_unset(GoxSched *S, GoxTimer *t) {
         sift_down(S, i);
         sift_up(S, last->idx);
     }
+    if (i == 0) note_next(S);
     return true;
 }
 
@@ -140,9 +162,15 @@ static bool undeliverable(const GoxTimer *t) {
     return st->closed || (int64_t)st->len >= st->cap;
 }
 
-static void fire(GoxRuntime *R, GoxTimer *t) {
-    GoxSched *S = R->sched;
-    int64_t now = S->clock_now;
+/* stuck: every pending timer is one that can never deliver (or there is none) */
+static bool timers_stuck(const GoxSched *S) {
+    for (size_t i = 0; i < S->ntimers; i++)
+        if (!undeliverable(S->timers[i])) return false;
+    return true;
+}
+
+/* t, just out of the heap, fires at now */
+static void fire(GoxRuntime *R, GoxTimer *t, int64_t now) {
     if (trace_on(R)) {
         TraceArg a[2] = {{.key = "timer", .kind = TV_U64, .u = timer_num(t)},
                          {.key = "when", .kind = TV_I64, .i = t->when}};
@@ -169,10 +197,7 @@ static void fire(GoxRuntime *R, GoxTimer *t) {
 
 bool timers_advance(GoxRuntime *R) {
     GoxSched *S = R->sched;
-    if (!S->ntimers) return false;
-    bool stuck = true;
-    for (size_t i = 0; i < S->ntimers && stuck; i++) stuck = undeliverable(S->timers[i]);
-    if (stuck) return false;
+    if (timers_stuck(S)) return false;
     int64_t now = S->clock_now = S->timers[0]->when;
     if (trace_on(R)) {
         TraceArg a = {.key = "now", .kind = TV_I64, .i = now};
@@ -189,9 +214,34 @@ bool timers_advance(GoxRuntime *R) {
         group[n - 1] = group[j];
         group[j] = t;
     }
-    for (size_t i = 0; i < n; i++) fire(R, group[i]);
+    for (size_t i = 0; i < n; i++) fire(R, group[i], now);
     free(group);
     return true;
+}
+
+void timers_start(GoxRuntime *R) {
+    GoxSched *S = R->sched;
+    S->clock_now = 0;
+    S->start_ns = now_ns();
+    note_next(S);
+}
+
+uint64_t timers_poll(GoxRuntime *R) {
+    GoxSched *S = R->sched;
+    if (atomic_load_explicit(&S->timers_next, memory_order_relaxed) == INT64_MAX) return 0;
+    pthread_mutex_lock(&R->mu);
+    uint64_t until = 0;
+    if (S->exit_status < 0) {
+        int64_t now = clock_read(R, S);
+        while (S->ntimers && S->timers[0]->when <= now) {
+            GoxTimer *t = S->timers[0];
+            timer_unset(S, t);
+            fire(R, t, now);
+        }
+        if (!timers_stuck(S)) until = S->start_ns + (uint64_t)S->timers[0]->when;
+    }
+    pthread_mutex_unlock(&R->mu);
+    return until;
 }
 
 void timers_drop(GoxRuntime *R) {
@@ -203,6 +253,7 @@ void timers_drop(GoxRuntime *R) {
     }
     S->ntimers = 0;
     S->clock_now = 0;
+    note_next(S);
     free(S->timers);
     S->timers = NULL;
     S->timers_cap = 0;
@@ -216,19 +267,11 @@ void timer_free_state(GoxRuntime *R, GoxObj *o) {
 }
 
 /* ---- ABI ------------------------------------------------------------------------------------ */
-/* Parallel mode has no clock yet: an ABI error (false). */
-static bool serial(GoxRuntime *R, const char *fn) {
-    if (!R->parallel) return true;
-    gox_fail(R, ERR_ABI, "%s: time is not available in parallel mode yet; run with one worker", fn);
-    return false;
-}
-
 /* The timer t names (a nil one is Go's nil dereference); ticker: which kind the call takes
  * (-1: either). */
 static GoxTimer *timer_of(GoxRuntime *R, GoxRef ref, const char *fn, int ticker) {
     const char *want = ticker == 1 ? "a ticker (gox_ticker_new)" : ticker == 0 ? "a timer (gox_timer_new)"
                                                                                  : "a timer or a ticker";
-    if (!serial(R, fn)) return NULL;
     GoxObj *o = heap_deref(R, ref, fn, want);
     if (!o) return NULL;
     GoxTimer *t = timer_obj(o) ? o->ext : NULL;
@@ -253,19 +296,17 @@ static GoxObj *new_timer(GoxRuntime *R, int64_t ns, int64_t period) {
     GoxTimer *t = xcalloc(1, sizeof *t);
     *t = (GoxTimer){.obj = o, .chan = OBJ_REF(ch), .period = period, .idx = NOT_PENDING};
     o->ext = t;
-    timer_set(R, t, deadline(S->clock_now, ns));
+    timer_set(R, t, deadline(clock_read(R, S), ns));
     return o;
 }
 
 int64_t gox_time_now(void) {
     GOX_ENTER(R);
-    if (!serial(R, "gox_time_now")) return 0;
-    return sched_of(R)->clock_now;
+    return clock_read(R, sched_of(R));
 }
 
 void gox_time_sleep(int64_t ns) {
     GOX_ENTER(R);
-    if (!serial(R, "gox_time_sleep")) return;
     if (ns <= 0) {
         gox_yield();
         return;
@@ -275,20 +316,18 @@ void gox_time_sleep(int64_t ns) {
     GoxSched *S = R->sched;
     GoxTimer *t = xcalloc(1, sizeof *t);
     *t = (GoxTimer){.g = g, .idx = NOT_PENDING};
-    timer_set(R, t, deadline(S->clock_now, ns));
+    timer_set(R, t, deadline(clock_read(R, S), ns));
     sched_park(R, g, "sleep", NULL, 0);
 }
 
 GoxRef gox_time_after(int64_t ns) {
     GOX_ENTER(R);
-    if (!serial(R, "gox_time_after")) return 0;
     GoxObj *o = new_timer(R, ns, 0);
     return o ? o->slots[0] : 0;
 }
 
 GoxRef gox_timer_new(int64_t ns) {
     GOX_ENTER(R);
-    if (!serial(R, "gox_timer_new")) return 0;
     return obj_ref0(new_timer(R, ns, 0));
 }
 
@@ -319,13 +358,12 @@ bool gox_timer_reset(GoxRef t, int64_t ns) {
     if (!tm) return false;
     bool was = timer_unset(R->sched, tm);
     trace_stop(R, "timer_reset", tm, was);
-    timer_set(R, tm, deadline(R->sched->clock_now, ns));
+    timer_set(R, tm, deadline(clock_read(R, R->sched), ns));
     return was;
 }
 
 GoxRef gox_ticker_new(int64_t ns) {
     GOX_ENTER(R);
-    if (!serial(R, "gox_ticker_new")) return 0;
     if (ns <= 0) {
         gox_fail(R, ERR_PANIC, "non-positive interval for NewTicker");
         return 0;
