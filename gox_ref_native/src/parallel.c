@@ -333,8 +333,12 @@ static bool work_elsewhere(GoxSched *S, GoxWorker *W) {
 /* W found no work: it sleeps until woken (watching: until the grace period is over; until, if
  * not 0: until then, CLOCK_MONOTONIC ns, the next timer's deadline).  True when the program is
  * over, W having reported the deadlock if it was that.  A worker waiting for a timer is not
- * asleep: while a timer can fire the program is not deadlocked (Go's checkdead). */
-static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching, uint64_t until) {
+ * asleep: while a timer can fire the program is not deadlocked (Go's checkdead).  seen: the
+ * earliest deadline when W looked at the timers; a timer set since then (a new earliest one's
+ * setter wakes a listed worker, timer.c) makes W look again: the setter stores timers_next and
+ * then reads nidle, W adds itself to nidle and then reads timers_next (seq_cst, Dekker's pattern
+ * as for the rings below), so one of the two sees the other. */
+static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching, uint64_t until, int64_t seen) {
     GoxSched *S = R->sched;
     pthread_mutex_lock(&S->idle_mu);
     if (S->exit_status >= 0 || S->gq_len) { /* (the overflow queue: gq_get takes it) */
@@ -349,7 +353,7 @@ static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching, uint64_t until
     atomic_fetch_add(&S->nidle, 1);
     if (watching) atomic_fetch_add(&S->nwatching, 1);
     pthread_mutex_unlock(&S->idle_mu);
-    bool recheck = !watching && work_elsewhere(S, W); /* (a watcher looks again anyway) */
+    bool recheck = (!watching && work_elsewhere(S, W)) || atomic_load(&S->timers_next) != seen;
     bool deadlock = false;
     if (watching) {
         uint64_t grace = now_ns() + STEAL_GRACE_NS;
@@ -400,6 +404,7 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
     for (;;) {
         if (S->exit_status >= 0) return NULL;
         uint64_t until = timers_poll(R); /* (what is due fires: its goroutines join this worker's ring) */
+        int64_t seen = atomic_load(&S->timers_next);
         GoxG *g = NULL;
         if (++W->ticks % GQ_EVERY == 0) g = gq_get(S, W);
         if (!g) g = ring_get(W);
@@ -407,7 +412,7 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
         bool waiting = false; /* a goroutine in its grace period (steal) */
         if (!g) g = steal(S, W, &waiting);
         if (g) return g;
-        if (idle_wait(R, W, waiting, until)) return NULL;
+        if (idle_wait(R, W, waiting, until, seen)) return NULL;
     }
 }
 

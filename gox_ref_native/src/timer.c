@@ -51,9 +51,10 @@ static int64_t clock_read(GoxRuntime *R, GoxSched *S) {
     return R->parallel ? (int64_t)(now_ns() - S->start_ns) : S->clock_now;
 }
 
-/* the heap's top changed: parallel mode's hubs read its deadline without the lock */
+/* the heap's top changed: parallel mode's hubs read its deadline without the lock (seq_cst: the
+ * setter's half of the Dekker pattern with a worker going idle, parallel.c's idle_wait) */
 static void note_next(GoxSched *S) {
-    atomic_store_explicit(&S->timers_next, S->ntimers ? S->timers[0]->when : INT64_MAX, memory_order_relaxed);
+    atomic_store(&S->timers_next, S->ntimers ? S->timers[0]->when : INT64_MAX);
 }
 
 /* ---- the heap ------------------------------------------------------------------------------ */
