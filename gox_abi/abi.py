@@ -657,7 +657,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     _s("gox_timer_chan", "GoxRef gox_timer_chan(GoxRef t)", "(t: int) -> int", "timer",
        "t.C: the channel of a timer or a ticker.", errors=(NIL_DEREF, BAD_REF), half=2),
     _s("gox_timer_stop", "bool gox_timer_stop(GoxRef t)", "(t: int) -> bool", "timer",
-       "Go 1.19's t.Stop(): true iff the timer was pending; it is not any more. The channel is not drained.",
+       "Go 1.19's t.Stop() of a timer (a ticker's is gox_ticker_stop): true iff the timer was pending; it is "
+       "not any more. The channel is not drained.",
        errors=(NIL_DEREF, BAD_REF), half=2),
     _s("gox_timer_reset", "bool gox_timer_reset(GoxRef t, int64_t ns)", "(t: int, ns: int) -> bool", "timer",
        "Go 1.19's t.Reset(ns): true iff the timer was pending; it is pending again, until now + ns (a fired or "
