@@ -639,6 +639,36 @@ SYMBOLS: tuple[Symbol, ...] = (
        "a registered named type's value as `main.Msg(\"second\")` or `(main.T) 0xADDR`.", blocks=True, origin="seed", half=2),
     _s("gox_recover", "uint64_t gox_recover(uint64_t *out_slot1)", "() -> tuple[int, int]", "defer",
        "recover(): the panic value as an interface, nil when not recovering.", origin="seed", half=2),
+    # -- time: sleep, timers, tickers (half 2) ---------------------------------------------
+    _s("gox_time_now", "int64_t gox_time_now(void)", "() -> int", "timer",
+       "Nanoseconds since the program started: the virtual clock with one worker (it moves only when every "
+       "goroutine is blocked and a timer is pending, docs/SCHEDULER.md \"Time\"), 0 outside a program.",
+       half=2),
+    _s("gox_time_sleep", "void gox_time_sleep(int64_t ns)", "(ns: int) -> None", "timer",
+       "time.Sleep(ns): the goroutine parks (wait reason `sleep`) until the clock reaches now + ns; ns <= 0 is "
+       "gox_yield.", blocks=True, half=2),
+    _s("gox_time_after", "GoxRef gox_time_after(int64_t ns)", "(ns: int) -> int", "timer",
+       "time.After(ns): a new channel of kind Int64 and capacity 1 that receives gox_time_now() once the clock "
+       "reaches now + ns (its timer is pending until then: a root).", allocates=True, half=2),
+    _s("gox_timer_new", "GoxRef gox_timer_new(int64_t ns)", "(ns: int) -> int", "timer",
+       "time.NewTimer(ns): a new timer (a Pointer object boxing its channel, kind Int64, capacity 1), pending "
+       "until the clock reaches now + ns; firing is Go's non-blocking sendTime (a full channel drops the "
+       "value).", allocates=True, half=2),
+    _s("gox_timer_chan", "GoxRef gox_timer_chan(GoxRef t)", "(t: int) -> int", "timer",
+       "t.C: the channel of a timer or a ticker.", errors=(NIL_DEREF, BAD_REF), half=2),
+    _s("gox_timer_stop", "bool gox_timer_stop(GoxRef t)", "(t: int) -> bool", "timer",
+       "Go 1.19's t.Stop() of a timer (a ticker's is gox_ticker_stop): true iff the timer was pending; it is "
+       "not any more. The channel is not drained.",
+       errors=(NIL_DEREF, BAD_REF), half=2),
+    _s("gox_timer_reset", "bool gox_timer_reset(GoxRef t, int64_t ns)", "(t: int, ns: int) -> bool", "timer",
+       "Go 1.19's t.Reset(ns): true iff the timer was pending; it is pending again, until now + ns (a fired or "
+       "stopped timer too). The channel is not drained.", errors=(NIL_DEREF, BAD_REF), half=2),
+    _s("gox_ticker_new", "GoxRef gox_ticker_new(int64_t ns)", "(ns: int) -> int", "timer",
+       "time.NewTicker(ns): a new ticker (a timer that re-arms every ns; a slow receiver loses ticks, as "
+       "Go 1.19's). Its channel is gox_timer_chan's.", allocates=True,
+       errors=("panic: non-positive interval for NewTicker",), half=2),
+    _s("gox_ticker_stop", "void gox_ticker_stop(GoxRef t)", "(t: int) -> None", "timer",
+       "t.Stop() of a ticker: no more ticks (the channel is not drained).", errors=(NIL_DEREF, BAD_REF), half=2),
     # -- iterators (half 2) -----------------------------------------------------------------
     _s("gox_iter_begin", "uint64_t gox_iter_begin(GoxRef container, uint8_t kind)",
        "(container: int, kind: int) -> int", "iter",
@@ -662,7 +692,7 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "heap": ("gc", "globals", "array", "functable", "symbols", "externs", "debug"),
     "strings/slices/maps": ("string", "slice", "map"),
     "closures/interfaces": ("closure", "iface"),
-    "scheduler": ("sched", "chan", "select", "iter"),
+    "scheduler": ("sched", "chan", "select", "iter", "timer"),
     "defer/panic": ("defer",),
     "shadow stacks": ("stackmap",),
     "tracing": (),

@@ -41,6 +41,7 @@ GROUP_TITLES = {
     "select": "Select",
     "defer": "Defer, panic, recover",
     "iter": "Iterators",
+    "timer": "Time: the clock, sleep, timers and tickers",
     "host": "Host functions of the C runtime (not in the reference)",
 }
 

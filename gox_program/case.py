@@ -38,7 +38,7 @@ FORMAT_VERSION = "1"
 EXPECTS = ("stdout", "panic", "fatal", "reject")
 FEATURES = frozenset({
     "arrays", "chan", "checkpoint", "closures", "deadlock", "deep", "defer", "float", "gc", "globals", "go",
-    "iface", "iter", "maps", "panic", "recover", "select", "slices", "strings", "structs", "tcall",
+    "iface", "iter", "maps", "panic", "recover", "select", "slices", "strings", "structs", "tcall", "time",
 })
 KEYS = (
     "description", "spec", "info", "expect", "stdout", "message", "status", "line", "features", "seed",

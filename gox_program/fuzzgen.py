@@ -9,7 +9,8 @@ block to one of its bodies, and renders both again, so the two forms stay in ste
 What it covers: integer arithmetic (wrapping, division, shifts), strings (concatenation,
 slicing, ranged over, some of invalid UTF-8), int slices (append of one and of several
 elements, copy, 2- and 3-index slicing, []byte conversions, growth printed as cap), maps
-(iteration summed; float64 keys at +0, -0 and NaN), goroutines with buffered and unbuffered
+(iteration summed; float64 keys at +0, -0 and NaN), time (sleeps, the timeout idiom, Stop and
+Reset, tickers, a sleeping sender: ``s_time``), goroutines with buffered and unbuffered
 channels and close (also of a channel a sender is parked on), select with and without default
 and with nil channels, closures sharing a captured variable, defer/panic/recover (re-panics,
 panics in deferred calls, runtime errors recovered, among them an index exactly at a slice's
@@ -134,7 +135,7 @@ class Prog:
         code = "\n\n".join(_render_func(f, "go") for f in self.funcs)
         fixed = _fixed_used(code, "go")
         head = f"// gox-ref fuzz program, seed {self.seed} (three ways: .gox and Go)\npackage main\n\n"
-        head += 'import (\n\t"fmt"\n\t"math"\n)\n\nvar _ = math.Inf\n\n' + _GO_GLOBALS
+        head += 'import (\n\t"fmt"\n\t"math"\n\t"time"\n)\n\nvar _ = math.Inf\nvar _ = time.Sleep\n\n' + _GO_GLOBALS
         return "\n\n".join([head, *fixed, code]) + "\n"
 
 
@@ -298,6 +299,13 @@ FIXED: dict[str, tuple[str, str]] = {
 \t\tch <- base + i
 \t}
 \tclose(ch)
+}"""),
+    "wsleep": ("""func wsleep(ch ref, ns i64, v i64) {
+    gox_time_sleep(ns)
+    gox_chan_send(ch, v)
+}""", """func wsleep(ch chan int64, ns int64, v int64) {
+\ttime.Sleep(time.Duration(ns))
+\tch <- v
 }"""),
     "wstr": ("""func wstr(ch ref, n i64) {
     var s ref = "w"
@@ -495,7 +503,7 @@ class _Gen:
             kinds += ["append_n", "append_slice", "copy", "bytes", "runes", "range_str", "map", "protect", "protect",
                       "closure", "depth"]
             if self.cur < 0:
-                kinds += ["chan", "chan", "select_sum", "select_default", "handoff", "go_closure", "gap"]
+                kinds += ["chan", "chan", "select_sum", "select_default", "handoff", "go_closure", "gap", "time"]
         k = r.choice(kinds)
         if k == "gap":  # (one weight for these: a program's C, and so cc's time, grows little)
             k = r.choice(["float_map", "closed_while_parked", "big"])
@@ -856,6 +864,55 @@ class _Gen:
                      f"gox_debug_print(gox_chan_recv({ch}), kind.Int)"],
                     [f"var {ch} chan int64 = make(chan int64, {cap})", f"{clo} := func(v int64) {{", f"\t{ch} <- v + 1",
                      "}", f"go {clo}({e.go})", f"fmt.Println(<-{ch})"])
+
+    def s_time(self, sc: _Scope) -> Node:
+        """Time, whose output holds on Go's real clock as on the virtual one (Go 1.19 has no
+        testing/synctest): only main prints, and never a time; one thing waits at a time; a timer
+        that must not win is an hour away and is stopped, one that must win is 1 ms away with
+        nothing else ready; nothing is left pending (a deadlock ending would wait for it in Go)."""
+        r = self.r
+        how = r.choice(["sleep", "timeout", "stop_reset", "ticker", "sleeper"])
+        hour, ms = 3600 * 10**9, 10**6
+        if how == "sleep":
+            ns = r.choice([-1, 0, 1000, ms])
+            return Leaf([f"gox_time_sleep({ns})"], [f"time.Sleep({ns})"])
+        t, c, x = self.name("t"), self.name("c"), self.name("x")
+        if how == "timeout":  # the timeout idiom: a ready channel beats an hour; a 1 ms timer beats nothing
+            ready = r.random() < 0.5
+            e = self.iexpr(sc, 1)
+            gox = [f"var {t} ref = gox_timer_new({hour if ready else ms})", f"var {c} ref = gox_chan_new(kind.Int, 1)"]
+            go = [f"{t} := time.NewTimer({hour if ready else ms})", f"{c} := make(chan int64, 1)"]
+            if ready:
+                gox.append(f"gox_chan_send({c}, {e.gox})")
+                go.append(f"{c} <- {e.go}")
+            gox += ["gox_select_start(2, false)", f"gox_select_add_recv({c})", f"gox_select_add_recv(gox_timer_chan({t}))",
+                    f"var {x} i64 = gox_select_exec()", f"gox_debug_write({x}, kind.Int)",
+                    'gox_debug_write(" ", kind.String)', f"gox_debug_print(gox_timer_stop({t}), kind.Bool)"]
+            go += [f"var {x} int64", "select {", f"case <-{c}:", f"	{x} = 0", f"case <-{t}.C:", f"	{x} = 1", "}",
+                   f"fmt.Println({x}, {t}.Stop())"]
+            return Leaf(gox, go)
+        if how == "stop_reset":  # Go 1.19's results: pending, not, not (stopped), not (fired), pending
+            gox = [f"var {t} ref = gox_timer_new({hour})", f"gox_debug_print(gox_timer_stop({t}), kind.Bool)",
+                   f"gox_debug_print(gox_timer_stop({t}), kind.Bool)",
+                   f"gox_debug_print(gox_timer_reset({t}, {ms}), kind.Bool)", f"gox_chan_recv(gox_timer_chan({t}))",
+                   f"gox_debug_print(gox_timer_reset({t}, {hour}), kind.Bool)",
+                   f"gox_debug_print(gox_timer_stop({t}), kind.Bool)"]
+            go = [f"{t} := time.NewTimer({hour})", f"fmt.Println({t}.Stop())", f"fmt.Println({t}.Stop())",
+                  f"fmt.Println({t}.Reset({ms}))", f"<-{t}.C", f"fmt.Println({t}.Reset({hour}))",
+                  f"fmt.Println({t}.Stop())"]
+            return Leaf(gox, go)
+        if how == "ticker":  # n ticks received, then stopped: only the count is printed
+            n = r.randint(1, 3)
+            gox = [f"var {t} ref = gox_ticker_new({ms})", f"var {x} i64 = 0", f"for {x} < {n} {{",
+                   f"	gox_chan_recv(gox_timer_chan({t}))", f"	{x}++", "}", f"gox_ticker_stop({t})",
+                   f"gox_debug_print({x}, kind.Int)"]
+            go = [f"{t} := time.NewTicker({ms})", f"var {x} int64", f"for {x} < {n} {{", f"	<-{t}.C", f"	{x}++", "}",
+                  f"{t}.Stop()", f"fmt.Println({x})"]
+            return Leaf(gox, go)
+        e = self.iexpr(sc, 1)  # a goroutine sleeps, then sends: main waits for it
+        return Leaf([f"var {c} ref = gox_chan_new(kind.Int, 0)", f"go wsleep({c}, {ms}, {e.gox})",
+                     f"gox_debug_print(gox_chan_recv({c}), kind.Int)"],
+                    [f"{c} := make(chan int64)", f"go wsleep({c}, {ms}, {e.go})", f"fmt.Println(<-{c})"])
 
     def s_if(self, sc: _Scope) -> Node:
         r = self.r

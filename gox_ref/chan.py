@@ -100,6 +100,13 @@ class Channels:
         self.gc = gc
         self.sched = sched
 
+    def new(self, elem_kind: int, cap: int) -> GcObject:
+        """A new channel (the caller checked the arguments and passed its safepoint)."""
+        obj = self.gc.allocate(ValueKind.CHANNEL, NO_TYPE, 1)
+        obj.state = ChanState(obj, elem_kind, cap)
+        obj.slots[0] = obj.num  # an opaque handle
+        return obj
+
     def get(self, ref: int, fn: str) -> ChanState | None:
         """The state of channel ``ref``, None for the nil channel; an ABI error for anything
         else (the one lookup of every channel operation: it checks the reference and its kind)."""
@@ -212,10 +219,7 @@ class ChanOps(RuntimeCore):
         if cap < 0 or cap > MAX_CHAN_CAP:
             raise GoxPanic("makechan: size out of range")
         self.gc.safepoint()
-        obj = self._alloc(ValueKind.CHANNEL, NO_TYPE, 1)
-        obj.state = ChanState(obj, elem_kind, cap)
-        obj.slots[0] = obj.num  # an opaque handle
-        return obj.ref
+        return self.chans.new(elem_kind, cap).ref
 
     def gox_chan_send(self, ch: int, val: int) -> None:
         chans = self.chans

@@ -58,6 +58,7 @@ class Collector:
         self.root_sources: list[RootSource] = []
         self.state_tracers: dict[ValueKind, StateTracer] = {}
         self.on_cycle: list[Callable[[str, GcStats], None]] = []  # trace hooks: "start"/"end"
+        self.on_drop_all: list[Callable[[], None]] = []  # gox_init_gc drops every object (timer.py)
         self.reset()
 
     def reset(self) -> None:

@@ -38,6 +38,8 @@ def slot_type(heap: Heap, obj: GcObject, idx: int) -> SlotType | None:
     if kind == ValueKind.STRUCT:
         return heap.types[obj.type_id].slot_types[idx]
     if kind == ValueKind.POINTER:
+        if obj.flags & FLAG_IMMUTABLE:  # a timer's channel (timer.py)
+            return None
         return SlotType.GC_REF if is_ref_kind(obj.type_id) else SlotType.VALUE
     if kind in (ValueKind.BOXED_INT, ValueKind.BOXED_FLOAT, ValueKind.BOXED_BOOL):
         return SlotType.VALUE
@@ -150,6 +152,8 @@ class GcOps(RuntimeCore):
     # -- collector control ---------------------------------------------------------------------
     def gox_init_gc(self) -> None:
         """Drop every object and reset the collector; allocation numbers keep counting."""
+        for hook in self.gc.on_drop_all:
+            hook()
         self.heap.objects.clear()
         self.heap.live_bytes = 0
         self.heap.dead_mark = -1

@@ -12,7 +12,9 @@ Who holds whom:
   collaborators -- the outermost frame of a goroutine's function, each goroutine's own roots,
   the channels' waiters to drop at the end -- as ``RefRuntime`` wires them below;
 * ``chans`` (chan.py's ``Channels``): the channel operations select and range loops share
-  with the channel calls; it holds the scheduler.
+  with the channel calls; it holds the scheduler;
+* ``timers`` (timer.py's ``Clock``): the virtual clock and the pending timers; it holds the
+  scheduler and the channels (a timer fires by a non-blocking send).
 
 Where each order the spec fixes is written, once:
 
@@ -51,6 +53,7 @@ from .sched import SchedOps, Scheduler
 from .select import SelectOps
 from .stackmap import StackMapOps
 from .symbols import SymbolOps
+from .timer import Clock, TimerOps
 from .trace import TraceOps
 
 
@@ -63,6 +66,7 @@ class RefRuntime(
     DeferOps,
     SelectOps,
     IterOps,
+    TimerOps,
     ArrayOps,
     SliceOps,
     StringOps,
@@ -79,13 +83,17 @@ class RefRuntime(
 
     sched: Scheduler
     chans: Channels
+    timers: Clock
 
     def __init__(self, out: Sink | None = None) -> None:
         super().__init__()  # the core, then each concept's own state
         self.sched = Scheduler(self, self.stack_maps)
         self.chans = Channels(self.heap, self.gc, self.sched)
+        self.timers = Clock(self.heap, self.sched, self.chans)
         # The roots of a collection, in the order of docs/GC.md (gc.c: gc_each_root).
-        self.gc.root_sources[:] = [self._global_roots, self._pinned_roots, self._stack_roots, self.sched.goroutine_roots]
+        self.gc.root_sources[:] = [
+            self._global_roots, self._pinned_roots, self._stack_roots, self.sched.goroutine_roots, self.timers.roots,
+        ]
         # Each goroutine's own roots, after its stack and what it waits on: defer, select,
         # iterators (sched.c: state_roots).
         self.sched.state_roots[:] = [self._defer_roots, self._select_roots, self._iter_roots]
@@ -93,6 +101,10 @@ class RefRuntime(
         # drop the abandoned goroutines' waiters.
         self.sched.run_body = self._run_body
         self.sched.drop_waiters = self.chans.drop_waiters
+        # With nothing runnable the clock jumps to the next deadline; the timers end with the program.
+        self.sched.advance_clock = self.timers.advance
+        self.sched.drop_timers = self.timers.drop
+        self.gc.on_drop_all.append(self.timers.drop_objects)  # (timer.c: timer_free_state)
         if out is not None:
             self.out = out
 

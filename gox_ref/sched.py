@@ -132,11 +132,15 @@ class Scheduler:
     ``trace``, ``fatal``.  Like trio's ``Runner`` it holds what it needs of other concepts as
     collaborators, which ``RefRuntime`` wires: ``run_body`` (a goroutine's function in its
     outermost frame, defer.py), ``state_roots`` (each goroutine's own state, in the order
-    docs/GC.md fixes) and ``drop_waiters`` (the channels forget abandoned goroutines, chan.py).
+    docs/GC.md fixes), ``drop_waiters`` (the channels forget abandoned goroutines, chan.py),
+    ``advance_clock`` and ``drop_timers`` (the clock jumps when nothing is runnable, the timers
+    end with the program: timer.py).
     """
 
     run_body: Callable[[Goroutine], None]
     drop_waiters: Callable[[Iterable[Goroutine]], None]
+    advance_clock: Callable[[], bool]
+    drop_timers: Callable[[], None]
 
     def __init__(self, rt: RuntimeCore, stack_maps: dict[int, tuple[int, ...]]) -> None:
         self.rt = rt  # the core: its heap and the sink of the reports
@@ -216,8 +220,9 @@ class Scheduler:
             self.trace("spawn", child=main.gid)
             self.runq.append(main)
             while main.status != DEAD:
-                if not self.runq:
-                    self.deadlock()
+                while not self.runq:  # a pending timer is no deadlock: the clock jumps (timer.py)
+                    if not self.advance_clock():
+                        self.deadlock()
                 # Back here when a goroutine ends, or blocks or yields with nothing runnable or
                 # a goroutine to start at the front; otherwise the goroutines hand the
                 # processor to each other (run_next).
@@ -287,12 +292,14 @@ class Scheduler:
         """The program is over: forget every goroutine without running its code, in this order
         (sched.c's ``abandon``):
 
-        1. the channels drop the waiters of the goroutines (``drop_waiters``, chan.py);
+        1. no timer is pending any more and the clock is back at 0 (``drop_timers``, timer.py),
+           and the channels drop the waiters of the goroutines (``drop_waiters``, chan.py);
         2. each goroutine that has run unwinds, by id: its frames close as it goes, and no
            deferred call runs (it may run out of memory meanwhile);
         3. the goroutine table, the run queue, the running goroutine and the hub are cleared:
            the runtime can run another program."""
         try:
+            self.drop_timers()
             self.drop_waiters(self.goroutines.values())
             for g in self.goroutines.values():
                 if g.glet is not None and not g.glet.dead:
@@ -316,6 +323,17 @@ class Scheduler:
         self.run_next()
         g.parked_on = ()
         g.wake_ref = False  # the value now belongs to the goroutine's own frames
+
+    def yield_current(self) -> None:
+        """runtime.Gosched(): the running goroutine goes to the back of the run queue."""
+        g = self.current
+        if g is None:
+            return  # the host has nobody to yield to
+        g.status = RUNNABLE
+        self.runq.append(g)
+        if self.tracer is not None:
+            self.trace("yield")
+        self.run_next()
 
     def ready(self, g: Goroutine, value: int, ok: bool, case: int, is_ref: bool = False) -> None:
         """Wake ``g``, a parked goroutine, handing it what its waker gives (see Goroutine)."""
@@ -411,12 +429,4 @@ class SchedOps(RuntimeCore):
         raise ProgramExit(code & 0xFF)
 
     def gox_yield(self) -> None:
-        sched = self.sched
-        g = sched.current
-        if g is None:
-            return  # the host has nobody to yield to
-        g.status = RUNNABLE
-        sched.runq.append(g)
-        if sched.tracer is not None:
-            sched.trace("yield")
-        sched.run_next()
+        self.sched.yield_current()

@@ -9,26 +9,31 @@ host, outside any goroutine), the event name and its details.
 
 Events (docs/SCHEDULER.md, "Tracing"):
 
-=========  =================================  ============================================
-event      emitted                            details
-=========  =================================  ============================================
-spawn      ``go f()`` (and main at start)     child
-run        a goroutine gets the processor     (gid is the goroutine that runs)
-park       the running goroutine blocks       reason (Go's wait reason)
-wake       a parked goroutine is readied      target
-yield      ``gox_yield``                      --
-exit       a goroutine's function returned    --
-send       a send completed                   chan, value[, to]
-recv       a receive completed                chan, value[, sender][, closed]
-close      ``close(ch)``                      chan
-select     a select chose a case              case (-1: default)
-panic      a panic started                    value
-recover    a frame recovered and returns      --
-recovered  ``recover()`` stopped a panic      value
-fatal      the program ends abnormally        message
-gc_start   a GC cycle started                 the collector's statistics (GcStats fields)
-gc_end     a GC cycle ended                   the collector's statistics (GcStats fields)
-=========  =================================  ============================================
+===========  ===============================  ===========================================
+event        emitted                          details
+===========  ===============================  ===========================================
+spawn        ``go f()`` (and main at start)   child
+run          a goroutine gets the processor   (gid is the goroutine that runs)
+park         the running goroutine blocks     reason (Go's wait reason)
+wake         a parked goroutine is readied    target
+yield        ``gox_yield``                    --
+exit         a goroutine's function returned  --
+send         a send completed                 chan, value[, to]
+recv         a receive completed              chan, value[, sender][, closed]
+close        ``close(ch)``                    chan
+select       a select chose a case            case (-1: default)
+panic        a panic started                  value
+recover      a frame recovered and returns    --
+recovered    ``recover()`` stopped a panic    value
+fatal        the program ends abnormally      message
+gc_start     a GC cycle started               the collector's statistics (GcStats fields)
+gc_end       a GC cycle ended                 the collector's statistics (GcStats fields)
+timer_set    a timer, ticker or sleep is set  timer, when[, period]
+timer_stop   a timer or ticker is stopped     timer, pending
+timer_reset  ``gox_timer_reset``              timer, pending
+clock        the clock jumps                  now
+timer_fire   a timer fires                    timer, when
+===========  ===============================  ===========================================
 
 ``chan`` is the channel's allocation number.  Export forms:
 

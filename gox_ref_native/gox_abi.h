@@ -308,6 +308,17 @@ void gox_defer_pop(void);
 void gox_panic(uint64_t slot0, uint64_t slot1);
 uint64_t gox_recover(uint64_t *out_slot1);
 
+/* -- Time: the clock, sleep, timers and tickers */
+int64_t gox_time_now(void);
+void gox_time_sleep(int64_t ns);
+GoxRef gox_time_after(int64_t ns);
+GoxRef gox_timer_new(int64_t ns);
+GoxRef gox_timer_chan(GoxRef t);
+bool gox_timer_stop(GoxRef t);
+bool gox_timer_reset(GoxRef t, int64_t ns);
+GoxRef gox_ticker_new(int64_t ns);
+void gox_ticker_stop(GoxRef t);
+
 /* -- Iterators */
 uint64_t gox_iter_begin(GoxRef container, uint8_t kind);
 bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val);

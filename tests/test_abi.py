@@ -15,7 +15,7 @@ from gox_ref import RefRuntime
 
 KNOWN_GROUPS = {
     "gc", "globals", "string", "array", "slice", "closure", "iface", "map", "functable", "symbols",
-    "externs", "stackmap", "debug", "sched", "chan", "select", "defer", "iter", "host",
+    "externs", "stackmap", "debug", "sched", "chan", "select", "defer", "iter", "host", "timer",
 }
 TESTS = Path(__file__).parent
 C_ONLY_CONCURRENCY = {
@@ -44,7 +44,7 @@ def test_groups_known() -> None:
 
 def test_halves() -> None:
     assert {s.half for s in SYMBOLS} == {1, 2}
-    concurrency = {"sched", "chan", "select", "defer", "iter"}
+    concurrency = {"sched", "chan", "select", "defer", "iter", "timer"}
     for s in SYMBOLS:
         assert (s.half == 2) == (s.group in concurrency), s.name
 

@@ -238,6 +238,18 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64
     return g->wake_value;
 }
 
+/* A new channel (the caller checked the arguments and passed its safepoint); NULL: no memory. */
+GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap) {
+    GoxObj *o = gc_alloc(R, K_CHANNEL, NO_TYPE, 1);
+    if (!o) return NULL;
+    ChanState *st = xcalloc(1, sizeof *st);
+    st->elem_kind = elem_kind;
+    st->cap = cap;
+    o->ext = st;
+    o->slots[0] = o->num; /* an opaque handle */
+    return o;
+}
+
 /* ---- ABI ----------------------------------------------------------------------------------- */
 GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
     uint64_t t0 = hist_begin();
@@ -255,13 +267,8 @@ GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
         return 0;
     }
     if (!gc_safepoint(R, NULL, 0)) return 0;
-    GoxObj *o = gc_alloc(R, K_CHANNEL, NO_TYPE, 1);
+    GoxObj *o = chan_new(R, elem_kind, cap);
     if (!o) return 0;
-    ChanState *st = xcalloc(1, sizeof *st);
-    st->elem_kind = elem_kind;
-    st->cap = cap;
-    o->ext = st;
-    o->slots[0] = o->num; /* an opaque handle */
     if (t0) hist_add(R, (HistRec){.t0 = t0, .op = H_MAKE, .chan = o->num, .value = elem_kind, .arg = cap});
     return OBJ_REF(o);
 }

@@ -80,7 +80,8 @@ void gc_each_root(GoxRuntime *R, RootFn fn, void *ctx) {
     bool stop = false;
     stack_roots(R, fn, ctx, &stop);
     if (!stop) sched_goroutine_roots(R, fn, ctx, &stop); /* root 4: goroutines (sched.c) */
-    if (!stop) shadow_roots(R, fn, ctx, &stop); /* root 5: compiled programs' frames */
+    if (!stop) timers_roots(R, fn, ctx, &stop); /* root 5: pending timers (timer.c) */
+    if (!stop) shadow_roots(R, fn, ctx, &stop); /* root 6: compiled programs' frames */
 }
 
 static bool validate_root(GoxRuntime *R, void *ctx, const char *where, uint64_t val) {

@@ -13,6 +13,7 @@ static int slot_type(GoxRuntime *R, GoxObj *o, size_t idx) {
     case K_STRUCT:
         return R->types[o->type_id].st[idx];
     case K_POINTER:
+        if (o->flags & FLAG_IMMUTABLE) return -1; /* a timer's channel (timer.c) */
         return gox_is_ref_kind(o->type_id) ? ST_GC_REF : ST_VALUE;
     case K_BOXED_INT: case K_BOXED_FLOAT: case K_BOXED_BOOL:
         return ST_VALUE;

@@ -838,6 +838,13 @@ typedef struct GoxSched {
     uint64_t trace_seq;
     Buf trace;
     FILE *hist_file;       /* $GOX_CHAN_HISTORY's, while a program records (history.c) */
+    /* time (timer.c): the virtual clock and the pending timers, a binary heap by (when, seq) */
+    int64_t clock_now;     /* one worker: the virtual clock */
+    uint64_t start_ns;     /* parallel mode: CLOCK_MONOTONIC at gox_run_main (the clock is now_ns() - it) */
+    _Atomic int64_t timers_next; /* parallel mode: the earliest deadline (INT64_MAX: none), for the hubs' look */
+    uint64_t timer_seq;
+    struct GoxTimer **timers;
+    size_t ntimers, timers_cap;
 } GoxSched;
 
 GoxSched *sched_of(GoxRuntime *R);                     /* created on first use */
@@ -900,6 +907,7 @@ bool workers_wanted(GoxRuntime *R, unsigned *n); /* the next program's worker co
 void workers_run(GoxRuntime *R, unsigned nworkers); /* the program runs, to its end */
 void runq_put(GoxRuntime *R, GoxG *g);             /* g runnable: at the back of the caller's queue */
 void wake_idle_workers(GoxSched *S);               /* the program is over: they leave their loops (idle_mu free) */
+void wake_idle_worker(GoxSched *S);                /* one idle worker looks again (a new earliest timer) */
 /* a FIFO of goroutines linked by GoxG.next: first..last (already linked) go to its back (one
  * worker's run queue; with several, the overflow queue, idle_mu held: parallel.c) */
 static inline void glist_append(GoxG **head, GoxG **tail, GoxG *first, GoxG *last) {
@@ -947,6 +955,17 @@ void trace_emit(GoxRuntime *R, const char *event, const TraceArg *args, size_t n
 void trace_gc(GoxRuntime *R, const char *phase);
 static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
+/* time (timer.c): a timer object is a Pointer boxing its channel, its GoxTimer in ext */
+bool timers_advance(GoxRuntime *R); /* nothing runnable: the clock jumps; false: no timer can fire */
+void timers_start(GoxRuntime *R);   /* gox_run_main: the clock starts */
+/* parallel mode, a hub looking for work: fires what is due (R->mu taken here); the next deadline
+ * as CLOCK_MONOTONIC ns, 0 when no timer can ever fire */
+uint64_t timers_poll(GoxRuntime *R);
+void timers_drop(GoxRuntime *R);    /* the program is over: none pending, the clock at 0 */
+void timers_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop);
+void timer_free_state(GoxRuntime *R, GoxObj *o);
+static inline bool timer_obj(const GoxObj *o) { return o->kind == K_POINTER && o->ext; }
+
 /* channels (chan.c) */
 /* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
 typedef struct {
@@ -970,6 +989,7 @@ static inline unsigned chan_elem_kind(GoxObj *o) { return chan_state(o)->elem_ki
 static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
 
 void chan_free_state(GoxObj *o);
+GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap); /* no checks, no safepoint */
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
 /* The channel ref names: NULL with *ok for nil, NULL without it (the error recorded) for what
  * is no live channel.  Inline: every channel operation and select case starts here. */

@@ -420,6 +420,7 @@ void heap_release_arena(GoxRuntime *R) {
         GoxObj *o = R->order[i];
         if (o->kind == K_MAP) map_free_state(o);
         if (o->kind == K_CHANNEL) chan_free_state(o);
+        if (timer_obj(o)) timer_free_state(R, o);
         if (!chunk_of(R, OBJ_REF(o))) free(o);
     }
     R->norder = 0;
@@ -474,6 +475,7 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, uint64_t nslots
 static void release(GoxRuntime *R, GoxObj *o) {
     if (o->kind == K_MAP) map_free_state(o);
     if (o->kind == K_CHANNEL) chan_free_state(o);
+    if (timer_obj(o)) timer_free_state(R, o);
     if (R->checked) {
         o->flags |= FLAG_FREED; /* quarantined: the address stays recognisable */
         o->mark = 0xFF;

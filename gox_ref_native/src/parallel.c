@@ -288,6 +288,10 @@ static void wake_one(GoxSched *S) {
     pthread_mutex_unlock(&S->idle_mu);
 }
 
+void wake_idle_worker(GoxSched *S) {
+    if (S->nworkers > 1 && atomic_load(&S->nidle)) wake_one(S);
+}
+
 void wake_idle_workers(GoxSched *S) {
     if (S->nworkers < 2) return;
     pthread_mutex_lock(&S->idle_mu);
@@ -326,9 +330,15 @@ static bool work_elsewhere(GoxSched *S, GoxWorker *W) {
     return false;
 }
 
-/* W found no work: it sleeps until woken (watching: until the grace period is over).  True
- * when the program is over, W having reported the deadlock if it was that. */
-static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching) {
+/* W found no work: it sleeps until woken (watching: until the grace period is over; until, if
+ * not 0: until then, CLOCK_MONOTONIC ns, the next timer's deadline).  True when the program is
+ * over, W having reported the deadlock if it was that.  A worker waiting for a timer is not
+ * asleep: while a timer can fire the program is not deadlocked (Go's checkdead).  seen: the
+ * earliest deadline when W looked at the timers; a timer set since then (a new earliest one's
+ * setter wakes a listed worker, timer.c) makes W look again: the setter stores timers_next and
+ * then reads nidle, W adds itself to nidle and then reads timers_next (seq_cst, Dekker's pattern
+ * as for the rings below), so one of the two sees the other. */
+static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching, uint64_t until, int64_t seen) {
     GoxSched *S = R->sched;
     pthread_mutex_lock(&S->idle_mu);
     if (S->exit_status >= 0 || S->gq_len) { /* (the overflow queue: gq_get takes it) */
@@ -343,13 +353,16 @@ static bool idle_wait(GoxRuntime *R, GoxWorker *W, bool watching) {
     atomic_fetch_add(&S->nidle, 1);
     if (watching) atomic_fetch_add(&S->nwatching, 1);
     pthread_mutex_unlock(&S->idle_mu);
-    bool recheck = !watching && work_elsewhere(S, W); /* (a watcher looks again anyway) */
+    bool recheck = (!watching && work_elsewhere(S, W)) || atomic_load(&S->timers_next) != seen;
     bool deadlock = false;
-    uint64_t until = now_ns() + STEAL_GRACE_NS;
+    if (watching) {
+        uint64_t grace = now_ns() + STEAL_GRACE_NS;
+        if (!until || grace < until) until = grace;
+    }
     struct timespec ts = {(time_t)(until / 1000000000u), (long)(until % 1000000000u)};
     pthread_mutex_lock(&S->idle_mu);
     while (!W->woken && S->exit_status < 0 && !recheck) {
-        if (watching) {
+        if (until) {
             if (pthread_cond_timedwait(&W->wake_cv, &S->idle_mu, &ts) == ETIMEDOUT) break;
             continue;
         }
@@ -384,11 +397,14 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
     if (S->nworkers == 1) { /* (the deterministic mode: the reference's run queue) */
         if (S->exit_status >= 0) return NULL;
         GoxG *g = runq_pop(W);
+        while (!g && timers_advance(R)) g = runq_pop(W); /* a pending timer is no deadlock (timer.c) */
         if (!g) sched_deadlock(R);
         return g;
     }
     for (;;) {
         if (S->exit_status >= 0) return NULL;
+        uint64_t until = timers_poll(R); /* (what is due fires: its goroutines join this worker's ring) */
+        int64_t seen = atomic_load(&S->timers_next);
         GoxG *g = NULL;
         if (++W->ticks % GQ_EVERY == 0) g = gq_get(S, W);
         if (!g) g = ring_get(W);
@@ -396,7 +412,7 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
         bool waiting = false; /* a goroutine in its grace period (steal) */
         if (!g) g = steal(S, W, &waiting);
         if (g) return g;
-        if (idle_wait(R, W, waiting)) return NULL;
+        if (idle_wait(R, W, waiting, until, seen)) return NULL;
     }
 }
 

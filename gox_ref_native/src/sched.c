@@ -65,6 +65,7 @@ GoxSched *sched_of(GoxRuntime *R) {
         S->host.status = G_RUNNABLE;
         S->next_gid = S->next_fid = S->next_iter = 1;
         S->exit_status = -1;
+        S->timers_next = INT64_MAX; /* (no timer: timer.c) */
         workers_init(R, S);
         R->sched = S;
     }
@@ -505,13 +506,14 @@ void sched_deadlock(GoxRuntime *R) {
 
 /* The program is over (every worker has left its loop): forget every goroutine without running
  * its code, in the order of sched.py's Scheduler.abandon:
- * 1. no channel keeps a waiter of theirs and 2. each goroutine goes, by id, no deferred call
+ * 1. no timer is pending (timers_drop), no channel keeps a waiter of theirs and 2. each goroutine goes, by id, no deferred call
  *    running: free_goroutine, which unlinks its waiters first (chan_unlink, and select_free_g
  *    for a select's) and then frees its state and its stack;
  * 3. the workers' run queues and running goroutines are cleared: the runtime can run another
  *    program. */
 static void abandon(GoxRuntime *R) {
     GoxSched *S = R->sched;
+    timers_drop(R);
     while (S->all_head) {
         GoxG *g = S->all_head;
         unlink_all(S, g);
@@ -539,6 +541,7 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     if (!workers_wanted(R, &nworkers) || !hist_start(R)) return -1;
     oom_reserve_arm();
     S->rng = (Rng){seed, 0};
+    timers_start(R);
     S->running = true;
     S->exit_status = -1;
     S->abi_error = false;

@@ -1,0 +1,12 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	fmt.Println("before")
+	time.NewTicker(0)
+	fmt.Println("not reached")
+}
