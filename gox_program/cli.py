@@ -20,6 +20,10 @@
                                    GOMAXPROCS=W (bench/bench_parallel.py)
     gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
                                    the program's heap at exit (or at a checkpoint) as DOT
+    gox-ref show FILE --text [--at STEP] [--seed N]
+                                   the run on the reference, step by step: goroutines, channels,
+                                   the heap's GC colours, the output (docs/SHOW.md); --at: the
+                                   whole state at one step
     gox-ref diff FILE... [--seed N] [--go]
                                    run each program on both backends and compare stdout, exit
                                    status, stderr and the event trace; 1 on a divergence
@@ -197,6 +201,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                     "gox-ref conformance mycases/ --update    # expected stdout rewritten from the reference"),
     "heap": ("gox-ref heap conformance/gc/linked_list.gox -o heap.svg",
              "gox-ref heap conformance/gc/linked_list.gox --at built --backend native"),
+    "show": ("gox-ref show examples/show/pingpong.gox --text          # each step and what it changed",
+             "gox-ref show examples/show/gc_cycles.gox --text --at 8   # the whole state after step 8"),
     "diff": ("gox-ref diff prog.gox                    # reference against native",
              "gox-ref diff --go prog.gox               # ... and both against prog.go run with Go"),
     "fuzz": ("gox-ref fuzz --seconds 60 --out findings/",
@@ -627,6 +633,25 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
         return to_dot(read_dump(dump).snapshot(), title)
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from .show.model import record_run
+    from .show.text import state_text, story_text
+
+    if not args.text:
+        raise UsageError("show: give --text (the state in words)")
+    text, prog = _read_program(args.file)
+    seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    model = record_run(prog, file=args.file, source=text, seed=seed, fuel=args.max_steps,
+                       max_depth=_limits(args).ref_depth())
+    if args.at is None:
+        sys.stdout.write(story_text(model))
+    elif not 0 <= args.at < len(model.steps):
+        raise UsageError(f"--at {args.at}: the run of {args.file} has steps 0..{len(model.steps) - 1}")
+    else:
+        sys.stdout.write(state_text(model, args.at))
+    return 0
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     from .diff import CannotDiff, check_native, diff_program, diff_with_go, run_both
 
@@ -917,6 +942,13 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
     _add_lib(p_heap)
     p_heap.set_defaults(func=cmd_heap)
+    p_show = _command(sub, "show", "a run step by step: goroutines, channels, the heap's GC colours")
+    p_show.add_argument("file")
+    p_show.add_argument("--seed", type=_run_seed, help=SEED_HELP)
+    p_show.add_argument("--text", action="store_true", help="the run in words: each step and what it changed")
+    p_show.add_argument("--at", type=int, metavar="STEP", help="with --text: the whole state after step STEP (from 0)")
+    _add_limits(p_show, DEFAULT_LIMITS, OWN_DEPTH)
+    p_show.set_defaults(func=cmd_show)
     p_diff = _command(sub, "diff", "run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
     p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)

@@ -70,8 +70,9 @@ class Step:
     args: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        details = " ".join(f"{k}={v!r}" for k, v in sorted(self.args.items()))
-        return f"step {self.index} (clock {self.seq}) g{self.gid} {self.event}" + (f" {details}" if details else "")
+        """``clock SEQ gGID EVENT k=v ...``: the event as the trace's canonical form words it."""
+        details = "".join(f" {k}={v!r}" for k, v in sorted(self.args.items()))
+        return f"clock {self.seq} g{self.gid} {self.event}{details}"
 
     def to_json(self) -> list[Any]:
         return [self.seq, self.gid, self.event, self.args]
