@@ -18,8 +18,10 @@
     gox-ref bench --parallel [--workers 1,2,...] [--json] [--scale S] [--repeat R] [--go PATH]
                                    parallel workloads: native with W workers vs Go with
                                    GOMAXPROCS=W (bench/bench_parallel.py)
-    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
-                                   the program's heap at exit (or at a checkpoint) as DOT
+    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--focus N] [--seed N] [--backend ref|native]
+                                   the program's heap at exit (or at a checkpoint) as DOT; past
+                                   300 objects a summary per kind and type (--focus N: object #N
+                                   and its neighbours)
     gox-ref show FILE --text [--at STEP] [--seed N]
                                    the run on the reference, step by step: goroutines, channels,
                                    the heap's GC colours, the output (docs/SHOW.md); --at: the
@@ -200,7 +202,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                     "gox-ref conformance --go                 # each case's Go twin with the installed Go",
                     "gox-ref conformance mycases/ --update    # expected stdout rewritten from the reference"),
     "heap": ("gox-ref heap conformance/gc/linked_list.gox -o heap.svg",
-             "gox-ref heap conformance/gc/linked_list.gox --at built --backend native"),
+             "gox-ref heap conformance/gc/linked_list.gox --at built --backend native",
+             "gox-ref heap conformance/gc/linked_list.gox --focus 7    # object #7 and its neighbours"),
     "show": ("gox-ref show examples/show/pingpong.gox --text          # each step and what it changed",
              "gox-ref show examples/show/gc_cycles.gox --text --at 8   # the whole state after step 8"),
     "diff": ("gox-ref diff prog.gox                    # reference against native",
@@ -568,7 +571,12 @@ def cmd_heap(args: argparse.Namespace) -> int:
     if out_path is not None:
         _writable_file(args.output)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
-    dot = (_native_heap if backend == "native" else _ref_heap)(prog, seed, args.file, args.at)
+    snap, title = (_native_heap if backend == "native" else _ref_heap)(prog, seed, args.file, args.at)
+    if args.focus is not None and args.focus not in {o.num for o in snap.objects}:
+        nums = [o.num for o in snap.objects]
+        have = f"#{min(nums)}..#{max(nums)}" if nums else "no objects"
+        raise UsageError(f"--focus {args.focus}: no object #{args.focus} in the heap (it has {have})")
+    dot = to_dot(snap, title, focus=args.focus)
     if out_path is None:
         sys.stdout.write(dot)
         return 0
@@ -593,8 +601,8 @@ def _heap_title(file: str, at: str | None, status: int | None, reached: bool) ->
     return f"{file} at checkpoint {at!r}"
 
 
-def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
-    """The heap as DOT after running on the reference; the program's output goes to stderr."""
+def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> tuple[HeapSnapshot, str]:
+    """The heap and its title after running on the reference; the program's output goes to stderr."""
     from .case import execute
 
     taken: list[HeapSnapshot] = []
@@ -606,10 +614,10 @@ def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     rt = RefRuntime()
     status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
     title = _heap_title(file, at, status, bool(taken))
-    return to_dot(taken[0] if taken else snapshot(rt), title)
+    return (taken[0] if taken else snapshot(rt)), title
 
 
-def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
+def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> tuple[HeapSnapshot, str]:
     """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
     from .native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
 
@@ -630,7 +638,7 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
         if at is None and not dump.is_file():  # a crash: no dump at exit
             raise UsageError(f"{file}: the native program wrote no heap dump (exit status {o.status})")
         title = _heap_title(file, at, o.status, dump.is_file())
-        return to_dot(read_dump(dump).snapshot(), title)
+        return read_dump(dump).snapshot(), title
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -938,6 +946,8 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("file")
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
+    p_heap.add_argument("--focus", type=int, metavar="N",
+                        help="draw object #N and its neighbours only (for heaps too large to draw whole)")
     p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_heap.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
     _add_lib(p_heap)

@@ -107,12 +107,12 @@ def test_two_gc_cycles_colours_shading_and_sweep() -> None:
     st = m.state_at(shade)
     parent, child = st["objects"][str(args["parent"])], st["objects"][str(args["child"])]
     assert parent["color"] == "black" and child["color"] == "gray"
-    assert parent["edges"] == [[0, args["child"]]] and parent["slots"] == [f"#{args['child']}", 3]
+    assert parent["edges"] == [["[0]", args["child"]]] and parent["fields"] == [f"[0] -> #{args['child']}", "[1] = 3"]
     assert st["goroutines"]["1"]["stack"] == [["main", line_of("gc_cycles", "gox_gc_write_slot_barrier(head, 0, late)")]]
     assert ["global 0", parent["num"]] in st["roots"]
     assert st["gc"]["phase"] == "PROPAGATE" and args["child"] in st["gc"]["gray"]
     # the junk node: white(dead) once the sweep starts, then freed by a sweep step
-    junk = next(k for k, o in structs.items() if o["slots"] == [0, 0])
+    junk = next(k for k, o in structs.items() if o["fields"] == ["[0] = 0", "[1] = 0"])
     sweep = next(i for i in steps_of(m, "gc_step") if m.steps[i].args["phase"] == "SWEEP")
     assert m.state_at(sweep)["objects"][junk]["color"] == "white(dead)"
     freed_at = next(i for i in steps_of(m, "gc_step") if int(junk) in m.steps[i].args["freed"])

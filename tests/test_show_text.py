@@ -28,7 +28,7 @@ def test_state_at_a_step(capfd: pytest.CaptureFixture[str]) -> None:
     assert "  g2 main.ponger: runnable" in lines
     assert "  #7 chan Int cap 0: buf [] recvq [] sendq [g1(0)]" in lines
     assert "  #8 chan Int cap 0: buf [] recvq [] sendq []" in lines
-    assert "  #2 String white 'pong ' (5 bytes): [0]=#1 [1]=0 [2]=5" in lines
+    assert '  #2 String white: "pong " (5 bytes)' in lines
     assert "  global 0 -> #2" in lines
     assert lines[lines.index("stdout:") + 1] == "  ping 0"
 
@@ -39,8 +39,8 @@ def test_state_of_the_heap_mid_cycle(capfd: pytest.CaptureFixture[str]) -> None:
     assert lines[0] == "step 8/40: clock 3 g1 shade child=9 parent=7"
     assert lines[1].startswith("gc: PROPAGATE, 0 cycles done, 9 objects (2 white, 2 gray, 5 black)")
     assert lines[1].endswith("; gray stack [#6 #9]")
-    assert "  #7 Struct Node black: [0]=#9 [1]=3" in lines
-    assert "  #9 Struct Node gray: [0]=#6 [1]=4" in lines
+    assert "  #7 Struct Node black: [0] -> #9, [1] = 3" in lines
+    assert "  #9 Struct Node gray: [0] -> #6, [1] = 4" in lines
     assert "  goroutine 1: main local late -> #9" in lines
 
 

@@ -37,14 +37,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from gox_abi.heapview import ObjectView, readable
 from gox_abi.kinds import ValueKind
 from gox_abi.layout import canonical_num
 from gox_ref import RefRuntime
 from gox_ref.chan import chan_state
-from gox_ref.gc import color_name
 from gox_ref.heap import GcObject
 from gox_ref.heapview import view_object
-from gox_ref.objects.string import string_bytes
 from gox_ref.trace import TraceLog
 
 from ..interp import Interpreter
@@ -54,8 +53,6 @@ from ..syntax import Program
 KEYED = ("goroutines", "channels", "objects")
 WHOLE = ("gc", "roots")
 TEXTS = ("stdout", "stderr")
-SHOWN_SLOTS = 16  # slots kept per object: a long array shows its first ones and its length
-TEXT_CHARS = 40  # characters of a string's text kept (its length is kept too)
 
 State = dict[str, Any]
 Delta = dict[str, Any]
@@ -294,29 +291,18 @@ class Recorder(TraceLog):
         return objects, channels
 
     def _object(self, obj: GcObject) -> dict[str, Any]:
+        """An object as ``gox-ref heap`` words it (gox_abi/heapview.py's ``readable``)."""
         rt = self.rt
-        v = view_object(rt, obj)  # its references are canonical addresses
-        num_of = canonical_num
-        refs = set(v.refs)
-        edges: list[list[Any]] = []
-        unmatched = list(v.refs)
-        for i, s in enumerate(v.slots):
-            if s and s in refs:
-                edges.append([i, num_of(s)])
-                if s in unmatched:
-                    unmatched.remove(s)
-        edges += [["state", num_of(r)] for r in unmatched]  # a channel's buffer, a map's entries
-        slots: list[Any] = [
-            None if s is None else (f"#{num_of(s)}" if s and s in refs else int(s)) for s in v.slots[:SHOWN_SLOTS]
-        ]
-        entry: dict[str, Any] = {"num": v.num, "kind": v.kind, "type": v.type_name, "color": color_name(obj, rt.gc.current_white),
-                                 "nslots": len(v.slots), "slots": slots, "edges": edges}
-        if obj.kind == ValueKind.STRING:
-            data = string_bytes(rt.heap, obj.ref, "show")
-            text = data.decode("utf-8", "replace")
-            entry["len"] = len(data)
-            entry["text"] = text[:TEXT_CHARS] + ("..." if len(text) > TEXT_CHARS else "")
-        return entry
+        objects = rt.heap.objects
+
+        def lookup(ref: int) -> ObjectView | None:  # (a string's byte array: its text)
+            other = objects.get(canonical_num(ref))
+            return view_object(rt, other) if other is not None else None
+
+        v = view_object(rt, obj)
+        label = readable(v, lookup)
+        return {"num": v.num, "kind": v.kind, "type": v.type_name, "color": v.color, "title": label.title,
+                "fields": list(label.fields), "edges": [list(e) for e in label.edges]}
 
     def _channel(self, obj: GcObject) -> dict[str, Any]:
         st = chan_state(obj)

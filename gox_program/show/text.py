@@ -40,12 +40,7 @@ def channel_line(c: dict[str, Any]) -> str:
 
 
 def object_line(o: dict[str, Any]) -> str:
-    head = f"#{o['num']} {o['kind']}" + (f" {o['type']}" if o["type"] else "") + f" {o['color']}"
-    if "text" in o:
-        head += f" {o['text']!r} ({o['len']} bytes)"
-    slots = " ".join(f"[{i}]={'state' if s is None else s}" for i, s in enumerate(o["slots"]))
-    more = o["nslots"] - len(o["slots"])
-    return f"{head}: {slots}" + (f" ... {more} more slots" if more > 0 else "")
+    return f"{o['title']} {o['color']}: " + ", ".join(o["fields"])
 
 
 def gc_line(state: State) -> str:
