@@ -22,10 +22,13 @@
                                    the program's heap at exit (or at a checkpoint) as DOT; past
                                    300 objects a summary per kind and type (--focus N: object #N
                                    and its neighbours)
-    gox-ref show FILE --text [--at STEP] [--seed N]
-                                   the run on the reference, step by step: goroutines, channels,
-                                   the heap's GC colours, the output (docs/SHOW.md); --at: the
-                                   whole state at one step
+    gox-ref show FILE [-o run.html] [--from STEP|LABEL] [--to STEP|LABEL] [--seed N]
+                                   the run on the reference as one self-contained page: a timeline
+                                   of its steps, goroutines, channels, the heap in GC colours, the
+                                   source line, the output (docs/SHOW.md)
+    gox-ref show FILE --text [--at STEP]
+                                   the same in words: each step and what it changed, or the
+                                   whole state after one step
     gox-ref diff FILE... [--seed N] [--go]
                                    run each program on both backends and compare stdout, exit
                                    status, stderr and the event trace; 1 on a divergence
@@ -204,7 +207,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "heap": ("gox-ref heap conformance/gc/linked_list.gox -o heap.svg",
              "gox-ref heap conformance/gc/linked_list.gox --at built --backend native",
              "gox-ref heap conformance/gc/linked_list.gox --focus 7    # object #7 and its neighbours"),
-    "show": ("gox-ref show examples/show/pingpong.gox --text          # each step and what it changed",
+    "show": ("gox-ref show examples/show/pingpong.gox -o pingpong.html # the page (open it in a browser)",
+             "gox-ref show conformance/gc/linked_list.gox --from built  # a window: from checkpoint 'built' on",
+             "gox-ref show examples/show/pingpong.gox --text          # each step and what it changed",
              "gox-ref show examples/show/gc_cycles.gox --text --at 8   # the whole state after step 8"),
     "diff": ("gox-ref diff prog.gox                    # reference against native",
              "gox-ref diff --go prog.gox               # ... and both against prog.go run with Go"),
@@ -643,20 +648,49 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> tuple[HeapS
 
 def cmd_show(args: argparse.Namespace) -> int:
     from .show.model import record_run
+    from .show.page import render, window
     from .show.text import state_text, story_text
 
+    if args.at is not None and (args.start is not None or args.stop is not None):
+        raise UsageError("--at shows one step; --from/--to a window: give one or the other")
+    if args.text and args.output is not None:
+        raise UsageError("--text prints the run; -o writes the page: give one or the other")
+    if args.at is not None and not args.text:
+        raise UsageError("--at is for --text (the page has every step: open it at #step=N)")
+    out = args.output if args.output is not None else Path(args.file).with_suffix(".html").name
     if not args.text:
-        raise UsageError("show: give --text (the state in words)")
+        _writable_file(out)
     text, prog = _read_program(args.file)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
     model = record_run(prog, file=args.file, source=text, seed=seed, fuel=args.max_steps,
                        max_depth=_limits(args).ref_depth())
-    if args.at is None:
-        sys.stdout.write(story_text(model))
-    elif not 0 <= args.at < len(model.steps):
-        raise UsageError(f"--at {args.at}: the run of {args.file} has steps 0..{len(model.steps) - 1}")
-    else:
+    last = len(model.steps) - 1
+
+    def bound(given: str | None, name: str) -> int | None:
+        """A --from/--to: a step number, or a checkpoint label (the step it was passed at)."""
+        if given is None or given.isdigit():
+            return None if given is None else int(given)
+        step = model.checkpoint(given)
+        if step is None:
+            raise UsageError(f"{name} {given}: the run of {args.file} passed no checkpoint {given!r}")
+        return step
+
+    try:
+        lo, hi = window(model, bound(args.start, "--from"), bound(args.stop, "--to"))
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if args.at is not None:
+        if not 0 <= args.at <= last:
+            raise UsageError(f"--at {args.at}: the run of {args.file} has steps 0..{last}")
         sys.stdout.write(state_text(model, args.at))
+    elif args.text:
+        sys.stdout.write(story_text(model, lo, hi))
+    else:
+        page = render(model, lo, hi)
+        if not _write_output(out, lambda: Path(out).write_text(page, encoding="utf-8")):
+            return 1
+        part = f"steps {lo}..{hi} of 0..{last}" if (lo, hi) != (0, last) else f"{last + 1} steps"
+        print(f"page written to {out} ({part}, {len(page.encode()):,} bytes)", file=sys.stderr)
     return 0
 
 
@@ -952,11 +986,15 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
     _add_lib(p_heap)
     p_heap.set_defaults(func=cmd_heap)
-    p_show = _command(sub, "show", "a run step by step: goroutines, channels, the heap's GC colours")
+    p_show = _command(sub, "show", "a run step by step, as a page or in words: goroutines, channels, the heap's GC colours")
     p_show.add_argument("file")
     p_show.add_argument("--seed", type=_run_seed, help=SEED_HELP)
-    p_show.add_argument("--text", action="store_true", help="the run in words: each step and what it changed")
+    p_show.add_argument("--text", action="store_true", help="the run in words on stdout: each step and what it changed")
     p_show.add_argument("--at", type=int, metavar="STEP", help="with --text: the whole state after step STEP (from 0)")
+    p_show.add_argument("-o", "--output", metavar="OUT.html", help="where the page goes (default: FILE's name .html, here)")
+    p_show.add_argument("--from", dest="start", metavar="STEP|LABEL",
+                        help="the window's first step: a number, or a checkpoint label (the step the program passed it)")
+    p_show.add_argument("--to", dest="stop", metavar="STEP|LABEL", help="the window's last step (default: the run's last)")
     _add_limits(p_show, DEFAULT_LIMITS, OWN_DEPTH)
     p_show.set_defaults(func=cmd_show)
     p_diff = _command(sub, "diff", "run programs on both backends and compare the runs")

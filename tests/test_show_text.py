@@ -18,6 +18,16 @@ def show(capfd: pytest.CaptureFixture[str], *argv: str) -> str:
     return out
 
 
+def test_a_window_says_so(capfd: pytest.CaptureFixture[str]) -> None:
+    out = show(capfd, str(EXAMPLES / "pingpong.gox"), "--text", "--from", "3", "--to", "5")
+    lines = out.splitlines()
+    assert lines[0] == "a window: steps 3..5 of 0..28"
+    assert lines[1] == "step 3/28: clock 4 g1 park reason='chan send'"  # the whole state at the first
+    assert [ln for ln in lines if ln.startswith("step ")] == [
+        "step 3/28: clock 4 g1 park reason='chan send'", "step 4/28: clock 5 g2 run",
+        "step 5/28: clock 6 g2 recv chan=7 sender=1 value=0"]
+
+
 def test_state_at_a_step(capfd: pytest.CaptureFixture[str]) -> None:
     # step 3 of the ping-pong: main parked in ping's send queue, ponger not yet run
     out = show(capfd, str(EXAMPLES / "pingpong.gox"), "--text", "--at", "3")
@@ -61,7 +71,15 @@ def test_the_story_of_a_run(capfd: pytest.CaptureFixture[str]) -> None:
     [
         (["pingpong.gox", "--text", "--at", "29"], "gox-ref: error: --at 29: the run of {dir}/pingpong.gox has steps 0..28"),
         (["pingpong.gox", "--text", "--at", "-1"], "gox-ref: error: --at -1: the run of {dir}/pingpong.gox has steps 0..28"),
-        (["pingpong.gox"], "gox-ref: error: show: give --text (the state in words)"),
+        (["pingpong.gox", "--at", "3"], "gox-ref: error: --at is for --text (the page has every step: open it at #step=N)"),
+        (["pingpong.gox", "--text", "--at", "3", "--from", "2"],
+         "gox-ref: error: --at shows one step; --from/--to a window: give one or the other"),
+        (["pingpong.gox", "--text", "-o", "x.html"],
+         "gox-ref: error: --text prints the run; -o writes the page: give one or the other"),
+        (["pingpong.gox", "--text", "--from", "9", "--to", "3"],
+         "gox-ref: error: the run has steps 0..28; --from 9 --to 3 is not a window of them"),
+        (["pingpong.gox", "--text", "--from", "built"],
+         "gox-ref: error: --from built: the run of {dir}/pingpong.gox passed no checkpoint 'built'"),
         (["nope.gox", "--text"], "gox-ref: error: {dir}/nope.gox: no such file"),
     ],
 )

@@ -15,8 +15,8 @@ The steps are the trace's events (gox_ref/trace.py; docs/SCHEDULER.md section 6)
 its logical clock ``seq``, plus three the model adds without touching the trace (their
 ``seq`` is that of the trace event before them): ``gc_step`` (an incremental collector step
 ended: ``phase``, and ``freed``, the objects its sweep freed), ``shade`` (the write barrier
-turned object ``child`` gray when it was stored into black ``parent``) and ``end`` (the run
-ended: ``status``).
+turned object ``child`` gray when it was stored into black ``parent``), ``checkpoint`` (the
+program passed ``checkpoint "label"``: ``label``) and ``end`` (the run ended: ``status``).
 
 States are JSON-like dicts, stored as deltas: step i's delta turns state i-1 into state i
 (``apply``); ``RunModel.state_at(i)`` rebuilds state i.  A state is::
@@ -51,6 +51,8 @@ from ..limits import DEFAULT_STEPS, REF_MAX_DEPTH
 from ..syntax import Program
 
 KEYED = ("goroutines", "channels", "objects")
+_CHANNEL = ValueKind.CHANNEL
+_HOST_STATE = frozenset({ValueKind.CHANNEL, ValueKind.MAP})  # children kept outside the slots
 WHOLE = ("gc", "roots")
 TEXTS = ("stdout", "stderr")
 
@@ -97,10 +99,13 @@ def apply(state: State, delta: Delta) -> None:
             state[sec] = state[sec] + delta[sec]
 
 
-def diff(old: State, new: State) -> Delta:
-    """The delta that ``apply`` turns ``old`` into ``new`` with."""
+def diff(old: State, new: State, known: tuple[str, ...] = ()) -> Delta:
+    """The delta that ``apply`` turns ``old`` into ``new`` with (but for the ``known``
+    sections, whose delta the caller has)."""
     delta: Delta = {}
     for sec in KEYED:
+        if sec in known:
+            continue
         a, b = old[sec], new[sec]
         changed = {k: v for k, v in b.items() if a.get(k) != v}
         gone = [k for k in a if k not in b]
@@ -144,9 +149,9 @@ class RunModel:
             out.append(dict(state))
         return out
 
-    def find(self, event: str, start: int = 0) -> int | None:
-        """The first step from ``start`` on whose event is ``event``."""
-        return next((s.index for s in self.steps[start:] if s.event == event), None)
+    def checkpoint(self, label: str) -> int | None:
+        """The step of the program's first ``checkpoint "label"``, if it passed one."""
+        return next((s.index for s in self.steps if s.event == "checkpoint" and s.args["label"] == label), None)
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "source": self.source, "seed": self.seed, "status": self.status,
@@ -165,8 +170,9 @@ class Recorder(TraceLog):
         self.prev = empty_state()
         self.last: dict[str, dict[str, Any]] = {}  # each goroutine's last entry (kept when it ends)
         self.woken_by: dict[int, int] = {}
-        self.fingerprints: dict[int, tuple[Any, ...]] = {}
-        self.views: dict[str, dict[str, Any]] = {}
+        self.fingerprints: dict[int, tuple[int, list[int]]] = {}  # each object's mark and slots when last worded
+        self.views: dict[str, dict[str, Any]] = {}  # each object's entry, as of the last state
+        self.white = rt.gc.current_white
         self.streams = {"stdout": out, "stderr": err}
         self.decoders = {k: codecs.getincrementaldecoder("utf-8")("replace") for k in TEXTS}
         self.seen = dict.fromkeys(TEXTS, 0)
@@ -206,12 +212,12 @@ class Recorder(TraceLog):
         super().record(event, gid, **info)
         if event == "wake":
             self.woken_by[info["target"]] = gid
-        self._add(Step(len(self.model.steps), self.clock, gid, event, dict(info)), self.state())
+        self._add(Step(len(self.model.steps), self.clock, gid, event, dict(info)), *self.state())
 
     def take(self, event: str, **args: Any) -> None:
         """A model-only step (not in the trace)."""
         cur = self.rt.sched.current
-        self._add(Step(len(self.model.steps), self.clock, cur.gid if cur else 0, event, args), self.state())
+        self._add(Step(len(self.model.steps), self.clock, cur.gid if cur else 0, event, args), *self.state())
 
     def finish(self, status: int) -> None:
         """The run ended: the last step, with the output the end wrote (the goroutines keep
@@ -219,19 +225,23 @@ class Recorder(TraceLog):
         state = dict(self.prev)
         state.update(self._texts())
         self.model.status = status
-        self._add(Step(len(self.model.steps), self.clock, 0, "end", {"status": status}), state)
+        self._add(Step(len(self.model.steps), self.clock, 0, "end", {"status": status}), state, {})
 
-    def _add(self, step: Step, state: State) -> None:
+    def _add(self, step: Step, state: State, objects: Delta) -> None:
         self.model.steps.append(step)
-        self.model.deltas.append(diff(self.prev, state))
+        delta = diff(self.prev, state, known=("objects",))
+        if objects:
+            delta["objects"] = objects
+        self.model.deltas.append(delta)
         self.prev = state
 
-    def state(self) -> State:
+    def state(self) -> tuple[State, Delta]:
+        """The run's state now, and the delta of its objects (worked out as they are read)."""
         objects, channels = self._heap()
-        state: State = {"goroutines": self._goroutines(), "channels": channels, "objects": objects,
+        state: State = {"goroutines": self._goroutines(), "channels": channels, "objects": self.views,
                         "gc": self._gc(), "roots": self._roots()}
         state.update(self._texts())
-        return state
+        return state, objects
 
     def _texts(self) -> dict[str, str]:
         for k, stream in self.streams.items():
@@ -268,27 +278,35 @@ class Recorder(TraceLog):
             }
         return out
 
-    def _heap(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        rt = self.rt
-        heap, gc = rt.heap, rt.gc
-        cw = gc.current_white
+    def _heap(self) -> tuple[Delta, dict[str, Any]]:
+        """The objects' delta since the last state (``self.views`` is kept up to date) and
+        the channels.  An object is worded again only when its mark or slots changed (or it
+        holds host state: a channel's or map's), the cost of a step on a large heap."""
+        heap = self.rt.heap
+        cw = self.rt.gc.current_white
         fps, views = self.fingerprints, self.views
-        objects: dict[str, Any] = {}
+        if cw != self.white:  # the whites swapped: every white object's colour name changes
+            fps.clear()
+            self.white = cw
+        changed: dict[str, Any] = {}
         channels: dict[str, Any] = {}
         for num, obj in heap.objects.items():
-            key = str(num)
             kind = obj.kind
-            if kind == ValueKind.CHANNEL:
-                channels[key] = self._channel(obj)
-            fp = (obj.mark, cw, tuple(obj.slots))
-            if kind in (ValueKind.CHANNEL, ValueKind.MAP) or fps.get(num) != fp:
-                fps[num] = fp
-                views[key] = self._object(obj)
-            objects[key] = views[key]
-        for num in [n for n in fps if n not in heap.objects]:
-            del fps[num]
-            del views[str(num)]
-        return objects, channels
+            if kind == _CHANNEL:
+                channels[str(num)] = self._channel(obj)
+            fp = fps.get(num)
+            if fp is None or fp[0] != obj.mark or fp[1] != obj.slots or kind in _HOST_STATE:
+                fps[num] = (obj.mark, list(obj.slots))
+                key = str(num)
+                view = self._object(obj)
+                if views.get(key) != view:
+                    views[key] = changed[key] = view
+        gone = [str(n) for n in sorted(fps.keys() - heap.objects.keys())]
+        for key in gone:
+            del fps[int(key)]
+            del views[key]
+        delta: Delta = {k: v for k, v in (("set", changed), ("del", gone)) if v}
+        return delta, channels
 
     def _object(self, obj: GcObject) -> dict[str, Any]:
         """An object as ``gox-ref heap`` words it (gox_abi/heapview.py's ``readable``)."""
@@ -347,7 +365,7 @@ def record_run(prog: Program, *, file: str, source: str, seed: int = 0, fuel: in
     rt.start_trace(rec)
     try:
         status = execute(prog, seed=seed, out=out, err=err, rt=rt, fuel=fuel, max_depth=max_depth,
-                         lines=True, on_start=rec.attach)
+                         lines=True, on_start=rec.attach, on_checkpoint=lambda _, label: rec.take("checkpoint", label=label))
     finally:
         rt.stop_trace()
     rec.finish(status)

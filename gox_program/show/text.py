@@ -72,12 +72,21 @@ def state_text(model: RunModel, index: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def story_text(model: RunModel) -> str:
-    """Every step, and the goroutines, channels and objects it changed or removed."""
+def story_text(model: RunModel, lo: int = 0, hi: int | None = None) -> str:
+    """Every step (of ``lo..hi``), and the goroutines, channels and objects it changed or
+    removed; a window says so and starts with the whole state at its first step."""
+    hi = len(model.steps) - 1 if hi is None else hi
+    if (lo, hi) != (0, len(model.steps) - 1):
+        head = f"a window: steps {lo}..{hi} of 0..{len(model.steps) - 1}\n"
+        return head + state_text(model, lo) + _story(model, lo + 1, hi)
+    return _story(model, lo, hi)
+
+
+def _story(model: RunModel, lo: int, hi: int) -> str:
     out: list[str] = []
     render = {"goroutines": goroutine_line, "channels": channel_line, "objects": object_line}
-    phase = None
-    for step, delta in zip(model.steps, model.deltas, strict=True):
+    phase = model.state_at(lo - 1)["gc"].get("phase") if lo else None
+    for step, delta in zip(model.steps[lo : hi + 1], model.deltas[lo : hi + 1], strict=True):
         out.append(_header(model, step))
         for sec in KEYED:
             d = delta.get(sec, {})
