@@ -10,7 +10,7 @@ const TEXTS = ["stdout", "stderr"];
 const CHECKPOINT_EVERY = 64; // a rebuilt state is kept every so many steps: a jump replays at most that many deltas
 const FILL = { "white": "#ffffff", "gray": "#bbbbbb", "black": "#333333", "white(dead)": "#f8c8d0" };
 const COLOURS = ["white", "gray", "black", "white(dead)"];
-const W = 200, H = 78, GAP_X = 34, GAP_Y = 44, FIELD_LINES = 3, FIELD_CHARS = 30;
+const W = 200, H = 78, GAP_X = 44, GAP_Y = 44, FIELD_LINES = 3, FIELD_CHARS = 30;
 
 function emptyState() {
   return { goroutines: {}, channels: {}, objects: {}, gc: {}, roots: [], stdout: "", stderr: "" };
@@ -140,7 +140,7 @@ function heapSvg(state, step) {
   // in allocation order, in rows as wide as the panel (gox-ref heap's rows of 8, fitted)
   const row = Math.max(1, Math.floor(($("heap").clientWidth - 20) / (W + GAP_X)));
   const pos = {};
-  objs.forEach((o, i) => { pos[o.num] = [10 + (i % row) * (W + GAP_X), 10 + Math.floor(i / row) * (H + GAP_Y)]; });
+  objs.forEach((o, i) => { pos[o.num] = [10 + (i % row) * (W + GAP_X), GAP_Y + Math.floor(i / row) * (H + GAP_Y)]; });
   const shaded = step[2] === "shade" ? step[3].child : null;
   const parts = [];
   for (const o of objs) {
@@ -149,10 +149,18 @@ function heapSvg(state, step) {
       if (!(t in pos)) continue;
       const [tx, ty] = pos[t];
       let x1 = x + W / 2, y1 = y + H, x2 = tx + W / 2, y2 = ty;
+      if (ty === y && Math.abs(tx - x) > W + GAP_X) {
+        // same row, not neighbours: an arc over the boxes between (a line would pass behind them)
+        const lift = Math.min(GAP_Y - 6, 14 + Math.abs(tx - x) / 40);
+        y1 = y2 = y;
+        parts.push(`<path class="edge" d="M${x1},${y1} Q${(x1 + x2) / 2},${y - 2 * lift} ${x2},${y2}"/>` +
+          `<text class="edge-label" text-anchor="middle" x="${(x1 + x2) / 2}" y="${y - lift - 2}">${esc(slot)}</text>`);
+        continue;
+      }
       if (ty === y) { y1 = y + H / 2; y2 = ty + H / 2; x1 = tx > x ? x + W : x; x2 = tx > x ? tx : tx + W; }
       else if (ty < y) { y1 = y; y2 = ty + H; }
       parts.push(`<line class="edge" x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}"/>` +
-        `<text class="edge-label" x="${(x1 + x2) / 2 + 3}" y="${(y1 + y2) / 2 - 2}">${esc(slot)}</text>`);
+        `<text class="edge-label" text-anchor="middle" x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2 - 3}">${esc(slot)}</text>`);
     }
   }
   for (const o of objs) {
@@ -169,7 +177,7 @@ function heapSvg(state, step) {
       fields.map((f, k) => `<text x="${x + 4}" y="${y + 30 + 14 * k}" fill="${ink}">${esc(f)}</text>`).join("") + "</g>");
   }
   const cols = Math.min(objs.length, row), rows = Math.ceil(objs.length / row);
-  const width = 20 + cols * (W + GAP_X), height = 20 + rows * (H + GAP_Y);
+  const width = 20 + cols * (W + GAP_X), height = GAP_Y + 10 + rows * (H + GAP_Y);
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto">` +
     `<path d="M0,0 L10,5 L0,10 z" fill="#678"/></marker></defs>${parts.join("")}</svg>`;
