@@ -56,12 +56,13 @@ def browser() -> Iterator[Any]:
 class Page:
     """A generated page open in the browser, moved by its controls."""
 
-    def __init__(self, browser: Any, tmp_path: Path, name: str) -> None:
-        path = EXAMPLES / f"{name}.gox"
-        src = path.read_text()
-        self.model: RunModel = record_run(load(src, str(path)), file=f"examples/show/{name}.gox", source=src)
+    def __init__(self, browser: Any, tmp_path: Path, name: str, source: str | None = None, start: int = 0) -> None:
+        src = source if source is not None else (EXAMPLES / f"{name}.gox").read_text()
+        file = f"examples/show/{name}.gox"
+        self.model: RunModel = record_run(load(src, file), file=file, source=src)
         html = tmp_path / f"{name}.html"
-        html.write_text(render(self.model))
+        html.write_text(render(self.model, start))
+        self.start = start
         self.name = name
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
         self.errors: list[str] = []
@@ -70,8 +71,9 @@ class Page:
         self.redraws: list[float] = []
 
     def slide(self, step: int) -> None:
-        """Move the slider to ``step`` as a user does (an input event)."""
-        self.page.eval_on_selector("#slider", "(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }", str(step))
+        """Move the slider to ``step`` (of the run) as a user does (an input event)."""
+        self.page.eval_on_selector("#slider", "(s, v) => { s.value = v; s.dispatchEvent(new Event('input')); }",
+                                   str(step - self.start))
         self._moved()
         assert self.step() == step
 
@@ -197,4 +199,35 @@ def test_redraw_is_fast_on_a_long_run(browser: Any, tmp_path: Path) -> None:
     p.click("forward")
     print(f"redraw ms: median {statistics.median(p.redraws):.1f}, max {max(p.redraws):.1f}")
     assert statistics.median(p.redraws) < REDRAW_MS, p.redraws
+    p.close()
+
+
+MANY = """var keep ref
+
+func main() {
+    var node_t u64 = gox_type_register("main.Node", "\\x01")
+    for var i i64 = 0; i < 320; i++ {
+        var n ref = gox_rt_alloc(kind.Struct, node_t, 1)
+        gox_gc_write_slot_barrier(n, 0, keep)
+        keep = n
+    }
+    checkpoint "built"
+}
+"""
+
+
+def test_a_large_heap_is_a_summary_until_one_object_is_focused(browser: Any, tmp_path: Path) -> None:
+    # (a window from the checkpoint: the page starts with the whole state there)
+    probe = record_run(load(MANY, "many.gox"), file="many.gox", source=MANY)
+    built = probe.checkpoint("built")
+    assert built is not None
+    p = Page(browser, tmp_path, "many", MANY, start=built)
+    assert p.step() == built and "a window: steps" in p.text("#window")
+    rows = p.page.eval_on_selector_all("#heap table.summary tr", "rs => rs.map(r => r.innerText.split(/\\s+/).join(' '))")
+    assert "Struct main.Node 320 320 0 0 0" in rows  # kind, type, objects, then per colour
+    assert p.page.query_selector("#heap .obj") is None
+    p.page.fill("#focus", "100")
+    p.page.press("#focus", "Enter")
+    shown = p.page.eval_on_selector_all("#heap .obj", "els => els.map(e => Number(e.dataset.num))")
+    assert shown == [99, 100, 101]  # what #100 references and what references it
     p.close()

@@ -12,10 +12,11 @@ import pytest
 
 from gox_program.case import execute
 from gox_program.check import load
-from gox_program.show.model import RunModel, State, apply, diff, empty_state, record_run
+from gox_program.show.model import Delta, Recorder, RunModel, State, apply, diff, empty_state, record_run
 from gox_ref import RefRuntime
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "show"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "show"
 
 
 def recorded(name: str, seed: int = 0) -> RunModel:
@@ -177,3 +178,30 @@ def test_recording_changes_nothing(name: str) -> None:
     assert [s.args for s in trace_steps] == [e.args for e in log.events]
     end = m.state_at(len(m.steps) - 1)
     assert (m.status, end["stdout"], end["stderr"]) == (status, out.getvalue().decode(), err.getvalue().decode())
+
+
+class CheckedRecorder(Recorder):
+    """At every step, each goroutine's entry as the recorder keeps it (refreshing only the
+    goroutines a step names) equals its entry read afresh."""
+
+    def state(self, touched: tuple[int, ...]) -> tuple[State, Delta]:
+        st, delta = super().state(touched)
+        for gid, g in self.rt.sched.goroutines.items():
+            assert st["goroutines"][str(gid)] == self.goroutine_entry(g), (self.clock, gid)
+        return st, delta
+
+
+CHECKED = sorted([
+    *EXAMPLES.glob("[!l]*.gox"),  # (not long_run: the long one)
+    *(ROOT / "conformance" / "chan").glob("*.gox"),
+    *(ROOT / "conformance" / "select").glob("*.gox"),
+    ROOT / "conformance" / "defer" / "repanic_chain.gox",
+    ROOT / "conformance" / "goports" / "sieve1.gox",
+])
+
+
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.stem)
+def test_goroutine_entries_kept_up_to_date(path: Path) -> None:
+    src = path.read_text()
+    m = record_run(load(src, str(path)), file=str(path), source=src, recorder=CheckedRecorder)
+    assert m.steps[-1].event == "end"
