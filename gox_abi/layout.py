@@ -14,6 +14,9 @@ every other kind stays within ``MAX_SLOTS``.  No object is larger than Go's ``ma
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
+
 HEAP_BASE = 0x1000_0000
 REF_STRIDE = 16
 HEADER_BYTES = 8
@@ -81,3 +84,19 @@ def canonical_num(addr: int) -> int:
     if off <= 0 or off % REF_STRIDE:
         return 0
     return off // REF_STRIDE
+
+
+def pack_bytes(data: bytes) -> list[int]:
+    """Bytes as a byte array's data slots: little-endian u64s, the tail padded with zeros."""
+    n = (len(data) + 7) // 8
+    return list(struct.unpack(f"<{n}Q", data.ljust(8 * n, b"\0")))
+
+
+def unpack_bytes(slots: Sequence[int], start: int, nbytes: int) -> bytes:
+    """``nbytes`` bytes from the data slots of a byte array (its slots, header included),
+    beginning at byte ``start``."""
+    first = ARRAY_DATA + start // 8
+    last = ARRAY_DATA + (start + nbytes + 7) // 8
+    raw = struct.pack(f"<{last - first}Q", *slots[first:last])
+    off = start % 8
+    return raw[off : off + nbytes]

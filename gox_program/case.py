@@ -278,8 +278,12 @@ def execute(
     max_depth: int = REF_MAX_DEPTH,
     on_checkpoint: Callable[[RefRuntime, str], None] | None = None,
     rt: RefRuntime | None = None,
+    lines: bool = False,
+    on_start: Callable[[Interpreter], None] | None = None,
 ) -> int:
     """Run a loaded program on a fresh reference runtime; returns the exit status.
+    ``lines`` makes each frame keep its current line; ``on_start`` sees the interpreter
+    before it runs (``gox-ref show`` reads its call stacks).
 
     0: main returned; ``code & 0xFF``: ``gox_os_exit(code)``; 2: an unrecovered panic or a
     fatal error (Go's report on ``err``);
@@ -288,7 +292,9 @@ def execute(
     rt = rt if rt is not None else RefRuntime()
     rt.set_output(out, err)
     hook = None if on_checkpoint is None else (lambda label: on_checkpoint(rt, label))
-    interp = Interpreter(prog, rt, fuel=fuel, max_depth=max_depth, on_checkpoint=hook)
+    interp = Interpreter(prog, rt, fuel=fuel, max_depth=max_depth, on_checkpoint=hook, lines=lines)
+    if on_start is not None:
+        on_start(interp)
     try:
         status = interp.run(seed=seed)
     except GoxABIError as e:

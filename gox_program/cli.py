@@ -18,8 +18,17 @@
     gox-ref bench --parallel [--workers 1,2,...] [--json] [--scale S] [--repeat R] [--go PATH]
                                    parallel workloads: native with W workers vs Go with
                                    GOMAXPROCS=W (bench/bench_parallel.py)
-    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--seed N] [--backend ref|native]
-                                   the program's heap at exit (or at a checkpoint) as DOT
+    gox-ref heap FILE [--at LABEL] [-o OUT.dot|.svg|.png] [--focus N] [--seed N] [--backend ref|native]
+                                   the program's heap at exit (or at a checkpoint) as DOT; past
+                                   300 objects a summary per kind and type (--focus N: object #N
+                                   and its neighbours)
+    gox-ref show FILE [-o run.html] [--from STEP|LABEL] [--to STEP|LABEL] [--seed N]
+                                   the run on the reference as one self-contained page: a timeline
+                                   of its steps, goroutines, channels, the heap in GC colours, the
+                                   source line, the output (docs/SHOW.md)
+    gox-ref show FILE --text [--at STEP]
+                                   the same in words: each step and what it changed, or the
+                                   whole state after one step
     gox-ref diff FILE... [--seed N] [--go]
                                    run each program on both backends and compare stdout, exit
                                    status, stderr and the event trace; 1 on a divergence
@@ -196,7 +205,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                     "gox-ref conformance --go                 # each case's Go twin with the installed Go",
                     "gox-ref conformance mycases/ --update    # expected stdout rewritten from the reference"),
     "heap": ("gox-ref heap conformance/gc/linked_list.gox -o heap.svg",
-             "gox-ref heap conformance/gc/linked_list.gox --at built --backend native"),
+             "gox-ref heap conformance/gc/linked_list.gox --at built --backend native",
+             "gox-ref heap conformance/gc/linked_list.gox --focus 7    # object #7 and its neighbours"),
+    "show": ("gox-ref show examples/show/pingpong.gox -o pingpong.html # the page (open it in a browser)",
+             "gox-ref show conformance/gc/linked_list.gox --from built  # a window: from checkpoint 'built' on",
+             "gox-ref show examples/show/pingpong.gox --text          # each step and what it changed",
+             "gox-ref show examples/show/gc_cycles.gox --text --at 8   # the whole state after step 8"),
     "diff": ("gox-ref diff prog.gox                    # reference against native",
              "gox-ref diff --go prog.gox               # ... and both against prog.go run with Go"),
     "fuzz": ("gox-ref fuzz --seconds 60 --out findings/",
@@ -562,7 +576,12 @@ def cmd_heap(args: argparse.Namespace) -> int:
     if out_path is not None:
         _writable_file(args.output)
     seed = args.seed if args.seed is not None else _header_seed(text, args.file)
-    dot = (_native_heap if backend == "native" else _ref_heap)(prog, seed, args.file, args.at)
+    snap, title = (_native_heap if backend == "native" else _ref_heap)(prog, seed, args.file, args.at)
+    if args.focus is not None and args.focus not in {o.num for o in snap.objects}:
+        nums = [o.num for o in snap.objects]
+        have = f"#{min(nums)}..#{max(nums)}" if nums else "no objects"
+        raise UsageError(f"--focus {args.focus}: no object #{args.focus} in the heap (it has {have})")
+    dot = to_dot(snap, title, focus=args.focus)
     if out_path is None:
         sys.stdout.write(dot)
         return 0
@@ -587,8 +606,8 @@ def _heap_title(file: str, at: str | None, status: int | None, reached: bool) ->
     return f"{file} at checkpoint {at!r}"
 
 
-def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
-    """The heap as DOT after running on the reference; the program's output goes to stderr."""
+def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> tuple[HeapSnapshot, str]:
+    """The heap and its title after running on the reference; the program's output goes to stderr."""
     from .case import execute
 
     taken: list[HeapSnapshot] = []
@@ -600,10 +619,10 @@ def _ref_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
     rt = RefRuntime()
     status = execute(prog, seed=seed, out=STDERR, err=STDERR, on_checkpoint=at_checkpoint, rt=rt)
     title = _heap_title(file, at, status, bool(taken))
-    return to_dot(taken[0] if taken else snapshot(rt), title)
+    return (taken[0] if taken else snapshot(rt)), title
 
 
-def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
+def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> tuple[HeapSnapshot, str]:
     """The same from the compiled program's heap dump (``GOX_NATIVE_DUMP``, ``native.read_dump``)."""
     from .native import NativeBuildError, build, library, read_dump, run_exe, skip_reason
 
@@ -624,7 +643,55 @@ def _native_heap(prog: Any, seed: int, file: str, at: str | None) -> str:
         if at is None and not dump.is_file():  # a crash: no dump at exit
             raise UsageError(f"{file}: the native program wrote no heap dump (exit status {o.status})")
         title = _heap_title(file, at, o.status, dump.is_file())
-        return to_dot(read_dump(dump).snapshot(), title)
+        return read_dump(dump).snapshot(), title
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .show.model import record_run
+    from .show.page import render, window
+    from .show.text import state_text, story_text
+
+    if args.at is not None and (args.start is not None or args.stop is not None):
+        raise UsageError("--at shows one step; --from/--to a window: give one or the other")
+    if args.text and args.output is not None:
+        raise UsageError("--text prints the run; -o writes the page: give one or the other")
+    if args.at is not None and not args.text:
+        raise UsageError("--at is for --text (the page has every step: open it at #step=N)")
+    out = args.output if args.output is not None else Path(args.file).with_suffix(".html").name
+    if not args.text:
+        _writable_file(out)
+    text, prog = _read_program(args.file)
+    seed = args.seed if args.seed is not None else _header_seed(text, args.file)
+    model = record_run(prog, file=args.file, source=text, seed=seed, fuel=args.max_steps,
+                       max_depth=_limits(args).ref_depth())
+    last = len(model.steps) - 1
+
+    def bound(given: str | None, name: str) -> int | None:
+        """A --from/--to: a step number, or a checkpoint label (the step it was passed at)."""
+        if given is None or given.isdigit():
+            return None if given is None else int(given)
+        step = model.checkpoint(given)
+        if step is None:
+            raise UsageError(f"{name} {given}: the run of {args.file} passed no checkpoint {given!r}")
+        return step
+
+    try:
+        lo, hi = window(model, bound(args.start, "--from"), bound(args.stop, "--to"))
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if args.at is not None:
+        if not 0 <= args.at <= last:
+            raise UsageError(f"--at {args.at}: the run of {args.file} has steps 0..{last}")
+        sys.stdout.write(state_text(model, args.at))
+    elif args.text:
+        sys.stdout.write(story_text(model, lo, hi))
+    else:
+        page = render(model, lo, hi)
+        if not _write_output(out, lambda: Path(out).write_text(page, encoding="utf-8")):
+            return 1
+        part = f"steps {lo}..{hi} of 0..{last}" if (lo, hi) != (0, last) else f"{last + 1} steps"
+        print(f"page written to {out} ({part}, {len(page.encode()):,} bytes)", file=sys.stderr)
+    return 0
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -913,10 +980,23 @@ def _main(argv: list[str] | None) -> int:
     p_heap.add_argument("file")
     p_heap.add_argument("--at", metavar="LABEL", help="at the program's first 'checkpoint LABEL' (default: at exit)")
     p_heap.add_argument("-o", "--output", metavar="OUT", help="write OUT.dot, OUT.svg or OUT.png (default: DOT on stdout)")
+    p_heap.add_argument("--focus", type=int, metavar="N",
+                        help="draw object #N and its neighbours only (for heaps too large to draw whole)")
     p_heap.add_argument("--seed", type=_run_seed, help=SEED_HELP)
     p_heap.add_argument("--backend", choices=BACKENDS, help=BACKEND_HELP)
     _add_lib(p_heap)
     p_heap.set_defaults(func=cmd_heap)
+    p_show = _command(sub, "show", "a run step by step, as a page or in words: goroutines, channels, the heap's GC colours")
+    p_show.add_argument("file")
+    p_show.add_argument("--seed", type=_run_seed, help=SEED_HELP)
+    p_show.add_argument("--text", action="store_true", help="the run in words on stdout: each step and what it changed")
+    p_show.add_argument("--at", type=int, metavar="STEP", help="with --text: the whole state after step STEP (from 0)")
+    p_show.add_argument("-o", "--output", metavar="OUT.html", help="where the page goes (default: FILE's name .html, here)")
+    p_show.add_argument("--from", dest="start", metavar="STEP|LABEL",
+                        help="the window's first step: a number, or a checkpoint label (the step the program passed it)")
+    p_show.add_argument("--to", dest="stop", metavar="STEP|LABEL", help="the window's last step (default: the run's last)")
+    _add_limits(p_show, DEFAULT_LIMITS, OWN_DEPTH)
+    p_show.set_defaults(func=cmd_show)
     p_diff = _command(sub, "diff", "run programs on both backends and compare the runs")
     p_diff.add_argument("files", nargs="+", metavar="FILE")
     p_diff.add_argument("--seed", type=_run_seed, help=SEED_HELP)

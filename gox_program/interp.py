@@ -98,6 +98,7 @@ class Frame:
     s: list[Any]
     t: list[int] = field(default_factory=list)  # reference temporaries (rooted)
     ret: tuple[Any, ...] | None = None
+    line: int = 0  # the line of the statement it runs (kept only when the runner tracks lines)
 
 
 class Interpreter:
@@ -111,8 +112,10 @@ class Interpreter:
         fuel: int = DEFAULT_STEPS,
         max_depth: int = REF_MAX_DEPTH,
         on_checkpoint: Callable[[str], None] | None = None,
+        lines: bool = False,
     ) -> None:
         self.prog = prog
+        self.lines = lines  # each frame keeps its current line (``gox-ref show``); off: no cost
         self.rt = rt
         self.fuel = fuel
         self.steps = fuel
@@ -306,6 +309,18 @@ class Interpreter:
         return store_global
 
     def _stmt(self, s: Stmt) -> Ex:
+        run = self._stmt_body(s)
+        if not self.lines:
+            return run
+        line = s.pos.line
+
+        def at_line(fr: Frame) -> int:
+            fr.line = line
+            return run(fr)
+
+        return at_line
+
+    def _stmt_body(self, s: Stmt) -> Ex:
         if isinstance(s, VarDecl):
             slot = s.slot
             init = self._expr(s.init) if s.init is not None else None

@@ -174,10 +174,11 @@ class TraceOps(RuntimeCore):
     _trace_log: TraceLog | None = None
     _trace_gc_hook: Callable[[str, GcStats], None] | None = None
 
-    def start_trace(self) -> TraceLog:
-        """Record every event from now on into a new log (replacing a running trace)."""
+    def start_trace(self, log: TraceLog | None = None) -> TraceLog:
+        """Record every event from now on into ``log``, by default a new log (replacing a
+        running trace); a subclass of ``TraceLog`` may watch each event as it is recorded."""
         self.stop_trace()
-        log = TraceLog()
+        log = log if log is not None else TraceLog()
         sched = self.sched
 
         def gc_hook(phase: str, stats: GcStats) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,6 +115,17 @@ def test_heap_dot_at_exit_and_checkpoint(tmp_path: Path, capfd: pytest.CaptureFi
     assert main(["heap", str(prog), "--at", "nowhere"]) == 2
     assert "no checkpoint 'nowhere'" in capfd.readouterr().err
     assert main(["heap", str(prog), "-o", str(tmp_path / "h.txt")]) == 2
+
+
+def test_heap_focus(capfd: pytest.CaptureFixture[str]) -> None:
+    prog = str(CORPUS_ROOT / "gc" / "linked_list.gox")
+    assert main(["heap", prog, "--at", "built", "--focus", "7"]) == 0
+    out = capfd.readouterr().out
+    assert "object #7 and its 2 neighbours" in out
+    assert re.findall(r"^  o(\d+) \[label=", out, re.M) == ["5", "7", "9"]
+    assert main(["heap", prog, "--at", "built", "--focus", "999"]) == 2
+    # (the program's own output goes to stderr first, as for every heap)
+    assert capfd.readouterr().err == "4950\ngox-ref: error: --focus 999: no object #999 in the heap (it has #1..#200)\n"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")

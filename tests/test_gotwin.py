@@ -205,12 +205,14 @@ def test_a_go_key_without_a_twin_fails(tmp_path: Path) -> None:
 
 
 # -- CI --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("present", "installs"), [((), "golang-go tcc"), (("go",), "tcc"), (("tcc",), "golang-go"),
-                                                  (("go", "tcc"), None)])
+@pytest.mark.parametrize(("present", "installs"), [
+    ((), "golang-go tcc chromium"), (("go", "chromium"), "tcc"), (("tcc", "chromium"), "golang-go"),
+    (("go", "tcc"), "chromium"), (("go", "tcc", "chromium"), None)])
 def test_ci_installs_go_when_missing_and_requires_it(tmp_path: Path, present: tuple[str, ...], installs: str | None) -> None:
-    """.ci/run on a machine without go (or TinyCC, the fuzzer's compiler: tests/test_fuzz_tcc.py):
-    apt-get installs what is missing, then scripts/test runs with GOX_REQUIRE_GO=1 (here all are
-    stand-ins that record their calls)."""
+    """.ci/run on a machine without go (or TinyCC, the fuzzer's compiler: tests/test_fuzz_tcc.py;
+    or chromium, for gox-ref show's pages: tests/test_show_browser.py): apt-get installs what is
+    missing, then scripts/test runs with GOX_REQUIRE_GO=1 (here all are stand-ins that record
+    their calls)."""
     root = Path(__file__).resolve().parents[1]
     (tmp_path / ".ci").mkdir()
     (tmp_path / ".ci" / "run").write_text((root / ".ci" / "run").read_text())

@@ -8,6 +8,7 @@ import re
 import pytest
 from conftest import NO_TYPE, K, Runtime, gstr, new_runtime
 
+from gox_abi.heapview import SUMMARY_OVER, ObjectLabel, readable, to_dot
 from gox_abi.layout import HEAP_BASE
 from gox_ref import GcState, GoxABIError, SlotType
 
@@ -77,11 +78,14 @@ def test_dot(rt: Runtime) -> None:
     assert 'label="my heap (GC state PAUSE)"' in dot
     nodes = re.findall(r"^  o(\d+) \[label=", dot, re.M)
     assert nodes == ["1", "2", "3", "4"]  # array, slice, byte array, string
-    assert "  o2 -> o1 [label=\"0\"];" in dot  # slice -> its array
-    assert "  o1 -> o4 [label=\"0\"];" in dot  # array -> string
-    assert "  o4 -> o3 [label=\"0\"];" in dot  # string -> bytes
+    # each edge is labelled with the slot it comes from (before: every edge was labelled 0)
+    assert '  o2 -> o1 [label="array", constraint=false];' in dot  # slice -> its array
+    assert '  o1 -> o4 [label="[0]", constraint=false];' in dot  # array element 0 -> string
+    assert '  o4 -> o3 [label="bytes", constraint=false];' in dot  # string -> bytes
     assert '  r0 [shape=plaintext, style="", label="global 0"];' in dot
     assert "  r0 -> o2 [style=dashed];" in dot
+    assert "  legend [shape=note, " in dot and "pink,\\lwhite(dead): garbage the sweep frees" in dot
+    assert "  { rank=same; o1; o2; o3; o4; }" in dot  # a row, in allocation order
 
 
 def test_dot_escapes_names(rt: Runtime) -> None:
@@ -89,17 +93,65 @@ def test_dot_escapes_names(rt: Runtime) -> None:
     rt.gox_rt_alloc(K.STRUCT, t, 1)
     dot = rt.heap_dot('a "quoted" title')
     assert 'label="a \\"quoted\\" title' in dot
-    assert 'Struct main.T\\{\\"x\\"\\|\\<y\\>\\}' in dot
+    assert '>#1 Struct main.T{"x"|&lt;y&gt;} 0x10000010<' in dot  # an HTML-like label
     # every quoted string is properly closed: an even number of unescaped quotes per line
     for line in dot.splitlines():
         assert len(re.findall(r'(?<!\\)"', line)) % 2 == 0, line
 
 
-def test_dot_long_objects_truncated(rt: Runtime) -> None:
+def test_dot_long_objects_elided_with_a_count(rt: Runtime) -> None:
     a = rt.gox_rt_array_create(K.INT, NO_TYPE, 20)
     rt.gox_array_set(a, 0, 7)
     dot = rt.heap_dot()
-    assert "|...}" in dot and 'label="gox heap (GC state PAUSE)"' in dot
+    # the header slots by name, the first 8 elements by index, the rest counted
+    cells = re.findall(r'<td><font color="black">([^<]*)</font></td>', dot)
+    assert cells == ["Int x 20", "[0] = 7", *(f"[{i}] = 0" for i in range(1, 8)), "... 12 more slots"]
+
+
+def _label(rt: Runtime, ref: int) -> ObjectLabel:
+    snap = rt.heap_snapshot()
+    return readable(snap.by_ref()[rt.canonical(ref)], snap.by_ref().get)
+
+
+def test_readable_strings_structs_and_headers(rt: Runtime) -> None:
+    # a string shows as its text, not as packed bytes (before: '#1 0 7', bytes as 9056056326776168)
+    s = gstr(rt, "hello, ")
+    assert _label(rt, s) == ObjectLabel("#2 String", ('"hello, " (7 bytes)',), (("bytes", 1),))
+    long = gstr(rt, "x" * 40)
+    assert _label(rt, long).fields == (f'"{"x" * 32}..." (40 bytes)',)
+    # its byte array: element kind and count, then the bytes
+    arr = rt.heap_snapshot().objects[0]
+    assert readable(arr, rt.heap_snapshot().by_ref().get).fields == ("Uint8 x 7, 1-byte elements", "'hello, '")
+    # struct slots by index, references as arrows, the type named
+    t = rt.gox_type_register(b"main.Node", bytes([SlotType.GC_REF, SlotType.VALUE]))
+    n = rt.gox_rt_alloc(K.STRUCT, t, 2)
+    rt.gox_gc_pin(n)
+    rt.gox_gc_write_slot_barrier(n, 0, s)
+    rt.gox_gc_write_slot(n, 1, 5)
+    assert _label(rt, n) == ObjectLabel("#5 Struct main.Node", ("[0] -> #2", "[1] = 5"), (("[0]", 2),))
+    # a slice's header slots by name
+    sl = rt.gox_rt_slice_create(K.INT, NO_TYPE, 2, 3)
+    lab = _label(rt, sl)
+    assert lab.fields[1:] == ("start = 0", "len = 2", "cap = 3") and lab.edges == (("array", 6),)
+
+
+def test_large_heap_is_summarised_and_focus_draws_a_neighbourhood(rt: Runtime) -> None:
+    t = rt.gox_type_register(b"main.Node", bytes([SlotType.GC_REF]))
+    rt.gox_init_globals(1, [True])
+    head = 0
+    for _ in range(SUMMARY_OVER + 1):
+        n = rt.gox_rt_alloc(K.STRUCT, t, 1)
+        rt.gox_gc_write_slot_barrier(n, 0, head)
+        rt.gox_rt_set_global(0, n)
+        head = n
+    snap = rt.heap_snapshot()
+    dot = to_dot(snap)
+    assert "  summary [shape=record, label=" in dot and "{Struct main.Node|301|0|0|0}" in dot
+    assert "  o1 [" not in dot and "--focus N" in dot
+    focused = to_dot(snap, focus=150)
+    assert re.findall(r"^  o(\d+) \[label=", focused, re.M) == ["149", "150", "151"]
+    assert "object #150 and its 2 neighbours" in focused
+    assert '  o150 -> o149 [label="[0]", constraint=false];' in focused
 
 
 # -- inspection: one object ------------------------------------------------------------------

@@ -19,7 +19,7 @@ from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
 from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
 from gox_abi.layout import ARRAY_HEADER_SLOTS as HEADER_SLOTS
 from gox_abi.layout import ARRAY_LEN as LEN
-from gox_abi.layout import FLAG_IMMUTABLE, GO_MAX_ALLOC, NO_TYPE, SLICE_SLOTS
+from gox_abi.layout import FLAG_IMMUTABLE, GO_MAX_ALLOC, NO_TYPE, SLICE_SLOTS, pack_bytes
 
 from ..core import RuntimeCore
 from ..heap import GcObject, Heap
@@ -63,21 +63,6 @@ def elem_is_ref(heap: Heap, elem_kind: int, elem_type_id: int) -> bool:
 
 def data_slots(nbytes_each: int, length: int) -> int:
     return (nbytes_each * length + 7) // 8
-
-
-def pack_bytes(data: bytes) -> list[int]:
-    """Bytes as little-endian u64 slots (the tail padded with zeros)."""
-    n = (len(data) + 7) // 8
-    return list(struct.unpack(f"<{n}Q", data.ljust(8 * n, b"\0")))
-
-
-def unpack_bytes(slots: list[int], start: int, nbytes: int) -> bytes:
-    """``nbytes`` bytes from the data slots of a byte array, beginning at byte ``start``."""
-    first = DATA + start // 8
-    last = DATA + (start + nbytes + 7) // 8
-    raw = struct.pack(f"<{last - first}Q", *slots[first:last])
-    off = start % 8
-    return raw[off : off + nbytes]
 
 
 def read_elem(obj: GcObject, i: int) -> int:

@@ -19,7 +19,7 @@ from gox_abi.kinds import U64_MASK, ValueKind, as_signed, is_ref_kind, kind_name
 from gox_abi.layout import ARRAY_ELEM_BYTES as ELEM_BYTES
 from gox_abi.layout import ARRAY_ELEM_KIND as ELEM_KIND
 from gox_abi.layout import ARRAY_ELEM_TYPE as ELEM_TYPE
-from gox_abi.layout import BLACK, GO_MAX_ALLOC, NO_TYPE
+from gox_abi.layout import BLACK, GO_MAX_ALLOC, NO_TYPE, unpack_bytes
 from gox_abi.layout import SLICE_ARRAY as ARRAY
 from gox_abi.layout import SLICE_CAP as CAP
 from gox_abi.layout import SLICE_LEN as SLEN
@@ -37,7 +37,6 @@ from .array import (
     new_slice_header,
     read_elem,
     set_elem,
-    unpack_bytes,
     write_elem,
 )
 from .array import elem_bytes as array_elem_bytes

@@ -10,14 +10,13 @@ from __future__ import annotations
 from gox_abi.errors import GoxABIError, index_out_of_range, slice_out_of_range
 from gox_abi.kinds import ValueKind
 from gox_abi.layout import ARRAY_DATA as DATA
-from gox_abi.layout import FLAG_IMMUTABLE, GO_MAX_ALLOC, NO_TYPE, STRING_SLOTS
+from gox_abi.layout import FLAG_IMMUTABLE, GO_MAX_ALLOC, NO_TYPE, STRING_SLOTS, pack_bytes, unpack_bytes
 from gox_abi.layout import STRING_BYTES as BYTES
 from gox_abi.layout import STRING_LEN as SLEN
 from gox_abi.layout import STRING_START as START
 
 from ..core import RuntimeCore
 from ..heap import GcObject, Heap
-from .array import pack_bytes, unpack_bytes
 
 RUNE_ERROR = 0xFFFD
 
