@@ -199,8 +199,7 @@ def diff_with_go(prog: Program, seed: int, go: gotwin.Go, file: str | None = Non
     path = Path(file or prog.file)
     twin = gotwin.twin_of(path)
     try:
-        exe = gotwin.build(go, twin)
-        theirs = go_view(gotwin.run_exe(exe))
+        theirs = go_view(gotwin.run_twin(go, twin))
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as e:
         raise CannotDiff(f"{twin}: {e}") from None
     ref, nat = runs if runs is not None else run_both(prog, seed)

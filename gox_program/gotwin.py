@@ -15,6 +15,13 @@ Where Go's outcome legitimately differs the case's ``go`` header key overrides t
 stdout, or the whole stderr (``stderr``: exact; ``stderr_prefix``: a prefix), each use with its
 reason in the case's ``info``.  A case that cannot have a twin is listed, with the reason, in
 ``conformance/NO_GO_TWIN.txt``.
+
+A twin that imports ``time`` is built with ``-tags faketime``: the Go
+playground's fake clock, which Go 1.19's runtime has (``runtime/time_fake.go``).  Its time
+advances only when every goroutine is blocked and a timer is pending, as the runtimes' virtual
+clock does (docs/SCHEDULER.md, "Time"), so the twin's outcome does not depend on the host's
+speed, and an hour of sleep takes no time.  Such a binary frames every write to stdout and
+stderr with a playback header (``unframe``).
 """
 
 from __future__ import annotations
@@ -108,12 +115,14 @@ def cache_dir() -> Path:
     return Path(d) if d else Path(tempfile.gettempdir()) / f"gox-ref-go-twins-{os.getuid()}"
 
 
-def build(go: Go, src: Path, cache: Path | None = None) -> Path:
-    """The twin's executable, built with ``go build`` unless the cache holds it already (keyed by
-    the source's hash and the Go release).  RuntimeError with Go's message if it does not build."""
+def build(go: Go, src: Path, cache: Path | None = None, faketime: bool = False) -> Path:
+    """The twin's executable, built with ``go build`` (``faketime``: with the playground's fake
+    clock, see the module doc) unless the cache holds it already (keyed by the source's hash, the
+    Go release and the clock).  RuntimeError with Go's message if it does not build."""
     cache = cache or cache_dir()
     data = src.read_bytes()
-    key = hashlib.sha256(go.release.encode() + b"\0" + data).hexdigest()[:24]
+    tags = ["-tags", "faketime"] if faketime else []
+    key = hashlib.sha256(go.release.encode() + b"\0" + " ".join(tags).encode() + b"\0" + data).hexdigest()[:24]
     exe = cache / f"{src.stem}-{key}"
     if exe.is_file():
         return exe
@@ -122,7 +131,7 @@ def build(go: Go, src: Path, cache: Path | None = None) -> Path:
         # GOPATH mode: a twin is one file of the standard library's imports, whatever go.mod
         # or GOFLAGS the surroundings have
         env = {**os.environ, "GO111MODULE": "off", "GOFLAGS": ""}
-        p = subprocess.run([go.path, "build", "-o", str(Path(tmp) / "prog"), src.name], cwd=src.parent,
+        p = subprocess.run([go.path, "build", *tags, "-o", str(Path(tmp) / "prog"), src.name], cwd=src.parent,
                            capture_output=True, text=True, env=env, check=False, timeout=600)
         if p.returncode != 0:
             raise RuntimeError(f"go build {src} failed:\n{p.stderr.rstrip()}")
@@ -135,6 +144,50 @@ def run_exe(exe: Path, timeout: float = TIMEOUT, args: tuple[str, ...] = ()) -> 
     p = subprocess.run([str(exe), *args], capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     status = p.returncode if p.returncode >= 0 else 128 - p.returncode  # killed by a signal: the shell's 128+N
     return Outcome(status, p.stdout, p.stderr)
+
+
+# Go 1.19's runtime/time_fake.go: every write to fd 1 or 2 is "\0\0PB", the fake time (8 bytes)
+# and the length (4 bytes, both big-endian), then the data
+_PLAYBACK = re.compile(rb"\0\0PB(.{8})(.{4})", re.S)
+
+
+def unframe(data: bytes) -> bytes:
+    """The text a faketime binary wrote, without its playback headers.  ValueError if the
+    stream is not made of whole frames (then it was not a faketime binary's)."""
+    out = bytearray()
+    pos = 0
+    while pos < len(data):
+        m = _PLAYBACK.match(data, pos)
+        if m is None:
+            raise ValueError(f"not a faketime stream at byte {pos}: {data[pos:pos + 16]!r}")
+        n = int.from_bytes(m[2], "big")
+        out += data[m.end(): m.end() + n]
+        pos = m.end() + n
+    if pos != len(data):
+        raise ValueError(f"a faketime frame is cut short at byte {len(data)}")
+    return bytes(out)
+
+
+_IMPORTS_TIME = re.compile(r'^import\s*(?:"time"|\((?:[^)]*\n)?\s*"time"\s*\n)', re.M)
+
+
+def uses_time(src: Path) -> bool:
+    """Does the twin import ``time``?  Then it runs on the fake clock (the module doc)."""
+    return _IMPORTS_TIME.search(src.read_text()) is not None
+
+
+def run_twin(go: Go, src: Path, timeout: float = TIMEOUT, cache: Path | None = None) -> Outcome:
+    """Build (``build``, on the fake clock if it ``uses_time``) and run the twin ``src``: its
+    outcome.  RuntimeError if it does not build or its output is not whole playback frames;
+    subprocess.TimeoutExpired past ``timeout``."""
+    faketime = uses_time(src)
+    o = run_exe(build(go, src, cache, faketime), timeout)
+    if not faketime:
+        return o
+    try:
+        return Outcome(o.status, unframe(o.stdout), unframe(o.stderr))
+    except ValueError as e:
+        raise RuntimeError(f"the Go twin {src.name} (built with -tags faketime): {e}") from None
 
 
 # -- batches: many programs, one `go build` (gox-ref fuzz --go) --------------------------------------
@@ -222,14 +275,13 @@ def check_twin(go: Go, case: Case, timeout: float = TIMEOUT, cache: Path | None 
         major, minor = (int(x) for x in case.go_min_version.split("."))
         if go.version < (major, minor):
             return "skipped", f"needs Go >= {case.go_min_version} (the case follows newer Go; this is {go.release})", None
+    twin = twin_of(case.path)
     try:
-        exe = build(go, twin_of(case.path), cache)
+        o = run_twin(go, twin, timeout, cache)
     except RuntimeError as e:
         return "failed", str(e), None
-    try:
-        o = run_exe(exe, timeout)
     except subprocess.TimeoutExpired:
-        return "failed", f"the Go twin {twin_of(case.path).name} ran over {timeout:g} s", None
+        return "failed", f"the Go twin {twin.name} ran over {timeout:g} s", None
     why = twin_mismatch(case, o)
     return ("failed", f"Go ({go.release}) disagrees: {why}", o) if why else ("passed", "", o)
 
@@ -288,6 +340,6 @@ def run_go_corpus(
 
 __all__ = [
     "NO_TWIN_LIST", "REQUIRE_ENV", "Go", "GoUnavailable", "build", "build_batch", "check_twin", "find_go", "go_required",
-    "no_twin_reason", "no_twin_reasons", "run_batch_exe", "run_exe", "run_go_corpus", "stderr_head", "twin_mismatch",
-    "twin_of",
+    "no_twin_reason", "no_twin_reasons", "run_batch_exe", "run_exe", "run_go_corpus", "run_twin", "stderr_head",
+    "twin_mismatch", "twin_of", "unframe", "uses_time",
 ]

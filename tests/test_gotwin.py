@@ -256,9 +256,35 @@ def test_the_reference_prints_what_go_prints() -> None:
             continue
         checked += 1
         ours = run_text(c.source, str(path), c.seed)
-        theirs = gotwin.run_exe(gotwin.build(go, gotwin.twin_of(path)))
+        theirs = gotwin.run_twin(go, gotwin.twin_of(path))
         ds = [replace(d, sides=("ref", "go")) for d in compare(go_view(ours), go_view(theirs))]
         if ds:
             diverged.append("\n".join([c.id, *(d.render() for d in ds)]))
     assert not diverged, "\n".join(diverged)
     assert checked >= 85
+
+
+def test_unframe_reads_the_fake_clocks_playback_frames() -> None:
+    """Go 1.19's faketime runtime (runtime/time_fake.go) writes a header before every write:
+    "\\0\\0PB", the fake time and the length, big-endian."""
+    def frame(t: int, data: bytes) -> bytes:
+        return b"\0\0PB" + t.to_bytes(8, "big") + len(data).to_bytes(4, "big") + data
+
+    text = frame(1257894000000000000, b"10\n") + frame(1257894000010000000, b"") + frame(1257894000020000000, b"20\n")
+    assert gotwin.unframe(text) == b"10\n20\n"
+    assert gotwin.unframe(b"") == b""
+    with pytest.raises(ValueError, match="not a faketime stream at byte 0"):
+        gotwin.unframe(b"10\n")
+    with pytest.raises(ValueError, match="cut short"):
+        gotwin.unframe(frame(1, b"hello")[:-2])
+
+
+def test_twins_that_import_time_run_on_the_fake_clock(tmp_path: Path) -> None:
+    """uses_time decides the clock by the import; the hour of sleep's twin then takes no real
+    time and prints exactly the hour (Go 1.19.8: slept 3600000000000 ns)."""
+    assert gotwin.uses_time(CORPUS_ROOT / "time" / "sleep_order.go")
+    assert gotwin.uses_time(CORPUS_ROOT / "goports" / "select3.go")  # import ( ... "time" ... )
+    assert not gotwin.uses_time(CORPUS_ROOT / "goports" / "chancap.go")
+    go = _go_or_skip()
+    o = gotwin.run_twin(go, CORPUS_ROOT / "time" / "hour_of_sleep.go", timeout=300, cache=tmp_path)
+    assert (o.status, o.stdout, o.stderr) == (0, b"slept 3600000000000 ns\n", b"")
