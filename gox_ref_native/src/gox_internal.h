@@ -674,7 +674,10 @@ typedef struct Waiter {
 struct SelectWait {
     Waiter **waiters;
     size_t n;
-    bool done;
+    /* a case completed (Go's gp.selectDone).  Parallel mode: the waker that completes a case
+     * sets it with a CAS from 0, holding that case's channel lock only, so at most one case
+     * completes; a waker whose CAS fails skips the waiter (chan.c, dequeue) */
+    uint8_t done;
 };
 
 struct GoxG {
@@ -743,6 +746,7 @@ struct GoxG {
  * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
 #define MAX_WORKERS 64u
 #define RUNQ_SIZE 256u /* a worker's ring (Go's runq): beyond it, half moves to the overflow queue */
+#define LIVE_CACHE 8u  /* a worker's cache of references known live (GoxWorker.live_ref) */
 
 /* ---- the channel history (history.c; $GOX_CHAN_HISTORY) ------------------------------------ */
 enum { H_MAKE, H_SEND, H_RECV, H_CLOSE, H_LEN, H_CAP, H_SELECT };
@@ -795,6 +799,10 @@ typedef struct GoxWorker {
     uintptr_t hub_lo, hub_hi;  /* the loop's (the thread's own) stack */
     ErrRec err;                /* the record of the goroutine it runs (err_rec) */
     HistBuf hist;              /* its channel history (history.c): only its thread appends */
+    Rng rng;                   /* parallel mode: its selects' generator (only its thread draws) */
+    /* parallel mode: references its goroutines found live under the runtime lock, and the
+     * world_epoch they were found in (live_known: the channel calls' check without the lock) */
+    uint64_t live_ref[LIVE_CACHE], live_epoch[LIVE_CACHE];
 } GoxWorker;
 
 typedef struct GoxSched {
@@ -827,6 +835,10 @@ typedef struct GoxSched {
                             * so that a goroutine looping on another worker stops at its next poll
                             * (gox_sched_poll enters the runtime: sched_after_lock abandons it) */
     pthread_cond_t stw_stopped_cv, stw_done_cv;
+    /* the stops of the world so far (R->mu, written while the world is stopped): whether an
+     * object is live changes only then (the collector's steps), so a reference found live in
+     * an epoch stays live until it ends (live_known) */
+    uint64_t world_epoch;
     Rng rng;
     uint64_t next_gid, next_fid, next_iter, main_gid;
     /* names of entries, for reports */
@@ -864,6 +876,12 @@ static inline GoxG *sched_g(GoxRuntime *R) {
 }
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
+/* sched_park's two halves.  Parallel mode, a channel's waiter: prepare before the waiter is in a
+ * queue (under the channel's lock: a waker may make g runnable from then on), switch after the
+ * lock is given back, holding R->mu (sched_run starts g on another worker only once its switch
+ * out is over: on_cpu) */
+void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
+void sched_park_switch(GoxRuntime *R, GoxG *g);
 void sched_ready(GoxRuntime *R, GoxG *g);
 void sched_free(GoxRuntime *R);
 /* an error just recorded by gox_fail: in program mode it becomes a panic, a fatal error or the
@@ -948,6 +966,20 @@ void trace_gc(GoxRuntime *R, const char *phase);
 static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
 /* channels (chan.c) */
+/* W's cache of references known live (parallel mode): live_note under the runtime lock, after
+ * a check found ref live; live_known without it. */
+void live_note(GoxRuntime *R, uint64_t ref);
+static inline bool live_known(const GoxRuntime *R, const GoxWorker *W, uint64_t ref) {
+    unsigned i = (unsigned)(ref >> 4) % LIVE_CACHE;
+    return W->live_ref[i] == ref && W->live_epoch[i] == R->sched->world_epoch;
+}
+/* The channel ch names when W's cache knows it live (live_known), else NULL: the fast path's
+ * check, without the runtime lock (chan.c, C5). */
+static inline GoxObj *chan_fast_obj(const GoxRuntime *R, const GoxWorker *W, uint64_t ch) {
+    if (!ch || !live_known(R, W, ch)) return NULL;
+    GoxObj *o = REF_OBJ(ch);
+    return o->kind == K_CHANNEL ? o : NULL;
+}
 /* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
 typedef struct {
     Waiter *first, *last;
@@ -958,6 +990,7 @@ typedef struct {
 typedef struct {
     unsigned elem_kind;
     int64_t cap;
+    pthread_mutex_t mu; /* parallel mode: Go's hchan.lock (the invariants: chan.c) */
     uint64_t *buf;
     size_t head, len, bufcap;
     bool closed;
@@ -978,6 +1011,7 @@ static inline GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool
     if (!ref) return NULL;
     GoxObj *o = heap_get_kind(R, ref, K_CHANNEL, fn);
     if (!o) *ok = false;
+    if (__builtin_expect(R->parallel, 0) && o) live_note(R, ref); /* (the fast path's next check) */
     return o;
 }
 
@@ -1023,8 +1057,9 @@ static inline uint64_t chan_take(GoxRuntime *R, GoxObj *o) { /* a value buffered
 }
 
 int chan_send_now(GoxRuntime *R, GoxObj *o, uint64_t val);
-/* Complete a send now if possible: 1 when done, 0 when it must wait, -1 after recording
- * `send on closed channel` (in program mode that panic does not return). */
+/* Complete a send now if possible: 1 when done, 0 when it must wait; nothing done and no error
+ * recorded yet (the caller gives the channel's lock back first: chan_send_fail): -1 the channel
+ * is closed, -2 no memory to grow its buffer. */
 static inline int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
     const ChanState *st = chan_state(o);
     if (st->closed || st->recvq.first || (int64_t)st->len >= st->cap || st->len == st->bufcap)
@@ -1041,7 +1076,22 @@ static inline bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *
     *ok = true;
     return true;
 }
+void chan_send_fail(GoxRuntime *R, int r); /* chan_try_send's -1 or -2: the panic or the fatal error */
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
+/* the channel's lock (parallel mode; with one worker none) */
+static inline void chan_lock(GoxRuntime *R, GoxObj *o) {
+    if (R->parallel) pthread_mutex_lock(&chan_state(o)->mu);
+}
+static inline void chan_unlock(GoxRuntime *R, GoxObj *o) {
+    if (R->parallel) pthread_mutex_unlock(&chan_state(o)->mu);
+}
+/* Parallel mode: the calling goroutine's worker when a channel call may run without the runtime
+ * lock (chan.c, "without the runtime lock"), else NULL (one worker: always). */
+GoxWorker *chan_fast_worker_slow(GoxRuntime *R);
+static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
+    return __builtin_expect(R->parallel, 0) ? chan_fast_worker_slow(R) : NULL;
+}
+
 void chan_unlink(Waiter *w);
 uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0); /* t0: hist_begin() */
 void select_won(GoxRuntime *R, Waiter *w);

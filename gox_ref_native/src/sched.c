@@ -443,7 +443,7 @@ static void hand_off(GoxRuntime *R, GoxG *g) {
     to_hub(R, g, false);
 }
 
-void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
     g->status = G_WAITING;
     g->wait_reason = reason;
     if (nchans > g->parked_cap) {
@@ -456,6 +456,9 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
         TraceArg a = {.key = "reason", .kind = TV_STR, .s = reason, .slen = strlen(reason)};
         trace_emit(R, "park", &a, 1);
     }
+}
+
+void sched_park_switch(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched;
     /* (not on a growth segment: its slot is not where its stack pointer is) */
     g->compact = ++S->nparked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact() && !g->big;
@@ -466,11 +469,17 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
     g->wake_ref = false; /* the value now belongs to the goroutine's own frames */
 }
 
+void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+    sched_park_prepare(R, g, reason, chans, nchans);
+    sched_park_switch(R, g);
+}
+
 void sched_ready(GoxRuntime *R, GoxG *g) {
+    uint64_t gid = g->gid; /* (once queued, g may run on another worker, and end) */
     g->status = G_RUNNABLE;
     g->wait_reason = "";
     runq_put(R, g);
-    sched_trace_u(R, "wake", "target", g->gid);
+    sched_trace_u(R, "wake", "target", gid);
 }
 
 uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, uint32_t nargs) {
