@@ -238,9 +238,9 @@ static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) {
 }
 
 /* g waits in o's queue.  One worker: sched_park, as the reference.  Parallel mode (C3): o's
- * lock held on entry, given back before the switch; the switch takes R->mu unless the caller
- * holds it (held), and the caller has it on return either way. */
-static void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w, const char *reason, uint64_t ch, bool held) {
+ * lock held on entry, given back before the switch (which takes no lock when the caller holds
+ * no R->mu: sched_count_out). */
+static void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w, const char *reason, uint64_t ch) {
     if (!R->parallel) {
         chan_enqueue(R, o, w);
         g->plain_wait = w;
@@ -250,7 +250,6 @@ static void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w, const char *re
         chan_enqueue(R, o, w);
         g->plain_wait = w;
         chan_unlock(R, o);
-        if (!held) rt_lock_slow(R);
         sched_park_switch(R, g);
     }
     g->plain_wait = NULL;
@@ -284,7 +283,7 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint6
     }
     Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
     *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true, .hist_t0 = t0}; /* (recorded by its waker) */
-    wait_on(R, o, g, w, "chan send", ch, true);
+    wait_on(R, o, g, w, "chan send", ch);
     if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
 }
 
@@ -313,7 +312,7 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64
     }
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .case_i = -1, .is_send = false, .hist_t0 = t0};
-    wait_on(R, o, g, w, "chan receive", ch, true);
+    wait_on(R, o, g, w, "chan receive", ch);
     *okp = g->wake_ok;
     return g->wake_value;
 }
@@ -351,7 +350,7 @@ void live_note(GoxRuntime *R, uint64_t ref) {
 }
 
 /* Each returns true when the call is done, false when it changed nothing and the locked path
- * must run it.  One that waits returns holding R->mu (wait_on) and gives it back. */
+ * must run it.  A wait parks and resumes without the runtime lock (C3, sched_count_out). */
 static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
@@ -367,9 +366,12 @@ static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, ui
     GoxG *g = W->current; /* (W is stale once g has switched: g only from here on) */
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true, .hist_t0 = t0};
-    wait_on(R, o, g, w, "chan send", ch, false);
-    if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
-    rt_unlock_slow(R);
+    wait_on(R, o, g, w, "chan send", ch);
+    if (!g->wake_ok) { /* closed meanwhile: the panic (which does not return) needs the lock */
+        rt_lock_slow(R);
+        gox_fail(R, ERR_PANIC, "send on closed channel");
+        rt_unlock_slow(R);
+    }
     return true;
 }
 
@@ -386,10 +388,9 @@ static bool recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, boo
     GoxG *g = W->current;
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .case_i = -1, .is_send = false, .hist_t0 = t0};
-    wait_on(R, o, g, w, "chan receive", ch, false);
+    wait_on(R, o, g, w, "chan receive", ch);
     *okp = g->wake_ok;
     *v = g->wake_value;
-    rt_unlock_slow(R);
     return true;
 }
 

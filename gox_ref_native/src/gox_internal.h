@@ -184,15 +184,22 @@ typedef struct GoxRuntime {
     ErrRec err; /* first field: the host reads err.code through gox_error_flag() */
     bool checked;
     /* parallel mode (gox_run_main with several workers): the runtime lock, held by the
-     * goroutine that is inside the runtime (rt_enter below).
+     * goroutine that is inside the runtime (rt_enter below), except in the channel calls and
+     * select, which take their channels' locks instead when they can (chan.c, C5).
      *
-     * Lock order (parallel mode; with one worker no lock is taken):
-     *     R->mu  before  R->sched->idle_mu (parallel.c: the overflow queue, the idle workers)
+     * Lock order (parallel mode; with one worker no lock is taken), Go's hchan.lock before
+     * sched.lock:
+     *     R->mu  before  a channel's lock (ChanState.mu)  before  R->sched->idle_mu
+     *     two channels' locks: only a select's, in address order (select.c, sellock)
      *     pool_lock (stack.c: the stack pool and the guard handler) is a leaf
-     * The workers' run queues take no lock (parallel.c: lock-free rings).  Never take R->mu
-     * while holding idle_mu: the deadlock check lets idle_mu go before it takes R->mu for the
-     * report.  Nothing is taken while pool_lock is held.  No lock is held across a goroutine
-     * switch: to_hub gives R->mu back before it switches and takes it again after.
+     * Nothing takes R->mu while it holds a channel's lock (chan.c, C2: an error, a trace line,
+     * a switch or a stop of the world gives the channel's lock back first).  The workers' run
+     * queues take no lock (parallel.c: lock-free rings); a wake-up under a channel's lock may
+     * take idle_mu.  Never take R->mu or a channel's lock while holding idle_mu: the deadlock
+     * check lets idle_mu go before it takes R->mu for the report.  Nothing is taken while
+     * pool_lock is held.  No lock is held across a goroutine switch: to_hub gives R->mu back
+     * before it switches and takes it again after; a goroutine that parks in a channel call
+     * gives the channel's lock back before it switches (chan.c, C3).
      * Condition waits: each worker's wake_cv with idle_mu alone (an idle worker holds no
      * R->mu), stw_stopped_cv and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
      * its hub clears it holding no lock, so the collector may wait for it holding R->mu
@@ -825,11 +832,13 @@ typedef struct GoxSched {
     _Atomic unsigned nidle;     /* listed idle workers (asleep or watching) */
     _Atomic unsigned nwatching; /* of them, those waiting out a goroutine's grace period */
     unsigned nasleep;      /* of them, those asleep without a timeout: all workers is the deadlock */
-    unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
-    size_t nparked;        /* goroutines parked (R->mu): beyond PARKED_RESIDENT their stacks are compacted */
+    /* goroutines on workers and not stopped for the world: counted in and out with atomic
+     * operations, without R->mu (the handshake with a collector: parallel.c, "stopping the world") */
+    _Atomic unsigned nrunning;
+    size_t nparked;        /* goroutines parked (parallel mode: atomic): beyond PARKED_RESIDENT their stacks are compacted */
     uint32_t stw_pending;  /* a collection stops the world: set and cleared under R->mu with
-                            * relaxed atomic stores, read by compiled loops without the lock
-                            * (gox_sched_preempt_flag) */
+                            * atomic stores (seq_cst to set it), read without the lock by
+                            * compiled loops (gox_sched_preempt_flag) and by the hubs */
     uint32_t preempt;      /* what compiled loops poll (gox_sched_preempt_flag), set like stw_pending:
                             * while a collection stops the world, and from the program's end on,
                             * so that a goroutine looping on another worker stops at its next poll
@@ -948,6 +957,8 @@ static inline GoxG *runq_pop(GoxWorker *W) {
 
 /* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
 void sched_stop_world(GoxRuntime *R);
+void sched_count_in(GoxRuntime *R);  /* a hub starts or resumes a goroutine (waits while the world is stopped) */
+void sched_count_out(GoxRuntime *R); /* a goroutine leaves its worker without R->mu held */
 void sched_start_world(GoxRuntime *R);
 void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 

@@ -453,8 +453,7 @@ again:
         sw->waiters[sw->n++] = w;
     }
     selunlock(locks, nl);
-    hold(R, held);
-    sched_park_switch(R, me);
+    sched_park_switch(R, me); /* (without the runtime lock unless the caller holds it) */
     /* pass 3: the other waiters leave their queues (the winner left its own) */
     sellock(locks, nl);
     for (size_t j = 0; j < sw->n; j++) chan_unlink(sw->waiters[j]);
@@ -468,6 +467,7 @@ again:
             g->sel_active = false;
             if (order != local) free(order);
             if (locks != lock_local) free(locks);
+            hold(R, held);
             gox_fail(R, ERR_PANIC, "send on closed channel");
             return -2;
         }
