@@ -55,6 +55,11 @@
 /* Go's makechan on 64-bit Linux: cap * 8 must not exceed maxAlloc - hchanSize. */
 #define MAX_CHAN_CAP ((int64_t)(GO_MAX_ALLOC - 96) / 8)
 
+/* The channel's lock when par (R->parallel: a constant where the deterministic mode's calls
+ * inline the code, so they pay no test) */
+#define LOCK_IF(par, o) (par ? (void)pthread_mutex_lock(&chan_state(o)->mu) : (void)0)
+#define UNLOCK_IF(par, o) (par ? (void)pthread_mutex_unlock(&chan_state(o)->mu) : (void)0)
+
 void chan_free_state(GoxObj *o) {
     ChanState *st = chan_state(o);
     if (!st) return;
@@ -124,20 +129,27 @@ void chan_unlink(Waiter *w) {
     w->chan = NULL;
 }
 
+static Waiter *dequeue(GoxRuntime *R, WaitQ *q);
+
+/* dequeue's select waiter w in parallel mode (out of line): w if it wins its select (C4), else
+ * the next waiter of q that may complete */
+__attribute__((noinline)) static Waiter *dequeue_select(GoxRuntime *R, WaitQ *q, Waiter *w) {
+    uint8_t open = 0;
+    if (__atomic_compare_exchange_n(&w->sel->done, &open, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return w;
+    return dequeue(R, q); /* (its select is done: w has left the queue, try the next) */
+}
+
 /* The first waiter of q that may complete: a select's other waiters leave their queues now
  * (one worker), or the select must not be done already (parallel mode: C4). */
-static Waiter *dequeue(GoxRuntime *R, WaitQ *q) {
-    for (Waiter *w; (w = q->first) != NULL;) {
-        chan_unlink(w);
-        if (!w->sel) return w;
-        if (!R->parallel) {
-            select_won(R, w);
-            return w;
-        }
-        uint8_t open = 0;
-        if (__atomic_compare_exchange_n(&w->sel->done, &open, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return w;
+static inline Waiter *dequeue(GoxRuntime *R, WaitQ *q) {
+    Waiter *w = q->first;
+    if (!w) return NULL;
+    chan_unlink(w);
+    if (w->sel) {
+        if (R->parallel) return dequeue_select(R, q, w);
+        select_won(R, w);
     }
-    return NULL;
+    return w;
 }
 
 static void wake(GoxRuntime *R, GoxObj *o, Waiter *w, uint64_t value, bool ok, bool is_ref) {
@@ -222,11 +234,12 @@ bool chan_recv_now(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *ok) {
     return false;
 }
 
-static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) { /* (kinds as select) */
+static inline __attribute__((always_inline)) bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn,
+                                                             bool par) { /* (kinds as select) */
     unsigned ek = chan_state(o)->elem_kind;
     if (!gox_is_ref_kind(ek)) return true;
     if (heap_ref_ok(R, val)) {
-        if (R->parallel) live_note(R, val);
+        if (par) live_note(R, val); /* (the fast path's next check: chan.c, C5) */
         return true;
     }
     Buf w = {0};
@@ -240,8 +253,9 @@ static bool check_elem(GoxRuntime *R, GoxObj *o, uint64_t val, const char *fn) {
 /* g waits in o's queue.  One worker: sched_park, as the reference.  Parallel mode (C3): o's
  * lock held on entry, given back before the switch (which takes no lock when the caller holds
  * no R->mu: sched_count_out). */
-static void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w, const char *reason, uint64_t ch) {
-    if (!R->parallel) {
+static inline __attribute__((always_inline)) void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w,
+                                                         const char *reason, uint64_t ch, bool par) {
+    if (!par) {
         chan_enqueue(R, o, w);
         g->plain_wait = w;
         sched_park(R, g, reason, &ch, 1);
@@ -249,14 +263,16 @@ static void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w, const char *re
         sched_park_prepare(R, g, reason, &ch, 1);
         chan_enqueue(R, o, w);
         g->plain_wait = w;
-        chan_unlock(R, o);
+        pthread_mutex_unlock(&chan_state(o)->mu);
         sched_park_switch(R, g);
     }
     g->plain_wait = NULL;
 }
 
-/* The locked path (R->mu held, or one worker): every check and error. */
-static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint64_t t0) {
+/* The locked path (R->mu held, or one worker): every check and error.  par: R->parallel, a
+ * constant where the deterministic mode inlines it (no test of the channel's lock there). */
+static inline __attribute__((always_inline)) void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint64_t t0,
+                                                      bool par) {
     bool ok;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
     if (!ok) return;
@@ -265,29 +281,31 @@ static void send(GoxRuntime *R, uint64_t ch, uint64_t val, const char *fn, uint6
         if (g) sched_park(R, g, "chan send (nil chan)", NULL, 0); /* never woken */
         return;
     }
-    if (!check_elem(R, o, val, fn)) return;
-    chan_lock(R, o);
+    if (!check_elem(R, o, val, fn, par)) return;
+    if (par) live_note(R, ch);
+    LOCK_IF(par, o);
     if (t0 && chan_state(o)->closed) hist_chan(R, t0, H_SEND, o, val, false); /* (the panic does not return) */
     int done = chan_try_send(R, o, val);
     if (done != 0) {
-        chan_unlock(R, o);
+        UNLOCK_IF(par, o);
         if (done < 0) chan_send_fail(R, done);
         if (done > 0 && t0) hist_chan(R, t0, H_SEND, o, val, true);
         return;
     }
     GoxG *g = sched_current(R);
     if (!g) {
-        chan_unlock(R, o);
+        UNLOCK_IF(par, o);
         sched_running(R, "send on a full channel");
         return;
     }
     Waiter *w = &g->plain_node; /* in the goroutine, not on its stack: a parked stack may be compacted */
     *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true, .hist_t0 = t0}; /* (recorded by its waker) */
-    wait_on(R, o, g, w, "chan send", ch);
+    wait_on(R, o, g, w, "chan send", ch, par);
     if (!g->wake_ok) gox_fail(R, ERR_PANIC, "send on closed channel");
 }
 
-uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64_t t0) {
+static inline __attribute__((always_inline)) uint64_t recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp,
+                                                          uint64_t t0, bool par) {
     bool ok;
     *okp = false;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
@@ -297,24 +315,29 @@ uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64
         if (g) sched_park(R, g, "chan receive (nil chan)", NULL, 0); /* never woken */
         return 0;
     }
+    if (par) live_note(R, ch);
     uint64_t v;
-    chan_lock(R, o);
+    LOCK_IF(par, o);
     if (chan_try_recv(R, o, &v, okp)) {
-        chan_unlock(R, o);
+        UNLOCK_IF(par, o);
         if (t0) hist_chan(R, t0, H_RECV, o, v, *okp);
         return v;
     }
     GoxG *g = sched_current(R);
     if (!g) {
-        chan_unlock(R, o);
+        UNLOCK_IF(par, o);
         sched_running(R, "receive from an empty channel");
         return 0;
     }
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .case_i = -1, .is_send = false, .hist_t0 = t0};
-    wait_on(R, o, g, w, "chan receive", ch);
+    wait_on(R, o, g, w, "chan receive", ch, par);
     *okp = g->wake_ok;
     return g->wake_value;
+}
+
+uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *okp, uint64_t t0) {
+    return recv(R, ch, fn, okp, t0, R->parallel);
 }
 
 /* close, the channel's lock held and the channel open: every receiver wakes (zero, !ok), then
@@ -344,14 +367,14 @@ GoxWorker *chan_fast_worker_slow(GoxRuntime *R) {
 void live_note(GoxRuntime *R, uint64_t ref) {
     GoxWorker *W = this_worker();
     if (!W || W->R != R || !ref) return;
-    unsigned i = (unsigned)(ref >> 4) % LIVE_CACHE;
+    unsigned i = live_slot(ref);
     W->live_ref[i] = ref;
     W->live_epoch[i] = R->sched->world_epoch;
 }
 
 /* Each returns true when the call is done, false when it changed nothing and the locked path
  * must run it.  A wait parks and resumes without the runtime lock (C3, sched_count_out). */
-static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, uint64_t t0) {
+__attribute__((noinline)) static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
     ChanState *st = chan_state(o);
@@ -366,7 +389,7 @@ static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, ui
     GoxG *g = W->current; /* (W is stale once g has switched: g only from here on) */
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .value = val, .case_i = -1, .is_send = true, .hist_t0 = t0};
-    wait_on(R, o, g, w, "chan send", ch);
+    wait_on(R, o, g, w, "chan send", ch, true);
     if (!g->wake_ok) { /* closed meanwhile: the panic (which does not return) needs the lock */
         rt_lock_slow(R);
         gox_fail(R, ERR_PANIC, "send on closed channel");
@@ -375,7 +398,7 @@ static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, ui
     return true;
 }
 
-static bool recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0) {
+__attribute__((noinline)) static bool recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
     ChanState *st = chan_state(o);
@@ -388,13 +411,13 @@ static bool recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, boo
     GoxG *g = W->current;
     Waiter *w = &g->plain_node;
     *w = (Waiter){.g = g, .case_i = -1, .is_send = false, .hist_t0 = t0};
-    wait_on(R, o, g, w, "chan receive", ch);
+    wait_on(R, o, g, w, "chan receive", ch, true);
     *okp = g->wake_ok;
     *v = g->wake_value;
     return true;
 }
 
-static bool close_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t t0) {
+__attribute__((noinline)) static bool close_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
     ChanState *st = chan_state(o);
@@ -406,10 +429,24 @@ static bool close_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t t0) {
     return open;
 }
 
-static bool recv_call(uint64_t ch, uint64_t *v, bool *ok, uint64_t t0) {
-    GoxRuntime *R = gox_rt();
-    GoxWorker *W = chan_fast_worker(R);
-    return W && recv_fast(R, W, ch, v, ok, t0);
+/* Parallel mode: the fast path, else the locked path under R->mu (out of line: with one worker
+ * an ABI call tests R->parallel once and goes on to the deterministic code). */
+__attribute__((noinline)) static void send_par(GoxRuntime *R, uint64_t ch, uint64_t val, uint64_t t0) {
+    GoxWorker *W = chan_fast_worker_slow(R);
+    if (W && send_fast(R, W, ch, val, t0)) return;
+    rt_lock_slow(R);
+    send(R, ch, val, "gox_chan_send", t0, true);
+    rt_unlock_slow(R);
+}
+
+__attribute__((noinline)) static uint64_t recv_par(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0) {
+    GoxWorker *W = chan_fast_worker_slow(R);
+    uint64_t v;
+    if (W && recv_fast(R, W, ch, &v, ok, t0)) return v;
+    rt_lock_slow(R);
+    v = recv(R, ch, fn, ok, t0, true);
+    rt_unlock_slow(R);
+    return v;
 }
 
 /* ---- ABI ----------------------------------------------------------------------------------- */
@@ -441,33 +478,30 @@ GoxRef gox_chan_new(uint8_t elem_kind, int64_t cap) {
     return OBJ_REF(o);
 }
 
-/* (t0 before GOX_ENTER: the interval starts before the lock is taken) */
+/* (t0 before the lock: the interval starts before the lock is taken) */
 void gox_chan_send(GoxRef ch, uint64_t val) {
     uint64_t t0 = hist_begin();
-    GoxRuntime *R0 = gox_rt();
-    GoxWorker *W = chan_fast_worker(R0);
-    if (W && send_fast(R0, W, ch, val, t0)) return;
-    GOX_ENTER(R);
-    send(R, ch, val, "gox_chan_send", t0);
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0))
+        send_par(R, ch, val, t0);
+    else
+        send(R, ch, val, "gox_chan_send", t0, false);
+}
+
+static inline uint64_t recv_call(uint64_t ch, const char *fn, bool *ok) {
+    uint64_t t0 = hist_begin();
+    GoxRuntime *R = gox_rt();
+    return __builtin_expect(R->parallel, 0) ? recv_par(R, ch, fn, ok, t0) : recv(R, ch, fn, ok, t0, false);
 }
 
 uint64_t gox_chan_recv(GoxRef ch) {
     bool ok;
-    uint64_t v, t0 = hist_begin();
-    if (recv_call(ch, &v, &ok, t0)) return v;
-    GOX_ENTER(R);
-    return chan_recv(R, ch, "gox_chan_recv", &ok, t0);
+    return recv_call(ch, "gox_chan_recv", &ok);
 }
 
 uint64_t gox_chan_recv_ok(GoxRef ch, bool *out_ok) {
     bool ok;
-    uint64_t v, t0 = hist_begin();
-    if (recv_call(ch, &v, &ok, t0)) {
-        if (out_ok) *out_ok = ok;
-        return v;
-    }
-    GOX_ENTER(R);
-    v = chan_recv(R, ch, "gox_chan_recv_ok", &ok, t0);
+    uint64_t v = recv_call(ch, "gox_chan_recv_ok", &ok);
     if (out_ok) *out_ok = ok;
     return v;
 }
@@ -481,27 +515,28 @@ void gox_chan_close(GoxRef ch) {
     bool ok;
     GoxObj *o = chan_obj(R, ch, "gox_chan_close", &ok);
     if (!ok) return;
+    if (R->parallel && o) live_note(R, ch);
     if (!o) {
         gox_fail(R, ERR_PANIC, "close of nil channel");
         return;
     }
-    chan_lock(R, o);
+    LOCK_IF(R->parallel, o);
     if (chan_state(o)->closed) {
-        chan_unlock(R, o);
+        UNLOCK_IF(R->parallel, o);
         if (t0) hist_chan(R, t0, H_CLOSE, o, 0, false);
         gox_fail(R, ERR_PANIC, "close of closed channel");
         return;
     }
     close_now(R, o);
-    chan_unlock(R, o);
+    UNLOCK_IF(R->parallel, o);
     if (t0) hist_chan(R, t0, H_CLOSE, o, 0, true);
 }
 
 /* len and cap: the channel's lock for len (C1); cap never changes */
 static int64_t chan_len_of(GoxRuntime *R, GoxObj *o, uint64_t t0) {
-    chan_lock(R, o);
+    LOCK_IF(R->parallel, o);
     int64_t n = (int64_t)chan_state(o)->len;
-    chan_unlock(R, o);
+    UNLOCK_IF(R->parallel, o);
     if (t0) hist_chan(R, t0, H_LEN, o, (uint64_t)n, true);
     return n;
 }
@@ -520,6 +555,7 @@ int64_t gox_chan_len(GoxRef ch) {
     bool ok;
     GOX_ENTER(R);
     o = chan_obj(R, ch, "gox_chan_len", &ok);
+    if (R->parallel && o) live_note(R, ch);
     return o ? chan_len_of(R, o, t0) : 0;
 }
 
@@ -532,5 +568,6 @@ int64_t gox_chan_cap(GoxRef ch) {
     bool ok;
     GOX_ENTER(R);
     o = chan_obj(R, ch, "gox_chan_cap", &ok);
+    if (R->parallel && o) live_note(R, ch);
     return o ? chan_cap_of(R, o, t0) : 0;
 }

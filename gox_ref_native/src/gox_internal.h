@@ -753,7 +753,8 @@ struct GoxG {
  * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
 #define MAX_WORKERS 64u
 #define RUNQ_SIZE 256u /* a worker's ring (Go's runq): beyond it, half moves to the overflow queue */
-#define LIVE_CACHE 8u  /* a worker's cache of references known live (GoxWorker.live_ref) */
+#define LIVE_CACHE_BITS 6u /* a worker's cache of references known live (GoxWorker.live_ref): 64 */
+#define LIVE_CACHE (1u << LIVE_CACHE_BITS)
 
 /* ---- the channel history (history.c; $GOX_CHAN_HISTORY) ------------------------------------ */
 enum { H_MAKE, H_SEND, H_RECV, H_CLOSE, H_LEN, H_CAP, H_SELECT };
@@ -980,8 +981,10 @@ static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_
 /* W's cache of references known live (parallel mode): live_note under the runtime lock, after
  * a check found ref live; live_known without it. */
 void live_note(GoxRuntime *R, uint64_t ref);
+/* (a multiplicative hash: objects made one after another are a fixed stride apart) */
+static inline unsigned live_slot(uint64_t ref) { return (unsigned)((ref * 0x9E3779B97F4A7C15ULL) >> (64 - LIVE_CACHE_BITS)); }
 static inline bool live_known(const GoxRuntime *R, const GoxWorker *W, uint64_t ref) {
-    unsigned i = (unsigned)(ref >> 4) % LIVE_CACHE;
+    unsigned i = live_slot(ref);
     return W->live_ref[i] == ref && W->live_epoch[i] == R->sched->world_epoch;
 }
 /* The channel ch names when W's cache knows it live (live_known), else NULL: the fast path's
@@ -1022,7 +1025,6 @@ static inline GoxObj *chan_obj(GoxRuntime *R, uint64_t ref, const char *fn, bool
     if (!ref) return NULL;
     GoxObj *o = heap_get_kind(R, ref, K_CHANNEL, fn);
     if (!o) *ok = false;
-    if (__builtin_expect(R->parallel, 0) && o) live_note(R, ref); /* (the fast path's next check) */
     return o;
 }
 
@@ -1089,13 +1091,6 @@ static inline bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *
 }
 void chan_send_fail(GoxRuntime *R, int r); /* chan_try_send's -1 or -2: the panic or the fatal error */
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
-/* the channel's lock (parallel mode; with one worker none) */
-static inline void chan_lock(GoxRuntime *R, GoxObj *o) {
-    if (R->parallel) pthread_mutex_lock(&chan_state(o)->mu);
-}
-static inline void chan_unlock(GoxRuntime *R, GoxObj *o) {
-    if (R->parallel) pthread_mutex_unlock(&chan_state(o)->mu);
-}
 /* Parallel mode: the calling goroutine's worker when a channel call may run without the runtime
  * lock (chan.c, "without the runtime lock"), else NULL (one worker: always). */
 GoxWorker *chan_fast_worker_slow(GoxRuntime *R);

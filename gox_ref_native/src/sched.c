@@ -457,7 +457,10 @@ static void hand_off(GoxRuntime *R, GoxG *g) {
     to_hub(R, g, false);
 }
 
-void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+/* (sched_park's halves, inline in it: a park of the deterministic mode is one call, as before
+ * they were split) */
+static inline __attribute__((always_inline)) void park_prepare(GoxRuntime *R, GoxG *g, const char *reason,
+                                                               const uint64_t *chans, size_t nchans) {
     g->status = G_WAITING;
     g->wait_reason = reason;
     if (nchans > g->parked_cap) {
@@ -472,7 +475,7 @@ void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64
     }
 }
 
-void sched_park_switch(GoxRuntime *R, GoxG *g) {
+static inline __attribute__((always_inline)) void park_switch(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched;
     /* (parallel mode: a goroutine may park without the runtime lock, chan.c's C5) */
     size_t parked = R->parallel ? __atomic_add_fetch(&S->nparked, 1, __ATOMIC_RELAXED) : ++S->nparked;
@@ -489,9 +492,15 @@ void sched_park_switch(GoxRuntime *R, GoxG *g) {
 }
 
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
-    sched_park_prepare(R, g, reason, chans, nchans);
-    sched_park_switch(R, g);
+    park_prepare(R, g, reason, chans, nchans);
+    park_switch(R, g);
 }
+
+void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+    park_prepare(R, g, reason, chans, nchans);
+}
+
+void sched_park_switch(GoxRuntime *R, GoxG *g) { park_switch(R, g); }
 
 void sched_ready(GoxRuntime *R, GoxG *g) {
     uint64_t gid = g->gid; /* (once queued, g may run on another worker, and end) */

@@ -97,21 +97,10 @@ static inline void add_case(SelectState *st, int dir, uint64_t ch, uint64_t val,
     st->cases[st->n++] = (SelCase){dir, ch, val, o};
 }
 
-/* The fast path's select state (chan.c, C5): the running goroutine's, else NULL. */
-static inline SelectState *fast_select(GoxRuntime *R, GoxWorker **W) {
-    *W = chan_fast_worker(R);
-    return *W ? &(*W)->current->sel : NULL;
-}
-
-void gox_select_start(uint32_t ncases, bool has_default) {
-    GoxRuntime *R0 = gox_rt();
-    GoxWorker *W;
-    SelectState *fs = fast_select(R0, &W);
-    if (fs && !fs->open && ncases <= 65536) {
-        *fs = (SelectState){.open = true, .ncases = ncases, .has_default = has_default, .cases = fs->cases, .cap = fs->cap};
-        return;
-    }
-    GOX_ENTER(R);
+/* The locked path (R->mu held, or one worker), and the ABI calls: with one worker one test of
+ * R->parallel, then this code; in parallel mode the fast path (chan.c, C5) when it can, else
+ * this code under R->mu (out of line: *_par). */
+static inline __attribute__((always_inline)) void select_start(GoxRuntime *R, uint32_t ncases, bool has_default) {
     GoxG *g = sched_g(R);
     if (g->sel.open) {
         gox_fail(R, ERR_ABI, "gox_select_start: a select is already open; expected gox_select_exec first");
@@ -127,18 +116,7 @@ void gox_select_start(uint32_t ncases, bool has_default) {
     g->sel.has_default = has_default;
 }
 
-void gox_select_add_send(GoxRef ch, uint64_t val) {
-    GoxRuntime *R0 = gox_rt();
-    GoxWorker *W;
-    SelectState *fs = fast_select(R0, &W);
-    if (fs && fs->open && fs->n < fs->ncases) {
-        GoxObj *o = chan_fast_obj(R0, W, ch);
-        if (!ch || (o && (!val || !chan_elem_is_ref(o) || live_known(R0, W, val)))) {
-            add_case(fs, SEL_SEND, ch, val, o);
-            return;
-        }
-    }
-    GOX_ENTER(R);
+static inline __attribute__((always_inline)) void select_add_send(GoxRuntime *R, GoxRef ch, uint64_t val, bool par) {
     const char *fn = "gox_select_add_send";
     SelectState *st = open_select(R, fn);
     if (!st) return;
@@ -153,29 +131,94 @@ void gox_select_add_send(GoxRef ch, uint64_t val) {
         buf_free(&w);
         return;
     }
-    if (R->parallel && o && chan_elem_is_ref(o)) live_note(R, val);
+    if (par && o) { /* (the fast path's next checks: chan.c, C5) */
+        live_note(R, ch);
+        if (chan_elem_is_ref(o)) live_note(R, val);
+    }
     add_case(st, SEL_SEND, ch, val, o);
 }
 
-void gox_select_add_recv(GoxRef ch) {
-    GoxRuntime *R0 = gox_rt();
-    GoxWorker *W;
-    SelectState *fs = fast_select(R0, &W);
-    if (fs && fs->open && fs->n < fs->ncases) {
-        GoxObj *o = chan_fast_obj(R0, W, ch);
-        if (!ch || o) {
-            add_case(fs, SEL_RECV, ch, 0, o);
-            return;
-        }
-    }
-    GOX_ENTER(R);
+static inline __attribute__((always_inline)) void select_add_recv(GoxRuntime *R, GoxRef ch, bool par) {
     const char *fn = "gox_select_add_recv";
     SelectState *st = open_select(R, fn);
     if (!st) return;
     bool ok;
     GoxObj *o = chan_obj(R, ch, fn, &ok);
     if (!ok) return;
+    if (par && o) live_note(R, ch);
     add_case(st, SEL_RECV, ch, 0, o);
+}
+
+/* The fast path's select state: the running goroutine's, else NULL (the locked path). */
+static inline SelectState *fast_select(GoxRuntime *R, GoxWorker **W) {
+    *W = chan_fast_worker_slow(R);
+    return *W ? &(*W)->current->sel : NULL;
+}
+
+__attribute__((noinline)) static void select_start_par(GoxRuntime *R, uint32_t ncases, bool has_default) {
+    GoxWorker *W;
+    SelectState *fs = fast_select(R, &W);
+    if (fs && !fs->open && ncases <= 65536) {
+        *fs = (SelectState){.open = true, .ncases = ncases, .has_default = has_default, .cases = fs->cases, .cap = fs->cap};
+        return;
+    }
+    rt_lock_slow(R);
+    select_start(R, ncases, has_default);
+    rt_unlock_slow(R);
+}
+
+__attribute__((noinline)) static void select_add_send_par(GoxRuntime *R, GoxRef ch, uint64_t val) {
+    GoxWorker *W;
+    SelectState *fs = fast_select(R, &W);
+    if (fs && fs->open && fs->n < fs->ncases) {
+        GoxObj *o = chan_fast_obj(R, W, ch);
+        if (!ch || (o && (!val || !chan_elem_is_ref(o) || live_known(R, W, val)))) {
+            add_case(fs, SEL_SEND, ch, val, o);
+            return;
+        }
+    }
+    rt_lock_slow(R);
+    select_add_send(R, ch, val, true);
+    rt_unlock_slow(R);
+}
+
+__attribute__((noinline)) static void select_add_recv_par(GoxRuntime *R, GoxRef ch) {
+    GoxWorker *W;
+    SelectState *fs = fast_select(R, &W);
+    if (fs && fs->open && fs->n < fs->ncases) {
+        GoxObj *o = chan_fast_obj(R, W, ch);
+        if (!ch || o) {
+            add_case(fs, SEL_RECV, ch, 0, o);
+            return;
+        }
+    }
+    rt_lock_slow(R);
+    select_add_recv(R, ch, true);
+    rt_unlock_slow(R);
+}
+
+void gox_select_start(uint32_t ncases, bool has_default) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0))
+        select_start_par(R, ncases, has_default);
+    else
+        select_start(R, ncases, has_default);
+}
+
+void gox_select_add_send(GoxRef ch, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0))
+        select_add_send_par(R, ch, val);
+    else
+        select_add_send(R, ch, val, false);
+}
+
+void gox_select_add_recv(GoxRef ch) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0))
+        select_add_recv_par(R, ch);
+    else
+        select_add_recv(R, ch, false);
 }
 
 /* The channel history's record of the select (history.c): case i (a receive's value is in g, a
@@ -211,7 +254,7 @@ static inline int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
 
 static int64_t exec_wait(GoxRuntime *R, GoxG *g, uint64_t t0, uint32_t k);
 
-static int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
+static inline __attribute__((always_inline)) int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
     GoxSched *S = R->sched;
     SelectState *st = &g->sel;
     uint32_t n = st->n;
@@ -351,7 +394,7 @@ static void hold(GoxRuntime *R, bool *held) {
 
 /* exec in parallel mode, *held: whether this thread holds R->mu (on return it may, when it did
  * not on entry: the caller gives it back).  The steps are exec's. */
-static int64_t exec_par(GoxRuntime *R, GoxG *g, uint64_t t0, bool *held) {
+__attribute__((noinline)) static int64_t exec_par(GoxRuntime *R, GoxG *g, uint64_t t0, bool *held) {
     SelectState *st = &g->sel;
     uint32_t n = st->n;
     GoxWorker *W = this_worker();
@@ -483,24 +526,8 @@ out:
     return res;
 }
 
-int64_t gox_select_exec(void) {
-    uint64_t t0 = hist_begin(); /* (before the lock, as chan.c's calls) */
-    GoxRuntime *R0 = gox_rt();
-    GoxWorker *W = chan_fast_worker(R0);
-    if (W) {
-        GoxG *g = W->current;
-        if (g->sel.open && g->sel.n == g->sel.ncases) { /* (else the locked path reports it) */
-            g->sel.open = false;
-            g->sel_active = true;
-            g->sel_ref = false;
-            bool held = false;
-            int64_t r = exec_par(R0, g, t0, &held);
-            g->sel_active = false;
-            if (held) rt_unlock_slow(R0);
-            return r == -2 ? 0 : r;
-        }
-    }
-    GOX_ENTER(R);
+/* gox_select_exec's: t0 from before any lock, as chan.c's calls */
+static inline __attribute__((always_inline)) int64_t select_exec(GoxRuntime *R, uint64_t t0, bool par) {
     GoxG *g = sched_g(R);
     if (!g->sel.open) {
         gox_fail(R, ERR_ABI, "gox_select_exec: no select is open; expected gox_select_start first");
@@ -515,21 +542,41 @@ int64_t gox_select_exec(void) {
     g->sel_active = true;
     g->sel_ref = false;
     bool held = true;
-    int64_t r = R->parallel ? exec_par(R, g, t0, &held) : exec(R, g, t0);
+    int64_t r = par ? exec_par(R, g, t0, &held) : exec(R, g, t0);
     g->sel_active = false;
     return r == -2 ? 0 : r;
 }
 
-uint64_t gox_select_recv_result(bool *out_ok) {
-    GoxRuntime *R0 = gox_rt();
-    GoxWorker *W = chan_fast_worker(R0);
+__attribute__((noinline)) static int64_t select_exec_par(GoxRuntime *R, uint64_t t0) {
+    GoxWorker *W = chan_fast_worker_slow(R);
     if (W) {
         GoxG *g = W->current;
-        if (out_ok) *out_ok = g->sel_ok;
-        return g->sel_value;
+        if (g->sel.open && g->sel.n == g->sel.ncases) { /* (else the locked path reports it) */
+            g->sel.open = false;
+            g->sel_active = true;
+            g->sel_ref = false;
+            bool held = false;
+            int64_t r = exec_par(R, g, t0, &held);
+            g->sel_active = false;
+            if (held) rt_unlock_slow(R);
+            return r == -2 ? 0 : r;
+        }
     }
-    GOX_ENTER(R);
-    GoxG *g = sched_g(R);
+    rt_lock_slow(R);
+    int64_t r = select_exec(R, t0, true);
+    rt_unlock_slow(R);
+    return r;
+}
+
+int64_t gox_select_exec(void) {
+    uint64_t t0 = hist_begin();
+    GoxRuntime *R = gox_rt();
+    return __builtin_expect(R->parallel, 0) ? select_exec_par(R, t0) : select_exec(R, t0, false);
+}
+
+uint64_t gox_select_recv_result(bool *out_ok) {
+    GoxRuntime *R = gox_rt();
+    GoxG *g = sched_g(R); /* (its own state: no lock in either mode) */
     if (out_ok) *out_ok = g->sel_ok;
     return g->sel_value;
 }
