@@ -365,11 +365,11 @@ GoxWorker *chan_fast_worker_slow(GoxRuntime *R) {
 }
 
 void live_note(GoxRuntime *R, uint64_t ref) {
-    GoxWorker *W = this_worker();
-    if (!W || W->R != R || !ref) return;
+    GoxG *g = sched_current(R);
+    if (!g || !ref) return;
     unsigned i = live_slot(ref);
-    W->live_ref[i] = ref;
-    W->live_epoch[i] = R->sched->world_epoch;
+    g->live_ref[i] = ref;
+    g->live_epoch[i] = R->sched->world_epoch;
 }
 
 /* Each returns true when the call is done, false when it changed nothing and the locked path

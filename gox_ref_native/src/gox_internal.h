@@ -663,6 +663,9 @@ typedef struct {
     size_t cap;
 } SelectState;
 
+#define LIVE_CACHE_BITS 3u /* a goroutine's cache of references known live (GoxG.live_ref): 8 */
+#define LIVE_CACHE (1u << LIVE_CACHE_BITS)
+
 typedef struct IterState IterState;
 typedef struct GoxG GoxG;
 typedef struct SelectWait SelectWait;
@@ -746,6 +749,10 @@ struct GoxG {
     void *saved;
     size_t saved_len;
     _Atomic bool on_cpu;         /* a worker is running it (or has not finished its switch out) */
+    /* parallel mode: references it found live under the runtime lock, and the world_epoch it
+     * found them in (live_known: the channel calls' check without the lock; its own, so that
+     * moving to another worker costs it nothing) */
+    uint64_t live_ref[LIVE_CACHE], live_epoch[LIVE_CACHE];
     void *tsan_fiber;
 };
 
@@ -753,8 +760,6 @@ struct GoxG {
  * Worker 0 is the thread that called gox_run_main; with one worker that is all there is. */
 #define MAX_WORKERS 64u
 #define RUNQ_SIZE 256u /* a worker's ring (Go's runq): beyond it, half moves to the overflow queue */
-#define LIVE_CACHE_BITS 6u /* a worker's cache of references known live (GoxWorker.live_ref): 64 */
-#define LIVE_CACHE (1u << LIVE_CACHE_BITS)
 
 /* ---- the channel history (history.c; $GOX_CHAN_HISTORY) ------------------------------------ */
 enum { H_MAKE, H_SEND, H_RECV, H_CLOSE, H_LEN, H_CAP, H_SELECT };
@@ -808,9 +813,6 @@ typedef struct GoxWorker {
     ErrRec err;                /* the record of the goroutine it runs (err_rec) */
     HistBuf hist;              /* its channel history (history.c): only its thread appends */
     Rng rng;                   /* parallel mode: its selects' generator (only its thread draws) */
-    /* parallel mode: references its goroutines found live under the runtime lock, and the
-     * world_epoch they were found in (live_known: the channel calls' check without the lock) */
-    uint64_t live_ref[LIVE_CACHE], live_epoch[LIVE_CACHE];
 } GoxWorker;
 
 typedef struct GoxSched {
@@ -978,16 +980,16 @@ void trace_gc(GoxRuntime *R, const char *phase);
 static inline bool trace_on(GoxRuntime *R) { return R->sched && R->sched->trace_on; }
 
 /* channels (chan.c) */
-/* W's cache of references known live (parallel mode): live_note under the runtime lock, after
- * a check found ref live; live_known without it. */
+/* The running goroutine's cache of references known live (parallel mode): live_note under the
+ * runtime lock, after a check found ref live; live_known without it (W: its worker). */
 void live_note(GoxRuntime *R, uint64_t ref);
 /* (a multiplicative hash: objects made one after another are a fixed stride apart) */
 static inline unsigned live_slot(uint64_t ref) { return (unsigned)((ref * 0x9E3779B97F4A7C15ULL) >> (64 - LIVE_CACHE_BITS)); }
 static inline bool live_known(const GoxRuntime *R, const GoxWorker *W, uint64_t ref) {
     unsigned i = live_slot(ref);
-    return W->live_ref[i] == ref && W->live_epoch[i] == R->sched->world_epoch;
+    return W->current->live_ref[i] == ref && W->current->live_epoch[i] == R->sched->world_epoch;
 }
-/* The channel ch names when W's cache knows it live (live_known), else NULL: the fast path's
+/* The channel ch names when the cache knows it live (live_known), else NULL: the fast path's
  * check, without the runtime lock (chan.c, C5). */
 static inline GoxObj *chan_fast_obj(const GoxRuntime *R, const GoxWorker *W, uint64_t ch) {
     if (!ch || !live_known(R, W, ch)) return NULL;

@@ -25,7 +25,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "gox_internal.h"
@@ -484,9 +483,7 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
         W->R = R;
         /* a select's generator per worker (one worker draws from S->rng, the reference's) */
         W->rng = (Rng){S->rng.state ^ (0xD1B54A32D192ED03ULL * (i + 1)), 0};
-        memset(W->live_ref, 0, sizeof W->live_ref); /* (known in another program: not any more) */
     }
-    S->world_epoch++;
     GoxWorker *W0 = &S->workers[0];
     /* the main goroutine: into worker 0's ring (this thread is worker 0's) */
     while (R->parallel && W0->runq_head) ring_put(S, W0, runq_pop(W0));
@@ -599,7 +596,7 @@ void sched_stop_world(GoxRuntime *R) {
             sched_after_lock(R);
         }
     }
-    S->world_epoch++; /* objects may die now: every worker's live_known forgets (chan.c, C5) */
+    S->world_epoch++; /* objects may die now: every goroutine's live_known forgets (chan.c, C5) */
 }
 
 void sched_start_world(GoxRuntime *R) {

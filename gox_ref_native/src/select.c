@@ -254,6 +254,41 @@ static inline int64_t chose(GoxRuntime *R, GoxG *g, int64_t i, uint64_t t0) {
 
 static int64_t exec_wait(GoxRuntime *R, GoxG *g, uint64_t t0, uint32_t k);
 
+/* pass 2: case i's waiter, into its channel's queue (parallel mode: its lock held) */
+static void enqueue_case(GoxRuntime *R, GoxG *me, SelectWait *sw, const SelCase *c, uint32_t i, uint64_t t0) {
+    Waiter *w = xcalloc(1, sizeof *w);
+    w->g = me;
+    w->value = c->dir == SEL_SEND ? c->val : 0;
+    w->case_i = i;
+    w->sel = sw;
+    w->is_send = c->dir == SEL_SEND;
+    w->hist_t0 = t0; /* the case that wins is recorded by its waker */
+    chan_enqueue(R, c->o, w);
+    sw->waiters[sw->n++] = w;
+}
+
+static void hold(GoxRuntime *R, bool *held);
+
+/* The parked select resumed: the case its waker completed (a send's panic if the channel was
+ * closed meanwhile; held: parallel mode, whether R->mu is held, taken for the panic). */
+static int64_t woken(GoxRuntime *R, GoxG *g, GoxG *me, bool *held) {
+    const SelectState *st = &g->sel;
+    int64_t i = me->wake_case;
+    if (st->cases[i].dir == SEL_SEND) {
+        if (!me->wake_ok) {
+            g->sel_active = false;
+            if (held) hold(R, held);
+            gox_fail(R, ERR_PANIC, "send on closed channel");
+            return -2;
+        }
+    } else {
+        g->sel_value = me->wake_value;
+        g->sel_ok = me->wake_ok;
+        g->sel_ref = chan_elem_is_ref(st->cases[i].o);
+    }
+    return chose(R, g, i, 0); /* (recorded when it was woken) */
+}
+
 static inline __attribute__((always_inline)) int64_t exec(GoxRuntime *R, GoxG *g, uint64_t t0) {
     GoxSched *S = R->sched;
     SelectState *st = &g->sel;
@@ -330,34 +365,14 @@ __attribute__((noinline)) static int64_t exec_wait(GoxRuntime *R, GoxG *g, uint6
         const SelCase *c = &st->cases[i];
         if (!c->ch) continue;
         chans[nch++] = c->ch;
-        Waiter *w = xcalloc(1, sizeof *w);
-        w->g = me;
-        w->value = c->dir == SEL_SEND ? c->val : 0;
-        w->case_i = i;
-        w->sel = sw;
-        w->is_send = c->dir == SEL_SEND;
-        w->hist_t0 = t0; /* the case that wins is recorded by its waker */
-        chan_enqueue(R, c->o, w);
-        sw->waiters[sw->n++] = w;
+        enqueue_case(R, me, sw, c, i, t0);
     }
     me->sel_wait = sw;
     sched_park(R, me, "select", chans, nch);
     me->sel_wait = NULL;
     free(chans);
     free_wait(sw);
-    int64_t i = me->wake_case;
-    if (st->cases[i].dir == SEL_SEND) {
-        if (!me->wake_ok) {
-            g->sel_active = false;
-            gox_fail(R, ERR_PANIC, "send on closed channel");
-            return -2;
-        }
-    } else {
-        g->sel_value = me->wake_value;
-        g->sel_ok = me->wake_ok;
-        g->sel_ref = chan_elem_is_ref(st->cases[i].o);
-    }
-    return chose(R, g, i, 0); /* (recorded when it was woken) */
+    return woken(R, g, me, NULL);
 }
 
 /* ---- parallel mode ------------------------------------------------------------------------- */
@@ -485,15 +500,7 @@ again:
     for (uint32_t i = 0; i < n; i++) {
         const SelCase *c = &st->cases[i];
         if (!c->ch) continue;
-        Waiter *w = xcalloc(1, sizeof *w);
-        w->g = me;
-        w->value = c->dir == SEL_SEND ? c->val : 0;
-        w->case_i = i;
-        w->sel = sw;
-        w->is_send = c->dir == SEL_SEND;
-        w->hist_t0 = t0; /* the case that wins is recorded by its waker */
-        chan_enqueue(R, c->o, w);
-        sw->waiters[sw->n++] = w;
+        enqueue_case(R, me, sw, c, i, t0);
     }
     selunlock(locks, nl);
     sched_park_switch(R, me); /* (without the runtime lock unless the caller holds it) */
@@ -504,22 +511,9 @@ again:
     me->sel_wait = NULL;
     free(chans);
     free_wait(sw);
-    int64_t i = me->wake_case;
-    if (st->cases[i].dir == SEL_SEND) {
-        if (!me->wake_ok) {
-            g->sel_active = false;
-            if (order != local) free(order);
-            if (locks != lock_local) free(locks);
-            hold(R, held);
-            gox_fail(R, ERR_PANIC, "send on closed channel");
-            return -2;
-        }
-    } else {
-        g->sel_value = me->wake_value;
-        g->sel_ok = me->wake_ok;
-        g->sel_ref = chan_elem_is_ref(st->cases[i].o);
-    }
-    res = chose(R, g, i, 0); /* (recorded when it was woken) */
+    if (order != local) free(order);
+    if (locks != lock_local) free(locks);
+    return woken(R, g, me, held);
 out:
     if (order != local) free(order);
     if (locks != lock_local) free(locks);
