@@ -3,7 +3,8 @@
 * **Generator.** ``generate(seed)`` writes a well-formed random program in the .gox format
   (docs/PROGRAM_FORMAT.md), a pure function of the seed: helper functions (called only from
   lower-numbered ones, so no recursion), goroutines feeding channels of capacities 0..3 and
-  closing them, select with and without default, close, defer/panic/recover, closures with
+  closing them, select with and without default, time on the virtual clock (sleepers,
+  timeouts, timers, tickers), close, defer/panic/recover, closures with
   upvalue boxes (``ccall``, ``go ccall``), ``tcall``, strings, int and string slices, maps
   with iteration, globals, integer and float arithmetic printed with several kinds, trees of
   struct nodes linked with ``gox_gc_write_slot`` and ``gox_rt_write_barrier`` (some kept in a
@@ -175,6 +176,59 @@ class _Gen:
         return [h for h in range(lo, self.nhelpers) if self.cost + self.mult * self.costs[h] <= self.budget]
 
     # statements
+    def time_stmt(self, sc: _Scope, ind: str, out: list[str]) -> None:
+        """Time on the virtual clock, which the two backends must agree on to the nanosecond
+        (the three-way generator, fuzzgen's s_time, keeps to what Go's real clock also shows):
+        sleepers whose deadlines may be equal (the seeded order of simultaneous timers), a
+        timeout select racing a sleeping sender, Stop and Reset in any order, a ticker with a
+        slow receiver (dropped ticks), and the clock read between them."""
+        r = self.r
+        how = r.choice(["sleepers", "race", "stop_reset", "ticker"])
+        t0, c, t = self.var("t0"), self.var("c"), self.var("t")
+        out.append(f"{ind}var {t0} i64 = gox_time_now()")
+        if how == "sleepers":  # each sends its id when it wakes: the order of the wake-ups
+            n = r.randint(2, 4)
+            out.append(f"{ind}var {c} ref = gox_chan_new(kind.Int, {n})")
+            for j in range(n):
+                out.append(f"{ind}go tsleeper({r.choice([0, 1000, 1000, 2000, 5000])}, {j}, {c})")
+            for _ in range(n):
+                out.append(f"{ind}gox_debug_print(gox_chan_recv({c}), kind.Int)")
+        elif how == "race":  # gox_time_after against a sleeping sender; equal deadlines included
+            x = self.var("x")
+            out.append(f"{ind}var {c} ref = gox_chan_new(kind.Int, {r.randint(0, 1)})")
+            out.append(f"{ind}go tsleeper({r.choice([1000, 2000, 3000])}, {self.iexpr(sc, 1)}, {c})")
+            out.append(f"{ind}gox_select_start(2, {'true' if r.random() < 0.3 else 'false'})")
+            out.append(f"{ind}gox_select_add_recv({c})")
+            out.append(f"{ind}gox_select_add_recv(gox_time_after({r.choice([1000, 2000, 3000])}))")
+            out.append(f"{ind}var {x} i64 = gox_select_exec()")
+            out.append(f"{ind}gox_debug_print({x}, kind.Int)")
+            out.append(f"{ind}if {x} != 0 {{")  # the sender must not be left parked on an unbuffered channel
+            out.append(f"{ind}    gox_chan_recv({c})")
+            out.append(f"{ind}}}")
+        elif how == "stop_reset":
+            out.append(f"{ind}var {t} ref = gox_timer_new({r.choice([0, 1000, 3000])})")
+            for _ in range(r.randint(1, 4)):
+                op = r.choice(["stop", "reset", "sleep", "len"])
+                if op == "stop":
+                    out.append(f"{ind}gox_debug_print(gox_timer_stop({t}), kind.Bool)")
+                elif op == "reset":
+                    out.append(f"{ind}gox_debug_print(gox_timer_reset({t}, {r.choice([0, 500, 2000])}), kind.Bool)")
+                elif op == "sleep":
+                    out.append(f"{ind}gox_time_sleep({r.choice([-5, 0, 700, 2500])})")
+                else:  # the undrained channel: a fired timer's value waits there
+                    out.append(f"{ind}gox_debug_print(gox_chan_len(gox_timer_chan({t})), kind.Int)")
+            out.append(f"{ind}gox_timer_stop({t})")
+        else:  # a ticker read by a receiver slower than its period: ticks are dropped
+            i = self.var("i")
+            period = r.choice([1000, 3000])
+            out.append(f"{ind}var {t} ref = gox_ticker_new({period})")
+            out.append(f"{ind}for var {i} i64 = 0; {i} < {r.randint(1, 3)}; {i}++ {{")
+            out.append(f"{ind}    gox_time_sleep({r.choice([500, 2500, 7000])})")
+            out.append(f"{ind}    gox_debug_print(i64(gox_chan_recv(gox_timer_chan({t}))) - {t0}, kind.Int)")
+            out.append(f"{ind}}}")
+            out.append(f"{ind}gox_ticker_stop({t})")
+        out.append(f"{ind}gox_debug_print(gox_time_now() - {t0}, kind.Int)")
+
     def stmts(self, sc: _Scope, n: int, ind: str, out: list[str]) -> None:
         for _ in range(n):
             self.stmt(sc, ind, out)
@@ -192,7 +246,7 @@ class _Gen:
             kinds += ["call"]
         k = r.choice(kinds)
         if k == "gap":  # (one weight for the three: a program's C, and so cc's time, grows little)
-            k = r.choice(["waiters", "closed_while_parked", "float_map"])
+            k = r.choice(["waiters", "closed_while_parked", "float_map", "time"])
         targets = [v for v in sc.ints if not v.startswith("i")]  # loop counters stay read-only
         if k == "int" or (k == "assign" and not targets):
             v = self.var()
@@ -378,6 +432,8 @@ class _Gen:
             out.append(f"{ind}gox_chan_send({ch}, {self.iexpr(sc, 1)})")
             out.append(f"{ind}gox_chan_send({ch}, {self.iexpr(sc, 1)})")
             out.append(f"{ind}gox_debug_print(gox_chan_recv({ra}) * 2 + gox_chan_recv({rb}), kind.Int)")
+        elif k == "time":
+            self.time_stmt(sc, ind, out)
         elif k == "closed_while_parked":
             out.extend(ind + ln for ln in fuzzgen.closed_while_parked(self.var, fuzzgen.Expr(self.iexpr(sc, 1), "")).gox)
         elif k == "float_map":
@@ -581,6 +637,10 @@ _FIXED: dict[str, str] = {
     var n i64 = i64(gox_upval_box_get(box)) + x
     gox_upval_box_set(box, n)
     return n * 3
+}""",
+    "tsleeper": """func tsleeper(ns i64, id i64, out ref) {
+    gox_time_sleep(ns)
+    gox_chan_send(out, id)
 }""",
     "relay": """func relay(ch ref, out ref) {
     gox_chan_send(out, gox_chan_recv(ch))

@@ -66,7 +66,8 @@ C_ONLY: tuple[Mutant, ...] = (
       "(uint64_t)k + 1);\n        order[k] = order[j];\n        order[j] = i;\n        k++;\n    }\n    /* 2. pass 1",
       "(uint64_t)k + 1);\n        order[k] = i;\n        (void)j;\n        k++;\n    }\n    /* 2. pass 1"),
     c("select-default-first", "select.c", "a select with a default takes it even when a case is ready",
-      "    for (uint32_t x = 0; x < k; x++) {\n        uint32_t i = order[x];\n        const SelCase *c = &st->cases[i];\n        GoxObj *o",
+      "    for (uint32_t x = 0; x < k; x++) {\n        uint32_t i = order[x];\n"
+      "        const SelCase *c = &st->cases[i];\n        GoxObj *o",
       "    for (uint32_t x = 0; x < k && !st->has_default; x++) {\n        uint32_t i = order[x];\n"
       "        const SelCase *c = &st->cases[i];\n        GoxObj *o"),
     c("select-recv-ok", "select.c", "a select receive from a closed channel reports ok=true",
