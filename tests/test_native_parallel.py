@@ -168,7 +168,7 @@ def test_tsan_build_reports_a_race(tsan_lib: Path, tmp_path: Path) -> None:
     assert b"ThreadSanitizer: data race" in proc.stderr
 
 
-STRESS_GROUPS = ("parallel", "goports", "chan", "select", "defer", "gc", "exit")
+STRESS_GROUPS = ("parallel", "goports", "chan", "select", "defer", "gc", "exit", "time")
 
 
 @pytest.mark.parametrize("workers", [2, 4])
