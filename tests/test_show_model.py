@@ -110,7 +110,7 @@ def test_two_gc_cycles_colours_shading_and_sweep() -> None:
     assert parent["color"] == "black" and child["color"] == "gray"
     assert parent["edges"] == [["[0]", args["child"]]] and parent["fields"] == [f"[0] -> #{args['child']}", "[1] = 3"]
     assert st["goroutines"]["1"]["stack"] == [["main", line_of("gc_cycles", "gox_gc_write_slot_barrier(head, 0, late)")]]
-    assert ["global 0", parent["num"]] in st["roots"]
+    assert ["global 0", parent["num"]] in st["roots"].values()
     assert st["gc"]["phase"] == "PROPAGATE" and args["child"] in st["gc"]["gray"]
     # the junk node: white(dead) once the sweep starts, then freed by a sweep step
     junk = next(k for k, o in structs.items() if o["fields"] == ["[0] = 0", "[1] = 0"])

@@ -22,11 +22,11 @@ States are JSON-like dicts, stored as deltas: step i's delta turns state i-1 int
 (``apply``); ``RunModel.state_at(i)`` rebuilds state i.  A state is::
 
     {"goroutines": {gid: G}, "channels": {num: C}, "objects": {num: O},   # keyed sections
-     "gc": {...}, "roots": [[where, num], ...], "stdout": str, "stderr": str}
+     "roots": {"WHERE -> #NUM": [where, num]}, "gc": {...}, "stdout": str, "stderr": str}
 
 Keyed sections' keys are strings (as in JSON).  A delta holds, per keyed section, ``set`` (the
-entries new or changed, whole) and ``del`` (the keys gone); the whole new value of ``gc`` and
-``roots`` when they changed; and the text ``stdout``/``stderr`` gained.  The page rebuilds the
+entries new or changed, whole) and ``del`` (the keys gone); the whole new value of ``gc``
+when it changed; and the text ``stdout``/``stderr`` gained.  The page rebuilds the
 states from the same deltas (docs/SHOW.md), so text and page cannot disagree.
 """
 
@@ -51,10 +51,10 @@ from ..interp import Interpreter
 from ..limits import DEFAULT_STEPS, REF_MAX_DEPTH
 from ..syntax import Program
 
-KEYED = ("goroutines", "channels", "objects")
+KEYED = ("goroutines", "channels", "objects", "roots")
 _CHANNEL = ValueKind.CHANNEL
 _HOST_STATE = frozenset({ValueKind.CHANNEL, ValueKind.MAP})  # children kept outside the slots
-WHOLE = ("gc", "roots")
+WHOLE = ("gc",)
 TEXTS = ("stdout", "stderr")
 
 State = dict[str, Any]
@@ -79,7 +79,7 @@ class Step:
 
 
 def empty_state() -> State:
-    return {"goroutines": {}, "channels": {}, "objects": {}, "gc": {}, "roots": [], "stdout": "", "stderr": ""}
+    return {"goroutines": {}, "channels": {}, "objects": {}, "roots": {}, "gc": {}, "stdout": "", "stderr": ""}
 
 
 def apply(state: State, delta: Delta) -> None:
@@ -171,7 +171,10 @@ class Recorder(TraceLog):
         self.prev = empty_state()
         self.gviews: dict[str, dict[str, Any]] = {}  # each goroutine's entry, as of the last state (kept when it ends)
         self.woken_by: dict[int, int] = {}
-        self.fingerprints: dict[int, tuple[int, list[int]]] = {}  # each object's mark and slots when last worded
+        # each object's mark and slots when last worded, and a channel's state (None: a map's,
+        # worded at every step)
+        self.fingerprints: dict[int, tuple[int, list[int], Any]] = {}
+        self.chan_views: dict[int, dict[str, Any]] = {}  # each channel's entry, as of its fingerprint
         self.views: dict[str, dict[str, Any]] = {}  # each object's entry, as of the last state
         self.white = rt.gc.current_white
         self.streams = {"stdout": out, "stderr": err}
@@ -306,11 +309,16 @@ class Recorder(TraceLog):
         channels: dict[str, Any] = {}
         for num, obj in heap.objects.items():
             kind = obj.kind
-            if kind == _CHANNEL:
-                channels[str(num)] = self._channel(obj)
+            host = _chan_fingerprint(obj) if kind == _CHANNEL else None
             fp = fps.get(num)
-            if fp is None or fp[0] != obj.mark or fp[1] != obj.slots or kind in _HOST_STATE:
-                fps[num] = (obj.mark, list(obj.slots))
+            fresh = fp is not None and fp[0] == obj.mark and fp[1] == obj.slots and (
+                kind not in _HOST_STATE or (host is not None and fp[2] == host))
+            if kind == _CHANNEL:
+                if not fresh or num not in self.chan_views:
+                    self.chan_views[num] = self._channel(obj)
+                channels[str(num)] = self.chan_views[num]
+            if not fresh:
+                fps[num] = (obj.mark, list(obj.slots), host)
                 key = str(num)
                 view = self._object(obj)
                 if views.get(key) != view:
@@ -319,6 +327,7 @@ class Recorder(TraceLog):
         for key in gone:
             del fps[int(key)]
             del views[key]
+            self.chan_views.pop(int(key), None)
         delta: Delta = {k: v for k, v in (("set", changed), ("del", gone)) if v}
         return delta, channels
 
@@ -358,9 +367,20 @@ class Recorder(TraceLog):
         return {"phase": gc.state.name, "cycles": gc.cycles, "steps": gc.steps,
                 "gray": [o.num for o in gc.gray], "live_bytes": self.rt.heap.live_bytes, "threshold": gc.threshold}
 
-    def _roots(self) -> list[list[Any]]:
+    def _roots(self) -> dict[str, list[Any]]:
+        """Keyed like the objects (``WHERE -> #NUM``: [where, num]), so that a step's delta holds
+        only the roots that changed: with a few hundred goroutines the whole list at every step
+        made most of a page's bytes."""
         heap = self.rt.heap
-        return [[where, heap.num_of(v)] for src in self.rt.gc.root_sources for where, v in src() if v]
+        pairs = ((where, heap.num_of(v)) for src in self.rt.gc.root_sources for where, v in src() if v)
+        return {f"{where} -> #{num}": [where, num] for where, num in pairs}
+
+
+def _chan_fingerprint(obj: GcObject) -> tuple[Any, ...]:
+    """What a channel's entry shows, cheaply: worded again only when this changes."""
+    st = chan_state(obj)
+    return (st.closed, tuple(st.buf), tuple((w.g.gid, w.case) for w in st.recvq),
+            tuple((w.g.gid, w.case, w.value) for w in st.sendq))
 
 
 def _entry_name(entry: Any) -> str:

@@ -4,8 +4,8 @@
 "use strict";
 
 const RUN = JSON.parse(document.getElementById("run").textContent);
-const KEYED = ["goroutines", "channels", "objects"];
-const WHOLE = ["gc", "roots"];
+const KEYED = ["goroutines", "channels", "objects", "roots"];
+const WHOLE = ["gc"];
 const TEXTS = ["stdout", "stderr"];
 const CHECKPOINT_EVERY = 64; // a rebuilt state is kept every so many steps: a jump replays at most that many deltas
 const FILL = { "white": "#ffffff", "gray": "#bbbbbb", "black": "#333333", "white(dead)": "#f8c8d0" };
@@ -13,7 +13,7 @@ const COLOURS = ["white", "gray", "black", "white(dead)"];
 const W = 200, H = 78, GAP_X = 44, GAP_Y = 44, FIELD_LINES = 3, FIELD_CHARS = 30;
 
 function emptyState() {
-  return { goroutines: {}, channels: {}, objects: {}, gc: {}, roots: [], stdout: "", stderr: "" };
+  return { goroutines: {}, channels: {}, objects: {}, roots: {}, gc: {}, stdout: "", stderr: "" };
 }
 
 // model.py's apply(): the next step's state (entries are replaced whole, never changed)
@@ -124,7 +124,7 @@ let focus = null;
 function heapSvg(state, step) {
   let objs = byId(state.objects);
   const roots = {};
-  for (const [where, num] of state.roots) (roots[num] = roots[num] || []).push(where);
+  for (const [where, num] of Object.values(state.roots)) (roots[num] = roots[num] || []).push(where);
   if (focus !== null && !(focus in state.objects)) focus = null;
   if (focus !== null) {
     const near = new Set([focus]);

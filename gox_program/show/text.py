@@ -4,13 +4,19 @@ the story: each step and what it changed.  Built from the model's states only
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from .model import KEYED, RunModel, State, Step
+from .model import RunModel, State, Step
 
 COLOURS = ("white", "gray", "black", "white(dead)")
+
+
+def _natural(key: str) -> list[Any]:
+    """A root's key in reading order: goroutine 2 before goroutine 10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
 
 
 def goroutine_line(g: dict[str, Any]) -> str:
@@ -66,7 +72,7 @@ def state_text(model: RunModel, index: int) -> str:
     out += _section("goroutines", [goroutine_line(g) for g in _by_id(state["goroutines"])])
     out += _section("channels", [channel_line(c) for c in _by_id(state["channels"])])
     out += _section("heap", [object_line(o) for o in _by_id(state["objects"])])
-    out += _section("roots", [f"{where} -> #{num}" for where, num in state["roots"]])
+    out += _section("roots", sorted(state["roots"], key=_natural))
     for name in ("stdout", "stderr"):
         out += _section(name, state[name].splitlines())
     return "\n".join(out) + "\n"
@@ -88,7 +94,7 @@ def _story(model: RunModel, lo: int, hi: int) -> str:
     phase = model.state_at(lo - 1)["gc"].get("phase") if lo else None
     for step, delta in zip(model.steps[lo : hi + 1], model.deltas[lo : hi + 1], strict=True):
         out.append(_header(model, step))
-        for sec in KEYED:
+        for sec in render:  # (the roots are told in a state's text, not step by step)
             d = delta.get(sec, {})
             out += [f"  {render[sec](e)}" for e in _by_id(d.get("set", {}))]
             out += [f"  {'g' if sec == 'goroutines' else '#'}{k} gone" for k in d.get("del", ())]
