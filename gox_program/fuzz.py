@@ -190,13 +190,14 @@ class _Gen:
             n = r.randint(2, 4)
             out.append(f"{ind}var {c} ref = gox_chan_new(kind.Int, {n})")
             for j in range(n):
-                out.append(f"{ind}go tsleeper({r.choice([0, 1000, 1000, 2000, 5000])}, {j}, {c})")
+                out.append(f"{ind}go wsleep({c}, {r.choice([0, 1000, 1000, 2000, 5000])}, {j})")
             for _ in range(n):
                 out.append(f"{ind}gox_debug_print(gox_chan_recv({c}), kind.Int)")
         elif how == "race":  # gox_time_after against a sleeping sender; equal deadlines included
             x = self.var("x")
             out.append(f"{ind}var {c} ref = gox_chan_new(kind.Int, {r.randint(0, 1)})")
-            out.append(f"{ind}go tsleeper({r.choice([1000, 2000, 3000])}, {self.iexpr(sc, 1)}, {c})")
+            ns = r.choice([1000, 2000, 3000])  # (drawn before the value, as when the arguments were (ns, v, c))
+            out.append(f"{ind}go wsleep({c}, {ns}, {self.iexpr(sc, 1)})")
             out.append(f"{ind}gox_select_start(2, {'true' if r.random() < 0.3 else 'false'})")
             out.append(f"{ind}gox_select_add_recv({c})")
             out.append(f"{ind}gox_select_add_recv(gox_time_after({r.choice([1000, 2000, 3000])}))")
@@ -638,10 +639,7 @@ _FIXED: dict[str, str] = {
     gox_upval_box_set(box, n)
     return n * 3
 }""",
-    "tsleeper": """func tsleeper(ns i64, id i64, out ref) {
-    gox_time_sleep(ns)
-    gox_chan_send(out, id)
-}""",
+    "wsleep": fuzzgen.FIXED["wsleep"][0],
     "relay": """func relay(ch ref, out ref) {
     gox_chan_send(out, gox_chan_recv(ch))
 }""",

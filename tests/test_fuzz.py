@@ -292,7 +292,7 @@ def test_generated_time_agrees_on_both_backends() -> None:
     deadlines, a timeout select racing a sleeper, Stop/Reset, a ticker with a slow receiver)
     run on the reference and natively with the same output and trace: the virtual clock, to
     the nanosecond, and the seeded order of simultaneous timers."""
-    forms = {"sleepers": "go tsleeper(", "race": "gox_time_after(", "stop_reset": "gox_timer_new(",
+    forms = {"sleepers": "go wsleep(", "race": "gox_time_after(", "stop_reset": "gox_timer_new(",
              "ticker": "gox_ticker_new("}
     seeds: list[int] = []
     seen: set[str] = set()
