@@ -243,9 +243,9 @@ def interleaved(repeat: int, fns: dict[str, Callable[[], Run]]) -> dict[str, lis
     return runs
 
 
-def net_times(runs: list[Run], base: Run, clock: str) -> list[float]:
-    """Each run's time on ``clock`` less the empty program's (start-up and exit)."""
-    return [max(r.time(clock) - base.time(clock), 0.0) for r in runs]
+def net_time(run: Run, base: Run, clock: str) -> float:
+    """A run's time on ``clock`` less the empty program's (start-up and exit)."""
+    return max(run.time(clock) - base.time(clock), 0.0)
 
 
 def paired_ratios(a: list[float], b: list[float]) -> list[float]:
@@ -254,13 +254,17 @@ def paired_ratios(a: list[float], b: list[float]) -> list[float]:
     return [x / y for x, y in zip(a, b, strict=True) if y > 0]
 
 
-def paired_median(a: list[float], b: list[float]) -> float | None:
-    """The median over rounds of a[i] / b[i].  The targets compare this and not the ratio of each
-    system's best: a host whose speed drifts by tens of percent within minutes (docs/BENCHMARKS.md,
-    "Clock") moves the two runs of a round together, and one slow round is outvoted instead of
-    deciding a MISS."""
-    pairs = paired_ratios(a, b)
+def median_ratio(pairs: list[float]) -> float | None:
+    """The median of a row's paired ratios (None: no round had a time to divide by).  The
+    targets compare this and not the ratio of each system's best: a host whose speed drifts by
+    tens of percent within minutes (docs/BENCHMARKS.md, "Clock") moves the two runs of a round
+    together, and one slow round is outvoted instead of deciding a MISS."""
     return statistics.median(pairs) if pairs else None
+
+
+def paired_median(a: list[float], b: list[float]) -> float | None:
+    """The median over rounds of a[i] / b[i] (``paired_ratios``, ``median_ratio``)."""
+    return median_ratio(paired_ratios(a, b))
 
 
 def checksum(stdout: str, what: str) -> int:
@@ -376,8 +380,7 @@ class Row:
         """``native`` or ``unchecked`` against Go: the paired median where the rounds gave one
         (times), else the ratio of the cells (memory)."""
         if system in self.paired:
-            pairs = self.paired[system]
-            return statistics.median(pairs) if pairs else None
+            return median_ratio(self.paired[system])
         return self.ratio(self.native if system == "native" else self.unchecked, self.go)
 
 
@@ -522,17 +525,17 @@ def run(scale: float, repeat: int, go_arg: str | None = None, log: Callable[[str
                                     "bench_ref.bench_parked_memory: the runtime driven directly", unc_cell))
                 continue
             k = ops(name, n)
-            nat_s = max(nr.time(clock) - nat_base.time(clock), 0.0)
+            nat_s = net_time(nr, nat_base, clock)
             nat_cell = Cell(n, nat_s / k * 1e9, nat_s, int(checksum(nr.stdout, name)))
-            unc_s = max(ur.time(clock) - nat_base.time(clock), 0.0)
+            unc_s = net_time(ur, nat_base, clock)
             unc_cell = Cell(n, unc_s / k * 1e9, unc_s, int(checksum(ur.stdout, name)))
             go_cell = None
             paired: dict[str, list[float]] = {}
             if gr is not None and go_base is not None:
-                go_s = max(gr.time(clock) - go_base.time(clock), 0.0)
+                go_s = net_time(gr, go_base, clock)
                 go_cell = Cell(n, go_s / k * 1e9, go_s, int(checksum(gr.stdout, name)))
-                go_rounds = net_times(rounds["go"], go_base, clock)
-                paired = {s: paired_ratios(net_times(rounds[s], nat_base, clock), go_rounds)
+                go_rounds = [net_time(r, go_base, clock) for r in rounds["go"]]
+                paired = {s: paired_ratios([net_time(r, nat_base, clock) for r in rounds[s]], go_rounds)
                           for s in ("native", "unchecked")}
             say(f"{name}: reference (n={rn})")
             text = gox_text(name, rn)

@@ -297,8 +297,9 @@ class Recorder(TraceLog):
 
     def _heap(self) -> tuple[Delta, dict[str, Any]]:
         """The objects' delta since the last state (``self.views`` is kept up to date) and
-        the channels.  An object is worded again only when its mark or slots changed (or it
-        holds host state: a channel's or map's), the cost of a step on a large heap."""
+        the channels.  An object is worded again only when its mark or slots changed, a
+        channel's buffer or queues (``_chan_fingerprint``), or it is a map (its entries are host
+        state): the cost of a step on a large heap."""
         heap = self.rt.heap
         cw = self.rt.gc.current_white
         fps, views = self.fingerprints, self.views
@@ -314,7 +315,7 @@ class Recorder(TraceLog):
             fresh = fp is not None and fp[0] == obj.mark and fp[1] == obj.slots and (
                 kind not in _HOST_STATE or (host is not None and fp[2] == host))
             if kind == _CHANNEL:
-                if not fresh or num not in self.chan_views:
+                if not fresh:  # (a fresh channel was worded when its fingerprint was taken)
                     self.chan_views[num] = self._channel(obj)
                 channels[str(num)] = self.chan_views[num]
             if not fresh:
