@@ -400,6 +400,53 @@ def test_a_deadlock_over_many_workers_is_reported_once(workers: int) -> None:
         assert len(re.findall(r"^goroutine \d+ \[chan receive\]:$", err, re.M)) == 301
 
 
+# holder's deferred call runs inside the runtime (deferred calls run inside ABI calls, holding
+# the runtime lock) and waits there for answerer's channel calls on another worker.
+CHANNELS_WITHOUT_THE_RUNTIME_LOCK = """
+func holder(c ref) {
+    gox_chan_recv(c)
+    defer hold(c)
+}
+
+func hold(c ref) {
+    gox_chan_send(c, 1)
+    gox_chan_send(c, 1)
+    for gox_chan_len(c) != 3 {
+    }
+}
+
+func answerer(c ref, done ref) {
+    gox_chan_send(c, 0)
+    for gox_chan_len(c) != 2 {
+    }
+    gox_chan_send(c, 9)
+    gox_chan_send(done, 1)
+}
+
+func main() {
+    var c ref = gox_chan_new(kind.Int, 3)
+    var done ref = gox_chan_new(kind.Int, 1)
+    go holder(c)
+    go answerer(c, done)
+    gox_chan_recv(done)
+    gox_debug_print(gox_chan_len(c), kind.Int)
+}
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_channel_calls_run_while_another_goroutine_holds_the_runtime_lock(workers: int) -> None:
+    """A goroutine's channel calls do not take the runtime lock (docs/SCHEDULER.md section 7,
+    "Channels and select"): answerer polls and sends on c while holder, on another worker,
+    holds the runtime lock in a deferred call until answerer's send arrives.  With every channel
+    call under the lock (before) answerer waits for the lock for ever and the run times out.
+    Go 1.19.8 (the same program, GOMAXPROCS=2 and 4): prints 3, status 0."""
+    exe = native.build(load(CHANNELS_WITHOUT_THE_RUNTIME_LOCK, "nolock.gox"), LIB)
+    for seed in range(3):
+        o = native.run_exe(exe, seed, workers=workers, timeout=60)
+        assert (o.status, o.stdout) == (0, b"3\n"), o.stderr.decode(errors="replace")[-2000:]
+
+
 LOOPS_WHILE_COLLECTING = """
 var done i64
 var started i64

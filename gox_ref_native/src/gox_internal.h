@@ -184,15 +184,22 @@ typedef struct GoxRuntime {
     ErrRec err; /* first field: the host reads err.code through gox_error_flag() */
     bool checked;
     /* parallel mode (gox_run_main with several workers): the runtime lock, held by the
-     * goroutine that is inside the runtime (rt_enter below).
+     * goroutine that is inside the runtime (rt_enter below), except in the channel calls and
+     * select, which take their channels' locks instead when they can (chan.c, C5).
      *
-     * Lock order (parallel mode; with one worker no lock is taken):
-     *     R->mu  before  R->sched->idle_mu (parallel.c: the overflow queue, the idle workers)
+     * Lock order (parallel mode; with one worker no lock is taken), Go's hchan.lock before
+     * sched.lock:
+     *     R->mu  before  a channel's lock (ChanState.mu)  before  R->sched->idle_mu
+     *     two channels' locks: only a select's, in address order (select.c, sellock)
      *     pool_lock (stack.c: the stack pool and the guard handler) is a leaf
-     * The workers' run queues take no lock (parallel.c: lock-free rings).  Never take R->mu
-     * while holding idle_mu: the deadlock check lets idle_mu go before it takes R->mu for the
-     * report.  Nothing is taken while pool_lock is held.  No lock is held across a goroutine
-     * switch: to_hub gives R->mu back before it switches and takes it again after.
+     * Nothing takes R->mu while it holds a channel's lock (chan.c, C2: an error, a trace line,
+     * a switch or a stop of the world gives the channel's lock back first).  The workers' run
+     * queues take no lock (parallel.c: lock-free rings); a wake-up under a channel's lock may
+     * take idle_mu.  Never take R->mu or a channel's lock while holding idle_mu: the deadlock
+     * check lets idle_mu go before it takes R->mu for the report.  Nothing is taken while
+     * pool_lock is held.  No lock is held across a goroutine switch: to_hub gives R->mu back
+     * before it switches and takes it again after; a goroutine that parks in a channel call
+     * gives the channel's lock back before it switches (chan.c, C3).
      * Condition waits: each worker's wake_cv with idle_mu alone (an idle worker holds no
      * R->mu), stw_stopped_cv and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
      * its hub clears it holding no lock, so the collector may wait for it holding R->mu
@@ -656,6 +663,9 @@ typedef struct {
     size_t cap;
 } SelectState;
 
+#define LIVE_CACHE_BITS 3u /* a goroutine's cache of references known live (GoxG.live_ref): 8 */
+#define LIVE_CACHE (1u << LIVE_CACHE_BITS)
+
 typedef struct IterState IterState;
 typedef struct GoxG GoxG;
 typedef struct SelectWait SelectWait;
@@ -674,7 +684,10 @@ typedef struct Waiter {
 struct SelectWait {
     Waiter **waiters;
     size_t n;
-    bool done;
+    /* a case completed (Go's gp.selectDone).  Parallel mode: the waker that completes a case
+     * sets it with a CAS from 0, holding that case's channel lock only, so at most one case
+     * completes; a waker whose CAS fails skips the waiter (chan.c, dequeue) */
+    uint8_t done;
 };
 
 struct GoxG {
@@ -736,6 +749,10 @@ struct GoxG {
     void *saved;
     size_t saved_len;
     _Atomic bool on_cpu;         /* a worker is running it (or has not finished its switch out) */
+    /* parallel mode: references it found live under the runtime lock, and the world_epoch it
+     * found them in (live_known: the channel calls' check without the lock; its own, so that
+     * moving to another worker costs it nothing) */
+    uint64_t live_ref[LIVE_CACHE], live_epoch[LIVE_CACHE];
     void *tsan_fiber;
 };
 
@@ -795,6 +812,7 @@ typedef struct GoxWorker {
     uintptr_t hub_lo, hub_hi;  /* the loop's (the thread's own) stack */
     ErrRec err;                /* the record of the goroutine it runs (err_rec) */
     HistBuf hist;              /* its channel history (history.c): only its thread appends */
+    Rng rng;                   /* parallel mode: its selects' generator (only its thread draws) */
 } GoxWorker;
 
 typedef struct GoxSched {
@@ -817,16 +835,22 @@ typedef struct GoxSched {
     _Atomic unsigned nidle;     /* listed idle workers (asleep or watching) */
     _Atomic unsigned nwatching; /* of them, those waiting out a goroutine's grace period */
     unsigned nasleep;      /* of them, those asleep without a timeout: all workers is the deadlock */
-    unsigned nrunning;     /* goroutines on workers and not stopped for the world (R->mu) */
-    size_t nparked;        /* goroutines parked (R->mu): beyond PARKED_RESIDENT their stacks are compacted */
+    /* goroutines on workers and not stopped for the world: counted in and out with atomic
+     * operations, without R->mu (the handshake with a collector: parallel.c, "stopping the world") */
+    _Atomic unsigned nrunning;
+    size_t nparked;        /* goroutines parked (parallel mode: atomic): beyond PARKED_RESIDENT their stacks are compacted */
     uint32_t stw_pending;  /* a collection stops the world: set and cleared under R->mu with
-                            * relaxed atomic stores, read by compiled loops without the lock
-                            * (gox_sched_preempt_flag) */
+                            * atomic stores (seq_cst to set it), read without the lock by
+                            * compiled loops (gox_sched_preempt_flag) and by the hubs */
     uint32_t preempt;      /* what compiled loops poll (gox_sched_preempt_flag), set like stw_pending:
                             * while a collection stops the world, and from the program's end on,
                             * so that a goroutine looping on another worker stops at its next poll
                             * (gox_sched_poll enters the runtime: sched_after_lock abandons it) */
     pthread_cond_t stw_stopped_cv, stw_done_cv;
+    /* the stops of the world so far (R->mu, written while the world is stopped): whether an
+     * object is live changes only then (the collector's steps), so a reference found live in
+     * an epoch stays live until it ends (live_known) */
+    uint64_t world_epoch;
     Rng rng;
     uint64_t next_gid, next_fid, next_iter, main_gid;
     /* names of entries, for reports */
@@ -871,6 +895,12 @@ static inline GoxG *sched_g(GoxRuntime *R) {
 }
 GoxG *sched_running(GoxRuntime *R, const char *what);   /* NULL (fatal error recorded) outside run_main */
 void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
+/* sched_park's two halves.  Parallel mode, a channel's waiter: prepare before the waiter is in a
+ * queue (under the channel's lock: a waker may make g runnable from then on), switch after the
+ * lock is given back, holding R->mu (sched_run starts g on another worker only once its switch
+ * out is over: on_cpu) */
+void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans);
+void sched_park_switch(GoxRuntime *R, GoxG *g);
 void sched_ready(GoxRuntime *R, GoxG *g);
 void sched_free(GoxRuntime *R);
 /* an error just recorded by gox_fail: in program mode it becomes a panic, a fatal error or the
@@ -938,6 +968,8 @@ static inline GoxG *runq_pop(GoxWorker *W) {
 
 /* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
 void sched_stop_world(GoxRuntime *R);
+void sched_count_in(GoxRuntime *R);  /* a hub starts or resumes a goroutine (waits while the world is stopped) */
+void sched_count_out(GoxRuntime *R); /* a goroutine leaves its worker without R->mu held */
 void sched_start_world(GoxRuntime *R);
 void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 
@@ -967,6 +999,22 @@ void timer_free_state(GoxRuntime *R, GoxObj *o);
 static inline bool timer_obj(const GoxObj *o) { return o->kind == K_POINTER && o->ext; }
 
 /* channels (chan.c) */
+/* The running goroutine's cache of references known live (parallel mode): live_note under the
+ * runtime lock, after a check found ref live; live_known without it (W: its worker). */
+void live_note(GoxRuntime *R, uint64_t ref);
+/* (a multiplicative hash: objects made one after another are a fixed stride apart) */
+static inline unsigned live_slot(uint64_t ref) { return (unsigned)((ref * 0x9E3779B97F4A7C15ULL) >> (64 - LIVE_CACHE_BITS)); }
+static inline bool live_known(const GoxRuntime *R, const GoxWorker *W, uint64_t ref) {
+    unsigned i = live_slot(ref);
+    return W->current->live_ref[i] == ref && W->current->live_epoch[i] == R->sched->world_epoch;
+}
+/* The channel ch names when the cache knows it live (live_known), else NULL: the fast path's
+ * check, without the runtime lock (chan.c, C5). */
+static inline GoxObj *chan_fast_obj(const GoxRuntime *R, const GoxWorker *W, uint64_t ch) {
+    if (!ch || !live_known(R, W, ch)) return NULL;
+    GoxObj *o = REF_OBJ(ch);
+    return o->kind == K_CHANNEL ? o : NULL;
+}
 /* A FIFO of parked goroutines (Go's waitq), linked through Waiter.prev/next. */
 typedef struct {
     Waiter *first, *last;
@@ -977,6 +1025,7 @@ typedef struct {
 typedef struct {
     unsigned elem_kind;
     int64_t cap;
+    pthread_mutex_t mu; /* parallel mode: Go's hchan.lock (the invariants: chan.c) */
     uint64_t *buf;
     size_t head, len, bufcap;
     bool closed;
@@ -987,6 +1036,9 @@ static inline ChanState *chan_state(GoxObj *o) { return (ChanState *)o->ext; }
 static inline bool chan_elem_is_ref(GoxObj *o) { return gox_is_ref_kind(chan_state(o)->elem_kind); }
 static inline unsigned chan_elem_kind(GoxObj *o) { return chan_state(o)->elem_kind; }
 static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
+/* A channel's lock in parallel mode (chan.c, C1); par: R->parallel (one worker takes no lock) */
+#define LOCK_IF(par, o) (par ? (void)pthread_mutex_lock(&chan_state(o)->mu) : (void)0)
+#define UNLOCK_IF(par, o) (par ? (void)pthread_mutex_unlock(&chan_state(o)->mu) : (void)0)
 
 void chan_free_state(GoxObj *o);
 GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap); /* no checks, no safepoint */
@@ -1043,8 +1095,9 @@ static inline uint64_t chan_take(GoxRuntime *R, GoxObj *o) { /* a value buffered
 }
 
 int chan_send_now(GoxRuntime *R, GoxObj *o, uint64_t val);
-/* Complete a send now if possible: 1 when done, 0 when it must wait, -1 after recording
- * `send on closed channel` (in program mode that panic does not return). */
+/* Complete a send now if possible: 1 when done, 0 when it must wait; nothing done and no error
+ * recorded yet (the caller gives the channel's lock back first: chan_send_fail): -1 the channel
+ * is closed, -2 no memory to grow its buffer. */
 static inline int chan_try_send(GoxRuntime *R, GoxObj *o, uint64_t val) {
     const ChanState *st = chan_state(o);
     if (st->closed || st->recvq.first || (int64_t)st->len >= st->cap || st->len == st->bufcap)
@@ -1061,7 +1114,15 @@ static inline bool chan_try_recv(GoxRuntime *R, GoxObj *o, uint64_t *val, bool *
     *ok = true;
     return true;
 }
+void chan_send_fail(GoxRuntime *R, int r); /* chan_try_send's -1 or -2: the panic or the fatal error */
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
+/* Parallel mode: the calling goroutine's worker when a channel call may run without the runtime
+ * lock (chan.c, "without the runtime lock"), else NULL (one worker: always). */
+GoxWorker *chan_fast_worker_slow(GoxRuntime *R);
+static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
+    return __builtin_expect(R->parallel, 0) ? chan_fast_worker_slow(R) : NULL;
+}
+
 void chan_unlink(Waiter *w);
 uint64_t chan_recv(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0); /* t0: hist_begin() */
 void select_won(GoxRuntime *R, Waiter *w);

@@ -6,7 +6,7 @@
  * completes is recorded: make, send, receive (value, ok), close, len, cap and select (the case it
  * completed and its value, or default), with the goroutine, the channel's object number (stable
  * for the channel's life) and two CLOCK_MONOTONIC times: t0 read before the operation starts
- * (before the runtime lock is taken, for the plain calls) and t1 after it is over.  A parked
+ * (before any lock is taken) and t1 after it is over.  A parked
  * operation is recorded by the goroutine that completes it (hist_woken), as it wakes it: its
  * interval spans its whole wait, and it is recorded even if the program ends before the parked
  * goroutine runs again.  A panic's interval ends before the panic starts.  Whatever

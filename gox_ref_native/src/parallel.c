@@ -11,12 +11,13 @@
  * Several workers (gox_sched_set_workers, $GOX_WORKERS): Go's scheduler, docs/SCHEDULER.md
  * section 7, "Workers and work stealing": lock-free rings with work stealing ("run queues"
  * below), an overflow queue and the idle workers behind idle_mu ("idle workers"), the grace
- * period of a goroutine alone in its worker's ring (STEAL_GRACE_NS, Go's runnext).  The
- * runtime lock (R->mu, runtime.c) guards everything else, and is what makes channels and select
- * atomic: a select completes at most one case because its whole decision runs under the lock
- * (the lock order: gox_internal.h, at GoxRuntime.mu).  The collector stops the world: it waits until every other goroutine on a
- * worker has switched out or stopped at a safepoint (an allocation, where its live values are
- * roots: sched_safepoint) before it reads a root.
+ * period of a goroutine alone in its worker's ring (STEAL_GRACE_NS, Go's runnext).  Channels
+ * and select have a lock per channel (chan.c, select.c); the runtime lock (R->mu, runtime.c)
+ * guards everything else (the lock order: gox_internal.h, at GoxRuntime.mu).  The collector
+ * stops the world: it waits until every other goroutine on a worker has switched out or
+ * stopped at a safepoint (an allocation, where its live values are roots: sched_safepoint)
+ * before it reads a root; the hubs count goroutines in and out of running without the lock
+ * (sched_count_in, sched_count_out).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -493,7 +494,12 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     (void)stack_size(); /* settled before other threads read it */
     S->nworkers = nworkers;
     R->parallel = nworkers > 1;
-    for (unsigned i = 0; i < nworkers; i++) S->workers[i].R = R;
+    for (unsigned i = 0; i < nworkers; i++) {
+        GoxWorker *W = &S->workers[i];
+        W->R = R;
+        /* a select's generator per worker (one worker draws from S->rng, the reference's) */
+        W->rng = (Rng){S->rng.state ^ (0xD1B54A32D192ED03ULL * (i + 1)), 0};
+    }
     GoxWorker *W0 = &S->workers[0];
     /* the main goroutine: into worker 0's ring (this thread is worker 0's) */
     while (R->parallel && W0->runq_head) ring_put(S, W0, runq_pop(W0));
@@ -520,7 +526,40 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     S->nworkers = 1;
 }
 
-/* ---- stopping the world (parallel mode; R->mu held) --------------------------------------- */
+/* ---- stopping the world (parallel mode) ---------------------------------------------------- */
+/* The count of running goroutines (S->nrunning) without the runtime lock, the hubs' side of the
+ * handshake (Dekker's pattern again, with seq_cst operations): a hub counts a goroutine in and
+ * then reads stw_pending; a collector sets stw_pending and then reads the count.  One of the two
+ * sees the other: the hub backs out and waits (its goroutine does not start), or the collector
+ * waits for that goroutine to stop or switch out.  A goroutine counted out reads stw_pending
+ * after its decrement and, if a collector waits, signals it under R->mu (the collector reads the
+ * count under R->mu before it sleeps on stw_stopped_cv, so the signal is not lost).  The
+ * decrement is a release and the collector's read an acquire: what the goroutine did before it
+ * switched out happens before the collector reads its roots.  Counting in and out takes no lock
+ * unless a collection is pending. */
+void sched_count_in(GoxRuntime *R) {
+    GoxSched *S = R->sched;
+    for (;;) {
+        atomic_fetch_add(&S->nrunning, 1);
+        if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;
+        pthread_mutex_lock(&R->mu);
+        atomic_fetch_sub(&S->nrunning, 1);
+        pthread_cond_signal(&S->stw_stopped_cv);
+        while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
+        pthread_mutex_unlock(&R->mu);
+    }
+}
+
+void sched_count_out(GoxRuntime *R) { /* (R->mu not held) */
+    GoxSched *S = R->sched;
+    atomic_fetch_sub(&S->nrunning, 1);
+    if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;
+    pthread_mutex_lock(&R->mu);
+    pthread_cond_signal(&S->stw_stopped_cv);
+    pthread_mutex_unlock(&R->mu);
+}
+
+/* the rest: R->mu held */
 /* g stops here until the collector is done; its live values are roots meanwhile. */
 static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs) {
     GoxSched *S = R->sched;
@@ -564,20 +603,23 @@ void sched_stop_world(GoxRuntime *R) {
     GoxSched *S = R->sched;
     GoxG *me = sched_current(R);
     while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
-    __atomic_store_n(&S->stw_pending, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&S->stw_pending, 1, __ATOMIC_SEQ_CST); /* (then the count: sched_count_in) */
     __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED);
-    while (S->nrunning > (me ? 1u : 0u)) {
+    while (atomic_load(&S->nrunning) > (me ? 1u : 0u)) {
         pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
         if (S->exit_status >= 0) { /* the program ended meanwhile: no collection, and me stops */
             sched_start_world(R);
             sched_after_lock(R);
         }
     }
+    S->world_epoch++; /* objects may die now: every goroutine's live_known forgets (chan.c, C5) */
 }
 
 void sched_start_world(GoxRuntime *R) {
     if (!R->parallel) return;
-    __atomic_store_n(&R->sched->stw_pending, 0, __ATOMIC_RELAXED);
+    /* (release: a hub that reads 0 in sched_count_in runs its goroutine after the collection,
+     * without R->mu; everything the collector did happens before) */
+    __atomic_store_n(&R->sched->stw_pending, 0, __ATOMIC_RELEASE);
     if (R->sched->exit_status < 0) __atomic_store_n(&R->sched->preempt, 0, __ATOMIC_RELAXED);
     pthread_cond_broadcast(&R->sched->stw_done_cv);
 }

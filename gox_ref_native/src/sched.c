@@ -230,8 +230,9 @@ void sched_end_status(GoxRuntime *R, int status) {
     if (!atomic_compare_exchange_strong(&S->exit_status, &expected, status)) return;
     if (R->parallel) __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED); /* loops elsewhere stop */
     if (R->parallel && S->stw_pending) {
-        __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
+        __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELEASE); /* (as sched_start_world's) */
         pthread_cond_broadcast(&S->stw_done_cv);
+        pthread_cond_broadcast(&S->stw_stopped_cv); /* (a collector waiting for the count stops too) */
     }
     wake_idle_workers(S);
 }
@@ -247,18 +248,24 @@ static void note_hub_stack(const void *bottom, size_t size) {
 }
 #endif
 
-/* From a goroutine to its worker's hub.  In parallel mode the goroutine gives the runtime lock
- * back first (it is no longer running: a collector need not wait for it) and takes it again
- * when it resumes, possibly on another worker; every lock operation stays on one side of a
- * switch.  The hub marks the goroutine's context saved (on_cpu) once the switch is done. */
+/* From a goroutine to its worker's hub.  In parallel mode the goroutine counts itself out of
+ * the running ones (a collector need not wait for it: sched_count_out) and gives the runtime
+ * lock back if it holds it, and takes it again when it resumes, possibly on another worker;
+ * every lock operation stays on one side of a switch.  One that parked from a channel call
+ * without the lock (chan.c, C5) switches without taking it.  The hub marks the goroutine's
+ * context saved (on_cpu) once the switch is done. */
 static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     GoxSched *S = R->sched;
     if (R->parallel) {
         g->lock_depth = rt_depth();
-        S->nrunning--;
-        pthread_cond_signal(&S->stw_stopped_cv); /* (also when an ending cleared stw_pending) */
-        rt_set_depth(0);
-        pthread_mutex_unlock(&R->mu);
+        if (g->lock_depth) {
+            S->nrunning--;
+            pthread_cond_signal(&S->stw_stopped_cv); /* (also when an ending cleared stw_pending) */
+            rt_set_depth(0);
+            pthread_mutex_unlock(&R->mu);
+        } else {
+            sched_count_out(R);
+        }
     }
     GoxWorker *W = this_worker();
 #ifdef GOX_ASAN
@@ -276,10 +283,14 @@ static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     __sanitizer_finish_switch_fiber(g->asan_fake, &bottom, &size);
     note_hub_stack(bottom, size); /* (it may have resumed on another worker) */
 #endif
-    if (R->parallel) { /* run() counted it running again */
-        pthread_mutex_lock(&R->mu);
-        rt_set_depth(g->lock_depth);
-        sched_after_lock(R);
+    if (R->parallel) { /* sched_run counted it running again */
+        if (g->lock_depth) {
+            pthread_mutex_lock(&R->mu);
+            rt_set_depth(g->lock_depth);
+            sched_after_lock(R);
+        } else if (atomic_load_explicit(&S->exit_status, memory_order_relaxed) >= 0) {
+            rt_lock_slow(R); /* the program ended meanwhile: abandoned there (sched_after_lock) */
+        }
     }
 }
 
@@ -362,17 +373,20 @@ static void start_running(GoxRuntime *R, GoxWorker *W, GoxG *g) {
 void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     GoxSched *S = R->sched;
     if (R->parallel) {
-        pthread_mutex_lock(&R->mu);
-        while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
+        sched_count_in(R);
         if (S->exit_status >= 0) { /* the program ended while g waited in a queue */
-            pthread_mutex_unlock(&R->mu);
+            sched_count_out(R);
             return;
         }
-        S->nrunning++;
+        /* (the trace's "run" event needs the runtime lock; tracing serialises) */
+        bool traced = trace_on(R);
+        if (traced) pthread_mutex_lock(&R->mu);
+        start_running(R, W, g);
+        if (traced) pthread_mutex_unlock(&R->mu);
+    } else {
+        start_running(R, W, g);
     }
-    start_running(R, W, g);
     if (R->parallel) {
-        pthread_mutex_unlock(&R->mu);
         while (atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
         atomic_store_explicit(&g->on_cpu, true, memory_order_relaxed);
     }
@@ -444,7 +458,10 @@ static void hand_off(GoxRuntime *R, GoxG *g) {
     to_hub(R, g, false);
 }
 
-void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+/* (sched_park's halves, inline in it: a park of the deterministic mode is one call, as before
+ * they were split) */
+static inline __attribute__((always_inline)) void park_prepare(GoxRuntime *R, GoxG *g, const char *reason,
+                                                               const uint64_t *chans, size_t nchans) {
     g->status = G_WAITING;
     g->wait_reason = reason;
     if (nchans > g->parked_cap) {
@@ -457,21 +474,41 @@ void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chan
         TraceArg a = {.key = "reason", .kind = TV_STR, .s = reason, .slen = strlen(reason)};
         trace_emit(R, "park", &a, 1);
     }
+}
+
+static inline __attribute__((always_inline)) void park_switch(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched;
+    /* (parallel mode: a goroutine may park without the runtime lock, chan.c's C5) */
+    size_t parked = R->parallel ? __atomic_add_fetch(&S->nparked, 1, __ATOMIC_RELAXED) : ++S->nparked;
     /* (not on a growth segment: its slot is not where its stack pointer is) */
-    g->compact = ++S->nparked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact() && !g->big;
-    if (S->nparked > PARKED_RESIDENT) stack_drop_spare(g); /* (its pages: stack.c) */
+    g->compact = parked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact() && !g->big;
+    if (parked > PARKED_RESIDENT) stack_drop_spare(g); /* (its pages: stack.c) */
     hand_off(R, g);
-    S->nparked--;
+    if (R->parallel)
+        __atomic_sub_fetch(&S->nparked, 1, __ATOMIC_RELAXED);
+    else
+        S->nparked--;
     g->nparked = 0;
     g->wake_ref = false; /* the value now belongs to the goroutine's own frames */
 }
 
+void sched_park(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+    park_prepare(R, g, reason, chans, nchans);
+    park_switch(R, g);
+}
+
+void sched_park_prepare(GoxRuntime *R, GoxG *g, const char *reason, const uint64_t *chans, size_t nchans) {
+    park_prepare(R, g, reason, chans, nchans);
+}
+
+void sched_park_switch(GoxRuntime *R, GoxG *g) { park_switch(R, g); }
+
 void sched_ready(GoxRuntime *R, GoxG *g) {
+    uint64_t gid = g->gid; /* (once queued, g may run on another worker, and end) */
     g->status = G_RUNNABLE;
     g->wait_reason = "";
     runq_put(R, g);
-    sched_trace_u(R, "wake", "target", g->gid);
+    sched_trace_u(R, "wake", "target", gid);
 }
 
 uint64_t sched_call_entry(GoxRuntime *R, const void *fn, const uint64_t *args, uint32_t nargs) {

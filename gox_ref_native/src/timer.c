@@ -156,17 +156,22 @@ void timers_roots(GoxRuntime *R, RootFn fn, void *ctx, bool *stop) {
 }
 
 /* ---- the clock ------------------------------------------------------------------------------ */
-/* A ticker whose firing can never deliver: its channel is full or closed. */
-static bool undeliverable(const GoxTimer *t) {
+/* A ticker whose firing can never deliver: its channel is full or closed (read under the
+ * channel's lock in parallel mode: chan.c, C1). */
+static bool undeliverable(const GoxRuntime *R, const GoxTimer *t) {
     if (!t->period) return false;
-    const ChanState *st = chan_state(REF_OBJ(t->chan));
-    return st->closed || (int64_t)st->len >= st->cap;
+    GoxObj *ch = REF_OBJ(t->chan);
+    LOCK_IF(R->parallel, ch);
+    const ChanState *st = chan_state(ch);
+    bool full = st->closed || (int64_t)st->len >= st->cap;
+    UNLOCK_IF(R->parallel, ch);
+    return full;
 }
 
 /* stuck: every pending timer is one that can never deliver (or there is none) */
-static bool timers_stuck(const GoxSched *S) {
+static bool timers_stuck(const GoxRuntime *R, const GoxSched *S) {
     for (size_t i = 0; i < S->ntimers; i++)
-        if (!undeliverable(S->timers[i])) return false;
+        if (!undeliverable(R, S->timers[i])) return false;
     return true;
 }
 
@@ -192,13 +197,17 @@ static void fire(GoxRuntime *R, GoxTimer *t, int64_t now) {
         int64_t when = k > (MAX_WHEN - t->when) / t->period ? MAX_WHEN : t->when + t->period * k;
         timer_set(R, t, when);
     }
+    /* sendTime: a full channel drops it.  Parallel mode: R->mu held, then the channel's lock
+     * (chan.c, C2), as any sender that is no goroutine of the fast path */
     GoxObj *ch = REF_OBJ(t->chan);
-    if (!chan_is_closed(ch)) chan_try_send(R, ch, (uint64_t)now); /* sendTime: a full channel drops it */
+    LOCK_IF(R->parallel, ch);
+    if (!chan_is_closed(ch)) chan_try_send(R, ch, (uint64_t)now);
+    UNLOCK_IF(R->parallel, ch);
 }
 
 bool timers_advance(GoxRuntime *R) {
     GoxSched *S = R->sched;
-    if (timers_stuck(S)) return false;
+    if (timers_stuck(R, S)) return false;
     int64_t now = S->clock_now = S->timers[0]->when;
     if (trace_on(R)) {
         TraceArg a = {.key = "now", .kind = TV_I64, .i = now};
@@ -239,7 +248,7 @@ uint64_t timers_poll(GoxRuntime *R) {
             timer_unset(S, t);
             fire(R, t, now);
         }
-        if (!timers_stuck(S)) until = S->start_ns + (uint64_t)S->timers[0]->when;
+        if (!timers_stuck(R, S)) until = S->start_ns + (uint64_t)S->timers[0]->when;
     }
     pthread_mutex_unlock(&R->mu);
     return until;

@@ -56,12 +56,12 @@ void gox_trace_start(void) {
     S->trace.len = 0;
     if (S->trace.data) S->trace.data[0] = 0;
     S->trace_seq = 0;
-    S->trace_on = true;
+    __atomic_store_n(&S->trace_on, true, __ATOMIC_RELAXED); /* (read without the lock: chan.c, C5) */
 }
 
 void gox_trace_stop(void) {
     GOX_ENTER(R);
-    sched_of(R)->trace_on = false;
+    __atomic_store_n(&sched_of(R)->trace_on, false, __ATOMIC_RELAXED);
 }
 
 size_t gox_trace_text(char *out_text, size_t cap) {
