@@ -23,7 +23,8 @@
  *       channel's lock: every path gives the lock back first.
  *   C3  A goroutine that waits is prepared (sched_park_prepare: its status, why, what it waits
  *       on) before its waiter enters a queue, and gives the channel's lock back before it
- *       switches out (holding R->mu for the switch, as every switch does).  A waker may make it
+ *       switches out (with R->mu if it holds it, and without it on the fast path, C5: then its
+ *       hub counts it out of the running ones once the switch is over, sched.c's to_hub).  A waker may make it
  *       runnable as soon as the lock is free; sched_run starts it, on any worker, only once its
  *       switch out is over (on_cpu).  So no wake-up is lost and no goroutine runs on two
  *       threads: the handshake Go's gopark does with chanparkcommit (unlock once off the stack).

@@ -531,9 +531,10 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
  * handshake (Dekker's pattern again, with seq_cst operations): a hub counts a goroutine in and
  * then reads stw_pending; a collector sets stw_pending and then reads the count.  One of the two
  * sees the other: the hub backs out and waits (its goroutine does not start), or the collector
- * waits for that goroutine to stop or switch out.  A goroutine counted out reads stw_pending
- * after its decrement and, if a collector waits, signals it under R->mu (the collector reads the
- * count under R->mu before it sleeps on stw_stopped_cv, so the signal is not lost).  The
+ * waits for that goroutine to stop or switch out.  A goroutine is counted out by its hub once its
+ * switch is complete (to_hub says why), which reads stw_pending after its decrement and, if a
+ * collector waits, signals it under R->mu (the collector reads the count under R->mu before it
+ * sleeps on stw_stopped_cv, so the signal is not lost).  The
  * decrement is a release and the collector's read an acquire: what the goroutine did before it
  * switched out happens before the collector reads its roots.  Counting in and out takes no lock
  * unless a collection is pending. */
@@ -550,7 +551,7 @@ void sched_count_in(GoxRuntime *R) {
     }
 }
 
-void sched_count_out(GoxRuntime *R) { /* (R->mu not held) */
+void sched_count_out(GoxRuntime *R) { /* (a hub, R->mu not held) */
     GoxSched *S = R->sched;
     atomic_fetch_sub(&S->nrunning, 1);
     if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;

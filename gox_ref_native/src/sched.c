@@ -248,14 +248,21 @@ static void note_hub_stack(const void *bottom, size_t size) {
 }
 #endif
 
-/* From a goroutine to its worker's hub.  In parallel mode the goroutine counts itself out of
- * the running ones (a collector need not wait for it: sched_count_out) and gives the runtime
- * lock back if it holds it, and takes it again when it resumes, possibly on another worker;
- * every lock operation stays on one side of a switch.  One that parked from a channel call
- * without the lock (chan.c, C5) switches without taking it.  The hub marks the goroutine's
- * context saved (on_cpu) once the switch is done. */
+/* From a goroutine to its worker's hub.  In parallel mode the goroutine leaves the count of
+ * running ones (a collector need not wait for it) and gives the runtime lock back if it holds
+ * it, and takes it again when it resumes, possibly on another worker; every lock operation
+ * stays on one side of a switch.  The hub marks the goroutine's context saved (on_cpu) once the
+ * switch is done.
+ *
+ * One that parked from a channel call without the lock (chan.c, C5) is counted out by the hub,
+ * after the switch (sched_count_out, which takes R->mu when a collection is pending), never by
+ * itself before it: a collector that saw the count drop holds R->mu and may wait for the
+ * goroutine's on_cpu to clear (settle), and a goroutine still on its stack waiting for R->mu
+ * to count itself out would never clear it (a deadlock the TSan fuzz test met once in CI).
+ * Counted out by the hub, a goroutine's switch is over before a collector can count it out. */
 static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     GoxSched *S = R->sched;
+    GoxWorker *W = this_worker();
     if (R->parallel) {
         g->lock_depth = rt_depth();
         if (g->lock_depth) {
@@ -264,10 +271,9 @@ static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
             rt_set_depth(0);
             pthread_mutex_unlock(&R->mu);
         } else {
-            sched_count_out(R);
+            W->count_out = true;
         }
     }
-    GoxWorker *W = this_worker();
 #ifdef GOX_ASAN
     __sanitizer_start_switch_fiber(dying ? NULL : &g->asan_fake, (const void *)W->hub_lo, W->hub_hi - W->hub_lo);
 #else
@@ -433,6 +439,10 @@ void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
             g->cold = g->saved != NULL; /* (no memory for the copy: the stack stays resident) */
         }
         if (R->parallel) atomic_store_explicit(&g->on_cpu, false, memory_order_release);
+    }
+    if (W->count_out) { /* (to_hub: g parked without R->mu, its switch now complete) */
+        W->count_out = false;
+        sched_count_out(R);
     }
 }
 
@@ -706,7 +716,8 @@ void sched_on_error(GoxRuntime *R) {
 
 /* ---- roots ------------------------------------------------------------------------------------ */
 /* Parallel mode, the world stopped: a goroutine that just gave up the lock may still be switching
- * out, and its hub compacting its stack; the collector reads its stack once that is done. */
+ * out, and its hub compacting its stack; the collector reads its stack once that is done.  (One
+ * that parked without the lock is counted out by its hub after that: to_hub.) */
 static void settle(GoxG *g, bool mine) {
     while (!mine && !g->stw_stopped && atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
 }
