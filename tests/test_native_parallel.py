@@ -21,6 +21,7 @@ from conftest import native_library_or_skip
 
 from gox_program import load, native
 from gox_program.corpus import CORPUS_ROOT, discover, run_corpus
+from gox_program.limits import Limits
 
 LIB = native_library_or_skip(sched=True)
 
@@ -515,8 +516,11 @@ def test_a_goroutine_looping_on_another_worker_stops_when_the_program_ends(end: 
     """The spinner never enters the runtime, and it holds a worker of its own: when main ends
     (os.Exit or a return) the preempt flag stays set, so the spinner's next back-edge poll enters
     the runtime and is abandoned there; the program ends at once with main's status, not when
-    the spinner's step budget runs out (status 3, "step limit exceeded")."""
-    exe = native.build(load(LOOPS_WHILE_THE_PROGRAM_ENDS.replace("END", end), "ends.gox"), LIB)
+    the spinner's step budget runs out (status 3, "step limit exceeded").  The budget is 4e10
+    steps, about 10 s of this loop: the default 2e7 lasts 5 ms, and under load main's worker
+    alone can wait longer than that for a core (runs took 4 to 12 ms at a load of 4)."""
+    limits = Limits(steps=4 * 10**10)
+    exe = native.build(load(LOOPS_WHILE_THE_PROGRAM_ENDS.replace("END", end), "ends.gox"), LIB, limits)
     for workers in (2, 4):
         o = native.run_exe(exe, 0, workers=workers, timeout=60)
         assert (o.status, o.stdout, o.stderr) == (status, b"the end\n", b"")
