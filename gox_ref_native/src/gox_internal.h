@@ -554,6 +554,7 @@ void runtime_emit(GoxRuntime *R, const char *data, size_t n);
 /* Allocation that cannot fail: on failure, Go's out-of-memory fatal error. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+void *xcalloc_aligned(size_t align, size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 #define OOM_TEXT "runtime: out of memory"
 /* An allocation failed: the program ends here (in a goroutine), is over (on a hub), or the
@@ -802,6 +803,12 @@ typedef struct GoxWorker {
     _Atomic uint32_t rq_head;  /* the oldest goroutine's index (owner and thieves: CAS) */
     _Atomic uint32_t rq_tail;  /* the next free slot's index (stored by the owner only) */
     GoxG *_Atomic rq[RUNQ_SIZE];
+    /* parallel mode: counts that every switch writes, on a cache line of their own (one count
+     * shared by the workers moved a line between cores at every switch: 6% of a two-worker
+     * ping-pong run in sched_count_in alone) */
+    _Alignas(64) _Atomic unsigned nrunning; /* its goroutines counted running (parallel.c,
+                                              * "stopping the world"; only its thread writes it) */
+    int nparked_delta;         /* parks less resumes on it not yet added to S->nparked_par */
     unsigned ticks;            /* goroutines it has taken: every GQ_EVERY-th comes from the overflow */
     GoxG *eyed;                /* a thief: the lone goroutine of another queue it waits for, */
     uint64_t eyed_since;       /* since when (its grace period: steal) */
@@ -837,10 +844,12 @@ typedef struct GoxSched {
     _Atomic unsigned nidle;     /* listed idle workers (asleep or watching) */
     _Atomic unsigned nwatching; /* of them, those waiting out a goroutine's grace period */
     unsigned nasleep;      /* of them, those asleep without a timeout: all workers is the deadlock */
-    /* goroutines on workers and not stopped for the world: counted in and out with atomic
-     * operations, without R->mu (the handshake with a collector: parallel.c, "stopping the world") */
-    _Atomic unsigned nrunning;
-    size_t nparked;        /* goroutines parked (parallel mode: atomic): beyond PARKED_RESIDENT their stacks are compacted */
+    /* (the goroutines on workers and not stopped for the world: each worker counts its own,
+     * GoxWorker.nrunning) */
+    size_t nparked;        /* goroutines parked (one worker): beyond PARKED_RESIDENT their stacks are compacted */
+    /* parallel mode: the same count give or take PARKED_BATCH per worker, which each adds its
+     * changes to in batches (sched.c, park_switch) */
+    _Atomic int64_t nparked_par;
     uint32_t stw_pending;  /* a collection stops the world: set and cleared under R->mu with
                             * atomic stores (seq_cst to set it), read without the lock by
                             * compiled loops (gox_sched_preempt_flag) and by the hubs */

@@ -86,6 +86,17 @@ void *xcalloc(size_t n, size_t size) {
     return p;
 }
 
+/* n zeroed items of size bytes at a multiple of align (a power of two that divides size) */
+void *xcalloc_aligned(size_t align, size_t n, size_t size) {
+    size_t bytes = (n ? n : 1) * (size ? size : 1);
+    void *p = aligned_alloc(align, bytes);
+    if (__builtin_expect(!p, 0)) {
+        gox_out_of_memory(gox_current_rt);
+        p = oom_retry(aligned_alloc(align, bytes));
+    }
+    return memset(p, 0, bytes);
+}
+
 void *xrealloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
     if (__builtin_expect(!q, 0)) { /* (p is still the caller's) */

@@ -43,7 +43,8 @@
 /* ---- the workers' state ------------------------------------------------------------------- */
 /* A new scheduler's: worker 0 only, until gox_run_main makes more (workers_run). */
 void workers_init(GoxRuntime *R, GoxSched *S) {
-    S->workers = xcalloc(MAX_WORKERS, sizeof *S->workers);
+    /* (aligned as GoxWorker asks: its counts have a cache line of their own) */
+    S->workers = xcalloc_aligned(_Alignof(GoxWorker), MAX_WORKERS, sizeof *S->workers);
     S->workers[0].R = R;
     S->nworkers = 1;
     pthread_mutex_init(&S->idle_mu, NULL);
@@ -527,7 +528,7 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
 }
 
 /* ---- stopping the world (parallel mode) ---------------------------------------------------- */
-/* The count of running goroutines (S->nrunning) without the runtime lock, the hubs' side of the
+/* The count of running goroutines (each worker's nrunning) without the runtime lock, the hubs' side of the
  * handshake (Dekker's pattern again, with seq_cst operations): a hub counts a goroutine in and
  * then reads stw_pending; a collector sets stw_pending and then reads the count.  One of the two
  * sees the other: the hub backs out and waits (its goroutine does not start), or the collector
@@ -540,11 +541,12 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
  * unless a collection is pending. */
 void sched_count_in(GoxRuntime *R) {
     GoxSched *S = R->sched;
+    GoxWorker *W = this_worker();
     for (;;) {
-        atomic_fetch_add(&S->nrunning, 1);
+        atomic_fetch_add(&W->nrunning, 1);
         if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;
         pthread_mutex_lock(&R->mu);
-        atomic_fetch_sub(&S->nrunning, 1);
+        atomic_fetch_sub(&W->nrunning, 1);
         pthread_cond_signal(&S->stw_stopped_cv);
         while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
         pthread_mutex_unlock(&R->mu);
@@ -553,7 +555,7 @@ void sched_count_in(GoxRuntime *R) {
 
 void sched_count_out(GoxRuntime *R) { /* (a hub, R->mu not held) */
     GoxSched *S = R->sched;
-    atomic_fetch_sub(&S->nrunning, 1);
+    atomic_fetch_sub(&this_worker()->nrunning, 1);
     if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;
     pthread_mutex_lock(&R->mu);
     pthread_cond_signal(&S->stw_stopped_cv);
@@ -561,6 +563,14 @@ void sched_count_out(GoxRuntime *R) { /* (a hub, R->mu not held) */
 }
 
 /* the rest: R->mu held */
+/* the goroutines counted running on every worker (seq_cst loads: the collector's half of the
+ * handshake, after its store of stw_pending) */
+static unsigned running_count(GoxSched *S) {
+    unsigned n = 0;
+    for (unsigned i = 0; i < S->nworkers; i++) n += atomic_load(&S->workers[i].nrunning);
+    return n;
+}
+
 /* g stops here until the collector is done; its live values are roots meanwhile. */
 static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs) {
     GoxSched *S = R->sched;
@@ -568,10 +578,11 @@ static void stw_wait(GoxRuntime *R, GoxG *g, const uint64_t *args, size_t nargs)
     g->nstw_args = nargs;
     g->stw_fp = (uintptr_t)__builtin_frame_address(0);
     g->stw_stopped = true;
-    S->nrunning--;
+    GoxWorker *W = this_worker(); /* (g's: it stops on its own thread) */
+    atomic_fetch_sub(&W->nrunning, 1);
     pthread_cond_signal(&S->stw_stopped_cv);
     while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
-    S->nrunning++;
+    atomic_fetch_add(&W->nrunning, 1);
     g->stw_stopped = false;
     g->stw_args = NULL;
     g->nstw_args = 0;
@@ -606,7 +617,7 @@ void sched_stop_world(GoxRuntime *R) {
     while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
     __atomic_store_n(&S->stw_pending, 1, __ATOMIC_SEQ_CST); /* (then the count: sched_count_in) */
     __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED);
-    while (atomic_load(&S->nrunning) > (me ? 1u : 0u)) {
+    while (running_count(S) > (me ? 1u : 0u)) {
         pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
         if (S->exit_status >= 0) { /* the program ended meanwhile: no collection, and me stops */
             sched_start_world(R);

@@ -266,7 +266,7 @@ static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     if (R->parallel) {
         g->lock_depth = rt_depth();
         if (g->lock_depth) {
-            S->nrunning--;
+            atomic_fetch_sub(&W->nrunning, 1);
             pthread_cond_signal(&S->stw_stopped_cv); /* (also when an ending cleared stw_pending) */
             rt_set_depth(0);
             pthread_mutex_unlock(&R->mu);
@@ -404,7 +404,7 @@ void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
             if (R->parallel) {
                 atomic_store_explicit(&g->on_cpu, false, memory_order_release);
                 pthread_mutex_lock(&R->mu);
-                S->nrunning--;
+                atomic_fetch_sub(&W->nrunning, 1);
                 pthread_cond_signal(&S->stw_stopped_cv);
             }
             gox_out_of_memory(R); /* on the hub: the report, and the program is over */
@@ -486,16 +486,34 @@ static inline __attribute__((always_inline)) void park_prepare(GoxRuntime *R, Go
     }
 }
 
+/* Parallel mode: the parked count changes by d on this worker; about how many are parked.  A
+ * goroutine may park without the runtime lock (chan.c's C5), so the count is an atomic one, and
+ * each worker adds to it every PARKED_BATCH changes only (one count that every park and resume
+ * changed moved a cache line between the cores each time); the sum is off by less than
+ * PARKED_BATCH per worker, which only moves the point where stacks are compacted a little. */
+#define PARKED_BATCH 32
+__attribute__((noinline)) static size_t parked_par(GoxSched *S, int d) {
+    GoxWorker *W = this_worker();
+    int64_t n = atomic_load_explicit(&S->nparked_par, memory_order_relaxed);
+    if (!W) return (size_t)(atomic_fetch_add_explicit(&S->nparked_par, d, memory_order_relaxed) + d);
+    W->nparked_delta += d;
+    if (W->nparked_delta >= PARKED_BATCH || W->nparked_delta <= -PARKED_BATCH) {
+        n = atomic_fetch_add_explicit(&S->nparked_par, W->nparked_delta, memory_order_relaxed) + W->nparked_delta;
+        W->nparked_delta = 0;
+    }
+    n += W->nparked_delta;
+    return n > 0 ? (size_t)n : 0;
+}
+
 static inline __attribute__((always_inline)) void park_switch(GoxRuntime *R, GoxG *g) {
     GoxSched *S = R->sched;
-    /* (parallel mode: a goroutine may park without the runtime lock, chan.c's C5) */
-    size_t parked = R->parallel ? __atomic_add_fetch(&S->nparked, 1, __ATOMIC_RELAXED) : ++S->nparked;
+    size_t parked = R->parallel ? parked_par(S, 1) : ++S->nparked;
     /* (not on a growth segment: its slot is not where its stack pointer is) */
     g->compact = parked > PARKED_RESIDENT && R->nmaps == 0 && stack_can_compact() && !g->big;
     if (parked > PARKED_RESIDENT) stack_drop_spare(g); /* (its pages: stack.c) */
     hand_off(R, g);
     if (R->parallel)
-        __atomic_sub_fetch(&S->nparked, 1, __ATOMIC_RELAXED);
+        parked_par(S, -1);
     else
         S->nparked--;
     g->nparked = 0;
@@ -572,8 +590,10 @@ static void abandon(GoxRuntime *R) {
         W->dead = W->current = NULL;
         W->runq_head = W->runq_tail = NULL;
         W->runq_len = 0;
+        atomic_store_explicit(&W->nrunning, 0, memory_order_relaxed);
+        W->nparked_delta = 0;
     }
-    S->nrunning = 0;
+    atomic_store_explicit(&S->nparked_par, 0, memory_order_relaxed);
 }
 
 /* ---- the ABI ------------------------------------------------------------------------------- */
@@ -592,7 +612,6 @@ int32_t gox_run_main(GoxEntryFn main_fn, const uint64_t *args, uint32_t args_len
     S->running = true;
     S->exit_status = -1;
     S->abi_error = false;
-    S->nrunning = 0;
     __atomic_store_n(&S->stw_pending, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&S->preempt, 0, __ATOMIC_RELAXED);
     const void *entry;
