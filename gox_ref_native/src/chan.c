@@ -47,6 +47,7 @@
  *       (hist_woken) with the channel's lock held, inside the operation's interval.
  */
 #include <inttypes.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +64,6 @@ void chan_free_state(GoxObj *o) {
     ChanState *st = chan_state(o);
     if (!st) return;
     /* parked goroutines root their channels, so no queue holds a waiter here */
-    pthread_mutex_destroy(&st->mu);
     free(st->buf);
     free(st);
     o->ext = NULL;
@@ -262,7 +262,7 @@ static inline __attribute__((always_inline)) void wait_on(GoxRuntime *R, GoxObj 
         sched_park_prepare(R, g, reason, &ch, 1);
         chan_enqueue(R, o, w);
         g->plain_wait = w;
-        pthread_mutex_unlock(&chan_state(o)->mu);
+        chan_unlock(&chan_state(o)->mu);
         sched_park_switch(R, g);
     }
     g->plain_wait = NULL;
@@ -340,7 +340,6 @@ GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap) {
     GoxObj *o = gc_alloc(R, K_CHANNEL, NO_TYPE, 1);
     if (!o) return NULL;
     ChanState *st = xcalloc(1, sizeof *st);
-    pthread_mutex_init(&st->mu, NULL);
     st->elem_kind = elem_kind;
     st->cap = cap;
     o->ext = st;
@@ -367,6 +366,19 @@ static void close_now(GoxRuntime *R, GoxObj *o) {
 }
 
 /* ---- the fast path: parallel mode without the runtime lock (C5) ------------------------------ */
+/* chan_lock's wait: spin on a read (the line stays shared until the holder's store), and after
+ * a while yield the core at each try */
+void chan_lock_slow(ChanLock *l) {
+    for (unsigned spins = 0;; spins++) {
+        if (!__atomic_load_n(&l->held, __ATOMIC_RELAXED) && !__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
+            return;
+        if (spins < 100)
+            cpu_relax();
+        else
+            sched_yield();
+    }
+}
+
 GoxWorker *chan_fast_worker_slow(GoxRuntime *R) {
     GoxWorker *W = this_worker();
     GoxSched *S = R->sched;
@@ -391,10 +403,10 @@ __attribute__((noinline)) static bool send_fast(GoxRuntime *R, GoxWorker *W, uin
     if (!o) return false;
     ChanState *st = chan_state(o);
     if (gox_is_ref_kind(st->elem_kind) && val && (R->state == GC_PROPAGATE || !live_known(R, W, val))) return false;
-    pthread_mutex_lock(&st->mu);
+    chan_lock(&st->mu);
     int done = chan_try_send(R, o, val);
     if (done != 0) {
-        pthread_mutex_unlock(&st->mu);
+        chan_unlock(&st->mu);
         if (done > 0 && t0) hist_chan(R, t0, H_SEND, o, val, true);
         return done > 0;
     }
@@ -414,9 +426,9 @@ __attribute__((noinline)) static bool recv_fast(GoxRuntime *R, GoxWorker *W, uin
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
     ChanState *st = chan_state(o);
-    pthread_mutex_lock(&st->mu);
+    chan_lock(&st->mu);
     if (chan_try_recv(R, o, v, okp)) {
-        pthread_mutex_unlock(&st->mu);
+        chan_unlock(&st->mu);
         if (t0) hist_chan(R, t0, H_RECV, o, *v, *okp);
         return true;
     }
@@ -433,10 +445,10 @@ __attribute__((noinline)) static bool close_fast(GoxRuntime *R, GoxWorker *W, ui
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
     ChanState *st = chan_state(o);
-    pthread_mutex_lock(&st->mu);
+    chan_lock(&st->mu);
     bool open = !st->closed;
     if (open) close_now(R, o);
-    pthread_mutex_unlock(&st->mu);
+    chan_unlock(&st->mu);
     if (open && t0) hist_chan(R, t0, H_CLOSE, o, 0, true);
     return open;
 }

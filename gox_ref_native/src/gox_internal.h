@@ -1031,12 +1031,36 @@ typedef struct {
     Waiter *first, *last;
 } WaitQ;
 
+/* A channel's lock in parallel mode, Go's hchan.lock (the invariants: chan.c, C1-C2).  Its
+ * holder never blocks on anything but idle_mu, never switches and holds it for a few hundred
+ * instructions, so it is a spin lock: an exchange takes it and a release store gives it back (a
+ * pthread mutex's unlock is a second atomic read-modify-write: lock and unlock were a fifth of
+ * a two-worker ping-pong run).  A waiter that has spun a while yields its core (chan_lock_slow):
+ * on a machine with more threads than cores the holder may be waiting for one. */
+typedef struct {
+    uint32_t held; /* (__atomic builtins only) */
+} ChanLock;
+/* a spinning thread's hint to the core (x86's pause, Arm's yield) */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+void chan_lock_slow(ChanLock *l);
+static inline void chan_lock(ChanLock *l) {
+    if (__builtin_expect(!__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE), 1)) return;
+    chan_lock_slow(l);
+}
+static inline void chan_unlock(ChanLock *l) { __atomic_store_n(&l->held, 0, __ATOMIC_RELEASE); }
+
 /* A channel's state (behind its object's opaque slot 0, in the hidden ext pointer).  Here, not in
  * chan.c, for the inline fast paths below: a select polls its cases with them. */
 typedef struct {
     unsigned elem_kind;
     int64_t cap;
-    pthread_mutex_t mu; /* parallel mode: Go's hchan.lock (the invariants: chan.c) */
+    ChanLock mu; /* parallel mode: Go's hchan.lock (the invariants: chan.c) */
     uint64_t *buf;
     size_t head, len, bufcap;
     bool closed;
@@ -1048,8 +1072,8 @@ static inline bool chan_elem_is_ref(GoxObj *o) { return gox_is_ref_kind(chan_sta
 static inline unsigned chan_elem_kind(GoxObj *o) { return chan_state(o)->elem_kind; }
 static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
 /* A channel's lock in parallel mode (chan.c, C1); par: R->parallel (one worker takes no lock) */
-#define LOCK_IF(par, o) (par ? (void)pthread_mutex_lock(&chan_state(o)->mu) : (void)0)
-#define UNLOCK_IF(par, o) (par ? (void)pthread_mutex_unlock(&chan_state(o)->mu) : (void)0)
+#define LOCK_IF(par, o) (par ? chan_lock(&chan_state(o)->mu) : (void)0)
+#define UNLOCK_IF(par, o) (par ? chan_unlock(&chan_state(o)->mu) : (void)0)
 
 void chan_free_state(GoxObj *o);
 GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap); /* no checks, no safepoint */

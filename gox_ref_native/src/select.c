@@ -393,11 +393,11 @@ static size_t lock_order(const SelectState *st, GoxObj **out) {
 }
 
 static void sellock(GoxObj **locks, size_t n) {
-    for (size_t i = 0; i < n; i++) pthread_mutex_lock(&chan_state(locks[i])->mu);
+    for (size_t i = 0; i < n; i++) chan_lock(&chan_state(locks[i])->mu);
 }
 
 static void selunlock(GoxObj **locks, size_t n) {
-    for (size_t i = n; i-- > 0;) pthread_mutex_unlock(&chan_state(locks[i])->mu);
+    for (size_t i = n; i-- > 0;) chan_unlock(&chan_state(locks[i])->mu);
 }
 
 /* Takes the runtime lock if the caller does not hold it (*held), which it keeps. */
