@@ -23,8 +23,8 @@
  *       channel's lock: every path gives the lock back first.
  *   C3  A goroutine that waits is prepared (sched_park_prepare: its status, why, what it waits
  *       on) before its waiter enters a queue, and gives the channel's lock back before it
- *       switches out (with R->mu if it holds it, and without it on the fast path, C5: then its
- *       hub counts it out of the running ones once the switch is over, sched.c's to_hub).  A waker may make it
+ *       switches out (with R->mu if it holds it, and without it on the fast path, C5; either way
+ *       its worker stays counted running until its hub counts out: parallel.c).  A waker may make it
  *       runnable as soon as the lock is free; sched_run starts it, on any worker, only once its
  *       switch out is over (on_cpu).  So no wake-up is lost and no goroutine runs on two
  *       threads: the handshake Go's gopark does with chanparkcommit (unlock once off the stack).
@@ -251,7 +251,7 @@ static inline __attribute__((always_inline)) bool check_elem(GoxRuntime *R, GoxO
 
 /* g waits in o's queue.  One worker: sched_park, as the reference.  Parallel mode (C3): o's
  * lock held on entry, given back before the switch (which takes no lock when the caller holds
- * no R->mu: sched_count_out). */
+ * no R->mu: its hub keeps the running count, parallel.c). */
 static inline __attribute__((always_inline)) void wait_on(GoxRuntime *R, GoxObj *o, GoxG *g, Waiter *w,
                                                          const char *reason, uint64_t ch, bool par) {
     if (!par) {
@@ -397,7 +397,7 @@ void live_note(GoxRuntime *R, uint64_t ref) {
 }
 
 /* Each returns true when the call is done, false when it changed nothing and the locked path
- * must run it.  A wait parks and resumes without the runtime lock (C3, sched_count_out). */
+ * must run it.  A wait parks and resumes without the runtime lock (C3). */
 __attribute__((noinline)) static bool send_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t val, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;

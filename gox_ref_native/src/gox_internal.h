@@ -794,8 +794,7 @@ typedef struct GoxWorker {
     pthread_t thread;
     GoxG *current;             /* the goroutine it runs; NULL in its scheduler loop */
     GoxG *dead;                /* a goroutine that ended, its stack to release in the loop */
-    bool count_out;            /* the goroutine that switched back leaves the running count in
-                                * the loop, its switch complete (to_hub: parked without R->mu) */
+    bool counted;              /* parallel mode: its hub is in its nrunning (hub_count_in) */
     GoxG *runq_head, *runq_tail; /* one worker: its run queue (FIFO, unbounded) */
     size_t runq_len;
     /* several workers: its run queue is a ring (parallel.c, "run queues"): the owner puts at
@@ -979,8 +978,8 @@ static inline GoxG *runq_pop(GoxWorker *W) {
 
 /* parallel mode: the stop-the-world handshake of the collector (docs/SCHEDULER.md) */
 void sched_stop_world(GoxRuntime *R);
-void sched_count_in(GoxRuntime *R);  /* a hub starts or resumes a goroutine (waits while the world is stopped) */
-void sched_count_out(GoxRuntime *R); /* a hub: its goroutine left without R->mu held */
+void hub_count_in(GoxRuntime *R, GoxWorker *W);  /* W's hub runs a goroutine next (waits while the world is stopped) */
+void hub_count_out(GoxRuntime *R, GoxWorker *W); /* W's hub, R->mu not held: no goroutine of it runs now */
 void sched_start_world(GoxRuntime *R);
 void sched_safepoint(GoxRuntime *R, const uint64_t *args, size_t nargs); /* stops here if asked */
 

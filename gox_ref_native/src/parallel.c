@@ -17,7 +17,7 @@
  * stops the world: it waits until every other goroutine on a worker has switched out or
  * stopped at a safepoint (an allocation, where its live values are roots: sched_safepoint)
  * before it reads a root; the hubs count goroutines in and out of running without the lock
- * (sched_count_in, sched_count_out).
+ * (hub_count_in, hub_count_out).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -414,6 +414,7 @@ static GoxG *find_work(GoxRuntime *R, GoxWorker *W) {
         bool waiting = false; /* a goroutine in its grace period (steal) */
         if (!g) g = steal(S, W, &waiting);
         if (g) return g;
+        hub_count_out(R, W); /* (a collection need not wait for an idle worker) */
         if (idle_wait(R, W, waiting, until, seen)) return NULL;
     }
 }
@@ -429,6 +430,7 @@ static void worker_loop(GoxWorker *W) {
 #endif
     stack_install_guard_handler(); /* per thread: its alternate signal stack */
     for (GoxG *g; (g = find_work(R, W));) sched_run(R, W, g);
+    if (R->parallel) hub_count_out(R, W);
     stack_restore_guard_handler();
     set_this_worker(outer);
 }
@@ -528,38 +530,58 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
 }
 
 /* ---- stopping the world (parallel mode) ---------------------------------------------------- */
-/* The count of running goroutines (each worker's nrunning) without the runtime lock, the hubs' side of the
- * handshake (Dekker's pattern again, with seq_cst operations): a hub counts a goroutine in and
- * then reads stw_pending; a collector sets stw_pending and then reads the count.  One of the two
- * sees the other: the hub backs out and waits (its goroutine does not start), or the collector
- * waits for that goroutine to stop or switch out.  A goroutine is counted out by its hub once its
- * switch is complete (to_hub says why), which reads stw_pending after its decrement and, if a
- * collector waits, signals it under R->mu (the collector reads the count under R->mu before it
- * sleeps on stw_stopped_cv, so the signal is not lost).  The
- * decrement is a release and the collector's read an acquire: what the goroutine did before it
- * switched out happens before the collector reads its roots.  Counting in and out takes no lock
- * unless a collection is pending. */
-void sched_count_in(GoxRuntime *R) {
+/* The count of running goroutines without the runtime lock: each worker's nrunning, the hubs'
+ * side of the handshake (Dekker's pattern again, with seq_cst operations).  A hub counts itself
+ * in before it runs a goroutine and then reads stw_pending; a collector sets stw_pending and then
+ * reads the counts.  One of the two sees the other: the hub backs out and waits (its goroutine
+ * does not start), or the collector waits for the hub to count out.
+ *
+ * A hub stays counted from one goroutine to the next (GoxWorker.counted): a goroutine that
+ * switches out leaves the count as it is, and the hub, before it starts the next one, only reads
+ * stw_pending (hub_count_in).  It counts out when it sees a collection pending, before it waits
+ * for work (find_work) and when its loop ends.  Two atomic read-modify-writes per switch were a
+ * seventh of a two-worker ping-pong run.  So a worker's count drops to 0 only on its hub's stack,
+ * every goroutine it ran switched out completely (on_cpu clear): a collector that saw the counts
+ * drop never waits for a goroutine's switch that needs the runtime lock it holds (an earlier
+ * version counted a goroutine out before its switch, and a collector then waited in settle for
+ * a goroutine that waited for R->mu: the TSan fuzz test's hang in CI).
+ *
+ * A hub that counts out reads stw_pending after its decrement and, if a collector waits, signals
+ * it under R->mu (the collector reads the counts under R->mu before it sleeps on stw_stopped_cv,
+ * so the signal is not lost).  The decrement is a release and the collector's read an acquire:
+ * what the goroutines did before they switched out happens before the collector reads their
+ * roots.  Counting takes no lock unless a collection is pending. */
+static void count_in(GoxRuntime *R, GoxWorker *W) {
     GoxSched *S = R->sched;
-    GoxWorker *W = this_worker();
     for (;;) {
         atomic_fetch_add(&W->nrunning, 1);
-        if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;
+        if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) break;
         pthread_mutex_lock(&R->mu);
         atomic_fetch_sub(&W->nrunning, 1);
         pthread_cond_signal(&S->stw_stopped_cv);
         while (S->stw_pending) pthread_cond_wait(&S->stw_done_cv, &R->mu);
         pthread_mutex_unlock(&R->mu);
     }
+    W->counted = true;
 }
 
-void sched_count_out(GoxRuntime *R) { /* (a hub, R->mu not held) */
+void hub_count_out(GoxRuntime *R, GoxWorker *W) { /* (R->mu not held) */
+    if (!W->counted) return;
+    W->counted = false;
     GoxSched *S = R->sched;
-    atomic_fetch_sub(&this_worker()->nrunning, 1);
+    atomic_fetch_sub(&W->nrunning, 1);
     if (!__atomic_load_n(&S->stw_pending, __ATOMIC_SEQ_CST)) return;
     pthread_mutex_lock(&R->mu);
     pthread_cond_signal(&S->stw_stopped_cv);
     pthread_mutex_unlock(&R->mu);
+}
+
+void hub_count_in(GoxRuntime *R, GoxWorker *W) {
+    if (W->counted) {
+        if (!__atomic_load_n(&R->sched->stw_pending, __ATOMIC_SEQ_CST)) return;
+        hub_count_out(R, W); /* (a collection waits for this worker: it stops here) */
+    }
+    count_in(R, W);
 }
 
 /* the rest: R->mu held */
@@ -615,7 +637,7 @@ void sched_stop_world(GoxRuntime *R) {
     GoxSched *S = R->sched;
     GoxG *me = sched_current(R);
     while (S->stw_pending && me) stw_wait(R, me, NULL, 0); /* another collector is first */
-    __atomic_store_n(&S->stw_pending, 1, __ATOMIC_SEQ_CST); /* (then the count: sched_count_in) */
+    __atomic_store_n(&S->stw_pending, 1, __ATOMIC_SEQ_CST); /* (then the counts: hub_count_in) */
     __atomic_store_n(&S->preempt, 1, __ATOMIC_RELAXED);
     while (running_count(S) > (me ? 1u : 0u)) {
         pthread_cond_wait(&S->stw_stopped_cv, &R->mu);
@@ -629,7 +651,7 @@ void sched_stop_world(GoxRuntime *R) {
 
 void sched_start_world(GoxRuntime *R) {
     if (!R->parallel) return;
-    /* (release: a hub that reads 0 in sched_count_in runs its goroutine after the collection,
+    /* (release: a hub that reads 0 in hub_count_in runs its goroutine after the collection,
      * without R->mu; everything the collector did happens before) */
     __atomic_store_n(&R->sched->stw_pending, 0, __ATOMIC_RELEASE);
     if (R->sched->exit_status < 0) __atomic_store_n(&R->sched->preempt, 0, __ATOMIC_RELAXED);

@@ -248,30 +248,20 @@ static void note_hub_stack(const void *bottom, size_t size) {
 }
 #endif
 
-/* From a goroutine to its worker's hub.  In parallel mode the goroutine leaves the count of
- * running ones (a collector need not wait for it) and gives the runtime lock back if it holds
- * it, and takes it again when it resumes, possibly on another worker; every lock operation
- * stays on one side of a switch.  The hub marks the goroutine's context saved (on_cpu) once the
- * switch is done.
- *
- * One that parked from a channel call without the lock (chan.c, C5) is counted out by the hub,
- * after the switch (sched_count_out, which takes R->mu when a collection is pending), never by
- * itself before it: a collector that saw the count drop holds R->mu and may wait for the
- * goroutine's on_cpu to clear (settle), and a goroutine still on its stack waiting for R->mu
- * to count itself out would never clear it (a deadlock the TSan fuzz test met once in CI).
- * Counted out by the hub, a goroutine's switch is over before a collector can count it out. */
+/* From a goroutine to its worker's hub.  In parallel mode the goroutine gives the runtime lock
+ * back if it holds it, and takes it again when it resumes, possibly on another worker; every
+ * lock operation stays on one side of a switch.  The hub marks the goroutine's context saved
+ * (on_cpu) once the switch is done, and the worker stays counted running until its hub counts
+ * out (parallel.c, "stopping the world": never a goroutine on its own stack, which may still be
+ * switching out). */
 static void to_hub(GoxRuntime *R, GoxG *g, bool dying) {
     GoxSched *S = R->sched;
     GoxWorker *W = this_worker();
     if (R->parallel) {
         g->lock_depth = rt_depth();
         if (g->lock_depth) {
-            atomic_fetch_sub(&W->nrunning, 1);
-            pthread_cond_signal(&S->stw_stopped_cv); /* (also when an ending cleared stw_pending) */
             rt_set_depth(0);
             pthread_mutex_unlock(&R->mu);
-        } else {
-            W->count_out = true;
         }
     }
 #ifdef GOX_ASAN
@@ -379,11 +369,8 @@ static void start_running(GoxRuntime *R, GoxWorker *W, GoxG *g) {
 void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
     GoxSched *S = R->sched;
     if (R->parallel) {
-        sched_count_in(R);
-        if (S->exit_status >= 0) { /* the program ended while g waited in a queue */
-            sched_count_out(R);
-            return;
-        }
+        hub_count_in(R, W);
+        if (S->exit_status >= 0) return; /* the program ended while g waited in a queue */
         /* (the trace's "run" event needs the runtime lock; tracing serialises) */
         bool traced = trace_on(R);
         if (traced) pthread_mutex_lock(&R->mu);
@@ -403,9 +390,8 @@ void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
             W->current = NULL; /* (g is abandoned with the others) */
             if (R->parallel) {
                 atomic_store_explicit(&g->on_cpu, false, memory_order_release);
+                hub_count_out(R, W);
                 pthread_mutex_lock(&R->mu);
-                atomic_fetch_sub(&W->nrunning, 1);
-                pthread_cond_signal(&S->stw_stopped_cv);
             }
             gox_out_of_memory(R); /* on the hub: the report, and the program is over */
             if (R->parallel) pthread_mutex_unlock(&R->mu);
@@ -439,10 +425,6 @@ void sched_run(GoxRuntime *R, GoxWorker *W, GoxG *g) {
             g->cold = g->saved != NULL; /* (no memory for the copy: the stack stays resident) */
         }
         if (R->parallel) atomic_store_explicit(&g->on_cpu, false, memory_order_release);
-    }
-    if (W->count_out) { /* (to_hub: g parked without R->mu, its switch now complete) */
-        W->count_out = false;
-        sched_count_out(R);
     }
 }
 
@@ -591,6 +573,7 @@ static void abandon(GoxRuntime *R) {
         W->runq_head = W->runq_tail = NULL;
         W->runq_len = 0;
         atomic_store_explicit(&W->nrunning, 0, memory_order_relaxed);
+        W->counted = false;
         W->nparked_delta = 0;
     }
     atomic_store_explicit(&S->nparked_par, 0, memory_order_relaxed);
@@ -734,9 +717,10 @@ void sched_on_error(GoxRuntime *R) {
 }
 
 /* ---- roots ------------------------------------------------------------------------------------ */
-/* Parallel mode, the world stopped: a goroutine that just gave up the lock may still be switching
- * out, and its hub compacting its stack; the collector reads its stack once that is done.  (One
- * that parked without the lock is counted out by its hub after that: to_hub.) */
+/* Parallel mode, the world stopped: the collector reads a goroutine's stack once its switch out
+ * and its hub's compaction of its stack are done.  A worker counts out on its hub's stack only
+ * (parallel.c, "stopping the world"), after both, so this wait ends at once; it stays as the
+ * statement of what the walk needs. */
 static void settle(GoxG *g, bool mine) {
     while (!mine && !g->stw_stopped && atomic_load_explicit(&g->on_cpu, memory_order_acquire)) sched_yield();
 }
