@@ -299,6 +299,7 @@ GO_OUTPUT = {
     "buffered_mpmc": b"total 1279600\n",
     "select_mix": b"total 1424750\nclosed 0 false 0 false 0 false\n",
     "close_panics": b"received 100 recovered 4 woken 0 false\n",
+    "range_fanin": b"total 1279600 count 800\n",
 }
 STRESS = tuple(GO_OUTPUT)
 

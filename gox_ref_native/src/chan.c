@@ -441,6 +441,12 @@ __attribute__((noinline)) static bool recv_fast(GoxRuntime *R, GoxWorker *W, uin
     return true;
 }
 
+/* A range loop's receive (iter.c's gox_iter_next) on the fast path: false when the locked path
+ * must run it. */
+bool chan_recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0) {
+    return recv_fast(R, W, ch, v, okp, t0);
+}
+
 __attribute__((noinline)) static bool close_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;

@@ -1075,6 +1075,9 @@ static inline bool chan_is_closed(GoxObj *o) { return chan_state(o)->closed; }
 #define UNLOCK_IF(par, o) (par ? chan_unlock(&chan_state(o)->mu) : (void)0)
 
 void chan_free_state(GoxObj *o);
+/* parallel mode, without R->mu (chan.c, C5): a receive for a range loop; false: nothing done,
+ * the locked path must run it */
+bool chan_recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0);
 GoxObj *chan_new(GoxRuntime *R, unsigned elem_kind, int64_t cap); /* no checks, no safepoint */
 void chan_children(GoxRuntime *R, GoxObj *o, ChildFn fn, void *ctx);
 /* The channel ref names: NULL with *ok for nil, NULL without it (the error recorded) for what

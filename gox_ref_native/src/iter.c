@@ -150,7 +150,33 @@ uint64_t gox_iter_begin(GoxRef container, uint8_t kind) {
     return st->handle;
 }
 
+/* Parallel mode: a range loop over a channel receives on the channel calls' fast path (chan.c,
+ * C5), without the runtime lock, when the goroutine's own iterator names a channel it knows
+ * live; -1: nothing done, the locked path runs the call (and reports any error).  An iterator is
+ * its goroutine's alone (g->iters), so reading it here races with nothing. */
+__attribute__((noinline)) static int next_chan_fast(GoxRuntime *R, uint64_t it, uint64_t *out_key, uint64_t *out_val) {
+    GoxWorker *W = chan_fast_worker(R);
+    if (!W) return -1;
+    GoxG *g = W->current; /* (W is stale once g has parked: g only from here on) */
+    int64_t i = find(g, it);
+    if (i < 0) return -1;
+    IterState *st = g->iters[i];
+    if (st->kind != K_CHANNEL || st->done) return -1;
+    uint64_t v;
+    bool ok;
+    if (!chan_recv_fast(R, W, st->container, &v, &ok, hist_begin())) return -1;
+    if (!ok) st->done = true;
+    if (out_key) *out_key = ok ? v : 0;
+    if (out_val) *out_val = 0;
+    return ok;
+}
+
 bool gox_iter_next(uint64_t it, uint64_t *out_key, uint64_t *out_val) {
+    GoxRuntime *R0 = gox_rt();
+    if (__builtin_expect(R0->parallel, 0)) {
+        int r = next_chan_fast(R0, it, out_key, out_val);
+        if (r >= 0) return r;
+    }
     GOX_ENTER(R);
     const char *fn = "gox_iter_next";
     uint64_t k = 0, v = 0;
