@@ -467,9 +467,18 @@ static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, u
     return o;
 }
 bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs);
+/* Parallel mode: a step is due every PAR_STEP_FACTOR x step_size of debt, not every step_size.
+ * Every step there stops the world (gc_safepoint_slow); the budget is the debt times stepmul,
+ * as ever, so the collector does the same work in PAR_STEP_FACTOR times fewer stops (each a
+ * handshake with every worker).  One worker: every step_size, as the reference. */
+#define PAR_STEP_SHIFT 6u
+#define PAR_STEP_FACTOR (1u << PAR_STEP_SHIFT)
 /* Is a collection step due at this safepoint: a cycle to start, or enough debt for a step? */
 static inline bool gc_work_due(const GoxRuntime *R) {
-    return !R->pause_depth && (R->state == GC_PAUSE ? R->live_bytes >= R->threshold : R->debt >= R->step_size);
+    if (R->pause_depth) return false;
+    if (R->state == GC_PAUSE) return R->live_bytes >= R->threshold;
+    /* (a shift, not step_size * factor: gox_gc_tune takes any step_size) */
+    return (R->parallel ? R->debt >> PAR_STEP_SHIFT : R->debt) >= R->step_size;
 }
 /* Every allocation is a safepoint (docs/GC.md): a collection step when one is due.  The test
  * inline; with one worker nothing else happens when none is due. */
