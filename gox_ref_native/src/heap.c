@@ -135,22 +135,60 @@ void u64map_free(U64Map *m) {
     memset(m, 0, sizeof *m);
 }
 
-/* ---- the arena (checked mode) ------------------------------------------------------------- */
+/* ---- the arena (checked mode) -------------------------------------------------------------
+ * Parallel mode: lock-free readers (heap_lookup_par, gox_internal.h: P1-P4 there) look at the
+ * chunk table and the bitmaps while an allocation under R->mu changes them.  So:
+ *   - a bitmap word is stored whole with an atomic store (a set bit: an allocation, under R->mu;
+ *     a cleared one: a free, with the world stopped or in one-worker mode); the writers of a
+ *     word never race each other (R->mu), only its readers;
+ *   - a table slot is filled c first, then its key (release): a reader that sees the key sees c;
+ *     a key changes in place only to gain CHUNK_RETIRED (an atomic store);
+ *   - a bigger table is filled before it is published (the table, then its mask, release), and
+ *     the old one is freed only at the next stop of the world (heap_defer_free): a reader that
+ *     loaded it still reads valid memory, and one with the old mask probes the new table only
+ *     at indices the old mask allows (and gives up after mask + 1 probes);
+ *   - a chunk whose objects are all freed is retired (its pages go) only with the world stopped
+ *     in parallel mode: a reader may be looking at a freed object's header in it.
+ * Slots are emptied (chunk_drop) only with the world stopped or in one-worker mode. */
 static inline void chunk_bit(HeapChunk *c, uint64_t ref, bool on) {
-    uint64_t off = (ref - c->base) >> 3;
-    if (on) {
-        c->starts[off >> 6] |= (uint64_t)1 << (off & 63);
-    } else {
-        c->starts[off >> 6] &= ~((uint64_t)1 << (off & 63));
-        c->numbered = false; /* a bit gone: the k-th bit is no longer the k-th object */
-    }
+    uint64_t off = (ref - c->base) >> 3, bit = (uint64_t)1 << (off & 63);
+    uint64_t *w = &c->starts[off >> 6];
+    /* (a load and a store, no read-modify-write: R->mu orders the writers) */
+    __atomic_store_n(w, on ? *w | bit : *w & ~bit, __ATOMIC_RELAXED);
+    if (!on) c->numbered = false; /* a bit gone: the k-th bit is no longer the k-th object */
 }
 
 static void chunk_tab_insert(GoxRuntime *R, HeapChunk *c) {
     uint64_t key = c->base >> CHUNK_SHIFT;
     size_t i = (size_t)key & R->chunk_mask;
     while (R->chunk_tab[i].key) i = (i + 1) & R->chunk_mask;
-    R->chunk_tab[i] = (ChunkSlot){key | (c->retired ? CHUNK_RETIRED : 0), c};
+    __atomic_store_n(&R->chunk_tab[i].c, c, __ATOMIC_RELAXED);
+    __atomic_store_n(&R->chunk_tab[i].key, key | (c->retired ? CHUNK_RETIRED : 0), __ATOMIC_RELEASE);
+}
+
+/* Memory a lock-free reader may still hold (an old chunk table, an old type table): freed at
+ * the next stop of the world in parallel mode (heap_world_stopped), at once with one worker. */
+void heap_defer_free(GoxRuntime *R, void *p) {
+    if (!R->parallel) {
+        free(p);
+        return;
+    }
+    if (R->ndeferred == R->deferred_cap) {
+        R->deferred_cap = R->deferred_cap ? 2 * R->deferred_cap : 8;
+        R->deferred = xrealloc(R->deferred, R->deferred_cap * sizeof *R->deferred);
+    }
+    R->deferred[R->ndeferred++] = p;
+}
+
+static void chunk_retire(GoxRuntime *R, HeapChunk *c);
+
+/* The world is stopped (sched_stop_world; R->mu held): no lock-free reader runs.  What waited
+ * for that happens now: deferred frees, and the retirement of chunks filled while readers ran. */
+void heap_world_stopped(GoxRuntime *R) {
+    for (size_t i = 0; i < R->ndeferred; i++) free(R->deferred[i]);
+    R->ndeferred = 0;
+    for (size_t i = 0; i < R->nretire_later; i++) chunk_retire(R, R->retire_later[i]); /* (if still due) */
+    R->nretire_later = 0;
 }
 
 static ChunkSlot *chunk_tab_find(GoxRuntime *R, const HeapChunk *c) {
@@ -164,11 +202,17 @@ static bool chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
     ChunkSlot *old = R->chunk_tab, *tab = calloc(cap, sizeof *tab);
     if (!tab) return false;
     size_t ocap = old ? R->chunk_mask + 1 : 0;
-    R->chunk_tab = tab;
-    R->chunk_mask = cap - 1;
-    for (size_t i = 0; i < ocap; i++)
-        if (old[i].key) chunk_tab_insert(R, old[i].c);
-    free(old);
+    /* filled first, then published: the table, then its mask (a reader loads them in the other
+     * order, so a new mask comes with the new table) */
+    for (size_t i = 0; i < ocap; i++) {
+        if (!old[i].key) continue;
+        size_t j = (size_t)(old[i].key & ~CHUNK_RETIRED) & (cap - 1);
+        while (tab[j].key) j = (j + 1) & (cap - 1);
+        tab[j] = old[i];
+    }
+    __atomic_store_n(&R->chunk_tab, tab, __ATOMIC_RELEASE);
+    __atomic_store_n(&R->chunk_mask, cap - 1, __ATOMIC_RELEASE);
+    if (old) heap_defer_free(R, old);
     return true;
 }
 
@@ -294,7 +338,8 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
     if (!moved) madvise((void *)c->base, c->bytes, MADV_DONTNEED);
     POISON(c->base, c->bytes);
     c->retired = true;
-    chunk_tab_find(R, c)->key |= CHUNK_RETIRED;
+    ChunkSlot *s = chunk_tab_find(R, c);
+    __atomic_store_n(&s->key, s->key | CHUNK_RETIRED, __ATOMIC_RELAXED);
     chunk_forget(R, c);
     R->nretired++;
 }
@@ -313,7 +358,15 @@ static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t num) {
         c = chunk_new(R, CHUNK_BYTES);
         if (!c) return NULL;
         R->cur_chunk = c;
-        if (full) chunk_retire(R, full); /* its objects may all be quarantined already */
+        if (full && !R->parallel) {
+            chunk_retire(R, full); /* its objects may all be quarantined already */
+        } else if (full && full->numbered && full->nquar == full->nobj) { /* (parallel mode: at the next stop of the world) */
+            if (R->nretire_later == R->retire_later_cap) {
+                R->retire_later_cap = R->retire_later_cap ? 2 * R->retire_later_cap : 8;
+                R->retire_later = xrealloc(R->retire_later, R->retire_later_cap * sizeof *R->retire_later);
+            }
+            R->retire_later[R->nretire_later++] = full;
+        }
     }
     GoxObj *o = (GoxObj *)(c->base + c->used);
     c->used += need;
@@ -427,8 +480,15 @@ void heap_release_arena(GoxRuntime *R) {
     drop_free_lists(R);
     size_t n; /* (every chunk: the objects still in them went above) */
     HeapChunk **all = all_chunks(R, &n);
+    R->nretire_later = 0; /* (they go with the rest) */
     for (size_t i = 0; i < n; i++) chunk_drop(R, all[i]);
     free(all);
+    for (size_t i = 0; i < R->ndeferred; i++) free(R->deferred[i]);
+    free(R->deferred);
+    free(R->retire_later);
+    R->deferred = NULL;
+    R->retire_later = NULL;
+    R->ndeferred = R->deferred_cap = R->nretire_later = R->retire_later_cap = 0;
     while (R->nspare) munmap((void *)R->spare[--R->nspare], CHUNK_BYTES);
     free(R->spare);
     R->spare = NULL;
@@ -511,6 +571,7 @@ void heap_drop_all(GoxRuntime *R) {
 
 void heap_set_checked(GoxRuntime *R, bool on) {
     if (on == R->checked) return;
+    heap_world_stopped(R); /* (the caller stopped it: the chunks waiting to retire do so before any is dropped) */
     if (on) {
         /* arena objects still in use have their bits; the others go into the map */
         HEAP_EACH(R, i) if (!chunk_of(R, OBJ_REF(R->order[i]))) u64map_put(&R->addrs, OBJ_REF(R->order[i]), 1);

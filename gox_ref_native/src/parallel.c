@@ -613,6 +613,7 @@ void sched_stop_world(GoxRuntime *R) {
         }
     }
     S->world_epoch++; /* objects may die now: every goroutine's live_known forgets (chan.c, C5) */
+    heap_world_stopped(R); /* no lock-free reader runs: deferred frees, chunks to retire (heap.c) */
 }
 
 void sched_start_world(GoxRuntime *R) {

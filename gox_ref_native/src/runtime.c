@@ -87,7 +87,10 @@ void gox_runtime_free(void *rt) {
 
 void gox_set_checked(bool on) {
     GOX_ENTER(R);
+    if (on == R->checked) return;
+    sched_stop_world(R); /* parallel mode: lock-free lookups read the mode and the chunks (P2) */
     heap_set_checked(R, on);
+    sched_start_world(R);
 }
 
 bool gox_is_checked(void) {
