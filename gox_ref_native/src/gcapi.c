@@ -91,14 +91,44 @@ __attribute__((noinline)) static bool alloc_args_ok(GoxRuntime *R, uint8_t value
     return true;
 }
 
-GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+/* W: the caller's worker when its allocation cache may serve it (parallel mode), else NULL */
+static inline GoxRef alloc_locked(uint8_t value_kind, uint16_t type_id, uint16_t slots, GoxWorker *W) {
     GOX_ENTER(R);
     /* the common case (a struct of a registered type) checked inline, the rest in order */
     if (!(value_kind == K_STRUCT && type_id != 0 && type_id < R->ntypes && slots == R->types[type_id].n) &&
         !alloc_args_ok(R, value_kind, type_id, slots))
         return 0;
+    if (W) heap_local_refill(R, W); /* (flushed first: the safepoint's step sees its objects) */
     if (!gc_safepoint(R, NULL, 0)) return 0;
+    if (W) {
+        heap_local_refill(R, W); /* (a chunk with room: a stop of the world meanwhile took it) */
+        GoxObj *o = heap_alloc_local(R, W, value_kind, type_id, slots);
+        if (o) return OBJ_REF(o);
+    }
     return obj_ref0(gc_alloc(R, value_kind, type_id, slots));
+}
+
+/* Parallel mode: from the worker's allocation cache without R->mu (heap.c, A1-A3) when the
+ * arguments are a registered struct type's (ntypes is published after its entry) or a one-slot
+ * box, else, or when the cache cannot serve, the locked path. */
+__attribute__((noinline)) static GoxRef alloc_par(GoxRuntime *R, uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+    GoxWorker *W = chan_fast_worker_slow(R);
+    if (W && W->achunk) {
+        bool ok = value_kind == K_STRUCT
+                      ? type_id != 0 && type_id < __atomic_load_n(&R->ntypes, __ATOMIC_ACQUIRE) && slots == type_par(R, type_id)->n
+                  : value_kind == K_POINTER ? slots == 1 && type_id > 0 && type_id <= K_MAX && type_id != K_INTERFACE
+                                            : (value_kind == K_BOXED_INT || value_kind == K_BOXED_FLOAT || value_kind == K_BOXED_BOOL) &&
+                                                  slots == 1;
+        GoxObj *o = ok ? heap_alloc_local(R, W, value_kind, type_id, slots) : NULL;
+        if (o) return OBJ_REF(o);
+    }
+    return alloc_locked(value_kind, type_id, slots, W);
+}
+
+GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0)) return alloc_par(R, value_kind, type_id, slots);
+    return alloc_locked(value_kind, type_id, slots, NULL);
 }
 
 /* The slot calls and the barrier have a lock-free path in parallel mode (P1-P4 in
@@ -391,7 +421,9 @@ uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t s
     t->n = (uint32_t)slot_types_len;
     t->st = xmalloc(slot_types_len ? slot_types_len : 1);
     if (slot_types_len) memcpy(t->st, slot_types, slot_types_len);
-    return (uint16_t)R->ntypes++;
+    /* (published after the entry: gox_rt_alloc's lock-free check reads it) */
+    __atomic_store_n(&R->ntypes, R->ntypes + 1, __ATOMIC_RELEASE);
+    return (uint16_t)(R->ntypes - 1);
 }
 
 uint32_t gox_type_slot_count(uint16_t type_id) {

@@ -348,6 +348,10 @@ typedef struct HeapChunk {
     bool retired;    /* its memory is gone: every object of its is a freed one */
     bool numbered;   /* its k-th object (in address order) is object number first_num + k */
     bool recycled;   /* its memory held objects before (not zero): allocation zeroes it */
+    /* parallel mode, checked: its objects' numbers were reserved when it was made (CHUNK_NUMS
+     * from first_num), so its k-th object is number first_num + k whoever allocates in it */
+    bool ranged;
+    bool owned;      /* a worker allocates in it without R->mu (heap_alloc_local): not retired */
     uint64_t first_num;
     size_t bytes; /* its mapping: CHUNK_BYTES, or a large object's whole size rounded up to them */
     size_t used;  /* the bump offset */
@@ -385,7 +389,8 @@ static inline bool chunk_has(const HeapChunk *c, uint64_t ref) {
     uint64_t off = ref & (CHUNK_BYTES - 1);
     if (off & 7) return false;
     off >>= 3;
-    return (c->starts[off >> 6] >> (off & 63)) & 1;
+    /* (atomic: in parallel mode a worker sets bits in its own chunk without R->mu) */
+    return (__atomic_load_n(&c->starts[off >> 6], __ATOMIC_RELAXED) >> (off & 63)) & 1;
 }
 
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside the arena */
@@ -831,6 +836,14 @@ typedef struct GoxWorker {
     ErrRec err;                /* the record of the goroutine it runs (err_rec) */
     HistBuf hist;              /* its channel history (history.c): only its thread appends */
     Rng rng;                   /* parallel mode: its selects' generator (only its thread draws) */
+    /* parallel mode, checked: its allocation cache (Go's mcache; heap.c, heap_alloc_local): the
+     * chunk it bumps in without R->mu, the objects it made since its last flush (not yet in
+     * R->order) and their bytes and debt (not yet in R's counts).  Only its thread touches it,
+     * but for the flush of a stopped world (heap_world_stopped). */
+    struct HeapChunk *achunk;
+    GoxObj **aobjs;
+    size_t naobjs;
+    uint64_t abytes, adebt;
 } GoxWorker;
 
 typedef struct GoxSched {
@@ -1200,6 +1213,12 @@ static inline GoxObj *heap_lookup_par(const GoxRuntime *R, uint64_t ref) {
     return o;
 }
 static inline bool heap_ref_ok_par(const GoxRuntime *R, uint64_t val) { return val == 0 || heap_lookup_par(R, val); }
+/* Parallel mode, checked: gox_rt_alloc's object from W's allocation cache, without R->mu, or
+ * NULL when the cache cannot make it (no room, a flush due, the world stopping): then the
+ * locked path flushes and refills it (heap_local_refill) or allocates as one worker does. */
+GoxObj *heap_alloc_local(GoxRuntime *R, GoxWorker *W, unsigned kind, unsigned type_id, uint64_t nslots);
+void heap_local_refill(GoxRuntime *R, GoxWorker *W); /* R->mu held */
+void heap_workers_done(GoxRuntime *R); /* the workers joined: every cache flushed and given up */
 /* R->types without R->mu: gox_type_register publishes a grown table with a release store */
 static inline const GoxType *type_par(const GoxRuntime *R, unsigned type_id) {
     return &__atomic_load_n(&R->types, __ATOMIC_ACQUIRE)[type_id];

@@ -523,6 +523,7 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     S->gq_head = S->gq_tail = NULL;
     atomic_store_explicit(&S->gq_len, 0, memory_order_relaxed);
     R->parallel = false;
+    heap_workers_done(R); /* the allocation caches into R->order and R's counts (heap.c) */
     S->nworkers = 1;
 }
 
