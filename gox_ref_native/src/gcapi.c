@@ -112,7 +112,7 @@ static inline GoxRef alloc_locked(uint8_t value_kind, uint16_t type_id, uint16_t
  * arguments are a registered struct type's (ntypes is published after its entry) or a one-slot
  * box, else, or when the cache cannot serve, the locked path. */
 __attribute__((noinline)) static GoxRef alloc_par(GoxRuntime *R, uint8_t value_kind, uint16_t type_id, uint16_t slots) {
-    GoxWorker *W = chan_fast_worker_slow(R);
+    GoxWorker *W = rt_fast_worker(R);
     if (W && W->achunk) {
         bool ok = value_kind == K_STRUCT
                       ? type_id != 0 && type_id < __atomic_load_n(&R->ntypes, __ATOMIC_ACQUIRE) && slots == type_par(R, type_id)->n
@@ -142,7 +142,7 @@ static inline uint64_t read_slot_locked(GoxRef obj, size_t idx) {
 
 uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
     GoxRuntime *R = gox_rt();
-    if (__builtin_expect(R->parallel, 0) && chan_fast_worker_slow(R)) {
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R)) {
         GoxObj *o = heap_lookup_par(R, obj);
         if (o && idx < obj_nslots(o)) return __atomic_load_n(&o->slots[idx], __ATOMIC_ACQUIRE);
     }
@@ -201,7 +201,7 @@ static inline void write_slot_locked(GoxRef obj, size_t idx, uint64_t val) {
 /* (no barrier here, on either path: compiled code pairs it with gox_rt_write_barrier) */
 void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
     GoxRuntime *R = gox_rt();
-    if (__builtin_expect(R->parallel, 0) && chan_fast_worker_slow(R)) {
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R)) {
         GoxObj *o = heap_lookup_par(R, obj);
         int st = o && idx < obj_nslots(o) ? slot_type(R, o, idx) : -1;
         if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok_par(R, val))) {
@@ -224,7 +224,7 @@ static inline void write_barrier_locked(GoxRef parent, GoxRef child) {
 void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
     GoxRuntime *R = gox_rt();
     /* lock-free only where the barrier does nothing: not while marking, or a nil child (P2) */
-    if (__builtin_expect(R->parallel, 0) && chan_fast_worker_slow(R) && heap_lookup_par(R, parent) &&
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R) && heap_lookup_par(R, parent) &&
         (!child || (R->state != GC_PROPAGATE && heap_lookup_par(R, child))))
         return;
     write_barrier_locked(parent, child);
@@ -249,7 +249,7 @@ static inline bool write_slot_barrier_locked(GoxRef obj, size_t idx, uint64_t va
 
 bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
     GoxRuntime *R = gox_rt();
-    if (__builtin_expect(R->parallel, 0) && chan_fast_worker_slow(R)) {
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R)) {
         GoxObj *o = heap_lookup_par(R, obj);
         if (o && idx < obj_nslots(o)) {
             int st = o->kind == K_STRUCT ? type_par(R, o->type_id)->st[idx] : slot_type(R, o, idx);

@@ -59,7 +59,7 @@ static inline uint64_t get_global_locked(size_t idx) {
 
 uint64_t gox_rt_get_global(size_t idx) {
     GoxRuntime *R = gox_rt();
-    if (__builtin_expect(R->parallel, 0) && idx < R->nglobals && chan_fast_worker_slow(R))
+    if (__builtin_expect(R->parallel, 0) && idx < R->nglobals && rt_fast_worker(R))
         return __atomic_load_n(&R->globals[idx], __ATOMIC_ACQUIRE);
     return get_global_locked(idx);
 }
@@ -82,7 +82,7 @@ static inline void set_global_locked(size_t idx, uint64_t val) {
 /* (globals are roots: no barrier, on either path) */
 void gox_rt_set_global(size_t idx, uint64_t val) {
     GoxRuntime *R = gox_rt();
-    if (__builtin_expect(R->parallel, 0) && idx < R->nglobals && chan_fast_worker_slow(R) &&
+    if (__builtin_expect(R->parallel, 0) && idx < R->nglobals && rt_fast_worker(R) &&
         (!R->globals_is_ref[idx] || heap_ref_ok_par(R, val))) {
         __atomic_store_n(&R->globals[idx], val, __ATOMIC_RELEASE);
         return;

@@ -1156,9 +1156,10 @@ static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
 
 /* ---- lock-free object access (parallel mode: gcapi.c, globals.c) -----------------------------
  * gox_gc_read_slot, gox_gc_write_slot, gox_gc_write_slot_barrier, gox_rt_write_barrier,
- * gox_rt_get_global and gox_rt_set_global run without R->mu when chan_fast_worker allows it (a
- * goroutine on a worker outside every other ABI call, tracing off, the program not over), on
- * the channel fast path's argument (chan.c, C5).  The invariants they rest on:
+ * gox_rt_get_global, gox_rt_set_global and gox_rt_alloc run without R->mu when rt_fast_worker
+ * allows it (a goroutine on a worker outside every other ABI call, tracing off, the program not
+ * over: chan_fast_worker's test), on the channel fast path's argument (chan.c, C5).  The
+ * invariants they rest on (and A1-A3 in heap.c for the allocation caches):
  *   P1  Objects die only with the world stopped (every collection step stops it in parallel
  *       mode, and so do the explicit collections), and a goroutine inside an ABI call counts as
  *       running, so the world cannot stop under it: an object found live stays live until the
@@ -1180,6 +1181,7 @@ static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
  * index out of range, a slot of the wrong type, a store that needs the barrier -- changes
  * nothing and runs the locked path (the deterministic mode's code under R->mu), which gives
  * the error exactly as before.  With one worker none of this runs. */
+GoxWorker *rt_fast_worker(GoxRuntime *R);     /* may the caller take a lock-free path? (runtime.c) */
 void heap_defer_free(GoxRuntime *R, void *p); /* (heap.c) */
 void heap_world_stopped(GoxRuntime *R);       /* sched_stop_world, the world just stopped */
 /* heap_lookup(R, ref, false) without R->mu (P1-P4): the live object ref names, or NULL when
