@@ -577,6 +577,7 @@ void runtime_emit(GoxRuntime *R, const char *data, size_t n);
 /* Allocation that cannot fail: on failure, Go's out-of-memory fatal error. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+void *xcalloc_lines(size_t size); /* zeroed, 64-byte aligned (structs with _Alignas(64) fields) */
 void *xrealloc(void *p, size_t n);
 #define OOM_TEXT "runtime: out of memory"
 /* An allocation failed: the program ends here (in a goroutine), is over (on a hub), or the
@@ -820,7 +821,9 @@ typedef struct GoxWorker {
     size_t runq_len;
     /* several workers: its run queue is a ring (parallel.c, "run queues"): the owner puts at
      * rq_tail and takes at rq_head, thieves take from rq_head with a CAS */
-    _Atomic uint32_t rq_head;  /* the oldest goroutine's index (owner and thieves: CAS) */
+    /* (a cache line apart from current and R above, which every lock-free call reads: thieves
+     * write the ring's indices) */
+    _Alignas(64) _Atomic uint32_t rq_head;  /* the oldest goroutine's index (owner and thieves: CAS) */
     _Atomic uint32_t rq_tail;  /* the next free slot's index (stored by the owner only) */
     GoxG *_Atomic rq[RUNQ_SIZE];
     unsigned ticks;            /* goroutines it has taken: every GQ_EVERY-th comes from the overflow */

@@ -43,7 +43,7 @@
 /* ---- the workers' state ------------------------------------------------------------------- */
 /* A new scheduler's: worker 0 only, until gox_run_main makes more (workers_run). */
 void workers_init(GoxRuntime *R, GoxSched *S) {
-    S->workers = xcalloc(MAX_WORKERS, sizeof *S->workers);
+    S->workers = xcalloc_lines(MAX_WORKERS * sizeof *S->workers); /* (GoxWorker's _Alignas(64) ring) */
     S->workers[0].R = R;
     S->nworkers = 1;
     pthread_mutex_init(&S->idle_mu, NULL);

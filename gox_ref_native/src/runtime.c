@@ -13,7 +13,7 @@ static GoxRuntime *default_rt;
 
 void *gox_runtime_new(void) {
     oom_reserve_arm();
-    GoxRuntime *R = xcalloc(1, sizeof *R);
+    GoxRuntime *R = xcalloc_lines(sizeof *R); /* (its _Alignas(64) fields) */
     R->next_num = 1;
     R->dead_mark = -1;
     R->checked = true;
