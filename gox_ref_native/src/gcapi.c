@@ -11,7 +11,7 @@
 static int slot_type(GoxRuntime *R, GoxObj *o, size_t idx) {
     switch (o->kind) {
     case K_STRUCT:
-        return R->types[o->type_id].st[idx];
+        return type_par(R, o->type_id)->st[idx]; /* (also without R->mu: P3) */
     case K_POINTER:
         if (o->flags & FLAG_IMMUTABLE) return -1; /* a timer's channel (timer.c) */
         return gox_is_ref_kind(o->type_id) ? ST_GC_REF : ST_VALUE;
@@ -20,12 +20,12 @@ static int slot_type(GoxRuntime *R, GoxObj *o, size_t idx) {
     case K_CLOSURE:
         if (idx < 2) return -1;
         if (o->type_id == NO_TYPE) return ST_VALUE;
-        return R->types[o->type_id].st[idx - 2];
+        return type_par(R, o->type_id)->st[idx - 2];
     case K_ARRAY: {
         if (idx < A_DATA || (o->flags & FLAG_IMMUTABLE)) return -1;
         unsigned ek = (unsigned)o->slots[A_ELEM_KIND];
         if (ek == K_STRUCT) {
-            const GoxType *t = &R->types[o->slots[A_ELEM_TYPE]];
+            const GoxType *t = type_par(R, (unsigned)o->slots[A_ELEM_TYPE]);
             return t->st[(idx - A_DATA) % t->n];
         }
         if (ek == K_INTERFACE) return (idx - A_DATA) % 2 == 0 ? ST_IFACE0 : ST_IFACE1;
@@ -91,20 +91,62 @@ __attribute__((noinline)) static bool alloc_args_ok(GoxRuntime *R, uint8_t value
     return true;
 }
 
-GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+/* W: the caller's worker when its allocation cache may serve it (parallel mode), else NULL */
+static inline GoxRef alloc_locked(uint8_t value_kind, uint16_t type_id, uint16_t slots, GoxWorker *W) {
     GOX_ENTER(R);
     /* the common case (a struct of a registered type) checked inline, the rest in order */
     if (!(value_kind == K_STRUCT && type_id != 0 && type_id < R->ntypes && slots == R->types[type_id].n) &&
         !alloc_args_ok(R, value_kind, type_id, slots))
         return 0;
+    if (W) heap_local_refill(R, W); /* (flushed first: the safepoint's step sees its objects) */
     if (!gc_safepoint(R, NULL, 0)) return 0;
+    if (W) {
+        heap_local_refill(R, W); /* (a chunk with room: a stop of the world meanwhile took it) */
+        GoxObj *o = heap_alloc_local(R, W, value_kind, type_id, slots);
+        if (o) return OBJ_REF(o);
+    }
     return obj_ref0(gc_alloc(R, value_kind, type_id, slots));
 }
 
-uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
+/* Parallel mode: from the worker's allocation cache without R->mu (heap.c, A1-A3) when the
+ * arguments are a registered struct type's (ntypes is published after its entry) or a one-slot
+ * box, else, or when the cache cannot serve, the locked path. */
+__attribute__((noinline)) static GoxRef alloc_par(GoxRuntime *R, uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+    GoxWorker *W = rt_fast_worker(R);
+    if (W && W->achunk) {
+        bool ok = value_kind == K_STRUCT
+                      ? type_id != 0 && type_id < __atomic_load_n(&R->ntypes, __ATOMIC_ACQUIRE) && slots == type_par(R, type_id)->n
+                  : value_kind == K_POINTER ? slots == 1 && type_id > 0 && type_id <= K_MAX && type_id != K_INTERFACE
+                                            : (value_kind == K_BOXED_INT || value_kind == K_BOXED_FLOAT || value_kind == K_BOXED_BOOL) &&
+                                                  slots == 1;
+        GoxObj *o = ok ? heap_alloc_local(R, W, value_kind, type_id, slots) : NULL;
+        if (o) return OBJ_REF(o);
+    }
+    return alloc_locked(value_kind, type_id, slots, W);
+}
+
+GoxRef gox_rt_alloc(uint8_t value_kind, uint16_t type_id, uint16_t slots) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0)) return alloc_par(R, value_kind, type_id, slots);
+    return alloc_locked(value_kind, type_id, slots, NULL);
+}
+
+/* The slot calls and the barrier have a lock-free path in parallel mode (P1-P4 in
+ * gox_internal.h); each falls back to its locked path (the deterministic mode's code, under R->mu)
+ * when that path cannot settle the call, so every error is the locked path's. */
+static inline uint64_t read_slot_locked(GoxRef obj, size_t idx) {
     GOX_ENTER(R);
     GoxObj *o = slot_obj(R, obj, idx, "gox_gc_read_slot");
-    return o ? o->slots[idx] : 0;
+    return o ? __atomic_load_n(&o->slots[idx], __ATOMIC_ACQUIRE) : 0; /* (P4) */
+}
+
+uint64_t gox_gc_read_slot(GoxRef obj, size_t idx) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R)) {
+        GoxObj *o = heap_lookup_par(R, obj);
+        if (o && idx < obj_nslots(o)) return __atomic_load_n(&o->slots[idx], __ATOMIC_ACQUIRE);
+    }
+    return read_slot_locked(obj, idx);
 }
 
 /* gox_gc_write_slot's checks past its fast path: headers, interface halves, the errors (false:
@@ -147,16 +189,30 @@ __attribute__((noinline)) static bool write_slot_checked(GoxRuntime *R, GoxObj *
     return true;
 }
 
-void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
+static inline void write_slot_locked(GoxRef obj, size_t idx, uint64_t val) {
     GOX_ENTER(R);
     GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
     if (!o) return;
     int st = slot_type(R, o, idx);
     if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok(R, val)) || write_slot_checked(R, o, obj, idx, val, st))
-        o->slots[idx] = val;
+        __atomic_store_n(&o->slots[idx], val, __ATOMIC_RELEASE); /* (P4) */
 }
 
-void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
+/* (no barrier here, on either path: compiled code pairs it with gox_rt_write_barrier) */
+void gox_gc_write_slot(GoxRef obj, size_t idx, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R)) {
+        GoxObj *o = heap_lookup_par(R, obj);
+        int st = o && idx < obj_nslots(o) ? slot_type(R, o, idx) : -1;
+        if (st == ST_VALUE || (st == ST_GC_REF && heap_ref_ok_par(R, val))) {
+            __atomic_store_n(&o->slots[idx], val, __ATOMIC_RELEASE);
+            return;
+        }
+    }
+    write_slot_locked(obj, idx, val);
+}
+
+static inline void write_barrier_locked(GoxRef parent, GoxRef child) {
     GOX_ENTER(R);
     const char *fn = "gox_rt_write_barrier";
     GoxObj *p = heap_get(R, parent, fn, NULL);
@@ -165,11 +221,20 @@ void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
     gc_barrier(R, p, child);
 }
 
+void gox_rt_write_barrier(GoxRef parent, GoxRef child) {
+    GoxRuntime *R = gox_rt();
+    /* lock-free only where the barrier does nothing: not while marking, or a nil child (P2) */
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R) && heap_lookup_par(R, parent) &&
+        (!child || (R->state != GC_PROPAGATE && heap_lookup_par(R, child))))
+        return;
+    write_barrier_locked(parent, child);
+}
+
 /* Only a reference slot: there the write checks that val is 0 or live, which is all the barrier
  * checks besides the parent, so the pair cannot fail half way (a value slot takes what the
  * barrier refuses: in a program the pair would end it after the write, and a failing call must
  * change nothing, so such a store is left to the pair). */
-bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
+static inline bool write_slot_barrier_locked(GoxRef obj, size_t idx, uint64_t val) {
     GOX_ENTER(R);
     GoxObj *o = slot_obj(R, obj, idx, "gox_gc_write_slot");
     if (!o) return false;
@@ -177,9 +242,26 @@ bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
     int st = o->kind == K_STRUCT ? R->types[o->type_id].st[idx] : slot_type(R, o, idx);
     if (st != ST_GC_REF) return false;
     if (!heap_ref_ok(R, val)) return write_slot_checked(R, o, obj, idx, val, ST_GC_REF); /* its error: false */
-    o->slots[idx] = val;
+    __atomic_store_n(&o->slots[idx], val, __ATOMIC_RELEASE); /* (P4) */
     gc_barrier(R, o, val);
     return true;
+}
+
+bool gox_gc_write_slot_barrier(GoxRef obj, size_t idx, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0) && rt_fast_worker(R)) {
+        GoxObj *o = heap_lookup_par(R, obj);
+        if (o && idx < obj_nslots(o)) {
+            int st = o->kind == K_STRUCT ? type_par(R, o->type_id)->st[idx] : slot_type(R, o, idx);
+            if (st != ST_GC_REF) return false; /* (as the locked path: no error) */
+            /* the barrier does nothing unless the collector marks (P2): then the locked path */
+            if ((!val || R->state != GC_PROPAGATE) && heap_ref_ok_par(R, val)) {
+                __atomic_store_n(&o->slots[idx], val, __ATOMIC_RELEASE);
+                return true;
+            }
+        }
+    }
+    return write_slot_barrier_locked(obj, idx, val);
 }
 
 void gox_rt_mark_gray(GoxRef obj) {
@@ -325,15 +407,23 @@ uint16_t gox_type_register(const char *name, const uint8_t *slot_types, size_t s
         return 0;
     }
     if (R->ntypes == R->types_cap) {
+        /* a new table, published whole; the old one freed once no lock-free reader can hold it
+         * (gox_internal.h, P3) */
+        GoxType *types = xmalloc(2 * R->types_cap * sizeof *types);
+        memcpy(types, R->types, R->ntypes * sizeof *types);
+        GoxType *old = R->types;
+        __atomic_store_n(&R->types, types, __ATOMIC_RELEASE);
         R->types_cap *= 2;
-        R->types = xrealloc(R->types, R->types_cap * sizeof *R->types);
+        heap_defer_free(R, old);
     }
     GoxType *t = &R->types[R->ntypes];
     t->name = xstrdup(name ? name : "");
     t->n = (uint32_t)slot_types_len;
     t->st = xmalloc(slot_types_len ? slot_types_len : 1);
     if (slot_types_len) memcpy(t->st, slot_types, slot_types_len);
-    return (uint16_t)R->ntypes++;
+    /* (published after the entry: gox_rt_alloc's lock-free check reads it) */
+    __atomic_store_n(&R->ntypes, R->ntypes + 1, __ATOMIC_RELEASE);
+    return (uint16_t)(R->ntypes - 1);
 }
 
 uint32_t gox_type_slot_count(uint16_t type_id) {

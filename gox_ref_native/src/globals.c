@@ -30,12 +30,14 @@ void gox_init_globals(size_t size, const uint8_t *is_ref, size_t is_ref_len) {
         gox_out_of_memory(R);
         return;
     }
+    for (size_t i = 0; i < size; i++) flags[i] = is_ref[i] ? 1 : 0;
+    sched_stop_world(R); /* parallel mode: gox_rt_get_global reads them without R->mu (P2) */
     free(R->globals);
     free(R->globals_is_ref);
     R->globals = globals;
     R->globals_is_ref = flags;
-    for (size_t i = 0; i < size; i++) R->globals_is_ref[i] = is_ref[i] ? 1 : 0;
     R->nglobals = size;
+    sched_start_world(R);
 }
 
 size_t gox_globals_count(void) {
@@ -48,12 +50,21 @@ bool gox_global_is_ref(size_t idx) {
     return global_index(R, idx, "gox_global_is_ref") && R->globals_is_ref[idx];
 }
 
-uint64_t gox_rt_get_global(size_t idx) {
+/* Parallel mode: both without R->mu when the index is known and a reference value is live
+ * (gox_internal.h, P1-P4), else the locked path and its error. */
+static inline uint64_t get_global_locked(size_t idx) {
     GOX_ENTER(R);
-    return global_index(R, idx, "gox_rt_get_global") ? R->globals[idx] : 0;
+    return global_index(R, idx, "gox_rt_get_global") ? __atomic_load_n(&R->globals[idx], __ATOMIC_ACQUIRE) : 0;
 }
 
-void gox_rt_set_global(size_t idx, uint64_t val) {
+uint64_t gox_rt_get_global(size_t idx) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0) && idx < R->nglobals && rt_fast_worker(R))
+        return __atomic_load_n(&R->globals[idx], __ATOMIC_ACQUIRE);
+    return get_global_locked(idx);
+}
+
+static inline void set_global_locked(size_t idx, uint64_t val) {
     GOX_ENTER(R);
     const char *fn = "gox_rt_set_global";
     if (!global_index(R, idx, fn)) return;
@@ -65,5 +76,16 @@ void gox_rt_set_global(size_t idx, uint64_t val) {
             return;
         }
     }
-    R->globals[idx] = val;
+    __atomic_store_n(&R->globals[idx], val, __ATOMIC_RELEASE); /* (P4) */
+}
+
+/* (globals are roots: no barrier, on either path) */
+void gox_rt_set_global(size_t idx, uint64_t val) {
+    GoxRuntime *R = gox_rt();
+    if (__builtin_expect(R->parallel, 0) && idx < R->nglobals && rt_fast_worker(R) &&
+        (!R->globals_is_ref[idx] || heap_ref_ok_par(R, val))) {
+        __atomic_store_n(&R->globals[idx], val, __ATOMIC_RELEASE);
+        return;
+    }
+    set_global_locked(idx, val);
 }

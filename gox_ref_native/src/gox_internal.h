@@ -182,7 +182,6 @@ typedef struct {
 
 typedef struct GoxRuntime {
     ErrRec err; /* first field: the host reads err.code through gox_error_flag() */
-    bool checked;
     /* parallel mode (gox_run_main with several workers): the runtime lock, held by the
      * goroutine that is inside the runtime (rt_enter below), except in the channel calls and
      * select, which take their channels' locks instead when they can (chan.c, C5).
@@ -204,22 +203,33 @@ typedef struct GoxRuntime {
      * R->mu), stw_stopped_cv and stw_done_cv with R->mu.  A goroutine's on_cpu flag is a spin-wait below them all:
      * its hub clears it holding no lock, so the collector may wait for it holding R->mu
      * (settle), and a hub waits for it holding nothing (sched_run). */
-    bool parallel;
-    pthread_mutex_t mu;
-    /* heap: every object not yet freed, in allocation order (the sweep's order): heap_new
-     * appends; while a sweep runs, [sweep_keep, sweep_pos) is a gap (HEAP_EACH skips it) */
-    GoxObj **order;
-    size_t norder, order_cap;
-    uint64_t next_num, live_bytes, live_objects;
+    _Alignas(64) pthread_mutex_t mu; /* (a cache line of its own: every locked call writes it) */
+    /* Read by every ABI call, and without R->mu by the lock-free paths (P1-P4 at heap_lookup_par);
+     * written rarely (most only with the world stopped): on cache lines apart from the mutex and
+     * from what every allocation writes, so that reading them does not bounce between cores. */
+    _Alignas(64) bool parallel;
+    bool checked;
+    int state, current_white; /* the collector's (GC_*, WHITE0/WHITE1) */
     int dead_mark;
+    struct GoxSched *sched; /* the concurrency half: goroutines, scheduler, generator, trace (sched.c, parallel.c) */
+    struct ChunkSlot *chunk_tab; /* checked mode's arena (below): open addressing by address >> CHUNK_SHIFT */
+    size_t chunk_mask;
     GoxType *types;
     size_t ntypes, types_cap;
+    /* globals */
+    uint64_t *globals;
+    uint8_t *globals_is_ref;
+    size_t nglobals;
+    /* heap: every object not yet freed, in allocation order (the sweep's order): heap_new
+     * appends; while a sweep runs, [sweep_keep, sweep_pos) is a gap (HEAP_EACH skips it) */
+    _Alignas(64) GoxObj **order;
+    size_t norder, order_cap;
+    uint64_t next_num, live_bytes, live_objects;
     U64Map addrs; /* checked mode: the set of every object address ever handed out: the
                    * arena's (below) plus, in this map, objects made before checked mode was on */
     /* checked mode's object arena (heap.c): objects bump-allocated from aligned chunks, each
      * with a bitmap of its object starts, so membership is a chunk lookup and a bit test */
-    struct ChunkSlot *chunk_tab; /* open addressing by address >> CHUNK_SHIFT */
-    size_t chunk_mask, nchunks, nretired;
+    size_t nchunks, nretired; /* (the table: chunk_tab above) */
     struct HeapChunk *cur_chunk;  /* the one allocations bump in */
     uintptr_t *spare;             /* the pages of retired chunks, at new addresses, for new ones */
     size_t nspare, spare_cap;
@@ -229,11 +239,16 @@ typedef struct GoxRuntime {
      * answers without the range test and the probe (chunk_forget when it retires or goes) */
     uint64_t hot_key;
     struct HeapChunk *hot_chunk;
+    /* parallel mode: memory lock-free readers may still hold, freed at the next stop of the
+     * world, and full chunks to retire then (heap.c, heap_world_stopped) */
+    void **deferred;
+    size_t ndeferred, deferred_cap;
+    struct HeapChunk **retire_later;
+    size_t nretire_later, retire_later_cap;
     /* unchecked mode: freed small objects by slot count, linked through GoxObj.free_next, reused
      * first in, first out (heap.c, obj_release_mem) */
     GoxObj *free_objs[FREE_CLASSES], *free_tail[FREE_CLASSES];
-    /* collector */
-    int state, current_white;
+    /* collector (its state and white: above) */
     GoxObj **gray;
     size_t ngray, gray_cap;
     /* the sweep reads R->order[sweep_pos..sweep_end) (the objects of the atomic step) and writes
@@ -244,10 +259,6 @@ typedef struct GoxRuntime {
     uint64_t cycles, steps, allocated_objects, allocated_bytes, freed_objects, freed_bytes;
     Pin *pins;
     size_t npins, pins_cap;
-    /* globals */
-    uint64_t *globals;
-    uint8_t *globals_is_ref;
-    size_t nglobals;
     /* function table */
     const void **funcs;
     size_t nfuncs;
@@ -266,8 +277,6 @@ typedef struct GoxRuntime {
     bool assert_open;
     Buf assert_buf;
     size_t assert_nargs;
-    /* the concurrency half: goroutines, scheduler, generator, trace (sched.c, parallel.c) */
-    struct GoxSched *sched;
     Buf err_out; /* with capture on: reports (panics, fatal errors) collect here, not in stderr */
 } GoxRuntime;
 
@@ -339,6 +348,10 @@ typedef struct HeapChunk {
     bool retired;    /* its memory is gone: every object of its is a freed one */
     bool numbered;   /* its k-th object (in address order) is object number first_num + k */
     bool recycled;   /* its memory held objects before (not zero): allocation zeroes it */
+    /* parallel mode, checked: its objects' numbers were reserved when it was made (CHUNK_NUMS
+     * from first_num), so its k-th object is number first_num + k whoever allocates in it */
+    bool ranged;
+    bool owned;      /* a worker allocates in it without R->mu (heap_alloc_local): not retired */
     uint64_t first_num;
     size_t bytes; /* its mapping: CHUNK_BYTES, or a large object's whole size rounded up to them */
     size_t used;  /* the bump offset */
@@ -376,7 +389,8 @@ static inline bool chunk_has(const HeapChunk *c, uint64_t ref) {
     uint64_t off = ref & (CHUNK_BYTES - 1);
     if (off & 7) return false;
     off >>= 3;
-    return (c->starts[off >> 6] >> (off & 63)) & 1;
+    /* (atomic: in parallel mode a worker sets bits in its own chunk without R->mu) */
+    return (__atomic_load_n(&c->starts[off >> 6], __ATOMIC_RELAXED) >> (off & 63)) & 1;
 }
 
 GoxObj *heap_known_slow(GoxRuntime *R, uint64_t ref); /* checked mode, outside the arena */
@@ -467,9 +481,18 @@ static inline GoxObj *gc_alloc(GoxRuntime *R, unsigned kind, unsigned type_id, u
     return o;
 }
 bool gc_safepoint_slow(GoxRuntime *R, const uint64_t *args, size_t nargs);
+/* Parallel mode: a step is due every PAR_STEP_FACTOR x step_size of debt, not every step_size.
+ * Every step there stops the world (gc_safepoint_slow); the budget is the debt times stepmul,
+ * as ever, so the collector does the same work in PAR_STEP_FACTOR times fewer stops (each a
+ * handshake with every worker).  One worker: every step_size, as the reference. */
+#define PAR_STEP_SHIFT 6u
+#define PAR_STEP_FACTOR (1u << PAR_STEP_SHIFT)
 /* Is a collection step due at this safepoint: a cycle to start, or enough debt for a step? */
 static inline bool gc_work_due(const GoxRuntime *R) {
-    return !R->pause_depth && (R->state == GC_PAUSE ? R->live_bytes >= R->threshold : R->debt >= R->step_size);
+    if (R->pause_depth) return false;
+    if (R->state == GC_PAUSE) return R->live_bytes >= R->threshold;
+    /* (a shift, not step_size * factor: gox_gc_tune takes any step_size) */
+    return (R->parallel ? R->debt >> PAR_STEP_SHIFT : R->debt) >= R->step_size;
 }
 /* Every allocation is a safepoint (docs/GC.md): a collection step when one is due.  The test
  * inline; with one worker nothing else happens when none is due. */
@@ -554,7 +577,7 @@ void runtime_emit(GoxRuntime *R, const char *data, size_t n);
 /* Allocation that cannot fail: on failure, Go's out-of-memory fatal error. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
-void *xcalloc_aligned(size_t align, size_t n, size_t size);
+void *xcalloc_lines(size_t size); /* zeroed, 64-byte aligned (structs with _Alignas(64) fields) */
 void *xrealloc(void *p, size_t n);
 #define OOM_TEXT "runtime: out of memory"
 /* An allocation failed: the program ends here (in a goroutine), is over (on a hub), or the
@@ -799,7 +822,9 @@ typedef struct GoxWorker {
     size_t runq_len;
     /* several workers: its run queue is a ring (parallel.c, "run queues"): the owner puts at
      * rq_tail and takes at rq_head, thieves take from rq_head with a CAS */
-    _Atomic uint32_t rq_head;  /* the oldest goroutine's index (owner and thieves: CAS) */
+    /* (a cache line apart from current and R above, which every lock-free call reads: thieves
+     * write the ring's indices) */
+    _Alignas(64) _Atomic uint32_t rq_head;  /* the oldest goroutine's index (owner and thieves: CAS) */
     _Atomic uint32_t rq_tail;  /* the next free slot's index (stored by the owner only) */
     GoxG *_Atomic rq[RUNQ_SIZE];
     /* parallel mode: counts that every switch writes, on a cache line of their own (one count
@@ -821,6 +846,14 @@ typedef struct GoxWorker {
     ErrRec err;                /* the record of the goroutine it runs (err_rec) */
     HistBuf hist;              /* its channel history (history.c): only its thread appends */
     Rng rng;                   /* parallel mode: its selects' generator (only its thread draws) */
+    /* parallel mode, checked: its allocation cache (Go's mcache; heap.c, heap_alloc_local): the
+     * chunk it bumps in without R->mu, the objects it made since its last flush (not yet in
+     * R->order) and their bytes and debt (not yet in R's counts).  Only its thread touches it,
+     * but for the flush of a stopped world (heap_world_stopped). */
+    struct HeapChunk *achunk;
+    GoxObj **aobjs;
+    size_t naobjs;
+    uint64_t abytes, adebt;
 } GoxWorker;
 
 typedef struct GoxSched {
@@ -1158,6 +1191,78 @@ void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: wit
 GoxWorker *chan_fast_worker_slow(GoxRuntime *R);
 static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
     return __builtin_expect(R->parallel, 0) ? chan_fast_worker_slow(R) : NULL;
+}
+
+/* ---- lock-free object access (parallel mode: gcapi.c, globals.c) -----------------------------
+ * gox_gc_read_slot, gox_gc_write_slot, gox_gc_write_slot_barrier, gox_rt_write_barrier,
+ * gox_rt_get_global, gox_rt_set_global and gox_rt_alloc run without R->mu when rt_fast_worker
+ * allows it (a goroutine on a worker outside every other ABI call, tracing off, the program not
+ * over: chan_fast_worker's test), on the channel fast path's argument (chan.c, C5).  The
+ * invariants they rest on (and A1-A3 in heap.c for the allocation caches):
+ *   P1  Objects die only with the world stopped (every collection step stops it in parallel
+ *       mode, and so do the explicit collections), and a goroutine inside an ABI call counts as
+ *       running, so the world cannot stop under it: an object found live stays live until the
+ *       call returns, and its header (kind, slot count, type, flags) does not change.
+ *   P2  R->state, R->dead_mark, R->checked and the globals' array and count change only with
+ *       the world stopped (gox_set_checked and gox_init_globals stop it) or before the workers
+ *       start.  Marks change while goroutines run only while the collector marks (GC_PROPAGATE:
+ *       the write barrier and gox_rt_mark_gray, under R->mu), so a lock-free path reads a mark
+ *       only in GC_SWEEP (the dead mark), and a reference store that needs the barrier (while
+ *       marking) takes the locked path.
+ *   P3  What allocations change under R->mu while lock-free readers look -- the chunk table,
+ *       the chunks' bitmaps, the type table -- is published whole (heap.c, "the arena";
+ *       gox_type_register), and memory a reader may still hold is freed only at the next stop
+ *       of the world (heap_defer_free, heap_world_stopped).
+ *   P4  Slots and globals are loaded with acquire and stored with release, on both paths: a
+ *       reference read from one comes with its object's header and bitmap bit (written before
+ *       the reference was stored).
+ * Anything the lock-free check does not settle -- a nil, unknown, freed or dead reference, an
+ * index out of range, a slot of the wrong type, a store that needs the barrier -- changes
+ * nothing and runs the locked path (the deterministic mode's code under R->mu), which gives
+ * the error exactly as before.  With one worker none of this runs. */
+GoxWorker *rt_fast_worker(GoxRuntime *R);     /* may the caller take a lock-free path? (runtime.c) */
+void heap_defer_free(GoxRuntime *R, void *p); /* (heap.c) */
+void heap_world_stopped(GoxRuntime *R);       /* sched_stop_world, the world just stopped */
+/* heap_lookup(R, ref, false) without R->mu (P1-P4): the live object ref names, or NULL when
+ * that is not certain (the caller takes the locked path).  No hot-chunk cache: it is R->mu's. */
+static inline GoxObj *heap_lookup_par(const GoxRuntime *R, uint64_t ref) {
+    if (!ref) return NULL;
+    if (__atomic_load_n(&R->checked, __ATOMIC_RELAXED)) {
+        /* the mask, then the table: a new mask comes with the new table (heap.c) */
+        size_t mask = __atomic_load_n(&R->chunk_mask, __ATOMIC_ACQUIRE);
+        const ChunkSlot *tab = __atomic_load_n(&R->chunk_tab, __ATOMIC_ACQUIRE);
+        if (!tab) return NULL;
+        uint64_t key = ref >> CHUNK_SHIFT;
+        const HeapChunk *c = NULL;
+        for (size_t i = (size_t)key & mask, n = 0; n <= mask; i = (i + 1) & mask, n++) {
+            uint64_t k = __atomic_load_n(&tab[i].key, __ATOMIC_ACQUIRE);
+            if (k == key) {
+                c = __atomic_load_n(&tab[i].c, __ATOMIC_RELAXED);
+                break;
+            }
+            if (!k || (k & ~CHUNK_RETIRED) == key) return NULL; /* (none, or retired: no live object) */
+        }
+        if (!c) return NULL;
+        uint64_t off = ref & (CHUNK_BYTES - 1);
+        if (off & 7) return NULL;
+        off >>= 3;
+        if (!((__atomic_load_n(&c->starts[off >> 6], __ATOMIC_RELAXED) >> (off & 63)) & 1)) return NULL;
+    }
+    GoxObj *o = REF_OBJ(ref);
+    if (o->flags & FLAG_FREED) return NULL;
+    if (R->state == GC_SWEEP && o->mark == R->dead_mark) return NULL; /* (P2: marks hold still then) */
+    return o;
+}
+static inline bool heap_ref_ok_par(const GoxRuntime *R, uint64_t val) { return val == 0 || heap_lookup_par(R, val); }
+/* Parallel mode, checked: gox_rt_alloc's object from W's allocation cache, without R->mu, or
+ * NULL when the cache cannot make it (no room, a flush due, the world stopping): then the
+ * locked path flushes and refills it (heap_local_refill) or allocates as one worker does. */
+GoxObj *heap_alloc_local(GoxRuntime *R, GoxWorker *W, unsigned kind, unsigned type_id, uint64_t nslots);
+void heap_local_refill(GoxRuntime *R, GoxWorker *W); /* R->mu held */
+void heap_workers_done(GoxRuntime *R); /* the workers joined: every cache flushed and given up */
+/* R->types without R->mu: gox_type_register publishes a grown table with a release store */
+static inline const GoxType *type_par(const GoxRuntime *R, unsigned type_id) {
+    return &__atomic_load_n(&R->types, __ATOMIC_ACQUIRE)[type_id];
 }
 
 void chan_unlink(Waiter *w);

@@ -135,22 +135,63 @@ void u64map_free(U64Map *m) {
     memset(m, 0, sizeof *m);
 }
 
-/* ---- the arena (checked mode) ------------------------------------------------------------- */
+/* ---- the arena (checked mode) -------------------------------------------------------------
+ * Parallel mode: lock-free readers (heap_lookup_par, gox_internal.h: P1-P4 there) look at the
+ * chunk table and the bitmaps while an allocation under R->mu changes them.  So:
+ *   - a bitmap word is stored whole with an atomic store (a set bit: an allocation, under R->mu;
+ *     a cleared one: a free, with the world stopped or in one-worker mode); the writers of a
+ *     word never race each other (R->mu), only its readers;
+ *   - a table slot is filled c first, then its key (release): a reader that sees the key sees c;
+ *     a key changes in place only to gain CHUNK_RETIRED (an atomic store);
+ *   - a bigger table is filled before it is published (the table, then its mask, release), and
+ *     the old one is freed only at the next stop of the world (heap_defer_free): a reader that
+ *     loaded it still reads valid memory, and one with the old mask probes the new table only
+ *     at indices the old mask allows (and gives up after mask + 1 probes);
+ *   - a chunk whose objects are all freed is retired (its pages go) only with the world stopped
+ *     in parallel mode: a reader may be looking at a freed object's header in it.
+ * Slots are emptied (chunk_drop) only with the world stopped or in one-worker mode. */
 static inline void chunk_bit(HeapChunk *c, uint64_t ref, bool on) {
-    uint64_t off = (ref - c->base) >> 3;
-    if (on) {
-        c->starts[off >> 6] |= (uint64_t)1 << (off & 63);
-    } else {
-        c->starts[off >> 6] &= ~((uint64_t)1 << (off & 63));
-        c->numbered = false; /* a bit gone: the k-th bit is no longer the k-th object */
-    }
+    uint64_t off = (ref - c->base) >> 3, bit = (uint64_t)1 << (off & 63);
+    uint64_t *w = &c->starts[off >> 6];
+    /* (a load and a store, no read-modify-write: R->mu orders the writers) */
+    __atomic_store_n(w, on ? *w | bit : *w & ~bit, __ATOMIC_RELAXED);
+    if (!on) c->numbered = false; /* a bit gone: the k-th bit is no longer the k-th object */
 }
 
 static void chunk_tab_insert(GoxRuntime *R, HeapChunk *c) {
     uint64_t key = c->base >> CHUNK_SHIFT;
     size_t i = (size_t)key & R->chunk_mask;
     while (R->chunk_tab[i].key) i = (i + 1) & R->chunk_mask;
-    R->chunk_tab[i] = (ChunkSlot){key | (c->retired ? CHUNK_RETIRED : 0), c};
+    __atomic_store_n(&R->chunk_tab[i].c, c, __ATOMIC_RELAXED);
+    __atomic_store_n(&R->chunk_tab[i].key, key | (c->retired ? CHUNK_RETIRED : 0), __ATOMIC_RELEASE);
+}
+
+/* Memory a lock-free reader may still hold (an old chunk table, an old type table): freed at
+ * the next stop of the world in parallel mode (heap_world_stopped), at once with one worker. */
+void heap_defer_free(GoxRuntime *R, void *p) {
+    if (!R->parallel) {
+        free(p);
+        return;
+    }
+    if (R->ndeferred == R->deferred_cap) {
+        R->deferred_cap = R->deferred_cap ? 2 * R->deferred_cap : 8;
+        R->deferred = xrealloc(R->deferred, R->deferred_cap * sizeof *R->deferred);
+    }
+    R->deferred[R->ndeferred++] = p;
+}
+
+static void chunk_retire(GoxRuntime *R, HeapChunk *c);
+static void local_flush_all(GoxRuntime *R);
+static void local_give_up(GoxRuntime *R);
+
+/* The world is stopped (sched_stop_world; R->mu held): no lock-free reader runs.  What waited
+ * for that happens now: deferred frees, and the retirement of chunks filled while readers ran. */
+void heap_world_stopped(GoxRuntime *R) {
+    local_flush_all(R); /* (A1: before the collector reads R->order or a count) */
+    for (size_t i = 0; i < R->ndeferred; i++) free(R->deferred[i]);
+    R->ndeferred = 0;
+    for (size_t i = 0; i < R->nretire_later; i++) chunk_retire(R, R->retire_later[i]); /* (if still due) */
+    R->nretire_later = 0;
 }
 
 static ChunkSlot *chunk_tab_find(GoxRuntime *R, const HeapChunk *c) {
@@ -164,11 +205,17 @@ static bool chunk_tab_rebuild(GoxRuntime *R, size_t cap) {
     ChunkSlot *old = R->chunk_tab, *tab = calloc(cap, sizeof *tab);
     if (!tab) return false;
     size_t ocap = old ? R->chunk_mask + 1 : 0;
-    R->chunk_tab = tab;
-    R->chunk_mask = cap - 1;
-    for (size_t i = 0; i < ocap; i++)
-        if (old[i].key) chunk_tab_insert(R, old[i].c);
-    free(old);
+    /* filled first, then published: the table, then its mask (a reader loads them in the other
+     * order, so a new mask comes with the new table) */
+    for (size_t i = 0; i < ocap; i++) {
+        if (!old[i].key) continue;
+        size_t j = (size_t)(old[i].key & ~CHUNK_RETIRED) & (cap - 1);
+        while (tab[j].key) j = (j + 1) & (cap - 1);
+        tab[j] = old[i];
+    }
+    __atomic_store_n(&R->chunk_tab, tab, __ATOMIC_RELEASE);
+    __atomic_store_n(&R->chunk_mask, cap - 1, __ATOMIC_RELEASE);
+    if (old) heap_defer_free(R, old);
     return true;
 }
 
@@ -189,6 +236,14 @@ static uintptr_t map_chunk(size_t bytes) {
     if (a + CHUNK_BYTES > base) munmap((void *)(base + bytes), a + CHUNK_BYTES - base);
     return base;
 }
+
+/* Parallel mode, checked: several allocate at once (R->cur_chunk under R->mu, each worker in its
+ * own: heap_alloc_local), so numbers taken from R->next_num one by one would not be consecutive
+ * within a chunk, and a retired chunk could not tell a freed reference's number (heap_number).
+ * A chunk made then reserves the most numbers it can hold instead, and its k-th object gets
+ * first_num + k: the numbers of a parallel run have gaps, in exchange for no shared counter. */
+#define CHUNK_NUMS (CHUNK_BYTES / sizeof(GoxObj))
+static inline bool chunk_ranging(const GoxRuntime *R) { return R->parallel && R->checked; }
 
 /* A new chunk of bytes (CHUNK_BYTES, or more for a large object: a chunk of its own), or NULL
  * when there is no memory for it (nothing changed then). */
@@ -214,6 +269,11 @@ static HeapChunk *chunk_new(GoxRuntime *R, size_t bytes) {
     c->bytes = bytes;
     c->recycled = recycled;
     c->numbered = R->checked; /* and stays so while checked mode lasts (heap_set_checked) */
+    if (bytes == CHUNK_BYTES && chunk_ranging(R)) { /* (parallel mode: its numbers reserved now) */
+        c->ranged = true;
+        c->first_num = R->next_num;
+        R->next_num += CHUNK_NUMS;
+    }
     chunk_tab_insert(R, c);
     if (!R->nchunks++) {
         R->arena_lo = base;
@@ -270,7 +330,7 @@ static void chunk_drop(GoxRuntime *R, HeapChunk *c) {
  * mapped and empty (MREMAP_DONTUNMAP), so that no address of it is handed out again.  A kernel
  * without MREMAP_DONTUNMAP gets the pages back instead (MADV_DONTNEED). */
 static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
-    if (!c->numbered || c->retired || c == R->cur_chunk || c->nquar != c->nobj) return; /* not (yet) */
+    if (!c->numbered || c->retired || c == R->cur_chunk || c->owned || c->nquar != c->nobj) return; /* not (yet) */
     size_t in_use = R->nchunks - R->nretired;
     bool moved = false;
     if (c->bytes == CHUNK_BYTES && (R->nspare < SPARE_MIN || R->nspare < in_use)) {
@@ -294,7 +354,8 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
     if (!moved) madvise((void *)c->base, c->bytes, MADV_DONTNEED);
     POISON(c->base, c->bytes);
     c->retired = true;
-    chunk_tab_find(R, c)->key |= CHUNK_RETIRED;
+    ChunkSlot *s = chunk_tab_find(R, c);
+    __atomic_store_n(&s->key, s->key | CHUNK_RETIRED, __ATOMIC_RELAXED);
     chunk_forget(R, c);
     R->nretired++;
 }
@@ -302,30 +363,157 @@ static void chunk_retire(GoxRuntime *R, HeapChunk *c) {
 /* A large object (more than a chunk's bytes) gets a chunk of its own, of its size rounded up
  * to whole chunks: its reference is the chunk's first, so the chunk table, the bitmap, the
  * retirement and the numbering of a retired chunk recognise it as any other (docs/GC.md). */
-static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t num) {
+/* No more objects go into full (it was R->cur_chunk or a worker's): it retires if its objects
+ * are all quarantined already, in parallel mode at the next stop of the world (a lock-free reader
+ * may be looking at a freed object's header in it). */
+static void chunk_full(GoxRuntime *R, HeapChunk *full) {
+    full->owned = false;
+    if (!R->parallel) {
+        chunk_retire(R, full);
+    } else if (full->numbered && full->nquar == full->nobj) {
+        if (R->nretire_later == R->retire_later_cap) {
+            R->retire_later_cap = R->retire_later_cap ? 2 * R->retire_later_cap : 8;
+            R->retire_later = xrealloc(R->retire_later, R->retire_later_cap * sizeof *R->retire_later);
+        }
+        R->retire_later[R->nretire_later++] = full;
+    }
+}
+
+/* *num: the number R->next_num would give; a ranged chunk gives its own (chunk_ranging) */
+static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t *num) {
     size_t need = size + OBJ_REDZONE;
     HeapChunk *c = R->cur_chunk;
     if (need > CHUNK_BYTES) {
         if (need > SIZE_MAX - CHUNK_BYTES || !(c = chunk_new(R, (need + CHUNK_BYTES - 1) & ~(CHUNK_BYTES - 1))))
             return NULL;
-    } else if (!c || c->used + need > CHUNK_BYTES) {
+    } else if (!c || c->used + need > CHUNK_BYTES || c->ranged != chunk_ranging(R)) {
+        /* (a chunk of the other numbering, when a parallel run starts or ends, is left too) */
         HeapChunk *full = c;
         c = chunk_new(R, CHUNK_BYTES);
         if (!c) return NULL;
         R->cur_chunk = c;
-        if (full) chunk_retire(R, full); /* its objects may all be quarantined already */
+        if (full) chunk_full(R, full);
     }
     GoxObj *o = (GoxObj *)(c->base + c->used);
     c->used += need;
     UNPOISON(o, size);
     if (c->recycled) memset(o, 0, size); /* fresh memory is zero already */
     chunk_bit(c, OBJ_REF(o), true);
-    if (!c->nobj)
-        c->first_num = num;
-    else if (num - c->first_num != c->nobj)
+    if (c->ranged)
+        *num = c->first_num + c->nobj;
+    else if (!c->nobj)
+        c->first_num = *num;
+    else if (*num - c->first_num != c->nobj)
         c->numbered = false;
     c->nobj++;
     return o;
+}
+
+/* ---- the workers' allocation caches (parallel mode, checked; Go's mcache) --------------------
+ * Each worker bumps gox_rt_alloc's objects out of a chunk of its own (achunk: owned, ranged, so
+ * its numbers are its own too), keeps them in its list (aobjs) and counts their bytes and debt
+ * there, without R->mu (heap_alloc_local).  It takes R->mu to flush -- its list appended to
+ * R->order, its counts added to R's -- every LOCAL_FLUSH objects, and for a new chunk
+ * (heap_local_refill, from gox_rt_alloc's locked path, after the flush and the safepoint).
+ * Invariants:
+ *   A1  Only the worker's own thread touches its cache, its chunk's bump offset and object count
+ *       and the headers it writes, except with the world stopped: sched_stop_world flushes every
+ *       cache (heap_world_stopped) before the collector reads R->order or a count, so the atomic
+ *       step's sweep range, the sweep and the statistics see every object made before the stop.
+ *       A goroutine counts as running while it allocates (P1): the world cannot stop under it.
+ *   A2  A new object's color is R->current_white, which changes only with the world stopped,
+ *       and the debt is counted only while a cycle runs (R->state, likewise): the same as
+ *       gc_alloc's, taken at the same moment.  The flushed counts may lag R's by a worker's
+ *       LOCAL_FLUSH objects, so a step may come that much later: the parallel mode is not
+ *       deterministic anyway.
+ *   A3  A chunk a worker owns is never retired (chunk_retire) nor anyone else's cur_chunk; other
+ *       threads read only its table slot and its bitmap, which it sets with atomic stores. */
+#define LOCAL_FLUSH 512u
+#define LOCAL_MAX_BYTES 4096u /* bigger objects take the locked path (a chunk is not wasted on them) */
+
+GoxObj *heap_alloc_local(GoxRuntime *R, GoxWorker *W, unsigned kind, unsigned type_id, uint64_t nslots) {
+    HeapChunk *c = W->achunk;
+    size_t size = sizeof(GoxObj) + 8u * (size_t)nslots, need = size + OBJ_REDZONE;
+    if (!c || need > LOCAL_MAX_BYTES || c->used + need > CHUNK_BYTES || W->naobjs == LOCAL_FLUSH || !R->checked ||
+        __atomic_load_n(&R->sched->stw_pending, __ATOMIC_RELAXED))
+        return NULL;
+    GoxObj *o = (GoxObj *)(c->base + c->used);
+    c->used += need;
+    UNPOISON(o, size);
+    if (c->recycled) memset(o, 0, size); /* fresh memory is zero already */
+    o->num = c->first_num + c->nobj;
+    o->kind = (uint8_t)kind;
+    o->type_id = (uint16_t)type_id;
+    o->nslots = (uint16_t)nslots;
+    o->mark = (uint8_t)R->current_white;
+    chunk_bit(c, OBJ_REF(o), true);
+    c->nobj++;
+    W->aobjs[W->naobjs++] = o;
+    W->abytes += OBJ_SIZE(o);
+    if (R->state != GC_PAUSE) W->adebt += OBJ_SIZE(o);
+    return o;
+}
+
+/* W's objects go into R->order and its counts into R's (R->mu held, W's thread or the world stopped) */
+static void local_flush(GoxRuntime *R, GoxWorker *W) {
+    size_t n = W->naobjs;
+    if (!n) return;
+    if (R->norder + n > R->order_cap) { /* (the objects exist: no failure is possible here) */
+        size_t cap = R->order_cap ? R->order_cap : 1024;
+        while (cap < R->norder + n) cap *= 2;
+        R->order = xrealloc(R->order, cap * sizeof *R->order);
+        R->order_cap = cap;
+    }
+    memcpy(R->order + R->norder, W->aobjs, n * sizeof *R->order);
+    R->norder += n;
+    R->live_objects += n;
+    R->allocated_objects += n;
+    R->live_bytes += W->abytes;
+    R->allocated_bytes += W->abytes;
+    R->debt += W->adebt;
+    W->naobjs = 0;
+    W->abytes = W->adebt = 0;
+}
+
+void heap_local_refill(GoxRuntime *R, GoxWorker *W) {
+    local_flush(R, W);
+    if (!R->checked) return;
+    if (!W->aobjs) W->aobjs = xmalloc(LOCAL_FLUSH * sizeof *W->aobjs);
+    HeapChunk *c = W->achunk;
+    if (c && c->used + LOCAL_MAX_BYTES <= CHUNK_BYTES) return; /* room for any object it takes */
+    HeapChunk *fresh = chunk_new(R, CHUNK_BYTES); /* (ranged: parallel and checked) */
+    if (!fresh) return; /* (the locked path allocates, or reports the out-of-memory) */
+    fresh->owned = true;
+    W->achunk = fresh;
+    if (c) chunk_full(R, c);
+}
+
+/* (R->mu held, the world stopped, or the workers joined) */
+static void local_flush_all(GoxRuntime *R) {
+    GoxSched *S = R->sched;
+    if (!S) return;
+    for (unsigned i = 0; i < S->nworkers; i++) local_flush(R, &S->workers[i]);
+}
+
+/* Every cache flushed and its chunk given up (the world stopped, or the workers joined) */
+static void local_give_up(GoxRuntime *R) {
+    GoxSched *S = R->sched;
+    if (!S) return;
+    for (unsigned i = 0; i < S->nworkers; i++) {
+        GoxWorker *W = &S->workers[i];
+        local_flush(R, W);
+        if (W->achunk) chunk_full(R, W->achunk);
+        W->achunk = NULL;
+    }
+}
+
+void heap_workers_done(GoxRuntime *R) {
+    local_give_up(R);
+    for (unsigned i = 0; i < R->sched->nworkers; i++) {
+        free(R->sched->workers[i].aobjs);
+        R->sched->workers[i].aobjs = NULL;
+    }
+    heap_world_stopped(R); /* (one thread left: what waited for a stop goes now) */
 }
 
 /* The memory of an object that is gone (unchecked mode, or the quarantine's end).  Its bit goes:
@@ -427,8 +615,15 @@ void heap_release_arena(GoxRuntime *R) {
     drop_free_lists(R);
     size_t n; /* (every chunk: the objects still in them went above) */
     HeapChunk **all = all_chunks(R, &n);
+    R->nretire_later = 0; /* (they go with the rest) */
     for (size_t i = 0; i < n; i++) chunk_drop(R, all[i]);
     free(all);
+    for (size_t i = 0; i < R->ndeferred; i++) free(R->deferred[i]);
+    free(R->deferred);
+    free(R->retire_later);
+    R->deferred = NULL;
+    R->retire_later = NULL;
+    R->ndeferred = R->deferred_cap = R->nretire_later = R->retire_later_cap = 0;
     while (R->nspare) munmap((void *)R->spare[--R->nspare], CHUNK_BYTES);
     free(R->spare);
     R->spare = NULL;
@@ -453,12 +648,14 @@ GoxObj *heap_new(GoxRuntime *R, unsigned kind, unsigned type_id, uint64_t nslots
         R->order = order;
     }
     GoxObj *o = R->checked ? NULL : reuse(R, nslots, size);
-    if (!o) o = arena_alloc(R, size, R->next_num); /* in the set of addresses from now on (its bit) */
+    uint64_t num = R->next_num;
+    if (!o) o = arena_alloc(R, size, &num); /* in the set of addresses from now on (its bit) */
     if (!o) {
         gox_out_of_memory(R); /* in a goroutine the program ends here */
         return NULL;
     }
-    o->num = R->next_num++;
+    o->num = num;
+    if (num == R->next_num) R->next_num++; /* (not a ranged chunk's) */
     o->kind = (uint8_t)kind;
     o->type_id = (uint16_t)type_id;
     if (nslots > MAX_SLOTS) /* (only arrays: a large object's header says 0) */
@@ -511,6 +708,8 @@ void heap_drop_all(GoxRuntime *R) {
 
 void heap_set_checked(GoxRuntime *R, bool on) {
     if (on == R->checked) return;
+    local_give_up(R); /* (the caller stopped the world: the workers' chunks are numbered for checked mode) */
+    heap_world_stopped(R); /* (the chunks waiting to retire do so before any is dropped) */
     if (on) {
         /* arena objects still in use have their bits; the others go into the map */
         HEAP_EACH(R, i) if (!chunk_of(R, OBJ_REF(R->order[i]))) u64map_put(&R->addrs, OBJ_REF(R->order[i]), 1);

@@ -86,15 +86,17 @@ void *xcalloc(size_t n, size_t size) {
     return p;
 }
 
-/* n zeroed items of size bytes at a multiple of align (a power of two that divides size) */
-void *xcalloc_aligned(size_t align, size_t n, size_t size) {
-    size_t bytes = (n ? n : 1) * (size ? size : 1);
-    void *p = aligned_alloc(align, bytes);
+/* Zeroed memory on a cache line's boundary, for a struct that keeps fields apart on lines of
+ * their own (_Alignas(64): GoxRuntime, the workers); free() frees it. */
+void *xcalloc_lines(size_t size) {
+    size_t n = (size + 63) & ~(size_t)63;
+    void *p = aligned_alloc(64, n ? n : 64);
     if (__builtin_expect(!p, 0)) {
         gox_out_of_memory(gox_current_rt);
-        p = oom_retry(aligned_alloc(align, bytes));
+        p = oom_retry(aligned_alloc(64, n ? n : 64));
     }
-    return memset(p, 0, bytes);
+    memset(p, 0, n ? n : 64);
+    return p;
 }
 
 void *xrealloc(void *p, size_t n) {

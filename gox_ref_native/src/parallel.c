@@ -43,8 +43,7 @@
 /* ---- the workers' state ------------------------------------------------------------------- */
 /* A new scheduler's: worker 0 only, until gox_run_main makes more (workers_run). */
 void workers_init(GoxRuntime *R, GoxSched *S) {
-    /* (aligned as GoxWorker asks: its counts have a cache line of their own) */
-    S->workers = xcalloc_aligned(_Alignof(GoxWorker), MAX_WORKERS, sizeof *S->workers);
+    S->workers = xcalloc_lines(MAX_WORKERS * sizeof *S->workers); /* (GoxWorker's _Alignas(64) ring) */
     S->workers[0].R = R;
     S->nworkers = 1;
     pthread_mutex_init(&S->idle_mu, NULL);
@@ -526,6 +525,7 @@ void workers_run(GoxRuntime *R, unsigned nworkers) {
     S->gq_head = S->gq_tail = NULL;
     atomic_store_explicit(&S->gq_len, 0, memory_order_relaxed);
     R->parallel = false;
+    heap_workers_done(R); /* the allocation caches into R->order and R's counts (heap.c) */
     S->nworkers = 1;
 }
 
@@ -647,6 +647,7 @@ void sched_stop_world(GoxRuntime *R) {
         }
     }
     S->world_epoch++; /* objects may die now: every goroutine's live_known forgets (chan.c, C5) */
+    heap_world_stopped(R); /* no lock-free reader runs: deferred frees, chunks to retire (heap.c) */
 }
 
 void sched_start_world(GoxRuntime *R) {

@@ -1,6 +1,7 @@
 /* runtime.c: runtime instances and the C-only host functions (group "host" of the ABI table):
  * the error record, checked mode, captured output, and the heap walk behind snapshots. */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@ static GoxRuntime *default_rt;
 
 void *gox_runtime_new(void) {
     oom_reserve_arm();
-    GoxRuntime *R = xcalloc(1, sizeof *R);
+    GoxRuntime *R = xcalloc_lines(sizeof *R); /* (its _Alignas(64) fields) */
     R->next_num = 1;
     R->dead_mark = -1;
     R->checked = true;
@@ -48,6 +49,19 @@ void rt_unlock_slow(GoxRuntime *R) {
 }
 
 unsigned rt_depth(void) { return lock_depth; }
+
+/* The lock-free paths' test (gox_internal.h, P1-P4: chan.c's chan_fast_worker_slow in one call):
+ * the calling thread is a worker running a goroutine of R outside every other ABI call, tracing
+ * is off and the program is not over; else NULL.  Not inlined: it reads the thread's worker and
+ * lock depth, which a goroutine that moves to another thread must not keep (this_worker). */
+__attribute__((noinline)) GoxWorker *rt_fast_worker(GoxRuntime *R) {
+    GoxWorker *W = gox_t_worker;
+    if (lock_depth || !W || W->R != R || !W->current) return NULL;
+    GoxSched *S = R->sched;
+    if (__atomic_load_n(&S->trace_on, __ATOMIC_RELAXED) || atomic_load_explicit(&S->exit_status, memory_order_relaxed) >= 0)
+        return NULL;
+    return W;
+}
 
 void rt_set_depth(unsigned d) { lock_depth = d; }
 
@@ -87,7 +101,10 @@ void gox_runtime_free(void *rt) {
 
 void gox_set_checked(bool on) {
     GOX_ENTER(R);
+    if (on == R->checked) return;
+    sched_stop_world(R); /* parallel mode: lock-free lookups read the mode and the chunks (P2) */
     heap_set_checked(R, on);
+    sched_start_world(R);
 }
 
 bool gox_is_checked(void) {
