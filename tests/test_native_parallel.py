@@ -538,3 +538,68 @@ def test_run_exe_passes_the_unchecked_mode(unchecked: bool, tmp_path: Path, monk
     exe.chmod(0o755)
     o = native.run_exe(exe, 0, unchecked=unchecked)
     assert (o.status, o.stdout) == (0, b"1 unset\n" if unchecked else b"unset unset\n")
+
+
+# gox_slice_len, gox_slice_cap, gox_slice_get and gox_string_len run without the runtime lock in
+# parallel mode (src/slice.c, "the reads without the runtime lock"); what they cannot settle is the
+# locked path's.  mk leaves a slice reachable only through the bits in the u64 global keep, which
+# the full collection frees.
+SLICE_READS = """
+var keep u64
+
+func mk(done ref) {
+    var dead ref = gox_rt_slice_create(kind.Int, type.None, 2, 2)
+    keep = u64(dead)
+    gox_chan_send(done, 1)
+}
+
+func main() {
+    var s ref = gox_rt_slice_create(kind.Int, type.None, 3, 5)
+    gox_slice_set(s, 1, 42)
+    var b ref = gox_rt_string_to_bytes("h\\xc3\\xa9llo")
+    var str ref = gox_rt_string_concat("ab", "cd")
+    var nils ref
+    var done ref = gox_chan_new(kind.Int, 0)
+    go mk(done)
+    gox_chan_recv(done)
+    gox_collect_garbage()
+    gox_debug_print(gox_slice_len(s) * 100 + gox_slice_cap(s), kind.Int)
+    gox_debug_print(gox_slice_get(s, 1), kind.Int)
+    gox_debug_print(gox_slice_get(b, 1), kind.Int)
+    gox_debug_print(gox_string_len(str) * 10 + gox_slice_len(nils), kind.Int)
+    BAD
+    gox_debug_print("unreachable", kind.String)
+}
+"""
+
+SLICE_BAD = {
+    "none": "",
+    "get-out-of-range": "gox_slice_get(s, 3)",
+    "get-negative": "gox_slice_get(b, -1)",
+    "get-nil": "gox_slice_get(nils, 0)",
+    "len-of-a-string": "gox_slice_len(str)",
+    "cap-of-a-string": "gox_slice_cap(str)",
+    "string-len-of-a-slice": "gox_string_len(s)",
+    "len-freed": "gox_slice_len(ref(keep))",
+    "get-freed": "gox_slice_get(ref(keep), 0)",
+    "string-len-forged": "gox_string_len(ref(12345))",
+}
+
+
+@pytest.mark.parametrize("case", list(SLICE_BAD), ids=list(SLICE_BAD))
+def test_lock_free_slice_and_string_reads_agree_with_one_worker(case: str) -> None:
+    """Values, Go's panics and the ABI errors (addresses and object numbers aside: a chunk made
+    in parallel mode numbers its objects from a range of its own) are one worker's."""
+    exe = native.build(load(SLICE_READS.replace("BAD", SLICE_BAD[case]), f"{case}.gox"), LIB)
+
+    def outcome(workers: int) -> tuple[int, bytes, str]:
+        o = native.run_exe(exe, 0, workers=workers, timeout=60)
+        err = re.sub(r"#\d+", "#N", re.sub(r"0x[0-9a-f]+", "ADDR", o.stderr.decode(errors="replace")))
+        return o.status, o.stdout, re.sub(r"goroutine \d+", "goroutine G", err)
+
+    one = outcome(1)
+    assert one[1].startswith(b"305\n42\n195\n40\n"), one
+    panics = ("get-out-of-range", "get-negative", "get-nil")  # Go's index panic; the others: ABI errors
+    assert one[0] == (0 if case == "none" else 2 if case in panics else 3), one
+    for workers in (2, 4):
+        assert outcome(workers) == one, workers

@@ -115,7 +115,34 @@ GoxRef gox_rt_slice_create(uint8_t elem_kind, uint16_t elem_type_id, int64_t len
     return obj_ref0(slice_new_header(R, OBJ_REF(arr), 0, (uint64_t)length, (uint64_t)cap));
 }
 
+/* ---- parallel mode: the reads without the runtime lock ------------------------------------------
+ * gox_slice_len, gox_slice_cap and gox_slice_get, on the lock-free object access's argument
+ * (P1-P4 at heap_lookup_par in gox_internal.h): a slice's header never changes once made
+ * (slice_new_header writes it before its reference is published), and its backing array lives
+ * as long as the slice does.  An element of one slot is loaded with acquire (P4: a reference
+ * comes with its object); narrower elements are bytes of data, never references.  Anything
+ * else -- nil, not a slice, out of range, elements of several slots -- is the locked path's,
+ * with its error. */
+static GoxObj *slice_par(GoxRuntime *R, GoxRef s) {
+    if (!rt_fast_worker(R)) return NULL;
+    GoxObj *o = heap_lookup_par(R, s);
+    return o && o->kind == K_SLICE ? o : NULL;
+}
+
+__attribute__((noinline)) static bool slice_get_par(GoxRuntime *R, GoxRef s, int64_t idx, uint64_t *v) {
+    GoxObj *o = slice_par(R, s);
+    if (!o || idx < 0 || idx >= (int64_t)o->slots[2]) return false;
+    GoxObj *arr = BACKING(o);
+    uint64_t w = arr->slots[A_ELEM_BYTES], i = o->slots[1] + (uint64_t)idx;
+    if (w > 8) return false;
+    *v = w == 8 ? __atomic_load_n(&arr->slots[A_DATA + i], __ATOMIC_ACQUIRE) : array_read(arr, i);
+    return true;
+}
+
 int64_t gox_slice_len(GoxRef s) {
+    GoxRuntime *R0 = gox_rt();
+    GoxObj *p = __builtin_expect(R0->parallel, 0) ? slice_par(R0, s) : NULL;
+    if (p) return (int64_t)p->slots[2];
     bool ok;
     GOX_ENTER(R);
     GoxObj *o = slice_obj(R, s, "gox_slice_len", &ok);
@@ -123,6 +150,9 @@ int64_t gox_slice_len(GoxRef s) {
 }
 
 int64_t gox_slice_cap(GoxRef s) {
+    GoxRuntime *R0 = gox_rt();
+    GoxObj *p = __builtin_expect(R0->parallel, 0) ? slice_par(R0, s) : NULL;
+    if (p) return (int64_t)p->slots[3];
     bool ok;
     GOX_ENTER(R);
     GoxObj *o = slice_obj(R, s, "gox_slice_cap", &ok);
@@ -130,6 +160,9 @@ int64_t gox_slice_cap(GoxRef s) {
 }
 
 uint64_t gox_slice_get(GoxRef s, int64_t idx) {
+    GoxRuntime *R0 = gox_rt();
+    uint64_t v;
+    if (__builtin_expect(R0->parallel, 0) && slice_get_par(R0, s, idx, &v)) return v;
     uint64_t i;
     GOX_ENTER(R);
     GoxObj *arr = slice_elem(R, s, idx, "gox_slice_get", &i);

@@ -157,6 +157,11 @@ size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap) {
 }
 
 int64_t gox_string_len(GoxRef s) {
+    GoxRuntime *R0 = gox_rt();
+    if (__builtin_expect(R0->parallel, 0) && rt_fast_worker(R0)) { /* (a string never changes: P1 at heap_lookup_par) */
+        GoxObj *p = heap_lookup_par(R0, s);
+        if (p && p->kind == K_STRING) return (int64_t)p->slots[2];
+    }
     bool ok;
     GOX_ENTER(R);
     GoxObj *o = string_obj(R, s, "gox_string_len", &ok);
