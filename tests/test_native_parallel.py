@@ -592,7 +592,7 @@ def test_lock_free_slice_and_string_reads_agree_with_one_worker(case: str) -> No
     in parallel mode numbers its objects from a range of its own) are one worker's."""
     exe = native.build(load(SLICE_READS.replace("BAD", SLICE_BAD[case]), f"{case}.gox"), LIB)
 
-    def outcome(workers: int) -> tuple[int, bytes, str]:
+    def outcome(workers: int) -> tuple[int | None, bytes, str]:
         o = native.run_exe(exe, 0, workers=workers, timeout=60)
         err = re.sub(r"#\d+", "#N", re.sub(r"0x[0-9a-f]+", "ADDR", o.stderr.decode(errors="replace")))
         return o.status, o.stdout, re.sub(r"goroutine \d+", "goroutine G", err)
