@@ -603,3 +603,70 @@ def test_lock_free_slice_and_string_reads_agree_with_one_worker(case: str) -> No
     assert one[0] == (0 if case == "none" else 2 if case in panics else 3), one
     for workers in (2, 4):
         assert outcome(workers) == one, workers
+
+
+# gox_rt_string_concat and gox_rt_string_from_rune make their strings from the worker's
+# allocation cache in parallel mode (src/string.c, "strings made without the runtime lock"); what
+# the cache or the lock-free lookup cannot settle is the locked path's.  mk leaves a string
+# reachable only through the bits in the u64 global keep, which the full collection frees.
+STRING_MAKING = """
+var keep u64
+
+func mk(done ref) {
+    var dead ref = gox_rt_string_concat("de", "ad")
+    keep = u64(dead)
+    gox_chan_send(done, 1)
+}
+
+func digits(v i64) ref {
+    var s ref = gox_rt_string_from_rune(48 + v % 10)
+    v = v / 10
+    for v > 0 {
+        s = gox_rt_string_concat(gox_rt_string_from_rune(48 + v % 10), s)
+        v = v / 10
+    }
+    return s
+}
+
+func main() {
+    var done ref = gox_chan_new(kind.Int, 0)
+    go mk(done)
+    gox_chan_recv(done)
+    gox_collect_garbage()
+    var total i64 = 0
+    for var i i64 = 0; i < 3000; i++ {
+        total += gox_string_len(digits(i * 7919))
+    }
+    gox_debug_print(total, kind.Int)
+    gox_debug_print(digits(1234567890), kind.String)
+    gox_debug_print(gox_rt_string_concat("", "x"), kind.String)
+    gox_debug_print(gox_rt_string_concat(gox_rt_string_from_rune(233), gox_rt_string_from_rune(8364)), kind.String)
+    gox_debug_print(gox_string_len(gox_rt_string_concat("", "")), kind.Int)
+    BAD
+    gox_debug_print("unreachable", kind.String)
+}
+"""
+
+STRING_BAD = {
+    "none": "",
+    "concat-a-slice": "gox_rt_string_concat(gox_rt_slice_create(kind.Int, type.None, 1, 1), \"x\")",
+    "concat-freed": "gox_rt_string_concat(\"x\", ref(keep))",
+    "concat-forged": "gox_rt_string_concat(ref(12345), \"x\")",
+}
+
+
+@pytest.mark.parametrize("case", list(STRING_BAD), ids=list(STRING_BAD))
+def test_strings_made_without_the_lock_agree_with_one_worker(case: str) -> None:
+    """Values and ABI errors (addresses and object numbers aside) are one worker's."""
+    exe = native.build(load(STRING_MAKING.replace("BAD", STRING_BAD[case]), f"{case}.gox"), LIB)
+
+    def outcome(workers: int) -> tuple[int | None, bytes, str]:
+        o = native.run_exe(exe, 0, workers=workers, timeout=60)
+        err = re.sub(r"#\d+", "#N", re.sub(r"0x[0-9a-f]+", "ADDR", o.stderr.decode(errors="replace")))
+        return o.status, o.stdout, err
+
+    one = outcome(1)
+    want = "1234567890\nx\n\u00e9\u20ac\n0\n".encode()
+    assert one[1].split(b"\n", 1)[1].startswith(want) and one[0] == (0 if case == "none" else 3), one
+    for workers in (2, 4):
+        assert outcome(workers) == one, workers

@@ -132,6 +132,79 @@ static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint
 
 GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n) { return string_new2(R, data, n, NULL, 0); }
 
+/* ---- parallel mode: strings made without the runtime lock -----------------------------------
+ * gox_rt_string_concat and gox_rt_string_from_rune make their string from the worker's
+ * allocation cache (heap.c, A1-A3) when it can serve both objects, on the lock-free object
+ * access's argument (P1-P4 at heap_lookup_par): the operands are strings found live, which
+ * never change, and nothing dies or changes color while the call runs.  Both objects are new
+ * and of the current white, so the header's reference to its bytes needs no barrier (as in
+ * string_new2).  Anything else -- an operand that is no live string, a cache that cannot serve
+ * (full, a collection pending, unchecked mode, a string too long for it) -- is the locked
+ * path's, with its safepoint and its errors; a byte array made before the cache ran out is
+ * garbage the next cycle frees. */
+static bool string_new2_par(GoxRuntime *R, GoxWorker *W, const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+                            GoxRef *out) {
+    size_t n = na + nb;
+    if (!n) {
+        *out = 0;
+        return true;
+    }
+    GoxObj *arr = heap_alloc_local(R, W, K_ARRAY, NO_TYPE, 4u + (n + 7) / 8);
+    GoxObj *str = arr ? heap_alloc_local(R, W, K_STRING, NO_TYPE, 3) : NULL;
+    if (!str) return false;
+    arr->slots[A_ELEM_KIND] = K_UINT8;
+    arr->slots[A_ELEM_TYPE] = NO_TYPE;
+    arr->slots[A_ELEM_BYTES] = 1;
+    arr->slots[A_LEN] = n;
+    memcpy((uint8_t *)(arr->slots + A_DATA), a, na);
+    if (nb) memcpy((uint8_t *)(arr->slots + A_DATA) + na, b, nb);
+    arr->flags |= FLAG_IMMUTABLE;
+    str->slots[0] = OBJ_REF(arr);
+    str->slots[1] = 0;
+    str->slots[2] = n;
+    *out = OBJ_REF(str);
+    return true;
+}
+
+/* a string operand found live without the lock (0: the empty string); false: the locked path's */
+static bool string_par(const GoxRuntime *R, GoxRef s, const uint8_t **data, uint64_t *len) {
+    *data = (const uint8_t *)"";
+    *len = 0;
+    if (!s) return true;
+    GoxObj *o = heap_lookup_par(R, s);
+    if (!o || o->kind != K_STRING) return false;
+    *data = (const uint8_t *)(REF_OBJ(o->slots[0])->slots + A_DATA) + o->slots[1];
+    *len = o->slots[2];
+    return true;
+}
+
+__attribute__((noinline)) static bool concat_par(GoxRuntime *R, GoxWorker *W, GoxRef a, GoxRef b, GoxRef *out) {
+    const uint8_t *da, *db;
+    uint64_t na, nb;
+    if (!W || !W->achunk || !string_par(R, a, &da, &na) || !string_par(R, b, &db, &nb)) return false;
+    if (!nb || !na) {
+        *out = nb ? b : a;
+        return true;
+    }
+    return string_new2_par(R, W, da, na, db, nb, out);
+}
+
+__attribute__((noinline)) static bool from_rune_par(GoxRuntime *R, GoxWorker *W, int64_t r, GoxRef *out) {
+    if (!W || !W->achunk) return false;
+    uint8_t enc[4];
+    return string_new2_par(R, W, enc, encode_rune(r, enc), NULL, 0, out);
+}
+
+/* The locked path's safepoint, W: the caller's worker when its cache may serve (parallel mode),
+ * else NULL.  As gox_rt_alloc's: the cache is flushed first (the step sees its objects and
+ * debt) and refilled after, so that the next call finds a chunk with room and an empty list. */
+static bool string_safepoint(GoxRuntime *R, GoxWorker *W, const uint64_t *args, size_t nargs) {
+    if (W) heap_local_refill(R, W);
+    if (!gc_safepoint(R, args, nargs)) return false;
+    if (W) heap_local_refill(R, W);
+    return true;
+}
+
 GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
     GOX_ENTER(R);
     if (!string_check_size(R, data_len)) return 0;
@@ -140,10 +213,14 @@ GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
 }
 
 GoxRef gox_rt_string_from_rune(int64_t r) {
+    GoxRuntime *R0 = gox_rt();
+    GoxWorker *W = __builtin_expect(R0->parallel, 0) ? rt_fast_worker(R0) : NULL;
+    GoxRef made;
+    if (W && from_rune_par(R0, W, r, &made)) return made;
     GOX_ENTER(R);
     uint8_t enc[4];
     size_t n = encode_rune(r, enc);
-    if (!gc_safepoint(R, NULL, 0)) return 0;
+    if (!string_safepoint(R, W, NULL, 0)) return 0;
     return string_new(R, enc, n);
 }
 
@@ -181,6 +258,10 @@ uint8_t gox_string_index(GoxRef s, int64_t idx) {
 }
 
 GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
+    GoxRuntime *R0 = gox_rt();
+    GoxWorker *W = __builtin_expect(R0->parallel, 0) ? rt_fast_worker(R0) : NULL;
+    GoxRef made;
+    if (W && concat_par(R0, W, a, b, &made)) return made;
     GOX_ENTER(R);
     const char *fn = "gox_rt_string_concat";
     const uint8_t *da, *db;
@@ -188,7 +269,7 @@ GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
     if (!string_bytes(R, a, fn, &da, &na) || !string_bytes(R, b, fn, &db, &nb)) return 0;
     if (!string_check_size(R, na + nb)) return 0;
     uint64_t args[2] = {a, b};
-    if (!gc_safepoint(R, args, 2)) return 0;
+    if (!string_safepoint(R, W, args, 2)) return 0;
     if (!nb) return a;
     if (!na) return b;
     return string_new2(R, da, na, db, nb);
