@@ -1196,7 +1196,8 @@ static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
 /* ---- lock-free object access (parallel mode: gcapi.c, globals.c) -----------------------------
  * gox_gc_read_slot, gox_gc_write_slot, gox_gc_write_slot_barrier, gox_rt_write_barrier,
  * gox_rt_get_global, gox_rt_set_global, gox_rt_alloc, and gox_slice_len, gox_slice_cap,
- * gox_slice_get and gox_string_len (slice.c, string.c) run without R->mu when rt_fast_worker
+ * gox_slice_get, gox_string_len, gox_rt_string_concat and gox_rt_string_from_rune (slice.c,
+ * string.c) run without R->mu when rt_fast_worker
  * allows it (a goroutine on a worker outside every other ABI call, tracing off, the program not
  * over: chan_fast_worker's test), on the channel fast path's argument (chan.c, C5).  The
  * invariants they rest on (and A1-A3 in heap.c for the allocation caches):
