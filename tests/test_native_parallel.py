@@ -540,6 +540,15 @@ def test_run_exe_passes_the_unchecked_mode(unchecked: bool, tmp_path: Path, monk
     assert (o.status, o.stdout) == (0, b"1 unset\n" if unchecked else b"unset unset\n")
 
 
+def _outcome(exe: Path, workers: int) -> tuple[int | None, bytes, str]:
+    """A run's status, output and error, the error without what differs between worker counts:
+    addresses, object numbers (a chunk made in parallel mode numbers its objects from a range of
+    its own) and goroutine ids."""
+    o = native.run_exe(exe, 0, workers=workers, timeout=60)
+    err = re.sub(r"#\d+", "#N", re.sub(r"0x[0-9a-f]+", "ADDR", o.stderr.decode(errors="replace")))
+    return o.status, o.stdout, re.sub(r"goroutine \d+", "goroutine G", err)
+
+
 # gox_slice_len, gox_slice_cap, gox_slice_get and gox_string_len run without the runtime lock in
 # parallel mode (src/slice.c, "the reads without the runtime lock"); what they cannot settle is the
 # locked path's.  mk leaves a slice reachable only through the bits in the u64 global keep, which
@@ -591,18 +600,12 @@ def test_lock_free_slice_and_string_reads_agree_with_one_worker(case: str) -> No
     """Values, Go's panics and the ABI errors (addresses and object numbers aside: a chunk made
     in parallel mode numbers its objects from a range of its own) are one worker's."""
     exe = native.build(load(SLICE_READS.replace("BAD", SLICE_BAD[case]), f"{case}.gox"), LIB)
-
-    def outcome(workers: int) -> tuple[int | None, bytes, str]:
-        o = native.run_exe(exe, 0, workers=workers, timeout=60)
-        err = re.sub(r"#\d+", "#N", re.sub(r"0x[0-9a-f]+", "ADDR", o.stderr.decode(errors="replace")))
-        return o.status, o.stdout, re.sub(r"goroutine \d+", "goroutine G", err)
-
-    one = outcome(1)
+    one = _outcome(exe, 1)
     assert one[1].startswith(b"305\n42\n195\n40\n"), one
     panics = ("get-out-of-range", "get-negative", "get-nil")  # Go's index panic; the others: ABI errors
     assert one[0] == (0 if case == "none" else 2 if case in panics else 3), one
     for workers in (2, 4):
-        assert outcome(workers) == one, workers
+        assert _outcome(exe, workers) == one, workers
 
 
 # gox_rt_string_concat and gox_rt_string_from_rune make their strings from the worker's
@@ -659,14 +662,8 @@ STRING_BAD = {
 def test_strings_made_without_the_lock_agree_with_one_worker(case: str) -> None:
     """Values and ABI errors (addresses and object numbers aside) are one worker's."""
     exe = native.build(load(STRING_MAKING.replace("BAD", STRING_BAD[case]), f"{case}.gox"), LIB)
-
-    def outcome(workers: int) -> tuple[int | None, bytes, str]:
-        o = native.run_exe(exe, 0, workers=workers, timeout=60)
-        err = re.sub(r"#\d+", "#N", re.sub(r"0x[0-9a-f]+", "ADDR", o.stderr.decode(errors="replace")))
-        return o.status, o.stdout, err
-
-    one = outcome(1)
+    one = _outcome(exe, 1)
     want = "1234567890\nx\n\u00e9\u20ac\n0\n".encode()
     assert one[1].split(b"\n", 1)[1].startswith(want) and one[0] == (0 if case == "none" else 3), one
     for workers in (2, 4):
-        assert outcome(workers) == one, workers
+        assert _outcome(exe, workers) == one, workers

@@ -109,25 +109,34 @@ bool string_check_size(GoxRuntime *R, uint64_t n) {
     return false;
 }
 
+/* A string's byte array (new, of n = na + nb slots' bytes) gets its header and a, then b. */
+static void fill_bytes(GoxObj *arr, const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
+    arr->slots[A_ELEM_KIND] = K_UINT8;
+    arr->slots[A_ELEM_TYPE] = NO_TYPE;
+    arr->slots[A_ELEM_BYTES] = 1;
+    arr->slots[A_LEN] = na + nb;
+    memcpy((uint8_t *)(arr->slots + A_DATA), a, na);
+    if (nb) memcpy((uint8_t *)(arr->slots + A_DATA) + na, b, nb);
+    arr->flags |= FLAG_IMMUTABLE;
+}
+
+/* A new string header over all of arr's n bytes. */
+static GoxRef fill_string(GoxObj *s, GoxObj *arr, size_t n) {
+    s->slots[0] = OBJ_REF(arr);
+    s->slots[1] = 0;
+    s->slots[2] = n;
+    return OBJ_REF(s);
+}
+
 /* A byte array and a string over it (after the caller's safepoint); a/b concatenated. */
 static GoxRef string_new2(GoxRuntime *R, const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
     size_t n = na + nb;
     if (!n) return 0;
     GoxObj *arr = gc_alloc(R, K_ARRAY, NO_TYPE, 4u + (n + 7) / 8);
     if (!arr) return 0;
-    arr->slots[A_ELEM_KIND] = K_UINT8;
-    arr->slots[A_ELEM_TYPE] = NO_TYPE;
-    arr->slots[A_ELEM_BYTES] = 1;
-    arr->slots[A_LEN] = n;
-    memcpy((uint8_t *)(arr->slots + A_DATA), a, na);
-    if (nb) memcpy((uint8_t *)(arr->slots + A_DATA) + na, b, nb);
-    arr->flags |= FLAG_IMMUTABLE;
+    fill_bytes(arr, a, na, b, nb);
     GoxObj *s = gc_alloc(R, K_STRING, NO_TYPE, 3);
-    if (!s) return 0;
-    s->slots[0] = OBJ_REF(arr);
-    s->slots[1] = 0;
-    s->slots[2] = n;
-    return OBJ_REF(s);
+    return s ? fill_string(s, arr, n) : 0;
 }
 
 GoxRef string_new(GoxRuntime *R, const uint8_t *data, size_t n) { return string_new2(R, data, n, NULL, 0); }
@@ -152,17 +161,8 @@ static bool string_new2_par(GoxRuntime *R, GoxWorker *W, const uint8_t *a, size_
     GoxObj *arr = heap_alloc_local(R, W, K_ARRAY, NO_TYPE, 4u + (n + 7) / 8);
     GoxObj *str = arr ? heap_alloc_local(R, W, K_STRING, NO_TYPE, 3) : NULL;
     if (!str) return false;
-    arr->slots[A_ELEM_KIND] = K_UINT8;
-    arr->slots[A_ELEM_TYPE] = NO_TYPE;
-    arr->slots[A_ELEM_BYTES] = 1;
-    arr->slots[A_LEN] = n;
-    memcpy((uint8_t *)(arr->slots + A_DATA), a, na);
-    if (nb) memcpy((uint8_t *)(arr->slots + A_DATA) + na, b, nb);
-    arr->flags |= FLAG_IMMUTABLE;
-    str->slots[0] = OBJ_REF(arr);
-    str->slots[1] = 0;
-    str->slots[2] = n;
-    *out = OBJ_REF(str);
+    fill_bytes(arr, a, na, b, nb);
+    *out = fill_string(str, arr, n);
     return true;
 }
 
