@@ -379,15 +379,6 @@ void chan_lock_slow(ChanLock *l) {
     }
 }
 
-GoxWorker *chan_fast_worker_slow(GoxRuntime *R) {
-    GoxWorker *W = this_worker();
-    GoxSched *S = R->sched;
-    if (!W || W->R != R || !W->current || rt_depth() || __atomic_load_n(&S->trace_on, __ATOMIC_RELAXED) ||
-        atomic_load_explicit(&S->exit_status, memory_order_relaxed) >= 0)
-        return NULL;
-    return W;
-}
-
 void live_note(GoxRuntime *R, uint64_t ref) {
     GoxG *g = sched_current(R);
     if (!g || !ref) return;
@@ -422,7 +413,8 @@ __attribute__((noinline)) static bool send_fast(GoxRuntime *R, GoxWorker *W, uin
     return true;
 }
 
-__attribute__((noinline)) static bool recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0) {
+/* (also a range loop's receive: iter.c's gox_iter_next) */
+__attribute__((noinline)) bool chan_recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
     ChanState *st = chan_state(o);
@@ -441,12 +433,6 @@ __attribute__((noinline)) static bool recv_fast(GoxRuntime *R, GoxWorker *W, uin
     return true;
 }
 
-/* A range loop's receive (iter.c's gox_iter_next) on the fast path: false when the locked path
- * must run it. */
-bool chan_recv_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t *v, bool *okp, uint64_t t0) {
-    return recv_fast(R, W, ch, v, okp, t0);
-}
-
 __attribute__((noinline)) static bool close_fast(GoxRuntime *R, GoxWorker *W, uint64_t ch, uint64_t t0) {
     GoxObj *o = chan_fast_obj(R, W, ch);
     if (!o) return false;
@@ -462,7 +448,7 @@ __attribute__((noinline)) static bool close_fast(GoxRuntime *R, GoxWorker *W, ui
 /* Parallel mode: the fast path, else the locked path under R->mu (out of line: with one worker
  * an ABI call tests R->parallel once and goes on to the deterministic code). */
 __attribute__((noinline)) static void send_par(GoxRuntime *R, uint64_t ch, uint64_t val, uint64_t t0) {
-    GoxWorker *W = chan_fast_worker_slow(R);
+    GoxWorker *W = rt_fast_worker(R);
     if (W && send_fast(R, W, ch, val, t0)) return;
     rt_lock_slow(R);
     send(R, ch, val, "gox_chan_send", t0, true);
@@ -470,9 +456,9 @@ __attribute__((noinline)) static void send_par(GoxRuntime *R, uint64_t ch, uint6
 }
 
 __attribute__((noinline)) static uint64_t recv_par(GoxRuntime *R, uint64_t ch, const char *fn, bool *ok, uint64_t t0) {
-    GoxWorker *W = chan_fast_worker_slow(R);
+    GoxWorker *W = rt_fast_worker(R);
     uint64_t v;
-    if (W && recv_fast(R, W, ch, &v, ok, t0)) return v;
+    if (W && chan_recv_fast(R, W, ch, &v, ok, t0)) return v;
     rt_lock_slow(R);
     v = recv(R, ch, fn, ok, t0, true);
     rt_unlock_slow(R);

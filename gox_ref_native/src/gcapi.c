@@ -98,10 +98,8 @@ static inline GoxRef alloc_locked(uint8_t value_kind, uint16_t type_id, uint16_t
     if (!(value_kind == K_STRUCT && type_id != 0 && type_id < R->ntypes && slots == R->types[type_id].n) &&
         !alloc_args_ok(R, value_kind, type_id, slots))
         return 0;
-    if (W) heap_local_refill(R, W); /* (flushed first: the safepoint's step sees its objects) */
-    if (!gc_safepoint(R, NULL, 0)) return 0;
+    if (!heap_local_safepoint(R, W, NULL, 0)) return 0;
     if (W) {
-        heap_local_refill(R, W); /* (a chunk with room: a stop of the world meanwhile took it) */
         GoxObj *o = heap_alloc_local(R, W, value_kind, type_id, slots);
         if (o) return OBJ_REF(o);
     }

@@ -1188,9 +1188,9 @@ void chan_send_fail(GoxRuntime *R, int r); /* chan_try_send's -1 or -2: the pani
 void chan_enqueue(GoxRuntime *R, GoxObj *o, Waiter *w); /* a sender's value: with the barrier */
 /* Parallel mode: the calling goroutine's worker when a channel call may run without the runtime
  * lock (chan.c, "without the runtime lock"), else NULL (one worker: always). */
-GoxWorker *chan_fast_worker_slow(GoxRuntime *R);
+GoxWorker *rt_fast_worker(GoxRuntime *R);     /* may the caller take a lock-free path? (runtime.c) */
 static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
-    return __builtin_expect(R->parallel, 0) ? chan_fast_worker_slow(R) : NULL;
+    return __builtin_expect(R->parallel, 0) ? rt_fast_worker(R) : NULL;
 }
 
 /* ---- lock-free object access (parallel mode: gcapi.c, globals.c) -----------------------------
@@ -1222,7 +1222,6 @@ static inline GoxWorker *chan_fast_worker(GoxRuntime *R) {
  * index out of range, a slot of the wrong type, a store that needs the barrier -- changes
  * nothing and runs the locked path (the deterministic mode's code under R->mu), which gives
  * the error exactly as before.  With one worker none of this runs. */
-GoxWorker *rt_fast_worker(GoxRuntime *R);     /* may the caller take a lock-free path? (runtime.c) */
 void heap_defer_free(GoxRuntime *R, void *p); /* (heap.c) */
 void heap_world_stopped(GoxRuntime *R);       /* sched_stop_world, the world just stopped */
 /* heap_lookup(R, ref, false) without R->mu (P1-P4): the live object ref names, or NULL when
@@ -1261,6 +1260,7 @@ static inline bool heap_ref_ok_par(const GoxRuntime *R, uint64_t val) { return v
  * locked path flushes and refills it (heap_local_refill) or allocates as one worker does. */
 GoxObj *heap_alloc_local(GoxRuntime *R, GoxWorker *W, unsigned kind, unsigned type_id, uint64_t nslots);
 void heap_local_refill(GoxRuntime *R, GoxWorker *W); /* R->mu held */
+bool heap_local_safepoint(GoxRuntime *R, GoxWorker *W, const uint64_t *args, size_t nargs); /* (heap.c) */
 void heap_workers_done(GoxRuntime *R); /* the workers joined: every cache flushed and given up */
 /* R->types without R->mu: gox_type_register publishes a grown table with a release store */
 static inline const GoxType *type_par(const GoxRuntime *R, unsigned type_id) {

@@ -414,7 +414,7 @@ static GoxObj *arena_alloc(GoxRuntime *R, size_t size, uint64_t *num) {
  * its numbers are its own too), keeps them in its list (aobjs) and counts their bytes and debt
  * there, without R->mu (heap_alloc_local).  It takes R->mu to flush -- its list appended to
  * R->order, its counts added to R's -- every LOCAL_FLUSH objects, and for a new chunk
- * (heap_local_refill, from gox_rt_alloc's locked path, after the flush and the safepoint).
+ * (heap_local_safepoint, from the locked paths of the calls that allocate from the cache).
  * Invariants:
  *   A1  Only the worker's own thread touches its cache, its chunk's bump offset and object count
  *       and the headers it writes, except with the world stopped: sched_stop_world flushes every
@@ -486,6 +486,17 @@ void heap_local_refill(GoxRuntime *R, GoxWorker *W) {
     fresh->owned = true;
     W->achunk = fresh;
     if (c) chunk_full(R, c);
+}
+
+/* The safepoint of a locked path that allocates from W's cache (W: NULL when it cannot; R->mu
+ * held): the cache is flushed first, so that the step sees its objects and debt, and refilled
+ * after, with a chunk that has room (a stop of the world meanwhile took W's), so that this call
+ * and the next lock-free ones find it ready. */
+bool heap_local_safepoint(GoxRuntime *R, GoxWorker *W, const uint64_t *args, size_t nargs) {
+    if (W) heap_local_refill(R, W);
+    if (!gc_safepoint(R, args, nargs)) return false;
+    if (W) heap_local_refill(R, W);
+    return true;
 }
 
 /* (R->mu held, the world stopped, or the workers joined) */

@@ -50,7 +50,7 @@ void rt_unlock_slow(GoxRuntime *R) {
 
 unsigned rt_depth(void) { return lock_depth; }
 
-/* The lock-free paths' test (gox_internal.h, P1-P4: chan.c's chan_fast_worker_slow in one call):
+/* The lock-free paths' test (gox_internal.h, P1-P4; chan.c's C5 for the channel calls):
  * the calling thread is a worker running a goroutine of R outside every other ABI call, tracing
  * is off and the program is not over; else NULL.  Not inlined: it reads the thread's worker and
  * lock depth, which a goroutine that moves to another thread must not keep (this_worker). */

@@ -476,14 +476,15 @@ static inline __attribute__((always_inline)) void park_prepare(GoxRuntime *R, Go
 #define PARKED_BATCH 32
 __attribute__((noinline)) static size_t parked_par(GoxSched *S, int d) {
     GoxWorker *W = this_worker();
-    int64_t n = atomic_load_explicit(&S->nparked_par, memory_order_relaxed);
     if (!W) return (size_t)(atomic_fetch_add_explicit(&S->nparked_par, d, memory_order_relaxed) + d);
     W->nparked_delta += d;
+    int64_t n;
     if (W->nparked_delta >= PARKED_BATCH || W->nparked_delta <= -PARKED_BATCH) {
         n = atomic_fetch_add_explicit(&S->nparked_par, W->nparked_delta, memory_order_relaxed) + W->nparked_delta;
         W->nparked_delta = 0;
+    } else {
+        n = atomic_load_explicit(&S->nparked_par, memory_order_relaxed) + W->nparked_delta;
     }
-    n += W->nparked_delta;
     return n > 0 ? (size_t)n : 0;
 }
 

@@ -151,7 +151,7 @@ static inline __attribute__((always_inline)) void select_add_recv(GoxRuntime *R,
 
 /* The fast path's select state: the running goroutine's, else NULL (the locked path). */
 static inline SelectState *fast_select(GoxRuntime *R, GoxWorker **W) {
-    *W = chan_fast_worker_slow(R);
+    *W = rt_fast_worker(R);
     return *W ? &(*W)->current->sel : NULL;
 }
 
@@ -542,7 +542,7 @@ static inline __attribute__((always_inline)) int64_t select_exec(GoxRuntime *R, 
 }
 
 __attribute__((noinline)) static int64_t select_exec_par(GoxRuntime *R, uint64_t t0) {
-    GoxWorker *W = chan_fast_worker_slow(R);
+    GoxWorker *W = rt_fast_worker(R);
     if (W) {
         GoxG *g = W->current;
         if (g->sel.open && g->sel.n == g->sel.ncases) { /* (else the locked path reports it) */

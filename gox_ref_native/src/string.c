@@ -166,13 +166,19 @@ static bool string_new2_par(GoxRuntime *R, GoxWorker *W, const uint8_t *a, size_
     return true;
 }
 
+/* s when the lock-free lookup finds it a live string, else NULL (a string never changes: P1) */
+static GoxObj *string_obj_par(const GoxRuntime *R, GoxRef s) {
+    GoxObj *o = heap_lookup_par(R, s);
+    return o && o->kind == K_STRING ? o : NULL;
+}
+
 /* a string operand found live without the lock (0: the empty string); false: the locked path's */
 static bool string_par(const GoxRuntime *R, GoxRef s, const uint8_t **data, uint64_t *len) {
     *data = (const uint8_t *)"";
     *len = 0;
     if (!s) return true;
-    GoxObj *o = heap_lookup_par(R, s);
-    if (!o || o->kind != K_STRING) return false;
+    GoxObj *o = string_obj_par(R, s);
+    if (!o) return false;
     *data = (const uint8_t *)(REF_OBJ(o->slots[0])->slots + A_DATA) + o->slots[1];
     *len = o->slots[2];
     return true;
@@ -181,7 +187,7 @@ static bool string_par(const GoxRuntime *R, GoxRef s, const uint8_t **data, uint
 __attribute__((noinline)) static bool concat_par(GoxRuntime *R, GoxWorker *W, GoxRef a, GoxRef b, GoxRef *out) {
     const uint8_t *da, *db;
     uint64_t na, nb;
-    if (!W || !W->achunk || !string_par(R, a, &da, &na) || !string_par(R, b, &db, &nb)) return false;
+    if (!W->achunk || !string_par(R, a, &da, &na) || !string_par(R, b, &db, &nb)) return false;
     if (!nb || !na) {
         *out = nb ? b : a;
         return true;
@@ -190,19 +196,9 @@ __attribute__((noinline)) static bool concat_par(GoxRuntime *R, GoxWorker *W, Go
 }
 
 __attribute__((noinline)) static bool from_rune_par(GoxRuntime *R, GoxWorker *W, int64_t r, GoxRef *out) {
-    if (!W || !W->achunk) return false;
+    if (!W->achunk) return false;
     uint8_t enc[4];
     return string_new2_par(R, W, enc, encode_rune(r, enc), NULL, 0, out);
-}
-
-/* The locked path's safepoint, W: the caller's worker when its cache may serve (parallel mode),
- * else NULL.  As gox_rt_alloc's: the cache is flushed first (the step sees its objects and
- * debt) and refilled after, so that the next call finds a chunk with room and an empty list. */
-static bool string_safepoint(GoxRuntime *R, GoxWorker *W, const uint64_t *args, size_t nargs) {
-    if (W) heap_local_refill(R, W);
-    if (!gc_safepoint(R, args, nargs)) return false;
-    if (W) heap_local_refill(R, W);
-    return true;
 }
 
 GoxRef gox_rt_string_from_ptr(const uint8_t *data, size_t data_len) {
@@ -220,7 +216,7 @@ GoxRef gox_rt_string_from_rune(int64_t r) {
     GOX_ENTER(R);
     uint8_t enc[4];
     size_t n = encode_rune(r, enc);
-    if (!string_safepoint(R, W, NULL, 0)) return 0;
+    if (!heap_local_safepoint(R, W, NULL, 0)) return 0; /* (W: the next call's cache) */
     return string_new(R, enc, n);
 }
 
@@ -235,10 +231,8 @@ size_t gox_string_read(GoxRef s, uint8_t *out_buf, size_t cap) {
 
 int64_t gox_string_len(GoxRef s) {
     GoxRuntime *R0 = gox_rt();
-    if (__builtin_expect(R0->parallel, 0) && rt_fast_worker(R0)) { /* (a string never changes: P1 at heap_lookup_par) */
-        GoxObj *p = heap_lookup_par(R0, s);
-        if (p && p->kind == K_STRING) return (int64_t)p->slots[2];
-    }
+    GoxObj *p = __builtin_expect(R0->parallel, 0) && rt_fast_worker(R0) ? string_obj_par(R0, s) : NULL;
+    if (p) return (int64_t)p->slots[2];
     bool ok;
     GOX_ENTER(R);
     GoxObj *o = string_obj(R, s, "gox_string_len", &ok);
@@ -269,7 +263,7 @@ GoxRef gox_rt_string_concat(GoxRef a, GoxRef b) {
     if (!string_bytes(R, a, fn, &da, &na) || !string_bytes(R, b, fn, &db, &nb)) return 0;
     if (!string_check_size(R, na + nb)) return 0;
     uint64_t args[2] = {a, b};
-    if (!string_safepoint(R, W, args, 2)) return 0;
+    if (!heap_local_safepoint(R, W, args, 2)) return 0;
     if (!nb) return a;
     if (!na) return b;
     return string_new2(R, da, na, db, nb);
